@@ -1,0 +1,64 @@
+# motcua — the two commands: `make run` and `make test`. Needs only Python 3.11 on the PATH.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+LOCALE := src/motcua/locale
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean
+
+help:
+	@echo "make run     set everything up (venv, dependencies, migrations, demo data) and serve http://$(HOST):$(PORT)"
+	@echo "make test    run the test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make e2e     browser tests (needs Debian's chromium and 'npm ci' for axe-core)"
+	@echo "make lint    ruff and mypy"
+	@echo "make bench   benchmarks, printed as ratios to a baseline measured in the same run"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Translations are compiled with Babel so that no system gettext is needed.
+messages: $(VENV)/.runtime
+	@$(BIN)/pybabel compile --statistics -d $(LOCALE) -D django 2>&1 | grep -v "^$$" || true
+
+setup: $(VENV)/.runtime messages
+	$(BIN)/motcua migrate --noinput -v0
+
+dev-setup: $(VENV)/.dev messages
+
+run: setup
+	$(BIN)/motcua demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(BIN)/motcua runserver $(HOST):$(PORT)
+
+test: dev-setup
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+e2e: dev-setup
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: dev-setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+format: dev-setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: dev-setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import ApiToken, OrgUnit, RoleAssignment, User
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "parent", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["receives_for"]
+
+    def save_model(self, request: HttpRequest, obj: OrgUnit, form: Any, change: bool) -> None:
+        services.save_unit(obj)
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "unit", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email", "phone"]
+    autocomplete_fields = ["unit"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("motcua"), {"fields": ("full_name", "phone", "unit", "applicant_kind", "organisation_name",
+                                   "organisation_tax_code", "preferred_language")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "user", "name", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["prefix", "last_used_at", "created_at"]
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, clear = services.create_token(obj.user, obj.name, obj.expires_at)
+        obj.pk = token.pk
+        obj.prefix = token.prefix
+        self.message_user(
+            request,
+            _("Token created. Copy it now, it will not be shown again: %(token)s") % {"token": clear},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for token in queryset:
+            services.revoke_token(token)

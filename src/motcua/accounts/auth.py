@@ -1,0 +1,38 @@
+"""API authentication: a bearer token or the browser's session cookie (with CSRF for writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from .models import User
+from .services import authenticate_token
+
+
+class BearerToken(HttpBearer):
+    openapi_description = "A token created in the admin or with `motcua createtoken USERNAME`."
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionCookie(APIKeyCookie):
+    """The logged-in browser session. Unsafe methods also need the CSRF token (ninja checks it)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+bearer = BearerToken()
+session = SessionCookie()
+STAFF_OR_CITIZEN = [bearer, session]

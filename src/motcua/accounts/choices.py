@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Provincial People's Committee")
+    AGENCY = "agency", _("Agency (department, board, sector)")
+    DIVISION = "division", _("Division")
+    DESK = "desk", _("One-stop desk")
+    SERVICE_CENTRE = "service_centre", _("Public Administration Service Centre")
+    COMMUNE = "commune", _("Commune-level People's Committee")
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    DESK_OFFICER = "desk_officer", _("Desk officer")
+    SPECIALIST = "specialist", _("Specialist")
+    DIVISION_HEAD = "division_head", _("Division head")
+    AGENCY_LEADER = "agency_leader", _("Agency leader")
+    CENTRE_OFFICER = "centre_officer", _("Service centre officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.DESK_OFFICER,
+        Role.SPECIALIST,
+        Role.DIVISION_HEAD,
+        Role.AGENCY_LEADER,
+        Role.CENTRE_OFFICER,
+        Role.ADMINISTRATOR,
+        Role.INSPECTOR,
+    }
+)
+
+
+class ApplicantKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANISATION = "organisation", _("Organisation representative")

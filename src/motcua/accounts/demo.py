@@ -1,0 +1,141 @@
+"""Demo organisation and personas: the new Lâm Đồng province (code 68) after the 2025 merger.
+
+The identifier codes below have the shape of Circular 10/2016/TT-BTTTT codes but are DEMO values:
+load the official codes (Decision 20/2020/QĐ-TTg as amended by Decision 09/2025/QĐ-TTg) before go-live.
+Passwords are random, kept only in var/demo-credentials.txt (never committed) and printed by ``make run``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import TextIO
+
+from django.conf import settings
+from django.db import transaction
+
+from . import services
+from .choices import ApplicantKind, Role, UnitKind
+from .models import OrgUnit, User
+
+REORGANISED = dt.date(2025, 7, 1)  # the merged province exists from 01/07/2025
+
+PROVINCE = ("UBND tỉnh Lâm Đồng", "UBND tỉnh", "000.00.00.H68")
+AGENCIES = [
+    # (name, short name, code)
+    ("Văn phòng Ủy ban nhân dân tỉnh", "VP UBND", "000.00.01.H68"),
+    ("Sở Nội vụ", "SNV", "000.00.02.H68"),
+    ("Sở Tư pháp", "STP", "000.00.03.H68"),
+    ("Sở Tài chính", "STC", "000.00.04.H68"),
+    ("Sở Công Thương", "SCT", "000.00.05.H68"),
+    ("Sở Nông nghiệp và Môi trường", "SNNMT", "000.00.06.H68"),
+    ("Sở Xây dựng", "SXD", "000.00.22.H68"),
+    ("Sở Khoa học và Công nghệ", "SKHCN", "000.00.08.H68"),
+    ("Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL", "000.00.09.H68"),
+    ("Sở Giáo dục và Đào tạo", "SGDĐT", "000.00.10.H68"),
+    ("Sở Y tế", "SYT", "000.00.11.H68"),
+    ("Sở Dân tộc và Tôn giáo", "SDTTG", "000.00.12.H68"),
+    ("Sở Ngoại vụ", "SNgV", "000.00.13.H68"),
+    ("Thanh tra tỉnh", "TTr", "000.00.14.H68"),
+    ("Ban Quản lý các khu công nghiệp tỉnh", "BQL KCN", "000.00.15.H68"),
+    ("Công an tỉnh", "CA", "000.00.16.H68"),
+]
+CONSTRUCTION_CODE = "000.00.22.H68"
+CONSTRUCTION_DIVISIONS = [
+    ("Văn phòng Sở", "VP", "001.00.22.H68", UnitKind.DIVISION),
+    ("Phòng Quản lý hoạt động xây dựng", "P.QLHĐXD", "002.00.22.H68", UnitKind.DIVISION),
+    ("Phòng Quản lý nhà và thị trường bất động sản", "P.QLN&BĐS", "003.00.22.H68", UnitKind.DIVISION),
+    ("Phòng Quy hoạch - Kiến trúc", "P.QHKT", "004.00.22.H68", UnitKind.DIVISION),
+    ("Phòng Quản lý vận tải, phương tiện và người lái", "P.QLVT", "005.00.22.H68", UnitKind.DIVISION),
+    ("Bộ phận Một cửa Sở Xây dựng", "BPMC SXD", "006.00.22.H68", UnitKind.DESK),
+]
+ENVIRONMENT_DIVISION = ("Phòng Đất đai", "P.ĐĐ", "002.00.06.H68", UnitKind.DIVISION)
+CENTRE = ("Trung tâm Phục vụ hành chính công tỉnh Lâm Đồng", "TTPVHCC", "000.00.99.H68")
+
+PERSONAS = [
+    # username, full name, unit code (None for a citizen), roles
+    ("an", "Nguyễn Văn An", None, [Role.CITIZEN]),
+    ("binh", "Trần Thị Bình", "006.00.22.H68", [Role.DESK_OFFICER]),
+    ("cuong", "Lê Văn Cường", "002.00.22.H68", [Role.SPECIALIST]),
+    ("dung", "Phạm Thị Dung", "002.00.22.H68", [Role.DIVISION_HEAD, Role.SPECIALIST]),
+    ("giang", "Hoàng Văn Giang", CONSTRUCTION_CODE, [Role.AGENCY_LEADER]),
+    ("ha", "Vũ Thị Hà", None, [Role.ADMINISTRATOR]),
+    ("khanh", "Đỗ Văn Khánh", "002.00.06.H68", [Role.SPECIALIST]),
+    ("lan", "Ngô Thị Lan", CENTRE[2], [Role.CENTRE_OFFICER]),
+    ("thanh", "Bùi Văn Thành", None, [Role.INSPECTOR]),
+]
+
+
+def _unit(parent: OrgUnit | None, name: str, short: str, code: str, kind: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        unit = OrgUnit(code=code, name=name, short_name=short, kind=kind, parent=parent, valid_from=REORGANISED)
+        if kind in (UnitKind.AGENCY, UnitKind.DESK, UnitKind.SERVICE_CENTRE):
+            unit.address = settings.MOTCUA_SITE["address"]
+        services.save_unit(unit)
+    return unit
+
+
+def seed_organisation() -> OrgUnit:
+    province = _unit(None, *PROVINCE, UnitKind.PROVINCE)
+    agencies = {code: _unit(province, name, short, code, UnitKind.AGENCY) for name, short, code in AGENCIES}
+    construction = agencies[CONSTRUCTION_CODE]
+    for name, short, code, kind in CONSTRUCTION_DIVISIONS:
+        _unit(construction, name, short, code, kind)
+    _unit(agencies["000.00.06.H68"], *ENVIRONMENT_DIVISION)
+    centre = _unit(province, *CENTRE, UnitKind.SERVICE_CENTRE)
+    centre.receives_for.add(*agencies.values())
+    return province
+
+
+def _credentials_file() -> Path:
+    return Path(settings.MOTCUA_DEMO_CREDENTIALS_FILE)
+
+
+def _read_credentials() -> dict[str, str]:
+    path = _credentials_file()
+    if not path.exists():
+        return {}
+    pairs = (line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines() if " " in line)
+    return {user: pw for user, pw in pairs}
+
+
+def _write_credentials(creds: dict[str, str]) -> None:
+    path = _credentials_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{u} {p}\n" for u, p in creds.items()), encoding="utf-8")
+    os.chmod(path, 0o600)
+
+
+def seed_personas() -> dict[str, str]:
+    creds = _read_credentials()
+    for username, full_name, unit_code, roles in PERSONAS:
+        unit = OrgUnit.objects.get(code=unit_code) if unit_code else None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, full_name=full_name, unit=unit, email=f"{username}@example.vn")
+            if Role.CITIZEN in roles:
+                user.applicant_kind = ApplicantKind.INDIVIDUAL
+                user.phone = "0912345678"
+            user.is_staff = Role.ADMINISTRATOR in roles
+            user.is_superuser = Role.ADMINISTRATOR in roles
+        if username not in creds:
+            creds[username] = secrets.token_urlsafe(9)
+            user.set_password(creds[username])
+        user.save()
+        for role in roles:
+            services.assign_role(user, role, unit if role not in (Role.CITIZEN, Role.ADMINISTRATOR, Role.INSPECTOR)
+                                 else None)
+    _write_credentials({u: creds[u] for u, *_ in PERSONAS})
+    return creds
+
+
+def seed(stdout: TextIO) -> None:
+    with transaction.atomic():
+        seed_organisation()
+        creds = seed_personas()
+    stdout.write("Demo logins (username password) — also in var/demo-credentials.txt:\n")
+    for username, full_name, _unit_code, roles in PERSONAS:
+        stdout.write(f"  {username:<7} {creds[username]:<14} {full_name} ({', '.join(str(r.label) for r in roles)})\n")

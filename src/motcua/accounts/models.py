@@ -1,0 +1,181 @@
+"""Organisation units, people, their roles and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import TimeStampedModel
+
+from .choices import STAFF_ROLES, ApplicantKind, Role, UnitKind
+
+
+class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
+    def valid_on(self, day: dt.date) -> OrgUnitQuerySet:
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def current(self) -> OrgUnitQuerySet:
+        return self.valid_on(timezone.localdate())
+
+
+class OrgUnit(TimeStampedModel):
+    """A node of the organisation tree: province, agency, division, desk, service centre, commune.
+
+    Units merge and split (the 2025 reorganisation), so they carry validity dates and are never
+    deleted once dossiers name them; a successor is a new unit. ``path`` is a materialised path of
+    ids ("/1/4/9/") kept by ``services.save_unit`` so that a subtree is one indexed prefix query.
+    """
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    # The official electronic identifier (Circular 10/2016/TT-BTTTT; Decision 20/2020/QĐ-TTg as
+    # amended by Decision 09/2025/QĐ-TTg). It becomes the prefix of dossier codes, so it is unique.
+    code = models.CharField(_("identifier code"), max_length=40, unique=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    hotline = models.CharField(_("hotline"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # A service centre receives dossiers on behalf of agencies (Decree 61/2018 Art. 14(2)).
+    receives_for = models.ManyToManyField(
+        "self", verbose_name=_("receives dossiers for"), symmetrical=False, blank=True,
+        related_name="received_by",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="orgunit_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def agency(self) -> OrgUnit | None:
+        """The nearest unit of kind agency or service centre at or above this one."""
+        node: OrgUnit | None = self
+        while node is not None:
+            if node.kind in (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE):
+                return node
+            node = node.parent
+        return None
+
+
+class User(AbstractUser):
+    """A natural person: a citizen or an official. Every recorded action names one."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=20, choices=ApplicantKind.choices, blank=True
+    )
+    organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
+    organisation_tax_code = models.CharField(_("organisation tax code"), max_length=20, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=5, default="vi")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    def active_roles(self, day: dt.date | None = None) -> set[str]:
+        day = day or timezone.localdate()
+        return {a.role for a in self.role_assignments.all() if a.is_active_on(day)}
+
+    @property
+    def is_official(self) -> bool:
+        return bool(self.active_roles() & STAFF_ROLES)
+
+
+class RoleAssignment(TimeStampedModel):
+    """A role held by a person in a unit for a period: officers rotate and units reorganise."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="roleassignment_unique"),
+            models.CheckConstraint(
+                condition=Q(role="citizen") | Q(role="administrator") | Q(role="inspector") | Q(unit__isnull=False),
+                name="roleassignment_staff_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.unit or '—'})"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+class ApiToken(TimeStampedModel):
+    """A bearer token. Only a SHA-256 digest of the secret is stored; the secret is shown once.
+
+    The token is ``mc_<prefix>_<secret>``: the prefix finds the row, the digest is compared in
+    constant time. SHA-256 suffices because the secret carries 256 bits of randomness (unlike a
+    password, it cannot be guessed from a dictionary).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"mc_{self.prefix}_… ({self.user})"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)

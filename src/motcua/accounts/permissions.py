@@ -1,0 +1,125 @@
+"""Who may do what, and on which units.
+
+A capability is granted by a role; its reach is the unit subtree the role's assignment covers:
+- a specialist or division head acts within their division;
+- a desk officer or agency leader within their agency (the agency the desk belongs to);
+- a centre officer within the centre and every agency the centre receives for;
+- an inspector reads everything and changes nothing (every read by staff is logged elsewhere);
+- an administrator configures the system everywhere.
+Views and services ask ``has_capability`` or ``unit_ids_in_scope``; nothing checks role names directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import Role, UnitKind
+from .models import OrgUnit, RoleAssignment, User
+
+
+class Capability(StrEnum):
+    VIEW_DOSSIERS = "view_dossiers"
+    RECEIVE_DOSSIERS = "receive_dossiers"
+    PROCESS_DOSSIERS = "process_dossiers"
+    ASSIGN_DOSSIERS = "assign_dossiers"
+    SIGN_RESULTS = "sign_results"
+    VIEW_STATS = "view_stats"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    MANAGE_CALENDAR = "manage_calendar"
+    ADMINISTER = "administer"
+    SUBMIT_DOSSIERS = "submit_dossiers"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CITIZEN: frozenset({Capability.SUBMIT_DOSSIERS}),
+    Role.DESK_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS}),
+    Role.CENTRE_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS}),
+    Role.SPECIALIST: frozenset({Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS}),
+    Role.DIVISION_HEAD: frozenset(
+        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.ASSIGN_DOSSIERS, Capability.VIEW_STATS}
+    ),
+    Role.AGENCY_LEADER: frozenset(
+        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.SIGN_RESULTS, Capability.VIEW_STATS}
+    ),
+    Role.INSPECTOR: frozenset({Capability.VIEW_DOSSIERS, Capability.VIEW_STATS}),
+    Role.ADMINISTRATOR: frozenset(
+        {Capability.ADMINISTER, Capability.MANAGE_CATALOGUE, Capability.MANAGE_CALENDAR, Capability.VIEW_STATS}
+    ),
+}
+
+# Roles whose reach is the whole tree rather than the unit of their assignment.
+_TREE_WIDE = frozenset({Role.INSPECTOR, Role.ADMINISTRATOR})
+# Roles whose reach widens from their own unit to the agency that unit belongs to.
+_AGENCY_WIDE = frozenset({Role.DESK_OFFICER, Role.AGENCY_LEADER, Role.CENTRE_OFFICER})
+
+
+def _active_assignments(user: User, day: dt.date) -> list[RoleAssignment]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_motcua_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("unit", "unit__parent"))
+        user._motcua_assignments = cached  # type: ignore[attr-defined]
+    return [a for a in cached if a.is_active_on(day)]
+
+
+def has_role(user: User, role: str, day: dt.date | None = None) -> bool:
+    return any(a.role == role for a in _active_assignments(user, day or timezone.localdate()))
+
+
+def has_capability(user: User, capability: Capability, unit: OrgUnit | None = None) -> bool:
+    """Whether ``user`` holds ``capability`` at all (``unit`` None) or over ``unit``."""
+    day = timezone.localdate()
+    for assignment in _active_assignments(user, day):
+        if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+            continue
+        if unit is None or assignment.role in _TREE_WIDE:
+            return True
+        if unit.pk in unit_ids_for_assignment(assignment):
+            return True
+    return False
+
+
+def scope_root(assignment: RoleAssignment) -> OrgUnit | None:
+    unit = assignment.unit
+    if unit is None:
+        return None
+    if assignment.role in _AGENCY_WIDE:
+        return unit.agency() or unit
+    return unit
+
+
+def unit_ids_for_assignment(assignment: RoleAssignment) -> set[int]:
+    root = scope_root(assignment)
+    if root is None:
+        return set()
+    ids = set(OrgUnit.objects.filter(path__startswith=root.path).values_list("pk", flat=True))
+    if root.kind == UnitKind.SERVICE_CENTRE:
+        # The centre acts for the agencies it receives for, and their subtrees.
+        for agency in root.receives_for.all():
+            ids |= set(OrgUnit.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
+    return ids
+
+
+def unit_ids_in_scope(user: User, capability: Capability) -> set[int] | None:
+    """The ids of the units over which ``user`` holds ``capability``; None means every unit."""
+    ids: set[int] = set()
+    for assignment in _active_assignments(user, timezone.localdate()):
+        if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+            continue
+        if assignment.role in _TREE_WIDE:
+            return None
+        ids |= unit_ids_for_assignment(assignment)
+    return ids
+
+
+def scope_filter(user: User, capability: Capability, field: str) -> Q:
+    """A filter restricting a queryset's ``field`` (a unit foreign key) to the user's scope."""
+    ids = unit_ids_in_scope(user, capability)
+    if ids is None:
+        return Q()
+    return Q(**{f"{field}__in": ids})

@@ -1,0 +1,85 @@
+"""Every write to organisation units, people, roles and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.text import nfc
+
+from .models import ApiToken, OrgUnit, RoleAssignment, User
+
+TOKEN_PREFIX_BYTES = 6
+TOKEN_SECRET_BYTES = 32
+
+
+@transaction.atomic
+def save_unit(unit: OrgUnit) -> OrgUnit:
+    """Save a unit and keep the materialised paths of it and its subtree right."""
+    unit.name = nfc(unit.name)
+    unit.short_name = nfc(unit.short_name)
+    old_path = unit.path
+    if unit.pk is None:
+        unit.save()
+    parent_path = unit.parent.path if unit.parent_id and unit.parent else "/"
+    if unit.parent_id and unit.parent and f"/{unit.pk}/" in parent_path:
+        raise ValueError("A unit cannot be placed under its own subtree.")
+    unit.path = f"{parent_path}{unit.pk}/"
+    unit.save()
+    if old_path and old_path != unit.path:
+        for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+            child.path = unit.path + child.path[len(old_path):]
+            child.save(update_fields=["path"])
+    return unit
+
+
+def assign_role(user: User, role: str, unit: OrgUnit | None = None, *,
+                valid_from: dt.date | None = None, valid_to: dt.date | None = None) -> RoleAssignment:
+    assignment, _ = RoleAssignment.objects.update_or_create(
+        user=user, role=role, unit=unit, defaults={"valid_from": valid_from, "valid_to": valid_to}
+    )
+    if hasattr(user, "_motcua_assignments"):
+        del user._motcua_assignments
+    return assignment
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "", expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its clear text, which is never stored nor shown again."""
+    prefix = secrets.token_hex(TOKEN_PREFIX_BYTES)
+    secret = secrets.token_urlsafe(TOKEN_SECRET_BYTES)
+    token = ApiToken.objects.create(user=user, name=nfc(name), prefix=prefix, digest=_digest(secret),
+                                    expires_at=expires_at)
+    return token, f"mc_{prefix}_{secret}"
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user behind a bearer token, or None for any malformed, unknown or dead token."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != "mc":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not token.is_usable():
+        return None
+    if not secrets.compare_digest(token.digest, _digest(parts[2])):
+        return None
+    if not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute so a busy client does not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

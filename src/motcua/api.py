@@ -1,0 +1,64 @@
+"""The HTTP API at /api/v1/: each app contributes a ninja router, mounted here.
+
+Every failure is answered in the format of DESIGN.md, ``{"error": {"code", "message", "details"}}``,
+with a 4xx status; a 5xx is always a bug.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from motcua.accounts.api import router as accounts_router
+from motcua.calendars.api import router as calendars_router
+from motcua.core.errors import DomainError, error_body
+
+api = NinjaAPI(
+    title="motcua API",
+    version="1",
+    description="API of motcua, the electronic one-stop system. Errors: "
+    '`{"error": {"code": "...", "message": "...", "details": {...}}}`.',
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    body = error_body("invalid_input", _("The request is not valid: check the fields listed."), {"fields": fields})
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = error_body("unauthenticated", _("Sign in or send a valid bearer token."))
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}.get(
+        exc.status_code, "error"
+    )
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+api.add_router("/", accounts_router)
+api.add_router("/calendar", calendars_router)

@@ -1,0 +1,19 @@
+"""The demo data set: each app contributes a ``seed(stdout)`` step, run in this order by ``motcua demo``.
+
+Every step is idempotent: it creates what is missing and leaves what exists, so ``make run`` can call
+``motcua demo`` on every start.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TextIO
+
+DEMO_STEPS = [
+    "motcua.accounts.demo",
+]
+
+
+def run_all(stdout: TextIO) -> None:
+    for dotted in DEMO_STEPS:
+        import_module(dotted).seed(stdout)

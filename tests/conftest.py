@@ -1,0 +1,88 @@
+"""Shared fixtures: the personas of DESIGN.md on a small organisation tree.
+
+An (citizen), Bình (desk officer, Sở Xây dựng), Cường (specialist), Dung (division head),
+Giang (director), Hà (administrator), Khánh (officer of another agency), Thành (inspector).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from motcua.accounts import services
+from motcua.accounts.choices import Role, UnitKind
+from motcua.accounts.models import OrgUnit, User
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):  # type: ignore[no-untyped-def]
+    # Argon2 is deliberately slow; tests only need a correct hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.LANGUAGE_CODE = "vi"
+
+
+def _unit(parent: OrgUnit | None, name: str, code: str, kind: str) -> OrgUnit:
+    return services.save_unit(OrgUnit(parent=parent, name=name, short_name=name[:20], code=code, kind=kind))
+
+
+@pytest.fixture
+def org(db):  # type: ignore[no-untyped-def]
+    province = _unit(None, "UBND tỉnh Lâm Đồng", "T.H68", UnitKind.PROVINCE)
+    sxd = _unit(province, "Sở Xây dựng", "T.SXD", UnitKind.AGENCY)
+    other = _unit(province, "Sở Nông nghiệp và Môi trường", "T.SNN", UnitKind.AGENCY)
+    return {
+        "province": province,
+        "sxd": sxd,
+        "desk": _unit(sxd, "Bộ phận Một cửa Sở Xây dựng", "T.SXD.MC", UnitKind.DESK),
+        "division": _unit(sxd, "Phòng Quản lý hoạt động xây dựng", "T.SXD.P2", UnitKind.DIVISION),
+        "division2": _unit(sxd, "Phòng Quy hoạch - Kiến trúc", "T.SXD.P4", UnitKind.DIVISION),
+        "other": other,
+        "other_division": _unit(other, "Phòng Đất đai", "T.SNN.P2", UnitKind.DIVISION),
+    }
+
+
+def _person(username: str, full_name: str, unit: OrgUnit | None, *roles: str, **extra: object) -> User:
+    user = User.objects.create_user(username=username, password="mat-khau-dai-1", full_name=full_name,
+                                    unit=unit, **extra)  # type: ignore[arg-type]
+    for role in roles:
+        services.assign_role(user, role, unit if role not in (Role.CITIZEN, Role.ADMINISTRATOR, Role.INSPECTOR)
+                             else None)
+    return user
+
+
+@pytest.fixture
+def people(org):  # type: ignore[no-untyped-def]
+    return {
+        "an": _person("an", "Nguyễn Văn An", None, Role.CITIZEN),
+        "binh": _person("binh", "Trần Thị Bình", org["desk"], Role.DESK_OFFICER),
+        "cuong": _person("cuong", "Lê Văn Cường", org["division"], Role.SPECIALIST),
+        "dung": _person("dung", "Phạm Thị Dung", org["division"], Role.DIVISION_HEAD, Role.SPECIALIST),
+        "giang": _person("giang", "Hoàng Văn Giang", org["sxd"], Role.AGENCY_LEADER),
+        "ha": _person("ha", "Vũ Thị Hà", None, Role.ADMINISTRATOR, is_staff=True, is_superuser=True),
+        "khanh": _person("khanh", "Đỗ Văn Khánh", org["other_division"], Role.SPECIALIST),
+        "thanh": _person("thanh", "Bùi Văn Thành", None, Role.INSPECTOR),
+    }
+
+
+@pytest.fixture
+def client_for(people):  # type: ignore[no-untyped-def]
+    """``client_for("binh")`` is a test client logged in as Bình."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(people[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_for(people):  # type: ignore[no-untyped-def]
+    """``token_for("binh")`` is the ``Authorization`` header value of a fresh token for Bình."""
+
+    def make(username: str) -> str:
+        _, clear = services.create_token(people[username], "test")
+        return f"Bearer {clear}"
+
+    return make
