@@ -4,7 +4,6 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LOCALE := src/motcua/locale
 
 .DEFAULT_GOAL := help
 .PHONY: help run serve setup dev-setup messages test e2e lint format bench clean
@@ -31,7 +30,8 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 # Translations are compiled with Babel so that no system gettext is needed.
 messages: $(VENV)/.runtime
-	@$(BIN)/pybabel compile --statistics -d $(LOCALE) -D django 2>&1 | grep -v "^$$" || true
+	@for dir in $$(find src/motcua -type d -name locale); do \
+	  $(BIN)/pybabel compile -d $$dir -D django >/dev/null || exit 1; done
 
 setup: $(VENV)/.runtime messages
 	$(BIN)/motcua migrate --noinput -v0

@@ -11,6 +11,7 @@ admin.site.site_title = "motcua"
 urlpatterns = [
     path("", include("motcua.core.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
+    path("lich-lam-viec/", include("motcua.calendars.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
