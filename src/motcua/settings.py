@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.accounts",
     "motcua.calendars",
+    "motcua.catalogue",
 ]
 
 MIDDLEWARE = [

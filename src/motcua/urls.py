@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("lich-lam-viec/", include("motcua.calendars.urls")),
+    path("thu-tuc/", include("motcua.catalogue.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

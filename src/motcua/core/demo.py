@@ -11,6 +11,8 @@ from typing import TextIO
 
 DEMO_STEPS = [
     "motcua.accounts.demo",
+    "motcua.calendars.demo",
+    "motcua.catalogue.demo",
 ]
 
 
