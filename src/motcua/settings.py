@@ -8,6 +8,7 @@ with a clear message instead of somewhere deep in a request. ``MOTCUA_ENV`` sele
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -55,7 +56,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-ENV = env_str("MOTCUA_ENV", "development")
+# Under pytest the profile defaults to "test" (immediate tasks, no external services).
+ENV = env_str("MOTCUA_ENV", "test" if "pytest" in sys.modules else "development")
 if ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("MOTCUA_ENV must be development, test or production.")
 PRODUCTION = ENV == "production"
@@ -216,6 +218,9 @@ FORMAT_MODULE_PATH = ["motcua.formats"]
 # --- Static files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = DEBUG or ENV == "test"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
