@@ -218,6 +218,7 @@ FORMAT_MODULE_PATH = ["motcua.formats"]
 # --- Static files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or ENV == "test"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
@@ -256,12 +257,15 @@ LOGGING = {
 }
 
 # --- motcua ---------------------------------------------------------------------------------------------
-# The agency this installation serves: shown in the header and footer of every page. The values can
-# be overridden per deployment (the defaults are demo placeholders, not the agency's real contacts); the unit tree in the database holds the authoritative records.
+# The agency this installation serves, shown in the header and footer of every page. The defaults
+# are demo placeholders, not the agency's real contacts: set them per deployment. The unit tree in
+# the database holds the authoritative records.
 MOTCUA_SITE = {
     "agency_name": os.environ.get("MOTCUA_AGENCY_NAME", "Sở Xây dựng tỉnh Lâm Đồng"),
     "province_name": os.environ.get("MOTCUA_PROVINCE_NAME", "Tỉnh Lâm Đồng"),
-    "address": os.environ.get("MOTCUA_AGENCY_ADDRESS", "Phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"),
+    "address": os.environ.get(
+        "MOTCUA_AGENCY_ADDRESS", "Phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
+    ),
     "hotline": os.environ.get("MOTCUA_HOTLINE", "0263 000 000"),
     "email": os.environ.get("MOTCUA_AGENCY_EMAIL", "motcua@example.gov.vn"),
 }

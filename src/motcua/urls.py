@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from motcua.api import api
 from motcua.core import views as core_views
@@ -8,7 +8,7 @@ from motcua.core import views as core_views
 admin.site.site_header = "motcua — Quản trị hệ thống"
 admin.site.site_title = "motcua"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("motcua.core.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("lich-lam-viec/", include("motcua.calendars.urls")),

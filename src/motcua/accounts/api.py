@@ -43,4 +43,4 @@ class MeOut(Schema):
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, auth=STAFF_OR_CITIZEN, summary="The caller")
 def me(request: HttpRequest) -> dict[str, Any]:
     """The caller's username, full name, roles and unit."""
-    return selectors.profile(request.auth)
+    return selectors.profile(request.auth)  # type: ignore[attr-defined]

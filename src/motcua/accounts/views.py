@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .forms import LoginForm
+from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -19,4 +20,5 @@ class LoginView(auth_views.LoginView):
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # login_required
     return render(request, "accounts/account.html", {"profile": selectors.profile(request.user)})

@@ -8,4 +8,5 @@ from django.http import HttpRequest
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """The agency's identity for the header and footer of every page."""
-    return {"site": settings.MOTCUA_SITE}
+    # Named "brand", not "site": auth views put their own "site" in the context.
+    return {"brand": settings.MOTCUA_SITE}

@@ -7,7 +7,7 @@ Every step is idempotent: it creates what is missing and leaves what exists, so 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TextIO
+from typing import Any
 
 DEMO_STEPS = [
     "motcua.accounts.demo",
@@ -16,6 +16,6 @@ DEMO_STEPS = [
 ]
 
 
-def run_all(stdout: TextIO) -> None:
+def run_all(stdout: Any) -> None:
     for dotted in DEMO_STEPS:
         import_module(dotted).seed(stdout)
