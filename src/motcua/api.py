@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.accounts.api import router as accounts_router
 from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
+from motcua.dossiers.api import router as dossiers_router
 from motcua.core.errors import DomainError, error_body
 
 api = NinjaAPI(
@@ -64,3 +65,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/calendar", calendars_router)
 api.add_router("/procedures", catalogue_router)
+api.add_router("/", dossiers_router)

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.calendars",
     "motcua.catalogue",
+    "motcua.dossiers",
+    "motcua.documents",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("lich-lam-viec/", include("motcua.calendars.urls")),
     path("thu-tuc/", include("motcua.catalogue.urls")),
+    path("ho-so/", include("motcua.dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

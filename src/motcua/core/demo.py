@@ -13,6 +13,7 @@ DEMO_STEPS = [
     "motcua.accounts.demo",
     "motcua.calendars.demo",
     "motcua.catalogue.demo",
+    "motcua.dossiers.demo",
 ]
 
 
