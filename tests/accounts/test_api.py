@@ -105,3 +105,9 @@ def test_interactive_docs_are_served(client: Client):
 def test_unknown_api_path_is_404_json(client: Client):
     response = client.get("/api/v1/nope")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_docs_load_nothing_from_other_sites(client: Client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in html and "https://" not in html.split("<body")[0]
