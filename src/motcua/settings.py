@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "motcua.catalogue",
     "motcua.dossiers",
     "motcua.documents",
+    "motcua.notifications",
 ]
 
 MIDDLEWARE = [

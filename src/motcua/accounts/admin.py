@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent"]
     filter_horizontal = ["receives_for"]
+    # Agencies' sites are served over HTTPS; also the default from Django 6.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: OrgUnit, form: Any, change: bool) -> None:
         services.save_unit(obj)
