@@ -6,3 +6,6 @@ class CalendarsConfig(AppConfig):
     name = "motcua.calendars"
     label = "calendars"
     verbose_name = _("Working calendar")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

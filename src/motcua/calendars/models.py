@@ -1,0 +1,167 @@
+"""Working calendars, the override table, and the open deadlines that follow them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import TimeStampedModel
+
+from .choices import OverrideKind, Policy, Unit, Weekday
+
+
+class WorkingCalendar(TimeStampedModel):
+    """The working hours of an agency; the one without a unit is the default for every other unit.
+
+    Office hours are not fixed nationally in the rules covered (domain note time-and-calendar §3),
+    so each agency may have its own.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    org_unit = models.OneToOneField(
+        "accounts.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="working_calendar",
+        help_text=_("Empty for the default calendar, used by every unit without its own."),
+    )
+    hours_per_working_day = models.DecimalField(
+        _("hours in a working day"), max_digits=4, decimal_places=2, default=Decimal(8),
+        help_text=_("A limit of N working days is N times this many working hours."),
+    )
+
+    class Meta:
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.hours_per_working_day is not None and not (0 < self.hours_per_working_day <= 24):
+            raise ValidationError({"hours_per_working_day": _("Give a number of hours between 0 and 24.")})
+        if self.org_unit_id is None:
+            others = WorkingCalendar.objects.filter(org_unit__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(_("There is already a default calendar; choose a unit for this one."))
+
+
+class WorkingPeriod(models.Model):
+    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="periods")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("working period")
+        verbose_name_plural = _("working periods")
+        ordering = ["calendar", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="calendars_period_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class CalendarOverride(TimeStampedModel):
+    """A day the official schedule sets differently from the ``holidays`` package.
+
+    The Prime Minister fixes the Tết and National Day days each year (Labour Code Art. 112(3)) and the
+    Government publishes the public-sector schedule with its swapped Saturdays; this table wins over
+    the package. A row without a calendar applies to every calendar (the national schedule).
+    """
+
+    calendar = models.ForeignKey(
+        WorkingCalendar, verbose_name=_("calendar"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="overrides", help_text=_("Empty: applies to every agency (the national schedule)."),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=OverrideKind.choices)
+    name = models.CharField(_("name"), max_length=200, help_text=_("Shown to citizens, in Vietnamese."))
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    legal_reference = models.CharField(
+        _("legal reference"), max_length=300, blank=True,
+        help_text=_("The notice or dispatch that decides it, e.g. Official Dispatch 12729/VPCP-KGVX."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendars_override_unique_date",
+                                    condition=Q(calendar__isnull=False)),
+            models.UniqueConstraint(fields=["date"], name="calendars_override_unique_national_date",
+                                    condition=Q(calendar__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}: {self.name}"
+
+
+class CalendarRevision(models.Model):
+    """One row counting calendar changes, so every process knows when its cached calendars are stale."""
+
+    # A fresh random token on every change (not a counter: a rolled-back transaction would reuse it).
+    token = models.CharField(max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("calendar revision")
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def running(self) -> DeadlineQuerySet:
+        return self.filter(is_open=True, paused_at__isnull=True, extended=False)
+
+
+class Deadline(TimeStampedModel):
+    """An open legal clock, owned by some object of another app (a dossier, a step, a petition…).
+
+    The fields are those of ``clock.ClockState``; ``due_at`` is kept up to date when the calendar
+    changes (``tasks.recompute_deadlines``), and ``signals.deadline_changed`` tells the owner why.
+    """
+
+    owner_label = models.CharField(_("owner type"), max_length=100)
+    owner_id = models.CharField(_("owner id"), max_length=64)
+    start = models.DateTimeField(_("start of the running period"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    policy = models.CharField(_("policy"), max_length=20, choices=Policy.choices, default=Policy.WORKING_HOURS)
+    agency_code = models.CharField(_("agency code"), max_length=40, blank=True)
+    remaining_seconds = models.BigIntegerField(_("working seconds left after a pause"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    extended = models.BooleanField(_("extended"), default=False)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    reason = models.CharField(_("last change"), max_length=40, blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["owner_label", "owner_id"], name="calendars_deadline_owner"),
+            models.Index(fields=["is_open", "due_at"], name="calendars_deadline_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_label}:{self.owner_id} → {self.due_at}"
