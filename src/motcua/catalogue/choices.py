@@ -1,0 +1,91 @@
+"""Translated choices of the catalogue. Stored values are stable English identifiers."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """The administrative level that carries out the procedure (cấp thực hiện)."""
+
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCE = "province", _("Province")
+    PROVINCE_COMMUNE = "province_commune", _("Province and commune")
+    COMMUNE = "commune", _("Commune")
+
+
+class OnlineMode(models.TextChoices):
+    """How far the procedure can be done online (Decree 42/2022; Decree 224/2026 Art. 14).
+
+    From 01/07/2026 fully online is the default and a partly-online procedure must publish its reason
+    on DVCQG (Decree 224/2026 Art. 14), hence ``Procedure.partial_online_reason``.
+    """
+
+    FULL = "full", _("Fully online")
+    PARTIAL = "partial", _("Partly online")
+    IN_PERSON = "in_person", _("In person only")
+
+
+class ResultType(models.TextChoices):
+    PERMIT = "permit", _("Permit")
+    LICENCE = "licence", _("Licence")
+    CERTIFICATE = "certificate", _("Certificate")
+    APPRAISAL = "appraisal", _("Appraisal notice")
+    APPROVAL = "approval", _("Approval")
+    NOTICE = "notice", _("Notice")
+    DECISION = "decision", _("Decision")
+    WRITTEN_ANSWER = "written_answer", _("Written answer")
+    OTHER = "other", _("Other")
+
+
+class TimeUnit(models.TextChoices):
+    """The units of the legal clock (``motcua.calendars.selectors.compute_due``)."""
+
+    WORKING_DAYS = "working_days", _("working days")
+    WORKING_HOURS = "working_hours", _("working hours")
+    DAYS = "days", _("days")
+
+
+class DeadlinePolicy(models.TextChoices):
+    """How the legal clock places the due moment (``compute_due(policy=...)``)."""
+
+    WORKING_HOURS = "working_hours", _("To the working hour")
+    END_OF_DAY = "end_of_day", _("End of the working day")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class FeeStatus(models.TextChoices):
+    """Whether fees apply. ``unknown`` means not captured yet: the fee part is then missing."""
+
+    UNKNOWN = "", _("Not captured")
+    FREE = "free", _("No fee")
+    CHARGED = "charged", _("Fees apply")
+
+
+class FeeKind(models.TextChoices):
+    FEE = "fee", _("Fee (lệ phí)")
+    CHARGE = "charge", _("Charge (phí)")
+
+
+class Payer(models.TextChoices):
+    ALL = "all", _("Every applicant")
+    INDIVIDUAL = "individual", _("Individuals")
+    ORGANISATION = "organisation", _("Organisations")
+
+
+class CopyKind(models.TextChoices):
+    """Original or copy of a required document; empty means not captured."""
+
+    ORIGINAL = "original", _("Original")
+    COPY = "copy", _("Copy")
+    CERTIFIED_COPY = "certified_copy", _("Certified copy")
+    ORIGINAL_OR_CERTIFIED = "original_or_certified_copy", _("Original or certified copy")
+    ELECTRONIC = "electronic", _("Electronic file")
+
+
+class ApplicantType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANISATION = "organisation", _("Organisation")

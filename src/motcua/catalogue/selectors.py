@@ -1,0 +1,355 @@
+"""Reads of the catalogue: which version applies when, who may see it, search, snapshots, diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.accounts.permissions import Capability, has_capability
+from motcua.core.errors import NotFound
+
+from . import search
+from .choices import Level, OnlineMode, VersionStatus
+from .models import Field, Procedure, ProcedureVersion, Step
+
+SNAPSHOT_SCHEMA = "motcua.catalogue.snapshot/1"
+
+
+def can_manage(user: User | Any) -> bool:
+    """Administrators edit the catalogue and see drafts; everyone else reads published versions."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and has_capability(user, Capability.MANAGE_CATALOGUE))
+
+
+def covering(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def visible_versions(include_drafts: bool) -> QuerySet[ProcedureVersion]:
+    qs = ProcedureVersion.objects.all()
+    return qs if include_drafts else qs.filter(status=VersionStatus.PUBLISHED)
+
+
+def _version_parts() -> list[Any]:
+    return [
+        "documents", "fees", "legal_bases", "time_variants",
+        Prefetch("steps", queryset=Step.objects.select_related("unit")),
+    ]
+
+
+def version_on(procedure: Procedure, day: dt.date, *, include_drafts: bool = False) -> ProcedureVersion | None:
+    """The version of ``procedure`` in force on ``day`` (versions never overlap, so at most one)."""
+    return (
+        visible_versions(include_drafts).filter(covering(day), procedure=procedure)
+        .select_related("procedure", "procedure__field", "procedure__agency")
+        .prefetch_related(*_version_parts()).first()
+    )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = None,
+                          ) -> tuple[Procedure, ProcedureVersion]:
+    """The procedure with ``code`` and its version on ``as_of`` (today), or ``NotFound``."""
+    include_drafts = can_manage(user)
+    procedure = (
+        Procedure.objects.select_related("field", "agency").prefetch_related("receiving_units")
+        .filter(code=code).first()
+    )
+    if procedure is None:
+        raise NotFound(_("There is no procedure with the code %(code)s.") % {"code": code},
+                       code="procedure_not_found")
+    day = as_of or today()
+    version = version_on(procedure, day, include_drafts=include_drafts)
+    if version is None:
+        if not include_drafts and not visible_versions(False).filter(procedure=procedure).exists():
+            # An unpublished procedure does not exist for the public, not even by its code.
+            raise NotFound(_("There is no procedure with the code %(code)s.") % {"code": code},
+                           code="procedure_not_found")
+        raise NotFound(_("Procedure %(code)s has no version in force on %(day)s.")
+                       % {"code": code, "day": day.strftime("%d/%m/%Y")},
+                       code="version_not_found", details={"as_of": day.isoformat()})
+    return procedure, version
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    field: str = ""
+    level: str = ""
+    online_mode: str = ""
+    agency: str = ""
+    as_of: dt.date | None = None
+
+
+@dataclass
+class Listing:
+    count: int
+    items: list[tuple[Procedure, ProcedureVersion]] = field(default_factory=list)
+
+
+def _filtered(filters: Filters, include_drafts: bool) -> QuerySet[Procedure]:
+    day = filters.as_of or today()
+    in_force = visible_versions(include_drafts).filter(covering(day), procedure=OuterRef("pk"))
+    qs = Procedure.objects.filter(Exists(in_force))
+    if filters.field:
+        by_field = Q(field__code=filters.field)
+        if filters.field.isdigit():
+            by_field |= Q(field__pk=int(filters.field))
+        qs = qs.filter(by_field)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.online_mode:
+        qs = qs.filter(online_mode=filters.online_mode)
+    if filters.agency:
+        qs = qs.filter(agency__code=filters.agency)
+    return qs
+
+
+def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, offset: int = 0) -> Listing:
+    """Procedures with a version in force on ``filters.as_of`` matching the filters and the search."""
+    include_drafts = can_manage(user)
+    base = _filtered(filters, include_drafts)
+    found = search.search_ids(base, filters.q, limit, offset)
+    if found is None:
+        count = base.count()
+        end = None if limit is None else offset + limit
+        ids = list(base.order_by("code").values_list("pk", flat=True)[offset:end])
+    else:
+        count, ids = found
+    day = filters.as_of or today()
+    procedures = Procedure.objects.select_related("field", "agency").in_bulk(ids)
+    versions = {
+        v.procedure_id: v
+        for v in visible_versions(include_drafts).filter(covering(day), procedure_id__in=ids)
+    }
+    return Listing(count=count, items=[(procedures[i], versions[i]) for i in ids if i in versions])
+
+
+def filter_choices() -> dict[str, Any]:
+    """The options of the catalogue's filter form."""
+    from motcua.accounts.models import OrgUnit
+
+    return {
+        "fields": list(Field.objects.filter(procedures__isnull=False).distinct().order_by("name")),
+        "levels": Level.choices,
+        "online_modes": OnlineMode.choices,
+        "agencies": list(OrgUnit.objects.filter(procedures__isnull=False).distinct().order_by("name")),
+    }
+
+
+# --- snapshots ----------------------------------------------------------------------------------
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _time(amount: Decimal | None, unit: str) -> dict[str, Any] | None:
+    if amount is None or not unit:
+        return None
+    return {"amount": _num(amount), "unit": unit}
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _unit(unit: Any) -> dict[str, str] | None:
+    return None if unit is None else {"code": unit.code, "name": unit.name}
+
+
+def snapshot(version: ProcedureVersion) -> dict[str, Any]:
+    """Everything a dossier needs to keep of the version it was received under, as plain JSON.
+
+    The dossier stores this dict so that a later change of the catalogue changes neither its due date,
+    nor its documents, fees or steps (domain note legal-timeline.md §1).
+    """
+    procedure = version.procedure
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "procedure": {
+            "code": procedure.code,
+            "name": procedure.name,
+            "field": None if procedure.field is None else {"code": procedure.field.code,
+                                                          "name": procedure.field.name},
+            "level": procedure.level,
+            "agency": _unit(procedure.agency),
+            "receiving_units": [_unit(u) for u in procedure.receiving_units.all()],
+            "applicant_types": procedure.applicant_types(),
+            "online_mode": procedure.online_mode,
+            "partial_online_reason": procedure.partial_online_reason,
+            "result_type": procedure.result_type,
+            "result_name": procedure.result_name,
+            "result_is_paper": procedure.result_is_paper,
+        },
+        "version": {
+            "id": version.pk,
+            "label": version.label,
+            "valid_from": _date(version.valid_from),
+            "valid_to": _date(version.valid_to),
+            "status": version.status,
+            "published_at": version.published_at.isoformat() if version.published_at else None,
+            "sequence": version.sequence,
+            "manner": version.manner,
+            "dossier_sets": version.dossier_sets,
+            "legal_time": _time(version.legal_time_amount, version.legal_time_unit),
+            "time_variants": [
+                {"label": v.label, "amount": _num(v.amount), "unit": v.unit} for v in version.time_variants.all()
+            ],
+            "legal_time_note": version.legal_time_note,
+            "target_time": _time(version.target_time_amount, version.target_time_unit),
+            "deadline_policy": version.deadline_policy,
+            "requirements": version.requirements,
+            "fee_status": version.fee_status,
+            "fees": [
+                {
+                    "name": f.name, "kind": f.kind, "amount_vnd": f.amount_vnd, "amount_rule": f.amount_rule,
+                    "payer": f.payer, "online_discount_percent": _num(f.online_discount_percent),
+                    "discount_valid_from": _date(f.discount_valid_from),
+                    "discount_valid_to": _date(f.discount_valid_to), "basis": f.basis,
+                }
+                for f in version.fees.all()
+            ],
+            "documents": [
+                {
+                    "name": d.name, "copies": d.copies, "copy_kind": d.copy_kind, "condition": d.condition,
+                    "template_name": d.template_name,
+                    "template_url": d.template_file.url if d.template_file else None,
+                    "from_data_store": d.from_data_store, "note": d.note,
+                }
+                for d in version.documents.all()
+            ],
+            "steps": [
+                {
+                    "order": s.order, "name": s.name, "unit": _unit(s.unit), "role": s.role,
+                    "budget": _time(s.budget_amount, s.budget_unit), "produces": list(s.produces or []),
+                    "note": s.note,
+                }
+                for s in version.steps.all()
+            ],
+            "legal_basis": [
+                {"instrument": b.instrument, "articles": b.articles, "note": b.note}
+                for b in version.legal_bases.all()
+            ],
+            "source": version.source,
+            "notes": version.notes,
+        },
+    }
+
+
+# --- what changed between two versions -----------------------------------------------------------
+
+_SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
+            "target_time", "deadline_policy", "requirements", "fee_status")
+_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument"}
+
+
+@dataclass
+class Change:
+    part: str
+    kind: str  # "changed", "added" or "removed"
+    key: str = ""
+    old: Any = None
+    new: Any = None
+
+
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    changes: list[Change] = []
+    a, b = old["version"], new["version"]
+    for name in _SCALARS:
+        if a.get(name) != b.get(name):
+            changes.append(Change(name, "changed", old=a.get(name), new=b.get(name)))
+    for part, key in _LISTS.items():
+        before = {str(item[key]): item for item in a.get(part, [])}
+        after = {str(item[key]): item for item in b.get(part, [])}
+        for name in before.keys() - after.keys():
+            changes.append(Change(part, "removed", name, old=before[name]))
+        for name in after.keys() - before.keys():
+            changes.append(Change(part, "added", name, new=after[name]))
+        for name in before.keys() & after.keys():
+            if before[name] != after[name]:
+                changes.append(Change(part, "changed", name, old=before[name], new=after[name]))
+    order = [*_SCALARS, *_LISTS]
+    return sorted(changes, key=lambda c: (order.index(c.part), c.kind, c.key))
+
+
+def diff_versions(old: ProcedureVersion, new: ProcedureVersion) -> list[Change]:
+    return diff_snapshots(snapshot(old), snapshot(new))
+
+
+@dataclass
+class HistoryEntry:
+    version: ProcedureVersion
+    changes: list[Change]
+    previous: ProcedureVersion | None
+
+
+def history(procedure: Procedure, user: User | Any) -> list[HistoryEntry]:
+    """The visible versions of ``procedure``, oldest first, each with what changed from the one before."""
+    versions = list(
+        visible_versions(can_manage(user)).filter(procedure=procedure).select_related("procedure")
+        .prefetch_related(*_version_parts()).order_by("valid_from")
+    )
+    entries: list[HistoryEntry] = []
+    previous: ProcedureVersion | None = None
+    for version in versions:
+        entries.append(HistoryEntry(version, diff_versions(previous, version) if previous else [], previous))
+        previous = version
+    return entries
+
+
+def get_version(pk: int) -> ProcedureVersion:
+    version = (
+        ProcedureVersion.objects.select_related("procedure", "procedure__field", "procedure__agency")
+        .prefetch_related(*_version_parts()).filter(pk=pk).first()
+    )
+    if version is None:
+        raise NotFound(_("There is no such procedure version."), code="version_not_found")
+    return version
+
+
+# --- the promised date --------------------------------------------------------------------------
+
+
+@dataclass
+class ResultPromise:
+    label: str
+    due_at: dt.datetime
+    skipped: list[Any]
+
+
+def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) -> list[ResultPromise]:
+    """When the result is due if a complete dossier is received ``now``, from the legal clock.
+
+    The clock (``motcua.calendars``) is imported here, lazily: until it exists this returns nothing and
+    the page shows no promise rather than one computed by other arithmetic (DESIGN.md, "One clock").
+    """
+    try:
+        from motcua.calendars.selectors import compute_due  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    start = now or timezone.now()
+    agency_code = version.procedure.agency.code if version.procedure.agency else None
+    cases: list[tuple[str, Decimal, str]] = []
+    if version.legal_time_amount is not None and version.legal_time_unit:
+        cases.append(("", version.legal_time_amount, version.legal_time_unit))
+    cases += [(v.label, v.amount, v.unit) for v in version.time_variants.all()]
+    promises = []
+    for label, amount, unit in cases:
+        result = compute_due(start, amount, unit, version.deadline_policy, agency_code)
+        promises.append(ResultPromise(label, result.due_at, list(getattr(result, "skipped", []) or [])))
+    return promises
