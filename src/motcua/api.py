@@ -14,8 +14,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.accounts.api import router as accounts_router
 from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
-from motcua.dossiers.api import router as dossiers_router
 from motcua.core.errors import DomainError, error_body
+from motcua.dossiers.api import router as dossiers_router
 
 api = NinjaAPI(
     title="motcua API",

@@ -18,6 +18,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
         "PYTHONPATH": str(ROOT / "src"),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "motcua", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, timeout=120, check=False,

@@ -19,9 +19,6 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
-# Playwright's sync API runs an event loop in this thread; the live server's data set-up is ours.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -38,6 +35,9 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread, and the tests set up data through the ORM
+    # in the same thread: tell Django that this is deliberate, for the browser tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
