@@ -1,0 +1,90 @@
+"""The override table and the working calendars, edited by administrators in the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from motcua.accounts.permissions import Capability, has_capability
+
+from . import services
+from .models import CalendarOverride, Deadline, WorkingCalendar, WorkingPeriod
+
+
+class CalendarAdminMixin:
+    """Only holders of the calendar capability (administrators) see or change these models."""
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and (
+            user.is_superuser or has_capability(user, Capability.MANAGE_CALENDAR)))  # type: ignore[arg-type]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "legal_reference", "calendar", "updated_by", "updated_at"]
+    list_filter = ["kind", "calendar"]
+    search_fields = ["name", "name_en", "legal_reference", "note"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
+    fields = ["calendar", "date", "kind", "name", "name_en", "legal_reference", "note", *readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
+        services.save_override(obj, request.user)  # type: ignore[arg-type]
+
+
+class WorkingPeriodInline(admin.TabularInline):
+    model = WorkingPeriod
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+@admin.register(WorkingCalendar)
+class WorkingCalendarAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "org_unit", "hours_per_working_day"]
+    autocomplete_fields = ["org_unit"]
+    inlines = [WorkingPeriodInline]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    list_display = ["owner_label", "owner_id", "start", "amount", "unit", "due_at", "is_open", "reason"]
+    list_filter = ["is_open", "unit", "reason"]
+    search_fields = ["owner_id", "owner_label"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Deadline._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
