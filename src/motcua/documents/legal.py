@@ -1,0 +1,202 @@
+"""The legal forms as PDF: context per form role, rendered by WeasyPrint from HTML templates.
+
+Layout after Decree 30/2020/NĐ-CP Annex I as commonly applied [secondary]: the issuing body top left
+over the number, the national title and motto top right over the place and date; Liberation Serif
+(metric-compatible with Times New Roman) at 13 pt; A5 where Circular 01/2018 Arts. 9-10 say so.
+The forms are in Vietnamese whatever the reader's language: they are legal documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.rules import form_info
+
+UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
+RESULT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def when(value: dt.datetime | None) -> str:
+    """"08 giờ 30 phút, ngày 05/08/2026" in Vietnam time — hour, minute and date, as form 01 requires."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+
+
+def day_of(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y") if value else "—"
+
+
+def _place() -> str:
+    name = str(getattr(settings, "MOTCUA_SITE", {}).get("province_name", ""))
+    for prefix in ("Tỉnh ", "tỉnh ", "Thành phố ", "thành phố "):
+        name = name.removeprefix(prefix)
+    return name or "Việt Nam"
+
+
+def header(dossier: Dossier | None, unit: Any, number: str, at: dt.datetime) -> dict[str, str]:
+    agency = unit.agency() or unit
+    parent = agency.parent.name if agency.parent else ""
+    local = timezone.localtime(at)
+    issuing = unit.name if unit.pk != agency.pk else agency.name
+    return {"parent": parent.upper() if parent else "", "agency": issuing, "number": number,
+            "place": _place(), "day": f"{local:%d}", "month": f"{local:%m}", "year": f"{local:%Y}"}
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=1)
+
+
+def tracking_url(dossier: Dossier, base_url: str) -> str:
+    base = getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or base_url
+    return f"{base.rstrip('/')}/tra-cuu?code={dossier.public_id}"
+
+
+def _identifier(d: Dossier) -> str:
+    return d.applicant_id_number or d.applicant_tax_code or "—"
+
+
+def _legal_time(d: Dossier) -> str:
+    clock = d.clock or {}
+    if not clock.get("amount"):
+        return "—"
+    amount = clock["amount"].rstrip("0").rstrip(".") if "." in clock["amount"] else clock["amount"]
+    return f"{amount} {UNIT_WORDS.get(clock.get('unit', ''), clock.get('unit', ''))}"
+
+
+def _last(d: Dossier, kind: str, status_after: int | None = None) -> DossierEvent | None:
+    qs = d.events.filter(kind=kind)
+    if status_after is not None:
+        qs = qs.filter(status_after=status_after)
+    return qs.select_related("actor").order_by("-seq").first()
+
+
+def _officer(event: DossierEvent | None) -> str:
+    return event.actor.get_full_name() if event else ""
+
+
+def common(d: Dossier, role: str, number: str, at: dt.datetime) -> dict[str, Any]:
+    info = dict(form_info(d.rules, role) or {})
+    info["basis"] = d.rules.get("forms_basis", "")
+    return {
+        "d": d, "form": info, "header": header(d, d.receiving_unit, number, at), "receiving": d.receiving_unit,
+        "processing": d.processing_unit, "procedure": d.snapshot.get("procedure", {}), "identifier": _identifier(d),
+        "rep": d.representative or None, "received_at": when(d.received_at), "due_at": when(d.due_at),
+        "received_date": day_of(d.received_at),
+    }
+
+
+def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
+    received = _last(d, EventKind.CODE_ASSIGNED) or _last(d, EventKind.CREATED)
+    seq = (d.code or "").rsplit("-", 1)[-1]
+    ctx = common(d, "receipt", f"{seq}/TNHS", d.received_at or timezone.now())
+    ctx.update(documents=list(d.documents.all()), legal_time=_legal_time(d), officer=_officer(received),
+               qr=qr_data_uri(tracking_url(d, base_url)), register_number=seq)
+    return ctx
+
+
+def supplement_context(d: Dossier) -> dict[str, Any]:
+    event = _last(d, EventKind.STATUS_CHANGED, Status.SUPPLEMENT_REQUESTED) or _last(d, EventKind.CREATED)
+    assert event is not None
+    ctx = common(d, "supplement-request", f"{d.reference[:6]}/YCBS", event.at)
+    ctx.update(missing=event.data.get("missing", []), reason=event.reason, officer=_officer(event))
+    return ctx
+
+
+def refusal_context(d: Dossier) -> dict[str, Any]:
+    event = _last(d, EventKind.STATUS_CHANGED, Status.NOT_RECEIVED) or _last(d, EventKind.CREATED)
+    assert event is not None
+    ctx = common(d, "refusal", f"{d.reference[:6]}/TCHS", event.at)
+    ctx.update(reason=event.reason, officer=_officer(event))
+    return ctx
+
+
+def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: str, original_due: dt.datetime | None,
+                    at: dt.datetime) -> dict[str, Any]:
+    ctx = common(d, "apology", f"{d.reference[:6]}/XLHS", at)
+    ctx["header"] = header(d, d.processing_unit, f"{d.reference[:6]}/XLHS", at)
+    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer)
+    return ctx
+
+
+def stop_context(d: Dossier) -> dict[str, Any]:
+    stop = _last(d, EventKind.STATUS_CHANGED, Status.STOPPED)
+    request = _last(d, EventKind.STATUS_CHANGED, Status.WITHDRAWAL_REQUESTED)
+    assert stop is not None
+    ctx = common(d, "stop-notice", f"{d.reference[:6]}/DGQ", stop.at)
+    ctx.update(reason=stop.reason, officer=_officer(stop), stopped_at=when(stop.at),
+               requested_on=day_of(request.at if request else None), request_reason=request.reason if request else "")
+    return ctx
+
+
+def _result(at: dt.datetime, due: dt.datetime | None) -> str:
+    """Early / on time / late for one hand-over (Circular 01/2018 form 05): on the due day is on time."""
+    if due is None:
+        return ""
+    if timezone.localtime(at).date() < timezone.localtime(due).date():
+        return RESULT_WORDS["early"]
+    return RESULT_WORDS["on_time"] if at <= due else RESULT_WORDS["late"]
+
+
+def trail(d: Dossier) -> list[dict[str, str]]:
+    """The hand-overs, from the event log (the trail is logged automatically, domain note §12.3)."""
+    rows = []
+    for event in d.events.filter(kind=EventKind.STATUS_CHANGED).select_related("actor").order_by("seq"):
+        after = Status(event.status_after) if event.status_after else None
+        if after == Status.IN_PROGRESS and "to_unit" in event.data:
+            due = d.transfer_due_at
+            rows.append({"giver": f"{d.receiving_unit.name} ({event.actor.get_full_name()})",
+                         "receiver": d.processing_unit.name, "at": when(event.at), "result": _result(event.at, due),
+                         "note": "Chuyển hồ sơ"})
+        elif after is not None:
+            rows.append({"giver": event.actor.get_full_name(), "receiver": "", "at": when(event.at),
+                         "result": _result(event.at, d.due_at), "note": str(after.label)})
+    return rows
+
+
+def control_context(d: Dossier, at: dt.datetime) -> dict[str, Any]:
+    ctx = common(d, "control-sheet", f"{(d.code or '').rsplit('-', 1)[-1]}/PKS", at)
+    steps = d.snapshot.get("version", {}).get("steps", [])
+    coordinating = sorted({s["unit"]["name"] for s in steps if s.get("unit")} - {d.processing_unit.name})
+    ctx.update(trail=trail(d), coordinating=", ".join(coordinating))
+    return ctx
+
+
+REGISTER_HEADINGS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại",
+                     "Cơ quan chủ trì giải quyết", "Ngày nhận hồ sơ", "Ngày hẹn trả kết quả", "Ngày trả kết quả",
+                     "Hình thức nhận kết quả", "Ký nhận"]
+
+
+def register_rows(dossiers: list[Dossier]) -> list[list[str]]:
+    rows = []
+    for n, d in enumerate(dossiers, start=1):
+        contact = ", ".join(filter(None, [d.applicant_address, d.applicant_phone]))
+        rows.append([str(n), d.code or "", d.snapshot.get("procedure", {}).get("name", ""), d.applicant_name, contact,
+                     d.processing_unit.name, when(d.received_at), when(d.due_at),
+                     when(d.returned_at) if d.returned_at else "", "", ""])
+    return rows
+
+
+def register_context(unit: Any, rules: dict[str, Any], dossiers: list[Dossier], first: dt.date, last: dt.date,
+                     at: dt.datetime) -> dict[str, Any]:
+    info = dict(form_info(rules, "register") or {})
+    info["basis"] = rules.get("forms_basis", "")
+    return {"form": info, "header": header(None, unit, f"{first:%Y}/SỔ", at), "headings": REGISTER_HEADINGS,
+            "rows": register_rows(dossiers), "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
+
+
+def render_pdf(role: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(f"documents/forms/{role}.html", context)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -1,0 +1,58 @@
+"""Choices of the dossier app: the ten national statuses, channels, applicant kinds, event kinds."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.IntegerChoices):
+    """The national status codes (DVCQG ``TrangThaiHoSo``; Circular 22/2019/TT-BTTTT Annex I, as used by
+    production integrations — domain note dossier-lifecycle.md §10)."""
+
+    NEW = 1, _("Newly submitted")
+    RECEIVED = 2, _("Received")
+    NOT_RECEIVED = 3, _("Not received")
+    IN_PROGRESS = 4, _("In progress")
+    SUPPLEMENT_REQUESTED = 5, _("Supplement requested")
+    PAYMENT_REQUESTED = 6, _("Payment requested")
+    WITHDRAWAL_REQUESTED = 7, _("Applicant asked to withdraw")
+    STOPPED = 8, _("Stopped")
+    DONE = 9, _("Processing done")
+    RETURNED = 10, _("Result returned")
+
+
+class Channel(models.TextChoices):
+    """How the dossier was filed (Decree 118/2025 Art. 15); the DVCQG ``KenhThucHien`` code is mapped
+    in ``DVCQG_CHANNEL`` rather than stored, since the code list is external."""
+
+    DESK = "desk", _("At the one-stop desk")
+    ONLINE = "online", _("Online")
+    POST = "post", _("By public postal service")
+
+
+DVCQG_CHANNEL = {Channel.DESK: 1, Channel.ONLINE: 2, Channel.POST: 3}
+
+
+class ApplicantKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Dossier created")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    CODE_ASSIGNED = "code_assigned", _("Dossier code assigned")
+    CLOCK = "clock", _("Legal clock changed")
+    DOCUMENT_ADDED = "document_added", _("Document added")
+    FORM_ISSUED = "form_issued", _("Form issued")
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
+    ASSIGNED = "assigned", _("Assigned")
+
+
+class Outcome(models.TextChoices):
+    """What the desk decides when it checks a dossier at intake (domain note §3)."""
+
+    RECEIVE = "receive", _("Receive the dossier")
+    SUPPLEMENT = "supplement", _("Ask once for a supplement")
+    REFUSE = "refuse", _("Refuse it with a reason")

@@ -1,0 +1,91 @@
+"""The dossier's legal clock, entirely from ``motcua.calendars`` (DESIGN.md "One clock"): nothing here
+adds days to dates. The clock state is stored on the dossier as JSON (``Dossier.clock``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motcua.calendars import clock as cal
+from motcua.calendars.selectors import get_calendar
+from motcua.core.errors import DomainError
+
+
+def legal_time(snapshot: dict[str, Any], variant: str = "") -> tuple[Decimal, str, str] | None:
+    """The time limit of the version snapshot: its amount, or the case ``variant`` for a limit that depends
+    on the case; None for a procedure without one (a result given at once)."""
+    version = snapshot.get("version", {})
+    policy = version.get("deadline_policy") or cal.POLICY_WORKING_HOURS
+    variants = version.get("time_variants") or []
+    if variant:
+        for item in variants:
+            if item["label"] == variant:
+                return Decimal(str(item["amount"])), item["unit"], policy
+        raise DomainError(_("The procedure has no time limit for this case."), code="unknown_time_variant",
+                          details={"cases": [v["label"] for v in variants]})
+    limit = version.get("legal_time")
+    if limit and limit.get("amount") is not None:
+        return Decimal(str(limit["amount"])), limit["unit"], policy
+    if variants:
+        raise DomainError(_("The time limit of this procedure depends on the case: choose one."),
+                          code="time_variant_required", details={"cases": [v["label"] for v in variants]})
+    return None
+
+
+def state_to_json(state: cal.ClockState) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"start": iso(state.start), "amount": str(state.amount), "unit": state.unit, "policy": state.policy,
+            "remaining_seconds": state.remaining_seconds, "paused_at": iso(state.paused_at),
+            "due_at": iso(state.due_at), "extended": state.extended}
+
+
+def state_from_json(data: dict[str, Any]) -> cal.ClockState:
+    def parse(value: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(value) if value else None
+
+    start = parse(data["start"])
+    assert start is not None
+    return cal.ClockState(start, Decimal(data["amount"]), data["unit"], data["policy"], data.get("remaining_seconds"),
+                          parse(data.get("paused_at")), parse(data.get("due_at")), bool(data.get("extended")))
+
+
+def start(at: dt.datetime, limit: tuple[Decimal, str, str],
+          agency_code: str | None) -> tuple[dict[str, Any], dt.datetime]:
+    """Start the clock at ``at``; a start outside working hours counts from the next working period
+    (the calendar's effective start)."""
+    calendar = get_calendar(agency_code)
+    try:
+        change = cal.start_clock(calendar, at, limit[0], limit[1], limit[2])
+    except cal.ClockError as exc:
+        raise DomainError(str(exc), code=exc.code) from exc
+    assert change.due_at is not None
+    return state_to_json(change.state), change.due_at
+
+
+def effective_start(at: dt.datetime, agency_code: str | None) -> dt.datetime:
+    return get_calendar(agency_code).next_working_instant(at)
+
+
+def transfer_due(received_at: dt.datetime, agency_code: str | None, cutoff: str = "15:00") -> dt.datetime:
+    """When a dossier received at the desk must reach the processing unit: the same working day, or the
+    start of the next one when received after 15:00 (Decree 61/2018 Art. 18; Decree 118/2025 Art. 18(2) as
+    amended by Decree 309/2026 Art. 9)."""
+    hour, minute = (int(part) for part in cutoff.split(":"))
+    return cal.transfer_deadline(get_calendar(agency_code), received_at, dt.time(hour, minute)).deadline
+
+
+def pause(state: dict[str, Any], at: dt.datetime, agency_code: str | None) -> dict[str, Any]:
+    change = cal.pause(get_calendar(agency_code), state_from_json(state), at)
+    return state_to_json(change.state)
+
+
+def restart(state: dict[str, Any], at: dt.datetime, agency_code: str | None) -> tuple[dict[str, Any], dt.datetime]:
+    """The full legal time counts again when the complete dossier arrives (Decree 61/2018 Art. 19(4))."""
+    change = cal.restart(get_calendar(agency_code), state_from_json(state), at)
+    assert change.due_at is not None
+    return state_to_json(change.state), change.due_at

@@ -1,0 +1,194 @@
+"""Dossiers, their documents and files, the append-only event log and the daily code counters.
+
+Writes go through ``services``; these classes hold data and small invariants only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ApplicantKind, Channel, EventKind, Status
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
+
+
+class Dossier(models.Model):
+    """A dossier (*hồ sơ*). ``code`` is the national dossier code, given at receipt (Circular 01/2018
+    Art. 19; Decree 118/2025 Art. 17(3) as amended by Decree 309/2026), stored as a string of no assumed
+    length; before receipt (an online submission, a refusal at the desk) only ``reference`` names it."""
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    code = models.CharField(_("dossier code"), max_length=100, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("catalogue.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
+                                  related_name="dossiers")
+    procedure_version = models.ForeignKey("catalogue.ProcedureVersion", verbose_name=_("procedure version"),
+                                          on_delete=models.PROTECT, related_name="dossiers")
+    # The version and the rule set in force at receipt, kept for good (law is versioned).
+    snapshot = models.JSONField(_("procedure snapshot"), default=dict)
+    rules = models.JSONField(_("rule set"), default=dict)
+    receiving_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("receiving unit"),
+                                       on_delete=models.PROTECT, related_name="received_dossiers")
+    processing_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("processing agency"),
+                                        on_delete=models.PROTECT, related_name="processed_dossiers")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("citizen account"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="own_dossiers")
+    # Applicant (individual or organisation)
+    applicant_kind = models.CharField(_("applicant kind"), max_length=20, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("applicant"), max_length=255)
+    applicant_id_number = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    applicant_tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("email"), blank=True)
+    # An authorised representative filing on the applicant's behalf (form 01 "trường hợp ủy quyền").
+    representative = models.JSONField(_("authorised representative"), default=dict, blank=True)
+    subject = models.CharField(_("request"), max_length=1000, blank=True)
+    sets = models.PositiveSmallIntegerField(_("number of sets"), default=1)
+    fees_due_vnd = models.BigIntegerField(_("fees due (VND)"), default=0)
+    fees_paid_vnd = models.BigIntegerField(_("fees paid (VND)"), default=0)
+    # Timestamps (DVCQG NgayNopHoSo, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, NgayTuChoi)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    clock_start_at = models.DateTimeField(_("processing time counts from"), null=True, blank=True)
+    due_at = models.DateTimeField(_("promised return"), null=True, blank=True, db_index=True)
+    transfer_due_at = models.DateTimeField(_("to reach the processing unit by"), null=True, blank=True)
+    transferred_at = models.DateTimeField(_("transferred at"), null=True, blank=True)
+    processing_ended_at = models.DateTimeField(_("end of processing"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    clock = models.JSONField(_("legal clock"), default=dict, blank=True)
+    intake_supplements = models.PositiveSmallIntegerField(default=0)
+    processing_supplements = models.PositiveSmallIntegerField(default=0)
+    # Head of the event chain, so that a deleted last event is detected too.
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
+    search_folded = models.CharField(max_length=600, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    if TYPE_CHECKING:
+        documents: RelatedManager[DossierDocument]
+        attachments: RelatedManager[Attachment]
+        events: RelatedManager[DossierEvent]
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["receiving_unit", "status"], name="dossier_unit_status"),
+            models.Index(fields=["received_at"], name="dossier_received_at"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__gte=1) & Q(status__lte=10), name="dossier_status_range"),
+            models.CheckConstraint(condition=Q(fees_paid_vnd__gte=0) & Q(fees_due_vnd__gte=0),
+                                   name="dossier_fees_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or self.reference
+
+    @property
+    def public_id(self) -> str:
+        return self.code or self.reference
+
+
+class DossierDocument(models.Model):
+    """One required document of the procedure version (or an extra one), with what was submitted."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.TextField(_("document"))
+    required = models.BooleanField(_("required"), default=True)
+    copies = models.PositiveSmallIntegerField(_("copies"), null=True, blank=True)
+    copy_kind = models.CharField(_("original or copy"), max_length=40, blank=True)
+    template_name = models.CharField(_("form"), max_length=255, blank=True)
+    provided = models.BooleanField(_("provided"), default=False)
+    scanned_at_desk = models.BooleanField(_("scanned at the desk"), default=False)
+    reused_digitised = models.BooleanField(_("reused from digitised data"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier document")
+        verbose_name_plural = _("dossier documents")
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossierdocument_unique_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attachment(models.Model):
+    """A stored file. Written and fsync'd before the row naming it commits (``files.store``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="attachments")
+    document = models.ForeignKey(DossierDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="attachments")
+    file = models.FileField(_("file"), max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierEvent(models.Model):
+    """An append-only event. One hash chain per dossier: ``prev_hash`` is the ``hash`` of the dossier's
+    previous event (empty for the first), ``hash`` the SHA-256 of this row's canonical content and
+    ``prev_hash``. Rows are never updated nor deleted: services only insert; the database refuses
+    UPDATE (and DELETE on PostgreSQL) by trigger (migration 0002)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    status_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["dossier_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.kind}"
+
+
+class DossierCodeCounter(models.Model):
+    """The daily sequence of dossier codes per receiving agency code (Circular 01/2018 Art. 19: XXXX is
+    the number of the dossier within the day). Incremented by one atomic upsert in the receipt's
+    transaction (``codes.next_sequence``), so a committed number is never handed out again."""
+
+    agency_code = models.CharField(max_length=40)
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_code", "day"], name="dossiercode_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.day}: {self.last_value}"

@@ -1,0 +1,106 @@
+"""The rule sets of the one-stop mechanism, each with the dates it applies to (law is versioned).
+
+A dossier stores the rule set in force on its receipt date (``Dossier.rules``) and keeps it: a later
+change of the law moves neither its code format nor its forms (domain note legal-timeline.md §1).
+
+- ``2018``: Decree 61/2018/NĐ-CP with Circular 01/2018/TT-VPCP, until 30/06/2025. Six forms; code
+  ``<receiving agency>-YYMMDD-XXXX`` (Circular 01/2018 Art. 19).
+- ``2025``: Decree 118/2025/NĐ-CP with Circular 03/2025/TT-VPCP, from 01/07/2025. Seven forms, the stop
+  notice added. The base code format of Circular 03/2025 Art. 13(1)-(2) was not captured [unverified],
+  so the 2018 format is kept; the variant of Circular 04/2025 Art. 23(2) for nationally centralised
+  systems (``<resolving agency>-YYMMDD-AAXXXX``, from 25/01/2026) is used when the installation sets
+  ``MOTCUA_CENTRAL_SYSTEM_CODE`` (the two digits AA).
+
+Which form set applied between 01/07/2025 and the date Circular 03/2025 took effect is not known
+[unverified]; the 2025 set is used from 01/07/2025.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+
+FORM_ROLES = ("receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-sheet", "register")
+
+_FORMS_2018 = {
+    "receipt": {"number": "01", "title": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "paper": "A5"},
+    "supplement-request": {"number": "02", "title": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "paper": "A5"},
+    "refusal": {"number": "03", "title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "paper": "A5"},
+    "apology": {"number": "04", "title": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "paper": "A5"},
+    "control-sheet": {"number": "05", "title": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "paper": "A5"},
+    "register": {"number": "06", "title": "SỔ THEO DÕI HỒ SƠ", "paper": "A4 landscape"},
+}
+_FORMS_2025 = {
+    "receipt": {"number": "01", "title": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "paper": "A5"},
+    "supplement-request": {"number": "02", "title": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "paper": "A5"},
+    "refusal": {"number": "03", "title": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "paper": "A5"},
+    "apology": {"number": "04", "title": "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+                "paper": "A4"},
+    "stop-notice": {"number": "05", "title": "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "paper": "A5"},
+    "control-sheet": {"number": "06", "title": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "paper": "A5"},
+    "register": {"number": "07", "title": "SỔ THEO DÕI HỒ SƠ", "paper": "A4 landscape"},
+}
+
+RULE_SETS: list[dict[str, Any]] = [
+    {
+        "key": "2018",
+        "valid_from": "2018-06-21",
+        "valid_to": "2025-06-30",
+        "basis": "Nghị định 61/2018/NĐ-CP; Thông tư 01/2018/TT-VPCP",
+        "forms_basis": "Thông tư số 01/2018/TT-VPCP",
+        "forms": _FORMS_2018,
+        "code_format": "{agency}-{date:%y%m%d}-{seq:04d}",
+        "supplement_requests_at_intake": 1,
+        "transfer_cutoff": "15:00",
+    },
+    {
+        "key": "2025",
+        "valid_from": "2025-07-01",
+        "valid_to": None,
+        "basis": "Nghị định 118/2025/NĐ-CP (sửa đổi bởi Nghị định 309/2026/NĐ-CP); Thông tư 03/2025/TT-VPCP",
+        "forms_basis": "Thông tư số 03/2025/TT-VPCP",
+        "forms": _FORMS_2025,
+        "code_format": "{agency}-{date:%y%m%d}-{seq:04d}",
+        # Circular 04/2025 Art. 23(2), adding Art. 13(3) to Circular 03/2025, from 25/01/2026.
+        "central_code_format": "{agency}-{date:%y%m%d}-{central}{seq:04d}",
+        "central_code_from": "2026-01-25",
+        "supplement_requests_at_intake": 1,
+        "transfer_cutoff": "15:00",
+    },
+]
+
+
+def rule_set_on(day: dt.date) -> dict[str, Any]:
+    """The rule set in force on ``day`` (a copy, safe to store on the dossier)."""
+    iso = day.isoformat()
+    for rules in RULE_SETS:
+        if rules["valid_from"] <= iso and (rules["valid_to"] is None or iso <= rules["valid_to"]):
+            chosen = dict(rules)
+            central = getattr(settings, "MOTCUA_CENTRAL_SYSTEM_CODE", "")
+            if central and chosen.get("central_code_from") and iso >= chosen["central_code_from"]:
+                chosen["code_format"] = chosen["central_code_format"]
+                chosen["central"] = central
+            return chosen
+    return dict(RULE_SETS[0])
+
+
+def format_code(rules: dict[str, Any], agency_code: str, day: dt.date, seq: int) -> str:
+    return str(rules["code_format"]).format(agency=agency_code, date=day, seq=seq, central=rules.get("central", ""))
+
+
+def form_info(rules: dict[str, Any], role: str) -> dict[str, str] | None:
+    forms: dict[str, dict[str, str]] = rules.get("forms", {})
+    return forms.get(role)
+
+
+def role_for(rules: dict[str, Any], name: str) -> str | None:
+    """A form named by its role ("receipt") or by its number in the dossier's set ("01")."""
+    forms: dict[str, dict[str, str]] = rules.get("forms", {})
+    if name in forms:
+        return name
+    for role, info in forms.items():
+        if info["number"] == name.zfill(2):
+            return role
+    return None

@@ -1,0 +1,160 @@
+"""Reads of dossiers: visibility (404 outside one's scope), search, masking of personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.core.errors import NotFound
+from motcua.core.text import fold_vi
+
+from .models import Dossier
+
+
+def _not_found(public_id: str) -> NotFound:
+    return NotFound(_("There is no dossier %(code)s.") % {"code": public_id}, code="dossier_not_found")
+
+
+def visible_q(user: User) -> Q | None:
+    """What ``user`` may see: staff, dossiers received or processed in their scope; a citizen, their own.
+    None: nothing."""
+    if not user.is_authenticated:
+        return None
+    q = Q(owner=user)
+    ids = unit_ids_in_scope(user, Capability.VIEW_DOSSIERS)
+    if ids is None:
+        return Q()
+    if ids:
+        q |= Q(receiving_unit_id__in=ids) | Q(processing_unit_id__in=ids | _ancestor_ids(ids))
+    return q
+
+
+def _ancestor_ids(ids: set[int]) -> set[int]:
+    """A division's staff see the dossiers their agency processes, until the assignment to a division
+    (the processing work of a later issue) narrows it."""
+    result: set[int] = set()
+    for unit in OrgUnit.objects.filter(pk__in=ids).only("path"):
+        result |= set(unit.ancestor_ids())
+    return result
+
+
+def processes(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` processes for the dossier's processing unit (on it or on a unit inside it)."""
+    ids = unit_ids_in_scope(user, Capability.PROCESS_DOSSIERS)
+    if ids is None:
+        return True
+    unit = dossier.processing_unit
+    return OrgUnit.objects.filter(pk__in=ids, path__startswith=unit.path).exists()
+
+
+def visible(user: User) -> QuerySet[Dossier]:
+    q = visible_q(user)
+    if q is None:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(q)
+
+
+def get_visible(user: User, public_id: str) -> Dossier:
+    """The dossier by code (or reference before it has one), or ``NotFound`` — also when it exists outside
+    the user's scope, so that its existence is not disclosed."""
+    dossier = (
+        visible(user).select_related("receiving_unit", "processing_unit", "procedure", "owner")
+        .filter(Q(code=public_id) | Q(reference=public_id)).first()
+    )
+    if dossier is None:
+        raise _not_found(public_id)
+    return dossier
+
+
+def is_staff_reader(user: User, dossier: Dossier) -> bool:
+    return dossier.owner_id != user.pk
+
+
+def may_see_personal_data(user: User, dossier: Dossier) -> bool:
+    """Those who need it: the applicant, the desk that received the dossier, the unit processing it. Others
+    (an inspector, a leader reading statistics) see it masked."""
+    if dossier.owner_id == user.pk:
+        return True
+    return has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit) or processes(user, dossier)
+
+
+def mask(value: str, keep_start: int = 3, keep_end: int = 3) -> str:
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "•" * len(value)
+    return value[:keep_start] + "•" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def mask_address(value: str) -> str:
+    """Keep only the last part of an address (the province): "…, tỉnh Lâm Đồng"."""
+    if not value:
+        return ""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return "…, " + parts[-1] if len(parts) > 1 else "…"
+
+
+def personal_data(dossier: Dossier, full: bool) -> dict[str, Any]:
+    rep = dict(dossier.representative or {})
+    if full:
+        return {"id_number": dossier.applicant_id_number, "tax_code": dossier.applicant_tax_code,
+                "address": dossier.applicant_address, "phone": dossier.applicant_phone,
+                "email": dossier.applicant_email, "representative": rep, "masked": False}
+    masked_rep = {k: (mask(v) if k in ("id_number", "phone", "email") else mask_address(v) if k == "address" else v)
+                  for k, v in rep.items()}
+    return {"id_number": mask(dossier.applicant_id_number), "tax_code": dossier.applicant_tax_code,
+            "address": mask_address(dossier.applicant_address), "phone": mask(dossier.applicant_phone, 0, 3),
+            "email": mask(dossier.applicant_email, 1, 4), "representative": masked_rep, "masked": True}
+
+
+@dataclass
+class Filters:
+    status: int | None = None
+    procedure: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def search(user: User, filters: Filters) -> QuerySet[Dossier]:
+    """Staff search within their scope: by status, procedure, submission dates, and ``q`` — a dossier code,
+    an ID number or (part of) a name, folded so that accents do not matter."""
+    qs = visible(user).select_related("procedure", "receiving_unit", "processing_unit")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.procedure:
+        qs = qs.filter(procedure__code=filters.procedure)
+    if filters.date_from:
+        qs = qs.filter(submitted_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(submitted_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    text = (filters.q or "").strip()
+    if text:
+        folded = fold_vi(text)
+        qs = qs.filter(Q(code__iexact=text) | Q(reference__iexact=text) | Q(applicant_id_number=text)
+                       | Q(search_folded__contains=folded))
+    return qs.order_by("-submitted_at", "-id")
+
+
+def received_between(user: User, first: dt.date, last: dt.date) -> QuerySet[Dossier]:
+    """The register (form 06/07): dossiers received from ``first`` to ``last`` in the user's scope."""
+    return (
+        visible(user)
+        .filter(received_at__gte=_day_start(first), received_at__lt=_day_start(last + dt.timedelta(days=1)))
+        .select_related("procedure", "processing_unit", "receiving_unit").order_by("received_at", "id")
+    )
+
+
+def is_staff(user: User) -> bool:
+    return user.is_authenticated and has_capability(user, Capability.VIEW_DOSSIERS)

@@ -1,0 +1,531 @@
+"""Every write on dossiers. Each service checks permission, runs in one transaction (a refused action
+changes nothing), appends the event and enqueues the notification on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability
+from motcua.catalogue import selectors as catalogue
+from motcua.catalogue.models import Procedure, ProcedureVersion
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.core.text import fold_vi, nfc
+
+from . import codes, deadlines, events, files, lifecycle, selectors
+from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
+from .models import Attachment, Dossier, DossierDocument
+from .rules import rule_set_on
+from .tasks import enqueue_notification
+
+ID_NUMBER = re.compile(r"^\d{12}$")
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+PHONE = re.compile(r"^\+?[\d .]{8,15}$")
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+@dataclass
+class Applicant:
+    kind: str = ApplicantKind.INDIVIDUAL
+    name: str = ""
+    id_number: str = ""
+    tax_code: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class DocumentInput:
+    order: int
+    provided: bool = True
+    scanned_at_desk: bool = False
+    reused_digitised: bool = False
+    note: str = ""
+
+
+@dataclass
+class MissingItem:
+    document: str
+    reason: str
+
+
+@dataclass
+class Intake:
+    procedure: str
+    applicant: Applicant
+    representative: dict[str, str] = field(default_factory=dict)
+    subject: str = ""
+    sets: int = 1
+    documents: list[DocumentInput] = field(default_factory=list)
+    time_variant: str = ""
+    receiving_unit: str = ""
+    channel: str = Channel.DESK
+    outcome: str = Outcome.RECEIVE
+    reason: str = ""
+    missing: list[MissingItem] = field(default_factory=list)
+
+
+def _invalid(message: str, field_name: str) -> DomainError:
+    return DomainError(message, code="invalid_input", details={"fields": [{"field": field_name, "message": message}]})
+
+
+def clean_applicant(applicant: Applicant) -> Applicant:
+    a = Applicant(**{k: nfc(str(v or "")) for k, v in applicant.__dict__.items()})
+    if a.kind not in ApplicantKind.values:
+        raise _invalid(_("Choose an individual or an organisation."), "applicant.kind")
+    if not a.name:
+        raise _invalid(_("Enter the applicant's name."), "applicant.name")
+    if a.kind == ApplicantKind.INDIVIDUAL and not ID_NUMBER.match(a.id_number):
+        raise _invalid(_("The personal ID number has 12 digits."), "applicant.id_number")
+    if a.id_number and not ID_NUMBER.match(a.id_number):
+        raise _invalid(_("The personal ID number has 12 digits."), "applicant.id_number")
+    if a.kind == ApplicantKind.ORGANISATION and not TAX_CODE.match(a.tax_code):
+        raise _invalid(_("The tax code has 10 digits, or 10 digits, a hyphen and 3 digits."), "applicant.tax_code")
+    if a.phone and not PHONE.match(a.phone):
+        raise _invalid(_("Enter a valid phone number."), "applicant.phone")
+    if a.email and ("@" not in a.email or len(a.email) > 254):
+        raise _invalid(_("Enter a valid email address."), "applicant.email")
+    return a
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _require(user: User, capability: Capability, unit: OrgUnit) -> None:
+    if not has_capability(user, capability, unit):
+        raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+
+
+def _is_owner(user: User, dossier: Dossier) -> bool:
+    return dossier.owner_id is not None and dossier.owner_id == user.pk
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
+
+
+def _on_commit_notify(dossier: Dossier, event_id: int) -> None:
+    transaction.on_commit(lambda: enqueue_notification(dossier.pk, event_id))
+
+
+def _set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", data: dict[str, Any] | None = None,
+                extra_fields: tuple[str, ...] = ()) -> None:
+    before = dossier.status
+    lifecycle.check_transition(before, after)
+    dossier.status = after
+    dossier.save(update_fields=["status", *extra_fields])
+    event = events.append(dossier, EventKind.STATUS_CHANGED, actor, status_before=before, status_after=after,
+                          reason=reason, data=data)
+    _on_commit_notify(dossier, event.pk)
+
+
+def _agency_code(unit: OrgUnit) -> str:
+    agency = unit.agency() or unit
+    return agency.code
+
+
+def _version_for(procedure_code: str, day: dt.date) -> tuple[Procedure, ProcedureVersion]:
+    procedure = Procedure.objects.select_related("agency").filter(code=procedure_code).first()
+    if procedure is None:
+        raise NotFound(_("There is no procedure with the code %(code)s.") % {"code": procedure_code},
+                       code="procedure_not_found")
+    version = catalogue.version_on(procedure, day)
+    if version is None:
+        raise DomainError(_("Procedure %(code)s has no published version in force on %(day)s.")
+                          % {"code": procedure_code, "day": day.strftime("%d/%m/%Y")}, code="version_not_found")
+    return procedure, version
+
+
+def _receiving_unit_for_staff(user: User, code: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first() if code else user.unit
+    if unit is None or not has_capability(user, Capability.RECEIVE_DOSSIERS, unit):
+        raise PermissionDenied(_("You may not receive dossiers for this unit."), code="forbidden")
+    return unit
+
+
+def _receiving_unit_online(procedure: Procedure, code: str) -> OrgUnit:
+    units = list(procedure.receiving_units.all())
+    if code:
+        chosen = next((u for u in units if u.code == code), None) or (
+            procedure.agency if procedure.agency and procedure.agency.code == code else None)
+        if chosen is None:
+            raise _invalid(_("This unit does not receive dossiers for this procedure."), "receiving_unit")
+        return chosen
+    unit = units[0] if units else procedure.agency
+    if unit is None:
+        raise DomainError(_("This procedure names no unit that receives dossiers."), code="no_receiving_unit")
+    return unit
+
+
+def _search_text(dossier: Dossier) -> str:
+    return fold_vi(" ".join(filter(None, [dossier.code or "", dossier.reference, dossier.applicant_name,
+                                          dossier.applicant_id_number, dossier.applicant_tax_code])))[:600]
+
+
+def _documents_from_snapshot(dossier: Dossier, inputs: list[DocumentInput]) -> list[DossierDocument]:
+    given = {d.order: d for d in inputs}
+    known = dossier.snapshot["version"]["documents"]
+    unknown = set(given) - set(range(1, len(known) + 1))
+    if unknown:
+        raise _invalid(_("The procedure has no document number %(order)s.") % {"order": min(unknown)}, "documents")
+    rows = []
+    for order, doc in enumerate(known, start=1):
+        item = given.get(order)
+        rows.append(DossierDocument(
+            dossier=dossier, order=order, name=doc["name"], required=not doc.get("condition"),
+            copies=doc.get("copies"), copy_kind=doc.get("copy_kind") or "",
+            template_name=doc.get("template_name") or "",
+            provided=bool(item and item.provided), scanned_at_desk=bool(item and item.scanned_at_desk),
+            reused_digitised=bool(item and item.reused_digitised), note=nfc(item.note) if item else "",
+        ))
+    return rows
+
+
+def _office_orders(snapshot: dict[str, Any]) -> set[int]:
+    return {i for i, d in enumerate(snapshot["version"]["documents"], start=1) if d.get("template_name")}
+
+
+def _attach(dossier: Dossier, uploads: list[files.Upload], stored: list[str], actor: User) -> None:
+    documents = {d.order: d for d in dossier.documents.all()}
+    for upload, name in zip(uploads, stored, strict=True):
+        document = documents.get(upload.document_order) if upload.document_order else None
+        attachment = Attachment.objects.create(
+            dossier=dossier, document=document, file=name, original_name=upload.safe_name,
+            content_type=files.CONTENT_TYPES[upload.kind], size=upload.size, sha256=upload.sha256, uploaded_by=actor)
+        if document is not None and not document.provided:
+            DossierDocument.objects.filter(pk=document.pk).update(provided=True)
+        events.append(dossier, EventKind.DOCUMENT_ADDED, actor, data={
+            "attachment": attachment.pk, "document": upload.document_order, "name": upload.safe_name,
+            "size": upload.size, "sha256": upload.sha256})
+
+
+def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]) -> list[dict[str, str]]:
+    """Everything missing, at once (*một lần đầy đủ, chính xác*, Decree 61/2018 Art. 17; Decree 118/2025
+    Art. 17(2)(a) as amended by Decree 309/2026): the required documents not provided are added to what the
+    officer lists."""
+    items = [{"document": nfc(m.document), "reason": nfc(m.reason)} for m in given if nfc(m.document)]
+    listed = {fold_vi(i["document"]) for i in items}
+    for doc in dossier_docs:
+        if doc.required and not doc.provided and fold_vi(doc.name) not in listed:
+            items.append({"document": doc.name, "reason": _("Not submitted")})
+    for item in items:
+        if not item["reason"]:
+            raise _invalid(_("Give the reason for each item to supplement."), "missing")
+    if not items:
+        raise _invalid(_("List what must be supplemented."), "missing")
+    return items
+
+
+def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.datetime, variant: str) -> None:
+    """Code, promised date and transfer deadline at receipt (Decree 118/2025 Art. 17(3) as amended by Decree
+    309/2026: the processing time starts at receipt of the complete dossier; one code per dossier)."""
+    rules = dossier.rules
+    agency = _agency_code(dossier.receiving_unit)
+    if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
+        agency = _agency_code(dossier.processing_unit)
+    dossier.code = codes.issue_code(rules, agency, timezone.localdate(received_at))
+    dossier.received_at = received_at
+    calendar_code = _agency_code(dossier.processing_unit)
+    limit = deadlines.legal_time(dossier.snapshot, variant)
+    dossier.clock_start_at = deadlines.effective_start(clock_from, calendar_code)
+    if limit is not None:
+        dossier.clock, dossier.due_at = deadlines.start(clock_from, limit, calendar_code)
+        dossier.clock["variant"] = variant
+    dossier.transfer_due_at = deadlines.transfer_due(received_at, calendar_code, rules.get("transfer_cutoff", "15:00"))
+    dossier.search_folded = _search_text(dossier)
+
+
+def _clock_data(dossier: Dossier) -> dict[str, Any]:
+    return {"code": dossier.code, "received_at": dossier.received_at, "clock_start_at": dossier.clock_start_at,
+            "due_at": dossier.due_at, "transfer_due_at": dossier.transfer_due_at}
+
+
+# --- intake -----------------------------------------------------------------------------------------
+
+def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, receiving: OrgUnit, *,
+                 channel: str, status: int, owner: User | None, now: dt.datetime) -> Dossier:
+    applicant = clean_applicant(data.applicant)
+    if data.sets < 1 or data.sets > 50:
+        raise _invalid(_("The number of sets must be between 1 and 50."), "sets")
+    processing = procedure.agency or receiving.agency() or receiving
+    snapshot = catalogue.snapshot(version)
+    dossier = Dossier(
+        reference=secrets.token_hex(8).upper(), procedure=procedure, procedure_version=version,
+        snapshot=snapshot, rules=rule_set_on(timezone.localdate(now)), receiving_unit=receiving,
+        processing_unit=processing, channel=channel, status=status, owner=owner, applicant_kind=applicant.kind,
+        applicant_name=applicant.name, applicant_id_number=applicant.id_number, applicant_tax_code=applicant.tax_code,
+        applicant_address=applicant.address, applicant_phone=applicant.phone, applicant_email=applicant.email,
+        representative={k: nfc(str(v)) for k, v in (data.representative or {}).items() if v},
+        subject=nfc(data.subject) or procedure.name[:1000], sets=data.sets, submitted_at=now,
+        fees_due_vnd=sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"]),
+    )
+    dossier.search_folded = _search_text(dossier)
+    return dossier
+
+
+def _create(actor: User, data: Intake, uploads: list[files.Upload], *, receiving: OrgUnit | None, owner: User | None,
+            channel: str, status: int, now: dt.datetime) -> Dossier:
+    procedure, version = _version_for(data.procedure, timezone.localdate(now))
+    if receiving is None:
+        receiving = _receiving_unit_online(procedure, data.receiving_unit)
+    dossier = _new_dossier(data, procedure, version, receiving, channel=channel, status=status, owner=owner, now=now)
+    # Check everything before writing anything; then write the files durably; then the rows.
+    doc_rows = _documents_from_snapshot(dossier, data.documents)
+    files.check(uploads, office_allowed=_office_orders(dossier.snapshot))
+    for upload in uploads:
+        if upload.document_order is not None and not 1 <= upload.document_order <= len(doc_rows):
+            raise _invalid(_("The procedure has no document number %(order)s.") % {"order": upload.document_order},
+                           "files")
+    folder = files.new_folder(dossier.reference)
+    stored: list[str] = []
+    try:
+        for upload in uploads:
+            stored.append(files.store(upload, folder))
+        with transaction.atomic():
+            _write_intake(actor, dossier, doc_rows, data, uploads, stored, now)
+    except BaseException:
+        files.discard(stored)
+        raise
+    return dossier
+
+
+def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument], data: Intake,
+                  uploads: list[files.Upload], stored: list[str], now: dt.datetime) -> None:
+    outcome_status = dossier.status
+    if outcome_status == Status.RECEIVED:
+        _start_receipt(dossier, now, now, data.time_variant)
+    missing: list[dict[str, str]] = []
+    if outcome_status == Status.SUPPLEMENT_REQUESTED:
+        for row in doc_rows:  # files count as provided
+            row.provided = row.provided or any(u.document_order == row.order for u in uploads)
+        missing = _missing_items(doc_rows, data.missing)
+        dossier.intake_supplements = 1
+    if outcome_status == Status.NOT_RECEIVED:
+        if not nfc(data.reason):
+            raise _invalid(_("Give the reason for refusing the dossier."), "reason")
+        dossier.refused_at = now
+    dossier.save(force_insert=True)
+    DossierDocument.objects.bulk_create(doc_rows)
+    event = events.append(dossier, EventKind.CREATED, actor, status_after=outcome_status, at=now,
+                          reason=nfc(data.reason), data={
+                              "channel": dossier.channel, "procedure": dossier.procedure.code,
+                              "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
+                              "receiving_unit": dossier.receiving_unit.code, "missing": missing,
+                              **(_clock_data(dossier) if dossier.code else {})})
+    _attach(dossier, uploads, stored, actor)
+    _on_commit_notify(dossier, event.pk)
+
+
+def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None = None) -> Dossier:
+    """A desk officer checks a paper (or postal) dossier against the procedure version and receives it,
+    asks once for everything missing (form 02) or refuses it with a reason (form 03) (Decree 61/2018
+    Art. 17; Decree 118/2025 Art. 17(1))."""
+    receiving = _receiving_unit_for_staff(user, data.receiving_unit)
+    status = {Outcome.RECEIVE: Status.RECEIVED, Outcome.SUPPLEMENT: Status.SUPPLEMENT_REQUESTED,
+              Outcome.REFUSE: Status.NOT_RECEIVED}.get(Outcome(data.outcome) if data.outcome in Outcome.values
+                                                       else None)
+    if status is None:
+        raise _invalid(_("Choose receive, supplement or refuse."), "outcome")
+    channel = data.channel if data.channel in (Channel.DESK, Channel.POST) else Channel.DESK
+    return _create(user, data, uploads or [], receiving=receiving, owner=None, channel=channel, status=status,
+                   now=_now())
+
+
+def submit_online(user: User, data: Intake, uploads: list[files.Upload] | None = None) -> Dossier:
+    """A citizen files online: status 1, to be checked by the desk within the working day."""
+    if not has_capability(user, Capability.SUBMIT_DOSSIERS):
+        raise PermissionDenied(_("Only a citizen account may submit a dossier online."), code="forbidden")
+    now = _now()
+    dossier = _create(user, data, uploads or [], receiving=None, owner=user, channel=Channel.ONLINE,
+                      status=Status.NEW, now=now)
+    return dossier
+
+
+def _online_clock_from(dossier: Dossier, now: dt.datetime) -> dt.datetime:
+    """An online dossier counts from its (last complete) submission, or from the acceptance where the
+    installation reads the rules that way (``MOTCUA_ONLINE_CLOCK_FROM``: "submission" or "acceptance");
+    a submission outside working hours counts from the next working period (domain note §4)."""
+    if getattr(settings, "MOTCUA_ONLINE_CLOCK_FROM", "submission") == "acceptance":
+        return now
+    complete = dossier.clock.get("complete_at") if dossier.clock else None
+    return dt.datetime.fromisoformat(complete) if complete else dossier.submitted_at
+
+
+def accept(user: User, dossier: Dossier, *, time_variant: str = "") -> Dossier:
+    """The desk accepts a checked online dossier (1 → 2): code, promised date, transfer deadline."""
+    _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("accept", dossier.status)
+        now = _now()
+        clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
+        variant = time_variant or (dossier.clock or {}).get("variant", "")
+        _start_receipt(dossier, now, clock_from, variant)
+        dossier.save(update_fields=["code", "received_at", "clock_start_at", "clock", "due_at", "transfer_due_at",
+                                    "search_folded"])
+        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier))
+        _set_status(dossier, Status.RECEIVED, user)
+    return dossier
+
+
+def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
+    """Refusal at intake with the reason (form 03, *Phiếu từ chối tiếp nhận giải quyết hồ sơ*)."""
+    _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+    reason = nfc(reason or "")
+    if not reason:
+        raise _invalid(_("Give the reason for refusing the dossier."), "reason")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("refuse", dossier.status)
+        dossier.refused_at = _now()
+        _set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
+    return dossier
+
+
+def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem], reason: str = "") -> Dossier:
+    """Ask once for everything missing (form 02). At intake the desk may ask only once (Decree 118/2025,
+    staff duties of Arts. 11-12); during appraisal the processing unit may ask once (Decree 61/2018 Art.
+    19(4)) and the clock stops until the complete dossier arrives."""
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("request-supplement", dossier.status)
+        processing = dossier.status == Status.IN_PROGRESS
+        if processing:
+            if not selectors.processes(user, dossier):
+                raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+        else:
+            _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+        count = dossier.processing_supplements if processing else dossier.intake_supplements
+        if count >= 1:
+            raise DomainError(_("A supplement has already been requested once: it may not be requested again."),
+                              code="supplement_already_requested", status=409)
+        items = _missing_items(list(dossier.documents.all()), missing)
+        now = _now()
+        fields: tuple[str, ...]
+        if processing:
+            dossier.processing_supplements += 1
+            before = dossier.due_at
+            dossier.clock = {**deadlines.pause(dossier.clock, now, _agency_code(dossier.processing_unit)),
+                             "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
+            dossier.due_at = None if dossier.clock else dossier.due_at
+            fields = ("processing_supplements", "clock", "due_at")
+            events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before})
+        else:
+            dossier.intake_supplements += 1
+            fields = ("intake_supplements",)
+        _set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
+                    data={"missing": items, "phase": "processing" if processing else "intake"}, extra_fields=fields)
+    return dossier
+
+
+def _may_act_for_applicant(user: User, dossier: Dossier) -> bool:
+    return _is_owner(user, dossier) or has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+
+
+def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInput] | None = None,
+                      uploads: list[files.Upload] | None = None, note: str = "") -> Dossier:
+    """The supplement arrives: back to checking (5 → 1) at intake, or back to processing (5 → 4) with the
+    full legal time counted again (Decree 61/2018 Art. 19(4))."""
+    if not _may_act_for_applicant(user, dossier):
+        raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+    uploads = uploads or []
+    already = sum(Attachment.objects.filter(dossier=dossier).values_list("size", flat=True))
+    files.check(uploads, office_allowed=_office_orders(dossier.snapshot), already=already)
+    stored: list[str] = []
+    try:
+        folder = files.new_folder(dossier.reference)
+        for upload in uploads:
+            stored.append(files.store(upload, folder))
+        with transaction.atomic():
+            dossier = _lock(dossier)
+            lifecycle.check_action("submit-supplement", dossier.status)
+            _write_supplement(user, dossier, documents or [], uploads, stored, note)
+    except BaseException:
+        files.discard(stored)
+        raise
+    return dossier
+
+
+def _write_supplement(user: User, dossier: Dossier, documents: list[DocumentInput], uploads: list[files.Upload],
+                      stored: list[str], note: str) -> None:
+    now = _now()
+    for item in documents:
+        DossierDocument.objects.filter(dossier=dossier, order=item.order).update(
+            provided=item.provided, scanned_at_desk=item.scanned_at_desk, reused_digitised=item.reused_digitised)
+    _attach(dossier, uploads, stored, user)
+    if dossier.received_at is None:
+        dossier.clock = {**(dossier.clock or {}), "complete_at": now.isoformat()}
+        _set_status(dossier, Status.NEW, user, reason=nfc(note), extra_fields=("clock",))
+        return
+    before = dossier.due_at
+    if dossier.clock.get("start"):
+        state, dossier.due_at = deadlines.restart(dossier.clock, now, _agency_code(dossier.processing_unit))
+        dossier.clock = {**state, "variant": dossier.clock.get("variant", "")}
+        events.append(dossier, EventKind.CLOCK, user, reason="restarted", data={"due_before": before,
+                                                                               "due_at": dossier.due_at})
+    _set_status(dossier, Status.IN_PROGRESS, user, reason=nfc(note), extra_fields=("clock", "due_at"))
+
+
+def transfer(user: User, dossier: Dossier) -> Dossier:
+    """The desk hands the dossier to the processing unit (2 → 4), by the transfer deadline."""
+    _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("transfer", dossier.status)
+        dossier.transferred_at = _now()
+        late = dossier.transfer_due_at is not None and dossier.transferred_at > dossier.transfer_due_at
+        _set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
+            "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
+            "transfer_due_at": dossier.transfer_due_at, "late": late})
+    return dossier
+
+
+def request_withdrawal(user: User, dossier: Dossier, reason: str = "") -> Dossier:
+    """The applicant asks to stop (Decree 118/2025 Art. 21(1)-(2)): online by the owner, or recorded by the
+    desk when made in person or by post."""
+    if not _may_act_for_applicant(user, dossier):
+        raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("request-withdrawal", dossier.status)
+        _set_status(dossier, Status.WITHDRAWAL_REQUESTED, user, reason=nfc(reason or ""))
+    return dossier
+
+
+def stop(user: User, dossier: Dossier, reason: str = "") -> Dossier:
+    """The desk that received the dossier checks that no decision was issued and issues the stop notice
+    (Circular 03/2025 Art. 7(1)); 7 → 8."""
+    _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("stop", dossier.status)
+        dossier.stopped_at = _now()
+        dossier.processing_ended_at = dossier.stopped_at
+        _set_status(dossier, Status.STOPPED, user, reason=nfc(reason or ""),
+                    extra_fields=("stopped_at", "processing_ended_at"))
+    return dossier
+
+
+def record_personal_data_view(user: User, dossier: Dossier, where: str) -> None:
+    """Every read of a dossier's personal data by staff is logged (DESIGN.md, Privacy)."""
+    with transaction.atomic():
+        locked = _lock(dossier)
+        events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user, data={"where": where})
+        dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
+
+
+ACTIONS = ("accept", "refuse", "request-supplement", "submit-supplement", "transfer", "request-withdrawal", "stop")
