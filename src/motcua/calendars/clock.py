@@ -222,6 +222,7 @@ class Calendar:
         self.hours_per_day = Decimal(hours_per_day)
         self.holiday_source = holiday_source
         self.key = key
+        self._plans: dict[tuple[Decimal, str, str], tuple[str, int]] = {}
         today = dt.date.today().year
         self._tables = self._build(
             first_year or max(FIRST_YEAR, today - _WINDOW_MARGIN_YEARS),
@@ -412,18 +413,50 @@ class Calendar:
 
     def due_seconds(self, start: int, amount: Decimal, unit: str, policy: str) -> tuple[int, int]:
         """(effective start, due instant) as local seconds. The hot path: no datetimes, no names."""
-        check_unit_policy(amount, unit, policy)
-        if unit == DAYS:
-            return self._due_calendar_days(start, int(amount))
-        if unit == WORKING_DAYS and policy == POLICY_END_OF_DAY:
-            return self._due_end_of_day(start, int(amount))
+        plan = self._plan(amount, unit, policy)
+        if plan[0] == DAYS:
+            return self._due_calendar_days(start, plan[1])
+        if plan[0] == POLICY_END_OF_DAY:
+            return self._due_end_of_day(start, plan[1])
         # Working time counts from the receipt when it lies in a working period, otherwise from the
         # start of the next working period (domain note dossier-lifecycle §4 "outside office hours").
+        seconds = plan[1]
+        t = self._tables
+        if (t.first_day + 7) * DAY <= start < (t.last_day - 7) * DAY:
+            # Fast path inside the window: two bisects, no calls.
+            ps = t.pstart
+            k = bisect_right(ps, start) - 1
+            if k >= 0 and start < t.pend[k]:
+                effective, worked = start, t.cum_before[k] + start - ps[k]
+            else:
+                effective, worked = ps[k + 1], t.cum_before[k + 1]
+            target = worked + seconds
+            if seconds == 0:
+                return effective, effective
+            if target <= t.cum_after[-1]:
+                j = bisect_left(t.cum_after, target)
+                return effective, ps[j] + target - t.cum_before[j]
         effective = self.next_working_seconds(start)
-        seconds = self.working_seconds_for(amount, unit)
         if seconds == 0:
             return effective, effective
         return effective, self.add_working_seconds(effective, seconds)
+
+    def _plan(self, amount: Decimal, unit: str, policy: str) -> tuple[str, int]:
+        """The checked form of a limit: (kind, working seconds or whole days), memoised (limits repeat)."""
+        key = (amount, unit, policy)
+        plan = self._plans.get(key)
+        if plan is None:
+            check_unit_policy(amount, unit, policy)
+            if unit == DAYS:
+                plan = (DAYS, int(amount))
+            elif policy == POLICY_END_OF_DAY:
+                plan = (POLICY_END_OF_DAY, int(amount))
+            else:
+                plan = (WORKING_HOURS, self.working_seconds_for(amount, unit))
+            if len(self._plans) > 10_000:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
     def _first_open_day(self, day: dt.date, start: int) -> dt.date:
         """The first working day from ``day`` on whose working hours end after ``start``."""
