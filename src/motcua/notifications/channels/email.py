@@ -1,0 +1,43 @@
+"""E-mail through Django's mail backends.
+
+OPTIONS: ``EMAIL_BACKEND`` (default ``settings.EMAIL_BACKEND``), ``FROM_EMAIL`` (default
+``settings.DEFAULT_FROM_EMAIL``), ``REPLY_TO`` (a list), and any keyword the backend accepts
+(``host``, ``port``, ``username``, ``password``, ``use_tls``, ``timeout``...).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from .base import Channel, DeliveryResult, OutgoingMessage
+
+_OWN_OPTIONS = {"EMAIL_BACKEND", "FROM_EMAIL", "REPLY_TO", "RECEIPT_SECRET", "MESSAGE_ID_DOMAIN"}
+
+
+class EmailChannel(Channel):
+    def send(self, message: OutgoingMessage) -> DeliveryResult:
+        message_id = make_msgid(domain=self.options.get("MESSAGE_ID_DOMAIN") or None)
+        extra = {k: v for k, v in self.options.items() if k not in _OWN_OPTIONS}
+        email = EmailMessage(
+            subject=" ".join(message.subject.split()),  # a header: no line breaks
+            body=message.body,
+            from_email=self.options.get("FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
+            to=[message.to],
+            reply_to=self.options.get("REPLY_TO"),
+            headers={"Message-ID": message_id, "X-Motcua-Message": str(message.message_id)},
+        )
+        try:
+            connection = get_connection(self.options.get("EMAIL_BACKEND"), fail_silently=False, **extra)
+            count = connection.send_messages([email])
+        except smtplib.SMTPRecipientsRefused as exc:
+            return DeliveryResult.permanent(f"recipient refused: {exc.recipients}")
+        except (smtplib.SMTPException, OSError) as exc:
+            # Connection problems, timeouts, a busy server: the same address may work later.
+            return DeliveryResult.transient(f"{type(exc).__name__}: {exc}")
+        if not count:
+            return DeliveryResult.transient("the mail backend sent nothing")
+        return DeliveryResult.sent(message_id)

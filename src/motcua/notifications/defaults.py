@@ -1,0 +1,223 @@
+"""The default notice texts, in Vietnamese and English, seeded as version 1 of each template.
+
+Each key documents the context it expects (``VARIABLES``) and a sample context (``sample_context``) used
+by the admin preview and the tests. Texts for ``any`` channel are the full notice (e-mail, Zalo); ``sms``
+texts are short because an SMS with Vietnamese marks holds 70 characters per segment.
+
+The status notice carries what Decree 224/2026 Art. 15 asks of every status notice: the receiving and the
+processing agency and person, and the times of receipt, processing and return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+STATUS_CHANGED = "dossier.status_changed"
+RECEIVED = "dossier.received"
+SUPPLEMENT_REQUESTED = "dossier.supplement_requested"
+PAYMENT_REQUESTED = "dossier.payment_requested"
+APOLOGY = "dossier.apology"
+RESULT_READY = "dossier.result_ready"
+CONFIRMATION_CODE = "account.confirmation_code"
+
+KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, RESULT_READY, CONFIRMATION_CODE]
+
+_DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
+VARIABLES: dict[str, list[str]] = {
+    STATUS_CHANGED: [*_DOSSIER, "status_label", "receiving_unit", "receiving_officer", "processing_unit",
+                     "processing_officer", "received_at", "changed_at", "due_at", "note"],
+    RECEIVED: [*_DOSSIER, "receiving_unit", "receiving_officer", "received_at", "due_at"],
+    SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "reason", "contact_name", "contact_phone"],
+    PAYMENT_REQUESTED: [*_DOSSIER, "fee_name", "amount_vnd", "pay_url", "pay_by"],
+    APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
+    RESULT_READY: [*_DOSSIER, "result_name", "ready_at", "pickup_place", "rating_url"],
+    CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
+}
+
+_WHEN = '{{ %s|date:"H:i d/m/Y" }}'
+_FOOTER_VI = "\n\nTra cứu hồ sơ: {{ lookup_url }}\nĐường dây nóng: {{ hotline }}"
+_FOOTER_EN = "\n\nTrack the dossier: {{ lookup_url }}\nHotline: {{ hotline }}"
+
+# (key, language, channel, subject, body)
+TEMPLATES: list[tuple[str, str, str, str, str]] = [
+    (STATUS_CHANGED, "vi", "any",
+     "Hồ sơ {{ dossier_code }}: {{ status_label }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) đã chuyển sang trạng thái: {{ status_label }}"
+     " lúc " + _WHEN % "changed_at" + ".\n\n"
+     "Tiếp nhận: {{ receiving_unit }}{% if receiving_officer %} - {{ receiving_officer }}{% endif %}, lúc "
+     + _WHEN % "received_at" + ".\n"
+     "Xử lý: {{ processing_unit|default:\"chưa phân công\" }}"
+     "{% if processing_officer %} - {{ processing_officer }}{% endif %}.\n"
+     "Hẹn trả kết quả: " + _WHEN % "due_at" + ".{% if note %}\n\nGhi chú: {{ note }}{% endif %}" + _FOOTER_VI),
+    (STATUS_CHANGED, "en", "any",
+     "Dossier {{ dossier_code }}: {{ status_label }}",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}) is now: {{ status_label }}, since "
+     + _WHEN % "changed_at" + ".\n\n"
+     "Received by: {{ receiving_unit }}{% if receiving_officer %} - {{ receiving_officer }}{% endif %}, at "
+     + _WHEN % "received_at" + ".\n"
+     "Processed by: {{ processing_unit|default:\"not yet assigned\" }}"
+     "{% if processing_officer %} - {{ processing_officer }}{% endif %}.\n"
+     "Result promised for: " + _WHEN % "due_at" + ".{% if note %}\n\nNote: {{ note }}{% endif %}" + _FOOTER_EN),
+    (STATUS_CHANGED, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: {{ status_label }} luc " + _WHEN % "changed_at" + ". Hen tra "
+     + _WHEN % "due_at" + ". Tra cuu: {{ lookup_url }}"),
+    (STATUS_CHANGED, "en", "sms", "",
+     "Dossier {{ dossier_code }}: {{ status_label }} at " + _WHEN % "changed_at" + ". Due "
+     + _WHEN % "due_at" + ". Track: {{ lookup_url }}"),
+
+    (RECEIVED, "vi", "any",
+     "Đã tiếp nhận hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "{{ receiving_unit }} đã tiếp nhận hồ sơ {{ procedure_name }} lúc " + _WHEN % "received_at" + ".\n"
+     "Mã hồ sơ: {{ dossier_code }}{% if receiving_officer %}\nCán bộ tiếp nhận: {{ receiving_officer }}{% endif %}\n"
+     "Hẹn trả kết quả: " + _WHEN % "due_at" + "." + _FOOTER_VI),
+    (RECEIVED, "en", "any",
+     "Dossier {{ dossier_code }} received",
+     "Dear {{ recipient_name }},\n\n"
+     "{{ receiving_unit }} received your dossier for {{ procedure_name }} at " + _WHEN % "received_at" + ".\n"
+     "Dossier code: {{ dossier_code }}{% if receiving_officer %}\nReceived by: {{ receiving_officer }}{% endif %}\n"
+     "Result promised for: " + _WHEN % "due_at" + "." + _FOOTER_EN),
+    (RECEIVED, "vi", "sms", "",
+     "Da tiep nhan ho so {{ dossier_code }} luc " + _WHEN % "received_at" + ". Hen tra " + _WHEN % "due_at"
+     + ". Tra cuu: {{ lookup_url }}"),
+    (RECEIVED, "en", "sms", "",
+     "Dossier {{ dossier_code }} received at " + _WHEN % "received_at" + ". Due " + _WHEN % "due_at"
+     + ". Track: {{ lookup_url }}"),
+
+    (SUPPLEMENT_REQUESTED, "vi", "any",
+     "Hồ sơ {{ dossier_code }} cần bổ sung",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần bổ sung, hoàn thiện các giấy tờ sau:\n"
+     "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
+     "Lý do: {{ reason }}\n"
+     "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
+     + _FOOTER_VI),
+    (SUPPLEMENT_REQUESTED, "en", "any",
+     "Dossier {{ dossier_code }} needs more documents",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
+     "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
+     "Reason: {{ reason }}\n"
+     "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN),
+    (SUPPLEMENT_REQUESTED, "vi", "sms", "",
+     "Ho so {{ dossier_code }} can bo sung {{ missing|length }} giay to. Chi tiet: {{ lookup_url }}"),
+    (SUPPLEMENT_REQUESTED, "en", "sms", "",
+     "Dossier {{ dossier_code }} needs {{ missing|length }} more document(s). Details: {{ lookup_url }}"),
+
+    (PAYMENT_REQUESTED, "vi", "any",
+     "Hồ sơ {{ dossier_code }}: đề nghị nộp phí, lệ phí",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần nộp {{ fee_name }}: "
+     "{{ amount_vnd|floatformat:\"0g\" }} đồng{% if pay_by %}, trước " + _WHEN % "pay_by" + "{% endif %}.\n"
+     "{% if pay_url %}Nộp trực tuyến: {{ pay_url }}{% endif %}" + _FOOTER_VI),
+    (PAYMENT_REQUESTED, "en", "any",
+     "Dossier {{ dossier_code }}: payment requested",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}) requires payment of {{ fee_name }}: "
+     "{{ amount_vnd|floatformat:\"0g\" }} VND{% if pay_by %}, by " + _WHEN % "pay_by" + "{% endif %}.\n"
+     "{% if pay_url %}Pay online: {{ pay_url }}{% endif %}" + _FOOTER_EN),
+    (PAYMENT_REQUESTED, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: de nghi nop {{ amount_vnd|floatformat:\"0g\" }} dong. "
+     "{{ pay_url|default:lookup_url }}"),
+    (PAYMENT_REQUESTED, "en", "sms", "",
+     "Dossier {{ dossier_code }}: please pay {{ amount_vnd|floatformat:\"0g\" }} VND. "
+     "{{ pay_url|default:lookup_url }}"),
+
+    (APOLOGY, "vi", "any",
+     "Xin lỗi về việc trễ hạn hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "{{ agency_name }} xin lỗi vì hồ sơ {{ dossier_code }} ({{ procedure_name }}) không thể trả kết quả "
+     "đúng hẹn lúc " + _WHEN % "original_due_at" + ".\n"
+     "Lý do: {{ reason }}\n"
+     "Thời gian hẹn trả kết quả mới: " + _WHEN % "new_due_at" + "." + _FOOTER_VI),
+    (APOLOGY, "en", "any",
+     "Apology: dossier {{ dossier_code }} is delayed",
+     "Dear {{ recipient_name }},\n\n"
+     "{{ agency_name }} apologises: the result of dossier {{ dossier_code }} ({{ procedure_name }}) cannot be "
+     "returned as promised at " + _WHEN % "original_due_at" + ".\n"
+     "Reason: {{ reason }}\n"
+     "New return date: " + _WHEN % "new_due_at" + "." + _FOOTER_EN),
+    (APOLOGY, "vi", "sms", "",
+     "Xin loi: ho so {{ dossier_code }} tre hen. Hen tra moi " + _WHEN % "new_due_at" + ". {{ lookup_url }}"),
+    (APOLOGY, "en", "sms", "",
+     "Sorry: dossier {{ dossier_code }} is delayed. New date " + _WHEN % "new_due_at" + ". {{ lookup_url }}"),
+
+    (RESULT_READY, "vi", "any",
+     "Hồ sơ {{ dossier_code }} đã có kết quả",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) đã có kết quả{% if result_name %}: {{ result_name }}"
+     "{% endif %}, từ " + _WHEN % "ready_at" + ".\n"
+     "{% if pickup_place %}Nơi nhận kết quả: {{ pickup_place }}\n{% endif %}"
+     "{% if rating_url %}Mời Quý vị đánh giá mức độ hài lòng: {{ rating_url }}\n{% endif %}" + _FOOTER_VI),
+    (RESULT_READY, "en", "any",
+     "Dossier {{ dossier_code }}: the result is ready",
+     "Dear {{ recipient_name }},\n\n"
+     "The result of dossier {{ dossier_code }} ({{ procedure_name }}) is ready{% if result_name %}: "
+     "{{ result_name }}{% endif %}, since " + _WHEN % "ready_at" + ".\n"
+     "{% if pickup_place %}Collect it at: {{ pickup_place }}\n{% endif %}"
+     "{% if rating_url %}Please rate the service: {{ rating_url }}\n{% endif %}" + _FOOTER_EN),
+    (RESULT_READY, "vi", "sms", "",
+     "Ho so {{ dossier_code }} da co ket qua. {% if pickup_place %}Nhan tai: {{ pickup_place }}. {% endif %}"
+     "{{ lookup_url }}"),
+    (RESULT_READY, "en", "sms", "",
+     "Dossier {{ dossier_code }}: result ready. {% if pickup_place %}Collect at: {{ pickup_place }}. {% endif %}"
+     "{{ lookup_url }}"),
+
+    (CONFIRMATION_CODE, "vi", "any",
+     "Mã xác nhận: {{ code }}",
+     "Kính gửi {{ recipient_name }},\n\nMã xác nhận của Quý vị là {{ code }}, có hiệu lực trong "
+     "{{ valid_minutes }} phút. Không chia sẻ mã này với bất kỳ ai."),
+    (CONFIRMATION_CODE, "en", "any",
+     "Confirmation code: {{ code }}",
+     "Dear {{ recipient_name }},\n\nYour confirmation code is {{ code }}, valid for {{ valid_minutes }} minutes. "
+     "Do not share it with anyone."),
+    (CONFIRMATION_CODE, "vi", "sms", "",
+     "Ma xac nhan: {{ code }} (hieu luc {{ valid_minutes }} phut). Khong chia se ma nay."),
+    (CONFIRMATION_CODE, "en", "sms", "",
+     "Confirmation code: {{ code }} (valid {{ valid_minutes }} min). Do not share it."),
+]
+
+
+def sample_context(key: str) -> dict[str, Any]:
+    """A realistic context for ``key``, for the admin preview and the tests."""
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    received = dt.datetime(2026, 7, 6, 9, 30, tzinfo=tz)
+    context: dict[str, Any] = {
+        "recipient_name": "Nguyễn Văn An",
+        "dossier_code": "G22.37-260706-0001",
+        "procedure_name": "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        "lookup_url": "https://motcua.example.gov.vn/tra-cuu?ma=G22.37-260706-0001",
+        "hotline": "0263 000 000",
+        "agency_name": "Sở Xây dựng",
+        "status_label": "Đang xử lý",
+        "receiving_unit": "Bộ phận Một cửa Sở Xây dựng",
+        "receiving_officer": "Trần Thị Bình",
+        "processing_unit": "Phòng Quản lý hoạt động xây dựng",
+        "processing_officer": "Lê Văn Cường",
+        "received_at": received,
+        "changed_at": received + dt.timedelta(hours=2),
+        "due_at": dt.datetime(2026, 7, 20, 16, 0, tzinfo=tz),
+        "note": "",
+        "missing": ["Bản vẽ thiết kế xây dựng", "Giấy tờ về quyền sử dụng đất"],
+        "reason": "Hồ sơ chưa đủ thành phần theo quy định.",
+        "contact_name": "Trần Thị Bình",
+        "contact_phone": "0263 000 001",
+        "fee_name": "lệ phí cấp giấy phép xây dựng",
+        "amount_vnd": 75000,
+        "pay_url": "https://motcua.example.gov.vn/thanh-toan/1",
+        "pay_by": dt.datetime(2026, 7, 10, 17, 0, tzinfo=tz),
+        "original_due_at": dt.datetime(2026, 7, 20, 16, 0, tzinfo=tz),
+        "new_due_at": dt.datetime(2026, 7, 24, 16, 0, tzinfo=tz),
+        "result_name": "Giấy phép xây dựng",
+        "ready_at": dt.datetime(2026, 7, 17, 10, 0, tzinfo=tz),
+        "pickup_place": "Bộ phận Một cửa Sở Xây dựng",
+        "rating_url": "https://motcua.example.gov.vn/danh-gia/abc",
+        "code": "482913",
+        "valid_minutes": 10,
+    }
+    wanted = VARIABLES.get(key)
+    return {name: context[name] for name in wanted if name in context} if wanted else context
