@@ -23,6 +23,7 @@ def dossier(people, procedure):  # type: ignore[no-untyped-def]
 def _drop_guard() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks, or ALTER is refused
             cursor.execute("ALTER TABLE dossiers_dossierevent DISABLE TRIGGER dossiers_event_no_update")
         else:
             cursor.execute("DROP TRIGGER dossiers_event_no_update")

@@ -31,9 +31,9 @@ SQLITE_DOWN = "DROP TRIGGER IF EXISTS dossiers_event_no_update;"
 def _run(apps, schema_editor, up: bool) -> None:  # type: ignore[no-untyped-def]
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_UP if up else PG_DOWN)
+        schema_editor.execute(PG_UP if up else PG_DOWN, None)
     elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_UP if up else SQLITE_DOWN)
+        schema_editor.execute(SQLITE_UP if up else SQLITE_DOWN, None)
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
