@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
-from motcua.core.errors import NotFound
+from motcua.core.errors import DomainError, NotFound
 
 from . import search
 from .choices import Level, OnlineMode, VersionStatus
@@ -83,6 +83,15 @@ def procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = N
     return procedure, version
 
 
+def visible_procedure(code: str, user: User | Any) -> Procedure:
+    """The procedure with ``code`` if the caller may see at least one of its versions."""
+    procedure = Procedure.objects.select_related("field", "agency").filter(code=code).first()
+    if procedure is None or not visible_versions(can_manage(user)).filter(procedure=procedure).exists():
+        raise NotFound(_("There is no procedure with the code %(code)s.") % {"code": code},
+                       code="procedure_not_found")
+    return procedure
+
+
 @dataclass
 class Filters:
     q: str = ""
@@ -135,6 +144,14 @@ def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, 
         for v in visible_versions(include_drafts).filter(covering(day), procedure_id__in=ids)
     }
     return Listing(count=count, items=[(procedures[i], versions[i]) for i in ids if i in versions])
+
+
+def unpublished_count(as_of: dt.date | None = None) -> int:
+    """How many procedures have a version on ``as_of`` that is still a draft (shown as a number only)."""
+    day = as_of or today()
+    published = visible_versions(False).filter(covering(day), procedure=OuterRef("pk"))
+    drafts = ProcedureVersion.objects.filter(covering(day), procedure=OuterRef("pk"), status=VersionStatus.DRAFT)
+    return Procedure.objects.filter(Exists(drafts)).exclude(Exists(published)).count()
 
 
 def filter_choices() -> dict[str, Any]:
@@ -350,6 +367,9 @@ def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) 
     cases += [(v.label, v.amount, v.unit) for v in version.time_variants.all()]
     promises = []
     for label, amount, unit in cases:
-        result = compute_due(start, amount, unit, version.deadline_policy, agency_code)
+        try:
+            result = compute_due(start, amount, unit, version.deadline_policy, agency_code)
+        except DomainError:
+            continue  # e.g. outside the calendar's years: better no promise than a wrong one
         promises.append(ResultPromise(label, result.due_at, list(getattr(result, "skipped", []) or [])))
     return promises

@@ -181,14 +181,19 @@ def _normalise(version: ProcedureVersion) -> None:
     version.manner = version.manner.strip()
 
 
-@transaction.atomic
-def save_version(version: ProcedureVersion, *, user: User | None = None) -> ProcedureVersion:
-    """Create or change a version, keeping the invariants of this module."""
-    require_manager(user)
+def validate_version(version: ProcedureVersion) -> None:
+    """Raise ``DomainError`` if saving ``version`` would break an invariant (used by forms too)."""
     _normalise(version)
     _check_frozen(version)
     _check_times(version)
     _check_dates(version)
+
+
+@transaction.atomic
+def save_version(version: ProcedureVersion, *, user: User | None = None) -> ProcedureVersion:
+    """Create or change a version, keeping the invariants of this module."""
+    require_manager(user)
+    validate_version(version)
     version.save()
     refresh_search(version.procedure)
     return version
