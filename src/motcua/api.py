@@ -16,6 +16,9 @@ from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
 from motcua.core.errors import DomainError, error_body
 from motcua.dossiers.api import router as dossiers_router
+from motcua.notifications.api import router as notifications_router
+from motcua.portal.api import router as portal_router
+from motcua.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="motcua API",
@@ -66,3 +69,6 @@ api.add_router("/", accounts_router)
 api.add_router("/calendar", calendars_router)
 api.add_router("/procedures", catalogue_router)
 api.add_router("/", dossiers_router)
+api.add_router("/", portal_router)
+api.add_router("/", notifications_router)
+api.add_router("/stats", stats_router)

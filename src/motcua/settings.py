@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.notifications",
+    "motcua.portal",
+    "motcua.stats",
 ]
 
 MIDDLEWARE = [

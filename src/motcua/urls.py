@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lich-lam-viec/", include("motcua.calendars.urls")),
     path("thu-tuc/", include("motcua.catalogue.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
+    path("thong-ke/", include("motcua.stats.urls")),
+    path("", include("motcua.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -13,7 +13,10 @@ DEMO_STEPS = [
     "motcua.accounts.demo",
     "motcua.calendars.demo",
     "motcua.catalogue.demo",
+    "motcua.notifications.demo",
     "motcua.dossiers.demo",
+    "motcua.portal.demo",
+    "motcua.stats.demo",
 ]
 
 
