@@ -197,7 +197,7 @@ def _run_action(user: User, dossier: Dossier, action: str, body: ActionIn) -> Do
 def act(request: HttpRequest, code: str, action: str, body: ActionIn | None = None) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    dossier = _run_action(user, dossier, action, body or ActionIn())
+    dossier = _run_action(user, dossier, action, body or ActionIn.model_validate({}))
     dossier = Dossier.objects.select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
     return dossier_out(dossier, selectors.may_see_personal_data(user, dossier))
 

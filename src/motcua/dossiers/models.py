@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import ApplicantKind, Channel, EventKind, Status
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Dossier(models.Model):

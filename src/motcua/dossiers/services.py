@@ -335,9 +335,8 @@ def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None
     asks once for everything missing (form 02) or refuses it with a reason (form 03) (Decree 61/2018
     Art. 17; Decree 118/2025 Art. 17(1))."""
     receiving = _receiving_unit_for_staff(user, data.receiving_unit)
-    status = {Outcome.RECEIVE: Status.RECEIVED, Outcome.SUPPLEMENT: Status.SUPPLEMENT_REQUESTED,
-              Outcome.REFUSE: Status.NOT_RECEIVED}.get(Outcome(data.outcome) if data.outcome in Outcome.values
-                                                       else None)
+    status = {Outcome.RECEIVE.value: Status.RECEIVED, Outcome.SUPPLEMENT.value: Status.SUPPLEMENT_REQUESTED,
+              Outcome.REFUSE.value: Status.NOT_RECEIVED}.get(str(data.outcome))
     if status is None:
         raise _invalid(_("Choose receive, supplement or refuse."), "outcome")
     channel = data.channel if data.channel in (Channel.DESK, Channel.POST) else Channel.DESK
