@@ -238,3 +238,21 @@ def test_a_recipient_can_be_built_from_a_user(people):
     recipient = Recipient.from_user(user, preferred=("sms",))
     assert recipient == Recipient(name="Nguyễn Văn An", email="an@example.com", phone="0912345678", language="en",
                                   preferred=("sms",))
+
+
+def test_with_a_backend_that_defers_the_retry_is_queued_for_when_it_is_due(templates, an, settings,
+                                                                            django_capture_on_commit_callbacks):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.notify(an, STATUS, CONTEXT, preferred=["sms"])
+    assert message is not None
+    memory.answer("sms", DeliveryResult.transient("HTTP 502"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliver(message.pk) == "queued"
+    message.refresh_from_db()
+    results = default_task_backend.results  # type: ignore[attr-defined]
+    assert [r.args for r in results] == [[message.pk], [message.pk]]
+    assert results[0].task.run_after is None
+    assert results[1].task.run_after == message.next_attempt_at

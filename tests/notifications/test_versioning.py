@@ -77,3 +77,12 @@ def test_seeding_is_idempotent_and_never_overwrites_an_edit(db):
     seed(io.StringIO())
     assert MessageTemplate.objects.count() == count
     assert MessageTemplate.objects.get(key=defaults.APOLOGY, language="vi", channel="any").body == "sửa"
+
+
+def test_template_changes_are_audited(templates):
+    from auditlog.models import LogEntry
+
+    template = _current()
+    template.is_active = False
+    services.save_template(template, changed=["is_active"])
+    assert LogEntry.objects.get_for_object(template).filter(action=LogEntry.Action.UPDATE).exists()

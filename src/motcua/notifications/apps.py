@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # Template edits are configuration changes: audited with django-auditlog like the other apps'.
+        from auditlog.registry import auditlog
+
+        from .models import MessageTemplate
+
+        auditlog.register(MessageTemplate)
