@@ -278,3 +278,24 @@ MOTCUA_SITE = {
     "email": os.environ.get("MOTCUA_AGENCY_EMAIL", "motcua@example.gov.vn"),
 }
 MOTCUA_DEMO_CREDENTIALS_FILE = VAR_DIR / "demo-credentials.txt"
+
+# --- Dossiers ---------------------------------------------------------------------------------------------
+MOTCUA_MAX_FILE_BYTES = env_int("MOTCUA_MAX_FILE_BYTES", 20 * 1024 * 1024)
+MOTCUA_MAX_DOSSIER_BYTES = env_int("MOTCUA_MAX_DOSSIER_BYTES", 100 * 1024 * 1024)
+MOTCUA_ORPHAN_GRACE_SECONDS = env_int("MOTCUA_ORPHAN_GRACE_SECONDS", 3600)
+# The public address printed in the receipt's QR code; empty = the host of the request.
+MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")
+# The two digits AA of Circular 04/2025's code format for nationally centralised systems; empty = base format.
+MOTCUA_CENTRAL_SYSTEM_CODE = os.environ.get("MOTCUA_CENTRAL_SYSTEM_CODE", "")
+# When an online dossier's processing time starts: at "submission" or at "acceptance" by the desk.
+MOTCUA_ONLINE_CLOCK_FROM = env_str("MOTCUA_ONLINE_CLOCK_FROM", "submission")
+if MOTCUA_ONLINE_CLOCK_FROM not in {"submission", "acceptance"}:
+    raise ImproperlyConfigured("MOTCUA_ONLINE_CLOCK_FROM must be submission or acceptance.")
+# A dossier may carry one file per page of each document: allow more files per request than Django's 100.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("MOTCUA_MAX_FILES_PER_REQUEST", 500)
+
+# --- Citizen portal -----------------------------------------------------------------------------------------
+MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-ups per client per window
+MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
+MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
+MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
