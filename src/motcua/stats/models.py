@@ -1,0 +1,104 @@
+"""Pre-computed statistics: one fact row per accepted dossier, and daily rollups of those facts.
+
+``DossierFact`` holds what indicator 2.1 and the 766 sub-indicators need of a dossier, already judged
+by ``rules.classify`` (final class once the dossier has ended; the instants that decide its class while
+it is open). ``DailyRollup`` sums the facts per local day × receiving unit × processing unit ×
+procedure: counters by the day of acceptance (``received_*``) and by the day processing ended
+(``ended_*``). Both are derived data: ``rollups.rebuild()`` recomputes them from the dossiers and
+events, and ``rollups.refresh_rollups_for(ids)`` keeps them current as dossiers change.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierFact(models.Model):
+    dossier = models.OneToOneField("dossiers.Dossier", primary_key=True, on_delete=models.CASCADE,
+                                   related_name="stats_fact", db_constraint=False)
+    receiving_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
+                                       db_constraint=False)
+    processing_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
+                                        db_constraint=False)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+
+    status = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=10)
+    online = models.BooleanField(default=False)
+    fully_online = models.BooleanField(default=False)  # online, for a procedure offered fully online
+    eligible_full = models.BooleanField(default=False)  # the procedure is offered fully online
+    has_fee = models.BooleanField(default=False)
+    reused_data = models.BooleanField(default=False)  # a component reused digitised data (766 4.3)
+    paid_online = models.BooleanField(null=True)  # None: the system does not record it
+    e_result = models.BooleanField(null=True)  # None: the system does not record it
+    apologised = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+    received_day = models.DateField()
+    start_at = models.DateTimeField(null=True)
+    promised_at = models.DateTimeField(null=True)  # on the receipt, or start + legal maximum (rule 7)
+    target_at = models.DateTimeField(null=True)  # internal target from the clock start
+    supplements = models.PositiveSmallIntegerField(default=0)  # requests after acceptance
+    supp1_req_at = models.DateTimeField(null=True)
+    supp1_done_at = models.DateTimeField(null=True)
+    supp2_req_at = models.DateTimeField(null=True)
+    deadline_shifted = models.DateTimeField(null=True)  # promised + first supplement time
+    risk_at = models.DateTimeField(null=True)  # from here an open dossier has < 1 working day left
+    end_at = models.DateTimeField(null=True)  # done, else returned, else stopped (rule 2)
+    end_day = models.DateField(null=True)
+    end_kind = models.CharField(max_length=10, blank=True)
+    end_class = models.CharField(max_length=10, blank=True)  # early / on_time / late once ended
+    work_days = models.FloatField(null=True)  # processing time in working days (766 2.2), done or returned
+
+    class Meta:
+        verbose_name = _("dossier statistics fact")
+        verbose_name_plural = _("dossier statistics facts")
+        indexes = [
+            models.Index(fields=["end_at"], name="stats_fact_end"),
+            models.Index(fields=["received_day"], name="stats_fact_received"),
+            models.Index(fields=["end_day"], name="stats_fact_end_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.dossier_id}"
+
+
+class DailyRollup(models.Model):
+    day = models.DateField()
+    receiving_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
+                                       db_constraint=False)
+    processing_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
+                                        db_constraint=False)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+    # By the day of acceptance
+    received = models.PositiveIntegerField(default=0)
+    received_online = models.PositiveIntegerField(default=0)
+    received_fully_online = models.PositiveIntegerField(default=0)
+    received_eligible_full = models.PositiveIntegerField(default=0)
+    received_with_fee = models.PositiveIntegerField(default=0)
+    received_reused = models.PositiveIntegerField(default=0)
+    # By the day processing ended
+    ended = models.PositiveIntegerField(default=0)
+    ended_early = models.PositiveIntegerField(default=0)
+    ended_on_time = models.PositiveIntegerField(default=0)
+    ended_late = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)  # ended by processing done or result returned
+    stopped = models.PositiveIntegerField(default=0)
+    work_days = models.FloatField(default=0)  # sum over ``done``
+    apologised = models.PositiveIntegerField(default=0)
+
+    COUNTERS = ("received", "received_online", "received_fully_online", "received_eligible_full",
+                "received_with_fee", "received_reused", "ended", "ended_early", "ended_on_time", "ended_late",
+                "done", "stopped", "work_days", "apologised")
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [models.UniqueConstraint(fields=["day", "receiving_unit", "processing_unit", "procedure"],
+                                               name="stats_rollup_cell")]
+        indexes = [models.Index(fields=["day", "processing_unit"], name="stats_rollup_day_proc")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.receiving_unit_id}/{self.processing_unit_id}/{self.procedure_id}"
