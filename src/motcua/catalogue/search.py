@@ -6,8 +6,9 @@ every word of the query is a prefix, all words must match, abbreviations match t
 a procedure whose *name* matches every word ranks before one that matches only in its body.
 
 - SQLite: the FTS5 table ``catalogue_procedure_fts`` (migration 0002), ranked with bm25 (name ×10).
-- PostgreSQL: ``to_tsquery('simple', …)`` with prefix terms on the weighted tsvector of the GIN
-  index of migration 0002, ranked with ``ts_rank``.
+- PostgreSQL: ``to_tsquery('simple', …)`` with prefix terms on the stored weighted tsvector column
+  ``search_vector`` (name = A, body = B; migration 0003) and its GIN index, ranked with ``ts_rank``;
+  a name match is the same query restricted to weight A.
 - Any other database, and the benchmark baseline: a ``LIKE`` scan of the folded columns.
 
 The SQL strings below are assembled only from constants of this module and from a queryset compiled by
@@ -40,11 +41,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"^\d+(\.\d*)?$")
 MAX_TERMS = 12
 FTS_TABLE = "catalogue_procedure_fts"
-# Must stay identical to the expression of the GIN index (migration 0002).
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, name_folded), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, search_body), 'B'))"
-)
+# The generated column of migration 0003 (name folded = weight A, body = weight B).
+PG_VECTOR = "search_vector"
 
 
 def words(text: str) -> list[str]:
@@ -85,14 +83,15 @@ def fts5_expression(terms: tuple[str, ...]) -> str:
     return " AND ".join(parts)
 
 
-def pg_tsquery(terms: tuple[str, ...]) -> str:
+def pg_tsquery(terms: tuple[str, ...], weight: str = "") -> str:
+    """A tsquery of prefix terms; ``weight="A"`` restricts every term to the name."""
     parts = []
     for term in terms:
         if term in ABBREVIATIONS:
-            phrase = " <-> ".join(ABBREVIATIONS[term].split())
-            parts.append(f"(({phrase}) | {term}:*)")
+            phrase = " <-> ".join(f"{w}:{weight}" if weight else w for w in ABBREVIATIONS[term].split())
+            parts.append(f"(({phrase}) | {term}:*{weight})")
         else:
-            parts.append(f"{term}:*")
+            parts.append(f"{term}:*{weight}")
     return " & ".join(parts)
 
 
@@ -113,25 +112,32 @@ def _fetch(sql: str, params: tuple) -> list:
         return cursor.fetchall()
 
 
+def _count_and_ids(rows: list, count_sql: str, count_params: tuple, offset: int) -> tuple[int, list[int]]:
+    if rows:
+        return rows[0][1], [row[0] for row in rows]
+    if offset == 0:
+        return 0, []
+    return _fetch(count_sql, count_params)[0][0], []
+
+
 def _search_sqlite(base: QuerySet[Procedure], terms: tuple[str, ...], limit: int | None,
                    offset: int) -> tuple[int, list[int]]:
+    # MATERIALIZED keeps SQLite from pushing "rowid IN (…)" into the FTS5 scan, which would re-run the
+    # full-text query once per candidate row.
     expr = fts5_expression(terms)
     inner, inner_params = _subquery(base)
-    count = _fetch(
-        f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({inner})",  # noqa: S608
-        (expr, *inner_params),
-    )[0][0]
+    hits = (f"WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score "  # noqa: S608
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) ")
     page, page_params = _page(limit, offset)
     rows = _fetch(
-        f"WITH hits AS (SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score FROM {FTS_TABLE} "  # noqa: S608
-        f"WHERE {FTS_TABLE} MATCH %s), "
-        f"named AS (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-        f"SELECT hits.id FROM hits JOIN catalogue_procedure p ON p.id = hits.id "
+        hits + f", named AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "  # noqa: S608
+        f"SELECT hits.id, COUNT(*) OVER () FROM hits JOIN catalogue_procedure p ON p.id = hits.id "
         f"WHERE hits.id IN ({inner}) "
         f"ORDER BY (hits.id IN (SELECT id FROM named)) DESC, hits.score ASC, p.code ASC{page}",
         (expr, f"name : ({expr})", *inner_params, *page_params),
     )
-    return count, [row[0] for row in rows]
+    count_sql = hits + f"SELECT COUNT(*) FROM hits WHERE hits.id IN ({inner})"  # noqa: S608
+    return _count_and_ids(rows, count_sql, (expr, *inner_params), offset)
 
 
 def _search_postgresql(base: QuerySet[Procedure], terms: tuple[str, ...], limit: int | None,
@@ -139,15 +145,15 @@ def _search_postgresql(base: QuerySet[Procedure], terms: tuple[str, ...], limit:
     tsq = pg_tsquery(terms)
     inner, inner_params = _subquery(base)
     where = f"{PG_VECTOR} @@ to_tsquery('simple', %s) AND catalogue_procedure.id IN ({inner})"
-    count = _fetch(f"SELECT COUNT(*) FROM catalogue_procedure WHERE {where}", (tsq, *inner_params))[0][0]  # noqa: S608
     page, page_params = _page(limit, offset)
     rows = _fetch(
-        f"SELECT catalogue_procedure.id FROM catalogue_procedure WHERE {where} "  # noqa: S608
-        f"ORDER BY (to_tsvector('simple'::regconfig, name_folded) @@ to_tsquery('simple', %s)) DESC, "
+        f"SELECT catalogue_procedure.id, COUNT(*) OVER () FROM catalogue_procedure WHERE {where} "  # noqa: S608
+        f"ORDER BY ({PG_VECTOR} @@ to_tsquery('simple', %s)) DESC, "
         f"ts_rank({PG_VECTOR}, to_tsquery('simple', %s)) DESC, code ASC{page}",
-        (tsq, *inner_params, tsq, tsq, *page_params),
+        (tsq, *inner_params, pg_tsquery(terms, "A"), tsq, *page_params),
     )
-    return count, [row[0] for row in rows]
+    count_sql = f"SELECT COUNT(*) FROM catalogue_procedure WHERE {where}"  # noqa: S608
+    return _count_and_ids(rows, count_sql, (tsq, *inner_params), offset)
 
 
 def like_filter(terms: tuple[str, ...]) -> tuple[Q, Case]:
