@@ -1,0 +1,41 @@
+"""``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S]``: a realistic,
+deterministic history of dossiers (``motcua.stats.generate``), with progress on standard error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.stats.generate import generate
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from exc
+
+
+class Command(BaseCommand):
+    help = "Generate a realistic history of dossiers (bulk inserts), then compute the statistics."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dossiers", type=int, required=True)
+        parser.add_argument("--agencies", type=int, default=3)
+        parser.add_argument("--from", dest="first", default=None)
+        parser.add_argument("--to", dest="last", default=None)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        n, k = options["dossiers"], options["agencies"]
+        if n < 0 or k < 1:
+            raise CommandError("--dossiers must be >= 0 and --agencies >= 1.")
+        first = _date(options["first"]) if options["first"] else None
+        last = _date(options["last"]) if options["last"] else None
+        if first and last and last < first:
+            raise CommandError("--to is before --from.")
+        made = generate(n, k, first, last, options["seed"], stream=sys.stderr)
+        self.stdout.write(f"{made} dossiers generated.")

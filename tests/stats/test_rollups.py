@@ -1,0 +1,88 @@
+"""The rollups equal a full recount: generated history, then a random mix of transitions through the
+dossier services (each refreshing the statistics on commit), compared with (a) a rebuild from scratch
+and (b) ``rules.classify`` applied to every dossier directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+
+import time_machine
+from django.core.management import call_command
+
+from motcua.accounts.choices import Role
+from motcua.accounts.services import assign_role
+from motcua.dossiers import services
+from motcua.dossiers.choices import Status
+from motcua.dossiers.events import verify
+from motcua.dossiers.models import Dossier
+from motcua.stats import kpi
+from motcua.stats.facts import iter_built
+from motcua.stats.generate import generate
+from motcua.stats.models import DailyRollup, DossierFact
+from motcua.stats.rules import Outcome, classify
+
+PERIODS = [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+           (dt.date(2025, 6, 10), dt.date(2025, 6, 20)), (dt.date(2025, 11, 1), dt.date(2025, 11, 30))]
+
+
+def _snapshot() -> tuple[list[tuple], list[tuple]]:
+    facts = sorted(DossierFact.objects.values_list())
+    cells = sorted(DailyRollup.objects.exclude(received=0, ended=0).values_list(
+        "day", "receiving_unit_id", "processing_unit_id", "procedure_id", *DailyRollup.COUNTERS))
+    return facts, cells
+
+
+def _recount(first: dt.date, last: dt.date) -> dict[str, int]:
+    at = kpi.end_instant(last)
+    start = kpi.start_instant(first)
+    out = {"received": 0, "early": 0, "on_time": 0, "late": 0, "in_progress": 0, "overdue": 0}
+    for built, _ in iter_built():
+        f = built.facts
+        if f.received_at is None or f.received_at > at:
+            continue
+        if start <= f.received_at:
+            out["received"] += 1
+        ended = next((m for m in (f.done_at, f.returned_at, f.stopped_at) if m is not None), None)
+        if ended is not None and ended < start:
+            continue
+        c = classify(f, at, built.target_due)
+        out[c.outcome.value] += 1  # type: ignore[union-attr]
+        if ended is None or ended > at:
+            out["in_progress"] += 1
+            out["overdue"] += c.outcome == Outcome.LATE
+    return out
+
+
+def test_rollups_equal_a_full_recount_after_random_transitions(org, people, django_capture_on_commit_callbacks):
+    generate(400, agencies=2, first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31), seed=7, stream=io.StringIO())
+    assert verify()[1] is None  # the generated event chains are valid
+    rng = random.Random(3)
+    movable = list(Dossier.objects.filter(status__in=[Status.RECEIVED, Status.IN_PROGRESS,
+                                                      Status.SUPPLEMENT_REQUESTED]))
+    rng.shuffle(movable)
+    when = dt.datetime(2025, 12, 31, 10, tzinfo=dt.UTC)
+    for d in {d.receiving_unit for d in movable}:
+        assign_role(people["binh"], Role.DESK_OFFICER, d)
+    binh = people["binh"]
+    moved = 0
+    for d in movable[:40]:
+        actions = {Status.RECEIVED: [services.transfer, services.request_withdrawal],
+                   Status.IN_PROGRESS: [services.request_withdrawal],
+                   Status.SUPPLEMENT_REQUESTED: [services.submit_supplement, services.request_withdrawal]}[d.status]
+        action = rng.choice(actions)
+        with time_machine.travel(when, tick=False), django_capture_on_commit_callbacks(execute=True):
+            action(binh, d)
+            if action is services.request_withdrawal and rng.random() < 0.7:
+                services.stop(binh, Dossier.objects.get(pk=d.pk))
+        moved += 1
+    assert moved >= 10
+    incremental = _snapshot()
+    for first, last in PERIODS:
+        s = kpi.summary(kpi.Scope(), first, last)
+        expected = _recount(first, last)
+        assert {k: s[k] for k in expected} == expected, (first, last)
+    call_command("stats", "rebuild", stdout=io.StringIO(), stderr=io.StringIO())
+    assert _snapshot() == incremental
+    assert DossierFact.objects.exclude(end_class="").exists()
