@@ -1,4 +1,129 @@
-from ninja import Router
+"""Public and citizen endpoints: tracking by code, rating by one-time token, the citizen's own dossiers
+and their access log. Mounted at the API root."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from motcua.accounts.auth import STAFF_OR_CITIZEN
+from motcua.core.api_schemas import ErrorOut
+from motcua.core.errors import DomainError, NotFound
+
+from . import selectors, services, throttle
 
 # Mounted at the API root: paths here are /public/..., /ratings/...
 router = Router(tags=["public"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+class PublicStepOut(Schema):
+    at: dt.datetime
+    status: int
+    status_label: str
+
+
+class SkippedDayOut(Schema):
+    date: str
+    name: str
+
+
+class PublicDossierOut(Schema):
+    """No personal data: no name, no phone, no ID number, no officer."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: int
+    status_label: str
+    channel: str
+    receiving_unit: str
+    processing_unit: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_explanation: str
+    skipped_days: list[SkippedDayOut]
+    steps: list[PublicStepOut]
+    returned_at: dt.datetime | None
+
+
+class VerifyQuery(Schema):
+    verify: str = Field("", description="The last 4 digits of the applicant's phone or ID number.")
+
+
+def _no_match() -> NotFound:
+    return NotFound(_("No dossier matches this code and these digits. Check both and try again."),
+                    code="no_match")
+
+
+@router.get("/public/dossiers/{code}", response={200: PublicDossierOut, **ERRORS}, auth=None,
+            summary="Track a dossier by its code and 4 digits (public)")
+def public_dossier(request: HttpRequest, code: str, query: Query[VerifyQuery]) -> Any:
+    """The same answer (404 ``no_match``) for an unknown code and for wrong digits; rate-limited per client
+    (429 ``throttled``)."""
+    if not throttle.allow(request):
+        raise DomainError(_("Too many lookups from your connection. Wait a few minutes and try again."),
+                          code="throttled", status=429)
+    result = selectors.track(code, query.verify)
+    if result is None:
+        raise _no_match()
+    return result
+
+
+class RatingIn(Schema):
+    time: int = Field(..., ge=1, le=5, description="Processing time, 1 (bad) to 5 (very good)")
+    visits: int = Field(..., ge=1, le=5, description="Number of visits, 5 = none or once")
+    attitude: int = Field(..., ge=1, le=5)
+    overall: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=2000)
+
+
+class RatedOut(Schema):
+    rated: bool
+
+
+@router.post("/ratings/{token}", response={201: RatedOut, **ERRORS}, auth=None,
+             summary="Rate a returned dossier with its one-time token")
+def rate(request: HttpRequest, token: str, body: RatingIn) -> tuple[int, dict[str, bool]]:
+    """Once per dossier (409 ``already_rated`` after); the stored rating names neither the person nor the
+    dossier, and nothing is returned that links them."""
+    services.rate_with_token(token, services.Scores(body.time, body.visits, body.attitude, body.overall,
+                                                    body.comment))
+    return 201, {"rated": True}
+
+
+class MyDossierOut(Schema):
+    code: str
+    procedure_name: str
+    status: int
+    status_label: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+
+
+class AccessOut(Schema):
+    at: dt.datetime
+    officer: str
+    unit: str
+    action: str
+
+
+@router.get("/me/dossiers", response={200: list[MyDossierOut], **ERRORS}, auth=STAFF_OR_CITIZEN, tags=["citizen"],
+            summary="My dossiers (the signed-in citizen's)")
+def my_dossiers(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": d.public_id, "procedure_name": d.procedure.name, "status": d.status,
+             "status_label": d.get_status_display(), "submitted_at": d.submitted_at, "due_at": d.due_at}
+            for d in selectors.own_dossiers(request.auth)[:200]]  # type: ignore[attr-defined]
+
+
+@router.get("/me/dossiers/{code}/access-log", response={200: list[AccessOut], **ERRORS}, auth=STAFF_OR_CITIZEN,
+            tags=["citizen"], summary="Who opened or changed my dossier")
+def my_access_log(request: HttpRequest, code: str) -> list[selectors.Access]:
+    """404 for a dossier that is not the caller's own, whoever the caller is."""
+    return selectors.access_log(selectors.get_own_dossier(request.auth, code))  # type: ignore[attr-defined]

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+"""Citizen pages, mounted at the site root (Vietnamese paths, like the rest of the site)."""
+
+from django.urls import path
+
+from . import views, wizard
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tra-cuu", views.track, name="track"),
+    path("dang-ky/", views.register, name="register"),
+    path("dang-ky/xac-nhan/<uuid:key>/", views.register_confirm, name="register-confirm"),
+    path("dang-ky/xac-nhan/<uuid:key>/gui-lai/", views.register_resend, name="register-resend"),
+    path("danh-gia/<str:token>", views.rate, name="rate"),
+    path("cong-dan/", views.home, name="home"),
+    path("cong-dan/ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("cong-dan/ho-so/<str:code>/truy-cap/", views.access_log, name="access-log"),
+    path("cong-dan/ho-so/<str:code>/bo-sung/", views.supplement, name="supplement"),
+    path("cong-dan/ho-so/<str:code>/danh-gia/", views.rate_own, name="rate-own"),
+    path("cong-dan/nop-ho-so/<str:code>/", wizard.start, name="submit-start"),
+    path("cong-dan/ho-so-nhap/<uuid:key>/nop/", wizard.submit, name="draft-submit"),
+    path("cong-dan/ho-so-nhap/<uuid:key>/xoa/", wizard.discard, name="draft-discard"),
+    path("cong-dan/ho-so-nhap/<uuid:key>/<str:step>/", wizard.step, name="draft-step"),
+]

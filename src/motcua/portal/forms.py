@@ -1,0 +1,113 @@
+"""Forms of the citizen pages. They parse and check input; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.choices import ApplicantKind
+
+SCORES = [(str(i), str(i)) for i in range(5, 0, -1)]
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Dossier code"), max_length=100,
+                           help_text=_("As printed on the receipt, e.g. T.SXD-260706-0001."))
+    verify = forms.RegexField(label=_("Last 4 digits of the applicant's phone or ID number"), regex=r"^\d{4}$",
+                              max_length=4, error_messages={"invalid": _("Enter 4 digits.")},
+                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class RegisterForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    identifier = forms.CharField(label=_("Email or mobile phone"), max_length=254,
+                                 help_text=_("We send a confirmation code there."),
+                                 widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label=_("Password"), strip=False, help_text=_("At least 10 characters."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES, initial="vi")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class ConfirmForm(forms.Form):
+    code = forms.RegexField(label=_("Confirmation code"), regex=r"^\s*\d{6}\s*$", max_length=8,
+                            error_messages={"invalid": _("Enter the 6 digits you received.")},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
+
+class ApplicantForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who is applying"), choices=ApplicantKind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Full name or organisation name"), max_length=255)
+    id_number = forms.CharField(label=_("Personal ID number (12 digits)"), max_length=12, required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                                help_text=_("Required for an individual."))
+    tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False,
+                               help_text=_("Required for an organisation."))
+    address = forms.CharField(label=_("Address"), max_length=500)
+    phone = forms.CharField(label=_("Phone"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    email = forms.EmailField(label=_("Email"), required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class QuestionsForm(forms.Form):
+    subject = forms.CharField(label=_("What do you ask for?"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("In a few words, e.g. the address of the building."))
+
+    def __init__(self, *args: Any, variants: list[str], units: list[tuple[str, str]],
+                 conditions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if variants:
+            self.fields["time_variant"] = forms.ChoiceField(
+                label=_("Which case applies to you?"), widget=forms.RadioSelect,
+                choices=[(v, v) for v in variants])
+        if len(units) > 1:
+            self.fields["receiving_unit"] = forms.ChoiceField(label=_("Where do you file?"), choices=units)
+        if conditions:
+            self.fields["conditions"] = forms.TypedMultipleChoiceField(
+                label=_("Which of these situations apply to you?"), required=False, coerce=int,
+                widget=forms.CheckboxSelectMultiple, choices=conditions,
+                help_text=_("Each one you tick asks for one more document."))
+
+
+class FeesForm(forms.Form):
+    acknowledged = forms.BooleanField(label=_("I have read the fees and charges."))
+
+
+class DeliveryForm(forms.Form):
+    method = forms.ChoiceField(label=_("How do you want to receive the result?"), widget=forms.RadioSelect, choices=[
+        ("desk", _("At the one-stop desk")), ("post", _("By public postal service (at my cost)")),
+        ("online", _("Online, as an electronic document")),
+    ])
+    address = forms.CharField(label=_("Postal address"), max_length=500, required=False,
+                              help_text=_("Only for the postal service."))
+
+
+class RatingForm(forms.Form):
+    time = forms.TypedChoiceField(label=_("Processing time"), choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    visits = forms.TypedChoiceField(label=_("Number of times you had to come or be contacted"), choices=SCORES,
+                                    coerce=int, widget=forms.RadioSelect,
+                                    help_text=_("5: none or once; 1: many times."))
+    attitude = forms.TypedChoiceField(label=_("Staff attitude"), choices=SCORES, coerce=int,
+                                      widget=forms.RadioSelect)
+    overall = forms.TypedChoiceField(label=_("Overall satisfaction"), choices=SCORES, coerce=int,
+                                     widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(label=_("Note to the desk (optional)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,374 @@
+"""Reads of the citizen side: public tracking, the citizen's own dossiers and drafts, the access log, what a
+draft still lacks, and the context of the applicant's notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.catalogue import selectors as catalogue
+from motcua.catalogue.models import Procedure, ProcedureVersion
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.choices import ApplicantKind, EventKind, Status
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .models import Draft, RatingInvitation
+
+if TYPE_CHECKING:
+    from .services import Problem
+
+STEPS = ("applicant", "questions", "documents", "fees", "delivery", "review")
+
+
+def absolute(path: str) -> str:
+    base = getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "http://localhost:8000"
+    return f"{base.rstrip('/')}{path}"
+
+
+def tracking_url(dossier: Dossier) -> str:
+    return absolute(f"/tra-cuu?code={dossier.public_id}")
+
+
+# --- public tracking ----------------------------------------------------------------------------------
+
+@dataclass
+class PublicStep:
+    at: dt.datetime
+    status: int
+    status_label: str
+
+
+@dataclass
+class PublicStatus:
+    """What anyone holding the code and the four digits may see: no personal data, no officer's name."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: int
+    status_label: str
+    channel: str
+    receiving_unit: str
+    processing_unit: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_explanation: str
+    skipped_days: list[dict[str, str]] = field(default_factory=list)
+    steps: list[PublicStep] = field(default_factory=list)
+    returned_at: dt.datetime | None = None
+
+
+def _last_four_candidates(dossier: Dossier) -> list[str]:
+    values = [dossier.applicant_phone, dossier.applicant_id_number, dossier.applicant_tax_code]
+    digits = [re.sub(r"\D", "", v or "") for v in values]
+    return [d[-4:] for d in digits if len(d) >= 4]
+
+
+def _digits_match(dossier: Dossier | None, verify: str) -> bool:
+    """Constant-time comparison against every candidate, done even without a dossier so that an unknown
+    code and wrong digits cost the same work."""
+    candidates = _last_four_candidates(dossier) if dossier is not None else ["\x00\x00\x00\x00"]
+    given = (verify or "").strip().encode()
+    matched = False
+    for candidate in candidates:
+        matched |= hmac.compare_digest(given, candidate.encode())
+    return matched and dossier is not None
+
+
+def normalise_code(code: str) -> str:
+    return (code or "").strip().upper()[:100]
+
+
+def track(code: str, verify: str) -> PublicStatus | None:
+    """The public status of the dossier with this code (or reference before it has a code) if the four
+    digits match the end of the applicant's phone, ID number or tax code; otherwise None — the same None
+    for an unknown code and for wrong digits, so that nobody learns which codes exist."""
+    code = normalise_code(code)
+    dossier = None
+    if code and re.fullmatch(r"\d{4}", (verify or "").strip()):
+        dossier = (Dossier.objects.select_related("procedure", "receiving_unit", "processing_unit")
+                   .filter(Q(code=code) | Q(reference=code)).first())
+    if not _digits_match(dossier, verify):
+        return None
+    assert dossier is not None
+    return public_status(dossier)
+
+
+def public_status(dossier: Dossier) -> PublicStatus:
+    explanation, skipped = due_explanation(dossier)
+    steps = [PublicStep(e.at, e.status_after, str(Status(e.status_after).label))
+             for e in dossier.events.filter(kind__in=[EventKind.CREATED, EventKind.STATUS_CHANGED],
+                                            status_after__isnull=False).order_by("seq")
+             if e.status_after is not None]
+    transferred = dossier.transferred_at is not None
+    return PublicStatus(
+        code=dossier.public_id, procedure_code=dossier.procedure.code,
+        procedure_name=dossier.snapshot.get("procedure", {}).get("name") or dossier.procedure.name,
+        status=dossier.status, status_label=str(Status(dossier.status).label), channel=dossier.channel,
+        receiving_unit=dossier.receiving_unit.name,
+        processing_unit=dossier.processing_unit.name if transferred else "",
+        submitted_at=dossier.submitted_at, received_at=dossier.received_at, due_at=dossier.due_at,
+        due_explanation=explanation, skipped_days=skipped, steps=steps, returned_at=dossier.returned_at)
+
+
+def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
+    """How the promised date was reached: the legal time, from when it counts, and the days off it skipped,
+    all from the one clock (``calendars.selectors.compute_due``)."""
+    from motcua.calendars.selectors import compute_due
+
+    clock = dossier.clock or {}
+    if dossier.due_at is None:
+        if dossier.status == Status.NEW:
+            return _("The promised date is set when the one-stop desk accepts the dossier."), []
+        if clock.get("paused_at"):
+            return _("The time limit is paused while a supplement is awaited; it counts again from the start "
+                     "when the complete dossier arrives."), []
+        return "", []
+    if not clock.get("start") or not clock.get("amount"):
+        return "", []
+    start = dt.datetime.fromisoformat(clock["start"])
+    skipped: list[dict[str, str]] = []
+    try:
+        agency = dossier.processing_unit.agency() or dossier.processing_unit
+        result = compute_due(start, clock["amount"], clock["unit"], clock.get("policy") or "working_hours",
+                             agency.code)
+        skipped = [{"date": s.date.strftime("%d/%m/%Y"), "name": s.name} for s in result.skipped]
+    except DomainError:
+        pass
+    amount = clock["amount"].rstrip("0").rstrip(".") if "." in clock["amount"] else clock["amount"]
+    units = {"working_days": _("working days"), "working_hours": _("working hours"), "days": _("days")}
+    text = _("%(amount)s %(unit)s counted from %(start)s, without weekends and days off.") % {
+        "amount": amount, "unit": units.get(clock["unit"], clock["unit"]),
+        "start": timezone.localtime(start).strftime("%H:%M %d/%m/%Y")}
+    if clock.get("extended"):
+        text += " " + _("The date was moved once, with an apology letter.")
+    return text, skipped
+
+
+# --- the citizen's own dossiers -----------------------------------------------------------------------
+
+def own_dossiers(user: User) -> QuerySet[Dossier]:
+    return (Dossier.objects.filter(owner=user).select_related("procedure", "receiving_unit")
+            .order_by("-submitted_at", "-id"))
+
+
+def own_drafts(user: User) -> QuerySet[Draft]:
+    return Draft.objects.filter(owner=user).select_related("procedure").order_by("-updated_at")
+
+
+def get_own_dossier(user: User, public_id: str) -> Dossier:
+    """The citizen's own dossier, else ``NotFound`` — also when it belongs to someone else."""
+    dossier = (own_dossiers(user).select_related("processing_unit", "owner")
+               .filter(Q(code=public_id) | Q(reference=public_id)).first()) if user.is_authenticated else None
+    if dossier is None:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": public_id[:100]}, code="dossier_not_found")
+    return dossier
+
+
+def get_own_draft(user: User, key: str) -> Draft:
+    draft = (Draft.objects.filter(owner=user, key=key).select_related("procedure").first()
+             if user.is_authenticated else None)
+    if draft is None:
+        raise NotFound(_("There is no such draft."), code="not_found")
+    return draft
+
+
+@dataclass
+class Access:
+    at: dt.datetime
+    officer: str
+    unit: str
+    action: str
+
+
+ACTION_LABELS = {
+    EventKind.CREATED: "created", EventKind.STATUS_CHANGED: "status", EventKind.CODE_ASSIGNED: "code",
+    EventKind.CLOCK: "clock", EventKind.DOCUMENT_ADDED: "document", EventKind.FORM_ISSUED: "form",
+    EventKind.PERSONAL_DATA_VIEWED: "viewed", EventKind.ASSIGNED: "assigned",
+}
+
+
+def _action_label(event: DossierEvent) -> str:
+    if event.kind == EventKind.PERSONAL_DATA_VIEWED:
+        return _("Opened the dossier and read your personal data")
+    if event.kind == EventKind.STATUS_CHANGED and event.status_after:
+        return _("Changed the status to “%(status)s”") % {"status": Status(event.status_after).label}
+    if event.kind == EventKind.CREATED:
+        return _("Entered the dossier")
+    return _("Changed the dossier: %(what)s") % {"what": EventKind(event.kind).label}
+
+
+def access_log(dossier: Dossier) -> list[Access]:
+    """Who among the staff opened or changed the dossier, and when (every action names a natural person),
+    newest first; the applicant's own actions are left out."""
+    events = (dossier.events.exclude(actor_id=dossier.owner_id).select_related("actor", "actor__unit")
+              .order_by("-seq"))
+    return [Access(e.at, e.actor.get_full_name(), e.actor.unit.name if e.actor.unit else "", _action_label(e))
+            for e in events]
+
+
+def invitation_for_token(token: str) -> RatingInvitation | None:
+    from .services import token_digest
+
+    if not token or len(token) > 200:
+        return None
+    return RatingInvitation.objects.select_related("dossier__procedure").filter(digest=token_digest(token)).first()
+
+
+def open_invitation_for(dossier: Dossier) -> RatingInvitation | None:
+    return RatingInvitation.objects.filter(dossier=dossier, used=False, expires_at__gt=timezone.now()).first()
+
+
+# --- the submission wizard ----------------------------------------------------------------------------
+
+def submission_target(code: str) -> tuple[Procedure, ProcedureVersion, dict[str, Any]]:
+    """The procedure, its version in force today and the version's snapshot, for the wizard."""
+    procedure = Procedure.objects.filter(code=code).select_related("agency").first()
+    version = catalogue.version_on(procedure, catalogue.today()) if procedure else None
+    if procedure is None or version is None:
+        raise NotFound(_("This procedure cannot be submitted online now."), code="procedure_not_found")
+    return procedure, version, catalogue.snapshot(version)
+
+
+def data_store_orders(snapshot: dict[str, Any]) -> list[int]:
+    return [i for i, d in enumerate(snapshot["version"]["documents"], start=1) if d.get("from_data_store")]
+
+
+def office_orders(snapshot: dict[str, Any]) -> set[int]:
+    return {i for i, d in enumerate(snapshot["version"]["documents"], start=1) if d.get("template_name")}
+
+
+@dataclass
+class DocumentRow:
+    order: int
+    name: str
+    copies: int | None
+    copy_kind: str
+    condition: str
+    template_name: str
+    template_url: str | None
+    note: str
+    from_data_store: bool
+    needed: bool
+    file_name: str = ""
+    file_size: int = 0
+    error: str = ""
+
+
+def document_rows(draft: Draft, snapshot: dict[str, Any]) -> list[DocumentRow]:
+    """The procedure's documents with whether this draft needs an upload for each (a conditional one only
+    when the citizen said its condition applies) and the file already uploaded."""
+    applies = set(draft.data.get("questions", {}).get("conditions", []))
+    uploaded = {f.document_order: f for f in draft.files.all()}
+    rows = []
+    for order, doc in enumerate(snapshot["version"]["documents"], start=1):
+        needed = not doc.get("from_data_store") and (not doc.get("condition") or order in applies)
+        f = uploaded.get(order)
+        rows.append(DocumentRow(order, doc["name"], doc.get("copies"), doc.get("copy_kind") or "",
+                                doc.get("condition") or "", doc.get("template_name") or "", doc.get("template_url"),
+                                doc.get("note") or "", bool(doc.get("from_data_store")), needed,
+                                f.original_name if f else "", f.size if f else 0))
+    return rows
+
+
+def applicant_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every problem of the applicant's details, by field (the dossier app stops at the first one)."""
+    kind = data.get("kind") or ""
+    found: list[tuple[str, str]] = []
+    if kind not in ApplicantKind.values:
+        found.append(("kind", _("Choose an individual or an organisation.")))
+    if not (data.get("name") or "").strip():
+        found.append(("name", _("Enter the applicant's name.")))
+    id_number = data.get("id_number") or ""
+    if (kind == ApplicantKind.INDIVIDUAL or id_number) and not dossier_services.ID_NUMBER.match(id_number):
+        found.append(("id_number", _("The personal ID number has 12 digits.")))
+    if kind == ApplicantKind.ORGANISATION and not dossier_services.TAX_CODE.match(data.get("tax_code") or ""):
+        found.append(("tax_code", _("The tax code has 10 digits, or 10 digits, a hyphen and 3 digits.")))
+    phone = data.get("phone") or ""
+    if not phone:
+        found.append(("phone", _("Enter a phone number: it is needed to track the dossier.")))
+    elif not dossier_services.PHONE.match(phone):
+        found.append(("phone", _("Enter a valid phone number.")))
+    email = data.get("email") or ""
+    if email and ("@" not in email or len(email) > 254):
+        found.append(("email", _("Enter a valid email address.")))
+    if not (data.get("address") or "").strip():
+        found.append(("address", _("Enter the address.")))
+    return found
+
+
+def draft_problems(draft: Draft, snapshot: dict[str, Any]) -> list[Problem]:
+    """Everything that stops the draft from being submitted, at once, by step."""
+    from .services import Problem
+
+    data = draft.data
+    problems = [Problem("applicant", f, m) for f, m in applicant_problems(data.get("applicant", {}))]
+    questions = data.get("questions")
+    variants = [v["label"] for v in snapshot["version"].get("time_variants") or []]
+    if questions is None:
+        problems.append(Problem("questions", "subject", _("Answer the questions about your request.")))
+    elif variants and questions.get("time_variant") not in variants:
+        problems.append(Problem("questions", "time_variant", _("Choose the case that applies to you.")))
+    for row in document_rows(draft, snapshot):
+        if row.needed and not row.file_name:
+            problems.append(Problem("documents", f"document_{row.order}",
+                                    _("Attach “%(name)s”.") % {"name": row.name}))
+    if "fees" not in data.get("done", []):
+        problems.append(Problem("fees", "fees", _("Read and confirm the fees.")))
+    if "delivery" not in data:
+        problems.append(Problem("delivery", "method", _("Choose how to receive the result.")))
+    elif data["delivery"].get("method") == "post" and not (data["delivery"].get("address") or "").strip():
+        problems.append(Problem("delivery", "address", _("Enter the address the result is to be posted to.")))
+    return problems
+
+
+# --- the context of notices ---------------------------------------------------------------------------
+
+def _first_actor(dossier: Dossier, status: int) -> str:
+    event = (dossier.events.filter(status_after=status).select_related("actor").order_by("seq").first())
+    return event.actor.get_full_name() if event else ""
+
+
+def notice_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    """What Decree 224/2026 Art. 15 asks a status notice to carry: the receiving and processing agency and
+    person, and the times of receipt, processing and return. Call it under the recipient's language."""
+    status = event.status_after or dossier.status
+    by_applicant = event.actor_id == dossier.owner_id
+    processing_now = status in (Status.IN_PROGRESS, Status.PAYMENT_REQUESTED, Status.DONE) or (
+        status == Status.SUPPLEMENT_REQUESTED and dossier.received_at is not None)
+    return {
+        "recipient_name": dossier.applicant_name, "dossier_code": dossier.public_id,
+        "procedure_name": dossier.snapshot.get("procedure", {}).get("name") or dossier.procedure.name,
+        "lookup_url": tracking_url(dossier), "hotline": settings.MOTCUA_SITE.get("hotline", ""),
+        "agency_name": (dossier.processing_unit.agency() or dossier.processing_unit).name,
+        "status_label": str(Status(status).label), "receiving_unit": dossier.receiving_unit.name,
+        "receiving_officer": _first_actor(dossier, Status.RECEIVED),
+        "processing_unit": dossier.processing_unit.name if dossier.transferred_at else "",
+        "processing_officer": event.actor.get_full_name() if processing_now and not by_applicant else "",
+        "received_at": dossier.received_at, "changed_at": event.at, "due_at": dossier.due_at,
+        "note": event.reason,
+    }
+
+
+def supplement_context(event: DossierEvent) -> dict[str, Any]:
+    missing = (event.data or {}).get("missing") or []
+    return {"missing": [m.get("document", "") for m in missing],
+            "reason": event.reason or "; ".join(f"{m.get('document')}: {m.get('reason')}" for m in missing),
+            "contact_name": event.actor.get_full_name(), "contact_phone": ""}
+
+
+def payment_context(dossier: Dossier) -> dict[str, Any]:
+    fees = dossier.snapshot.get("version", {}).get("fees") or []
+    return {"fee_name": ", ".join(f["name"] for f in fees) or _("fees"),
+            "amount_vnd": max(0, dossier.fees_due_vnd - dossier.fees_paid_vnd), "pay_url": "", "pay_by": None}

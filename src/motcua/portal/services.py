@@ -1,0 +1,446 @@
+"""Every write of the citizen side: registration, submission drafts, ratings, and the applicant's notices.
+
+Dossiers are written only through ``motcua.dossiers.services`` (online submission, supplement); this module
+keeps what belongs to the portal: the pending registration, the draft and its files, the rating invitation
+and the anonymous rating.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from motcua.accounts import services as accounts_services
+from motcua.accounts.choices import ApplicantKind as UserApplicantKind
+from motcua.accounts.choices import Role
+from motcua.accounts.models import User
+from motcua.accounts.permissions import Capability, has_capability
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from motcua.core.text import nfc
+from motcua.dossiers import files
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.choices import Channel, EventKind, Status
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.notifications import defaults as notice_keys
+from motcua.notifications.services import Recipient, notify
+
+from . import selectors
+from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, Rating, RatingInvitation
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+DRAFT_ROOT = "drafts"
+
+
+# --- registration -------------------------------------------------------------------------------------
+
+def code_minutes() -> int:
+    return int(getattr(settings, "MOTCUA_REGISTRATION_CODE_MINUTES", 10))
+
+
+def normalise_identifier(raw: str) -> tuple[str, str]:
+    """An email (lower-cased) or a Vietnamese mobile number (digits only), with its channel."""
+    value = nfc(raw or "").strip()
+    if "@" in value:
+        value = value.lower()
+        if not EMAIL.match(value) or len(value) > 254:
+            raise _field_error(_("Enter a valid email address or phone number."), "identifier")
+        return value, ContactChannel.EMAIL
+    digits = re.sub(r"[\s.\-()]", "", value)
+    if not PHONE.match(digits):
+        raise _field_error(_("Enter a valid email address or phone number."), "identifier")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    return digits, ContactChannel.SMS
+
+
+def _field_error(message: str, field: str) -> DomainError:
+    return DomainError(message, code="invalid_input", details={"fields": [{"field": field, "message": message}]})
+
+
+def _account_exists(identifier: str) -> bool:
+    return User.objects.filter(username__iexact=identifier).exists() or (
+        User.objects.filter(email__iexact=identifier).exists() if "@" in identifier
+        else User.objects.filter(phone=identifier).exists())
+
+
+def start_registration(full_name: str, identifier: str, password: str, language: str = "vi") -> PendingRegistration:
+    """Record the registration and send its confirmation code by email or SMS (key
+    ``account.confirmation_code``). The code is returned to no one but the person's inbox."""
+    ident, channel = normalise_identifier(identifier)
+    name = nfc(full_name or "").strip()
+    if not name:
+        raise _field_error(_("Enter your full name."), "full_name")
+    if _account_exists(ident):
+        raise _field_error(_("An account with this email or phone already exists: sign in instead."), "identifier")
+    try:
+        validate_password(password, User(username=ident, full_name=name))
+    except ValidationError as exc:
+        raise _field_error(" ".join(exc.messages), "password") from exc
+    language = language if language in dict(settings.LANGUAGES) else "vi"
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending = PendingRegistration.objects.create(
+        identifier=ident, channel=channel, full_name=name, password_hash=make_password(password),
+        preferred_language=language, code_hash=make_password(code),
+        expires_at=timezone.now() + dt.timedelta(minutes=code_minutes()))
+    _send_code(pending, code)
+    return pending
+
+
+def _send_code(pending: PendingRegistration, code: str) -> None:
+    recipient = Recipient(name=pending.full_name, language=pending.preferred_language,
+                          email=pending.identifier if pending.channel == ContactChannel.EMAIL else "",
+                          phone=pending.identifier if pending.channel == ContactChannel.SMS else "")
+    notify(recipient, notice_keys.CONFIRMATION_CODE, {"recipient_name": pending.full_name, "code": code,
+                                                      "valid_minutes": code_minutes()},
+           preferred=[pending.channel], subject_ref=f"registration:{pending.key}")
+
+
+def resend_code(pending: PendingRegistration) -> None:
+    """A new code (the old one stops working), with a fresh expiry and attempt count."""
+    if pending.confirmed_at is not None:
+        raise Conflict(_("This registration is already confirmed: sign in."), code="already_confirmed")
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending.code_hash = make_password(code)
+    pending.attempts = 0
+    pending.expires_at = timezone.now() + dt.timedelta(minutes=code_minutes())
+    pending.save(update_fields=["code_hash", "attempts", "expires_at"])
+    _send_code(pending, code)
+
+
+def confirm_registration(key: uuid.UUID | str, code: str) -> User:
+    """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and create the citizen account."""
+    with transaction.atomic():
+        pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
+        if pending is None:
+            raise NotFound(_("This registration does not exist or is already confirmed."), code="not_found")
+        if pending.attempts >= PendingRegistration.MAX_ATTEMPTS or pending.expires_at <= timezone.now():
+            raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
+                               "code")
+        if not check_password((code or "").strip(), pending.code_hash):
+            PendingRegistration.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+            left = PendingRegistration.MAX_ATTEMPTS - pending.attempts - 1
+            raise _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
+        if _account_exists(pending.identifier):
+            raise _field_error(_("An account with this email or phone already exists: sign in instead."), "code")
+        user = create_citizen(username=pending.identifier, full_name=pending.full_name,
+                              email=pending.identifier if pending.channel == ContactChannel.EMAIL else "",
+                              phone=pending.identifier if pending.channel == ContactChannel.SMS else "",
+                              password_hash=pending.password_hash, language=pending.preferred_language)
+        ContactPreference.objects.create(user=user, channels=[pending.channel])
+        pending.confirmed_at = timezone.now()
+        pending.save(update_fields=["confirmed_at"])
+    return user
+
+
+def create_citizen(*, username: str, full_name: str, email: str = "", phone: str = "", password_hash: str = "",
+                   language: str = "vi") -> User:
+    """A citizen account (also used by the desk later for an applicant who has none)."""
+    user = User(username=username, full_name=full_name, email=email, phone=phone,
+                applicant_kind=UserApplicantKind.INDIVIDUAL, preferred_language=language)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_unusable_password()
+    user.save()
+    accounts_services.assign_role(user, Role.CITIZEN)
+    return user
+
+
+def set_contact_preference(user: User, channels: list[str]) -> ContactPreference:
+    order = [c for c in dict.fromkeys(channels) if c in ContactChannel.values]
+    if not order:
+        raise _field_error(_("Choose at least one channel."), "channels")
+    preference, _created = ContactPreference.objects.update_or_create(user=user, defaults={"channels": order})
+    return preference
+
+
+# --- submission drafts --------------------------------------------------------------------------------
+
+def _require_citizen(user: User) -> None:
+    if not has_capability(user, Capability.SUBMIT_DOSSIERS):
+        raise PermissionDenied(_("Only a citizen account may submit a dossier online."), code="forbidden")
+
+
+def start_draft(user: User, procedure_code: str) -> Draft:
+    _require_citizen(user)
+    procedure, _version, _snapshot = selectors.submission_target(procedure_code)
+    applicant = {"kind": user.applicant_kind or "individual", "name": user.full_name,
+                 "phone": user.phone, "email": user.email, "id_number": "", "tax_code": "", "address": ""}
+    if user.organisation_name:
+        applicant.update(kind="organisation", name=user.organisation_name, tax_code=user.organisation_tax_code)
+    return Draft.objects.create(owner=user, procedure=procedure, data={"applicant": applicant, "done": []})
+
+
+def save_step(user: User, draft: Draft, step: str, values: dict[str, Any]) -> Draft:
+    """Save one step's answers (already cleaned by the step's form) and mark the step done."""
+    _require_owner(user, draft)
+    data = dict(draft.data)
+    data[step] = {k: (nfc(v) if isinstance(v, str) else v) for k, v in values.items()}
+    data["done"] = sorted(set(data.get("done", [])) | {step})
+    draft.data = data
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def _require_owner(user: User, draft: Draft) -> None:
+    if draft.owner_id != user.pk:
+        raise NotFound(_("There is no such draft."), code="not_found")
+
+
+def attach_draft_file(user: User, draft: Draft, document_order: int, name: str, stream: IO[bytes],
+                      office_allowed: set[int]) -> DraftFile:
+    """Check the file as the dossier app will (type by content, size, name), store it durably under
+    ``drafts/`` and replace any earlier file of the same document."""
+    _require_owner(user, draft)
+    upload = files.Upload(name=name, stream=stream, document_order=document_order)
+    others = draft.files.exclude(document_order=document_order)
+    files.check([upload], office_allowed=office_allowed, already=sum(f.size for f in others))
+    stored = files.durable_save(f"{DRAFT_ROOT}/{draft.key}/{uuid.uuid4().hex[:12]}-{upload.safe_name}", upload.stream)
+    try:
+        with transaction.atomic():
+            old = list(draft.files.filter(document_order=document_order))
+            DraftFile.objects.filter(pk__in=[f.pk for f in old]).delete()
+            draft_file = DraftFile.objects.create(draft=draft, document_order=document_order, file=stored,
+                                                  original_name=upload.safe_name, size=upload.size,
+                                                  sha256=upload.sha256)
+            Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+            old_names = [f.file.name for f in old]
+            transaction.on_commit(lambda: files.discard(old_names))
+    except BaseException:
+        files.discard([stored])
+        raise
+    return draft_file
+
+
+def remove_draft_file(user: User, draft: Draft, document_order: int) -> None:
+    _require_owner(user, draft)
+    with transaction.atomic():
+        old = list(draft.files.filter(document_order=document_order))
+        DraftFile.objects.filter(pk__in=[f.pk for f in old]).delete()
+        names = [f.file.name for f in old]
+        transaction.on_commit(lambda: files.discard(names))
+
+
+def discard_draft(user: User, draft: Draft) -> None:
+    _require_owner(user, draft)
+    with transaction.atomic():
+        names = [f.file.name for f in draft.files.all()]
+        draft.delete()
+        transaction.on_commit(lambda: files.discard(names))
+
+
+@dataclass
+class Problem:
+    step: str
+    field: str
+    message: str
+
+
+class DraftIncomplete(DomainError):
+    """Every problem of the draft at once (the desk's rule of *một lần đầy đủ*, applied to ourselves)."""
+
+    status = 400
+    code = "draft_incomplete"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(_("The dossier cannot be submitted yet: correct the problems listed."), details={
+            "problems": [p.__dict__ for p in problems]})
+        self.problems = problems
+
+
+def submit_draft(user: User, draft: Draft) -> Dossier:
+    """Check the whole draft, then file it through ``dossiers.services.submit_online`` with its files; the
+    draft disappears with the submission (one transaction), so a second click finds nothing to submit."""
+    _require_citizen(user)
+    _require_owner(user, draft)
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is None:
+            raise NotFound(_("There is no such draft."), code="not_found")
+        snapshot = selectors.submission_target(locked.procedure.code)[2]
+        problems = selectors.draft_problems(locked, snapshot)
+        if problems:
+            raise DraftIncomplete(problems)
+        draft_files = list(locked.files.all())
+        streams = [default_storage.open(f.file.name, "rb") for f in draft_files]
+        try:
+            uploads = [files.Upload(name=f.original_name, stream=s, document_order=f.document_order)
+                       for f, s in zip(draft_files, streams, strict=True)]
+            dossier = dossier_services.submit_online(user, _intake(locked, snapshot, draft_files), uploads)
+        finally:
+            for stream in streams:
+                stream.close()
+        names = [f.file.name for f in draft_files]
+        locked.delete()
+        transaction.on_commit(lambda: files.discard(names))
+    return dossier
+
+
+def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]) -> dossier_services.Intake:
+    data = draft.data
+    a = data.get("applicant", {})
+    q = data.get("questions", {})
+    documents = [dossier_services.DocumentInput(order=o, provided=True)
+                 for o in sorted({f.document_order for f in draft_files})]
+    for order in selectors.data_store_orders(snapshot):
+        # Not asked of the citizen: the agency takes it from the national databases (Decree 224/2026
+        # Art. 18(4); Decree 118/2025 Art. 4(2a) as amended by Decree 309/2026).
+        documents.append(dossier_services.DocumentInput(order=order, provided=True, reused_digitised=True))
+    return dossier_services.Intake(
+        procedure=draft.procedure.code,
+        applicant=dossier_services.Applicant(kind=a.get("kind", "individual"), name=a.get("name", ""),
+                                             id_number=a.get("id_number", ""), tax_code=a.get("tax_code", ""),
+                                             address=a.get("address", ""), phone=a.get("phone", ""),
+                                             email=a.get("email", "")),
+        subject=q.get("subject", ""), sets=int(q.get("sets") or 1), documents=documents,
+        time_variant=q.get("time_variant", ""), receiving_unit=q.get("receiving_unit", ""), channel=Channel.ONLINE,
+    )
+
+
+def submit_supplement(user: User, dossier: Dossier, uploads: list[tuple[int, str, IO[bytes]]], note: str) -> Dossier:
+    """The applicant sends what was asked for, through the dossier app's service."""
+    if not uploads and not nfc(note or ""):
+        raise _field_error(_("Attach at least one file or write a note."), "files")
+    items = [files.Upload(name=name, stream=stream, document_order=order) for order, name, stream in uploads]
+    return dossier_services.submit_supplement(user, dossier, uploads=items, note=note)
+
+
+# --- rating (Decree 61/2018 Art. 29; Circular 01/2018 Arts. 12-15; indices.md §2) ------------------------
+
+def rating_days() -> int:
+    return int(getattr(settings, "MOTCUA_RATING_VALID_DAYS", 60))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
+
+
+def invite_rating(dossier: Dossier) -> str | None:
+    """Create the one-time rating link of the dossier; None if the dossier already has one (it was
+    returned once: one rating per dossier)."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        _invitation, created = RatingInvitation.objects.get_or_create(dossier=dossier, defaults={
+            "digest": token_digest(token), "expires_at": timezone.now() + dt.timedelta(days=rating_days())})
+    return token if created else None
+
+
+@dataclass
+class Scores:
+    time: int
+    visits: int
+    attitude: int
+    overall: int
+    comment: str = ""
+
+
+def _check_scores(scores: Scores) -> None:
+    for name in ("time", "visits", "attitude", "overall"):
+        value = getattr(scores, name)
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise _field_error(_("Choose a score from 1 to 5."), name)
+    if len(scores.comment or "") > 2000:
+        raise _field_error(_("The comment may have at most 2000 characters."), "comment")
+
+
+def submit_rating(invitation: RatingInvitation, scores: Scores) -> None:
+    """Store the rating without the person or the dossier, and mark the invitation used — once only."""
+    _check_scores(scores)
+    with transaction.atomic():
+        locked = RatingInvitation.objects.select_for_update().select_related(
+            "dossier", "dossier__processing_unit", "dossier__procedure").filter(pk=invitation.pk).first()
+        if locked is None:
+            raise NotFound(_("This rating link is not valid."), code="not_found")
+        if locked.used:
+            raise Conflict(_("This dossier has already been rated. Thank you."), code="already_rated")
+        if locked.expires_at <= timezone.now():
+            raise Conflict(_("This rating link has expired."), code="rating_expired")
+        updated = RatingInvitation.objects.filter(pk=locked.pk, used=False).update(used=True)
+        if not updated:
+            raise Conflict(_("This dossier has already been rated. Thank you."), code="already_rated")
+        dossier = locked.dossier
+        agency = dossier.processing_unit.agency() or dossier.processing_unit
+        local = timezone.localdate(dossier.returned_at or timezone.now())
+        Rating.objects.create(agency_code=agency.code, procedure_code=dossier.procedure.code,
+                              month=local.replace(day=1), time_score=scores.time, visits_score=scores.visits,
+                              attitude_score=scores.attitude, overall_score=scores.overall,
+                              comment=nfc(scores.comment or "").strip())
+
+
+def rate_with_token(token: str, scores: Scores) -> None:
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None:
+        raise NotFound(_("This rating link is not valid."), code="not_found")
+    submit_rating(invitation, scores)
+
+
+# --- notices to the applicant (Decree 224/2026 Art. 15: on every status change, in real time) -------------
+
+def notify_dossier_event(event: DossierEvent) -> None:
+    """Tell the applicant about a created dossier or a status change. Runs inside the officer's transaction
+    (so the notice is kept if and only if the change is) but in a savepoint, and never raises: a notice
+    problem must not block the officer's action."""
+    if event.kind not in (EventKind.CREATED, EventKind.STATUS_CHANGED) or event.status_after is None:
+        return
+    try:
+        with transaction.atomic():
+            _notify(event)
+    except Exception:
+        log.exception("notice for dossier event %s could not be prepared", event.pk)
+
+
+def _recipient(dossier: Dossier) -> Recipient:
+    owner = dossier.owner
+    preferred: tuple[str, ...] = ()
+    language = "vi"
+    if owner is not None:
+        language = owner.preferred_language or "vi"
+        pref = ContactPreference.objects.filter(user=owner).first()
+        preferred = tuple(pref.channels) if pref else ()
+    return Recipient(name=dossier.applicant_name, email=dossier.applicant_email or (owner.email if owner else ""),
+                     phone=dossier.applicant_phone or (owner.phone if owner else ""), language=language,
+                     preferred=preferred)
+
+
+def _notify(event: DossierEvent) -> None:
+    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
+        pk=event.dossier_id)
+    recipient = _recipient(dossier)
+    status = event.status_after
+    key = notice_keys.STATUS_CHANGED
+    extra: dict[str, Any] = {}
+    if status == Status.RECEIVED:
+        key = notice_keys.RECEIVED
+    elif status == Status.SUPPLEMENT_REQUESTED:
+        key = notice_keys.SUPPLEMENT_REQUESTED
+        extra = selectors.supplement_context(event)
+    elif status == Status.PAYMENT_REQUESTED:
+        key = notice_keys.PAYMENT_REQUESTED
+        extra = selectors.payment_context(dossier)
+    elif status == Status.RETURNED:
+        key = notice_keys.RESULT_READY
+        token = invite_rating(dossier)
+        extra = {"rating_url": selectors.absolute(f"/danh-gia/{token}") if token else "",
+                 "result_name": dossier.snapshot.get("procedure", {}).get("result_name", ""),
+                 "ready_at": event.at, "pickup_place": ""}
+    with translation.override(recipient.language):
+        context = {**selectors.notice_context(dossier, event), **extra}
+    notify(recipient, key, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")

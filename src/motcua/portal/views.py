@@ -1,0 +1,243 @@
+"""Citizen pages: tracking, registration, the citizen's home and dossiers, the access log, rating.
+
+Thin: parse, call a selector or a service, render. Every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.accounts.models import User
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers.choices import Status
+from motcua.dossiers.models import Dossier
+
+from . import selectors, services, throttle
+from .forms import ConfirmForm, RatingForm, RegisterForm, SupplementForm, TrackForm
+from .models import PendingRegistration, RatingInvitation
+
+
+def me(request: HttpRequest) -> User:
+    """The signed-in person (the views that call this require a sign-in)."""
+    return cast(User, request.user)
+
+
+def form_errors(form: forms.Form, exc: DomainError, default_field: str | None = None) -> None:
+    """Put a service's error next to the field it names, else at the top of the form."""
+    fields = exc.details.get("fields") or []
+    placed = False
+    for item in fields:
+        name = item.get("field", "").split(".")[-1]
+        if name in form.fields:
+            form.add_error(name, item.get("message") or exc.message)
+            placed = True
+    if not placed:
+        form.add_error(default_field if default_field in form.fields else None, exc.message)
+
+
+# --- tracking -----------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """``/tra-cuu``: GET shows the form (``?code=`` from the receipt's QR code fills the code); POST looks
+    the dossier up, so that the four digits stay out of addresses and logs."""
+    result = None
+    not_found = False
+    status = 200
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            if not throttle.allow(request):
+                status = 429
+                form.add_error(None, _("Too many lookups from your connection. Wait a few minutes and try again."))
+            else:
+                result = selectors.track(form.cleaned_data["code"], form.cleaned_data["verify"])
+                not_found = result is None
+    else:
+        form = TrackForm(initial={"code": request.GET.get("code", "")[:100]})
+    return render(request, "portal/track.html", {"form": form, "result": result, "not_found": not_found},
+                  status=status)
+
+
+# --- registration -------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    form = RegisterForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            pending = services.start_registration(d["full_name"], d["identifier"], d["password"], d["language"])
+        except DomainError as exc:
+            form_errors(form, exc, "identifier")
+        else:
+            return redirect("portal:register-confirm", key=pending.key)
+    return render(request, "portal/register.html", {"form": form})
+
+
+def _pending(key: str) -> PendingRegistration:
+    pending = PendingRegistration.objects.filter(key=key, confirmed_at__isnull=True).first()
+    if pending is None:
+        raise Http404(_("This registration does not exist or is already confirmed."))
+    return pending
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    pending = _pending(key)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.confirm_registration(pending.key, form.cleaned_data["code"])
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            form_errors(form, exc, "code")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready."))
+            return redirect("portal:home")
+    return render(request, "portal/register_confirm.html", {"form": form, "pending": pending})
+
+
+@require_POST
+def register_resend(request: HttpRequest, key: str) -> HttpResponse:
+    pending = _pending(key)
+    if not throttle.allow(request, "resend"):
+        messages.error(request, _("Too many requests. Wait a few minutes and try again."))
+    else:
+        services.resend_code(pending)
+        messages.success(request, _("A new code has been sent."))
+    return redirect("portal:register-confirm", key=pending.key)
+
+
+# --- the citizen's home and dossiers ------------------------------------------------------------------
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """*Hồ sơ của tôi*: dossiers in progress, drafts, and results."""
+    dossiers = list(selectors.own_dossiers(me(request)))
+    finished = {Status.DONE, Status.RETURNED, Status.NOT_RECEIVED, Status.STOPPED}
+    return render(request, "portal/home.html", {
+        "current": [d for d in dossiers if d.status not in finished],
+        "finished": [d for d in dossiers if d.status in finished],
+        "drafts": list(selectors.own_drafts(me(request))),
+    })
+
+
+def _own(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return selectors.get_own_dossier(me(request), code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _own(request, code)
+    public = selectors.public_status(dossier)
+    return render(request, "portal/dossier.html", {
+        "dossier": dossier, "public": public, "just_submitted": request.GET.get("new") == "1",
+        "documents": list(dossier.documents.all()), "may_rate": selectors.open_invitation_for(dossier) is not None,
+        "supplement": _supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
+        "qr": _qr(selectors.tracking_url(dossier)),
+    })
+
+
+def _qr(url: str) -> str:
+    from motcua.documents.legal import qr_data_uri
+
+    return qr_data_uri(url)
+
+
+def _supplement_items(dossier: Dossier) -> list[dict[str, Any]]:
+    event = dossier.events.filter(status_after=Status.SUPPLEMENT_REQUESTED).order_by("-seq").first()
+    missing = (event.data or {}).get("missing", []) if event else []
+    names = {d.name: d.order for d in dossier.documents.all()}
+    return [{"document": m.get("document", ""), "reason": m.get("reason", ""),
+             "order": names.get(m.get("document", ""))} for m in missing]
+
+
+@login_required
+def access_log(request: HttpRequest, code: str) -> HttpResponse:
+    """Who opened or changed my dossier: every staff action names a natural person (DESIGN.md, Privacy)."""
+    dossier = _own(request, code)
+    return render(request, "portal/access_log.html", {"dossier": dossier,
+                                                      "entries": selectors.access_log(dossier)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _own(request, code)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        return redirect("portal:dossier", code=dossier.public_id)
+    items = _supplement_items(dossier)
+    form = SupplementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = []
+        for doc in dossier.documents.all():
+            upload = request.FILES.get(f"document_{doc.order}")
+            if upload is not None:
+                uploads.append((doc.order, upload.name or "file", cast(IO[bytes], upload.file)))
+        try:
+            services.submit_supplement(me(request), dossier, uploads, form.cleaned_data["note"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The supplement has been sent."))
+            return redirect("portal:dossier", code=dossier.public_id)
+    return render(request, "portal/supplement.html", {"dossier": dossier, "items": items, "form": form,
+                                                      "documents": list(dossier.documents.all())})
+
+
+# --- rating -------------------------------------------------------------------------------------------
+
+def _rate(request: HttpRequest, invitation: Any, action: str) -> HttpResponse:
+    if invitation.used:
+        return render(request, "portal/rating_done.html", {"already": True}, status=409)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.submit_rating(invitation, services.Scores(d["time"], d["visits"], d["attitude"], d["overall"],
+                                                               d["comment"]))
+        except DomainError as exc:
+            if exc.code == "already_rated":
+                return render(request, "portal/rating_done.html", {"already": True}, status=409)
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "portal/rating_done.html", {"already": False})
+    return render(request, "portal/rating.html", {"form": form, "action": action,
+                                                  "procedure": invitation.dossier.procedure})
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link of the result notice; no sign-in needed, the link is the proof."""
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None:
+        raise Http404(_("This rating link is not valid."))
+    return _rate(request, invitation, request.path)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_own(request: HttpRequest, code: str) -> HttpResponse:
+    """The same, from the citizen's own dossier page."""
+    dossier = _own(request, code)
+    invitation = RatingInvitation.objects.filter(dossier=dossier).select_related("dossier__procedure").first()
+    if invitation is None:
+        raise Http404(_("This dossier cannot be rated yet."))
+    return _rate(request, invitation, request.path)
