@@ -128,3 +128,10 @@ def test_like_baseline_agrees_with_the_index(catalogue):
     base = Procedure.objects.filter(code__in=["1.013236", "1.013217", "1.013237", "1.012905"])
     _count, ids = search.search_like(base, search.parse("cap gpxd").terms, None, 0)
     assert Procedure.objects.get(pk=ids[0]).code == "1.013236"
+
+
+def test_the_whole_query_as_a_phrase_in_the_name_ranks_first(catalogue, org):
+    reissue = make_procedure(org, "1.013235", "Cấp lại giấy phép xây dựng")
+    make_version(reissue, dt.date(2025, 7, 1))
+    assert codes("Cấp GPXD")[0] == "1.013236"
+    assert codes("cap lai gpxd")[0] == "1.013235"

@@ -83,6 +83,11 @@ def fts5_expression(terms: tuple[str, ...]) -> str:
     return " AND ".join(parts)
 
 
+def phrase_words(terms: tuple[str, ...]) -> list[str]:
+    """The query as one phrase, abbreviations expanded: a name holding it ranks first."""
+    return " ".join(ABBREVIATIONS.get(term, term) for term in terms).split()
+
+
 def pg_tsquery(terms: tuple[str, ...], weight: str = "") -> str:
     """A tsquery of prefix terms; ``weight="A"`` restricts every term to the name."""
     parts = []
@@ -129,12 +134,15 @@ def _search_sqlite(base: QuerySet[Procedure], terms: tuple[str, ...], limit: int
     hits = (f"WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score "  # noqa: S608
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) ")
     page, page_params = _page(limit, offset)
+    phrase = '"' + " ".join(phrase_words(terms)) + '"'
     rows = _fetch(
-        hits + f", named AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "  # noqa: S608
+        hits + f", named AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s), "  # noqa: S608
+        f"phrased AS MATERIALIZED (SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
         f"SELECT hits.id, COUNT(*) OVER () FROM hits JOIN catalogue_procedure p ON p.id = hits.id "
         f"WHERE hits.id IN ({inner}) "
-        f"ORDER BY (hits.id IN (SELECT id FROM named)) DESC, hits.score ASC, p.code ASC{page}",
-        (expr, f"name : ({expr})", *inner_params, *page_params),
+        f"ORDER BY (hits.id IN (SELECT id FROM phrased)) DESC, (hits.id IN (SELECT id FROM named)) DESC, "
+        f"hits.score ASC, p.code ASC{page}",
+        (expr, f"name : ({expr})", f"name : {phrase}", *inner_params, *page_params),
     )
     count_sql = hits + f"SELECT COUNT(*) FROM hits WHERE hits.id IN ({inner})"  # noqa: S608
     return _count_and_ids(rows, count_sql, (expr, *inner_params), offset)
@@ -148,9 +156,10 @@ def _search_postgresql(base: QuerySet[Procedure], terms: tuple[str, ...], limit:
     page, page_params = _page(limit, offset)
     rows = _fetch(
         f"SELECT catalogue_procedure.id, COUNT(*) OVER () FROM catalogue_procedure WHERE {where} "  # noqa: S608
-        f"ORDER BY ({PG_VECTOR} @@ to_tsquery('simple', %s)) DESC, "
+        f"ORDER BY ({PG_VECTOR} @@ to_tsquery('simple', %s)) DESC, ({PG_VECTOR} @@ to_tsquery('simple', %s)) DESC, "
         f"ts_rank({PG_VECTOR}, to_tsquery('simple', %s)) DESC, code ASC{page}",
-        (tsq, *inner_params, pg_tsquery(terms, "A"), tsq, *page_params),
+        (tsq, *inner_params, " <-> ".join(f"{w}:A" for w in phrase_words(terms)), pg_tsquery(terms, "A"), tsq,
+         *page_params),
     )
     count_sql = f"SELECT COUNT(*) FROM catalogue_procedure WHERE {where}"  # noqa: S608
     return _count_and_ids(rows, count_sql, (tsq, *inner_params), offset)
