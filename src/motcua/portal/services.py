@@ -127,6 +127,7 @@ def resend_code(pending: PendingRegistration) -> None:
 
 def confirm_registration(key: uuid.UUID | str, code: str) -> User:
     """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and create the citizen account."""
+    wrong: DomainError | None = None
     with transaction.atomic():
         pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
         if pending is None:
@@ -135,9 +136,16 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
             raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
                                "code")
         if not check_password((code or "").strip(), pending.code_hash):
+            # Counted in a transaction that commits: the error is raised after it.
             PendingRegistration.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
             left = PendingRegistration.MAX_ATTEMPTS - pending.attempts - 1
-            raise _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
+            wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
+    if wrong is not None:
+        raise wrong
+    with transaction.atomic():
+        pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
+        if pending is None:
+            raise NotFound(_("This registration does not exist or is already confirmed."), code="not_found")
         if _account_exists(pending.identifier):
             raise _field_error(_("An account with this email or phone already exists: sign in instead."), "code")
         user = create_citizen(username=pending.identifier, full_name=pending.full_name,

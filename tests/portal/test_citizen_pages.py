@@ -1,0 +1,98 @@
+"""My dossiers, a dossier, who opened it, and the supplement: a citizen sees only their own (404 otherwise)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.choices import Status
+
+from .conftest import PDF, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier(people, procedure, templates):  # type: ignore[no-untyped-def]
+    d = dossier_services.accept(people["binh"], submit(people))
+    dossier_services.record_personal_data_view(people["cuong"], d, "/ho-so/x")
+    return d
+
+
+def test_my_dossiers_lists_mine(dossier, client_for):
+    response = client_for("an").get("/cong-dan/")
+    assert response.status_code == 200
+    assert dossier.code in response.content.decode()
+
+
+def test_my_dossiers_needs_a_sign_in(db):
+    response = Client().get("/cong-dan/")
+    assert response.status_code == 302 and "/tai-khoan/dang-nhap/" in response["Location"]
+
+
+def test_staff_see_an_empty_list_not_others_dossiers(dossier, client_for):
+    response = client_for("binh").get("/cong-dan/")
+    assert response.status_code == 200 and dossier.code not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["", "truy-cap/", "bo-sung/", "danh-gia/"])
+def test_another_citizen_gets_404(dossier, people, client_for, path):
+    from motcua.portal.services import create_citizen
+
+    create_citizen(username="chi", full_name="Lê Thị Chi")
+    other = Client()
+    other.force_login(__import__("motcua.accounts.models", fromlist=["User"]).User.objects.get(username="chi"))
+    assert other.get(f"/cong-dan/ho-so/{dossier.code}/{path}").status_code == 404
+    assert client_for("binh").get(f"/cong-dan/ho-so/{dossier.code}/{path}").status_code == 404
+    assert Client().get(f"/cong-dan/ho-so/{dossier.code}/{path}").status_code == 302
+
+
+def test_the_dossier_page_shows_status_and_promised_date(dossier, client_for):
+    body = client_for("an").get(f"/cong-dan/ho-so/{dossier.code}/").content.decode()
+    assert dossier.code in body and dossier.due_at is not None
+    assert dossier.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y") in body
+
+
+def test_the_access_log_names_each_officer_and_unit(dossier, client_for):
+    response = client_for("an").get(f"/cong-dan/ho-so/{dossier.code}/truy-cap/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Trần Thị Bình" in body and "Bộ phận Một cửa Sở Xây dựng" in body
+    assert "Lê Văn Cường" in body and "Phòng Quản lý hoạt động xây dựng" in body
+    assert "Nguyễn Văn An" not in body.split("<main")[1].split("</main>")[0].replace(
+        "Nguyễn Văn An</a>", "")  # the citizen's own actions are not listed
+
+
+def test_the_access_log_api(dossier, token_for):
+    response = Client().get(f"/api/v1/me/dossiers/{dossier.code}/access-log",
+                            HTTP_AUTHORIZATION=token_for("an"))
+    assert response.status_code == 200
+    officers = {row["officer"] for row in response.json()}
+    assert officers == {"Trần Thị Bình", "Lê Văn Cường"}
+    assert Client().get(f"/api/v1/me/dossiers/{dossier.code}/access-log").status_code == 401
+    assert Client().get(f"/api/v1/me/dossiers/{dossier.code}/access-log",
+                        HTTP_AUTHORIZATION=token_for("khanh")).status_code == 404
+
+
+def test_my_dossiers_api(dossier, token_for):
+    mine = Client().get("/api/v1/me/dossiers", HTTP_AUTHORIZATION=token_for("an")).json()
+    assert [d["code"] for d in mine] == [dossier.code]
+    assert Client().get("/api/v1/me/dossiers", HTTP_AUTHORIZATION=token_for("binh")).json() == []
+    assert Client().get("/api/v1/me/dossiers").status_code == 401
+
+
+def test_the_citizen_sends_a_supplement(people, procedure, templates, client_for):
+    d = submit(people)
+    dossier_services.request_supplement(people["binh"], d, [dossier_services.MissingItem("Bản vẽ thiết kế",
+                                                                                          "Thiếu trang 2")])
+    client = client_for("an")
+    page = client.get(f"/cong-dan/ho-so/{d.reference}/").content.decode()
+    assert "Thiếu trang 2" in page
+    response = client.post(f"/cong-dan/ho-so/{d.reference}/bo-sung/", {
+        "note": "Đã bổ sung", "document_2": io.BytesIO(PDF)})
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.NEW
