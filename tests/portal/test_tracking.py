@@ -30,7 +30,7 @@ def test_the_page_shows_the_status_promised_date_and_steps_without_personal_data
     response = _post(Client(), received.code, "5678")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Được tiếp nhận" in body or "Received" in body
+    assert "status-2" in body  # "Received" (translated by whichever catalogue comes first)
     assert received.due_at is not None
     assert "15 ngày làm việc" in body or "15 working days" in body
     for value in PERSONAL:
