@@ -76,7 +76,8 @@ def summary(request: HttpRequest, unit: str | None = None, from_: str | None = N
     processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766. ``from`` and ``to``
     are local dates (YYYY-MM-DD), inclusive."""
     first = request.GET.get("from", from_)
-    scope, start, end, node = resolve(request.auth, unit, first, to, procedure)  # type: ignore[arg-type]
+    user: User = request.auth  # type: ignore[attr-defined]
+    scope, start, end, node = resolve(user, unit, first, to, procedure)
     return {"unit": node.code if node else None, "procedure": procedure, **kpi.summary(scope, start, end)}
 
 
@@ -85,5 +86,6 @@ def index(request: HttpRequest, unit: str | None = None, from_: str | None = Non
     """The six groups and their sub-indicators, each with numerator, denominator, value (0-1), target and
     points; an indicator the system has no data for carries a note and no value."""
     first = request.GET.get("from", from_)
-    scope, start, end, node = resolve(request.auth, unit, first, to)  # type: ignore[arg-type]
+    user: User = request.auth  # type: ignore[attr-defined]
+    scope, start, end, node = resolve(user, unit, first, to)
     return {"unit": node.code if node else None, **index766.compute(scope, start, end)}

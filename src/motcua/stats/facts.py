@@ -63,7 +63,7 @@ class Context:
             for v in ProcedureVersion.objects.filter(pk=version_id).values(
                     "id", "legal_time_amount", "legal_time_unit", "target_time_amount", "target_time_unit",
                     "deadline_policy"):
-                self._versions[v["id"]] = v
+                self._versions[v["id"]] = dict(v)
             self._versions.setdefault(version_id, {})
         return self._versions[version_id]
 

@@ -84,8 +84,10 @@ def _procedures(agency: OrgUnit, rng: random.Random, count: int = 8) -> list[tup
             out.append((p, v))
     for i in range(len(out), count):
         code = f"G.{agency.code}.{i + 1:02d}"
-        p = Procedure.objects.filter(code=code).first()
-        if p is None:
+        found = Procedure.objects.filter(code=code).first()
+        if found is not None:
+            p = found
+        else:
             name = f"{NAMES[i % len(NAMES)]} ({agency.short_name or agency.name})"
             p = Procedure.objects.create(code=code, name=name, agency=agency, for_individuals=True,
                                          online_mode=rng.choice(["full", "full", "partial"]))

@@ -139,7 +139,8 @@ def schedule_refresh(dossier_id: int) -> None:
     if not connection.in_atomic_block:
         _run([dossier_id])
         return
-    for _sids, func, _robust in connection.run_on_commit:
+    for entry in connection.run_on_commit:
+        func = entry[1]
         if isinstance(func, _Flush) and not func.ran:
             func.ids.add(dossier_id)
             return

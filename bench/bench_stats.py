@@ -1,0 +1,89 @@
+"""Statistics: ``stats/summary`` and ``stats/index766`` of a province-year on generated dossiers (1,000,000;
+``--quick`` 5,000), p50 and p95, as ratios to DuckDB computing the same summary by a full scan of the
+same fact rows exported to Parquet, in the same run. Runs on the configured database (SQLite by
+default; set DATABASE_URL for PostgreSQL: a test database is created and dropped). DuckDB and pyarrow
+are bench-only dependencies, imported here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def run(args: Any) -> None:
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        _measure(args, connection.vendor)
+    finally:
+        connection.creation.destroy_test_db(old, verbosity=0)
+
+
+def _times(fn: Any, repeat: int) -> tuple[float, float]:
+    fn()  # warm
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def _duckdb_summary(path: Path, first: dt.date, last: dt.date, at: dt.datetime) -> Any:
+    import duckdb
+
+    period = "end_day BETWEEN $first AND $last"
+    q = f"""
+    SELECT
+      count(*) FILTER (WHERE received_day BETWEEN $first AND $last) AS received,
+      count(*) FILTER (WHERE {period} AND end_class = 'early') AS early,
+      count(*) FILTER (WHERE {period} AND end_class = 'on_time') AS on_time,
+      count(*) FILTER (WHERE {period} AND end_class = 'late') AS late,
+      count(*) FILTER (WHERE {period} AND end_kind IN ('done', 'returned')) AS done,
+      sum(work_days) FILTER (WHERE {period} AND end_kind IN ('done', 'returned')) AS work_days,
+      count(*) FILTER (WHERE received_at <= $at AND (end_at IS NULL OR end_at > $at)) AS in_progress
+    FROM read_parquet($path)"""  # noqa: S608 - a constant text; the values are parameters
+    return duckdb.execute(q, {"first": first, "last": last, "at": at, "path": str(path)}).fetchone()
+
+
+def _measure(args: Any, vendor: str) -> None:
+    from motcua.stats import index766, kpi
+    from motcua.stats.generate import generate
+    from motcua.stats.models import DossierFact
+
+    n = 5_000 if args.quick else 1_000_000
+    first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    t0 = time.perf_counter()
+    generate(n, agencies=20, first=dt.date(2024, 1, 1), last=last, seed=1, stream=sys.stderr)
+    gen = time.perf_counter() - t0
+    scope = kpi.Scope()  # the whole province
+    repeat = 10 if args.quick else 20
+    s50, s95 = _times(lambda: kpi.summary(scope, first, last), repeat)
+    i50, i95 = _times(lambda: index766.compute(scope, first, last), max(3, repeat // 4))
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = ["received_day", "end_day", "end_class", "end_kind", "work_days", "received_at", "end_at"]
+    rows = list(DossierFact.objects.values_list(*cols))
+    table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
+    path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "facts.parquet"
+    pq.write_table(table, path)
+    at = kpi.end_instant(last)
+    d50, d95 = _times(lambda: _duckdb_summary(path, first, last, at), repeat)
+    ours = kpi.summary(scope, first, last)
+    theirs = _duckdb_summary(path, first, last, at)
+    same = (ours["received"], ours["done"], ours["in_progress"]) == (theirs[0], theirs[4], theirs[6])
+    print(f"{n} dossiers generated ({vendor}); generation + rebuild = {gen / max(d50, 1e-9):,.0f} x one DuckDB scan")
+    print(f"summary  province-year: p50 = {s50 / d50:.2f} x DuckDB p50, p95 = {s95 / d95:.2f} x DuckDB p95")
+    print(f"index766 province-year: p50 = {i50 / d50:.2f} x DuckDB p50, p95 = {i95 / d95:.2f} x DuckDB p95")
+    print(f"same received/done/in-progress counts as the DuckDB scan: {same}")
