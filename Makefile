@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean
+.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean lock
 
 help:
 	@echo "make run     set everything up (venv, dependencies, migrations, demo data) and serve http://$(HOST):$(PORT)"
@@ -19,13 +19,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
 # Translations are compiled with Babel so that no system gettext is needed.
@@ -59,6 +59,14 @@ format: dev-setup
 
 bench: dev-setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Re-resolve every dependency from requirements*.txt in a scratch venv and pin the result.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet -r requirements-dev.txt
+	{ echo "# Every package, transitive ones included, pinned: installs are reproducible. Regenerate with"; \
+	  echo "# 'make lock' after changing requirements*.txt, and say why in the commit."; \
+	  .lock-venv/bin/pip freeze --all --exclude pip --exclude setuptools --exclude wheel; } > constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .ruff_cache .pytest_cache
