@@ -57,12 +57,16 @@ format: dev-setup
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-bench: dev-setup
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt -c constraints.txt
+	@touch $@
+
+bench: $(VENV)/.bench messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Re-resolve every dependency from requirements*.txt in a scratch venv and pin the result.
 lock:
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet -r requirements-dev.txt
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet -r requirements-bench.txt
 	{ echo "# Every package, transitive ones included, pinned: installs are reproducible. Regenerate with"; \
 	  echo "# 'make lock' after changing requirements*.txt, and say why in the commit."; \
 	  .lock-venv/bin/pip freeze --all --exclude pip --exclude setuptools --exclude wheel; } > constraints.txt
