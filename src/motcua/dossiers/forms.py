@@ -1,0 +1,318 @@
+"""Forms of the staff screens: the desk's checklist (intake), the actions on a dossier, the queue filters.
+
+Thin: they parse and give each field its label and help; the services decide. A ``DomainError`` whose
+details name a field is shown next to that field (``add_domain_error``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .choices import ApplicantKind, Channel, Outcome, Status
+
+MAX_FILES_PER_DOCUMENT = 50
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (``<input type=file multiple>``); the services check each by content."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            result = [single(d, initial) for d in data if d]
+        else:
+            result = [single(data, initial)] if data else []
+        if len(result) > MAX_FILES_PER_DOCUMENT:
+            raise forms.ValidationError(_("Choose at most %(n)s files per document."),
+                                        params={"n": MAX_FILES_PER_DOCUMENT})
+        return result
+
+
+_SEPARATOR = re.compile(r"\s*(?:—|–|:| - )\s*")
+
+
+def parse_missing(text: str) -> list[services.MissingItem]:
+    """One item a line: "what is missing — why" (also "what: why" or "what - why")."""
+    items = []
+    for line in (text or "").splitlines():
+        line = line.strip(" \t•-*")
+        if not line:
+            continue
+        parts = _SEPARATOR.split(line, maxsplit=1)
+        items.append(services.MissingItem(parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""))
+    return items
+
+
+def missing_lines(items: list[services.MissingItem]) -> str:
+    return "\n".join(f"{m.document} — {m.reason}" if m.reason else m.document for m in items)
+
+
+# --- the desk's checklist -----------------------------------------------------------------------------
+
+# A service's field path (``DomainError.details["fields"]``) → the name of the form field that shows it.
+FIELD_MAP = {
+    "applicant.kind": "applicant_kind", "applicant.name": "applicant_name",
+    "applicant.id_number": "applicant_id_number", "applicant.tax_code": "applicant_tax_code",
+    "applicant.address": "applicant_address", "applicant.phone": "applicant_phone",
+    "applicant.email": "applicant_email", "sets": "sets", "outcome": "outcome", "reason": "reason",
+    "missing": "missing", "time_variant": "time_variant",
+}
+
+
+def add_domain_error(form: forms.Form, error: Any) -> None:
+    """Show a service's refusal next to the field it names, else at the top of the form."""
+    placed = False
+    for item in (getattr(error, "details", None) or {}).get("fields", []) or []:
+        name = FIELD_MAP.get(str(item.get("field", "")), str(item.get("field", "")))
+        if name in form.fields:
+            form.add_error(name, str(item.get("message") or error.message))
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class IntakeForm(forms.Form):
+    """The checklist of a procedure version: who applies, which documents were handed over (and scanned),
+    and the desk's decision: receive, ask once for everything missing (form 02) or refuse (form 03)."""
+
+    channel = forms.ChoiceField(label=_("How the dossier arrived"), choices=[
+        (Channel.DESK.value, Channel.DESK.label), (Channel.POST.value, Channel.POST.label)],
+        initial=Channel.DESK.value, widget=forms.RadioSelect)
+    applicant_kind = forms.ChoiceField(label=_("The applicant is"), choices=ApplicantKind.choices,
+                                       initial=ApplicantKind.INDIVIDUAL.value, widget=forms.RadioSelect)
+    applicant_name = forms.CharField(label=_("Full name or organisation name"), max_length=255,
+                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    applicant_id_number = forms.CharField(
+        label=_("Personal ID number"), max_length=12, required=False,
+        help_text=_("12 digits, on the chip ID card (individuals)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"\d{12}"}))
+    applicant_tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False,
+                                         help_text=_("Organisations: 10 digits, or 10 digits, a hyphen and 3."),
+                                         widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    applicant_email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    rep_name = forms.CharField(label=_("Representative's name"), max_length=255, required=False)
+    rep_id_number = forms.CharField(label=_("Representative's personal ID number"), max_length=12, required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    rep_phone = forms.CharField(label=_("Representative's phone"), max_length=20, required=False,
+                                widget=forms.TextInput(attrs={"type": "tel"}))
+    rep_document = forms.CharField(label=_("Authorisation document"), max_length=255, required=False,
+                                   help_text=_("Its number and date, e.g. Giấy ủy quyền số 12 ngày 03/03/2026."))
+    subject = forms.CharField(label=_("Request"), max_length=1000, required=False,
+                              help_text=_("Leave empty to use the procedure's name."),
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    sets = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=50, initial=1,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    time_variant = forms.ChoiceField(label=_("Case (sets the time limit)"), required=False, choices=[])
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, initial=Outcome.RECEIVE.value,
+                                widget=forms.RadioSelect)
+    missing = forms.CharField(
+        label=_("Other things to supplement or correct"), required=False,
+        help_text=_("One a line: what — why. Required documents not ticked are added by themselves."),
+        widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False,
+                             help_text=_("Required to refuse; printed on form 02 or 03."),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, documents: list[dict[str, Any]], variants: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = documents
+        if variants:
+            self.fields["time_variant"].choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
+            self.fields["time_variant"].required = True
+        else:
+            del self.fields["time_variant"]
+        for order in range(1, len(documents) + 1):
+            self.fields[f"doc{order}_provided"] = forms.BooleanField(label=_("Handed over"), required=False)
+            self.fields[f"doc{order}_scanned"] = forms.BooleanField(label=_("Scanned at the desk"), required=False)
+            self.fields[f"doc{order}_reused"] = forms.BooleanField(label=_("Taken from digitised data"),
+                                                                   required=False)
+            self.fields[f"doc{order}_files"] = MultipleFileField(label=_("Scans or files"))
+            self.fields[f"doc{order}_note"] = forms.CharField(
+                label=_("What is missing or wrong"), max_length=500, required=False)
+
+    def document_rows(self) -> list[dict[str, Any]]:
+        return [{"order": order, "doc": doc, "provided": self[f"doc{order}_provided"],
+                 "scanned": self[f"doc{order}_scanned"], "reused": self[f"doc{order}_reused"],
+                 "files": self[f"doc{order}_files"], "note": self[f"doc{order}_note"]}
+                for order, doc in enumerate(self.documents, start=1)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Outcome.REFUSE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for refusing the dossier."))
+        if outcome == Outcome.RECEIVE:
+            for order, doc in enumerate(self.documents, start=1):
+                if doc.get("condition"):
+                    continue
+                if not (data.get(f"doc{order}_provided") or data.get(f"doc{order}_reused")
+                        or data.get(f"doc{order}_files")):
+                    self.add_error(f"doc{order}_provided", _(
+                        "This required document is missing: tick it, or ask for a supplement instead."))
+        if outcome == Outcome.SUPPLEMENT:
+            for item in parse_missing(data.get("missing", "")):
+                if not item.reason:
+                    self.add_error("missing", _("Give the reason for each item to supplement."))
+                    break
+        return data
+
+    def intake(self, procedure_code: str) -> services.Intake:
+        d = self.cleaned_data
+        documents, missing = [], []
+        for order, doc in enumerate(self.documents, start=1):
+            provided = bool(d.get(f"doc{order}_provided") or d.get(f"doc{order}_files"))
+            note = d.get(f"doc{order}_note", "")
+            documents.append(services.DocumentInput(
+                order=order, provided=provided, scanned_at_desk=bool(d.get(f"doc{order}_scanned")),
+                reused_digitised=bool(d.get(f"doc{order}_reused")), note=note))
+            if note and not provided:
+                missing.append(services.MissingItem(doc["name"], note))
+        missing += parse_missing(d.get("missing", ""))
+        representative = {k: d.get(f"rep_{k}", "") for k in ("name", "id_number", "phone", "document")}
+        return services.Intake(
+            procedure=procedure_code,
+            applicant=services.Applicant(
+                kind=d["applicant_kind"], name=d["applicant_name"], id_number=d.get("applicant_id_number", ""),
+                tax_code=d.get("applicant_tax_code", ""), address=d.get("applicant_address", ""),
+                phone=d.get("applicant_phone", ""), email=d.get("applicant_email", "")),
+            representative={k: v for k, v in representative.items() if v}, subject=d.get("subject", ""),
+            sets=d.get("sets") or 1, documents=documents, time_variant=d.get("time_variant", "") or "",
+            channel=d["channel"], outcome=d["outcome"], reason=d.get("reason", ""), missing=missing)
+
+    def uploads(self) -> list[tuple[int, Any]]:
+        return [(order, f) for order in range(1, len(self.documents) + 1)
+                for f in self.cleaned_data.get(f"doc{order}_files") or []]
+
+
+# --- actions on a dossier -----------------------------------------------------------------------------
+
+class ReasonForm(forms.Form):
+    """An action with a reason, required where the law wants one."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, required: bool = True, help_text: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        if help_text:
+            self.fields["reason"].help_text = help_text
+
+
+class ConfirmForm(forms.Form):
+    """An action without fields: the button confirms it."""
+
+
+class AcceptForm(forms.Form):
+    time_variant = forms.ChoiceField(label=_("Case (sets the time limit)"), required=False, choices=[])
+
+    def __init__(self, *args: Any, variants: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if variants:
+            self.fields["time_variant"].choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
+            self.fields["time_variant"].required = True
+        else:
+            del self.fields["time_variant"]
+
+
+class SupplementRequestForm(forms.Form):
+    missing = forms.CharField(
+        label=_("Everything to supplement or correct"),
+        help_text=_("One a line: what — why. Ask once, for everything: a second request is not allowed."),
+        widget=forms.Textarea(attrs={"rows": 6}))
+    reason = forms.CharField(label=_("Note to the applicant"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_missing(self) -> list[services.MissingItem]:
+        items = parse_missing(self.cleaned_data.get("missing", ""))
+        if not items:
+            raise forms.ValidationError(_("List what must be supplemented."))
+        if any(not i.reason for i in items):
+            raise forms.ValidationError(_("Give the reason for each item to supplement."))
+        return items
+
+
+class SupplementArrivedForm(forms.Form):
+    """The supplement handed in at the desk: what is now provided, the scans, a note."""
+
+    reason = forms.CharField(label=_("Note"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, documents: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = documents
+        for doc in documents:
+            self.fields[f"doc{doc.order}_provided"] = forms.BooleanField(
+                label=_("Handed over"), required=False, initial=doc.provided)
+            self.fields[f"doc{doc.order}_scanned"] = forms.BooleanField(
+                label=_("Scanned at the desk"), required=False, initial=doc.scanned_at_desk)
+            self.fields[f"doc{doc.order}_files"] = MultipleFileField(label=_("Scans or files"))
+
+    def document_rows(self) -> list[dict[str, Any]]:
+        return [{"order": doc.order, "doc": doc, "provided": self[f"doc{doc.order}_provided"],
+                 "scanned": self[f"doc{doc.order}_scanned"], "files": self[f"doc{doc.order}_files"]}
+                for doc in self.documents]
+
+    def document_inputs(self) -> list[services.DocumentInput]:
+        d = self.cleaned_data
+        return [services.DocumentInput(
+            order=doc.order, provided=bool(d.get(f"doc{doc.order}_provided") or d.get(f"doc{doc.order}_files")),
+            scanned_at_desk=bool(d.get(f"doc{doc.order}_scanned")), reused_digitised=doc.reused_digitised)
+            for doc in self.documents]
+
+    def uploads(self) -> list[tuple[int, Any]]:
+        return [(doc.order, f) for doc in self.documents for f in self.cleaned_data.get(f"doc{doc.order}_files") or []]
+
+
+# --- queue and search ---------------------------------------------------------------------------------
+
+BUCKETS = [
+    ("", _("Everything open")),
+    ("due_today", _("Due today")),
+    ("overdue", _("Overdue")),
+    ("at_risk", _("At risk")),
+    ("to_check", _("Online, to check")),
+    ("closed", _("Closed")),
+]
+SORTS = [
+    ("due", _("Promised date, soonest first")),
+    ("-due", _("Promised date, latest first")),
+    ("-submitted", _("Newest first")),
+    ("submitted", _("Oldest first")),
+    ("code", _("Dossier code")),
+]
+
+
+class QueueForm(forms.Form):
+    """Filters of the queue and of the search (a GET form)."""
+
+    q = forms.CharField(label=_("Dossier code, ID number or name"), max_length=100, required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    bucket = forms.ChoiceField(label=_("Show"), choices=BUCKETS, required=False)
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, empty_value=None, required=False,
+                                    choices=[("", _("Any status")), *Status.choices])
+    procedure = forms.CharField(label=_("Procedure code"), max_length=40, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+
+    def values(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {"q": "", "bucket": "", "status": None, "procedure": "", "sort": "due"}
+        data = dict(self.cleaned_data)
+        data["sort"] = data.get("sort") or "due"
+        return data

@@ -1,0 +1,587 @@
+"""Staff screens of the dossiers: the desk (intake from a procedure's checklist, the online submissions to
+check, the receipt) and the processing queue and dossier page. Server-rendered, every flow works without
+JavaScript (plain forms, POST-redirect-GET). Thin: parse, call a selector or a service, render. Nothing
+here writes to a model: every change goes through ``services`` (or the processing services when they
+exist), which check the permission again and refuse with a ``DomainError`` that changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from motcua.accounts.models import User
+from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.calendars import selectors as calendars
+from motcua.catalogue import selectors as catalogue
+from motcua.catalogue.models import Procedure
+from motcua.core.errors import DomainError, NotFound
+from motcua.core.text import fold_vi
+from motcua.documents import services as documents
+from motcua.documents.models import IssuedForm
+
+from . import files, lifecycle, selectors, services
+from .choices import Channel, EventKind, Outcome, Status
+from .forms import (
+    AcceptForm,
+    ConfirmForm,
+    IntakeForm,
+    QueueForm,
+    ReasonForm,
+    SupplementArrivedForm,
+    SupplementRequestForm,
+    add_domain_error,
+    missing_lines,
+)
+from .models import Attachment, Dossier, DossierEvent
+
+PAGE_SIZE = 25
+OPEN = (Status.NEW, Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
+        Status.WITHDRAWAL_REQUESTED, Status.DONE)
+CLOSED = (Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED)
+# A dossier is "at risk" when less than this working time is left before its promised date (until the
+# processing work gives each dossier the time its remaining steps usually take).
+AT_RISK_WORKING_DAYS = 2
+
+
+# --- access -------------------------------------------------------------------------------------------
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in member of staff; a citizen (or anyone without the right to see dossiers) gets 403."""
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.is_staff(user):
+        raise DjangoPermissionDenied
+    return user
+
+
+def _receiver(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not has_capability(user, Capability.RECEIVE_DOSSIERS):
+        raise DjangoPermissionDenied
+    return user
+
+
+def _dossier(user: User, code: str) -> Dossier:
+    """The dossier by code or reference within the user's scope; 404 outside it (its existence is not
+    disclosed)."""
+    try:
+        return selectors.get_visible(user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _may_receive(user: User, dossier: Dossier) -> bool:
+    return has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+
+
+# --- the actions --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: Any
+    help: Any
+    form: str  # which form: reason, reason-optional, confirm, accept, supplement-request, supplement-arrived
+    who: str  # "desk": receives for the dossier's receiving unit; "processing": processes for its unit
+    primary: bool = False
+    pdf: str = ""  # the form to print after the action
+
+
+ACTIONS: dict[str, Action] = {a.slug: a for a in [
+    Action("accept", gettext_lazy("Accept"), gettext_lazy(
+        "The online dossier is complete and correct: it gets its code and promised date; print the receipt."),
+        "accept", "desk", primary=True, pdf="receipt"),
+    Action("request-supplement", gettext_lazy("Ask for a supplement (form 02)"), gettext_lazy(
+        "List everything missing or wrong, at once: the applicant may be asked only once."),
+        "supplement-request", "desk", pdf="supplement-request"),
+    Action("refuse", gettext_lazy("Refuse (form 03)"), gettext_lazy(
+        "The dossier is not accepted, for example when it is outside the agency's competence. Give the reason."),
+        "reason", "desk", pdf="refusal"),
+    Action("submit-supplement", gettext_lazy("Record the supplement"), gettext_lazy(
+        "The applicant handed in what was missing: tick the documents, attach the scans."),
+        "supplement-arrived", "desk", primary=True),
+    Action("transfer", gettext_lazy("Transfer to the processing unit"), gettext_lazy(
+        "Hand the dossier to the processing unit: the same working day, or at the start of the next one when "
+        "received after 15:00."), "confirm", "desk", primary=True),
+    Action("request-withdrawal", gettext_lazy("Record a request to stop"), gettext_lazy(
+        "The applicant asks, in person or by post, to stop processing the dossier."), "reason-optional", "desk"),
+    Action("stop", gettext_lazy("Stop processing (stop notice)"), gettext_lazy(
+        "No decision has been issued: issue the stop notice."), "reason-optional", "desk", primary=True,
+        pdf="stop-notice"),
+]}
+
+
+def _is_allowed(action: Action, status: int) -> bool:
+    return status in lifecycle.ACTIONS.get(action.slug, frozenset())
+
+
+def _may(user: User, dossier: Dossier, action: Action) -> bool:
+    if action.who == "desk":
+        return _may_receive(user, dossier)
+    return selectors.processes(user, dossier)
+
+
+def _actions_for(user: User, dossier: Dossier) -> list[Action]:
+    may_desk = _may_receive(user, dossier)
+    may_process: bool | None = None
+    result = []
+    for action in ACTIONS.values():
+        if not _is_allowed(action, dossier.status):
+            continue
+        if action.who == "desk" and not may_desk:
+            continue
+        if action.who == "processing":
+            if may_process is None:
+                may_process = selectors.processes(user, dossier)
+            if not may_process:
+                continue
+        if action.slug == "request-supplement" and dossier.status == Status.NEW and dossier.intake_supplements:
+            continue
+        result.append(action)
+    return result
+
+
+def _run(user: User, dossier: Dossier, action: Action, form: Any) -> Dossier:
+    data = form.cleaned_data
+    if action.slug == "accept":
+        return services.accept(user, dossier, time_variant=data.get("time_variant", "") or "")
+    if action.slug == "refuse":
+        return services.refuse_intake(user, dossier, data["reason"])
+    if action.slug == "request-supplement":
+        return services.request_supplement(user, dossier, data["missing"], data.get("reason", ""))
+    if action.slug == "submit-supplement":
+        uploads = [files.Upload(name=f.name or "", stream=f, document_order=order) for order, f in form.uploads()]
+        return services.submit_supplement(user, dossier, form.document_inputs(), uploads, data.get("reason", ""))
+    if action.slug == "transfer":
+        return services.transfer(user, dossier)
+    if action.slug == "request-withdrawal":
+        return services.request_withdrawal(user, dossier, data.get("reason", ""))
+    if action.slug == "stop":
+        return services.stop(user, dossier, data.get("reason", ""))
+    raise Http404
+
+
+def _variants(dossier: Dossier) -> list[str]:
+    return [v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []]
+
+
+def _action_form(action: Action, dossier: Dossier, data: Any = None, files_data: Any = None) -> Any:
+    if action.form == "accept":
+        variants = [] if (dossier.clock or {}).get("variant") else _variants(dossier)
+        return AcceptForm(data, variants=variants)
+    if action.form == "reason":
+        return ReasonForm(data)
+    if action.form == "reason-optional":
+        return ReasonForm(data, required=False)
+    if action.form == "supplement-request":
+        initial = {"missing": missing_lines([services.MissingItem(d.name, _("Not submitted"))
+                                             for d in dossier.documents.all() if d.required and not d.provided])}
+        return SupplementRequestForm(data, initial=initial)
+    if action.form == "supplement-arrived":
+        return SupplementArrivedForm(data, files_data, documents=list(dossier.documents.all()))
+    return ConfirmForm(data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    user = _staff(request)
+    chosen = ACTIONS.get(slug)
+    if chosen is None:
+        raise Http404
+    dossier = _dossier(user, code)
+    if not _may(user, dossier, chosen):
+        raise DjangoPermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = _action_form(chosen, dossier, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                dossier = _run(user, dossier, chosen, form)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Done: %(action)s.") % {"action": chosen.label})
+                return redirect(_detail_url(dossier))
+        status = 400
+    else:
+        form = _action_form(chosen, dossier)
+    blocked = "" if _is_allowed(chosen, dossier.status) else _(
+        "This action is not possible while the dossier is “%(status)s”.") % {"status": Status(dossier.status).label}
+    return render(request, "dossiers/action.html", {
+        "dossier": dossier, "action": chosen, "form": form, "blocked": blocked,
+        "procedure_name": dossier.snapshot.get("procedure", {}).get("name", ""),
+        "status_label": Status(dossier.status).label,
+    }, status=status if not blocked or request.method == "POST" else 409)
+
+
+# --- queue and search ---------------------------------------------------------------------------------
+
+def _at_risk_before(now: dt.datetime) -> dt.datetime:
+    try:
+        return calendars.compute_due(now, AT_RISK_WORKING_DAYS, "working_days").due_at
+    except DomainError:
+        return now + dt.timedelta(days=AT_RISK_WORKING_DAYS)
+
+
+def _bounds(now: dt.datetime) -> dict[str, dt.datetime]:
+    today = timezone.localdate(now)
+    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    return {"now": now, "end_of_day": end_of_day, "risk": max(_at_risk_before(now), end_of_day)}
+
+
+def _bucket_q(bucket: str, b: dict[str, dt.datetime]) -> Q:
+    if bucket == "due_today":
+        return Q(status__in=OPEN, due_at__gte=b["now"], due_at__lt=b["end_of_day"])
+    if bucket == "overdue":
+        return Q(status__in=OPEN, due_at__lt=b["now"]) & ~Q(status=Status.DONE)
+    if bucket == "at_risk":
+        return Q(status__in=OPEN, due_at__gte=b["end_of_day"], due_at__lt=b["risk"])
+    if bucket == "to_check":
+        return Q(status=Status.NEW)
+    if bucket == "closed":
+        return Q(status__in=CLOSED)
+    if bucket == "all":
+        return Q()
+    return Q(status__in=OPEN)
+
+
+_ORDER = {
+    "due": [F("due_at").asc(nulls_last=True), "-submitted_at", "-id"],
+    "-due": [F("due_at").desc(nulls_last=True), "-submitted_at", "-id"],
+    "-submitted": ["-submitted_at", "-id"],
+    "submitted": ["submitted_at", "id"],
+    "code": [F("code").asc(nulls_last=True), "reference"],
+}
+
+
+def _listing(user: User, values: dict[str, Any], bucket_default: str) -> tuple[QuerySet[Dossier], dict[str, int]]:
+    """The user's dossiers for the queue or the search, and the count of each bucket (one query)."""
+    base = selectors.search(user, selectors.Filters(status=values.get("status"),
+                                                    procedure=values.get("procedure") or "",
+                                                    q=values.get("q") or ""))
+    b = _bounds(timezone.now())
+    counts = base.order_by().aggregate(**{
+        name: Count("id", filter=_bucket_q(name, b)) for name in ("open", "due_today", "overdue", "at_risk",
+                                                                  "to_check")})
+    qs = base.filter(_bucket_q(values.get("bucket") or bucket_default, b))
+    qs = qs.select_related("procedure").order_by(*_ORDER.get(values.get("sort") or "due", _ORDER["due"]))
+    return qs, counts
+
+
+def _rows(user: User, dossiers: list[Dossier], now: dt.datetime) -> list[dict[str, Any]]:
+    rows = []
+    for d in dossiers:
+        state = ""
+        if d.status in OPEN and d.due_at is not None and d.status != Status.DONE:
+            state = "overdue" if d.due_at < now else (
+                "due_today" if timezone.localdate(d.due_at) == timezone.localdate(now) else "")
+        rows.append({"dossier": d, "status": Status(d.status).label, "state": state,
+                     "id_number": selectors.mask(d.applicant_id_number) or d.applicant_tax_code})
+    return rows
+
+
+def _page(request: HttpRequest, qs: QuerySet[Dossier]) -> Any:
+    paginator = Paginator(qs.defer("snapshot", "rules", "clock", "representative"), PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """My queue: for the desk, the online submissions to check and what to transfer; for the processing
+    staff, what is due today, overdue and at risk. Sortable, filterable, searchable."""
+    user = _staff(request)
+    form = QueueForm(request.GET or None)
+    values = form.values()
+    qs, counts = _listing(user, values, "")
+    page = _page(request, qs)
+    return render(request, "dossiers/queue.html", {
+        "form": form, "page": page, "rows": _rows(user, list(page.object_list), timezone.now()),
+        "counts": counts, "bucket": values.get("bucket") or "", "query": _query_without_page(request),
+        "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
+        "buckets": [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
+                    ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
+                    ("to_check", _("Online, to check"), counts["to_check"])],
+    })
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a dossier by its code (or reference), an ID number or a name, whatever its status. An exact
+    code goes straight to the dossier."""
+    user = _staff(request)
+    form = QueueForm(request.GET or None)
+    values = form.values()
+    text = (values.get("q") or "").strip()
+    if text and not request.GET.get("page"):
+        exact = selectors.visible(user).filter(Q(code__iexact=text) | Q(reference__iexact=text)).first()
+        if exact is not None:
+            return redirect(_detail_url(exact))
+    rows: list[dict[str, Any]] = []
+    page = None
+    if text or values.get("status") or values.get("procedure"):
+        qs, _counts = _listing(user, values, "all")
+        page = _page(request, qs)
+        rows = _rows(user, list(page.object_list), timezone.now())
+    return render(request, "dossiers/search.html", {
+        "form": form, "page": page, "rows": rows, "searched": page is not None,
+        "query": _query_without_page(request)})
+
+
+# --- intake at the desk -------------------------------------------------------------------------------
+
+def _procedures_for(user: User, text: str) -> list[Procedure]:
+    """The procedures the user's desk receives, with a version in force today, matching ``text``."""
+    day = catalogue.today()
+    ids = unit_ids_in_scope(user, Capability.RECEIVE_DOSSIERS)
+    in_force = catalogue.visible_versions(False).filter(catalogue.covering(day)).values("procedure_id")
+    qs = Procedure.objects.filter(pk__in=in_force)
+    if ids is not None:
+        qs = qs.filter(Q(receiving_units__in=ids) | Q(agency_id__in=ids))
+    procedures = list(qs.select_related("field").distinct().order_by("code"))
+    words = fold_vi(text or "").split()
+    if words:  # a desk receives tens of procedures: match every word, accents or not, in the code or name
+        procedures = [p for p in procedures
+                      if all(w in f"{p.code} {p.name_folded or fold_vi(p.name)}" for w in words)]
+    return procedures
+
+
+@login_required
+@require_GET
+def choose_procedure(request: HttpRequest) -> HttpResponse:
+    user = _receiver(request)
+    text = request.GET.get("q", "")[:100]
+    return render(request, "dossiers/choose_procedure.html", {
+        "procedures": _procedures_for(user, text), "q": text})
+
+
+def _checklist(version: Any) -> list[dict[str, Any]]:
+    return [{"name": d.name, "copies": d.copies, "copy_kind": d.copy_kind, "condition": d.condition,
+             "template_name": d.template_name, "from_data_store": d.from_data_store, "note": d.note}
+            for d in version.documents.all()]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """The checklist of a procedure: receive the dossier, ask once for everything missing (form 02) or
+    refuse it with a reason (form 03)."""
+    user = _receiver(request)
+    try:
+        procedure, version = catalogue.procedure_and_version(procedure_code, user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    checklist = _checklist(version)
+    variants = [v.label for v in version.time_variants.all()]
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, documents=checklist, variants=variants)
+        if form.is_valid():
+            uploads = [files.Upload(name=f.name or "", stream=f, document_order=order) for order, f in form.uploads()]
+            try:
+                dossier = services.receive_at_desk(user, form.intake(procedure.code), uploads)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, {
+                    Outcome.RECEIVE.value: _("The dossier is received: print the receipt for the applicant."),
+                    Outcome.SUPPLEMENT.value: _("The supplement request is ready: print form 02 for the applicant."),
+                    Outcome.REFUSE.value: _("The dossier is refused: print form 03 for the applicant."),
+                }[form.cleaned_data["outcome"]])
+                return redirect(_detail_url(dossier))
+        status = 400
+    else:
+        form = IntakeForm(documents=checklist, variants=variants)
+    return render(request, "dossiers/intake.html", {
+        "procedure": procedure, "version": version, "form": form, "rows": form.document_rows(),
+        "had_files": request.method == "POST" and bool(request.FILES),
+        "fees": list(version.fees.all()),
+    }, status=status)
+
+
+# --- the dossier page ---------------------------------------------------------------------------------
+
+def _detail_url(dossier: Dossier) -> str:
+    return reverse("dossiers:detail", args=[dossier.public_id])
+
+
+EVENT_LABELS = {
+    EventKind.CREATED: gettext_lazy("Dossier created"),
+    EventKind.STATUS_CHANGED: gettext_lazy("Status changed"),
+    EventKind.CODE_ASSIGNED: gettext_lazy("Dossier code assigned"),
+    EventKind.CLOCK: gettext_lazy("Legal clock changed"),
+    EventKind.DOCUMENT_ADDED: gettext_lazy("Document added"),
+    EventKind.FORM_ISSUED: gettext_lazy("Form issued"),
+    EventKind.PERSONAL_DATA_VIEWED: gettext_lazy("Personal data viewed"),
+    EventKind.ASSIGNED: gettext_lazy("Assigned"),
+}
+
+FORM_LABELS = {
+    "receipt": gettext_lazy("Receipt and promised date"),
+    "supplement-request": gettext_lazy("Supplement request"),
+    "refusal": gettext_lazy("Refusal"),
+    "apology": gettext_lazy("Apology and new date"),
+    "stop-notice": gettext_lazy("Stop notice"),
+    "control-sheet": gettext_lazy("Control sheet"),
+}
+
+CLOCK_REASONS = {"paused": gettext_lazy("paused"), "restarted": gettext_lazy("restarted from zero"),
+                 "extended": gettext_lazy("extended")}
+
+
+def _event_rows(events: list[DossierEvent]) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        label = EventKind(e.kind).label if e.kind in EventKind.values else e.kind
+        label = EVENT_LABELS.get(e.kind, label)
+        detail = ""
+        if e.status_after is not None:
+            before = Status(e.status_before).label if e.status_before else ""
+            after = Status(e.status_after).label
+            detail = f"{before} → {after}" if before else str(after)
+        elif e.kind == EventKind.FORM_ISSUED:
+            role = e.data.get("form", "")
+            detail = f"{FORM_LABELS.get(role, role)} ({_('form')} {e.data.get('number', '')})"
+        elif e.kind == EventKind.DOCUMENT_ADDED:
+            detail = str(e.data.get("name", ""))
+        elif e.kind == EventKind.CLOCK:
+            detail = str(CLOCK_REASONS.get(e.reason, e.reason))
+        elif e.kind == EventKind.CODE_ASSIGNED:
+            detail = str(e.data.get("code", ""))
+        missing = e.data.get("missing") if isinstance(e.data, dict) else None
+        rows.append({"event": e, "label": label, "detail": detail,
+                     "reason": "" if e.kind == EventKind.CLOCK else e.reason, "missing": missing or [],
+                     "actor": e.actor.get_full_name() if e.actor_id else ""})
+    return rows
+
+
+def _forms_available(dossier: Dossier, events: list[DossierEvent]) -> list[dict[str, Any]]:
+    """The forms that apply to the dossier in its present state (documents.services decides again)."""
+    roles = []
+    if dossier.code:
+        roles.append("receipt")
+    if any(e.status_after == Status.SUPPLEMENT_REQUESTED for e in events):
+        roles.append("supplement-request")
+    if dossier.status == Status.NOT_RECEIVED:
+        roles.append("refusal")
+    if dossier.status == Status.STOPPED and "stop-notice" in (dossier.rules.get("forms") or {}):
+        roles.append("stop-notice")
+    if dossier.code:
+        roles.append("control-sheet")
+    forms_of_set = dossier.rules.get("forms") or {}
+    return [{"role": r, "label": FORM_LABELS[r], "number": forms_of_set.get(r, {}).get("number", ""),
+             "url": reverse("dossiers:form_pdf", args=[dossier.public_id, r])} for r in roles]
+
+
+def _clock(dossier: Dossier) -> dict[str, Any]:
+    """The promised date and how it was reached: the legal time, the start, and the days off skipped."""
+    state = dossier.clock or {}
+    info: dict[str, Any] = {"due_at": dossier.due_at, "start": dossier.clock_start_at, "paused": False,
+                            "skipped": [], "amount": None, "unit": "", "extended": bool(state.get("extended")),
+                            "variant": state.get("variant", ""), "remaining": None}
+    if not state.get("start"):
+        return info
+    info["amount"] = Decimal(str(state.get("amount")))
+    info["unit"] = state.get("unit", "")
+    info["paused"] = bool(state.get("paused_at"))
+    info["restart_start"] = dt.datetime.fromisoformat(state["start"])
+    if info["paused"] or state.get("remaining_seconds") is not None:
+        return info
+    try:
+        result = calendars.compute_due(dt.datetime.fromisoformat(state["start"]), info["amount"], info["unit"],
+                                       state.get("policy") or "working_hours",
+                                       (dossier.processing_unit.agency() or dossier.processing_unit).code)
+    except DomainError:
+        return info
+    info["skipped"] = result.skipped
+    info["effective_start"] = result.effective_start
+    if dossier.due_at and now_before(dossier.due_at):
+        info["remaining"] = dossier.due_at - timezone.now()
+    return info
+
+
+def now_before(value: dt.datetime) -> bool:
+    return timezone.now() < value
+
+
+UNIT_LABELS = {"working_days": gettext_lazy("working days"), "working_hours": gettext_lazy("working hours"),
+               "days": gettext_lazy("days")}
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The dossier: applicant (masked unless opened, and every opening is logged), documents and files,
+    promised date with its explanation, history, forms issued, and the actions the user may take."""
+    user = _staff(request)
+    dossier = _dossier(user, code)
+    may_see = selectors.may_see_personal_data(user, dossier)
+    full = may_see and request.GET.get("ca-nhan") == "1"
+    if full:
+        services.record_personal_data_view(user, dossier, request.path)
+    personal = selectors.personal_data(dossier, full)
+    attachments: dict[int | None, list[Attachment]] = {}
+    for a in Attachment.objects.filter(dossier=dossier).order_by("id"):
+        attachments.setdefault(a.document_id, []).append(a)
+    docs = [{"doc": d, "files": attachments.get(d.pk, [])} for d in dossier.documents.all()]
+    events = list(DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("seq"))
+    issued = list(IssuedForm.objects.filter(dossier=dossier).select_related("issued_by").order_by("issued_at"))
+    clock = _clock(dossier)
+    clock["unit_label"] = UNIT_LABELS.get(clock["unit"], clock["unit"])
+    now = timezone.now()
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "status_label": Status(dossier.status).label, "personal": personal,
+        "may_see_personal": may_see, "full": full, "documents": docs,
+        "loose_files": attachments.get(None, []), "events": _event_rows(events),
+        "issued": [{"form": f, "label": FORM_LABELS.get(f.role, f.role)} for f in issued],
+        "forms": _forms_available(dossier, events), "clock": clock, "actions": _actions_for(user, dossier),
+        "procedure": dossier.snapshot.get("procedure", {}), "version": dossier.snapshot.get("version", {}),
+        "channel_label": Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
+        "overdue": dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
+        and dossier.status != Status.DONE,
+        "representative": personal.get("representative") or {},
+    })
+
+
+# --- forms as PDF -------------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """A legal form of the dossier as PDF: issued once (and logged), then served from storage."""
+    user = _staff(request)
+    dossier = _dossier(user, code)
+    try:
+        issued = documents.issue(user, dossier, form, request.build_absolute_uri("/"))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect(_detail_url(dossier))
+    response = HttpResponse(documents.read(issued), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.public_id}-{issued.role}.pdf"'
+    return response
+
