@@ -113,7 +113,8 @@ def supplement_context(d: Dossier) -> dict[str, Any]:
 
 
 def refusal_context(d: Dossier) -> dict[str, Any]:
-    event = _last(d, EventKind.STATUS_CHANGED, Status.NOT_RECEIVED) or _last(d, EventKind.CREATED)
+    event = (_last(d, EventKind.REFUSED) or _last(d, EventKind.STATUS_CHANGED, Status.NOT_RECEIVED)
+             or _last(d, EventKind.CREATED))
     assert event is not None
     ctx = common(d, "refusal", f"{d.reference[:6]}/TCHS", event.at)
     ctx.update(reason=event.reason, officer=_officer(event))
@@ -147,6 +148,27 @@ def _result(at: dt.datetime, due: dt.datetime | None) -> str:
     return RESULT_WORDS["on_time"] if at <= due else RESULT_WORDS["late"]
 
 
+def step_trail(d: Dossier, at: dt.datetime) -> list[dict[str, str]]:
+    """The hand-overs of the internal process, one row per step that ran: giver and receiver, the time, and
+    early / on time / late against the step's budget (indicator 2.1 rule, ``workflow.classification``)."""
+    from motcua.dossiers.workflow import classification
+
+    steps = list(d.steps.select_related("unit", "actor", "ended_by").order_by("order", "id"))
+    rows = []
+    for i, s in enumerate(steps):
+        if s.started_at is None or s.outcome == "skipped":
+            continue
+        nxt = next((n for n in steps[i + 1:] if n.started_at is not None and n.outcome != "skipped"), None)
+        giver = f"{s.unit.name if s.unit else ''} ({s.actor.get_full_name() if s.actor else '—'})"
+        receiver = (f"{nxt.unit.name if nxt.unit else ''}" + (f" ({nxt.actor.get_full_name()})" if nxt.actor else "")
+                    if nxt else "")
+        result = classification.label(classification.classify_step(s, at)) if s.ended_at else ""
+        note = s.name + (f" — {s.get_outcome_display()}" if s.outcome and s.outcome != "done" else "")
+        rows.append({"giver": giver, "receiver": receiver, "at": when(s.ended_at) if s.ended_at else "—",
+                     "result": result, "note": note + (f": {s.note}" if s.note else "")})
+    return rows
+
+
 def trail(d: Dossier) -> list[dict[str, str]]:
     """The hand-overs, from the event log (the trail is logged automatically, domain note §12.3)."""
     rows = []
@@ -167,7 +189,13 @@ def control_context(d: Dossier, at: dt.datetime) -> dict[str, Any]:
     ctx = common(d, "control-sheet", f"{(d.code or '').rsplit('-', 1)[-1]}/PKS", at)
     steps = d.snapshot.get("version", {}).get("steps", [])
     coordinating = sorted({s["unit"]["name"] for s in steps if s.get("unit")} - {d.processing_unit.name})
-    ctx.update(trail=trail(d), coordinating=", ".join(coordinating))
+    from motcua.dossiers.workflow import classification
+
+    has_steps = d.steps.exists()
+    overall = classification.classify_dossier(d, None, at) if has_steps else None
+    ctx.update(trail=step_trail(d, at) if has_steps else trail(d), coordinating=", ".join(coordinating),
+               classification=classification.label(overall), original_due=when(d.original_due_at)
+               if d.original_due_at else "")
     return ctx
 
 

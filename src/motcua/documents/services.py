@@ -32,8 +32,10 @@ def _available(d: Dossier, role: str) -> bool:
     if role == "supplement-request":
         return (EventKind.STATUS_CHANGED, Status.SUPPLEMENT_REQUESTED) in kinds or (
             EventKind.CREATED, Status.SUPPLEMENT_REQUESTED) in kinds
-    if role == "refusal":
-        return d.status == Status.NOT_RECEIVED
+    if role == "refusal":  # at intake, or after appraisal (a refusal result)
+        return d.status == Status.NOT_RECEIVED or d.results.filter(kind="refusal").exists()
+    if role == "apology":
+        return hasattr(d, "apology") and d.apology is not None
     if role == "stop-notice":
         return d.status == Status.STOPPED
     if role == "control-sheet":
@@ -50,6 +52,10 @@ def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str,
         return legal.refusal_context(d)
     if role == "stop-notice":
         return legal.stop_context(d)
+    if role == "apology":
+        a = d.apology
+        return legal.apology_context(d, reason=a.reason, new_due=a.new_due_at, signer=a.issued_by.get_full_name(),
+                                     original_due=a.original_due_at, at=a.issued_at)
     return legal.control_context(d, at)
 
 
@@ -70,7 +76,7 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
     """The form of role (or number) ``name`` for the dossier: issued once and then served from storage;
     the control sheet is issued again when the trail has grown. Each issue is stored and logged."""
     role = resolve_role(dossier, name)
-    if role in ("apology", "register"):
+    if role == "register":
         raise Conflict(_("This form is not issued from the dossier page."), code="form_not_available")
     if not _available(dossier, role):
         raise Conflict(_("This form does not apply to the dossier in its present state."), code="form_not_available")
@@ -106,8 +112,8 @@ def read(issued: IssuedForm) -> bytes:
 
 
 def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: str) -> bytes:
-    """Form 04 (apology and new date). The extension itself (clock.extend) belongs to the processing
-    work of a later issue; this renders the letter from its data."""
+    """Form 04 (apology and new date) rendered from given data (a preview); the issued letter comes from
+    ``issue(user, dossier, "apology")`` once ``workflow.services.apologize`` has recorded the apology."""
     ctx = legal.apology_context(dossier, reason=reason, new_due=new_due, signer=signer,
                                 original_due=dossier.due_at, at=timezone.now())
     return legal.render_pdf("apology", ctx)

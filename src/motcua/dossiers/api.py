@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
@@ -18,10 +19,12 @@ from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.documents import services as documents
 
-from . import files, selectors, services
+from . import files, lifecycle, selectors, services
 from .choices import Status
-from .models import Dossier
-from .schemas import ActionIn, DossierDetailOut, DossierIn, DossierListOut, DossierOut
+from .models import Dossier, ProcessingStep
+from .schemas import ActionIn, DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
+from .workflow import selectors as wf_selectors
+from .workflow import services as workflow
 
 router = Router(tags=["dossiers"], auth=STAFF_OR_CITIZEN)
 
@@ -62,23 +65,54 @@ def dossier_out(d: Dossier, full_personal: bool) -> dict[str, Any]:
         "submitted_at": d.submitted_at, "received_at": d.received_at, "due_at": d.due_at,
         "transfer_due_at": d.transfer_due_at, "receipt_url": _receipt_url(d), "rule_set": d.rules.get("key", ""),
         "fees_due_vnd": d.fees_due_vnd, "fees_paid_vnd": d.fees_paid_vnd,
+        "original_due_at": d.original_due_at, "late_flagged_at": d.late_flagged_at, "risk_at": d.risk_at,
     }
 
 
-def _detail(d: Dossier, full_personal: bool) -> dict[str, Any]:
+def step_out(s: ProcessingStep, classified: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"id": s.pk, "order": s.order, "name": s.name, "unit": _unit(s.unit) if s.unit else None, "role": s.role,
+            "officer": s.actor.get_full_name() if s.actor else None, "started_at": s.started_at,
+            "due_at": s.due_at, "ended_at": s.ended_at, "outcome": s.outcome, "note": s.note, "open": s.open,
+            "classification": classified}
+
+
+def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str, Any]:
+    d = detail.dossier
     body = dossier_out(d, full_personal)
+    current = next((s for s in detail.steps if s.pk == d.current_step_id), None)
+    body["current_step"] = current.name if current else None
+    body["assigned_to"] = current.actor.get_full_name() if current and current.actor else None
     attachments: dict[int | None, list[dict[str, Any]]] = {}
-    for a in d.attachments.all():
-        attachments.setdefault(a.document_id, []).append(
-            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256})
+    for f in detail.attachments:
+        attachments.setdefault(f.document_id, []).append(
+            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256})
     body["documents"] = [
         {"order": doc.order, "name": doc.name, "required": doc.required, "provided": doc.provided,
          "scanned_at_desk": doc.scanned_at_desk, "reused_digitised": doc.reused_digitised,
-         "files": attachments.get(doc.pk, [])} for doc in d.documents.all()]
+         "files": attachments.get(doc.pk, [])} for doc in detail.documents]
     body["events"] = [
         {"seq": e.seq, "kind": e.kind, "at": e.at, "actor": e.actor.get_full_name(), "status_before": e.status_before,
          "status_after": e.status_after, "reason": e.reason, "data": e.data}
-        for e in d.events.select_related("actor").order_by("seq")]
+        for e in detail.events]
+    body["steps"] = [step_out(s, detail.step_classes.get(s.pk)) for s in detail.steps]
+    body["consultations"] = [
+        {"id": c.pk, "unit": _unit(c.unit), "question": c.question, "asked_at": c.asked_at, "due_at": c.due_at,
+         "answered_at": c.answered_at, "answer": c.answer, "agrees": c.agrees, "late": c.late,
+         "deemed_agreed": c.deemed_agreed, "silence_is_consent": c.silence_is_consent}
+        for c in detail.consultations]
+    a = detail.apology
+    body["apology"] = None if a is None else {
+        "reason": a.reason, "original_due_at": a.original_due_at, "new_due_at": a.new_due_at,
+        "issued_at": a.issued_at, "issued_by": a.issued_by.get_full_name(),
+        "form_url": f"/api/v1/dossiers/{d.public_id}/forms/apology"}
+    body["results"] = [
+        {"id": r.pk, "kind": r.kind, "number": r.number, "issued_on": r.issued_on, "signer": r.signer_name,
+         "reason": r.reason, "file": r.attachment_id, "returned_at": r.returned_at, "return_method": r.return_method}
+        for r in detail.results]
+    body["payments"] = [
+        {"id": p.pk, "amount_vnd": p.amount_vnd, "description": p.description, "requested_at": p.requested_at,
+         "paid_at": p.paid_at, "channel": p.channel, "receipt_number": p.receipt_number} for p in detail.payments]
+    body["classification"] = detail.classification
     return body
 
 
@@ -166,14 +200,39 @@ def list_dossiers(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, 
 @router.get("/dossiers/{code}", response={200: DossierDetailOut, **ERRORS}, summary="A dossier")
 def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
-    dossier = selectors.get_visible(user, code)
-    return _detail(dossier, _show(request, user, dossier))
+    shown: list[bool] = []
+    detail = wf_selectors.dossier_detail(user, code, before_history=lambda d: shown.append(_show(request, user, d)))
+    return _detail(detail, shown[0])
 
 
-def _run_action(user: User, dossier: Dossier, action: str, body: ActionIn) -> Dossier:
+def _user(username: str, field_name: str) -> User:
+    found = User.objects.filter(username=username, is_active=True).first() if username else None
+    if found is None:
+        raise DomainError(_("There is no active officer with this username."), code="invalid_input",
+                          details={"fields": [{"field": field_name, "message": _("Unknown officer.")}]})
+    return found
+
+
+def _required(value: Any, field_name: str) -> Any:
+    if value is None or value == "":
+        raise DomainError(_("This field is required."), code="invalid_input",
+                          details={"fields": [{"field": field_name, "message": _("This field is required.")}]})
+    return value
+
+
+def _run_action(user: User, dossier: Dossier, action: str, body: ActionIn,
+                upload: files.Upload | None = None) -> Dossier:
+    if action not in lifecycle.ACTIONS or action.endswith(("-to-processing", "-at-intake")):
+        raise DomainError(_("Unknown action."), code="unknown_action", status=404,
+                          details={"actions": [*services.ACTIONS, *services.PROCESSING_ACTIONS]})
+    lifecycle.check_action(action, dossier.status)
+    status = dossier.status
     if action == "accept":
         return services.accept(user, dossier, time_variant=body.time_variant)
     if action == "refuse":
+        if status == Status.IN_PROGRESS:
+            workflow.refuse(user, dossier, reason=body.reason)
+            return dossier
         return services.refuse_intake(user, dossier, body.reason)
     if action == "request-supplement":
         missing = [services.MissingItem(m.document, m.reason) for m in body.missing]
@@ -182,24 +241,123 @@ def _run_action(user: User, dossier: Dossier, action: str, body: ActionIn) -> Do
         docs = [services.DocumentInput(**d.dict()) for d in body.documents]
         return services.submit_supplement(user, dossier, docs, note=body.reason)
     if action == "transfer":
+        if status == Status.IN_PROGRESS:
+            workflow.transfer_step(user, dossier, note=body.note or body.reason)
+            return dossier
         return services.transfer(user, dossier)
     if action == "request-withdrawal":
         return services.request_withdrawal(user, dossier, body.reason)
     if action == "stop":
         return services.stop(user, dossier, body.reason)
-    raise DomainError(_("Unknown action."), code="unknown_action", status=404,
-                      details={"actions": list(services.ACTIONS)})
+    if action == "assign":
+        workflow.assign(user, dossier, _user(body.officer, "officer"), step_id=body.step)
+    elif action == "claim":
+        workflow.claim(user, dossier)
+    elif action == "return-step":
+        workflow.return_step(user, dossier, reason=body.reason, to_order=body.to_order)
+    elif action == "consult":
+        workflow.consult(user, dossier, unit_code=_required(body.unit, "unit"), question=body.question,
+                         days=body.days)
+    elif action == "answer-consultation":
+        workflow.answer_consultation(user, dossier, consultation_id=_required(body.consultation, "consultation"),
+                                     answer=body.answer, agrees=body.agrees)
+    elif action == "approve":
+        workflow.approve(user, dossier, note=body.note or body.reason)
+    elif action == "sign":
+        workflow.sign(user, dossier, note=body.note or body.reason)
+    elif action == "record-result":
+        workflow.record_result(user, dossier, number=body.number, issued_on=_required(body.issued_on, "issued_on"),
+                               signer=_user(body.signer, "signer") if body.signer else None, upload=upload)
+    elif action == "request-payment":
+        workflow.request_payment(user, dossier, amount_vnd=body.amount_vnd, description=body.description)
+    elif action == "confirm-payment":
+        workflow.confirm_payment(user, dossier, channel=body.channel, receipt_number=body.receipt_number,
+                                 paid_at=body.paid_at)
+    elif action == "apologize":
+        workflow.apologize(user, dossier, reason=body.reason, new_due_at=_required(body.new_due_at, "new_due_at"))
+    elif action == "return-result":
+        workflow.return_result(user, dossier, method=body.method)
+    return dossier
 
 
-@router.post("/dossiers/{code}/actions/{action}", response={200: DossierOut, **ERRORS},
+def _parse_action(request: HttpRequest) -> tuple[ActionIn, files.Upload | None]:
+    try:
+        if request.content_type == "multipart/form-data":
+            payload = ActionIn.model_validate_json(request.POST.get("data") or "{}")
+        else:
+            payload = ActionIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        fields = [{"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}
+                  for e in exc.errors()]
+        raise DomainError(_("The request is not valid: check the fields listed."), code="invalid_input",
+                          details={"fields": fields}) from exc
+    upload = None
+    f = request.FILES.get("file")
+    if f is not None:
+        upload = files.Upload(name=f.name or "", stream=f, document_order=None)  # type: ignore[arg-type]
+    return payload, upload
+
+
+_ACTION_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ActionIn"}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "data": {"type": "string", "description": "ActionIn as JSON"},
+                "file": {"type": "string", "format": "binary", "description": "record-result: the digitised result"},
+            }}},
+        },
+        "required": False,
+    }
+}
+
+
+@router.post("/dossiers/{code}/actions/{action}", response={200: DossierOut, **ERRORS}, openapi_extra=_ACTION_DOC,
              summary="Move a dossier: accept, refuse, request-supplement, submit-supplement, transfer, "
-                     "request-withdrawal, stop")
-def act(request: HttpRequest, code: str, action: str, body: ActionIn | None = None) -> dict[str, Any]:
+                     "request-withdrawal, stop, assign, claim, return-step, consult, answer-consultation, "
+                     "approve, sign, record-result, request-payment, confirm-payment, apologize, return-result")
+def act(request: HttpRequest, code: str, action: str) -> dict[str, Any]:
+    """``transfer`` hands a received dossier to the processing unit (status 2) or ends the officer's step and
+    passes the dossier on (status 4); ``refuse`` refuses at intake (1, 5) or after appraisal (4)."""
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    dossier = _run_action(user, dossier, action, body or ActionIn.model_validate({}))
+    body, upload = _parse_action(request)
+    dossier = _run_action(user, dossier, action, body, upload)
     dossier = Dossier.objects.select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
     return dossier_out(dossier, selectors.may_see_personal_data(user, dossier))
+
+
+class QueueQuery(Schema):
+    bucket: str = Field("", description="overdue, due_today or at_risk")
+    q: str = Field("", description="a dossier code, an ID number or part of the applicant's name")
+    procedure: str = ""
+    status: int | None = None
+    mine: bool = Field(False, description="only the steps assigned to me")
+    sort: str = Field("due", description="due, dossier_due, received, code; prefix - for descending")
+    limit: int = 50
+    offset: int = 0
+
+
+def queue_item(step: ProcessingStep, now: dt.datetime) -> dict[str, Any]:
+    d = step.dossier
+    return {"step": step_out(step), "state": wf_selectors.row_state(step, now), "dossier": {
+        "code": d.code, "reference": d.reference, "status_code": d.status, "status": str(Status(d.status).label),
+        "procedure": {"code": d.procedure.code, "name": d.procedure.name}, "applicant_name": d.applicant_name,
+        "received_at": d.received_at, "due_at": d.due_at, "original_due_at": d.original_due_at,
+        "risk_at": d.risk_at, "late_flagged_at": d.late_flagged_at}}
+
+
+@router.get("/queues/mine", response={200: QueueOut, **ERRORS}, summary="My work queue")
+def my_queue(request: HttpRequest, filters: Query[QueueQuery]) -> dict[str, Any]:
+    """The open steps I work on or may take, assign or sign: due today, overdue and at risk (the working
+    time left is below what the remaining steps are planned to take), with the counts of each."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    if not selectors.is_staff(user):
+        raise PermissionDenied(_("Only staff have a work queue."), code="forbidden")
+    queue = wf_selectors.queue_for(user, wf_selectors.QueueFilters(
+        bucket=filters.bucket, q=filters.q, procedure=filters.procedure, status=filters.status, mine=filters.mine,
+        sort=filters.sort), limit=max(1, min(filters.limit, 200)), offset=max(0, filters.offset))
+    return {"count": queue.count, "counts": queue.counts, "items": [queue_item(s, queue.now) for s in queue.items]}
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:

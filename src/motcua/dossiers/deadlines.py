@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.calendars import clock as cal
-from motcua.calendars.selectors import get_calendar
+from motcua.calendars.selectors import compute_due, get_calendar
 from motcua.core.errors import DomainError
 
 
@@ -89,3 +89,54 @@ def restart(state: dict[str, Any], at: dt.datetime, agency_code: str | None) -> 
     change = cal.restart(get_calendar(agency_code), state_from_json(state), at)
     assert change.due_at is not None
     return state_to_json(change.state), change.due_at
+
+
+def resume(state: dict[str, Any], at: dt.datetime, agency_code: str | None) -> tuple[dict[str, Any], dt.datetime]:
+    """The working time left at the pause continues from ``at`` (a version whose supplement rule is
+    "pause")."""
+    change = cal.resume(get_calendar(agency_code), state_from_json(state), at)
+    assert change.due_at is not None
+    return state_to_json(change.state), change.due_at
+
+
+def extend(state: dict[str, Any], at: dt.datetime, new_due: dt.datetime,
+           agency_code: str | None) -> dict[str, Any]:
+    """A new promised date, once (Decree 61/2018 Art. 19(9)). The notice rule (one working day before the
+    due date) is checked by the caller on the working calendar (``apology_deadline``)."""
+    try:
+        change = cal.extend(get_calendar(agency_code), state_from_json(state), at, new_due, require_notice=False)
+    except cal.ClockError as exc:
+        raise DomainError(str(exc), code=exc.code, status=409) from exc
+    return state_to_json(change.state)
+
+
+def working_days_after(start: dt.datetime, days: Decimal | int, agency_code: str | None) -> dt.datetime:
+    """The instant ``days`` working days after ``start`` (to the working hour), from the legal clock."""
+    return compute_due(start, Decimal(days), cal.WORKING_DAYS, cal.POLICY_WORKING_HOURS, agency_code).due_at
+
+
+def apology_deadline(due_at: dt.datetime, agency_code: str | None) -> dt.datetime:
+    """The latest instant for the apology letter: the close of the last working day before the due date
+    ("chậm nhất 01 ngày trước ngày hết hạn", Decree 61/2018 Art. 19(9), read as one working day)."""
+    calendar = get_calendar(agency_code)
+    midnight = cal.day_index(cal.to_local(due_at).date()) * cal.DAY
+    return cal.from_seconds(calendar.add_working_seconds(midnight, -1) + 1)
+
+
+def planned_seconds(amount: Decimal | None, unit: str, agency_code: str | None) -> int:
+    """A step budget as working seconds (a budget in calendar days counts as that many working days)."""
+    if amount is None or not unit:
+        return 0
+    calendar = get_calendar(agency_code)
+    return calendar.working_seconds_for(Decimal(amount), cal.WORKING_DAYS if unit == cal.DAYS else unit)
+
+
+def add_working(start: dt.datetime, seconds: int, agency_code: str | None) -> dt.datetime:
+    """``start`` moved by ``seconds`` of working time (negative: back), on the legal clock."""
+    calendar = get_calendar(agency_code)
+    return cal.from_seconds(calendar.add_working_seconds(cal.to_seconds(start), seconds))
+
+
+def working_seconds_between(a: dt.datetime, b: dt.datetime, agency_code: str | None) -> int:
+    calendar = get_calendar(agency_code)
+    return calendar.working_seconds_between(cal.to_seconds(a), cal.to_seconds(b))

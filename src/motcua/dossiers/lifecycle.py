@@ -23,8 +23,11 @@ TRANSITIONS: dict[int, frozenset[int]] = {
     # or the applicant asks to stop (Decree 118/2025 Art. 21).
     S.RECEIVED: frozenset({S.IN_PROGRESS, S.PAYMENT_REQUESTED, S.DONE, S.WITHDRAWAL_REQUESTED}),
     S.NOT_RECEIVED: frozenset(),
-    # In progress: supplement during appraisal (Decree 61/2018 Art. 19(4)), payment, done, stop request.
-    S.IN_PROGRESS: frozenset({S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.DONE, S.WITHDRAWAL_REQUESTED}),
+    # In progress: supplement during appraisal (Decree 61/2018 Art. 19(4)), payment, done (a result, or a
+    # refusal after appraisal with its document), stop request; 8 only where the installation codes a
+    # refusal after appraisal as "stopped" (MOTCUA_REFUSAL_STATUS = 8; domain note §10 [unverified]).
+    S.IN_PROGRESS: frozenset({S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.DONE, S.WITHDRAWAL_REQUESTED,
+                              S.STOPPED}),
     # Supplement requested: the supplement arrives (back to checking, or back to processing with the
     # clock restarted), the dossier is refused, or the applicant gives up.
     S.SUPPLEMENT_REQUESTED: frozenset({S.NEW, S.IN_PROGRESS, S.NOT_RECEIVED, S.WITHDRAWAL_REQUESTED}),
@@ -46,7 +49,26 @@ ACTIONS: dict[str, frozenset[int]] = {
     "request-withdrawal": frozenset({S.NEW, S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED,
                                      S.PAYMENT_REQUESTED}),
     "stop": frozenset({S.WITHDRAWAL_REQUESTED}),
+    # Internal processing (issue 6).
+    "assign": frozenset({S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.DONE}),
+    "claim": frozenset({S.IN_PROGRESS}),
+    "return-step": frozenset({S.IN_PROGRESS}),
+    "consult": frozenset({S.IN_PROGRESS}),
+    "answer-consultation": frozenset({S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}),
+    "approve": frozenset({S.IN_PROGRESS}),
+    "sign": frozenset({S.IN_PROGRESS}),
+    "record-result": frozenset({S.IN_PROGRESS}),
+    "request-payment": frozenset({S.IN_PROGRESS}),
+    "confirm-payment": frozenset({S.PAYMENT_REQUESTED}),
+    "apologize": frozenset({S.IN_PROGRESS, S.PAYMENT_REQUESTED}),
+    "return-result": frozenset({S.DONE}),
 }
+# Actions whose meaning depends on the status: "transfer" hands a received dossier to the processing
+# unit (2 → 4) or ends the officer's step (4); "refuse" refuses at intake (1, 5) or after appraisal (4).
+ACTIONS["transfer"] = frozenset({S.RECEIVED, S.IN_PROGRESS})
+ACTIONS["refuse"] = frozenset({S.NEW, S.SUPPLEMENT_REQUESTED, S.IN_PROGRESS})
+ACTIONS["transfer-to-processing"] = frozenset({S.RECEIVED})
+ACTIONS["refuse-at-intake"] = frozenset({S.NEW, S.SUPPLEMENT_REQUESTED})
 
 
 def is_allowed(before: int, after: int) -> bool:

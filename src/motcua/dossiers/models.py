@@ -68,6 +68,25 @@ class Dossier(models.Model):
     clock = models.JSONField(_("legal clock"), default=dict, blank=True)
     intake_supplements = models.PositiveSmallIntegerField(default=0)
     processing_supplements = models.PositiveSmallIntegerField(default=0)
+    # Internal processing (issue 6). ``original_due_at`` keeps the promised date of the receipt when an
+    # apology moved ``due_at`` (Decree 61/2018 Art. 19(9)); the current step, its unit and officer are
+    # denormalised here so that the queues and the search need no join per row.
+    original_due_at = models.DateTimeField(_("original promised return"), null=True, blank=True)
+    current_step = models.ForeignKey("dossiers.ProcessingStep", verbose_name=_("current step"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    current_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("at unit"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="assigned_dossiers")
+    # From this instant the working time left is less than the remaining steps' planned time.
+    risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    late_flagged_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("apology reminder sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to the leader at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    result_method = models.CharField(_("result returned"), max_length=10, blank=True)
+    paid_online = models.BooleanField(_("paid online"), null=True, blank=True)
+    digitised_result = models.BooleanField(_("electronic result"), null=True, blank=True)
     # Head of the event chain, so that a deleted last event is detected too.
     event_count = models.PositiveIntegerField(default=0, editable=False)
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -78,6 +97,10 @@ class Dossier(models.Model):
         documents: RelatedManager[DossierDocument]
         attachments: RelatedManager[Attachment]
         events: RelatedManager[DossierEvent]
+        steps: RelatedManager[ProcessingStep]
+        consultations: RelatedManager[Consultation]
+        results: RelatedManager[Result]
+        payments: RelatedManager[Payment]
 
     class Meta:
         verbose_name = _("dossier")
@@ -87,6 +110,7 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "status"], name="dossier_unit_status"),
             models.Index(fields=["received_at"], name="dossier_received_at"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            models.Index(fields=["processing_unit", "status", "due_at"], name="dossier_proc_status_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__gte=1) & Q(status__lte=10), name="dossier_status_range"),
@@ -192,3 +216,10 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_code} {self.day}: {self.last_value}"
+
+
+# The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
+from .workflow.models import Apology, Consultation, Payment, ProcessingStep, Result  # noqa: E402
+
+__all__ = ["Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
+           "DossierEvent", "Payment", "ProcessingStep", "Result"]

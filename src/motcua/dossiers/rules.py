@@ -21,6 +21,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 FORM_ROLES = ("receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-sheet", "register")
 
@@ -103,4 +104,27 @@ def role_for(rules: dict[str, Any], name: str) -> str | None:
     for role, info in forms.items():
         if info["number"] == name.zfill(2):
             return role
+    return None
+
+
+# Consulted agencies deemed to agree after their deadline: construction permits under Decree 217/2026
+# Art. 54 (in force 01/07/2026), 2 working days. Data here until the catalogue carries it per version.
+SILENCE_IS_CONSENT: list[dict[str, Any]] = [
+    {
+        "procedures": ("1.013236", "1.013231", "1.013238", "1.013230", "1.013233", "1.013235", "1.013225"),
+        "valid_from": "2026-07-01",
+        "days": 2,
+        "basis": "Nghị định 217/2026/NĐ-CP Điều 54",
+    },
+]
+
+
+def silence_rule(snapshot: dict[str, Any], received_at: dt.datetime | None) -> dict[str, Any] | None:
+    """The rule under which a consulted agency that does not answer in time is deemed to agree, for a
+    dossier of this procedure received on this date; None where an answer is simply late."""
+    code = (snapshot.get("procedure") or {}).get("code", "")
+    day = (timezone.localdate(received_at) if received_at else timezone.localdate()).isoformat()
+    for rule in SILENCE_IS_CONSENT:
+        if code in rule["procedures"] and rule["valid_from"] <= day:
+            return rule
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
@@ -61,6 +62,27 @@ class ActionIn(Schema):
     missing: list[MissingIn] = []
     documents: list[DocumentIn] = []
     time_variant: str = ""
+    # Internal processing (issue 6); each action reads the fields it needs.
+    note: str = Field("", max_length=2000, description="transfer, approve, sign: a note on the hand-over")
+    officer: str = Field("", max_length=150, description="assign: the username of the officer")
+    step: int | None = Field(None, description="assign: the id of the open step (default: the division's)")
+    to_order: int | None = Field(None, description="return-step: the order of the step to go back to")
+    unit: str = Field("", max_length=40, description="consult: the code of the unit or agency consulted")
+    question: str = Field("", max_length=4000, description="consult: the question")
+    days: Decimal | None = Field(None, description="consult: working days to answer (default by the rules)")
+    consultation: int | None = Field(None, description="answer-consultation: the id of the request")
+    answer: str = Field("", max_length=4000, description="answer-consultation: the opinion")
+    agrees: bool = Field(True, description="answer-consultation: whether the unit agrees")
+    number: str = Field("", max_length=100, description="record-result: the number of the result")
+    issued_on: dt.date | None = Field(None, description="record-result: the date of the result")
+    signer: str = Field("", max_length=150, description="record-result: the signer's username (default: who signed)")
+    amount_vnd: int | None = Field(None, description="request-payment: amount (default: fees due)")
+    description: str = Field("", max_length=500, description="request-payment: what for")
+    channel: str = Field("", max_length=10, description="confirm-payment: desk, online, bank or post")
+    receipt_number: str = Field("", max_length=100, description="confirm-payment: the receipt number")
+    paid_at: dt.datetime | None = Field(None, description="confirm-payment: when it was paid (default: now)")
+    new_due_at: dt.datetime | None = Field(None, description="apologize: the new promised return")
+    method: str = Field("", max_length=10, description="return-result: desk, post or online")
 
 
 class DocumentOut(Schema):
@@ -103,11 +125,64 @@ class DossierOut(Schema):
     rule_set: str
     fees_due_vnd: int
     fees_paid_vnd: int
+    original_due_at: dt.datetime | None = None
+    current_step: str | None = None
+    assigned_to: str | None = None
+    late_flagged_at: dt.datetime | None = None
+    risk_at: dt.datetime | None = None
+
+
+class StepOut(Schema):
+    id: int
+    order: int
+    name: str
+    unit: dict[str, str] | None
+    role: str
+    officer: str | None
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    outcome: str
+    note: str
+    open: bool
+    classification: dict[str, Any] | None
+
+
+class ConsultationOut(Schema):
+    id: int
+    unit: dict[str, str]
+    question: str
+    asked_at: dt.datetime
+    due_at: dt.datetime
+    answered_at: dt.datetime | None
+    answer: str
+    agrees: bool | None
+    late: bool
+    deemed_agreed: bool
+    silence_is_consent: bool
 
 
 class DossierDetailOut(DossierOut):
     documents: list[DocumentOut]
     events: list[EventOut]
+    steps: list[StepOut] = []
+    consultations: list[ConsultationOut] = []
+    apology: dict[str, Any] | None = None
+    results: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    classification: dict[str, Any] | None = None
+
+
+class QueueItemOut(Schema):
+    step: StepOut
+    dossier: dict[str, Any]
+    state: str = Field(description="overdue, due_today, at_risk or empty")
+
+
+class QueueOut(Schema):
+    count: int
+    counts: dict[str, int]
+    items: list[QueueItemOut]
 
 
 class DossierListOut(Schema):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,11 @@ def _not_found(public_id: str) -> NotFound:
 
 
 def visible_q(user: User) -> Q | None:
-    """What ``user`` may see: staff, dossiers received or processed in their scope; a citizen, their own.
-    None: nothing."""
+    """What ``user`` may see: staff, dossiers received or processed by a unit in their scope, or routed to
+    one (a step of the internal process, a request for an opinion); a citizen, their own. None: nothing.
+
+    Once a dossier has steps, a division's staff see it only when it is routed to their division (or to
+    their agency for "a specialist", the default process), not as one of every dossier of their agency."""
     if not user.is_authenticated:
         return None
     q = Q(owner=user)
@@ -32,13 +35,22 @@ def visible_q(user: User) -> Q | None:
     if ids is None:
         return Q()
     if ids:
-        q |= Q(receiving_unit_id__in=ids) | Q(processing_unit_id__in=ids | _ancestor_ids(ids))
+        from .workflow.models import Consultation, ProcessingStep
+
+        above = _ancestor_ids(ids) - ids
+        q |= Q(receiving_unit_id__in=ids) | Q(processing_unit_id__in=ids)
+        q |= Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=ids)))
+        q |= Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=ids | above)))
+        if above:
+            q |= Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=above,
+                                                        role__in=("specialist", "division_head", ""))))
+            # Before it is routed (no steps yet: at the desk, or received before issue 6), a dossier is seen
+            # by the staff of the agency that will process it, as in issue 5.
+            q |= Q(processing_unit_id__in=above) & ~Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"))))
     return q
 
 
 def _ancestor_ids(ids: set[int]) -> set[int]:
-    """A division's staff see the dossiers their agency processes, until the assignment to a division
-    (the processing work of a later issue) narrows it."""
     result: set[int] = set()
     for unit in OrgUnit.objects.filter(pk__in=ids).only("path"):
         result |= set(unit.ancestor_ids())

@@ -21,7 +21,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
-from . import codes, deadlines, events, files, lifecycle, selectors
+from . import codes, deadlines, events, files, lifecycle
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on
@@ -123,13 +123,13 @@ def _on_commit_notify(dossier: Dossier, event_id: int) -> None:
 
 
 def _set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", data: dict[str, Any] | None = None,
-                extra_fields: tuple[str, ...] = ()) -> None:
+                extra_fields: tuple[str, ...] = (), at: dt.datetime | None = None) -> None:
     before = dossier.status
     lifecycle.check_transition(before, after)
     dossier.status = after
     dossier.save(update_fields=["status", *extra_fields])
     event = events.append(dossier, EventKind.STATUS_CHANGED, actor, status_before=before, status_after=after,
-                          reason=reason, data=data)
+                          reason=reason, data=data, at=at)
     _on_commit_notify(dossier, event.pk)
 
 
@@ -330,7 +330,8 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
     _on_commit_notify(dossier, event.pk)
 
 
-def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None = None) -> Dossier:
+def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None = None, *,
+                    at: dt.datetime | None = None) -> Dossier:
     """A desk officer checks a paper (or postal) dossier against the procedure version and receives it,
     asks once for everything missing (form 02) or refuses it with a reason (form 03) (Decree 61/2018
     Art. 17; Decree 118/2025 Art. 17(1))."""
@@ -341,14 +342,15 @@ def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None
         raise _invalid(_("Choose receive, supplement or refuse."), "outcome")
     channel = data.channel if data.channel in (Channel.DESK, Channel.POST) else Channel.DESK
     return _create(user, data, uploads or [], receiving=receiving, owner=None, channel=channel, status=status,
-                   now=_now())
+                   now=at or _now())
 
 
-def submit_online(user: User, data: Intake, uploads: list[files.Upload] | None = None) -> Dossier:
+def submit_online(user: User, data: Intake, uploads: list[files.Upload] | None = None, *,
+                  at: dt.datetime | None = None) -> Dossier:
     """A citizen files online: status 1, to be checked by the desk within the working day."""
     if not has_capability(user, Capability.SUBMIT_DOSSIERS):
         raise PermissionDenied(_("Only a citizen account may submit a dossier online."), code="forbidden")
-    now = _now()
+    now = at or _now()
     dossier = _create(user, data, uploads or [], receiving=None, owner=user, channel=Channel.ONLINE,
                       status=Status.NEW, now=now)
     return dossier
@@ -364,20 +366,20 @@ def _online_clock_from(dossier: Dossier, now: dt.datetime) -> dt.datetime:
     return dt.datetime.fromisoformat(complete) if complete else dossier.submitted_at
 
 
-def accept(user: User, dossier: Dossier, *, time_variant: str = "") -> Dossier:
+def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datetime | None = None) -> Dossier:
     """The desk accepts a checked online dossier (1 → 2): code, promised date, transfer deadline."""
     _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("accept", dossier.status)
-        now = _now()
+        now = at or _now()
         clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
         variant = time_variant or (dossier.clock or {}).get("variant", "")
         _start_receipt(dossier, now, clock_from, variant)
         dossier.save(update_fields=["code", "received_at", "clock_start_at", "clock", "due_at", "transfer_due_at",
                                     "search_folded"])
-        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier))
-        _set_status(dossier, Status.RECEIVED, user)
+        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
+        _set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier
 
 
@@ -389,31 +391,36 @@ def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
         raise _invalid(_("Give the reason for refusing the dossier."), "reason")
     with transaction.atomic():
         dossier = _lock(dossier)
-        lifecycle.check_action("refuse", dossier.status)
+        lifecycle.check_action("refuse-at-intake", dossier.status)
         dossier.refused_at = _now()
         _set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
     return dossier
 
 
-def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem], reason: str = "") -> Dossier:
+def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem], reason: str = "", *,
+                       at: dt.datetime | None = None) -> Dossier:
     """Ask once for everything missing (form 02). At intake the desk may ask only once (Decree 118/2025,
-    staff duties of Arts. 11-12); during appraisal the processing unit may ask once (Decree 61/2018 Art.
-    19(4)) and the clock stops until the complete dossier arrives."""
+    staff duties of Arts. 11-12); during appraisal the processing unit may ask once, within 3 working days
+    of receipt (Decree 61/2018 Art. 19(4)), and the clock stops until the complete dossier arrives; it then
+    restarts or resumes as the procedure version's supplement rule says (``workflow.services``)."""
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("request-supplement", dossier.status)
         processing = dossier.status == Status.IN_PROGRESS
         if processing:
-            if not selectors.processes(user, dossier):
-                raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+            from .workflow import services as workflow
+
+            workflow.check_processing_supplement(user, dossier, None)
         else:
             _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
         count = dossier.processing_supplements if processing else dossier.intake_supplements
         if count >= 1:
             raise DomainError(_("A supplement has already been requested once: it may not be requested again."),
                               code="supplement_already_requested", status=409)
+        if processing:
+            workflow.check_processing_supplement(user, dossier, at or _now())
         items = _missing_items(list(dossier.documents.all()), missing)
-        now = _now()
+        now = at or _now()
         fields: tuple[str, ...]
         if processing:
             dossier.processing_supplements += 1
@@ -422,12 +429,13 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
                              "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
             dossier.due_at = None if dossier.clock else dossier.due_at
             fields = ("processing_supplements", "clock", "due_at")
-            events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before})
+            events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before}, at=now)
         else:
             dossier.intake_supplements += 1
             fields = ("intake_supplements",)
         _set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
-                    data={"missing": items, "phase": "processing" if processing else "intake"}, extra_fields=fields)
+                    data={"missing": items, "phase": "processing" if processing else "intake"}, extra_fields=fields,
+                    at=now)
     return dossier
 
 
@@ -436,7 +444,8 @@ def _may_act_for_applicant(user: User, dossier: Dossier) -> bool:
 
 
 def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInput] | None = None,
-                      uploads: list[files.Upload] | None = None, note: str = "") -> Dossier:
+                      uploads: list[files.Upload] | None = None, note: str = "", *,
+                      at: dt.datetime | None = None) -> Dossier:
     """The supplement arrives: back to checking (5 → 1) at intake, or back to processing (5 → 4) with the
     full legal time counted again (Decree 61/2018 Art. 19(4))."""
     if not _may_act_for_applicant(user, dossier):
@@ -452,7 +461,7 @@ def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
         with transaction.atomic():
             dossier = _lock(dossier)
             lifecycle.check_action("submit-supplement", dossier.status)
-            _write_supplement(user, dossier, documents or [], uploads, stored, note)
+            _write_supplement(user, dossier, documents or [], uploads, stored, note, at or _now())
     except BaseException:
         files.discard(stored)
         raise
@@ -460,40 +469,49 @@ def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
 
 
 def _write_supplement(user: User, dossier: Dossier, documents: list[DocumentInput], uploads: list[files.Upload],
-                      stored: list[str], note: str) -> None:
-    now = _now()
+                      stored: list[str], note: str, now: dt.datetime) -> None:
     for item in documents:
         DossierDocument.objects.filter(dossier=dossier, order=item.order).update(
             provided=item.provided, scanned_at_desk=item.scanned_at_desk, reused_digitised=item.reused_digitised)
     _attach(dossier, uploads, stored, user)
     if dossier.received_at is None:
         dossier.clock = {**(dossier.clock or {}), "complete_at": now.isoformat()}
-        _set_status(dossier, Status.NEW, user, reason=nfc(note), extra_fields=("clock",))
+        _set_status(dossier, Status.NEW, user, reason=nfc(note), extra_fields=("clock",), at=now)
         return
     before = dossier.due_at
     if dossier.clock.get("start"):
-        state, dossier.due_at = deadlines.restart(dossier.clock, now, _agency_code(dossier.processing_unit))
+        from .workflow import services as workflow
+
+        rule = workflow.supplement_rule(dossier)
+        clock_op = deadlines.resume if rule == "pause" else deadlines.restart
+        state, dossier.due_at = clock_op(dossier.clock, now, _agency_code(dossier.processing_unit))
         dossier.clock = {**state, "variant": dossier.clock.get("variant", "")}
-        events.append(dossier, EventKind.CLOCK, user, reason="restarted", data={"due_before": before,
-                                                                               "due_at": dossier.due_at})
-    _set_status(dossier, Status.IN_PROGRESS, user, reason=nfc(note), extra_fields=("clock", "due_at"))
+        events.append(dossier, EventKind.CLOCK, user, reason="resumed" if rule == "pause" else "restarted",
+                      data={"due_before": before, "due_at": dossier.due_at, "rule": rule}, at=now)
+    _set_status(dossier, Status.IN_PROGRESS, user, reason=nfc(note), extra_fields=("clock", "due_at"), at=now)
+    if dossier.clock.get("start"):
+        workflow.after_supplement(dossier, now)
 
 
-def transfer(user: User, dossier: Dossier) -> Dossier:
-    """The desk hands the dossier to the processing unit (2 → 4), by the transfer deadline."""
+def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> Dossier:
+    """The desk hands the dossier to the processing unit (2 → 4), by the transfer deadline; the steps of
+    the internal process start (``workflow.services.start_processing``)."""
     _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
     with transaction.atomic():
         dossier = _lock(dossier)
-        lifecycle.check_action("transfer", dossier.status)
-        dossier.transferred_at = _now()
+        lifecycle.check_action("transfer-to-processing", dossier.status)
+        dossier.transferred_at = at or _now()
         late = dossier.transfer_due_at is not None and dossier.transferred_at > dossier.transfer_due_at
         _set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
             "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
-            "transfer_due_at": dossier.transfer_due_at, "late": late})
+            "transfer_due_at": dossier.transfer_due_at, "late": late}, at=dossier.transferred_at)
+        from .workflow import services as workflow
+
+        workflow.start_processing(user, dossier, at=dossier.transferred_at)
     return dossier
 
 
-def request_withdrawal(user: User, dossier: Dossier, reason: str = "") -> Dossier:
+def request_withdrawal(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | None = None) -> Dossier:
     """The applicant asks to stop (Decree 118/2025 Art. 21(1)-(2)): online by the owner, or recorded by the
     desk when made in person or by post."""
     if not _may_act_for_applicant(user, dossier):
@@ -501,21 +519,24 @@ def request_withdrawal(user: User, dossier: Dossier, reason: str = "") -> Dossie
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("request-withdrawal", dossier.status)
-        _set_status(dossier, Status.WITHDRAWAL_REQUESTED, user, reason=nfc(reason or ""))
+        _set_status(dossier, Status.WITHDRAWAL_REQUESTED, user, reason=nfc(reason or ""), at=at)
     return dossier
 
 
-def stop(user: User, dossier: Dossier, reason: str = "") -> Dossier:
+def stop(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | None = None) -> Dossier:
     """The desk that received the dossier checks that no decision was issued and issues the stop notice
     (Circular 03/2025 Art. 7(1)); 7 → 8."""
     _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("stop", dossier.status)
-        dossier.stopped_at = _now()
+        dossier.stopped_at = at or _now()
         dossier.processing_ended_at = dossier.stopped_at
         _set_status(dossier, Status.STOPPED, user, reason=nfc(reason or ""),
-                    extra_fields=("stopped_at", "processing_ended_at"))
+                    extra_fields=("stopped_at", "processing_ended_at"), at=dossier.stopped_at)
+        from .workflow import services as workflow
+
+        workflow.close_steps(dossier, user, dossier.stopped_at, "stopped")
     return dossier
 
 
@@ -528,3 +549,6 @@ def record_personal_data_view(user: User, dossier: Dossier, where: str) -> None:
 
 
 ACTIONS = ("accept", "refuse", "request-supplement", "submit-supplement", "transfer", "request-withdrawal", "stop")
+# The internal-processing actions (issue 6), served by ``workflow.services``.
+PROCESSING_ACTIONS = ("assign", "claim", "return-step", "consult", "answer-consultation", "approve", "sign",
+                      "record-result", "request-payment", "confirm-payment", "apologize", "return-result")

@@ -7,7 +7,9 @@ and the event id of a status change and sends the real-time notice of Decree 224
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django_tasks import task
 
@@ -23,5 +25,20 @@ def notify_status_change(dossier_id: int, event_id: int) -> None:
     log.info("dossier %s: status change event %s ready for notification", dossier_id, event_id)
 
 
+_state = threading.local()
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """No notification is enqueued inside (the demo's backdated history must not message anyone)."""
+    _state.muted = True
+    try:
+        yield
+    finally:
+        _state.muted = False
+
+
 def enqueue_notification(dossier_id: int, event_id: int) -> None:
+    if getattr(_state, "muted", False):
+        return
     notify_status_change.enqueue(dossier_id, event_id)

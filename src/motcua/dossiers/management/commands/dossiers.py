@@ -1,23 +1,43 @@
-"""``motcua dossiers sweep-orphans [--dry-run]``: remove stored files that no row names (left by a crash
-between the durable write and the commit), once older than MOTCUA_ORPHAN_GRACE_SECONDS."""
+"""Operator commands for dossiers:
+
+- ``motcua dossiers sweep-orphans [--dry-run]``: remove stored files that no row names (left by a crash
+  between the durable write and the commit), once older than MOTCUA_ORPHAN_GRACE_SECONDS;
+- ``motcua dossiers tick [--at ISO]``: the periodic work of the internal processing — consultations past
+  their deadline (deemed to agree for construction permits), late dossiers flagged and reminded, and
+  escalated to the leader when no apology came in time. Run it every few minutes (cron, systemd timer).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.dossiers import files
+from motcua.dossiers.workflow import late
 
 
 class Command(BaseCommand):
-    help = "Operator commands for dossiers. Sub-command: sweep-orphans."
+    help = "Operator commands for dossiers. Sub-commands: sweep-orphans, tick."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["sweep-orphans"])
-        parser.add_argument("--dry-run", action="store_true", help="list the orphans without deleting them")
+        parser.add_argument("action", choices=["sweep-orphans", "tick"])
+        parser.add_argument("--dry-run", action="store_true", help="sweep-orphans: list the orphans only")
+        parser.add_argument("--at", default="", help="tick: the instant to judge at (ISO 8601, default now)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "tick":
+            at = None
+            if options["at"]:
+                try:
+                    at = dt.datetime.fromisoformat(options["at"])
+                except ValueError as exc:
+                    raise CommandError("--at takes an ISO 8601 instant, e.g. 2026-08-05T11:00+07:00") from exc
+                if at.tzinfo is None:
+                    raise CommandError("--at needs a time zone offset, e.g. +07:00")
+            self.stdout.write(str(late.tick(at)))
+            return
         orphans = files.sweep_orphans(dry_run=options["dry_run"])
         verb = "Would remove" if options["dry_run"] else "Removed"
         for name in orphans:

@@ -1,0 +1,41 @@
+"""Choices of the internal processing."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StepOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    RETURNED = "returned", _("Returned to a previous step")
+    SKIPPED = "skipped", _("Not needed")
+    APPROVED = "approved", _("Approved")
+    SIGNED = "signed", _("Signed")
+    REFUSED = "refused", _("Refused")
+    STOPPED = "stopped", _("Stopped")
+
+
+class ResultKind(models.TextChoices):
+    RESULT = "result", _("Result (permit, licence, decision…)")
+    REFUSAL = "refusal", _("Refusal after appraisal")
+
+
+class ReturnMethod(models.TextChoices):
+    DESK = "desk", _("At the desk")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online")
+
+
+class PaymentChannel(models.TextChoices):
+    DESK = "desk", _("At the desk")
+    ONLINE = "online", _("Online (DVCQG or the provincial portal)")
+    BANK = "bank", _("Bank transfer")
+    POST = "post", _("By post")
+
+
+class SupplementRule(models.TextChoices):
+    """What the legal clock does when a supplement is requested during processing."""
+
+    RESTART = "restart", _("The full time counts again from the complete dossier")
+    PAUSE = "pause", _("The clock pauses and the time left continues")

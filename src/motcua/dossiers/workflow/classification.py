@@ -1,0 +1,81 @@
+"""The one adapter to indicator 2.1 (early / on time / late) of ``motcua.stats.rules.classify``.
+
+The rule is the stats app's; this module only gathers its inputs for one dossier (through
+``motcua.stats.facts``) or for one step, and shapes the answer for the dossier page, the API and the
+control sheet. When the stats app is not there, the class is unknown (None) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from ..models import Dossier, DossierEvent
+from .models import ProcessingStep
+
+LABELS_VI = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def _rules() -> Any:
+    try:
+        from motcua.stats import rules
+    except ImportError:  # pragma: no cover - the stats app is optional for this module
+        return None
+    return rules
+
+
+def _shape(c: Any) -> dict[str, Any] | None:
+    if c is None or not c.counted or c.outcome is None:
+        return None
+    return {"outcome": c.outcome.value, "finished": c.finished, "end_kind": c.end_kind.value if c.end_kind else None,
+            "end_at": c.end_at, "deadline_at": c.deadline_at, "target_at": c.target_at,
+            "supplement_seconds": c.supplement_seconds, "supplement_requests": c.supplement_requests,
+            "reason": c.reason}
+
+
+def classify_dossier(dossier: Dossier, events: list[DossierEvent] | None = None,
+                     at: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The dossier's class under indicator 2.1 as it stands at ``at`` (default: now)."""
+    rules = _rules()
+    if rules is None:
+        return None
+    try:
+        from motcua.stats import facts as stats_facts
+    except ImportError:  # pragma: no cover
+        return None
+    at = at or timezone.now()
+    if events is not None and hasattr(stats_facts, "build"):
+        row = {name: getattr(dossier, name) for name in stats_facts.DOSSIER_FIELDS}
+        relevant = {str(k) for k in stats_facts._RELEVANT}
+        rows = [{"dossier_id": e.dossier_id, "kind": e.kind, "at": e.at, "status_before": e.status_before,
+                 "status_after": e.status_after, "reason": e.reason, "data": e.data}
+                for e in events if e.kind in relevant]
+        built = stats_facts.build(row, rows, stats_facts.Context())
+        facts, target = built.facts, built.target_due
+    else:
+        facts, target = stats_facts.facts_for(dossier)
+    return _shape(rules.classify(facts, at, target))
+
+
+def step_target(step: ProcessingStep) -> dt.datetime | None:
+    """A step is early when it ends before the day its budget runs out (form 05/06: *trước hạn*)."""
+    if step.due_at is None:
+        return None
+    local = timezone.localtime(step.due_at)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def classify_step(step: ProcessingStep, at: dt.datetime | None = None) -> dict[str, Any] | None:
+    """A step's class against its own budget (its due instant), by the same rule."""
+    rules = _rules()
+    if rules is None or step.started_at is None or step.outcome == "skipped":
+        return None
+    facts = rules.DossierFacts(received_at=step.started_at, start_at=step.started_at, promised_at=step.due_at,
+                               done_at=step.ended_at)
+    return _shape(rules.classify(facts, at or timezone.now(), step_target(step)))
+
+
+def label(result: dict[str, Any] | None) -> str:
+    return LABELS_VI.get(result["outcome"], "") if result else ""

@@ -1,0 +1,206 @@
+"""Reads of the internal processing for the screens and the API: the officer's work queue and the dossier
+page, each in a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from motcua.accounts.choices import Role
+from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, unit_ids_in_scope
+from motcua.core.text import fold_vi
+
+from .. import selectors as dossier_selectors
+from ..models import Attachment, Dossier, DossierDocument, DossierEvent
+from . import classification
+from .models import Apology, Consultation, Payment, ProcessingStep, Result
+
+BUCKETS = ("overdue", "due_today", "at_risk")
+SORTS = {
+    "due": ("due_at", "id"), "-due": ("-due_at", "-id"),
+    "dossier_due": ("dossier__due_at", "id"), "-dossier_due": ("-dossier__due_at", "-id"),
+    "received": ("dossier__received_at", "id"), "-received": ("-dossier__received_at", "-id"),
+    "code": ("dossier__code", "id"), "-code": ("-dossier__code", "-id"),
+}
+QUEUE_FIELDS = (
+    "id", "order", "name", "role", "unit_id", "actor_id", "started_at", "due_at", "open", "budget_seconds",
+    "dossier__id", "dossier__code", "dossier__reference", "dossier__status", "dossier__applicant_name",
+    "dossier__applicant_id_number", "dossier__due_at", "dossier__received_at", "dossier__risk_at",
+    "dossier__original_due_at", "dossier__late_flagged_at", "dossier__procedure_id", "dossier__procedure__code",
+    "dossier__procedure__name", "dossier__current_step_id", "dossier__processing_supplements",
+    "unit__code", "unit__name", "actor__username", "actor__full_name", "actor__first_name", "actor__last_name",
+)
+
+
+@dataclass
+class QueueFilters:
+    bucket: str = ""  # overdue, due_today, at_risk
+    q: str = ""  # a dossier code, an ID number or part of the applicant's name
+    procedure: str = ""
+    status: int | None = None
+    mine: bool = False  # only what is assigned to me
+    sort: str = "due"
+
+
+@dataclass
+class Queue:
+    items: list[ProcessingStep]
+    count: int  # rows matching the filters (all buckets when no bucket)
+    counts: dict[str, int]  # total, mine, unassigned, overdue, due_today, at_risk (before the bucket filter)
+    now: dt.datetime = field(default_factory=timezone.now)
+
+
+def _ancestors(ids: set[int]) -> set[int]:
+    result: set[int] = set()
+    for unit in OrgUnit.objects.filter(pk__in=ids).only("path"):
+        result |= set(unit.ancestor_ids())
+    return result - ids
+
+
+def work_q(user: User) -> Q | None:
+    """The open steps an officer sees in their queue: theirs, and the dossiers' current steps their roles
+    may take, assign or sign within their scope. None: nothing."""
+    if not user.is_authenticated:
+        return None
+    mine = Q(actor=user)
+    scoped = Q(pk__in=[])
+    process = unit_ids_in_scope(user, Capability.PROCESS_DOSSIERS)
+    assign = unit_ids_in_scope(user, Capability.ASSIGN_DOSSIERS)
+    sign = unit_ids_in_scope(user, Capability.SIGN_RESULTS)
+    receive = unit_ids_in_scope(user, Capability.RECEIVE_DOSSIERS)
+    if None in (process, assign, sign, receive):
+        scoped = Q()
+    else:
+        assert process is not None and assign is not None and sign is not None and receive is not None
+        if process:
+            scoped |= Q(actor__isnull=True, role__in=(Role.SPECIALIST, ""), unit_id__in=process | _ancestors(process))
+        if assign:
+            scoped |= Q(unit_id__in=assign) | Q(role=Role.DIVISION_HEAD, unit_id__in=_ancestors(assign))
+        if sign:
+            scoped |= Q(role=Role.AGENCY_LEADER, unit_id__in=sign)
+        if receive:
+            scoped |= Q(role__in=(Role.DESK_OFFICER, Role.CENTRE_OFFICER), unit_id__in=receive)
+    # One row per dossier: the current step, unless the officer holds another open step of it.
+    return mine | (scoped & Q(pk=F("dossier__current_step_id")))
+
+
+def _bucket_q(now: dt.datetime) -> dict[str, Q]:
+    today = timezone.localdate(now)
+    tomorrow = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    return {
+        "overdue": Q(due_at__lt=now),
+        "due_today": Q(due_at__gte=now, due_at__lt=tomorrow),
+        "at_risk": Q(dossier__risk_at__lte=now, dossier__due_at__gt=now, due_at__gte=now),
+    }
+
+
+def queue_qs(user: User, filters: QueueFilters | None = None) -> QuerySet[ProcessingStep]:
+    """The open steps of the queue with the filters but without the bucket, not yet sorted."""
+    filters = filters or QueueFilters()
+    q = work_q(user)
+    qs = ProcessingStep.objects.filter(open=True)
+    if q is None:
+        return qs.none()
+    qs = qs.filter(q)
+    if filters.mine:
+        qs = qs.filter(actor=user)
+    if filters.procedure:
+        qs = qs.filter(dossier__procedure__code=filters.procedure)
+    if filters.status:
+        qs = qs.filter(dossier__status=filters.status)
+    text = (filters.q or "").strip()
+    if text:
+        qs = qs.filter(Q(dossier__code__iexact=text) | Q(dossier__reference__iexact=text)
+                       | Q(dossier__applicant_id_number=text) | Q(dossier__search_folded__contains=fold_vi(text)))
+    return qs
+
+
+def queue_for(user: User, filters: QueueFilters | None = None, *, limit: int = 50, offset: int = 0,
+              now: dt.datetime | None = None) -> Queue:
+    """The officer's work queue (GET /api/v1/queues/mine and the queue screens): a page of open steps with
+    their dossier, the number of rows and the counts per bucket, in three queries at most."""
+    filters = filters or QueueFilters()
+    now = now or timezone.now()
+    base = queue_qs(user, filters)
+    buckets = _bucket_q(now)
+    counts = base.aggregate(
+        total=Count("id"), mine=Count("id", filter=Q(actor=user)), unassigned=Count("id", filter=Q(actor__isnull=True)),
+        **{name: Count("id", filter=cond) for name, cond in buckets.items()})
+    counts = {k: int(v or 0) for k, v in counts.items()}
+    qs = base
+    if filters.bucket in buckets:
+        qs = qs.filter(buckets[filters.bucket])
+        count = counts[filters.bucket]
+    else:
+        count = counts["total"]
+    order = SORTS.get(filters.sort, SORTS["due"])
+    items = list(qs.select_related("dossier", "dossier__procedure", "unit", "actor").only(*QUEUE_FIELDS)
+                 .order_by(*order)[max(0, offset):max(0, offset) + max(1, min(limit, 200))])
+    return Queue(items, count, counts, now)
+
+
+def row_state(step: ProcessingStep, now: dt.datetime) -> str:
+    """overdue, due_today, at_risk or "" for one queue row (the same tests as the counts, in Python)."""
+    d = step.dossier
+    if step.due_at is not None and step.due_at < now:
+        return "overdue"
+    tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate(now) + dt.timedelta(days=1), dt.time.min))
+    if step.due_at is not None and step.due_at < tomorrow:
+        return "due_today"
+    if d.risk_at is not None and d.risk_at <= now and d.due_at is not None and d.due_at > now:
+        return "at_risk"
+    return ""
+
+
+@dataclass
+class DossierDetail:
+    dossier: Dossier
+    documents: list[DossierDocument]
+    attachments: list[Attachment]
+    events: list[DossierEvent]
+    steps: list[ProcessingStep]
+    consultations: list[Consultation]
+    apology: Apology | None
+    results: list[Result]
+    payments: list[Payment]
+    classification: dict[str, Any] | None
+    step_classes: dict[int, dict[str, Any] | None]
+    open_steps: list[ProcessingStep] = field(default_factory=list)
+
+
+def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
+                   before_history: Callable[[Dossier], Any] | None = None) -> DossierDetail:
+    """The dossier page: the dossier (404 outside the user's scope), its documents and files, history,
+    steps, consultations, apology, results, payments and its class, in a fixed number of queries.
+    ``before_history`` runs once the dossier is found and before its history is read (the API logs the
+    read of personal data there, so that the page shows it)."""
+    at = at or timezone.now()
+    dossier = dossier_selectors.get_visible(user, code)
+    if before_history is not None:
+        before_history(dossier)
+    documents = list(DossierDocument.objects.filter(dossier=dossier).order_by("order"))
+    attachments = list(Attachment.objects.filter(dossier=dossier).order_by("id"))
+    events = list(DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("seq"))
+    steps = list(ProcessingStep.objects.filter(dossier=dossier)
+                 .select_related("unit", "actor", "ended_by", "assigned_by").order_by("order", "id"))
+    consultations = list(Consultation.objects.filter(dossier=dossier).select_related("unit", "asked_by",
+                                                                                     "answered_by"))
+    apology = Apology.objects.filter(dossier=dossier).select_related("issued_by").first()
+    results = list(Result.objects.filter(dossier=dossier).select_related("signer", "attachment"))
+    payments = list(Payment.objects.filter(dossier=dossier))
+    by_step = {s.pk: classification.classify_step(s, at) for s in steps}
+    return DossierDetail(
+        dossier=dossier, documents=documents, attachments=attachments, events=events, steps=steps,
+        consultations=consultations, apology=apology, results=results, payments=payments,
+        classification=classification.classify_dossier(dossier, events, at), step_classes=by_step,
+        open_steps=[s for s in steps if s.open])
+
+
+def prefetch_steps() -> Prefetch[Any]:
+    return Prefetch("steps", queryset=ProcessingStep.objects.select_related("unit", "actor").order_by("order", "id"))

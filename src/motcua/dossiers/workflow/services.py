@@ -1,0 +1,795 @@
+"""Every write of the internal processing. Like the intake services: check the permission, lock the
+dossier row, one transaction (a refused action changes nothing), append the event, notify on commit.
+Every deadline comes from the legal clock (``dossiers.deadlines`` over ``motcua.calendars``).
+
+Each service takes ``at`` (default: now) so that the demo can backdate real work through the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.choices import Role
+from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from motcua.core.text import nfc
+
+from .. import deadlines, events, files, lifecycle
+from ..choices import EventKind, Status
+from ..models import Attachment, Dossier
+from ..rules import silence_rule
+from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome, SupplementRule
+from .models import Apology, Consultation, Payment, ProcessingStep, Result
+
+# The capability a step's role needs over the step's unit.
+ROLE_CAPABILITY: dict[str, Capability] = {
+    Role.SPECIALIST: Capability.PROCESS_DOSSIERS,
+    Role.DIVISION_HEAD: Capability.ASSIGN_DOSSIERS,
+    Role.AGENCY_LEADER: Capability.SIGN_RESULTS,
+    Role.DESK_OFFICER: Capability.RECEIVE_DOSSIERS,
+    Role.CENTRE_OFFICER: Capability.RECEIVE_DOSSIERS,
+}
+DESK_ROLES = frozenset({Role.DESK_OFFICER, Role.CENTRE_OFFICER})
+
+# The internal process used when the procedure version defines none (Decree 61/2018 Art. 19 in outline:
+# the desk transfers, a specialist appraises, the head of division reviews, the leader signs, the desk
+# returns). Units: "receiving" and "processing" name the dossier's units.
+DEFAULT_STEPS: list[dict[str, Any]] = [
+    {"order": 1, "name": "Tiếp nhận hồ sơ", "role": Role.DESK_OFFICER, "unit": "receiving"},
+    {"order": 2, "name": "Thẩm định hồ sơ", "role": Role.SPECIALIST, "unit": "processing"},
+    {"order": 3, "name": "Xem xét, trình ký", "role": Role.DIVISION_HEAD, "unit": "processing"},
+    {"order": 4, "name": "Ký duyệt kết quả", "role": Role.AGENCY_LEADER, "unit": "processing"},
+    {"order": 5, "name": "Trả kết quả", "role": Role.DESK_OFFICER, "unit": "receiving"},
+]
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _agency(dossier: Dossier) -> str:
+    unit = dossier.processing_unit
+    return (unit.agency() or unit).code
+
+
+def _invalid(message: str, field_name: str) -> DomainError:
+    return DomainError(message, code="invalid_input", details={"fields": [{"field": field_name, "message": message}]})
+
+
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
+
+
+def _notify(dossier: Dossier, event_id: int) -> None:
+    from ..tasks import enqueue_notification
+
+    transaction.on_commit(lambda: enqueue_notification(dossier.pk, event_id))
+
+
+def _set_status(dossier: Dossier, after: int, actor: User, at: dt.datetime, *, reason: str = "",
+                data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> None:
+    from ..services import _set_status as set_status
+
+    set_status(dossier, after, actor, reason=reason, data=data, extra_fields=fields, at=at)
+
+
+def _holds_below(user: User, capability: Capability, unit: OrgUnit) -> bool:
+    """``user`` holds ``capability`` over ``unit`` or over a unit inside it (a step placed at the agency
+    may be taken by any of its divisions)."""
+    if has_capability(user, capability, unit):
+        return True
+    ids = unit_ids_in_scope(user, capability)
+    if ids is None:
+        return True
+    return OrgUnit.objects.filter(pk__in=ids, path__startswith=unit.path).exists()
+
+
+def can_act(user: User, step: ProcessingStep) -> bool:
+    """Whether ``user`` may work on ``step``: the capability of its role over its unit."""
+    capability = ROLE_CAPABILITY.get(step.role, Capability.PROCESS_DOSSIERS)
+    unit = step.unit or step.dossier.processing_unit
+    if step.role in DESK_ROLES:
+        return has_capability(user, capability, unit)
+    return _holds_below(user, capability, unit)
+
+
+def _open_steps(dossier: Dossier) -> list[ProcessingStep]:
+    return list(dossier.steps.filter(open=True).select_related("unit", "actor").order_by("order", "id"))
+
+
+def _my_step(user: User, dossier: Dossier, roles: frozenset[str] | None = None) -> ProcessingStep:
+    """The open step ``user`` works on: assigned to them, else one they may take (then taken)."""
+    steps = [s for s in _open_steps(dossier) if roles is None or s.role in roles]
+    for step in steps:
+        if step.actor_id == user.pk:
+            return step
+    for step in steps:
+        step.dossier = dossier
+        if step.actor_id is None and can_act(user, step):
+            return step
+    if not steps:
+        raise Conflict(_("No step of this kind is open on the dossier."), code="no_open_step")
+    raise _forbidden()
+
+
+def _step_data(step: ProcessingStep) -> dict[str, Any]:
+    return {"step": step.pk, "order": step.order, "name": step.name, "unit": step.unit.code if step.unit else None,
+            "role": step.role, "due_at": step.due_at}
+
+
+# --- the plan: steps from the snapshot ----------------------------------------------------------------
+
+def supplement_rule(dossier: Dossier) -> str:
+    """The version's rule for a supplement during processing; by default the full time counts again when
+    the complete dossier arrives (Decree 61/2018 Art. 19(4))."""
+    rule = (dossier.snapshot.get("version") or {}).get("supplement_rule") or getattr(
+        settings, "MOTCUA_SUPPLEMENT_RULE", SupplementRule.RESTART)
+    return str(rule)
+
+
+def _plan(dossier: Dossier) -> list[dict[str, Any]]:
+    steps = (dossier.snapshot.get("version") or {}).get("steps") or DEFAULT_STEPS
+    codes = {s["unit"]["code"] for s in steps if isinstance(s.get("unit"), dict) and s["unit"].get("code")}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    last_order = max(int(s["order"]) for s in steps)
+    plan = []
+    for s in steps:
+        role = s.get("role") or ""
+        ref = s.get("unit")
+        unit: OrgUnit | None
+        if role in DESK_ROLES and (int(s["order"]) == 1 or int(s["order"]) == last_order):
+            unit = dossier.receiving_unit  # received and returned where the applicant filed
+        elif ref == "receiving":
+            unit = dossier.receiving_unit
+        elif isinstance(ref, dict) and ref.get("code") in units:
+            unit = units[ref["code"]]
+        else:
+            unit = dossier.processing_unit
+        budget = s.get("budget") or {}
+        plan.append({"order": int(s["order"]), "name": s["name"][:500], "unit": unit, "role": role,
+                     "amount": Decimal(str(budget["amount"])) if budget.get("amount") is not None else None,
+                     "budget_unit": budget.get("unit") or "", "produces": list(s.get("produces") or [])})
+    return sorted(plan, key=lambda p: p["order"])
+
+
+def _budgets(dossier: Dossier, plan: list[dict[str, Any]], at: dt.datetime) -> None:
+    """Planned working time of each step: its own budget, else the usual time of a step without one
+    (``MOTCUA_STEP_WORKING_DAYS``, 1 working day), never more than an equal share of what the budgeted
+    steps leave of the working time up to the promised return."""
+    agency = _agency(dossier)
+    day = deadlines.planned_seconds(Decimal(1), "working_days", agency)
+    for p in plan:
+        p["seconds"] = deadlines.planned_seconds(p["amount"], p["budget_unit"], agency) if p["amount"] else 0
+    groups: dict[int, int] = {}
+    for p in plan:
+        groups[p["order"]] = max(groups.get(p["order"], 0), p["seconds"])
+    first = plan[0]["order"]
+    later = [o for o in groups if o != first]
+    unbudgeted = [o for o in later if groups[o] == 0]
+    available = deadlines.working_seconds_between(at, dossier.due_at, agency) if dossier.due_at else day * len(later)
+    share = max(0, available - sum(groups[o] for o in later)) // max(1, len(unbudgeted)) if unbudgeted else 0
+    usual = deadlines.planned_seconds(Decimal(str(getattr(settings, "MOTCUA_STEP_WORKING_DAYS", 1))),
+                                      "working_days", agency)
+    share = min(share, usual) or min(usual, max(available, 0))
+    for p in plan:
+        if p["seconds"] == 0:
+            p["seconds"] = groups[p["order"]] or share
+
+
+def start_processing(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> list[ProcessingStep]:
+    """The dossier reached the processing unit (2 → 4): its steps are created from the SNAPSHOT of the
+    version it was received under, the desk's intake step ends with the transfer, the next group starts.
+    Called inside the transfer's transaction."""
+    now = _now(at)
+    plan = _plan(dossier)
+    _budgets(dossier, plan, now)
+    rows = [ProcessingStep(dossier=dossier, order=p["order"], name=p["name"], unit=p["unit"], role=p["role"],
+                           budget_amount=p["amount"], budget_unit=p["budget_unit"], budget_seconds=p["seconds"],
+                           produces=p["produces"]) for p in plan]
+    ProcessingStep.objects.bulk_create(rows)
+    rows = list(dossier.steps.select_related("unit").order_by("order", "id"))
+    first = rows[0].order
+    intake = [r for r in rows if r.order == first]
+    if all(r.role in DESK_ROLES for r in intake):
+        for r in intake:
+            r.actor, r.started_at, r.ended_at = user, dossier.received_at or now, now
+            r.due_at, r.ended_by, r.outcome = dossier.transfer_due_at, user, StepOutcome.DONE
+            r.save(update_fields=["actor", "started_at", "ended_at", "due_at", "ended_by", "outcome"])
+        nxt = _next_order(rows, first)
+    else:
+        nxt = first
+    events.append(dossier, EventKind.PROCESSING_STARTED, user, at=now, data={
+        "steps": [{"order": r.order, "name": r.name, "unit": r.unit.code if r.unit else None, "role": r.role,
+                   "planned_seconds": r.budget_seconds} for r in rows]})
+    if nxt is not None:
+        _start_group(dossier, nxt, user, now)
+    return rows
+
+
+def _next_order(rows: list[ProcessingStep], order: int) -> int | None:
+    later = sorted({r.order for r in rows if r.order > order})
+    return later[0] if later else None
+
+
+def _rows_for(dossier: Dossier, order: int) -> list[ProcessingStep]:
+    """The rows of group ``order`` that have not run yet; a group that already ran (the dossier came back
+    to it) is copied afresh, each copy keeping the officer who did it before."""
+    rows = list(dossier.steps.filter(order=order).select_related("unit").order_by("id"))
+    fresh = [r for r in rows if r.started_at is None]
+    if fresh:
+        return fresh
+    last_run: dict[str, ProcessingStep] = {}
+    for r in rows:
+        last_run[r.name] = r
+    last_run = {k: r for k, r in last_run.items() if r.outcome != StepOutcome.SKIPPED} or last_run
+    copies = [ProcessingStep(dossier=dossier, order=order, name=r.name, unit=r.unit, role=r.role,
+                             budget_amount=r.budget_amount, budget_unit=r.budget_unit, budget_seconds=r.budget_seconds,
+                             produces=r.produces, actor=r.actor if r.outcome != StepOutcome.SKIPPED else None)
+              for r in last_run.values()]
+    ProcessingStep.objects.bulk_create(copies)
+    return list(dossier.steps.filter(order=order, started_at__isnull=True).select_related("unit").order_by("id"))
+
+
+def _start_group(dossier: Dossier, order: int, user: User, at: dt.datetime) -> list[ProcessingStep]:
+    agency = _agency(dossier)
+    rows = _rows_for(dossier, order)
+    for r in rows:
+        r.started_at, r.open = at, True
+        due = deadlines.add_working(at, r.budget_seconds, agency) if r.budget_seconds else dossier.due_at
+        if dossier.due_at is not None and due is not None and due > dossier.due_at and r.role not in DESK_ROLES:
+            due = dossier.due_at
+        r.due_at = due
+        r.save(update_fields=["started_at", "open", "due_at"])
+        events.append(dossier, EventKind.STEP_STARTED, user, at=at, data=_step_data(r))
+    _refresh_current(dossier, at)
+    return rows
+
+
+def _refresh_current(dossier: Dossier, at: dt.datetime) -> None:
+    """The denormalised current step, unit, officer and the instant from which the dossier is at risk."""
+    open_rows = list(dossier.steps.filter(open=True).order_by("order", "-budget_seconds", "id"))
+    current = open_rows[0] if open_rows else None
+    dossier.current_step = current
+    dossier.current_unit_id = current.unit_id if current else None
+    dossier.assigned_to_id = current.actor_id if current else None
+    dossier.risk_at = None
+    if current is not None and dossier.due_at is not None and dossier.clock.get("paused_at") is None:
+        dossier.risk_at = _risk_at(dossier, open_rows, at)
+    dossier.save(update_fields=["current_step", "current_unit", "assigned_to", "risk_at"])
+
+
+def _risk_at(dossier: Dossier, open_rows: list[ProcessingStep], at: dt.datetime) -> dt.datetime:
+    """From when the working time left before the promised return is less than the planned time of the
+    steps still to come (each later group's longest step): the promised return moved back by that time,
+    or now when the current step's own deadline already leaves too little."""
+    order = open_rows[0].order
+    groups: dict[int, int] = {}
+    for r in dossier.steps.filter(order__gt=order, started_at__isnull=True).only("order", "budget_seconds"):
+        groups[r.order] = max(groups.get(r.order, 0), r.budget_seconds)
+    assert dossier.due_at is not None
+    risk = deadlines.add_working(dossier.due_at, -sum(groups.values()), _agency(dossier))
+    step_due = max((r.due_at for r in open_rows if r.due_at is not None and r.role not in DESK_ROLES),
+                   default=None)
+    if step_due is not None and step_due > risk:
+        return min(at, risk)
+    return risk
+
+
+def _end_step(step: ProcessingStep, dossier: Dossier, user: User, at: dt.datetime, outcome: str,
+              note: str = "", kind: str = EventKind.STEP_ENDED) -> None:
+    step.ended_at, step.ended_by, step.outcome, step.open = at, user, outcome, False
+    step.note = nfc(note or "")
+    if step.actor_id is None and outcome != StepOutcome.SKIPPED:
+        step.actor = user
+    step.save(update_fields=["ended_at", "ended_by", "outcome", "open", "note", "actor"])
+    late = step.due_at is not None and at > step.due_at
+    events.append(dossier, kind, user, at=at, reason=step.note,
+                  data={**_step_data(step), "outcome": outcome, "late": late})
+
+
+def _advance(dossier: Dossier, step: ProcessingStep, user: User, at: dt.datetime) -> None:
+    """After ``step`` ended: the parallel steps nobody took are not needed; when the group has ended the
+    next group starts."""
+    group = list(dossier.steps.filter(order=step.order, open=True))
+    for other in group:
+        if other.actor_id is None and not other.consultations.filter(answered_at__isnull=True,
+                                                                      deemed_agreed_at__isnull=True).exists():
+            _end_step(other, dossier, user, at, StepOutcome.SKIPPED)
+    if dossier.steps.filter(order=step.order, open=True).exists():
+        _refresh_current(dossier, at)
+        return
+    later = sorted(set(dossier.steps.filter(order__gt=step.order).values_list("order", flat=True)))
+    if later:
+        _start_group(dossier, later[0], user, at)
+    else:
+        _refresh_current(dossier, at)
+
+
+def close_steps(dossier: Dossier, user: User, at: dt.datetime, outcome: str) -> None:
+    """End every open step (a stop, a refusal)."""
+    for step in _open_steps(dossier):
+        _end_step(step, dossier, user, at, outcome)
+    _refresh_current(dossier, at)
+
+
+def _check_processing(dossier: Dossier) -> None:
+    if dossier.status != Status.IN_PROGRESS:
+        raise Conflict(_("This action is possible only while the dossier is being processed."),
+                       code="illegal_transition", details={"status_code": dossier.status})
+
+
+def _processes(user: User, dossier: Dossier) -> bool:
+    return _holds_below(user, Capability.PROCESS_DOSSIERS, dossier.processing_unit)
+
+
+# --- assignment ---------------------------------------------------------------------------------------
+
+def assign(user: User, dossier: Dossier, officer: User, *, step_id: int | None = None,
+           at: dt.datetime | None = None) -> ProcessingStep:
+    """A division head assigns (or reassigns) an open step of their division to an officer who may work on
+    it (Decree 61/2018 Art. 19: the head of the processing unit assigns an officer)."""
+    now = _now(at)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        steps = [s for s in _open_steps(dossier) if step_id is None or s.pk == step_id]
+        steps = [s for s in steps if s.unit and has_capability(user, Capability.ASSIGN_DOSSIERS, s.unit)]
+        if not steps:
+            if not has_capability(user, Capability.ASSIGN_DOSSIERS):
+                raise _forbidden()
+            raise Conflict(_("No open step of this dossier is in your division."), code="no_open_step")
+        step = steps[0]
+        step.dossier = dossier
+        if not officer.is_active or not can_act(officer, step):
+            raise _invalid(_("This officer may not work on this step."), "officer")
+        previous = step.actor
+        step.actor, step.assigned_by, step.assigned_at = officer, user, now
+        step.save(update_fields=["actor", "assigned_by", "assigned_at"])
+        event = events.append(dossier, EventKind.ASSIGNED, user, at=now, data={
+            **_step_data(step), "officer": officer.username, "officer_name": officer.get_full_name(),
+            "previous": previous.username if previous else None})
+        _refresh_current(dossier, now)
+        _notify(dossier, event.pk)
+    return step
+
+
+def claim(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> ProcessingStep:
+    """An officer of the step's unit takes an open step nobody is assigned to."""
+    now = _now(at)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        if any(s.actor_id == user.pk for s in _open_steps(dossier)):
+            raise Conflict(_("You already work on this dossier."), code="already_claimed")
+        candidates = [s for s in _open_steps(dossier) if s.actor_id is None]
+        for s in candidates:
+            s.dossier = dossier
+        mine = [s for s in candidates if can_act(user, s)]
+        if not mine:
+            if not candidates:
+                raise Conflict(_("Every open step already has an officer."), code="already_claimed")
+            raise _forbidden()
+        step = mine[0]
+        step.actor, step.assigned_at = user, now
+        step.save(update_fields=["actor", "assigned_at"])
+        events.append(dossier, EventKind.CLAIMED, user, at=now, data=_step_data(step))
+        _refresh_current(dossier, now)
+    return step
+
+
+# --- moving between steps -------------------------------------------------------------------------------
+
+def _pending_consultations(step: ProcessingStep, at: dt.datetime) -> list[Consultation]:
+    return [c for c in step.dossier.consultations.filter(answered_at__isnull=True, deemed_agreed_at__isnull=True)
+            if c.due_at > at]
+
+
+def transfer_step(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None,
+                  outcome: str = StepOutcome.DONE, roles: frozenset[str] | None = None,
+                  event_kind: str = EventKind.STEP_ENDED) -> ProcessingStep:
+    """The officer ends their step and hands the dossier to the next one (each hand-over is a row of the
+    control sheet, form 05/06)."""
+    now = _now(at)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        step = _my_step(user, dossier, roles)
+        step.dossier = dossier
+        waiting = _pending_consultations(step, now)
+        if waiting:
+            raise Conflict(_("An opinion is still awaited: wait for the answer or its deadline."),
+                           code="consultation_pending",
+                           details={"until": max(c.due_at for c in waiting).isoformat()})
+        _end_step(step, dossier, user, now, outcome, note, kind=event_kind)
+        _advance(dossier, step, user, now)
+    return step
+
+
+def approve(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None) -> ProcessingStep:
+    """The head of division approves the appraisal and submits it for signature."""
+    return transfer_step(user, dossier, note=note, at=at, outcome=StepOutcome.APPROVED,
+                         roles=frozenset({Role.DIVISION_HEAD}), event_kind=EventKind.APPROVED)
+
+
+def sign(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None) -> ProcessingStep:
+    """The agency leader signs the result."""
+    now = _now(at)
+    if not has_capability(user, Capability.SIGN_RESULTS, dossier.processing_unit):
+        raise _forbidden()
+    step = transfer_step(user, dossier, note=note, at=now, outcome=StepOutcome.SIGNED,
+                         roles=frozenset({Role.AGENCY_LEADER}), event_kind=EventKind.SIGNED)
+    Dossier.objects.filter(pk=dossier.pk).update(signed_at=now)
+    dossier.signed_at = now
+    return step
+
+
+def return_step(user: User, dossier: Dossier, *, reason: str, to_order: int | None = None,
+                at: dt.datetime | None = None) -> ProcessingStep:
+    """Send the dossier back to a previous step with the reason (default: the step before)."""
+    now = _now(at)
+    reason = nfc(reason or "")
+    if not reason:
+        raise _invalid(_("Give the reason for sending the dossier back."), "reason")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        step = _my_step(user, dossier)
+        orders = sorted(set(dossier.steps.filter(order__lt=step.order).exclude(role__in=DESK_ROLES)
+                            .values_list("order", flat=True)))
+        if to_order is None:
+            to_order = orders[-1] if orders else None
+        if to_order is None or to_order not in orders:
+            raise _invalid(_("Choose a previous step of the processing unit."), "to_order")
+        for s in _open_steps(dossier):
+            _end_step(s, dossier, user, now, StepOutcome.RETURNED, reason, kind=EventKind.STEP_RETURNED)
+        _start_group(dossier, to_order, user, now)
+    return step
+
+
+# --- consultation -----------------------------------------------------------------------------------
+
+def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days: Decimal | int | None = None,
+            at: dt.datetime | None = None) -> Consultation:
+    """Ask another unit or agency for its opinion, with its own deadline from the legal clock. Under Decree
+    217/2026 Art. 54 (construction permits) the consulted agency answers within 2 working days, and is
+    deemed to agree when it does not."""
+    now = _now(at)
+    question = nfc(question or "")
+    if not question:
+        raise _invalid(_("Write the question."), "question")
+    unit = OrgUnit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise _invalid(_("No organisation unit has this code."), "unit")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        step = _my_step(user, dossier)
+        if step.actor_id is None:
+            step.actor = user
+            step.save(update_fields=["actor"])
+        rule = silence_rule(dossier.snapshot, dossier.received_at)
+        amount = Decimal(days) if days is not None else Decimal(rule["days"] if rule else getattr(
+            settings, "MOTCUA_CONSULTATION_WORKING_DAYS", 5))
+        if amount <= 0 or amount > 60:
+            raise _invalid(_("The deadline must be between 1 and 60 working days."), "days")
+        due = deadlines.working_days_after(now, amount, _agency(dossier))
+        c = Consultation.objects.create(dossier=dossier, step=step, unit=unit, question=question, asked_by=user,
+                                        asked_at=now, due_at=due, silence_is_consent=rule is not None)
+        event = events.append(dossier, EventKind.CONSULTED, user, at=now, data={
+            "consultation": c.pk, "unit": unit.code, "unit_name": unit.name, "due_at": due,
+            "silence_is_consent": c.silence_is_consent, "basis": rule["basis"] if rule else ""})
+        _notify(dossier, event.pk)
+    return c
+
+
+def answer_consultation(user: User, dossier: Dossier, *, consultation_id: int, answer: str, agrees: bool,
+                        at: dt.datetime | None = None) -> Consultation:
+    """The consulted unit answers; an answer after the deadline is recorded as late (and, where silence
+    counts as consent, the deemed agreement stands)."""
+    now = _now(at)
+    answer = nfc(answer or "")
+    if not answer:
+        raise _invalid(_("Write the answer."), "answer")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        c = Consultation.objects.select_for_update().filter(pk=consultation_id, dossier=dossier).first()
+        if c is None:
+            raise NotFound(_("There is no such request for an opinion on this dossier."), code="not_found")
+        if not _holds_below(user, Capability.PROCESS_DOSSIERS, c.unit):
+            raise _forbidden()
+        if c.answered_at is not None:
+            raise Conflict(_("This request has already been answered."), code="already_answered")
+        c.answered_at, c.answered_by, c.answer, c.agrees = now, user, answer, bool(agrees)
+        c.late = now > c.due_at
+        c.save(update_fields=["answered_at", "answered_by", "answer", "agrees", "late"])
+        events.append(dossier, EventKind.CONSULTATION_ANSWERED, user, at=now, reason=answer, data={
+            "consultation": c.pk, "unit": c.unit.code, "agrees": c.agrees, "late": c.late, "due_at": c.due_at,
+            "deemed_agreed": c.deemed_agreed})
+    return c
+
+
+# --- supplement during processing ------------------------------------------------------------------------
+
+def check_processing_supplement(user: User, dossier: Dossier, at: dt.datetime | None) -> None:
+    """The processing unit may ask once, within 3 working days of receipt (Decree 61/2018 Art. 19(4)).
+    Without ``at``: the permission only (the officer works on an open step)."""
+    if at is None:
+        if dossier.steps.exists():
+            _my_step(user, dossier)
+        elif not _processes(user, dossier):
+            raise _forbidden()
+        return
+    start = dossier.clock_start_at or dossier.received_at
+    if start is not None:
+        limit = deadlines.working_days_after(start, getattr(settings, "MOTCUA_SUPPLEMENT_WORKING_DAYS", 3),
+                                             _agency(dossier))
+        if at > limit:
+            raise Conflict(_("A supplement may be requested only within 3 working days of receipt."),
+                           code="supplement_too_late", details={"until": limit.isoformat()})
+
+
+def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
+    """The complete dossier arrived: the open steps get their budget again from now."""
+    agency = _agency(dossier)
+    for r in dossier.steps.filter(open=True):
+        due = deadlines.add_working(at, r.budget_seconds, agency) if r.budget_seconds else dossier.due_at
+        if dossier.due_at is not None and due is not None and due > dossier.due_at and r.role not in DESK_ROLES:
+            due = dossier.due_at
+        r.due_at = due
+        r.save(update_fields=["due_at"])
+    _refresh_current(dossier, at)
+
+
+# --- refusal, result, payment ---------------------------------------------------------------------------
+
+def refusal_status() -> int:
+    """How a refusal after appraisal is coded: 9 with a refusal document by default, or 8 (domain note
+    §10: not confirmed, so configurable)."""
+    return int(getattr(settings, "MOTCUA_REFUSAL_STATUS", Status.DONE))
+
+
+def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None = None,
+           issue_form: bool = True) -> Result:
+    """Refuse the dossier after appraisal, with the reason (form 03), within the deadline."""
+    now = _now(at)
+    reason = nfc(reason or "")
+    if not reason:
+        raise _invalid(_("Give the reason for refusing the dossier."), "reason")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        step = _my_step(user, dossier)
+        if not dossier.steps.filter(role=Role.SPECIALIST, started_at__isnull=False).exists() and \
+                step.role != Role.SPECIALIST:
+            raise Conflict(_("A dossier is refused after its appraisal."), code="not_appraised")
+        if dossier.due_at is not None and now > dossier.due_at:
+            raise Conflict(_("The time limit has passed: the refusal had to be sent before it."),
+                           code="refusal_too_late", details={"due_at": dossier.due_at.isoformat()})
+        result = Result.objects.create(dossier=dossier, kind=ResultKind.REFUSAL, reason=reason, issued_on=now.date(),
+                                       signer=user, signer_name=user.get_full_name(), recorded_by=user,
+                                       recorded_at=now)
+        events.append(dossier, EventKind.REFUSED, user, at=now, reason=reason, data={**_step_data(step),
+                                                                                   "result": result.pk})
+        for s in _open_steps(dossier):
+            _end_step(s, dossier, user, now, StepOutcome.REFUSED, reason)
+        dossier.refused_at = dossier.processing_ended_at = now
+        _set_status(dossier, refusal_status(), user, now, reason=reason, data={"refusal": True},
+                    fields=("refused_at", "processing_ended_at"))
+        _start_return(dossier, user, now)
+        if issue_form:
+            _issue(user, dossier, "refusal")
+    return result
+
+
+def _start_return(dossier: Dossier, user: User, at: dt.datetime) -> None:
+    """The last desk step (return of the result) starts if it has not."""
+    last = dossier.steps.order_by("-order").first()
+    if last is not None and last.role in DESK_ROLES and not dossier.steps.filter(order=last.order, open=True).exists():
+        pending = dossier.steps.filter(order=last.order, started_at__isnull=True)
+        if pending.exists():
+            _start_group(dossier, last.order, user, at)
+            return
+    _refresh_current(dossier, at)
+
+
+def _issue(user: User, dossier: Dossier, role: str) -> None:
+    """Issue a legal form inside the service's transaction; the form service appends its own event on a
+    fresh row, so the chain head is read back."""
+    from motcua.documents import services as documents
+
+    documents.issue(user, dossier, role)
+    dossier.event_count, dossier.last_event_hash = Dossier.objects.filter(pk=dossier.pk).values_list(
+        "event_count", "last_event_hash").get()
+
+
+def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.date, signer: User | None = None,
+                  upload: files.Upload | None = None, at: dt.datetime | None = None) -> Result:
+    """Record the signed result: its number, date, signer and digitised file (status 4 → 9). An early result
+    is announced to the applicant (Decree 61/2018 Art. 20)."""
+    now = _now(at)
+    number = nfc(number or "")
+    if not number:
+        raise _invalid(_("Enter the number of the result."), "number")
+    if not (_processes(user, dossier) or has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)):
+        raise _forbidden()
+    stored: list[str] = []
+    if upload is not None:
+        files.check([upload], office_allowed=set())
+        stored.append(files.store(upload, files.new_folder(dossier.reference)))
+    try:
+        with transaction.atomic():
+            dossier = _lock(dossier)
+            _check_processing(dossier)
+            if dossier.steps.filter(role=Role.AGENCY_LEADER).exists() and dossier.signed_at is None:
+                raise Conflict(_("The result must be signed first."), code="not_signed")
+            if dossier.payments.filter(paid_at__isnull=True).exists():
+                raise Conflict(_("A payment is still awaited."), code="payment_pending")
+            sign_event = dossier.events.filter(kind=EventKind.SIGNED).select_related("actor").order_by("-seq").first()
+            signer = signer or (sign_event.actor if sign_event else user)
+            attachment = None
+            if upload is not None:
+                attachment = Attachment.objects.create(
+                    dossier=dossier, file=stored[0], original_name=upload.safe_name,
+                    content_type=files.CONTENT_TYPES[upload.kind], size=upload.size, sha256=upload.sha256,
+                    uploaded_by=user)
+            result = Result.objects.create(dossier=dossier, kind=ResultKind.RESULT, number=number,
+                                           issued_on=issued_on, signer=signer, signer_name=signer.get_full_name(),
+                                           attachment=attachment, recorded_by=user, recorded_at=now)
+            early = dossier.due_at is not None and now < dossier.due_at
+            event = events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
+                "result": result.pk, "number": number, "issued_on": issued_on, "signer": signer.get_full_name(),
+                "attachment": attachment.pk if attachment else None, "early": early})
+            dossier.processing_ended_at = now
+            dossier.digitised_result = attachment is not None
+            _set_status(dossier, Status.DONE, user, now, data={"result": result.pk, "early": early},
+                        fields=("processing_ended_at", "digitised_result"))
+            if early:
+                _notify(dossier, event.pk)  # early return announced in advance
+            for s in _open_steps(dossier):
+                if s.role not in DESK_ROLES:
+                    _end_step(s, dossier, user, now, StepOutcome.DONE)
+            _start_return(dossier, user, now)
+    except BaseException:
+        files.discard(stored)
+        raise
+    return result
+
+
+def request_payment(user: User, dossier: Dossier, *, amount_vnd: int | None = None, description: str = "",
+                    at: dt.datetime | None = None) -> Payment:
+    """Ask the applicant to pay the fees or other obligations (status 4 → 6)."""
+    now = _now(at)
+    if not (_processes(user, dossier) or has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        amount = amount_vnd if amount_vnd is not None else dossier.fees_due_vnd - dossier.fees_paid_vnd
+        if amount is None or amount <= 0:
+            raise _invalid(_("The amount to pay must be more than zero."), "amount_vnd")
+        payment = Payment.objects.create(dossier=dossier, amount_vnd=amount, description=nfc(description),
+                                         requested_at=now, requested_by=user)
+        events.append(dossier, EventKind.PAYMENT_REQUESTED, user, at=now, data={"payment": payment.pk,
+                                                                              "amount_vnd": amount})
+        _set_status(dossier, Status.PAYMENT_REQUESTED, user, now, data={"amount_vnd": amount})
+    return payment
+
+
+def confirm_payment(user: User, dossier: Dossier, *, channel: str, receipt_number: str = "",
+                    paid_at: dt.datetime | None = None, at: dt.datetime | None = None) -> Payment:
+    """The payment arrived (status 6 → 4)."""
+    now = _now(at)
+    if channel not in PaymentChannel.values:
+        raise _invalid(_("Choose how the applicant paid."), "channel")
+    if not (_processes(user, dossier) or has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        if dossier.status != Status.PAYMENT_REQUESTED:
+            raise Conflict(_("No payment is awaited."), code="illegal_transition")
+        payment = dossier.payments.filter(paid_at__isnull=True).order_by("id").first()
+        if payment is None:
+            raise Conflict(_("No payment is awaited."), code="illegal_transition")
+        paid = paid_at or now
+        if paid > now:
+            raise _invalid(_("The payment date cannot be in the future."), "paid_at")
+        payment.paid_at, payment.channel, payment.receipt_number = paid, channel, nfc(receipt_number)
+        payment.confirmed_by = user
+        payment.save(update_fields=["paid_at", "channel", "receipt_number", "confirmed_by"])
+        dossier.fees_paid_vnd += payment.amount_vnd
+        dossier.paid_online = channel == PaymentChannel.ONLINE
+        events.append(dossier, EventKind.PAYMENT_CONFIRMED, user, at=now, data={
+            "payment": payment.pk, "amount_vnd": payment.amount_vnd, "channel": channel, "paid_at": paid})
+        _set_status(dossier, Status.IN_PROGRESS, user, now, fields=("fees_paid_vnd", "paid_online"))
+    return payment
+
+
+# --- apology and new date -------------------------------------------------------------------------------
+
+def apologize(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datetime, at: dt.datetime | None = None,
+              issue_form: bool = True) -> Apology:
+    """The apology letter with the reason and a new promised date (form 04), once per dossier, at the latest
+    one working day before the due date (Decree 61/2018 Art. 19(9)). The new date replaces the promised
+    one; the original is kept (``original_due_at``) for the statistics."""
+    now = _now(at)
+    reason = nfc(reason or "")
+    if not reason:
+        raise _invalid(_("Give the reason for the delay."), "reason")
+    if new_due_at.tzinfo is None:
+        raise _invalid(_("Give the new date with its time zone."), "new_due_at")
+    if not _processes(user, dossier):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        if dossier.status not in (Status.IN_PROGRESS, Status.PAYMENT_REQUESTED):
+            raise Conflict(_("An apology is issued while the dossier is being processed."),
+                           code="illegal_transition", details={"status_code": dossier.status})
+        if Apology.objects.filter(dossier=dossier).exists() or (dossier.clock or {}).get("extended"):
+            raise Conflict(_("The apology and new date may be issued only once."), code="already_apologised")
+        if dossier.due_at is None:
+            raise Conflict(_("The dossier has no promised date to move."), code="no_due_date")
+        agency = _agency(dossier)
+        limit = deadlines.apology_deadline(dossier.due_at, agency)
+        if now > limit:
+            raise Conflict(_("Too late: the apology must be sent at least one working day before the due date."),
+                           code="apology_too_late", details={"until": limit.isoformat()})
+        if new_due_at <= dossier.due_at:
+            raise _invalid(_("The new date must be later than the promised one."), "new_due_at")
+        original = dossier.due_at
+        dossier.clock = {**deadlines.extend(dossier.clock, now, new_due_at, agency),
+                         "variant": dossier.clock.get("variant", "")}
+        dossier.original_due_at = dossier.original_due_at or original
+        dossier.due_at = new_due_at
+        dossier.late_flagged_at = None
+        dossier.save(update_fields=["clock", "original_due_at", "due_at", "late_flagged_at"])
+        apology = Apology.objects.create(dossier=dossier, reason=reason, original_due_at=original,
+                                         new_due_at=new_due_at, issued_at=now, issued_by=user)
+        events.append(dossier, EventKind.CLOCK, user, at=now, reason="extended",
+                      data={"due_before": original, "due_at": new_due_at})
+        event = events.append(dossier, EventKind.APOLOGY, user, at=now, reason=reason, data={
+            "apology": apology.pk, "original_due_at": original, "new_due_at": new_due_at})
+        _notify(dossier, event.pk)
+        for r in dossier.steps.filter(open=True, due_at=original):
+            r.due_at = new_due_at
+            r.save(update_fields=["due_at"])
+        _refresh_current(dossier, now)
+        if issue_form:
+            _issue(user, dossier, "apology")
+    return apology
+
+
+# --- return of the result ---------------------------------------------------------------------------
+
+def return_result(user: User, dossier: Dossier, *, method: str, at: dt.datetime | None = None) -> Dossier:
+    """The desk returns the result (9 → 10): at the desk, by post or online (Decree 61/2018 Arts. 20-21)."""
+    now = _now(at)
+    if method not in ReturnMethod.values:
+        raise _invalid(_("Choose how the result is returned."), "method")
+    if not has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_transition(dossier.status, Status.RETURNED)
+        dossier.returned_at, dossier.result_method = now, method
+        early = dossier.due_at is not None and now < dossier.due_at
+        dossier.results.filter(returned_at__isnull=True).update(returned_at=now, return_method=method)
+        events.append(dossier, EventKind.RESULT_RETURNED, user, at=now, data={"method": method, "early": early})
+        _set_status(dossier, Status.RETURNED, user, now, data={"method": method, "early": early},
+                    fields=("returned_at", "result_method"))
+        for s in _open_steps(dossier):
+            _end_step(s, dossier, user, now, StepOutcome.DONE)
+        _refresh_current(dossier, now)
+    return dossier

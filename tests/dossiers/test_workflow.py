@@ -1,0 +1,314 @@
+"""The internal processing (issue 6): a construction permit walked through every step by each persona, and
+the rules of supplement, apology, consultation, refusal and visibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+
+from motcua.core.errors import Conflict, DomainError, PermissionDenied
+from motcua.documents import services as documents
+from motcua.documents.models import IssuedForm
+from motcua.dossiers import services
+from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.models import Consultation, Dossier, DossierEvent, ProcessingStep
+from motcua.dossiers.workflow import late
+from motcua.dossiers.workflow import services as wf
+from motcua.dossiers.workflow.classification import classify_dossier
+
+from .conftest import upload
+from .workflow_helpers import construction_permit, in_progress, received, t
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def permit(org):  # type: ignore[no-untyped-def]
+    return construction_permit(org)
+
+
+def kinds(d: Dossier) -> list[str]:
+    return list(d.events.order_by("seq").values_list("kind", flat=True))
+
+
+def open_steps(d: Dossier) -> list[tuple[int, str, str | None]]:
+    return [(s.order, s.name, s.actor.username if s.actor else None)
+            for s in ProcessingStep.objects.filter(dossier=d, open=True).select_related("actor").order_by("id")]
+
+
+def test_construction_permit_through_every_step(people, permit, org):
+    # Monday 3 August 2026, 09:00: Bình receives the dossier at the desk; 10 working days.
+    d = received(people, t(2026, 8, 3, 9, 0))
+    assert d.due_at == t(2026, 8, 17, 9, 0)
+    d = services.transfer(people["binh"], d, at=t(2026, 8, 3, 9, 30))
+    assert d.status == Status.IN_PROGRESS
+    steps = list(d.steps.order_by("order", "id"))
+    assert [s.order for s in steps] == [1, 2, 2, 3, 4, 5]
+    assert steps[0].ended_at == t(2026, 8, 3, 9, 30) and steps[0].actor == people["binh"]
+    appraisal, consultation_step = steps[1], steps[2]
+    assert appraisal.due_at == t(2026, 8, 10, 9, 30)  # 5 working days, from the legal clock
+    assert consultation_step.due_at == t(2026, 8, 5, 9, 30)  # 2 working days
+    # A step without a budget is planned at its usual time, one working day.
+    assert [s.budget_seconds for s in steps[3:]] == [8 * 3600] * 3
+    d.refresh_from_db()
+    assert d.current_step_id == appraisal.pk and d.current_unit_id == org["division"].pk
+
+    # Dung (head of division) assigns the appraisal to Cường; Cường consults another agency.
+    wf.assign(people["dung"], d, people["cuong"], step_id=appraisal.pk, at=t(2026, 8, 3, 10, 0))
+    d.refresh_from_db()
+    assert d.assigned_to == people["cuong"]
+    c = wf.consult(people["cuong"], d, unit_code="T.SNN", question="Ý kiến về phòng cháy?", at=t(2026, 8, 3, 11, 0))
+    assert c.due_at == t(2026, 8, 5, 11, 0) and c.silence_is_consent
+    with pytest.raises(Conflict):  # waiting for the opinion
+        wf.transfer_step(people["cuong"], d, at=t(2026, 8, 4, 9, 0))
+    # No answer within 2 working days: deemed to agree (Decree 217/2026 Art. 54).
+    report = late.tick(t(2026, 8, 5, 11, 5))
+    assert report.deemed == 1
+    c.refresh_from_db()
+    assert c.deemed_agreed and c.agrees
+
+    wf.transfer_step(people["cuong"], d, note="Đủ điều kiện cấp phép", at=t(2026, 8, 6, 10, 0))
+    assert open_steps(d) == [(3, "Xem xét, trình ký", None)]
+    consultation_step.refresh_from_db()
+    assert consultation_step.outcome == "skipped"  # the parallel step nobody took was not needed
+    wf.approve(people["dung"], d, at=t(2026, 8, 6, 14, 0))
+    assert open_steps(d) == [(4, "Ký giấy phép", None)]
+    with pytest.raises(PermissionDenied):
+        wf.sign(people["dung"], d, at=t(2026, 8, 7, 8, 30))
+    wf.sign(people["giang"], d, at=t(2026, 8, 7, 9, 0))
+    assert open_steps(d) == [(5, "Trả kết quả", None)]
+
+    # Fees, then the result with its digitised file, then the return (early: before 17/08 09:00).
+    wf.request_payment(people["binh"], d, amount_vnd=150_000, at=t(2026, 8, 7, 9, 30))
+    d.refresh_from_db()
+    assert d.status == Status.PAYMENT_REQUESTED
+    wf.confirm_payment(people["binh"], d, channel="online", receipt_number="BL-01", at=t(2026, 8, 7, 10, 0))
+    result = wf.record_result(people["binh"], d, number="123/GPXD", issued_on=dt.date(2026, 8, 7),
+                              upload=upload(name="gpxd.pdf", order=None), at=t(2026, 8, 7, 10, 30))
+    assert result.signer == people["giang"] and result.attachment is not None
+    d.refresh_from_db()
+    assert d.status == Status.DONE and d.digitised_result and d.paid_online and d.fees_paid_vnd == 150_000
+    wf.return_result(people["binh"], d, method="online", at=t(2026, 8, 7, 14, 0))
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED and d.returned_at == t(2026, 8, 7, 14, 0)
+    assert not ProcessingStep.objects.filter(dossier=d, open=True).exists()
+
+    statuses = list(d.events.filter(kind=EventKind.STATUS_CHANGED).order_by("seq").values_list("status_after",
+                                                                                              flat=True))
+    assert statuses == [Status.IN_PROGRESS, Status.PAYMENT_REQUESTED, Status.IN_PROGRESS, Status.DONE,
+                        Status.RETURNED]
+    for kind in (EventKind.PROCESSING_STARTED, EventKind.ASSIGNED, EventKind.CONSULTED,
+                 EventKind.CONSULTATION_DEEMED, EventKind.APPROVED, EventKind.SIGNED, EventKind.RESULT_RECORDED,
+                 EventKind.RESULT_RETURNED):
+        assert kind in kinds(d)
+    record = d.events.get(kind=EventKind.RESULT_RECORDED)
+    assert record.data["early"] is True  # announced to the applicant in advance
+
+    # Early: done within the internal target of 8 working days; each hand-over classified too.
+    klass = classify_dossier(d)
+    assert klass is not None and klass["outcome"] == "early"
+    sheet = documents.issue(people["binh"], d, "control-sheet")
+    assert sheet.number == "06"
+    from motcua.documents import legal
+
+    rows = legal.step_trail(d, t(2026, 8, 8, 9, 0))
+    # The desk handed over on the day it had to, and the director signed on the day his budget ran out (on
+    # time); the other steps ended before their last day (early).
+    assert [r["result"] for r in rows] == ["Đúng hạn", "Trước hạn", "Trước hạn", "Đúng hạn", "Trước hạn"]
+    assert "Cường" in rows[1]["giver"] and "Phạm Thị Dung" in rows[1]["receiver"]
+
+
+def test_supplement_with_pause_keeps_the_time_left(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0), rule="pause")
+    wf.assign(people["dung"], d, people["cuong"], at=t(2026, 8, 3, 10, 0))
+    d = services.request_supplement(people["cuong"], d, [services.MissingItem("Bản vẽ", "Sai tỉ lệ")],
+                                    at=t(2026, 8, 4, 9, 0))
+    assert d.status == Status.SUPPLEMENT_REQUESTED and d.due_at is None
+    d = services.submit_supplement(people["binh"], d, at=t(2026, 8, 10, 9, 0))
+    # 9 working days were left at the pause (04/08 09:00 → 17/08 09:00): they continue from 10/08 09:00.
+    assert d.status == Status.IN_PROGRESS and d.due_at == t(2026, 8, 21, 9, 0)
+    assert d.events.filter(kind=EventKind.CLOCK, reason="resumed").exists()
+    appraisal = ProcessingStep.objects.get(dossier=d, open=True, name__startswith="Thẩm định")
+    assert appraisal.due_at == t(2026, 8, 17, 9, 0)  # its 5 days again from the complete dossier
+
+
+def test_supplement_with_restart_and_a_second_one_refused(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    d = services.request_supplement(people["cuong"], d, [services.MissingItem("Bản vẽ", "Sai tỉ lệ")],
+                                    at=t(2026, 8, 4, 9, 0))
+    d = services.submit_supplement(people["binh"], d, at=t(2026, 8, 10, 9, 0))
+    # The full 10 working days again (Decree 61/2018 Art. 19(4)); Saturday 22/08/2026 is a working day in
+    # the 2026 schedule (made up for the 2 September holiday).
+    assert d.due_at == t(2026, 8, 22, 9, 0)
+    count = DossierEvent.objects.filter(dossier=d).count()
+    with pytest.raises(DomainError) as err:
+        services.request_supplement(people["cuong"], d, [services.MissingItem("X", "Y")], at=t(2026, 8, 10, 10, 0))
+    assert err.value.code == "supplement_already_requested"
+    d.refresh_from_db()
+    assert d.status == Status.IN_PROGRESS and DossierEvent.objects.filter(dossier=d).count() == count
+
+
+def test_supplement_after_three_working_days_refused(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    with pytest.raises(Conflict) as err:
+        services.request_supplement(people["cuong"], d, [services.MissingItem("Bản vẽ", "Sai")],
+                                    at=t(2026, 8, 6, 9, 1))
+    assert err.value.code == "supplement_too_late"
+    d.refresh_from_db()
+    assert d.status == Status.IN_PROGRESS and d.processing_supplements == 0
+
+
+def test_apology_moves_the_date_once_and_keeps_the_original(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    a = wf.apologize(people["dung"], d, reason="Chờ ý kiến cơ quan phòng cháy", new_due_at=t(2026, 8, 21, 16, 0),
+                     at=t(2026, 8, 14, 16, 0))  # Friday before the Monday due date
+    d.refresh_from_db()
+    assert d.due_at == t(2026, 8, 21, 16, 0) and d.original_due_at == t(2026, 8, 17, 9, 0)
+    assert a.original_due_at == t(2026, 8, 17, 9, 0)
+    assert IssuedForm.objects.filter(dossier=d, role="apology", number="04").exists()
+    assert d.events.filter(kind=EventKind.CLOCK, reason="extended").exists()
+    count = DossierEvent.objects.filter(dossier=d).count()
+    with pytest.raises(Conflict) as err:
+        wf.apologize(people["dung"], d, reason="Lần hai", new_due_at=t(2026, 8, 28, 16, 0), at=t(2026, 8, 17, 9, 0))
+    assert err.value.code == "already_apologised"
+    d.refresh_from_db()
+    assert d.due_at == t(2026, 8, 21, 16, 0) and DossierEvent.objects.filter(dossier=d).count() == count
+
+
+def test_apology_less_than_one_working_day_before_due_refused(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
+    count = DossierEvent.objects.filter(dossier=d).count()
+    with pytest.raises(Conflict) as err:
+        wf.apologize(people["dung"], d, reason="Trễ", new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 15, 9, 0))
+    assert err.value.code == "apology_too_late"  # Saturday: the last working day before was Friday
+    d.refresh_from_db()
+    assert d.due_at == t(2026, 8, 17, 9, 0) and d.original_due_at is None
+    assert DossierEvent.objects.filter(dossier=d).count() == count
+
+
+def test_late_consultation_recorded_as_late(people, org):
+    construction_permit(org, code="1.099999")  # not a construction permit under Art. 54: no deemed consent
+    d = received(people, t(2026, 8, 3, 9, 0), code="1.099999")
+    d = services.transfer(people["binh"], d, at=t(2026, 8, 3, 9, 30))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    c = wf.consult(people["cuong"], d, unit_code="T.SNN", question="Ý kiến?", days=2, at=t(2026, 8, 3, 10, 0))
+    assert not c.silence_is_consent
+    assert late.tick(t(2026, 8, 6, 9, 0)).consultations_late == 1
+    assert late.tick(t(2026, 8, 6, 9, 5)).consultations_late == 0  # idempotent
+    # Khánh (another agency's division) sees the dossier routed to his agency for an opinion, and answers.
+    body = Client()
+    body.force_login(people["khanh"])
+    assert body.get(f"/api/v1/dossiers/{d.code}").status_code == 200
+    c = wf.answer_consultation(people["khanh"], d, consultation_id=c.pk, answer="Đồng ý", agrees=True,
+                               at=t(2026, 8, 6, 10, 0))
+    assert c.late and not c.deemed_agreed
+    assert DossierEvent.objects.filter(dossier=d, kind=EventKind.CONSULTATION_LATE).count() == 1
+
+
+def test_refusal_after_appraisal(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    with pytest.raises(DomainError):
+        wf.refuse(people["cuong"], d, reason="", at=t(2026, 8, 5, 9, 0))
+    result = wf.refuse(people["cuong"], d, reason="Công trình không phù hợp quy hoạch", at=t(2026, 8, 5, 9, 0))
+    d.refresh_from_db()
+    assert d.status == Status.DONE and d.refused_at == t(2026, 8, 5, 9, 0) and result.kind == "refusal"
+    assert IssuedForm.objects.filter(dossier=d, role="refusal", number="03").exists()
+    assert open_steps(d) == [(5, "Trả kết quả", None)]
+    wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 5, 14, 0))
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED
+
+
+def test_refusal_after_the_deadline_refused(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    with pytest.raises(Conflict) as err:
+        wf.refuse(people["cuong"], d, reason="Không phù hợp", at=t(2026, 8, 17, 10, 0))
+    assert err.value.code == "refusal_too_late"
+    d.refresh_from_db()
+    assert d.status == Status.IN_PROGRESS and d.refused_at is None
+
+
+def test_return_to_previous_step_needs_a_reason_and_goes_back_to_the_same_officer(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    wf.transfer_step(people["cuong"], d, at=t(2026, 8, 4, 9, 0))
+    with pytest.raises(DomainError):
+        wf.return_step(people["dung"], d, reason="", at=t(2026, 8, 4, 10, 0))
+    wf.return_step(people["dung"], d, reason="Bổ sung đánh giá kết cấu", at=t(2026, 8, 4, 10, 0))
+    assert open_steps(d) == [(2, "Thẩm định hồ sơ, kiểm tra thực địa", "cuong")]
+    assert EventKind.STEP_RETURNED in kinds(d)
+
+
+def test_late_dossier_flagged_reminded_then_escalated(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    assert late.tick(t(2026, 8, 4, 9, 0)).flagged == 0
+    d.refresh_from_db()
+    assert d.risk_at is not None
+    report = late.tick(d.risk_at + dt.timedelta(minutes=1))
+    assert report.flagged == 1
+    assert late.tick(t(2026, 8, 14, 9, 0)).escalated == 0  # the apology may still come today
+    assert late.tick(t(2026, 8, 15, 9, 0)).escalated == 1
+    assert late.tick(t(2026, 8, 15, 9, 5)).escalated == 0
+    assert {EventKind.LATE_FLAGGED, EventKind.REMINDED, EventKind.ESCALATED} <= set(kinds(d))
+
+
+def test_other_division_and_agency_get_404_and_change_nothing(people, permit, org, token_for):
+    from motcua.accounts.choices import Role
+    from tests.conftest import _person
+
+    _person("mai", "Lê Thị Mai", org["division2"], Role.SPECIALIST)
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    before = (DossierEvent.objects.count(), list(ProcessingStep.objects.values_list("actor_id", "open")))
+    for who in ("mai", "khanh"):
+        client = Client()
+        client.force_login(__import__("motcua.accounts.models", fromlist=["User"]).User.objects.get(username=who))
+        assert client.get(f"/api/v1/dossiers/{d.code}").status_code == 404
+        for action, body in (("claim", {}), ("transfer", {}), ("approve", {}), ("sign", {}),
+                             ("refuse", {"reason": "x"}), ("apologize", {"reason": "x",
+                                                                        "new_due_at": "2026-09-01T09:00+07:00"})):
+            response = client.post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body),
+                                   content_type="application/json")
+            assert response.status_code == 404, (who, action)
+    # Cường sees it (routed to his division) but may not sign; Khánh cannot claim it through the service.
+    with pytest.raises(PermissionDenied):
+        wf.claim(people["khanh"], d, at=t(2026, 8, 3, 10, 0))
+    with pytest.raises((PermissionDenied, Conflict)):
+        wf.sign(people["cuong"], d, at=t(2026, 8, 3, 10, 0))
+    assert (DossierEvent.objects.count(), list(ProcessingStep.objects.values_list("actor_id", "open"))) == before
+
+
+def test_api_walk_and_queue(people, permit, token_for):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+
+    def act(who: str, action: str, body: dict | None = None) -> object:
+        return Client().post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body or {}),
+                             content_type="application/json", HTTP_AUTHORIZATION=token_for(who))
+
+    queue = Client().get("/api/v1/queues/mine", HTTP_AUTHORIZATION=token_for("cuong")).json()
+    assert queue["count"] == 1 and queue["items"][0]["dossier"]["code"] == d.code
+    assert queue["counts"]["overdue"] == 1  # in 2026-11, the August step is long overdue
+    assert act("dung", "assign", {"officer": "cuong"}).status_code == 200
+    assert act("cuong", "claim").status_code == 409
+    r = act("cuong", "consult", {"unit": "T.SNN", "question": "Ý kiến?"})
+    assert r.status_code == 200
+    assert act("khanh", "answer-consultation", {"consultation": Consultation.objects.get().pk,
+                                                "answer": "Đồng ý", "agrees": True}).status_code == 200
+    assert act("cuong", "transfer", {"note": "Đạt"}).json()["status_code"] == Status.IN_PROGRESS
+    assert act("dung", "approve").status_code == 200
+    assert act("giang", "sign").status_code == 200
+    assert act("binh", "record-result", {"number": "9/GPXD", "issued_on": "2026-11-27"}).json()["status_code"] == 9
+    assert act("binh", "return-result", {"method": "post"}).json()["status_code"] == 10
+    detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
+    assert [s["outcome"] for s in detail["steps"]][:3] == ["done", "done", "skipped"]
+    assert detail["classification"]["outcome"] == "late"
+    assert detail["consultations"][0]["answer"] == "Đồng ý"
+    assert act("binh", "frobnicate").status_code == 404
