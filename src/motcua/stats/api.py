@@ -1,5 +1,6 @@
-"""The statistics API, mounted at /api/v1/stats: ``/summary`` and ``/index766`` of a unit subtree and
-a period (rates as fractions 0-1; None when the denominator is 0)."""
+"""The statistics API, mounted at /api/v1/stats: ``/summary``, ``/index766`` and ``/evaluation`` of a unit
+subtree and a period, and ``/ranking`` of the province's agencies (rates as fractions 0-1; None when the
+denominator is 0)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from motcua.catalogue.models import Procedure
 from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
-from . import index766, kpi
+from . import evaluation, index766, kpi, selectors
 
 router = Router(tags=["statistics"], auth=STAFF_OR_CITIZEN)
 
@@ -89,3 +90,31 @@ def index(request: HttpRequest, unit: str | None = None, from_: str | None = Non
     user: User = request.auth  # type: ignore[attr-defined]
     scope, start, end, node = resolve(user, unit, first, to)
     return {"unit": node.code if node else None, **index766.compute(scope, start, end)}
+
+
+@router.get("/evaluation", response={200: dict[str, Any], **ERRORS},
+            summary="Per-dossier evaluation of Circular 01/2018 of a unit and period")
+def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = None, to: str | None = None) -> Any:
+    """The nine indicators of Circular 01/2018/TT-VPCP Art. 13 (average scores 0-2, 1 decimal) over the
+    dossiers whose processing ended in the period, the agency total and band, and each officer's total (of
+    indicators 1, 2, 3, 4, 7) and band. An indicator without data has ``score`` null and a ``note``."""
+    first = request.GET.get("from", from_)
+    user: User = request.auth  # type: ignore[attr-defined]
+    scope, start, end, node = resolve(user, unit, first, to)
+    return {"unit": node.code if node else None, **evaluation.evaluate(scope, start, end)}
+
+
+@router.get("/ranking", response={200: dict[str, Any], **ERRORS},
+            summary="The province's agencies ranked on Bộ chỉ số 766 and the on-time and early rates")
+def ranking(request: HttpRequest, from_: str | None = None, to: str | None = None) -> Any:
+    """Each agency's computed 766 total (out of ``max_points_computed``), on-time and early rates, its rank on
+    each (1 = best; ties share a rank) and the change of rank since the previous period of the same length
+    (positive: moved up; null when either period has no rank)."""
+    first = request.GET.get("from", from_)
+    user: User = request.auth  # type: ignore[attr-defined]
+    _scope, start, end, _node = resolve(user, None, first, to)
+    data = selectors.ranking(start, end)
+    rows = [{"unit": r["unit"].code, "name": r["unit"].name,
+             **{k: v for k, v in r.items() if k != "unit"}} for r in data["rows"]]
+    return {"from": start.isoformat(), "to": end.isoformat(), "previous_from": data["previous_from"].isoformat(),
+            "previous_to": data["previous_to"].isoformat(), "agencies": rows}

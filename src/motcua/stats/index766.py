@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from motcua.catalogue.models import Procedure
+from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.parts import missing_parts
 
 from . import kpi
@@ -54,7 +55,10 @@ def _procedures(scope: kpi.Scope) -> list[Procedure]:
         qs = qs.filter(agency_id__in=scope.unit_ids)
     if scope.procedure_ids is not None:
         qs = qs.filter(pk__in=scope.procedure_ids)
-    return list(qs.prefetch_related("versions"))
+    # Everything 1.3 and 3.5 read of a version, in five queries whatever the number of procedures.
+    published = ProcedureVersion.objects.filter(status="published").prefetch_related(
+        "fees", "documents", "time_variants")
+    return list(qs.prefetch_related(Prefetch("versions", queryset=published)))
 
 
 def compute(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -62,7 +66,7 @@ def compute(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     procedures = _procedures(scope)
     published = []
     for p in procedures:
-        version = next((v for v in p.versions.all() if v.status == "published" and v.valid_from <= last
+        version = next((v for v in p.versions.all() if v.valid_from <= last
                         and (v.valid_to is None or v.valid_to >= first)), None)
         if version is not None:
             published.append((p, version))

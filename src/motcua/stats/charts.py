@@ -1,0 +1,121 @@
+"""What the statistics pages show of the selectors' figures: labels, formatted values with their links,
+and the SVG charts of the month-by-month trends (each drawn from the rows of its data table)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import OrgUnit
+
+from . import svg
+from .forms import Period
+
+
+def labels() -> dict[str, str]:
+    return {
+        "received": _("Received"), "processed": _("Processed in the period"), "done": _("Done"),
+        "stopped": _("Stopped"), "early": _("Early"), "on_time": _("On time"), "late": _("Late"),
+        "on_time_rate": _("On-time rate (early included)"), "early_rate": _("Early rate"),
+        "in_progress": _("In progress at the end"), "overdue": _("Overdue"), "at_risk": _("At risk"),
+        "avg_working_days": _("Average processing time (working days)"), "online_rate": _("Received online"),
+        "online": _("Received online"), "carried_over": _("Carried over from the previous period"),
+    }
+
+
+def label(key: str) -> str:
+    return labels().get(key, key)
+
+
+def fmt(value: Any, kind: str = "count") -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{number_format(value * 100, 1)} %"
+    if kind == "days":
+        return number_format(value, 1)
+    return number_format(value, 0, force_grouping=True)
+
+
+def fmt_delta(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    if kind == "rate":
+        return f"{sign}{number_format(abs(value) * 100, 1)} {_('pp')}"
+    return f"{sign}{fmt(abs(value), kind)}"
+
+
+DrillUrl = Callable[..., str]
+
+
+def cards(figures: dict[str, Any], unit: OrgUnit | None, period: Period, drill_url: DrillUrl) -> list[dict[str, Any]]:
+    out = []
+    for r in figures["list"]:
+        out.append({"key": r["key"], "label": label(r["key"]), "value": fmt(r["value"], r["format"]),
+                    "url": drill_url(unit, r["measure"], period) if r["measure"] else "",
+                    "previous": fmt(r["previous"], r["format"]), "last_year": fmt(r["last_year"], r["format"]),
+                    "vs_previous": fmt_delta(r["vs_previous"], r["format"]),
+                    "vs_last_year": fmt_delta(r["vs_last_year"], r["format"])})
+    return out
+
+
+COLUMNS = ("received", "processed", "early", "on_time", "late", "in_progress", "overdue")
+
+
+def _row_cells(row: dict[str, Any], link: Callable[[str], str]) -> list[dict[str, str]]:
+    cells = [{"text": fmt(row[k]), "url": link(k)} for k in COLUMNS]
+    cells += [{"text": fmt(row[k], "rate"), "url": ""} for k in ("early_rate", "on_time_rate")]
+    return cells
+
+
+def column_labels() -> list[str]:
+    return [label(k) for k in COLUMNS] + [label("early_rate"), label("on_time_rate")]
+
+
+def unit_rows(rows: list[dict[str, Any]], period: Period, drill_url: DrillUrl) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        unit: OrgUnit = r["unit"]
+
+        def link(measure: str, unit: OrgUnit = unit) -> str:
+            return drill_url(unit, measure, period, side="processing")
+
+        out.append({"name": unit.name, "url_name": unit.code, "cells": _row_cells(r, link)})
+    return out
+
+
+def officer_rows(rows: list[dict[str, Any]], unit: OrgUnit, period: Period,
+                 drill_url: DrillUrl) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        officer = r["officer_id"]
+
+        def link(measure: str, officer: int | None = officer) -> str:
+            if officer is None:
+                return ""
+            return drill_url(unit, measure, period, officer=officer, side="processing")
+
+        cells = _row_cells(r, link)
+        cells[0] = {"text": "—", "url": ""}  # officers are assigned after receipt: no "received" per officer
+        out.append({"name": r["officer"].get_full_name() if r["officer"] else _("Not assigned"), "cells": cells})
+    return out
+
+
+def trend_charts(months: list[dict[str, Any]], link: Callable[[str, Any, Any], str]) -> dict[str, Any]:
+    names = [m["label"] for m in months]
+    volume = svg.bar_chart("chart-volume", _("Dossiers received and done, month by month"), names,
+                           [svg.Series(_("Received"), [m["received"] for m in months]),
+                            svg.Series(_("Done"), [m["done"] for m in months])],
+                           desc=_("Bar chart; the same figures are in the table below."))
+    rates = svg.line_chart("chart-rates", _("On-time and early rates, month by month"), names,
+                           [svg.Series(_("On time"), [m["on_time_rate"] for m in months]),
+                            svg.Series(_("Early"), [m["early_rate"] for m in months])],
+                           desc=_("Line chart of percentages; the same figures are in the table below."))
+    table = [{"label": m["label"], "cells": [
+        {"text": fmt(m[k]), "url": link(k, m["from"], m["to"])} for k in ("received", "done", "processed")] + [
+        {"text": fmt(m[k], "rate"), "url": ""} for k in ("on_time_rate", "early_rate")]} for m in months]
+    return {"volume": volume, "rates": rates, "table": table}

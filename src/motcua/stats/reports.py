@@ -1,0 +1,150 @@
+"""The periodic report of dossier handling for a unit and a period, per procedure: received (carried over
+from the previous period, new online, new at the desk or by post), ended by class (early, on time, late;
+of which stopped), and still in progress at the end (within time, overdue) — carried over to the next
+period. As XLSX (XlsxWriter; a second sheet holds the register, form 06/07, from ``motcua.documents``)
+and as PDF (the legal-form template and the WeasyPrint renderer of ``motcua.documents``).
+
+Identity, per row: carried over + received = ended + in progress at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from motcua.accounts.models import OrgUnit
+from motcua.catalogue.models import Procedure
+from motcua.documents import legal
+from motcua.dossiers.models import Dossier
+
+from . import kpi
+from .models import DailyRollup, DossierFact
+
+TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+HEADINGS = ["STT", "Thủ tục hành chính", "Kỳ trước chuyển qua", "Mới tiếp nhận trực tuyến",
+            "Mới tiếp nhận trực tiếp, bưu chính", "Tổng số hồ sơ phải giải quyết", "Đã giải quyết: tổng số",
+            "Trước hạn", "Đúng hạn", "Quá hạn", "Trong đó dừng xử lý, trả lại", "Đang giải quyết: tổng số",
+            "Trong hạn", "Quá hạn ", "Chuyển kỳ sau"]
+KEYS = ("carried_over", "received_online", "received_other", "to_handle", "ended", "early", "on_time", "late",
+        "stopped", "in_progress", "within_time", "overdue", "carried_forward")
+REGISTER_LIMIT = 50_000
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(("carried_over", "received", "received_online", "ended", "early", "on_time", "late",
+                          "stopped", "in_progress", "overdue"), 0)
+
+
+def rows(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The report's rows (one per procedure, by name) and totals: three queries and the procedure names."""
+    cells: dict[int, dict[str, int]] = {}
+    for r in (DailyRollup.objects.filter(scope.q(), day__gte=first, day__lte=last).values("procedure_id")
+              .annotate(received=Sum("received"), received_online=Sum("received_online"), ended=Sum("ended"),
+                        early=Sum("ended_early"), on_time=Sum("ended_on_time"), late=Sum("ended_late"),
+                        stopped=Sum("stopped"))):
+        cells.setdefault(r.pop("procedure_id"), _empty()).update({k: v or 0 for k, v in r.items()})
+    at = kpi.end_instant(last)
+    for r in kpi.open_at(scope, at).values("procedure_id").annotate(n=Count("pk"),
+                                                                     overdue=Count("pk", filter=kpi.late_at_q(at))):
+        cell = cells.setdefault(r["procedure_id"], _empty())
+        cell["in_progress"], cell["overdue"] = r["n"], r["overdue"]
+    before = kpi.start_instant(first) - dt.timedelta(microseconds=1)
+    for r in kpi.open_at(scope, before).values("procedure_id").annotate(n=Count("pk")):
+        cells.setdefault(r["procedure_id"], _empty())["carried_over"] = r["n"]
+    names = dict(Procedure.objects.filter(pk__in=list(cells)).values_list("pk", "name"))
+    out = [_shape(names.get(pk, "?"), cell) for pk, cell in cells.items()]
+    out.sort(key=lambda r: r["procedure"])
+    total = _empty()
+    for cell in cells.values():
+        for k, v in cell.items():
+            total[k] += v
+    return {"rows": out, "total": _shape("Tổng cộng", total)}
+
+
+def _shape(name: str, c: dict[str, int]) -> dict[str, Any]:
+    return {"procedure": name, "carried_over": c["carried_over"], "received_online": c["received_online"],
+            "received_other": c["received"] - c["received_online"], "received": c["received"],
+            "to_handle": c["carried_over"] + c["received"], "ended": c["ended"], "early": c["early"],
+            "on_time": c["on_time"], "late": c["late"], "stopped": c["stopped"], "in_progress": c["in_progress"],
+            "within_time": c["in_progress"] - c["overdue"], "overdue": c["overdue"],
+            "carried_forward": c["in_progress"]}
+
+
+def register_dossiers(scope: kpi.Scope, first: dt.date, last: dt.date) -> list[Dossier]:
+    """The register (form 06/07) of the unit: dossiers received in the period, in order of receipt."""
+    ids = DossierFact.objects.filter(scope.q(), received_day__gte=first, received_day__lte=last).values("dossier_id")
+    return list(Dossier.objects.filter(pk__in=ids).select_related("processing_unit")
+                .order_by("received_at", "id")[:REGISTER_LIMIT])
+
+
+def _unit_name(unit: OrgUnit | None) -> str:
+    return unit.name if unit else "Toàn tỉnh"
+
+
+def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> bytes:
+    import xlsxwriter
+
+    data = rows(scope, first, last)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    font = {"font_name": "Liberation Serif", "border": 1, "valign": "top", "text_wrap": True}
+    bold = book.add_format({**font, "bold": True})
+    cell = book.add_format(font)
+    title = book.add_format({"bold": True, "font_name": "Liberation Serif", "font_size": 13})
+    sheet = book.add_worksheet("Bao cao")
+    sheet.write(0, 0, TITLE, title)
+    sheet.write(1, 0, f"{_unit_name(unit)} — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}")
+    for col, heading in enumerate(HEADINGS):
+        sheet.write(3, col, heading.strip(), bold)
+    for n, r in enumerate([*data["rows"], data["total"]], start=1):
+        row = 3 + n
+        is_total = n > len(data["rows"])
+        sheet.write(row, 0, "" if is_total else n, bold if is_total else cell)
+        sheet.write(row, 1, r["procedure"], bold if is_total else cell)
+        for col, key in enumerate(KEYS, start=2):
+            sheet.write_number(row, col, r[key], bold if is_total else cell)
+    sheet.set_column(0, 0, 5)
+    sheet.set_column(1, 1, 40)
+    sheet.set_column(2, len(HEADINGS) - 1, 12)
+    _register_sheet(book, bold, cell, register_dossiers(scope, first, last), first, last)
+    book.close()
+    return buffer.getvalue()
+
+
+def _register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier], first: dt.date, last: dt.date) -> None:
+    sheet = book.add_worksheet("So theo doi ho so")
+    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", bold)
+    for col, heading in enumerate(legal.REGISTER_HEADINGS):
+        sheet.write(2, col, heading, bold)
+    for row, values in enumerate(legal.register_rows(dossiers), start=3):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, value, cell)
+    sheet.set_column(0, 0, 5)
+    sheet.set_column(1, 10, 22)
+
+
+def cells(data: dict[str, Any]) -> dict[str, Any]:
+    return {"rows": [{"procedure": r["procedure"], "cells": [r[k] for k in KEYS]} for r in data["rows"]],
+            "total": {"procedure": data["total"]["procedure"], "cells": [data["total"][k] for k in KEYS]}}
+
+
+def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> bytes:
+    """The report on the legal-form layout of ``motcua.documents`` (Decree 30/2020 header, Liberation Serif)."""
+    from weasyprint import HTML
+
+    issuer = unit or OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+    now = timezone.now()
+    context = {
+        "form": {"title": TITLE, "paper": "A4 landscape", "number": "", "basis": ""},
+        "header": legal.header(None, issuer, f"/BC-{now:%Y}", now) if issuer else {},
+        "unit_name": _unit_name(unit), "first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}",
+        "headings": HEADINGS, **cells(rows(scope, first, last)),
+    }
+    html = render_to_string("stats/report_pdf.html", context)
+    out: bytes = HTML(string=html).write_pdf()
+    return out

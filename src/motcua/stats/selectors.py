@@ -1,0 +1,406 @@
+"""Reads of the statistics pages: whose dashboard, KPIs with comparisons, month-by-month trends,
+breakdowns by unit and officer, the dossiers behind a number, the ranking of agencies and the public
+transparency figures. Every function runs a fixed number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from motcua.accounts.choices import UnitKind
+from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.catalogue.models import Procedure
+from motcua.dossiers.models import Dossier
+
+from . import index766, kpi
+from .forms import Period, last_full_months, month_range
+from .models import DailyRollup, DossierFact
+
+AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
+
+
+# --- who sees what -------------------------------------------------------------------------------------
+
+
+def may_view_stats(user: User) -> bool:
+    return user.is_authenticated and has_capability(user, Capability.VIEW_STATS)
+
+
+def sees_province(user: User) -> bool:
+    return may_view_stats(user) and unit_ids_in_scope(user, Capability.VIEW_STATS) is None
+
+
+def home_unit(user: User) -> OrgUnit | None:
+    """The unit whose dashboard the user sees first (the top of their scope); None: the whole province."""
+    if not may_view_stats(user):
+        raise PermissionDenied
+    ids = unit_ids_in_scope(user, Capability.VIEW_STATS)
+    if ids is None:
+        return None
+    unit = OrgUnit.objects.filter(pk__in=ids).order_by("path").first()
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def unit_for(user: User, code: str) -> OrgUnit:
+    """The unit of ``code`` if the user may see its statistics; 404 / 403 otherwise."""
+    from django.http import Http404
+
+    unit = OrgUnit.objects.filter(code=code).select_related("parent").first()
+    if unit is None:
+        raise Http404
+    if not has_capability(user, Capability.VIEW_STATS, unit):
+        raise PermissionDenied
+    return unit
+
+
+@dataclass(frozen=True)
+class ProcessingScope(kpi.Scope):
+    """Dossiers *processed* by a unit of ``unit_ids`` (the breakdowns by unit count by processing unit)."""
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.unit_ids is not None:
+            q &= Q(**{f"{prefix}processing_unit_id__in": self.unit_ids})
+        if self.procedure_ids is not None:
+            q &= Q(**{f"{prefix}procedure_id__in": self.procedure_ids})
+        return q
+
+
+def scope_of(unit: OrgUnit | None, processing_only: bool = False) -> kpi.Scope:
+    ids = None if unit is None else kpi.subtree_ids(unit)
+    return ProcessingScope(ids) if processing_only else kpi.Scope(ids)
+
+
+# --- KPIs and comparisons ------------------------------------------------------------------------------
+
+# (key, format, drill-down measure or "")
+KPI_KEYS = (("received", "count", "received"), ("processed", "count", "processed"), ("done", "count", "done"),
+            ("early", "count", "early"), ("on_time", "count", "on_time"), ("late", "count", "late"),
+            ("on_time_rate", "rate", ""), ("early_rate", "rate", ""), ("in_progress", "count", "in_progress"),
+            ("overdue", "count", "overdue"), ("at_risk", "count", "at_risk"), ("avg_working_days", "days", ""),
+            ("online_rate", "rate", ""))
+
+
+def _delta(value: Any, other: Any) -> float | None:
+    if value is None or other is None:
+        return None
+    return round(value - other, 4)
+
+
+def kpis(scope: kpi.Scope, period: Period) -> dict[str, Any]:
+    """The period's summary beside the previous period of the same length and the same period a year before."""
+    current = kpi.summary(scope, period.first, period.last)
+    previous_span = kpi.shift_period(period.first, period.last)
+    year_span = kpi.shift_period(period.first, period.last, years=1)
+    previous = kpi.summary(scope, *previous_span)
+    year = kpi.summary(scope, *year_span)
+    rows = [{"key": key, "format": fmt, "measure": measure, "value": current[key], "previous": previous[key],
+             "last_year": year[key], "vs_previous": _delta(current[key], previous[key]),
+             "vs_last_year": _delta(current[key], year[key])} for key, fmt, measure in KPI_KEYS]
+    return {"summary": current, "rows": {r["key"]: r for r in rows}, "list": rows,
+            "previous_span": previous_span, "year_span": year_span}
+
+
+def trend_months(last: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]:
+    """The ``count`` calendar months ending with the month of ``last`` (whole months)."""
+    year, month = last.year, last.month - count + 1
+    while month < 1:
+        year, month = year - 1, month + 12
+    return kpi.months(dt.date(year, month, 1), month_range(last.year, last.month)[1])
+
+
+def monthly(scope: kpi.Scope, spans: list[tuple[dt.date, dt.date]]) -> list[dict[str, Any]]:
+    """The figures of ``kpi.summary`` for each span, in two queries (conditional sums)."""
+    sums: dict[str, Any] = {}
+    opens: dict[str, Any] = {}
+    for i, (a, b) in enumerate(spans):
+        in_span = Q(day__gte=a, day__lte=b)
+        for name in ("received", "done", "ended_early", "ended_on_time", "ended_late"):
+            sums[f"{name}_{i}"] = Coalesce(Sum(name, filter=in_span), 0)
+        at = kpi.end_instant(b)
+        is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
+        opens[f"open_{i}"] = Count("pk", filter=is_open)
+        opens[f"late_{i}"] = Count("pk", filter=is_open & kpi.late_at_q(at))
+    r = DailyRollup.objects.filter(scope.q(), day__gte=spans[0][0], day__lte=spans[-1][1]).aggregate(**sums)
+    start, end = kpi.end_instant(spans[0][1]), kpi.end_instant(spans[-1][1])
+    o = DossierFact.objects.filter(scope.q(), received_at__lte=end).filter(
+        Q(end_at__isnull=True) | Q(end_at__gt=start)).aggregate(**opens)
+    out = []
+    for i, (a, b) in enumerate(spans):
+        early = r[f"ended_early_{i}"]
+        on_time = r[f"ended_on_time_{i}"] + o[f"open_{i}"] - o[f"late_{i}"]
+        late = r[f"ended_late_{i}"] + o[f"late_{i}"]
+        processed = early + on_time + late
+        out.append({"from": a, "to": b, "label": f"{b:%m/%y}", "received": r[f"received_{i}"],
+                    "done": r[f"done_{i}"], "early": early, "on_time": on_time, "late": late,
+                    "processed": processed, "in_progress": o[f"open_{i}"], "overdue": o[f"late_{i}"],
+                    "early_rate": kpi.rate(early, processed), "on_time_rate": kpi.rate(early + on_time, processed)})
+    return out
+
+
+# --- breakdowns ----------------------------------------------------------------------------------------
+
+
+def _counts(scope: kpi.Scope, period: Period, key: str) -> dict[Any, dict[str, int]]:
+    """Early / on time / late / received / done per ``key`` (a field of both rollups and facts)."""
+    at = kpi.end_instant(period.last)
+    out: dict[Any, dict[str, int]] = {}
+    for r in DailyRollup.objects.filter(scope.q(), day__gte=period.first, day__lte=period.last).values(key).annotate(
+            received=Sum("received"), done=Sum("done"), early=Sum("ended_early"), on_time=Sum("ended_on_time"),
+            late=Sum("ended_late")):
+        out[r.pop(key)] = {k: v or 0 for k, v in r.items()}
+    late_q = kpi.late_at_q(at)
+    for r in kpi.open_at(scope, at).values(key).annotate(open=Count("pk"), overdue=Count("pk", filter=late_q)):
+        row = out.setdefault(r[key], {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
+        row["in_progress"], row["overdue"] = r["open"], r["overdue"]
+    return out
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    row.setdefault("in_progress", 0)
+    row.setdefault("overdue", 0)
+    row["on_time"] += row["in_progress"] - row["overdue"]
+    row["late"] += row["overdue"]
+    row["processed"] = row["early"] + row["on_time"] + row["late"]
+    row["early_rate"] = kpi.rate(row["early"], row["processed"])
+    row["on_time_rate"] = kpi.rate(row["early"] + row["on_time"], row["processed"])
+    return row
+
+
+def _add(total: dict[str, int], part: dict[str, int]) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+
+
+def children_of(unit: OrgUnit | None) -> list[OrgUnit]:
+    """The rows of a dashboard's breakdown: the agencies of the province, else the unit's direct children."""
+    if unit is None:
+        return list(OrgUnit.objects.current().filter(kind__in=AGENCY_KINDS).order_by("name"))
+    return list(OrgUnit.objects.current().filter(parent=unit).order_by("name"))
+
+
+def by_unit(parent: OrgUnit | None, children: list[OrgUnit], period: Period) -> list[dict[str, Any]]:
+    """Per child unit (its subtree), the dossiers it processed: two queries for all children."""
+    scope = scope_of(parent, processing_only=True)
+    counts = _counts(scope, period, "processing_unit_id")
+    paths = dict(OrgUnit.objects.filter(pk__in=list(counts)).values_list("pk", "path")) if counts else {}
+    rows = []
+    for child in children:
+        total: dict[str, int] = {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0}
+        for unit_id, row in counts.items():
+            if paths.get(unit_id, "").startswith(child.path):
+                _add(total, row)
+        rows.append({"unit": child, **_finish(total)})
+    return rows
+
+
+def by_officer(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
+    """Per officer the dossier is assigned to, the dossiers the unit processed (ended in the period or open
+    at its end); rollups have no officer, so this counts facts: three queries."""
+    scope = scope_of(unit, processing_only=True)
+    at = kpi.end_instant(period.last)
+    key = "dossier__assigned_to"
+    ended = (DossierFact.objects.filter(scope.q(), end_day__gte=period.first, end_day__lte=period.last)
+             .values(key).annotate(early=Count("pk", filter=Q(end_class="early")),
+                                   on_time=Count("pk", filter=Q(end_class="on_time")),
+                                   late=Count("pk", filter=Q(end_class="late")),
+                                   done=Count("pk", filter=Q(end_kind__in=("done", "returned")))))
+    counts: dict[Any, dict[str, int]] = {r.pop(key): dict(r, received=0) for r in ended}
+    for r in kpi.open_at(scope, at).values(key).annotate(open=Count("pk"),
+                                                         overdue=Count("pk", filter=kpi.late_at_q(at))):
+        row = counts.setdefault(r[key], {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
+        row["in_progress"], row["overdue"] = r["open"], r["overdue"]
+    names = {u.pk: u for u in User.objects.filter(pk__in=[k for k in counts if k is not None])}
+    rows = [{"officer": names.get(k), "officer_id": k, **_finish(v)} for k, v in counts.items()]
+    return sorted(rows, key=lambda r: (r["officer"] is None, r["officer"].get_full_name() if r["officer"] else ""))
+
+
+# --- the dossiers behind a number ----------------------------------------------------------------------
+
+MEASURES = ("received", "processed", "done", "stopped", "early", "on_time", "late", "in_progress", "overdue",
+            "at_risk", "online", "carried_over")
+
+
+def measure_q(measure: str, first: dt.date, last: dt.date) -> Q:
+    """The facts counted by ``measure`` in the period (the definitions of ``kpi.summary``)."""
+    at = kpi.end_instant(last)
+    ended = Q(end_day__gte=first, end_day__lte=last)
+    is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
+    late = is_open & kpi.late_at_q(at)
+    received = Q(received_day__gte=first, received_day__lte=last)
+    before = kpi.start_instant(first) - dt.timedelta(microseconds=1)
+    table = {
+        "received": received, "online": received & Q(online=True),
+        "processed": ended | is_open, "done": ended & Q(end_kind__in=("done", "returned")),
+        "stopped": ended & Q(end_kind="stopped"), "early": ended & Q(end_class="early"),
+        "on_time": (ended & Q(end_class="on_time")) | (is_open & ~kpi.late_at_q(at)),
+        "late": (ended & Q(end_class="late")) | late, "in_progress": is_open, "overdue": late,
+        "at_risk": is_open & ~kpi.late_at_q(at) & Q(risk_at__lte=at),
+        "carried_over": Q(received_at__lte=before) & (Q(end_at__isnull=True) | Q(end_at__gt=before)),
+    }
+    return table[measure]
+
+
+def dossiers_behind(scope: kpi.Scope, measure: str, first: dt.date, last: dt.date,
+                    officer: int | None = None) -> QuerySet[Dossier]:
+    facts = DossierFact.objects.filter(scope.q(), measure_q(measure, first, last))
+    if officer is not None:
+        facts = facts.filter(dossier__assigned_to_id=officer)
+    return (Dossier.objects.filter(pk__in=facts.values("dossier_id"))
+            .select_related("procedure", "processing_unit", "receiving_unit", "stats_fact")
+            .order_by("-received_at", "-id"))
+
+
+# --- ranking -------------------------------------------------------------------------------------------
+
+
+def _ranks(rows: list[dict[str, Any]], key: str) -> dict[int, int]:
+    """Competition ranking (1, 2, 2, 4) on ``key``, highest first; a row without a value has no rank."""
+    values = sorted((r[key] for r in rows if r[key] is not None), reverse=True)
+    return {r["unit"].pk: values.index(r[key]) + 1 for r in rows if r[key] is not None}
+
+
+def _scores(agencies: list[OrgUnit], subtrees: dict[int, frozenset[int]], first: dt.date,
+            last: dt.date) -> list[dict[str, Any]]:
+    rows = []
+    for agency in agencies:
+        scope = kpi.Scope(subtrees[agency.pk])
+        index = index766.compute(scope, first, last)
+        progress = index["groups"][1]["indicators"][0]
+        s = kpi.summary(scope, first, last)
+        rows.append({"unit": agency, "total": index["total"], "max_points_computed": index["max_points_computed"],
+                     "on_time_rate": progress["value"], "early_rate": s["early_rate"], "processed": s["processed"]})
+    return rows
+
+
+def subtrees(units: Iterable[OrgUnit]) -> dict[int, frozenset[int]]:
+    everything = list(OrgUnit.objects.values_list("pk", "path"))
+    return {u.pk: frozenset(pk for pk, path in everything if path.startswith(u.path)) for u in units}
+
+
+RANK_KEYS = ("total", "on_time_rate", "early_rate")
+
+
+def ranking(first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The agencies of the province ranked on the computed 766 total and on the on-time and early rates, with
+    the change of rank since the previous period of the same length (positive: moved up)."""
+    agencies = list(OrgUnit.objects.current().filter(kind=UnitKind.AGENCY).order_by("name"))
+    trees = subtrees(agencies)
+    previous_span = kpi.shift_period(first, last)
+    rows = _scores(agencies, trees, first, last)
+    before = _scores(agencies, trees, *previous_span)
+    for key in RANK_KEYS:
+        now, then = _ranks(rows, key), _ranks(before, key)
+        for r in rows:
+            pk = r["unit"].pk
+            r[f"{key}_rank"] = now.get(pk)
+            r[f"{key}_previous_rank"] = then.get(pk)
+            r[f"{key}_change"] = (then[pk] - now[pk]) if pk in now and pk in then else None
+    rows.sort(key=lambda r: (r["total_rank"] is None, r["total_rank"] or 0, r["unit"].name))
+    return {"from": first, "to": last, "previous_from": previous_span[0], "previous_to": previous_span[1],
+            "rows": rows}
+
+
+# --- public transparency -------------------------------------------------------------------------------
+
+
+def _ratings(first: dt.date, last: dt.date) -> dict[tuple[str, str], dict[str, int]] | None:
+    """(agency code, procedure code) → ratings and satisfied ratings (overall 4 or 5 of 5); None when the
+    portal does not record ratings."""
+    try:
+        from motcua.portal.models import Rating
+    except ImportError:  # pragma: no cover - the portal app is optional
+        return None
+    rows = (Rating.objects.filter(month__gte=first.replace(day=1), month__lte=last)
+            .values("agency_code", "procedure_code")
+            .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(overall_score__gte=4))))
+    return {(r["agency_code"], r["procedure_code"]): {"n": r["n"], "satisfied": r["satisfied"]} for r in rows}
+
+
+def _agency_of(units: dict[int, OrgUnit]) -> dict[int, OrgUnit]:
+    agencies = [u for u in units.values() if u.kind in AGENCY_KINDS]
+    out = {}
+    for pk, unit in units.items():
+        best = max((a for a in agencies if unit.path.startswith(a.path)), key=lambda a: len(a.path), default=None)
+        if best is not None:
+            out[pk] = best
+    return out
+
+
+def transparency(today: dt.date) -> dict[str, Any]:
+    """Per agency and procedure over the last 12 whole months: dossiers processed, early and on-time rates
+    (indicator 2.1), and the satisfaction index from ratings. Counts only: no personal data."""
+    first, last = last_full_months(today)
+    by_procedure: dict[tuple[int, int], dict[str, int]] = {}
+    for r in (DailyRollup.objects.filter(day__gte=first, day__lte=last).values("processing_unit_id", "procedure_id")
+              .annotate(early=Sum("ended_early"), on_time=Sum("ended_on_time"), late=Sum("ended_late"))):
+        by_procedure[(r["processing_unit_id"], r["procedure_id"])] = {
+            "early": r["early"] or 0, "on_time": r["on_time"] or 0, "late": r["late"] or 0}
+    at = kpi.end_instant(last)
+    for r in kpi.open_at(kpi.Scope(), at).values("processing_unit_id", "procedure_id").annotate(
+            open=Count("pk"), overdue=Count("pk", filter=kpi.late_at_q(at))):
+        row = by_procedure.setdefault((r["processing_unit_id"], r["procedure_id"]),
+                                      {"early": 0, "on_time": 0, "late": 0})
+        row["in_progress"], row["overdue"] = r["open"], r["overdue"]
+    units = {u.pk: u for u in OrgUnit.objects.all()}
+    agency_of = _agency_of(units)
+    procedures = {p.pk: p for p in Procedure.objects.filter(pk__in={k[1] for k in by_procedure}).only("code", "name")}
+    ratings = _ratings(first, last)
+    agencies: dict[int, dict[str, Any]] = {}
+    for (unit_id, procedure_id), row in by_procedure.items():
+        agency = agency_of.get(unit_id)
+        if agency is None:
+            continue
+        entry = agencies.setdefault(agency.pk, {"agency": agency, "procedures": {}, "totals": {}})
+        cell = entry["procedures"].setdefault(procedure_id, {})
+        _add(cell, row)
+        _add(entry["totals"], row)
+    out = []
+    for entry in sorted(agencies.values(), key=lambda e: e["agency"].name):
+        agency = entry["agency"]
+        rows = []
+        for procedure_id, cell in entry["procedures"].items():
+            p = procedures[procedure_id]
+            rows.append(_public_row(agency, p, cell, ratings))
+        rows.sort(key=lambda r: r["procedure_name"])
+        out.append({"agency_code": agency.code, "agency_name": agency.name,
+                    "totals": _public_row(agency, None, entry["totals"], ratings), "procedures": rows})
+    return {"from": first, "to": last, "ratings_recorded": ratings is not None, "agencies": out}
+
+
+def _public_row(agency: OrgUnit, procedure: Procedure | None, cell: dict[str, int],
+                ratings: dict[tuple[str, str], dict[str, int]] | None) -> dict[str, Any]:
+    row = _finish({"early": cell.get("early", 0), "on_time": cell.get("on_time", 0), "late": cell.get("late", 0),
+                   "in_progress": cell.get("in_progress", 0), "overdue": cell.get("overdue", 0)})
+    if ratings is None:
+        n = satisfied = 0
+    elif procedure is None:
+        n = sum(v["n"] for (a, _p), v in ratings.items() if a == agency.code)
+        satisfied = sum(v["satisfied"] for (a, _p), v in ratings.items() if a == agency.code)
+    else:
+        got = ratings.get((agency.code, procedure.code), {"n": 0, "satisfied": 0})
+        n, satisfied = got["n"], got["satisfied"]
+    return {"agency_code": agency.code, "agency_name": agency.name,
+            "procedure_code": procedure.code if procedure else "",
+            "procedure_name": procedure.name if procedure else "",
+            "processed": row["processed"], "early": row["early"], "on_time": row["on_time"], "late": row["late"],
+            "early_rate": row["early_rate"], "on_time_rate": row["on_time_rate"],
+            "ratings": n, "satisfaction": kpi.rate(satisfied, n)}
+
+
+OPEN_DATA_FIELDS = ("agency_code", "agency_name", "procedure_code", "procedure_name", "processed", "early",
+                    "on_time", "late", "early_rate", "on_time_rate", "ratings", "satisfaction")
+
+
+def open_data_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per agency and procedure (the agency totals are not repeated: sum the rows)."""
+    return [{k: row[k] for k in OPEN_DATA_FIELDS} for agency in data["agencies"] for row in agency["procedures"]]

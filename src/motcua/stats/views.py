@@ -1,0 +1,196 @@
+"""Statistics pages, mounted at /thong-ke/: dashboards (director, division head, province), the dossiers
+behind a number, the ranking of agencies, the periodic report (XLSX, PDF) and the public transparency page
+with its open data. Thin: check the right, parse the period, call a selector, render."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from motcua.accounts.choices import UnitKind
+from motcua.accounts.models import OrgUnit, User
+
+from . import charts, evaluation, reports, selectors
+from .forms import Period, PeriodForm, period_from
+
+PAGE_SIZE = 50
+
+
+def _viewer(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.may_view_stats(user):
+        raise PermissionDenied
+    return user
+
+
+def _unit_or_province(user: User, code: str | None) -> OrgUnit | None:
+    """The unit of ``code`` in the user's scope, or the province (``code`` empty) for tree-wide viewers."""
+    if code:
+        return selectors.unit_for(user, code)
+    if not selectors.sees_province(user):
+        raise PermissionDenied
+    return None
+
+
+def drill_url(unit: OrgUnit | None, measure: str, period: Period, **extra: Any) -> str:
+    query = {"measure": measure, "from": period.first.isoformat(), "to": period.last.isoformat(),
+             **({"unit": unit.code} if unit else {}), **{k: v for k, v in extra.items() if v is not None}}
+    return f"{reverse('stats:dossiers')}?{urlencode(query)}"
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    unit = selectors.home_unit(_viewer(request))
+    target = reverse("stats:unit", args=[unit.code]) if unit else reverse("stats:province")
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
+
+
+def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
+    form, period = period_from(request.GET)
+    scope = selectors.scope_of(unit)
+    figures = selectors.kpis(scope, period)
+    months = selectors.monthly(scope, selectors.trend_months(period.last))
+    context: dict[str, Any] = {
+        "unit": unit, "form": form, "period": period, "figures": figures,
+        "cards": charts.cards(figures, unit, period, drill_url), "months": months,
+        "charts": charts.trend_charts(months, lambda m, a, b: drill_url(unit, m, Period(a, b, ""))),
+        "columns": charts.column_labels(), "units": None, "officers": None,
+    }
+    if unit is not None and unit.kind == UnitKind.DIVISION:
+        context["officers"] = charts.officer_rows(selectors.by_officer(unit, period), unit, period, drill_url)
+    else:
+        context["units"] = charts.unit_rows(selectors.by_unit(unit, selectors.children_of(unit), period), period,
+                                            drill_url)
+    if unit is not None and unit.kind in selectors.AGENCY_KINDS:
+        context["evaluation"] = evaluation.evaluate(scope, period.first, period.last)
+    return render(request, "stats/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    return _dashboard(request, selectors.unit_for(_viewer(request), code))
+
+
+@login_required
+@require_GET
+def province(request: HttpRequest) -> HttpResponse:
+    return _dashboard(request, _unit_or_province(_viewer(request), None))
+
+
+@login_required
+@require_GET
+def dossiers(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind a number of a dashboard: the same definitions, the viewer's scope, 50 a page."""
+    user = _viewer(request)
+    unit = _unit_or_province(user, request.GET.get("unit"))
+    form, period = period_from(request.GET)
+    measure = request.GET.get("measure", "processed")
+    if measure not in selectors.MEASURES:
+        measure = "processed"
+    officer = request.GET.get("officer")
+    scope = selectors.scope_of(unit, processing_only=request.GET.get("side") == "processing")
+    qs = selectors.dossiers_behind(scope, measure, period.first, period.last,
+                                   int(officer) if officer and officer.isdigit() else None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "stats/dossiers.html", {
+        "unit": unit, "form": form, "period": period, "measure": measure, "measure_label": charts.label(measure),
+        "page": page, "query": params.urlencode(), "measures": [(m, charts.label(m)) for m in selectors.MEASURES]})
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    _viewer(request)
+    form, period = period_from(request.GET)
+    data = selectors.ranking(period.first, period.last)
+    return render(request, "stats/ranking.html", {"form": form, "period": period, "data": data})
+
+
+def _report_scope(request: HttpRequest) -> tuple[OrgUnit | None, Any, Period, PeriodForm]:
+    user = _viewer(request)
+    code = request.GET.get("unit") or ""
+    unit = _unit_or_province(user, code) if code else selectors.home_unit(user)
+    form, period = period_from(request.GET)
+    return unit, selectors.scope_of(unit), period, form
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    unit, scope, period, form = _report_scope(request)
+    query = period.query() + (f"&unit={unit.code}" if unit else "")
+    return render(request, "stats/report.html", {
+        "unit": unit, "form": form, "period": period, "headings": reports.HEADINGS, "query": query,
+        "keep": [("unit", unit.code)] if unit else [], **reports.cells(reports.rows(scope, period.first, period.last))})
+
+
+@login_required
+@require_GET
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    unit, scope, period, _form = _report_scope(request)
+    response = HttpResponse(reports.xlsx(unit, scope, period.first, period.last),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.first}-{period.last}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    unit, scope, period, _form = _report_scope(request)
+    response = HttpResponse(reports.pdf(unit, scope, period.first, period.last), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bao-cao-{period.first}-{period.last}.pdf"'
+    return response
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    data = selectors.transparency(timezone.localdate())
+    return render(request, "stats/transparency.html", {"data": data})
+
+
+@require_GET
+def open_data_csv(request: HttpRequest) -> HttpResponse:
+    data = selectors.transparency(timezone.localdate())
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["from", "to", *selectors.OPEN_DATA_FIELDS], lineterminator="\n")
+    writer.writeheader()
+    for row in selectors.open_data_rows(data):
+        writer.writerow({"from": data["from"].isoformat(), "to": data["to"].isoformat(),
+                         **{k: "" if v is None else v for k, v in row.items()}})
+    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cong-khai-ket-qua-giai-quyet.csv"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def open_data_json(request: HttpRequest) -> HttpResponse:
+    data = selectors.transparency(timezone.localdate())
+    body = {"from": data["from"], "to": data["to"], "ratings_recorded": data["ratings_recorded"],
+            "fields": list(selectors.OPEN_DATA_FIELDS), "rows": selectors.open_data_rows(data),
+            "definitions": _("Rates are fractions from 0 to 1 by indicator 2.1 of Bộ chỉ số 766; satisfaction is "
+                             "the share of ratings of 4 or 5 out of 5; null when there is nothing to count.")}
+    response = HttpResponse(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
