@@ -7,7 +7,7 @@ details name a field is shown next to that field (``add_domain_error``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -120,8 +120,8 @@ class IntakeForm(forms.Form):
     sets = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=50, initial=1,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     time_variant = forms.ChoiceField(label=_("Case (sets the time limit)"), required=False, choices=[])
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, initial=Outcome.RECEIVE.value,
-                                widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("What to do with the dossier"), choices=Outcome.choices,
+                                initial=Outcome.RECEIVE.value, widget=forms.RadioSelect)
     missing = forms.CharField(
         label=_("Other things to supplement or correct"), required=False,
         help_text=_("One a line: what — why. Required documents not ticked are added by themselves."),
@@ -134,7 +134,8 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.documents = documents
         if variants:
-            self.fields["time_variant"].choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
+            field = cast(forms.ChoiceField, self.fields["time_variant"])
+            field.choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
             self.fields["time_variant"].required = True
         else:
             del self.fields["time_variant"]
@@ -154,7 +155,7 @@ class IntakeForm(forms.Form):
                 for order, doc in enumerate(self.documents, start=1)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         outcome = data.get("outcome")
         if outcome == Outcome.REFUSE and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give the reason for refusing the dossier."))
@@ -225,7 +226,8 @@ class AcceptForm(forms.Form):
     def __init__(self, *args: Any, variants: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if variants:
-            self.fields["time_variant"].choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
+            field = cast(forms.ChoiceField, self.fields["time_variant"])
+            field.choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
             self.fields["time_variant"].required = True
         else:
             del self.fields["time_variant"]
@@ -316,3 +318,65 @@ class QueueForm(forms.Form):
         data = dict(self.cleaned_data)
         data["sort"] = data.get("sort") or "due"
         return data
+
+
+# --- processing actions (issue 6) ---------------------------------------------------------------------
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    officer = forms.CharField(label=_("Officer's username"), max_length=150,
+                              help_text=_("The specialist who will appraise the dossier."))
+
+
+class ConsultForm(forms.Form):
+    unit_code = forms.CharField(label=_("Code of the unit or agency consulted"), max_length=40)
+    question = forms.CharField(label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    days = forms.DecimalField(label=_("Working days to answer"), min_value=1, max_value=60, decimal_places=2,
+                              required=False, help_text=_("Leave empty for the procedure's default."))
+
+
+class AnswerForm(forms.Form):
+    consultation_id = forms.IntegerField(label=_("Request number"), min_value=1)
+    answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    agrees = forms.BooleanField(label=_("We agree"), required=False)
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the delay"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    new_due_at = forms.DateTimeField(label=_("New promised return"),
+                                     help_text=_("Date and time, e.g. 2026-12-18 16:00."),
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
+
+
+class PaymentRequestForm(forms.Form):
+    amount_vnd = forms.IntegerField(label=_("Amount (VND)"), min_value=1, required=False,
+                                    help_text=_("Leave empty for the fees of the procedure."))
+    description = forms.CharField(label=_("What for"), max_length=500, required=False)
+
+
+class PaymentForm(forms.Form):
+    channel = forms.ChoiceField(label=_("How the applicant paid"), choices=[])
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, channels: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["channel"]).choices = channels
+
+
+class ResultForm(forms.Form):
+    number = forms.CharField(label=_("Number of the result"), max_length=100)
+    issued_on = forms.DateField(label=_("Date of the result"), widget=forms.DateInput(attrs={"type": "date"}),
+                                input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    file = forms.FileField(label=_("Digitised result"), required=False)
+
+
+class ReturnForm(forms.Form):
+    method = forms.ChoiceField(label=_("How the result is returned"), choices=[])
+
+    def __init__(self, *args: Any, methods: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["method"]).choices = methods

@@ -35,14 +35,23 @@ from motcua.core.text import fold_vi
 from motcua.documents import services as documents
 from motcua.documents.models import IssuedForm
 
-from . import files, lifecycle, selectors, services
+from . import files, selectors, services
 from .choices import Channel, EventKind, Outcome, Status
 from .forms import (
     AcceptForm,
+    AnswerForm,
+    ApologyForm,
+    AssignForm,
     ConfirmForm,
+    ConsultForm,
     IntakeForm,
+    NoteForm,
+    PaymentForm,
+    PaymentRequestForm,
     QueueForm,
     ReasonForm,
+    ResultForm,
+    ReturnForm,
     SupplementArrivedForm,
     SupplementRequestForm,
     add_domain_error,
@@ -98,6 +107,8 @@ class Action:
     help: Any
     form: str  # which form: reason, reason-optional, confirm, accept, supplement-request, supplement-arrived
     who: str  # "desk": receives for the dossier's receiving unit; "processing": processes for its unit
+    statuses: tuple[int, ...] = ()  # the statuses the action starts from (the services check again)
+    capability: Capability | None = None  # a further right the user must hold somewhere
     primary: bool = False
     pdf: str = ""  # the form to print after the action
 
@@ -105,54 +116,194 @@ class Action:
 ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("accept", gettext_lazy("Accept"), gettext_lazy(
         "The online dossier is complete and correct: it gets its code and promised date; print the receipt."),
-        "accept", "desk", primary=True, pdf="receipt"),
+        "accept", "desk", (Status.NEW,), primary=True, pdf="receipt"),
     Action("request-supplement", gettext_lazy("Ask for a supplement (form 02)"), gettext_lazy(
         "List everything missing or wrong, at once: the applicant may be asked only once."),
-        "supplement-request", "desk", pdf="supplement-request"),
+        "supplement-request", "desk", (Status.NEW, Status.IN_PROGRESS), pdf="supplement-request"),
     Action("refuse", gettext_lazy("Refuse (form 03)"), gettext_lazy(
         "The dossier is not accepted, for example when it is outside the agency's competence. Give the reason."),
-        "reason", "desk", pdf="refusal"),
+        "reason", "desk", (Status.NEW, Status.SUPPLEMENT_REQUESTED), pdf="refusal"),
     Action("submit-supplement", gettext_lazy("Record the supplement"), gettext_lazy(
         "The applicant handed in what was missing: tick the documents, attach the scans."),
-        "supplement-arrived", "desk", primary=True),
+        "supplement-arrived", "desk", (Status.SUPPLEMENT_REQUESTED,), primary=True),
     Action("transfer", gettext_lazy("Transfer to the processing unit"), gettext_lazy(
         "Hand the dossier to the processing unit: the same working day, or at the start of the next one when "
-        "received after 15:00."), "confirm", "desk", primary=True),
+        "received after 15:00."), "confirm", "desk", (Status.RECEIVED,), primary=True),
     Action("request-withdrawal", gettext_lazy("Record a request to stop"), gettext_lazy(
-        "The applicant asks, in person or by post, to stop processing the dossier."), "reason-optional", "desk"),
+        "The applicant asks, in person or by post, to stop processing the dossier."), "reason-optional", "desk",
+        (Status.NEW, Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)),
     Action("stop", gettext_lazy("Stop processing (stop notice)"), gettext_lazy(
-        "No decision has been issued: issue the stop notice."), "reason-optional", "desk", primary=True,
+        "No decision has been issued: issue the stop notice."), "reason-optional", "desk",
+        (Status.WITHDRAWAL_REQUESTED,), primary=True,
         pdf="stop-notice"),
 ]}
 
 
+# The actions of the internal processing (issue 6), shown once ``workflow`` (the processing services)
+# is installed. Each calls its service, which checks the officer's right and the step again.
+P = Status.IN_PROGRESS
+PROCESSING_ACTIONS: dict[str, Action] = {a.slug: a for a in [
+    Action("claim", gettext_lazy("Take this dossier"), gettext_lazy(
+        "Work on the open step of your unit that nobody is assigned to."), "note", "processing", (P,), primary=True),
+    Action("assign", gettext_lazy("Assign to an officer"), gettext_lazy(
+        "The head of division assigns (or reassigns) the step to a specialist."), "assign", "processing",
+        (P, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED, Status.DONE),
+        capability=Capability.ASSIGN_DOSSIERS),
+    Action("transfer-step", gettext_lazy("Finish my step and pass it on"), gettext_lazy(
+        "Your step ends now (early, on time or late against its budget) and the next one starts."), "note",
+        "processing", (P,), primary=True),
+    Action("return-step", gettext_lazy("Send back to the previous step"), gettext_lazy(
+        "Say what must be redone."), "reason", "processing", (P,)),
+    Action("consult", gettext_lazy("Ask another unit for its opinion"), gettext_lazy(
+        "The consulted unit answers within its own deadline; a late answer is recorded."), "consult", "processing",
+        (P,)),
+    Action("answer-consultation", gettext_lazy("Answer a request for an opinion"), gettext_lazy(
+        "Give your unit's opinion on the question asked."), "answer", "consulted",
+        (P, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)),
+    Action("approve", gettext_lazy("Approve and submit for signature"), gettext_lazy(
+        "The head of division approves the appraisal."), "note", "processing", (P,),
+        capability=Capability.ASSIGN_DOSSIERS),
+    Action("sign", gettext_lazy("Sign the result"), gettext_lazy("The leader signs the result."), "note",
+        "processing", (P,), capability=Capability.SIGN_RESULTS),
+    Action("refuse-after-appraisal", gettext_lazy("Refuse after appraisal (form 03)"), gettext_lazy(
+        "The dossier does not qualify: give the reason; the refusal must go out before the promised date."),
+        "reason", "processing", (P,), pdf="refusal"),
+    Action("record-result", gettext_lazy("Record the result"), gettext_lazy(
+        "Its number, date and the digitised file, once signed."), "result", "processing", (P,)),
+    Action("request-payment", gettext_lazy("Request payment"), gettext_lazy(
+        "Ask the applicant to pay the fees or other obligations."), "payment-request", "processing", (P,)),
+    Action("confirm-payment", gettext_lazy("Confirm the payment"), gettext_lazy(
+        "The applicant paid: processing continues."), "payment", "either", (Status.PAYMENT_REQUESTED,),
+        primary=True),
+    Action("apologize", gettext_lazy("Apology and new date (form 04)"), gettext_lazy(
+        "Once only, at least one working day before the promised date: the reason and the new date."),
+        "apology", "processing", (P, Status.PAYMENT_REQUESTED)),
+    Action("return-result", gettext_lazy("Return the result"), gettext_lazy(
+        "Hand the result to the applicant: at the desk, by post or online."), "return", "desk", (Status.DONE,),
+        primary=True),
+]}
+PROCESSING_FORMS = frozenset({"note", "assign", "consult", "answer", "apology", "payment-request", "payment",
+                              "result", "return"})
+
+
+def _workflow() -> Any:
+    """The processing services, or None where they are not installed yet."""
+    try:
+        from .workflow import services as workflow
+    except ImportError:  # pragma: no cover - depends on the installed version
+        return None
+    return workflow
+
+
+def _all_actions() -> dict[str, Action]:
+    return {**ACTIONS, **PROCESSING_ACTIONS} if _workflow() is not None else ACTIONS
+
+
+def _processing_form(kind: str, data: Any, files_data: Any) -> Any:
+    from .workflow.choices import PaymentChannel, ReturnMethod
+
+    forms_by_kind: dict[str, Any] = {
+        "note": lambda: NoteForm(data), "assign": lambda: AssignForm(data), "consult": lambda: ConsultForm(data),
+        "answer": lambda: AnswerForm(data), "apology": lambda: ApologyForm(data),
+        "payment-request": lambda: PaymentRequestForm(data),
+        "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
+        "result": lambda: ResultForm(data, files_data),
+        "return": lambda: ReturnForm(data, methods=list(ReturnMethod.choices)),
+    }
+    return forms_by_kind[kind]()
+
+
+def _run_processing(user: User, dossier: Dossier, action: Action, form: Any) -> Dossier:
+    workflow = _workflow()
+    if workflow is None or action.slug not in PROCESSING_ACTIONS:
+        raise Http404
+    d = form.cleaned_data
+    slug = action.slug
+    if slug == "claim":
+        workflow.claim(user, dossier)
+    elif slug == "assign":
+        officer = User.objects.filter(username=d["officer"], is_active=True).first()
+        if officer is None:
+            raise DomainError(_("There is no active officer with this username."), code="invalid_input",
+                              details={"fields": [{"field": "officer", "message": _("Unknown officer.")}]})
+        workflow.assign(user, dossier, officer)
+    elif slug == "transfer-step":
+        workflow.transfer_step(user, dossier, note=d.get("note", ""))
+    elif slug == "return-step":
+        workflow.return_step(user, dossier, reason=d["reason"])
+    elif slug == "consult":
+        workflow.consult(user, dossier, unit_code=d["unit_code"], question=d["question"], days=d.get("days"))
+    elif slug == "answer-consultation":
+        workflow.answer_consultation(user, dossier, consultation_id=d["consultation_id"], answer=d["answer"],
+                                     agrees=bool(d.get("agrees")))
+    elif slug == "approve":
+        workflow.approve(user, dossier, note=d.get("note", ""))
+    elif slug == "sign":
+        workflow.sign(user, dossier, note=d.get("note", ""))
+    elif slug == "refuse-after-appraisal":
+        workflow.refuse(user, dossier, reason=d["reason"])
+    elif slug == "record-result":
+        upload = d.get("file")
+        workflow.record_result(user, dossier, number=d["number"], issued_on=d["issued_on"], upload=(
+            files.Upload(name=upload.name or "", stream=upload) if upload else None))
+    elif slug == "request-payment":
+        workflow.request_payment(user, dossier, amount_vnd=d.get("amount_vnd"), description=d.get("description", ""))
+    elif slug == "confirm-payment":
+        workflow.confirm_payment(user, dossier, channel=d["channel"], receipt_number=d.get("receipt_number", ""))
+    elif slug == "apologize":
+        workflow.apologize(user, dossier, reason=d["reason"], new_due_at=d["new_due_at"])
+    elif slug == "return-result":
+        workflow.return_result(user, dossier, method=d["method"])
+    return dossier
+
+
 def _is_allowed(action: Action, status: int) -> bool:
-    return status in lifecycle.ACTIONS.get(action.slug, frozenset())
+    return status in action.statuses
 
 
-def _may(user: User, dossier: Dossier, action: Action) -> bool:
-    if action.who == "desk":
-        return _may_receive(user, dossier)
-    return selectors.processes(user, dossier)
+def _who(action: Action, dossier: Dossier) -> str:
+    # A supplement asked during appraisal is the processing unit's (Decree 61/2018 Art. 19(4)).
+    if action.slug == "request-supplement" and dossier.status == Status.IN_PROGRESS:
+        return "processing"
+    return action.who
+
+
+def _may(user: User, dossier: Dossier, action: Action, known: dict[str, bool] | None = None) -> bool:
+    """Whether the user may take the action on the dossier (``known`` remembers the answers of one page)."""
+    known = {} if known is None else known
+    if action.capability is not None and not has_capability(user, action.capability):
+        return False
+
+    def desk() -> bool:
+        if "desk" not in known:
+            known["desk"] = _may_receive(user, dossier)
+        return known["desk"]
+
+    def processing() -> bool:
+        if "processing" not in known:
+            known["processing"] = selectors.processes(user, dossier)
+        return known["processing"]
+
+    who = _who(action, dossier)
+    if who == "desk":
+        return desk()
+    if who == "consulted":
+        return has_capability(user, Capability.PROCESS_DOSSIERS)
+    if who == "either":
+        return desk() or processing()
+    return processing()
 
 
 def _actions_for(user: User, dossier: Dossier) -> list[Action]:
-    may_desk = _may_receive(user, dossier)
-    may_process: bool | None = None
     result = []
-    for action in ACTIONS.values():
+    known: dict[str, bool] = {}
+    for action in _all_actions().values():
         if not _is_allowed(action, dossier.status):
             continue
-        if action.who == "desk" and not may_desk:
-            continue
-        if action.who == "processing":
-            if may_process is None:
-                may_process = selectors.processes(user, dossier)
-            if not may_process:
-                continue
         if action.slug == "request-supplement" and dossier.status == Status.NEW and dossier.intake_supplements:
             continue
-        result.append(action)
+        if _may(user, dossier, action, known):
+            result.append(action)
     return result
 
 
@@ -173,7 +324,7 @@ def _run(user: User, dossier: Dossier, action: Action, form: Any) -> Dossier:
         return services.request_withdrawal(user, dossier, data.get("reason", ""))
     if action.slug == "stop":
         return services.stop(user, dossier, data.get("reason", ""))
-    raise Http404
+    return _run_processing(user, dossier, action, form)
 
 
 def _variants(dossier: Dossier) -> list[str]:
@@ -194,6 +345,8 @@ def _action_form(action: Action, dossier: Dossier, data: Any = None, files_data:
         return SupplementRequestForm(data, initial=initial)
     if action.form == "supplement-arrived":
         return SupplementArrivedForm(data, files_data, documents=list(dossier.documents.all()))
+    if action.form in PROCESSING_FORMS:
+        return _processing_form(action.form, data, files_data)
     return ConfirmForm(data)
 
 
@@ -201,7 +354,7 @@ def _action_form(action: Action, dossier: Dossier, data: Any = None, files_data:
 @require_http_methods(["GET", "POST"])
 def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     user = _staff(request)
-    chosen = ACTIONS.get(slug)
+    chosen = _all_actions().get(slug)
     if chosen is None:
         raise Http404
     dossier = _dossier(user, code)
@@ -261,7 +414,7 @@ def _bucket_q(bucket: str, b: dict[str, dt.datetime]) -> Q:
     return Q(status__in=OPEN)
 
 
-_ORDER = {
+_ORDER: dict[str, list[Any]] = {
     "due": [F("due_at").asc(nulls_last=True), "-submitted_at", "-id"],
     "-due": [F("due_at").desc(nulls_last=True), "-submitted_at", "-id"],
     "-submitted": ["-submitted_at", "-id"],
@@ -379,7 +532,8 @@ def choose_procedure(request: HttpRequest) -> HttpResponse:
 
 
 def _checklist(version: Any) -> list[dict[str, Any]]:
-    return [{"name": d.name, "copies": d.copies, "copy_kind": d.copy_kind, "condition": d.condition,
+    return [{"name": d.name, "copies": d.copies, "copy_kind": d.get_copy_kind_display() if d.copy_kind else "",
+             "condition": d.condition,
              "template_name": d.template_name, "from_data_store": d.from_data_store, "note": d.note}
             for d in version.documents.all()]
 
@@ -455,8 +609,8 @@ CLOCK_REASONS = {"paused": gettext_lazy("paused"), "restarted": gettext_lazy("re
 def _event_rows(events: list[DossierEvent]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
-        label = EventKind(e.kind).label if e.kind in EventKind.values else e.kind
-        label = EVENT_LABELS.get(e.kind, label)
+        label: Any = EventKind(e.kind).label if e.kind in EventKind.values else e.kind
+        label = EVENT_LABELS.get(EventKind(e.kind), label) if e.kind in EventKind.values else label
         detail = ""
         if e.status_after is not None:
             before = Status(e.status_before).label if e.status_before else ""
@@ -517,7 +671,9 @@ def _clock(dossier: Dossier) -> dict[str, Any]:
     except DomainError:
         return info
     info["skipped"] = result.skipped
-    info["effective_start"] = result.effective_start
+    # Received outside working hours: the time counts from the next working period.
+    if result.effective_start - result.start >= dt.timedelta(minutes=1):
+        info["effective_start"] = result.effective_start
     if dossier.due_at and now_before(dossier.due_at):
         info["remaining"] = dossier.due_at - timezone.now()
     return info
