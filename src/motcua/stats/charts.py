@@ -33,10 +33,11 @@ def label(key: str) -> str:
 def fmt(value: Any, kind: str = "count") -> str:
     if value is None:
         return "—"
+    # number_format cuts decimals off; round first.
     if kind == "rate":
-        return f"{number_format(value * 100, 1)} %"
+        return f"{number_format(round(value * 100, 1), 1)} %"
     if kind == "days":
-        return number_format(value, 1)
+        return number_format(round(value, 1), 1)
     return number_format(value, 0, force_grouping=True)
 
 
@@ -45,7 +46,8 @@ def fmt_delta(value: Any, kind: str) -> str:
         return "—"
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     if kind == "rate":
-        return f"{sign}{number_format(abs(value) * 100, 1)} {_('pp')}"
+        points = _("pp")  # percentage points
+        return f"{sign}{number_format(round(abs(value) * 100, 1), 1)} {points}"
     return f"{sign}{fmt(abs(value), kind)}"
 
 

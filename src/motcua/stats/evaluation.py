@@ -97,7 +97,9 @@ def score_attitude(fact: dict[str, Any]) -> int:
 def band_officer(score: float | None) -> str:
     if score is None:
         return ""
-    return _("100% of duties") if score >= 5 else _("70% to under 100%") if score >= 3.5 else _("under 70%")
+    if score >= 5:
+        return _("all duties completed")
+    return _("70 to under 100 percent of duties") if score >= 3.5 else _("under 70 percent of duties")
 
 
 def band_agency(score: float | None) -> str:

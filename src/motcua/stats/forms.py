@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_DAYS = 3660
@@ -77,18 +77,18 @@ class PeriodForm(forms.Form):
         year = data.get("year") or today.year
         if kind == "custom":
             first, last = data["from_"], data["to"]
-            return Period(first, last, _t("%(first)s to %(last)s") % {
+            return Period(first, last, gettext("%(first)s to %(last)s") % {
                 "first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"})
         if kind == "year":
-            return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), _t("Year %(year)s") % {"year": year})
+            return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), gettext("Year %(year)s") % {"year": year})
         if kind == "quarter":
             quarter = data.get("quarter") or (today.month - 1) // 3 + 1
             first = dt.date(year, 3 * quarter - 2, 1)
             return Period(first, month_range(year, 3 * quarter)[1],
-                          _t("Quarter %(quarter)s/%(year)s") % {"quarter": quarter, "year": year})
+                          gettext("Quarter %(quarter)s/%(year)s") % {"quarter": quarter, "year": year})
         month = data.get("month") or today.month
         first, last = month_range(year, month)
-        return Period(first, last, _t("Month %(month)s/%(year)s") % {"month": f"{month:02d}", "year": year})
+        return Period(first, last, gettext("Month %(month)s/%(year)s") % {"month": f"{month:02d}", "year": year})
 
 
 def period_from(data: Any) -> tuple[PeriodForm, Period]:

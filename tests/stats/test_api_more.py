@@ -1,0 +1,48 @@
+"""GET /api/v1/stats/ranking and /evaluation: as anonymous, without the right, with it."""
+
+from __future__ import annotations
+
+import pytest
+
+RANKING = "/api/v1/stats/ranking?from=2025-03-01&to=2025-03-31"
+EVALUATION = "/api/v1/stats/evaluation?unit=T.SXD&from=2025-03-01&to=2025-03-31"
+
+
+@pytest.mark.parametrize("url", [RANKING, EVALUATION])
+def test_anonymous_gets_401(client, org, url):
+    assert client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("url", [RANKING, EVALUATION])
+@pytest.mark.parametrize("who", ["an", "khanh"])
+def test_without_the_right_gets_403(client_for, url, who):
+    r = client_for(who).get(url)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_ranking(client_for, march):
+    r = client_for("thanh").get(RANKING)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["previous_from"] == "2025-01-29" and body["previous_to"] == "2025-02-28"
+    first, second = body["agencies"]
+    assert (first["unit"], first["total_rank"], first["on_time_rate_rank"]) == ("T.SXD", 1, 1)
+    assert first["on_time_rate"] == pytest.approx(5 / 7, abs=1e-4)
+    # Nothing processed in February: no previous rank, no change; the other agency has no rate.
+    assert first["on_time_rate_change"] is None and second["on_time_rate_rank"] is None
+
+
+def test_evaluation(client_for, march):
+    r = client_for("giang").get(EVALUATION)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    by_id = {i["id"]: i for i in body["indicators"]}
+    assert list(by_id) == [str(n) for n in range(1, 10)]
+    # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs 12/3: 2).
+    assert body["dossiers"] == 4
+    assert by_id["1"]["score"] == pytest.approx(1.5)
+    assert by_id["7"]["score"] == pytest.approx(1.0)  # A early 2, B and D on time 1, C late 0
+    assert by_id["4"]["score"] is None and by_id["4"]["note"]
+    assert by_id["8"]["score"] is None and by_id["8"]["note"]
+    assert body["max_points"] == 18 and body["band"]
+    assert client_for("dung").get(EVALUATION).status_code == 403

@@ -1,0 +1,60 @@
+"""The public transparency page and its open data (CSV, JSON): no sign-in, no personal data, and the same
+figures as the summary API for each agency and procedure over the last 12 whole months."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+
+from motcua.portal.models import Rating
+
+APRIL = dt.datetime(2025, 4, 15, 10, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def rated(march):  # type: ignore[no-untyped-def]
+    for overall in (5, 4, 2):
+        Rating.objects.create(agency_code="T.SXD", procedure_code="1.013236", month=dt.date(2025, 3, 1),
+                              time_score=4, visits_score=4, attitude_score=4, overall_score=overall)
+    return march
+
+
+def test_public_page_for_anyone(client, rated):
+    with time_machine.travel(APRIL):
+        r = client.get("/thong-ke/cong-khai/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Sở Xây dựng" in html and "Cấp giấy phép xây dựng mới" in html
+    assert "01/04/2024" in html and "31/03/2025" in html
+    assert "71,4 %" in html  # on time 5 / 7
+    assert "66,7 %" in html  # 2 of 3 ratings are 4 or 5
+    assert "Nguyễn Văn An" not in html and "068090001234" not in html  # no personal data
+
+
+def test_open_data_equals_the_api(client, rated, token_for):
+    with time_machine.travel(APRIL):
+        as_json = client.get("/thong-ke/cong-khai.json").json()
+        as_csv = list(csv.DictReader(io.StringIO(client.get("/thong-ke/cong-khai.csv").content.decode("utf-8-sig"))))
+        api = client.get("/api/v1/stats/summary?unit=T.SXD&procedure=1.013236&from=2024-04-01&to=2025-03-31",
+                         HTTP_AUTHORIZATION=token_for("thanh")).json()
+    assert (as_json["from"], as_json["to"]) == ("2024-04-01", "2025-03-31")
+    [row] = as_json["rows"]
+    assert (row["agency_code"], row["procedure_code"]) == ("T.SXD", "1.013236")
+    for key in ("processed", "early", "on_time", "late", "early_rate", "on_time_rate"):
+        assert row[key] == api[key], key
+    assert (row["ratings"], row["satisfaction"]) == (3, pytest.approx(0.6667))
+    [line] = as_csv
+    assert float(line["on_time_rate"]) == api["on_time_rate"] and int(line["processed"]) == api["processed"]
+    assert "applicant" not in " ".join(as_json["fields"])
+
+
+def test_no_ratings_is_said_so(client, march):
+    with time_machine.travel(APRIL):
+        html = client.get("/thong-ke/cong-khai/").content.decode()
+        row = client.get("/thong-ke/cong-khai.json").json()["rows"][0]
+    assert row["satisfaction"] is None and row["ratings"] == 0
+    assert "chưa có dữ liệu" in html.lower() or "no data" in html.lower()
