@@ -171,3 +171,13 @@ def test_report_page_xlsx_and_pdf(client_for, march):
 def test_report_of_another_unit_is_403(client_for):
     assert client_for("giang").get("/thong-ke/bao-cao.xlsx?unit=T.SNN").status_code == 403
     assert client_for("dung").get("/thong-ke/bao-cao.pdf?unit=T.SXD").status_code == 403
+
+
+def test_breakdown_rows_add_up_and_link_to_their_dossiers(client_for, march):
+    r = client_for("giang").get(f"/thong-ke/don-vi/T.SXD/?{MARCH}")
+    rows = r.context["units"]
+    processed = sum(int(row["cells"][1]["text"]) for row in rows)
+    assert processed == 7  # every dossier once, in its processing unit's row
+    link = next(row["cells"][1]["url"] for row in rows if row["cells"][1]["text"] == "7")
+    listed = client_for("giang").get(link)
+    assert listed.status_code == 200 and listed.context["page"].paginator.count == 7

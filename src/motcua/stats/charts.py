@@ -86,6 +86,14 @@ def unit_rows(rows: list[dict[str, Any]], period: Period, drill_url: DrillUrl) -
         def link(measure: str, unit: OrgUnit = unit) -> str:
             return drill_url(unit, measure, period, side="processing")
 
+        if r.get("own"):
+
+            def own(measure: str, unit: OrgUnit = unit) -> str:
+                return drill_url(unit, measure, period, side="own")
+
+            out.append({"name": _("%(unit)s itself (no division named)") % {"unit": unit.name}, "url_name": "",
+                        "cells": _row_cells(r, own)})
+            continue
         out.append({"name": unit.name, "url_name": unit.code, "cells": _row_cells(r, link)})
     return out
 
@@ -108,7 +116,8 @@ def officer_rows(rows: list[dict[str, Any]], unit: OrgUnit, period: Period,
 
 
 def trend_charts(months: list[dict[str, Any]], link: Callable[[str, Any, Any], str]) -> dict[str, Any]:
-    names = [m["label"] for m in months]
+    names = [f"{m['to']:%m}" + (f"\n{m['to']:%Y}" if i == 0 or m["to"].month == 1 else "")
+             for i, m in enumerate(months)]
     volume = svg.bar_chart("chart-volume", _("Dossiers received and done, month by month"), names,
                            [svg.Series(_("Received"), [m["received"] for m in months]),
                             svg.Series(_("Done"), [m["done"] for m in months])],

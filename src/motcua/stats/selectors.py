@@ -75,9 +75,15 @@ class ProcessingScope(kpi.Scope):
         return q
 
 
-def scope_of(unit: OrgUnit | None, processing_only: bool = False) -> kpi.Scope:
+def scope_of(unit: OrgUnit | None, side: str = "") -> kpi.Scope:
+    """The dossiers received or processed in the unit's subtree; ``side`` "processing": processed there;
+    "own": processed in the subtree but not under one of the unit's current children (the breakdown's first
+    row)."""
     ids = None if unit is None else kpi.subtree_ids(unit)
-    return ProcessingScope(ids) if processing_only else kpi.Scope(ids)
+    if side == "own" and unit is not None and ids is not None:
+        below = subtrees(children_of(unit))
+        ids = ids - frozenset().union(*below.values())
+    return ProcessingScope(ids) if side in ("processing", "own") else kpi.Scope(ids)
 
 
 # --- KPIs and comparisons ------------------------------------------------------------------------------
@@ -190,23 +196,32 @@ def children_of(unit: OrgUnit | None) -> list[OrgUnit]:
 
 def by_unit(parent: OrgUnit | None, children: list[OrgUnit], period: Period) -> list[dict[str, Any]]:
     """Per child unit (its subtree), the dossiers it processed: two queries for all children."""
-    scope = scope_of(parent, processing_only=True)
+    scope = scope_of(parent, "processing")
     counts = _counts(scope, period, "processing_unit_id")
     paths = dict(OrgUnit.objects.filter(pk__in=list(counts)).values_list("pk", "path")) if counts else {}
     rows = []
+    placed: set[int] = set()
     for child in children:
         total: dict[str, int] = {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0}
         for unit_id, row in counts.items():
             if paths.get(unit_id, "").startswith(child.path):
                 _add(total, row)
-        rows.append({"unit": child, **_finish(total)})
+                placed.add(unit_id)
+        rows.append({"unit": child, "own": False, **_finish(total)})
+    rest = [row for unit_id, row in counts.items() if unit_id not in placed]
+    if parent is not None and rest:
+        # Dossiers processed at the unit itself (no division named): one row, first.
+        total = {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0}
+        for row in rest:
+            _add(total, row)
+        rows.insert(0, {"unit": parent, "own": True, **_finish(total)})
     return rows
 
 
 def by_officer(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
     """Per officer the dossier is assigned to, the dossiers the unit processed (ended in the period or open
     at its end); rollups have no officer, so this counts facts: three queries."""
-    scope = scope_of(unit, processing_only=True)
+    scope = scope_of(unit, "processing")
     at = kpi.end_instant(period.last)
     key = "dossier__assigned_to"
     ended = (DossierFact.objects.filter(scope.q(), end_day__gte=period.first, end_day__lte=period.last)

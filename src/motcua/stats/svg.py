@@ -15,10 +15,10 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 400, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 34, 30
+WIDTH, HEIGHT = 320, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 6, 34, 36
 COLOURS = ("#0b4f8a", "#a13d00", "#1b6e2e")  # 8.3:1, 6.4:1, 6.1:1 on white
-FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#1a1a1a"'
+FONT = 'font-family="system-ui, sans-serif" font-size="13" fill="#1a1a1a"'
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,18 @@ def _axes(top: float, percent: bool) -> list[str]:
 
 
 def _x_labels(labels: Sequence[str], slot: float) -> list[str]:
+    """One label per slot; a label "a\nb" is written on two lines (a month over its year)."""
     every = 1 if len(labels) <= 12 else 2
-    return [f'<text x="{LEFT + slot * (i + 0.5):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" {FONT}>'
-            f'{escape(label)}</text>' for i, label in enumerate(labels) if i % every == 0]
+    out = []
+    for i, label in enumerate(labels):
+        if i % every:
+            continue
+        x = LEFT + slot * (i + 0.5)
+        lines = label.split("\n")
+        spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if n == 0 else 14}">{escape(line)}</tspan>'
+                        for n, line in enumerate(lines) if line)
+        out.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" {FONT}>{spans}</text>')
+    return out
 
 
 def _legend(series: Sequence[Series], line: bool) -> list[str]:
@@ -79,7 +88,7 @@ def _legend(series: Sequence[Series], line: bool) -> list[str]:
         else:
             out.append(f'<rect x="{x:.1f}" y="5" width="14" height="14" fill="{_fill(i)}" stroke="{colour}"/>')
         out.append(f'<text x="{x + 22:.1f}" y="17" {FONT}>{escape(s.name)}</text>')
-        x += 30 + 7 * len(s.name)
+        x += 34 + 7.5 * len(s.name)
     return out
 
 

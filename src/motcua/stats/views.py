@@ -105,7 +105,7 @@ def dossiers(request: HttpRequest) -> HttpResponse:
     if measure not in selectors.MEASURES:
         measure = "processed"
     officer = request.GET.get("officer")
-    scope = selectors.scope_of(unit, processing_only=request.GET.get("side") == "processing")
+    scope = selectors.scope_of(unit, request.GET.get("side", ""))
     qs = selectors.dossiers_behind(scope, measure, period.first, period.last,
                                    int(officer) if officer and officer.isdigit() else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
