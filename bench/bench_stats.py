@@ -1,8 +1,10 @@
 """Statistics: ``stats/summary`` and ``stats/index766`` of a province-year on generated dossiers (1,000,000;
 ``--quick`` 5,000), p50 and p95, as ratios to DuckDB computing the same summary by a full scan of the
-same fact rows exported to Parquet, in the same run. Runs on the configured database (SQLite by
-default; set DATABASE_URL for PostgreSQL: a test database is created and dropped). DuckDB and pyarrow
-are bench-only dependencies, imported here."""
+same fact rows exported to Parquet, in the same run. Also: index766 with the catalogue prefetched against
+the former one-query-per-procedure loading (same run, ratio and query counts), the director's dashboard
+(KPIs with both comparisons and the 12-month trend) and the ranking of agencies. Runs on the configured
+database (SQLite by default; set DATABASE_URL for PostgreSQL: a test database is created and dropped).
+DuckDB and pyarrow are bench-only dependencies, imported here."""
 
 from __future__ import annotations
 
@@ -87,3 +89,58 @@ def _measure(args: Any, vendor: str) -> None:
     print(f"summary  province-year: p50 = {s50 / d50:.2f} x DuckDB p50, p95 = {s95 / d95:.2f} x DuckDB p95")
     print(f"index766 province-year: p50 = {i50 / d50:.2f} x DuckDB p50, p95 = {i95 / d95:.2f} x DuckDB p95")
     print(f"same received/done/in-progress counts as the DuckDB scan: {same}")
+    _index766_prefetch(scope, first, last, repeat)
+    _pages(scope, first, last, d50, repeat)
+
+
+def _queries(fn: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx)
+
+
+def _index766_prefetch(scope: Any, first: dt.date, last: dt.date, repeat: int) -> None:
+    """index766 as it loads the catalogue now (five prefetch queries) and as it did (the versions prefetched,
+    then fees, documents and time limits read per version)."""
+    from unittest import mock
+
+    from motcua.catalogue.models import Procedure
+    from motcua.stats import index766
+
+    def per_procedure(s: Any) -> list[Any]:
+        qs = Procedure.objects.all()
+        if s.unit_ids is not None:
+            qs = qs.filter(agency_id__in=s.unit_ids)
+        return list(qs.prefetch_related("versions"))
+
+    def run() -> Any:
+        return index766.compute(scope, first, last)
+
+    new50, _ = _times(run, max(3, repeat // 4))
+    new_q = _queries(run)
+    with mock.patch.object(index766, "_procedures", per_procedure):
+        old50, _ = _times(run, max(3, repeat // 4))
+        old_q = _queries(run)
+    print(f"index766 catalogue loading: prefetched p50 = {new50 / old50:.2f} x per-procedure p50; "
+          f"queries {new_q} vs {old_q}")
+
+
+def _pages(scope: Any, first: dt.date, last: dt.date, d50: float, repeat: int) -> None:
+    from motcua.stats import selectors
+    from motcua.stats.forms import Period
+
+    period = Period(first, last, "")
+
+    def dashboard() -> None:
+        selectors.kpis(scope, period)
+        selectors.monthly(scope, selectors.trend_months(last))
+
+    b50, b95 = _times(dashboard, max(3, repeat // 2))
+    r50, _ = _times(lambda: selectors.ranking(first, last), 3)
+    print(f"dashboard (KPIs x 3 periods + 12-month trend), province-year: p50 = {b50 / d50:.2f} x DuckDB p50, "
+          f"p95 = {b95 / d50:.2f} x DuckDB p50; queries {_queries(dashboard)}")
+    print(f"ranking of agencies (766 + rates, two periods): p50 = {r50 / d50:.2f} x DuckDB p50; "
+          f"queries {_queries(lambda: selectors.ranking(first, last))}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import TruncMonth
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
@@ -125,29 +125,33 @@ def trend_months(last: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]
 
 
 def monthly(scope: kpi.Scope, spans: list[tuple[dt.date, dt.date]]) -> list[dict[str, Any]]:
-    """The figures of ``kpi.summary`` for each span, in two queries (conditional sums)."""
-    sums: dict[str, Any] = {}
+    """The figures of ``kpi.summary`` for each span (whole calendar months, as ``trend_months`` gives) in two
+    queries: the rollups grouped by month, and the dossiers open at each month's end (conditional counts)."""
+    sums: dict[dt.date, dict[str, int]] = {}
+    for r in (DailyRollup.objects.filter(scope.q(), day__gte=spans[0][0], day__lte=spans[-1][1])
+              .annotate(month=TruncMonth("day")).values("month")
+              .annotate(received=Sum("received"), done=Sum("done"), early=Sum("ended_early"),
+                        on_time=Sum("ended_on_time"), late=Sum("ended_late"))):
+        month = r.pop("month")
+        sums[month.date() if isinstance(month, dt.datetime) else month] = r
     opens: dict[str, Any] = {}
-    for i, (a, b) in enumerate(spans):
-        in_span = Q(day__gte=a, day__lte=b)
-        for name in ("received", "done", "ended_early", "ended_on_time", "ended_late"):
-            sums[f"{name}_{i}"] = Coalesce(Sum(name, filter=in_span), 0)
+    for i, (_a, b) in enumerate(spans):
         at = kpi.end_instant(b)
         is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
         opens[f"open_{i}"] = Count("pk", filter=is_open)
         opens[f"late_{i}"] = Count("pk", filter=is_open & kpi.late_at_q(at))
-    r = DailyRollup.objects.filter(scope.q(), day__gte=spans[0][0], day__lte=spans[-1][1]).aggregate(**sums)
     start, end = kpi.end_instant(spans[0][1]), kpi.end_instant(spans[-1][1])
     o = DossierFact.objects.filter(scope.q(), received_at__lte=end).filter(
         Q(end_at__isnull=True) | Q(end_at__gt=start)).aggregate(**opens)
     out = []
     for i, (a, b) in enumerate(spans):
-        early = r[f"ended_early_{i}"]
-        on_time = r[f"ended_on_time_{i}"] + o[f"open_{i}"] - o[f"late_{i}"]
-        late = r[f"ended_late_{i}"] + o[f"late_{i}"]
+        r = sums.get(a.replace(day=1), {})
+        early = r.get("early") or 0
+        on_time = (r.get("on_time") or 0) + o[f"open_{i}"] - o[f"late_{i}"]
+        late = (r.get("late") or 0) + o[f"late_{i}"]
         processed = early + on_time + late
-        out.append({"from": a, "to": b, "label": f"{b:%m/%y}", "received": r[f"received_{i}"],
-                    "done": r[f"done_{i}"], "early": early, "on_time": on_time, "late": late,
+        out.append({"from": a, "to": b, "label": f"{b:%m/%y}", "received": r.get("received") or 0,
+                    "done": r.get("done") or 0, "early": early, "on_time": on_time, "late": late,
                     "processed": processed, "in_progress": o[f"open_{i}"], "overdue": o[f"late_{i}"],
                     "early_rate": kpi.rate(early, processed), "on_time_rate": kpi.rate(early + on_time, processed)})
     return out
