@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Policy, Unit
 
@@ -19,6 +20,6 @@ class DueForm(forms.Form):
     amount = forms.DecimalField(label=_("Time limit"), min_value=Decimal(0), max_value=Decimal(5000),
                                 decimal_places=2, initial=Decimal(3),
                                 widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}))
-    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.WORKING_DAYS)
+    unit = forms.ChoiceField(label=pgettext_lazy("time limit", "Unit"), choices=Unit.choices, initial=Unit.WORKING_DAYS)
     policy = forms.ChoiceField(label=_("How working days are counted"), choices=Policy.choices,
                                initial=Policy.WORKING_HOURS, required=False)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import TimeStampedModel
 
@@ -141,8 +142,8 @@ class Deadline(TimeStampedModel):
     owner_label = models.CharField(_("owner type"), max_length=100)
     owner_id = models.CharField(_("owner id"), max_length=64)
     start = models.DateTimeField(_("start of the running period"))
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    amount = models.DecimalField(pgettext_lazy("time limit", "amount"), max_digits=12, decimal_places=4)
+    unit = models.CharField(pgettext_lazy("time limit", "unit"), max_length=20, choices=Unit.choices)
     policy = models.CharField(_("policy"), max_length=20, choices=Policy.choices, default=Policy.WORKING_HOURS)
     agency_code = models.CharField(_("agency code"), max_length=40, blank=True)
     remaining_seconds = models.BigIntegerField(_("working seconds left after a pause"), null=True, blank=True)
