@@ -4,14 +4,47 @@ adds days to dates. The clock state is stored on the dossier as JSON (``Dossier.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from motcua.calendars import clock as cal
-from motcua.calendars.selectors import compute_due, get_calendar
+from motcua.calendars import selectors as calendars
 from motcua.core.errors import DomainError
+
+_memo = threading.local()
+
+
+def get_calendar(agency_code: str | None = None) -> cal.Calendar:
+    """The agency's working calendar (``motcua.calendars``); inside ``calendars_fixed()`` looked up once."""
+    memo: dict[str | None, cal.Calendar] | None = getattr(_memo, "calendars", None)
+    if memo is None:
+        return calendars.get_calendar(agency_code)
+    if agency_code not in memo:
+        memo[agency_code] = calendars.get_calendar(agency_code)
+    return memo[agency_code]
+
+
+@contextmanager
+def calendars_fixed() -> Iterator[None]:
+    """Within a batch (the demo, the tick) the calendars do not change: look each one up once."""
+    _memo.calendars = {}
+    try:
+        yield
+    finally:
+        _memo.calendars = None
+
+
+def compute_due(start: dt.datetime, amount: Decimal, unit: str, policy: str,
+                agency_code: str | None) -> cal.DueResult:
+    try:
+        return get_calendar(agency_code).compute_due(start, amount, unit, policy)
+    except cal.ClockError as exc:
+        raise DomainError(str(exc), code=exc.code) from exc
 
 
 def legal_time(snapshot: dict[str, Any], variant: str = "") -> tuple[Decimal, str, str] | None:

@@ -89,7 +89,7 @@ def _flag(at: dt.datetime, report: TickReport) -> None:
         Q(risk_at__lte=at) | Q(due_at__lte=at))
     for pk in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():
-            d = Dossier.objects.select_for_update().select_related("processing_unit", "assigned_to").get(pk=pk)
+            d = Dossier.objects.select_for_update().select_related("processing_unit").get(pk=pk)
             if d.late_flagged_at is not None or d.status not in OPEN:
                 continue
             actor = _responsible(d)
@@ -119,7 +119,7 @@ def _escalate(at: dt.datetime, report: TickReport) -> None:
         if at <= limit:
             continue
         with transaction.atomic():
-            locked = Dossier.objects.select_for_update().select_related("assigned_to").get(pk=d.pk)
+            locked = Dossier.objects.select_for_update().get(pk=d.pk)
             if locked.escalated_at is not None:
                 continue
             actor = _responsible(locked)

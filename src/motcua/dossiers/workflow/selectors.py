@@ -30,6 +30,7 @@ SORTS = {
 }
 QUEUE_FIELDS = (
     "id", "order", "name", "role", "unit_id", "actor_id", "started_at", "due_at", "open", "budget_seconds",
+    "ended_at", "outcome", "note", "assigned_at", "assigned_by_id", "budget_amount", "budget_unit",
     "dossier__id", "dossier__code", "dossier__reference", "dossier__status", "dossier__applicant_name",
     "dossier__applicant_id_number", "dossier__due_at", "dossier__received_at", "dossier__risk_at",
     "dossier__original_due_at", "dossier__late_flagged_at", "dossier__procedure_id", "dossier__procedure__code",

@@ -71,7 +71,9 @@ def _forbidden() -> PermissionDenied:
 
 
 def _lock(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
+    # The snapshot (tens of kilobytes of JSON) is read only by the few services that need it.
+    return (Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit")
+            .defer("snapshot").get(pk=dossier.pk))
 
 
 def _notify(dossier: Dossier, event_id: int) -> None:
@@ -108,7 +110,7 @@ def can_act(user: User, step: ProcessingStep) -> bool:
 
 
 def _open_steps(dossier: Dossier) -> list[ProcessingStep]:
-    return list(dossier.steps.filter(open=True).select_related("unit", "actor").order_by("order", "id"))
+    return list(dossier.steps.filter(open=True).select_related("unit").order_by("order", "id"))
 
 
 def _my_step(user: User, dossier: Dossier, roles: frozenset[str] | None = None) -> ProcessingStep:
@@ -278,8 +280,9 @@ def _risk_at(dossier: Dossier, open_rows: list[ProcessingStep], at: dt.datetime)
     or now when the current step's own deadline already leaves too little."""
     order = open_rows[0].order
     groups: dict[int, int] = {}
-    for r in dossier.steps.filter(order__gt=order, started_at__isnull=True).only("order", "budget_seconds"):
-        groups[r.order] = max(groups.get(r.order, 0), r.budget_seconds)
+    for o, seconds in dossier.steps.filter(order__gt=order, started_at__isnull=True).values_list(
+            "order", "budget_seconds"):
+        groups[o] = max(groups.get(o, 0), seconds)
     assert dossier.due_at is not None
     risk = deadlines.add_working(dossier.due_at, -sum(groups.values()), _agency(dossier))
     step_due = max((r.due_at for r in open_rows if r.due_at is not None and r.role not in DESK_ROLES),
@@ -305,11 +308,15 @@ def _advance(dossier: Dossier, step: ProcessingStep, user: User, at: dt.datetime
     """After ``step`` ended: the parallel steps nobody took are not needed; when the group has ended the
     next group starts."""
     group = list(dossier.steps.filter(order=step.order, open=True))
+    waiting = set(Consultation.objects.filter(step__in=group, answered_at__isnull=True, deemed_agreed_at__isnull=True)
+                  .values_list("step_id", flat=True)) if group else set()
+    still_open = False
     for other in group:
-        if other.actor_id is None and not other.consultations.filter(answered_at__isnull=True,
-                                                                      deemed_agreed_at__isnull=True).exists():
+        if other.actor_id is None and other.pk not in waiting:
             _end_step(other, dossier, user, at, StepOutcome.SKIPPED)
-    if dossier.steps.filter(order=step.order, open=True).exists():
+        else:
+            still_open = True
+    if still_open:
         _refresh_current(dossier, at)
         return
     later = sorted(set(dossier.steps.filter(order__gt=step.order).values_list("order", flat=True)))
@@ -393,8 +400,8 @@ def claim(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> Pro
 # --- moving between steps -------------------------------------------------------------------------------
 
 def _pending_consultations(step: ProcessingStep, at: dt.datetime) -> list[Consultation]:
-    return [c for c in step.dossier.consultations.filter(answered_at__isnull=True, deemed_agreed_at__isnull=True)
-            if c.due_at > at]
+    return list(step.dossier.consultations.filter(answered_at__isnull=True, deemed_agreed_at__isnull=True,
+                                                  due_at__gt=at).only("id", "due_at"))
 
 
 def transfer_step(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None,
