@@ -299,3 +299,16 @@ MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-u
 MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
+
+# --- Processing (issue 6) ------------------------------------------------------------------------------------
+# How a refusal after appraisal is coded among the national statuses: 9 (done, with a refusal document) or
+# 8 (stopped). The mapping is not confirmed (domain notes, dossier-lifecycle §10), so it is a setting.
+MOTCUA_REFUSAL_STATUS = env_int("MOTCUA_REFUSAL_STATUS", 9)
+if MOTCUA_REFUSAL_STATUS not in {8, 9}:
+    raise ImproperlyConfigured("MOTCUA_REFUSAL_STATUS must be 8 or 9.")
+MOTCUA_STEP_WORKING_DAYS = env_int("MOTCUA_STEP_WORKING_DAYS", 1)  # budget of a step the procedure leaves open
+MOTCUA_SUPPLEMENT_WORKING_DAYS = env_int("MOTCUA_SUPPLEMENT_WORKING_DAYS", 3)  # Decree 61/2018 Art. 19(4)
+MOTCUA_CONSULTATION_WORKING_DAYS = env_int("MOTCUA_CONSULTATION_WORKING_DAYS", 5)  # when the procedure sets none
+# When a procedure version does not say: the legal time restarts after a supplement (Decree 61/2018
+# Art. 19(4)) — "restart" — or the remaining time resumes — "resume".
+MOTCUA_SUPPLEMENT_RULE = env_str("MOTCUA_SUPPLEMENT_RULE", "restart")
