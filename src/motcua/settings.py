@@ -310,5 +310,7 @@ MOTCUA_STEP_WORKING_DAYS = env_int("MOTCUA_STEP_WORKING_DAYS", 1)  # budget of a
 MOTCUA_SUPPLEMENT_WORKING_DAYS = env_int("MOTCUA_SUPPLEMENT_WORKING_DAYS", 3)  # Decree 61/2018 Art. 19(4)
 MOTCUA_CONSULTATION_WORKING_DAYS = env_int("MOTCUA_CONSULTATION_WORKING_DAYS", 5)  # when the procedure sets none
 # When a procedure version does not say: the legal time restarts after a supplement (Decree 61/2018
-# Art. 19(4)) — "restart" — or the remaining time resumes — "resume".
+# Art. 19(4)) — "restart" — or the clock pauses and the time left continues — "pause".
 MOTCUA_SUPPLEMENT_RULE = env_str("MOTCUA_SUPPLEMENT_RULE", "restart")
+if MOTCUA_SUPPLEMENT_RULE not in {"restart", "pause"}:
+    raise ImproperlyConfigured("MOTCUA_SUPPLEMENT_RULE must be restart or pause.")
