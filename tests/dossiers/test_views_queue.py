@@ -12,6 +12,8 @@ from django.utils import timezone
 from motcua.dossiers import services
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.workflow import services as wf
+from motcua.dossiers.workflow.models import ProcessingStep
 
 from .conftest import intake
 
@@ -28,8 +30,22 @@ def _in_progress(people, n: int = 1, **overrides) -> list[Dossier]:  # type: ign
 
 
 def _set_due(dossier: Dossier, due: dt.datetime) -> None:
-    # Test set-up only: place the promised date where the bucket under test needs it.
+    # Test set-up only: place the promised date (and the open step's deadline, which the queue's buckets go
+    # by) where the bucket under test needs it.
     Dossier.objects.filter(pk=dossier.pk).update(due_at=due)
+    ProcessingStep.objects.filter(dossier=dossier, open=True).update(due_at=due)
+
+
+def _at_risk(people, dossier: Dossier) -> Dossier:  # type: ignore[no-untyped-def]
+    """Make the dossier at risk by the real rule: its promised date comes an hour after its open step's
+    deadline, less than the later steps' planned time; the claim recomputes ``risk_at`` (workflow services)."""
+    step = ProcessingStep.objects.get(dossier=dossier, open=True)
+    assert step.due_at is not None and step.due_at > timezone.now() + dt.timedelta(days=1)
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=step.due_at + dt.timedelta(hours=1))
+    wf.claim(people["cuong"], Dossier.objects.get(pk=dossier.pk))
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert dossier.risk_at is not None and dossier.risk_at <= timezone.now() < dossier.due_at
+    return dossier
 
 
 def test_anonymous_and_citizen(procedure, client_for):
@@ -56,7 +72,7 @@ def test_buckets_due_today_overdue_at_risk(procedure, people, client_for):
     _set_due(late, now - dt.timedelta(hours=2))
     end_of_day = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min))
     _set_due(today, now + (end_of_day - now) / 2)
-    _set_due(soon, end_of_day + dt.timedelta(minutes=1))
+    soon = _at_risk(people, soon)  # by the real rule (the stand-in "less than two working days" is gone)
     _set_due(later, now + dt.timedelta(days=60))
     client = client_for("cuong")
 
@@ -68,6 +84,33 @@ def test_buckets_due_today_overdue_at_risk(procedure, people, client_for):
     assert codes("due_today") == {today.code}
     assert codes("at_risk") == {soon.code}
     assert codes("") == {late.code, today.code, soon.code, later.code}
+
+
+def test_a_dossier_at_risk_by_the_real_rule_is_in_the_at_risk_bucket(procedure, people, client_for, token_for):
+    """At risk = the working time left before the promised date is less than the remaining steps' budgets
+    (``risk_at`` passed), even though the promised date is days away; the screen's bucket is the queue's."""
+    risky, calm = _in_progress(people, 2)
+    risky = _at_risk(people, risky)
+    assert risky.due_at is not None and risky.due_at > timezone.now() + dt.timedelta(days=1)
+    client = client_for("cuong")  # who took its step
+    page = client.get("/ho-so/", {"bucket": "at_risk"}).content.decode()
+    assert f"/ho-so/{risky.code}/" in page and f"/ho-so/{calm.code}/" not in page
+    assert "flag-risk" in page and "Cường" in page  # the row says so, with the step's officer
+    counts = client.get("/ho-so/").context["counts"]
+    assert counts["at_risk"] == 1 and counts["due_today"] == 0 and counts["overdue"] == 0
+    api = Client().get("/api/v1/queues/mine", {"bucket": "at_risk"}, HTTP_AUTHORIZATION=token_for("cuong"))
+    assert api.status_code == 200  # the same queue behind the API
+    assert [i["dossier"]["code"] for i in api.json()["items"]] == [risky.code]
+
+
+def test_dossier_page_shows_the_steps_current_step_and_officer(procedure, people, client_for):
+    d = _in_progress(people)[0]
+    wf.claim(people["cuong"], Dossier.objects.get(pk=d.pk))
+    step = ProcessingStep.objects.get(dossier=d, open=True)
+    page = client_for("cuong").get(f"/ho-so/{d.code}/").content.decode()
+    assert 'id="sec-processing"' in page and 'aria-current="step"' in page
+    assert step.name in page and "Lê Văn Cường" in page
+    assert step.due_at is not None and timezone.localtime(step.due_at).strftime("%H:%M %d/%m/%Y") in page
 
 
 def test_online_submissions_to_check_and_closed(procedure, people, client_for):
@@ -116,10 +159,17 @@ def test_queue_query_count_does_not_grow_with_rows(procedure, people, client_for
 
     with CaptureQueriesContext(connection) as few:
         client.get("/ho-so/")
+    with CaptureQueriesContext(connection) as few_bucket:
+        client.get("/ho-so/", {"bucket": "overdue"})
     _in_progress(people, 20)
+    Dossier.objects.update(due_at=timezone.now() - dt.timedelta(minutes=5))
+    ProcessingStep.objects.filter(open=True).update(due_at=timezone.now() - dt.timedelta(minutes=5))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/ho-so/").status_code == 200
-    assert len(few.captured_queries) <= 20
+    with django_assert_max_num_queries(len(few_bucket.captured_queries)):
+        response = client.get("/ho-so/", {"bucket": "overdue"})
+    assert response.status_code == 200 and len(response.context["rows"]) == 22
+    assert len(few.captured_queries) <= 20 and len(few_bucket.captured_queries) <= 20
 
 
 def test_dossier_page_query_count_does_not_grow_with_events(procedure, people, client_for,

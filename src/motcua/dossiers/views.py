@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -63,9 +63,6 @@ PAGE_SIZE = 25
 OPEN = (Status.NEW, Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
         Status.WITHDRAWAL_REQUESTED, Status.DONE)
 CLOSED = (Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED)
-# A dossier is "at risk" when less than this working time is left before its promised date (until the
-# processing work gives each dossier the time its remaining steps usually take).
-AT_RISK_WORKING_DAYS = 2
 
 
 # --- access -------------------------------------------------------------------------------------------
@@ -385,36 +382,17 @@ def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 # --- queue and search ---------------------------------------------------------------------------------
 
-def _at_risk_before(now: dt.datetime) -> dt.datetime:
-    try:
-        return calendars.compute_due(now, AT_RISK_WORKING_DAYS, "working_days").due_at
-    except DomainError:
-        return now + dt.timedelta(days=AT_RISK_WORKING_DAYS)
-
-
-def _bounds(now: dt.datetime) -> dict[str, dt.datetime]:
-    today = timezone.localdate(now)
-    end_of_day = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    return {"now": now, "end_of_day": end_of_day, "risk": max(_at_risk_before(now), end_of_day)}
-
-
-def _bucket_q(bucket: str, b: dict[str, dt.datetime]) -> Q:
-    if bucket == "due_today":
-        return Q(status__in=OPEN, due_at__gte=b["now"], due_at__lt=b["end_of_day"])
-    if bucket == "overdue":
-        return Q(status__in=OPEN, due_at__lt=b["now"]) & ~Q(status=Status.DONE)
-    if bucket == "at_risk":
-        return Q(status__in=OPEN, due_at__gte=b["end_of_day"], due_at__lt=b["risk"])
-    if bucket == "to_check":
-        return Q(status=Status.NEW)
-    if bucket == "closed":
-        return Q(status__in=CLOSED)
-    if bucket == "all":
-        return Q()
-    return Q(status__in=OPEN)
-
-
-_ORDER: dict[str, list[Any]] = {
+# The work buckets are the processing queue's (``workflow.selectors.queue_for``, also behind
+# GET /api/v1/queues/mine): due today, overdue and at risk by the remaining working time against the
+# remaining steps' budgets. The other views of the screen are plain status listings of the dossiers in the
+# user's scope (``selectors.search``): everything open, the online submissions to check, the closed ones.
+WORK_BUCKETS = ("due_today", "overdue", "at_risk")
+_LISTINGS: dict[str, Q] = {
+    "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
+}
+# The form's orders, as the queue's (on the step) and as the listing's (on the dossier).
+_QUEUE_SORT = {"due": "due", "-due": "-due", "-submitted": "-received", "submitted": "received", "code": "code"}
+_LISTING_SORT: dict[str, list[Any]] = {
     "due": [F("due_at").asc(nulls_last=True), "-submitted_at", "-id"],
     "-due": [F("due_at").desc(nulls_last=True), "-submitted_at", "-id"],
     "-submitted": ["-submitted_at", "-id"],
@@ -423,35 +401,83 @@ _ORDER: dict[str, list[Any]] = {
 }
 
 
-def _listing(user: User, values: dict[str, Any], bucket_default: str) -> tuple[QuerySet[Dossier], dict[str, int]]:
-    """The user's dossiers for the queue or the search, and the count of each bucket (one query)."""
+def _queue_filters(values: dict[str, Any], bucket: str) -> Any:
+    from .workflow import selectors as wf_selectors
+
+    return wf_selectors.QueueFilters(bucket=bucket, q=values.get("q") or "", procedure=values.get("procedure") or "",
+                                     status=values.get("status"), sort=_QUEUE_SORT.get(values.get("sort") or "due",
+                                                                                      "due"))
+
+
+def _listing(user: User, values: dict[str, Any], listing: str) -> QuerySet[Dossier]:
+    """The user's dossiers for a status listing or the search, the step they wait on loaded with them."""
     base = selectors.search(user, selectors.Filters(status=values.get("status"),
                                                     procedure=values.get("procedure") or "",
                                                     q=values.get("q") or ""))
-    b = _bounds(timezone.now())
-    counts = base.order_by().aggregate(**{
-        name: Count("id", filter=_bucket_q(name, b)) for name in ("open", "due_today", "overdue", "at_risk",
-                                                                  "to_check")})
-    qs = base.filter(_bucket_q(values.get("bucket") or bucket_default, b))
-    qs = qs.select_related("procedure").order_by(*_ORDER.get(values.get("sort") or "due", _ORDER["due"]))
-    return qs, counts
+    order = _LISTING_SORT.get(values.get("sort") or "due", _LISTING_SORT["due"])
+    return (base.filter(_LISTINGS.get(listing, _LISTINGS[""])).select_related("procedure", "current_step")
+            .defer("snapshot", "rules", "clock", "representative").order_by(*order))
 
 
-def _rows(user: User, dossiers: list[Dossier], now: dt.datetime) -> list[dict[str, Any]]:
+def _row(d: Dossier, state: str, step: Any = None, submitted: bool = True) -> dict[str, Any]:
+    return {"dossier": d, "status": Status(d.status).label, "state": state, "step": step,
+            "when": d.submitted_at if submitted else d.received_at,
+            "id_number": selectors.mask(d.applicant_id_number) or ("" if not submitted else d.applicant_tax_code)}
+
+
+def _listing_rows(dossiers: list[Dossier], now: dt.datetime) -> list[dict[str, Any]]:
+    """Rows of a status listing, flagged by the queue's own rule (``row_state``) on the step they wait on."""
+    from .workflow import selectors as wf_selectors
+
     rows = []
     for d in dossiers:
+        step = d.current_step if d.current_step_id else None
         state = ""
-        if d.status in OPEN and d.due_at is not None and d.status != Status.DONE:
-            state = "overdue" if d.due_at < now else (
-                "due_today" if timezone.localdate(d.due_at) == timezone.localdate(now) else "")
-        rows.append({"dossier": d, "status": Status(d.status).label, "state": state,
-                     "id_number": selectors.mask(d.applicant_id_number) or d.applicant_tax_code})
+        if step is not None and step.open:
+            step.dossier = d  # already loaded: no query
+            state = wf_selectors.row_state(step, now)
+        rows.append(_row(d, state))
     return rows
 
 
+class _Counted:
+    """What a ``Paginator`` needs to number the pages of rows counted elsewhere."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, item: slice) -> list[Any]:  # pragma: no cover - the rows come from the queue
+        return []
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
+def _work_page(request: HttpRequest, user: User, values: dict[str, Any], bucket: str) -> tuple[Any, Any]:
+    """One page of a work bucket from the queue, and the queue (its counts)."""
+    from .workflow import selectors as wf_selectors
+
+    filters = _queue_filters(values, bucket)
+    number = _page_number(request)
+    queue = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    paginator: Paginator[Any] = Paginator(_Counted(queue.count), PAGE_SIZE)  # type: ignore[arg-type]
+    last = paginator.num_pages
+    if number > last:  # past the end: the last page
+        number = last
+        queue = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, now=queue.now)
+    rows = [_row(s.dossier, wf_selectors.row_state(s, queue.now), s, submitted=False) for s in queue.items]
+    return Page(rows, number, paginator), queue
+
+
 def _page(request: HttpRequest, qs: QuerySet[Dossier]) -> Any:
-    paginator = Paginator(qs.defer("snapshot", "rules", "clock", "representative"), PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -463,17 +489,31 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """My queue: for the desk, the online submissions to check and what to transfer; for the processing
-    staff, what is due today, overdue and at risk. Sortable, filterable, searchable."""
+    """My queue: the work buckets (due today, overdue, at risk) from the processing queue, and the listings
+    of what is open in my scope, the online submissions to check (the desk) and the closed dossiers.
+    Sortable, filterable, searchable."""
     user = _staff(request)
     form = QueueForm(request.GET or None)
     values = form.values()
-    qs, counts = _listing(user, values, "")
-    page = _page(request, qs)
+    bucket = values.get("bucket") or ""
+    now = timezone.now()
+    if bucket in WORK_BUCKETS:
+        page, work = _work_page(request, user, values, bucket)
+        rows = list(page.object_list)
+    else:
+        from .workflow import selectors as wf_selectors
+
+        work = wf_selectors.queue_for(user, _queue_filters(values, ""), limit=1, now=now)
+        page = _page(request, _listing(user, values, bucket))
+        rows = _listing_rows(list(page.object_list), work.now)
+    base = selectors.search(user, selectors.Filters(status=values.get("status"),
+                                                    procedure=values.get("procedure") or "", q=values.get("q") or ""))
+    listed = base.order_by().aggregate(open=Count("id", filter=_LISTINGS[""]),
+                                       to_check=Count("id", filter=_LISTINGS["to_check"]))
+    counts = {**work.counts, **listed}
     return render(request, "dossiers/queue.html", {
-        "form": form, "page": page, "rows": _rows(user, list(page.object_list), timezone.now()),
-        "counts": counts, "bucket": values.get("bucket") or "", "query": _query_without_page(request),
-        "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
+        "form": form, "page": page, "rows": rows, "counts": counts, "bucket": bucket,
+        "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
         "buckets": [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
                     ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
                     ("to_check", _("Online, to check"), counts["to_check"])],
@@ -496,9 +536,8 @@ def search(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     page = None
     if text or values.get("status") or values.get("procedure"):
-        qs, _counts = _listing(user, values, "all")
-        page = _page(request, qs)
-        rows = _rows(user, list(page.object_list), timezone.now())
+        page = _page(request, _listing(user, values, "all"))
+        rows = _listing_rows(list(page.object_list), timezone.now())
     return render(request, "dossiers/search.html", {
         "form": form, "page": page, "rows": rows, "searched": page is not None,
         "query": _query_without_page(request)})
@@ -683,6 +722,27 @@ def now_before(value: dt.datetime) -> bool:
     return timezone.now() < value
 
 
+CLASS_LABELS = {"early": gettext_lazy("Early"), "on_time": gettext_lazy("On time"), "late": gettext_lazy("Late")}
+
+
+def _class_label(result: dict[str, Any] | None) -> Any:
+    return CLASS_LABELS.get(result["outcome"], "") if result else ""
+
+
+def _step_rows(info: Any, now: dt.datetime) -> list[dict[str, Any]]:
+    """The steps of the internal process with their due instants and class (early, on time, late)."""
+    rows = []
+    for s in info.steps:
+        if s.started_at is None and s.outcome:
+            continue
+        result = info.step_classes.get(s.pk)
+        rows.append({"step": s, "officer": s.actor.get_full_name() if s.actor_id else "",
+                     "unit": s.unit.name if s.unit_id else "", "class": result["outcome"] if result else "",
+                     "class_label": _class_label(result), "current": s.pk == info.dossier.current_step_id,
+                     "overdue": s.open and s.due_at is not None and s.due_at < now})
+    return rows
+
+
 UNIT_LABELS = {"working_days": gettext_lazy("working days"), "working_hours": gettext_lazy("working hours"),
                "days": gettext_lazy("days")}
 
@@ -692,22 +752,34 @@ UNIT_LABELS = {"working_days": gettext_lazy("working days"), "working_hours": ge
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """The dossier: applicant (masked unless opened, and every opening is logged), documents and files,
     promised date with its explanation, history, forms issued, and the actions the user may take."""
+    from .workflow import selectors as wf_selectors
+
     user = _staff(request)
-    dossier = _dossier(user, code)
-    may_see = selectors.may_see_personal_data(user, dossier)
-    full = may_see and request.GET.get("ca-nhan") == "1"
-    if full:
-        services.record_personal_data_view(user, dossier, request.path)
+    opened: dict[str, Any] = {}
+
+    def before_history(dossier: Dossier) -> None:
+        # The opening of the personal data is logged before the history is read, so that the page shows it.
+        opened["may_see"] = may_see = selectors.may_see_personal_data(user, dossier)
+        opened["full"] = full = may_see and request.GET.get("ca-nhan") == "1"
+        if full:
+            services.record_personal_data_view(user, dossier, request.path)
+
+    now = timezone.now()
+    try:
+        info = wf_selectors.dossier_detail(user, code, at=now, before_history=before_history)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    dossier, may_see, full = info.dossier, opened["may_see"], opened["full"]
     personal = selectors.personal_data(dossier, full)
     attachments: dict[int | None, list[Attachment]] = {}
-    for a in Attachment.objects.filter(dossier=dossier).order_by("id"):
+    for a in info.attachments:
         attachments.setdefault(a.document_id, []).append(a)
-    docs = [{"doc": d, "files": attachments.get(d.pk, [])} for d in dossier.documents.all()]
-    events = list(DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("seq"))
+    docs = [{"doc": d, "files": attachments.get(d.pk, [])} for d in info.documents]
+    events = info.events
     issued = list(IssuedForm.objects.filter(dossier=dossier).select_related("issued_by").order_by("issued_at"))
     clock = _clock(dossier)
     clock["unit_label"] = UNIT_LABELS.get(clock["unit"], clock["unit"])
-    now = timezone.now()
+    current = next((s for s in info.steps if s.pk == dossier.current_step_id), None)
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "status_label": Status(dossier.status).label, "personal": personal,
         "may_see_personal": may_see, "full": full, "documents": docs,
@@ -719,6 +791,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "overdue": dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
         and dossier.status != Status.DONE,
         "representative": personal.get("representative") or {},
+        "current_step": current, "steps": _step_rows(info, now), "consultations": info.consultations,
+        "apology": info.apology, "results": info.results,
+        "classification": info.classification, "class_label": _class_label(info.classification),
     })
 
 
