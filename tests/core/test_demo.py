@@ -8,8 +8,11 @@ from motcua.accounts.models import OrgUnit, User
 
 
 @pytest.mark.django_db
-def test_demo_is_idempotent_and_complete(settings, tmp_path):
+def test_demo_is_idempotent_and_complete(settings, tmp_path, monkeypatch):
     settings.MOTCUA_DEMO_CREDENTIALS_FILE = tmp_path / "creds.txt"
+    from motcua.dossiers import demo as dossiers_demo
+
+    monkeypatch.setattr(dossiers_demo, "COUNT", 20)  # the full demo's few hundred dossiers take a minute
     out = io.StringIO()
     call_command("demo", stdout=out)
     first = out.getvalue()

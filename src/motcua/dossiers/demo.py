@@ -30,7 +30,7 @@ from .workflow import services as wf
 
 CODES = ("1.013236", "1.013231", "1.013238", "1.013230", "1.013233", "1.013235")
 START = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-COUNT = 150
+COUNT = 240  # "a few hundred" dossiers in every state; about 50 s through the services
 BATCH = 50
 AGENCY = "000.00.22.H68"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -191,9 +191,9 @@ def _reconnect(uids: list[str]) -> None:
         post_save.connect(_on_event, sender="dossiers.DossierEvent", dispatch_uid="stats.refresh_on_event")
 
 
-def seed(stdout: Any, count: int = COUNT) -> None:
+def seed(stdout: Any, count: int | None = None) -> None:
+    count = COUNT if count is None else count
     if Dossier.objects.filter(procedure__code__in=CODES, applicant_id_number__startswith="0680").exists():
-
         return
     people = {u.username: u for u in User.objects.filter(username__in=["binh", "cuong", "dung", "giang", "khanh"])}
     codes = [c for c in CODES if Procedure.objects.filter(code=c, versions__status="published").exists()]
