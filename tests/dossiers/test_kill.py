@@ -56,13 +56,13 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def _manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run([sys.executable, "-m", "motcua", *args], env=env, input=stdin, capture_output=True,  # noqa: S603
+    result = subprocess.run([sys.executable, "-m", "motcua", *args], env=env, input=stdin, capture_output=True,
                             text=True, timeout=180, cwd=ROOT, check=True)
     return result.stdout
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "motcua", "runserver", "--noreload", "--nothreading",  # noqa: S603
+    proc = subprocess.Popen([sys.executable, "-m", "motcua", "runserver", "--noreload", "--nothreading",
                              f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     for _ in range(300):

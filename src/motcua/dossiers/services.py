@@ -115,7 +115,9 @@ def _is_owner(user: User, dossier: Dossier) -> bool:
 
 
 def _lock(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins that select_related adds.
+    return (Dossier.objects.select_for_update(of=("self",)).select_related("receiving_unit", "processing_unit")
+            .get(pk=dossier.pk))
 
 
 def _on_commit_notify(dossier: Dossier, event_id: int) -> None:

@@ -61,7 +61,7 @@ def _consultations(at: dt.datetime, report: TickReport) -> None:
     due = Consultation.objects.filter(answered_at__isnull=True, deemed_agreed_at__isnull=True, due_at__lt=at)
     for pk in list(due.filter(Q(silence_is_consent=True) | Q(late=False)).values_list("pk", flat=True)):
         with transaction.atomic():
-            c = Consultation.objects.select_for_update().select_related("unit", "asked_by").get(pk=pk)
+            c = Consultation.objects.select_for_update(of=("self",)).select_related("unit", "asked_by").get(pk=pk)
             if c.answered_at is not None or c.deemed_agreed_at is not None:
                 continue
             dossier = Dossier.objects.select_for_update().get(pk=c.dossier_id)
@@ -89,7 +89,7 @@ def _flag(at: dt.datetime, report: TickReport) -> None:
         Q(risk_at__lte=at) | Q(due_at__lte=at))
     for pk in list(candidates.values_list("pk", flat=True)):
         with transaction.atomic():
-            d = Dossier.objects.select_for_update().select_related("processing_unit").get(pk=pk)
+            d = Dossier.objects.select_for_update(of=("self",)).select_related("processing_unit").get(pk=pk)
             if d.late_flagged_at is not None or d.status not in OPEN:
                 continue
             actor = _responsible(d)

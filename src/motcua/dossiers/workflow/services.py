@@ -72,7 +72,7 @@ def _forbidden() -> PermissionDenied:
 
 def _lock(dossier: Dossier) -> Dossier:
     # The snapshot (tens of kilobytes of JSON) is read only by the few services that need it.
-    return (Dossier.objects.select_for_update().select_related("receiving_unit", "processing_unit")
+    return (Dossier.objects.select_for_update(of=("self",)).select_related("receiving_unit", "processing_unit")
             .defer("snapshot").get(pk=dossier.pk))
 
 
