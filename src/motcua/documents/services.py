@@ -132,10 +132,18 @@ def register_xlsx(dossiers: list[Dossier], first: dt.date, last: dt.date) -> byt
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("So theo doi ho so")
     bold = book.add_format({"bold": True, "text_wrap": True, "border": 1, "font_name": "Liberation Serif"})
     cell = book.add_format({"text_wrap": True, "border": 1, "font_name": "Liberation Serif", "valign": "top"})
-    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}", bold)
+    write_register_sheet(book, bold, cell, dossiers, first, last)
+    book.close()
+    return buffer.getvalue()
+
+
+def write_register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier], first: dt.date,
+                         last: dt.date) -> None:
+    """The register (form 07) as a worksheet of ``book``; also a sheet of the periodic report (stats)."""
+    sheet = book.add_worksheet("So theo doi ho so")
+    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", bold)
     for col, heading in enumerate(legal.REGISTER_HEADINGS):
         sheet.write(2, col, heading, bold)
     for row, values in enumerate(legal.register_rows(dossiers), start=3):
@@ -143,5 +151,3 @@ def register_xlsx(dossiers: list[Dossier], first: dt.date, last: dt.date) -> byt
             sheet.write_string(row, col, value, cell)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 10, 22)
-    book.close()
-    return buffer.getvalue()

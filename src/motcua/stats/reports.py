@@ -20,6 +20,7 @@ from django.utils import timezone
 from motcua.accounts.models import OrgUnit
 from motcua.catalogue.models import Procedure
 from motcua.documents import legal
+from motcua.documents.services import write_register_sheet
 from motcua.dossiers.models import Dossier
 
 from . import kpi
@@ -111,21 +112,9 @@ def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) 
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, len(HEADINGS) - 1, 12)
-    _register_sheet(book, bold, cell, register_dossiers(scope, first, last), first, last)
+    write_register_sheet(book, bold, cell, register_dossiers(scope, first, last), first, last)
     book.close()
     return buffer.getvalue()
-
-
-def _register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier], first: dt.date, last: dt.date) -> None:
-    sheet = book.add_worksheet("So theo doi ho so")
-    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", bold)
-    for col, heading in enumerate(legal.REGISTER_HEADINGS):
-        sheet.write(2, col, heading, bold)
-    for row, values in enumerate(legal.register_rows(dossiers), start=3):
-        for col, value in enumerate(values):
-            sheet.write_string(row, col, value, cell)
-    sheet.set_column(0, 0, 5)
-    sheet.set_column(1, 10, 22)
 
 
 def cells(data: dict[str, Any]) -> dict[str, Any]:
