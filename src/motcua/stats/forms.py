@@ -92,5 +92,11 @@ class PeriodForm(forms.Form):
 
 
 def period_from(data: Any) -> tuple[PeriodForm, Period]:
-    form = PeriodForm(data if data else None)
+    if data:
+        form = PeriodForm(data)
+    else:
+        # Unbound: the form shows the period the page shows, this month.
+        today = timezone.localdate()
+        form = PeriodForm(initial={"period": "month", "year": today.year, "month": today.month,
+                                   "quarter": (today.month - 1) // 3 + 1})
     return form, form.result()
