@@ -36,8 +36,26 @@ def test_unknown_page_gets_translated_404(client: Client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
-    response = client.get("/khong-co-trang-nay/", headers={"accept-language": "en"})
+    client.cookies["django_language"] = "en"
+    response = client.get("/khong-co-trang-nay/")
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_an_english_browser_until_english_is_chosen(client: Client):
+    # A citizen's phone set to English still gets the Vietnamese site; the switch is the only way to English.
+    html = client.get("/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="vi">' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", headers={"accept-language": "vi"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_api_errors_follow_accept_language(client: Client):
+    body = client.get("/api/v1/me", headers={"accept-language": "en"}).json()
+    assert body["error"]["message"] == "Sign in or send a valid bearer token."
+    body = client.get("/api/v1/me").json()
+    assert body["error"]["message"] == "Vui lòng đăng nhập hoặc gửi mã truy cập hợp lệ."
 
 
 def test_error_pages_render_in_both_languages(rf):
