@@ -7,6 +7,7 @@ baseline measured in the same run, never as a bare wall-clock number to compare 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
@@ -22,9 +23,14 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help="benchmark names, e.g. calendar (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args()
+    import logging
+
     import django
 
     django.setup()
+    # Benchmarks drive the services thousands of times: keep their per-call warnings out of the figures.
+    logging.getLogger("motcua").setLevel(logging.ERROR)
+    from django.test.utils import teardown_test_environment
     modules = sorted(HERE.glob("bench_*.py"))
     if args.names:
         modules = [m for m in modules if m.stem.removeprefix("bench_") in args.names]
@@ -34,7 +40,12 @@ def main() -> None:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         print(f"== {path.stem.removeprefix('bench_')} ==", flush=True)
-        module.run(args)
+        try:
+            module.run(args)
+        finally:
+            # Some benchmarks set up Django's test environment (a throw-away database); the next may too.
+            with contextlib.suppress(AttributeError):  # AttributeError: this one did not set it up
+                teardown_test_environment()
 
 
 if __name__ == "__main__":
