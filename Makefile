@@ -50,7 +50,7 @@ e2e: dev-setup
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: dev-setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy src
 
 format: dev-setup
