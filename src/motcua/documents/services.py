@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -25,22 +26,32 @@ from .models import IssuedForm
 TRAIL_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.CLOCK, EventKind.CODE_ASSIGNED)
 
 
+def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_refusal_result: bool,
+                     has_apology: bool) -> list[str]:
+    """The forms that apply to the dossier in its present state, in the order of the set: the one rule, used
+    by ``issue`` and by the dossier page (which passes what it has already loaded, so it costs no query).
+
+    ``event_statuses`` are the statuses set by the dossier's creation and status-change events. A form the
+    dossier's rule set does not have (the 2018 set has no stop notice) never applies.
+    """
+    statuses = set(event_statuses)
+    wanted = {
+        "receipt": d.code is not None,
+        "supplement-request": Status.SUPPLEMENT_REQUESTED in statuses,
+        "refusal": d.status == Status.NOT_RECEIVED or has_refusal_result,  # at intake, or after appraisal
+        "apology": has_apology,
+        "stop-notice": d.status == Status.STOPPED,
+        "control-sheet": d.code is not None,
+    }
+    in_set = (d.rules or {}).get("forms") or {}
+    return [role for role, applies in wanted.items() if applies and (not in_set or role in in_set)]
+
+
 def _available(d: Dossier, role: str) -> bool:
-    kinds = set(d.events.values_list("kind", "status_after"))
-    if role == "receipt":
-        return d.code is not None
-    if role == "supplement-request":
-        return (EventKind.STATUS_CHANGED, Status.SUPPLEMENT_REQUESTED) in kinds or (
-            EventKind.CREATED, Status.SUPPLEMENT_REQUESTED) in kinds
-    if role == "refusal":  # at intake, or after appraisal (a refusal result)
-        return d.status == Status.NOT_RECEIVED or d.results.filter(kind="refusal").exists()
-    if role == "apology":
-        return hasattr(d, "apology") and d.apology is not None
-    if role == "stop-notice":
-        return d.status == Status.STOPPED
-    if role == "control-sheet":
-        return d.code is not None
-    return False
+    statuses = d.events.filter(kind__in=(EventKind.STATUS_CHANGED, EventKind.CREATED)).values_list(
+        "status_after", flat=True)
+    return role in applicable_forms(d, statuses, has_refusal_result=d.results.filter(kind="refusal").exists(),
+                                    has_apology=getattr(d, "apology", None) is not None)
 
 
 def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str, Any]:

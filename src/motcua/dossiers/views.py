@@ -671,19 +671,13 @@ def _event_rows(events: list[DossierEvent]) -> list[dict[str, Any]]:
     return rows
 
 
-def _forms_available(dossier: Dossier, events: list[DossierEvent]) -> list[dict[str, Any]]:
-    """The forms that apply to the dossier in its present state (documents.services decides again)."""
-    roles = []
-    if dossier.code:
-        roles.append("receipt")
-    if any(e.status_after == Status.SUPPLEMENT_REQUESTED for e in events):
-        roles.append("supplement-request")
-    if dossier.status == Status.NOT_RECEIVED:
-        roles.append("refusal")
-    if dossier.status == Status.STOPPED and "stop-notice" in (dossier.rules.get("forms") or {}):
-        roles.append("stop-notice")
-    if dossier.code:
-        roles.append("control-sheet")
+def _forms_available(info: Any) -> list[dict[str, Any]]:
+    """The forms that apply now, by the documents app's rule, from what the page has already loaded."""
+    dossier = info.dossier
+    statuses = [e.status_after for e in info.events if e.kind in (EventKind.STATUS_CHANGED, EventKind.CREATED)]
+    roles = documents.applicable_forms(
+        dossier, statuses, has_refusal_result=any(r.kind == "refusal" for r in info.results),
+        has_apology=info.apology is not None)
     forms_of_set = dossier.rules.get("forms") or {}
     return [{"role": r, "label": FORM_LABELS[r], "number": forms_of_set.get(r, {}).get("number", ""),
              "url": reverse("dossiers:form_pdf", args=[dossier.public_id, r])} for r in roles]
@@ -785,7 +779,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_see_personal": may_see, "full": full, "documents": docs,
         "loose_files": attachments.get(None, []), "events": _event_rows(events),
         "issued": [{"form": f, "label": FORM_LABELS.get(f.role, f.role)} for f in issued],
-        "forms": _forms_available(dossier, events), "clock": clock, "actions": _actions_for(user, dossier),
+        "forms": _forms_available(info), "clock": clock, "actions": _actions_for(user, dossier),
         "procedure": dossier.snapshot.get("procedure", {}), "version": dossier.snapshot.get("version", {}),
         "channel_label": Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
         "overdue": dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
