@@ -12,8 +12,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.choices import Role
-from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, unit_ids_in_scope
+from motcua.accounts.models import OrgUnit, RoleAssignment, User
+from motcua.accounts.permissions import ROLE_CAPABILITIES, Capability, unit_ids_in_scope
 from motcua.core.text import fold_vi
 
 from .. import selectors as dossier_selectors
@@ -64,9 +64,28 @@ def _ancestors(ids: set[int]) -> set[int]:
     return result - ids
 
 
+def _members_of(unit_ids: set[int]) -> QuerySet[RoleAssignment, Any]:
+    """The officers who, today, process dossiers in one of ``unit_ids`` (as a subquery: no query of its own)."""
+    today = timezone.localdate()
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.PROCESS_DOSSIERS in caps]
+    return (RoleAssignment.objects.filter(unit_id__in=unit_ids, role__in=roles)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("user_id"))
+
+
+def _division_q(assign: set[int]) -> Q:
+    """What a division head oversees (Decree 61/2018 Art. 19: the head of the processing unit assigns the
+    officer and answers for the dossier): every current step of their division, claimed or not, and a step
+    placed higher (at the agency, open to each division) once an officer of their division holds it."""
+    above = _ancestors(assign)
+    return (Q(unit_id__in=assign) | Q(role=Role.DIVISION_HEAD, unit_id__in=above)
+            | Q(unit_id__in=above, actor_id__in=_members_of(assign)))
+
+
 def work_q(user: User) -> Q | None:
     """The open steps an officer sees in their queue: theirs, and the dossiers' current steps their roles
-    may take, assign or sign within their scope. None: nothing."""
+    may take, assign or sign within their scope. A specialist sees the steps nobody holds yet and their own,
+    not those a colleague holds; a division head sees those too (``_division_q``). None: nothing."""
     if not user.is_authenticated:
         return None
     mine = Q(actor=user)
@@ -82,7 +101,7 @@ def work_q(user: User) -> Q | None:
         if process:
             scoped |= Q(actor__isnull=True, role__in=(Role.SPECIALIST, ""), unit_id__in=process | _ancestors(process))
         if assign:
-            scoped |= Q(unit_id__in=assign) | Q(role=Role.DIVISION_HEAD, unit_id__in=_ancestors(assign))
+            scoped |= _division_q(assign)
         if sign:
             scoped |= Q(role=Role.AGENCY_LEADER, unit_id__in=sign)
         if receive:
