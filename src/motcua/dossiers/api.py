@@ -82,6 +82,7 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
     current = next((s for s in detail.steps if s.pk == d.current_step_id), None)
     body["current_step"] = current.name if current else None
     body["assigned_to"] = current.actor.get_full_name() if current and current.actor else None
+    body["result_method"] = d.result_method
     attachments: dict[int | None, list[dict[str, Any]]] = {}
     for f in detail.attachments:
         attachments.setdefault(f.document_id, []).append(

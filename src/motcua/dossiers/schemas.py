@@ -163,6 +163,8 @@ class ConsultationOut(Schema):
 
 
 class DossierDetailOut(DossierOut):
+    result_method: str = Field("", description="how the result is (to be) returned: desk, post or online; "
+                                                "empty if not chosen")
     documents: list[DocumentOut]
     events: list[EventOut]
     steps: list[StepOut] = []

@@ -26,6 +26,7 @@ from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on
 from .tasks import enqueue_notification
+from .workflow.choices import ReturnMethod
 
 ID_NUMBER = re.compile(r"^\d{12}$")
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -74,6 +75,8 @@ class Intake:
     outcome: str = Outcome.RECEIVE
     reason: str = ""
     missing: list[MissingItem] = field(default_factory=list)
+    # How the applicant asks to receive the result (Decree 61/2018 Art. 20; ``workflow.choices.ReturnMethod``).
+    result_method: str = ""
 
 
 def _invalid(message: str, field_name: str) -> DomainError:
@@ -263,6 +266,8 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
     applicant = clean_applicant(data.applicant)
     if data.sets < 1 or data.sets > 50:
         raise _invalid(_("The number of sets must be between 1 and 50."), "sets")
+    if data.result_method and data.result_method not in ReturnMethod.values:
+        raise _invalid(_("Choose how the result is returned."), "result_method")
     processing = procedure.agency or receiving.agency() or receiving
     snapshot = catalogue.snapshot(version)
     dossier = Dossier(
@@ -274,6 +279,7 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
         representative={k: nfc(str(v)) for k, v in (data.representative or {}).items() if v},
         subject=nfc(data.subject) or procedure.name[:1000], sets=data.sets, submitted_at=now,
         fees_due_vnd=sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"]),
+        result_method=data.result_method,
     )
     dossier.search_folded = _search_text(dossier)
     return dossier
