@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.choices import ApplicantKind
+from motcua.dossiers.workflow.choices import ReturnMethod
 
 SCORES = [(str(i), str(i)) for i in range(5, 0, -1)]
 
@@ -86,11 +87,20 @@ class FeesForm(forms.Form):
     acknowledged = forms.BooleanField(label=_("I have read the fees and charges."))
 
 
+# The answer becomes ``Dossier.result_method``: the values are those of ``ReturnMethod`` (Decree 61/2018
+# Art. 20: the result is returned at the desk, by public postal service or online).
+DELIVERY_CHOICES = [
+    (ReturnMethod.DESK.value, _("At the one-stop desk")),
+    (ReturnMethod.POST.value, _("By public postal service (at my cost)")),
+    (ReturnMethod.ONLINE.value, _("Online, as an electronic document")),
+]
+DELIVERY_ERROR = _("Choose how to receive the result: at the one-stop desk, by post or online.")
+
+
 class DeliveryForm(forms.Form):
-    method = forms.ChoiceField(label=_("How do you want to receive the result?"), widget=forms.RadioSelect, choices=[
-        ("desk", _("At the one-stop desk")), ("post", _("By public postal service (at my cost)")),
-        ("online", _("Online, as an electronic document")),
-    ])
+    method = forms.ChoiceField(label=_("How do you want to receive the result?"), widget=forms.RadioSelect,
+                               choices=DELIVERY_CHOICES,
+                               error_messages={"required": DELIVERY_ERROR, "invalid_choice": DELIVERY_ERROR})
     address = forms.CharField(label=_("Postal address"), max_length=500, required=False,
                               help_text=_("Only for the postal service."))
 

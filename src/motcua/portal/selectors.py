@@ -21,6 +21,7 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.workflow.choices import ReturnMethod
 
 from .models import Draft, RatingInvitation
 
@@ -161,6 +162,13 @@ def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
 def own_dossiers(user: User) -> QuerySet[Dossier]:
     return (Dossier.objects.filter(owner=user).select_related("procedure", "receiving_unit")
             .order_by("-submitted_at", "-id"))
+
+
+def result_method_label(method: str) -> str:
+    """How the applicant asked to receive the result (``Dossier.result_method``), in the wizard's words."""
+    labels = {ReturnMethod.DESK.value: _("At the one-stop desk"),
+              ReturnMethod.POST.value: _("By public postal service"), ReturnMethod.ONLINE.value: _("Online")}
+    return labels.get(method, method)
 
 
 def own_drafts(user: User) -> QuerySet[Draft]:
@@ -328,7 +336,10 @@ def draft_problems(draft: Draft, snapshot: dict[str, Any]) -> list[Problem]:
         problems.append(Problem("fees", "fees", _("Read and confirm the fees.")))
     if "delivery" not in data:
         problems.append(Problem("delivery", "method", _("Choose how to receive the result.")))
-    elif data["delivery"].get("method") == "post" and not (data["delivery"].get("address") or "").strip():
+    elif data["delivery"].get("method") not in ReturnMethod.values:
+        problems.append(Problem("delivery", "method",
+                                _("Choose how to receive the result: at the one-stop desk, by post or online.")))
+    elif data["delivery"].get("method") == ReturnMethod.POST and not (data["delivery"].get("address") or "").strip():
         problems.append(Problem("delivery", "address", _("Enter the address the result is to be posted to.")))
     return problems
 

@@ -320,6 +320,7 @@ def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]
                                              email=a.get("email", "")),
         subject=q.get("subject", ""), sets=int(q.get("sets") or 1), documents=documents,
         time_variant=q.get("time_variant", ""), receiving_unit=q.get("receiving_unit", ""), channel=Channel.ONLINE,
+        result_method=data.get("delivery", {}).get("method", ""),
     )
 
 

@@ -152,6 +152,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "documents": list(dossier.documents.all()), "may_rate": selectors.open_invitation_for(dossier) is not None,
         "supplement": _supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
         "qr": _qr(selectors.tracking_url(dossier)),
+        "result_method": selectors.result_method_label(dossier.result_method) if dossier.result_method else "",
     })
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.dossiers import files
+from motcua.dossiers.workflow.choices import ReturnMethod
 
 from . import selectors, services
 from .forms import ApplicantForm, DeliveryForm, FeesForm, QuestionsForm
@@ -99,7 +100,7 @@ def _form_for(step: str, data: Any, draft: Draft, snapshot: dict[str, Any]) -> f
     if step == "fees":
         return FeesForm(data, initial=saved)
     if step == "delivery":
-        return DeliveryForm(data, initial=saved or {"method": "desk"})
+        return DeliveryForm(data, initial=saved or {"method": ReturnMethod.DESK.value})
     return None
 
 
@@ -161,7 +162,7 @@ def step(request: HttpRequest, key: str, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if step == "applicant":
             _check_applicant(form)
-        if step == "delivery" and form.cleaned_data["method"] == "post" and not form.cleaned_data["address"]:
+        if step == "delivery" and form.cleaned_data["method"] == ReturnMethod.POST and not form.cleaned_data["address"]:
             form.add_error("address", _("Enter the address the result is to be posted to."))
         if not form.errors:
             services.save_step(me(request), draft, step, form.cleaned_data)
