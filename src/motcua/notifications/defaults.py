@@ -5,7 +5,8 @@ by the admin preview and the tests. Texts for ``any`` channel are the full notic
 texts are short because an SMS with Vietnamese marks holds 70 characters per segment.
 
 The status notice carries what Decree 224/2026 Art. 15 asks of every status notice: the receiving and the
-processing agency and person, and the times of receipt, processing and return.
+processing agency and person, and the times of receipt, processing and return. The officers' notices (late
+flag, apology reminder, escalation, overdue opinion; ``staff.py``) link to the dossier's staff page.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ PAYMENT_REQUESTED = "dossier.payment_requested"
 APOLOGY = "dossier.apology"
 RESULT_READY = "dossier.result_ready"
 CONFIRMATION_CODE = "account.confirmation_code"
+# To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
+# Art. 19(9), the escalation to the leaders, an overdue opinion.
+LATE_FLAGGED = "dossier.late_flagged"
+APOLOGY_REMINDER = "dossier.apology_reminder"
+ESCALATED = "dossier.escalated"
+CONSULTATION_LATE = "dossier.consultation_late"
 
-KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, RESULT_READY, CONFIRMATION_CODE]
+KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, RESULT_READY, CONFIRMATION_CODE,
+        LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
+_STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
 VARIABLES: dict[str, list[str]] = {
     STATUS_CHANGED: [*_DOSSIER, "status_label", "receiving_unit", "receiving_officer", "processing_unit",
                      "processing_officer", "received_at", "changed_at", "due_at", "note"],
@@ -34,6 +43,10 @@ VARIABLES: dict[str, list[str]] = {
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
     RESULT_READY: [*_DOSSIER, "result_name", "ready_at", "pickup_place", "rating_url"],
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
+    LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
+    APOLOGY_REMINDER: [*_STAFF, "officer_name", "due_at", "apology_by"],
+    ESCALATED: [*_STAFF, "officer_name", "unit_name", "due_at", "limit", "apologised"],
+    CONSULTATION_LATE: [*_STAFF, "consulted_unit", "consultation_due_at"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
@@ -179,6 +192,87 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Ma xac nhan: {{ code }} (hieu luc {{ valid_minutes }} phut). Khong chia se ma nay."),
     (CONFIRMATION_CODE, "en", "sms", "",
      "Confirmation code: {{ code }} (valid {{ valid_minutes }} min). Do not share it."),
+
+    # --- to the officers -------------------------------------------------------------------------------
+    (LATE_FLAGGED, "vi", "any",
+     "Hồ sơ {{ dossier_code }} có nguy cơ trễ hạn",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) do Quý vị xử lý có nguy cơ trễ hạn: thời gian còn lại "
+     "không đủ cho các bước xử lý còn lại. Hạn trả kết quả: " + _WHEN % "due_at" + ".\n"
+     "{% if apology_by %}Nếu không thể trả kết quả đúng hạn, văn bản xin lỗi và hẹn lại ngày trả kết quả phải "
+     "được gửi người nộp chậm nhất lúc " + _WHEN % "apology_by" + " (Nghị định 61/2018/NĐ-CP, Điều 19).\n"
+     "{% endif %}\nXem hồ sơ: {{ dossier_url }}"),
+    (LATE_FLAGGED, "en", "any",
+     "Dossier {{ dossier_code }} is at risk of being late",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}), which you are processing, is at risk of being late: "
+     "the time left does not cover the remaining steps. Due: " + _WHEN % "due_at" + ".\n"
+     "{% if apology_by %}If the result cannot be returned on time, the apology letter with a new return date "
+     "must reach the applicant by " + _WHEN % "apology_by" + " (Decree 61/2018, Art. 19).\n"
+     "{% endif %}\nOpen the dossier: {{ dossier_url }}"),
+    (LATE_FLAGGED, "vi", "sms", "",
+     "Ho so {{ dossier_code }} co nguy co tre han (han " + _WHEN % "due_at" + ")."
+     "{% if apology_by %} Xin loi truoc " + _WHEN % "apology_by" + ".{% endif %} {{ dossier_url }}"),
+    (LATE_FLAGGED, "en", "sms", "",
+     "Dossier {{ dossier_code }} at risk of being late (due " + _WHEN % "due_at" + ")."
+     "{% if apology_by %} Apology by " + _WHEN % "apology_by" + ".{% endif %} {{ dossier_url }}"),
+
+    (APOLOGY_REMINDER, "vi", "any",
+     "Nhắc gửi văn bản xin lỗi: hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}), cán bộ xử lý {{ officer_name }}, có nguy cơ không trả kết "
+     "quả đúng hạn lúc " + _WHEN % "due_at" + ".\n"
+     "Theo Nghị định 61/2018/NĐ-CP, Điều 19, văn bản xin lỗi người nộp, nêu rõ lý do và thời gian hẹn trả kết "
+     "quả mới, phải được gửi chậm nhất lúc " + _WHEN % "apology_by" + ". Chỉ được hẹn lại một lần.\n\n"
+     "Xem hồ sơ: {{ dossier_url }}"),
+    (APOLOGY_REMINDER, "en", "any",
+     "Reminder: apology due for dossier {{ dossier_code }}",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}), processed by {{ officer_name }}, may not be returned on "
+     "time at " + _WHEN % "due_at" + ".\n"
+     "Under Decree 61/2018, Art. 19, the apology letter to the applicant, with the reason and a new return date, "
+     "must be sent by " + _WHEN % "apology_by" + ". The date may be moved only once.\n\n"
+     "Open the dossier: {{ dossier_url }}"),
+    (APOLOGY_REMINDER, "vi", "sms", "",
+     "Nhac: ho so {{ dossier_code }} can van ban xin loi truoc " + _WHEN % "apology_by" + ". {{ dossier_url }}"),
+    (APOLOGY_REMINDER, "en", "sms", "",
+     "Reminder: dossier {{ dossier_code }} needs an apology by " + _WHEN % "apology_by" + ". {{ dossier_url }}"),
+
+    (ESCALATED, "vi", "any",
+     "Hồ sơ {{ dossier_code }} trễ hạn cần lãnh đạo chỉ đạo",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) tại {{ unit_name }}, cán bộ xử lý {{ officer_name }}, "
+     "{% if apologised %}vẫn chưa có kết quả dù đã hẹn lại ngày trả kết quả ("
+     + _WHEN % "due_at" + "){% else %}chưa có văn bản xin lỗi người nộp trước thời hạn "
+     + _WHEN % "limit" + " (Nghị định 61/2018/NĐ-CP, Điều 19); hạn trả kết quả: " + _WHEN % "due_at"
+     + "{% endif %}.\n\nXem hồ sơ: {{ dossier_url }}"),
+    (ESCALATED, "en", "any",
+     "Dossier {{ dossier_code }} is late and needs your attention",
+     "Dear {{ recipient_name }},\n\n"
+     "Dossier {{ dossier_code }} ({{ procedure_name }}) at {{ unit_name }}, processed by {{ officer_name }}, "
+     "{% if apologised %}has no result yet although a new return date was given ("
+     + _WHEN % "due_at" + "){% else %}had no apology letter to the applicant by "
+     + _WHEN % "limit" + " (Decree 61/2018, Art. 19); due: " + _WHEN % "due_at"
+     + "{% endif %}.\n\nOpen the dossier: {{ dossier_url }}"),
+    (ESCALATED, "vi", "sms", "",
+     "Ho so {{ dossier_code }} tre han, can lanh dao chi dao (han " + _WHEN % "due_at" + "). {{ dossier_url }}"),
+    (ESCALATED, "en", "sms", "",
+     "Dossier {{ dossier_code }} is late and needs attention (due " + _WHEN % "due_at" + "). {{ dossier_url }}"),
+
+    (CONSULTATION_LATE, "vi", "any",
+     "Quá hạn lấy ý kiến: hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "{{ consulted_unit }} chưa trả lời ý kiến về hồ sơ {{ dossier_code }} ({{ procedure_name }}) trước thời hạn "
+     + _WHEN % "consultation_due_at" + ".\n\nXem hồ sơ: {{ dossier_url }}"),
+    (CONSULTATION_LATE, "en", "any",
+     "Opinion overdue: dossier {{ dossier_code }}",
+     "Dear {{ recipient_name }},\n\n"
+     "{{ consulted_unit }} has not given its opinion on dossier {{ dossier_code }} ({{ procedure_name }}), due at "
+     + _WHEN % "consultation_due_at" + ".\n\nOpen the dossier: {{ dossier_url }}"),
+    (CONSULTATION_LATE, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: qua han lay y kien ({{ consulted_unit }}). {{ dossier_url }}"),
+    (CONSULTATION_LATE, "en", "sms", "",
+     "Dossier {{ dossier_code }}: opinion overdue ({{ consulted_unit }}). {{ dossier_url }}"),
 ]
 
 
@@ -218,6 +312,14 @@ def sample_context(key: str) -> dict[str, Any]:
         "rating_url": "https://motcua.example.gov.vn/danh-gia/abc",
         "code": "482913",
         "valid_minutes": 10,
+        "dossier_url": "https://motcua.example.gov.vn/ho-so/G22.37-260706-0001/",
+        "officer_name": "Lê Văn Cường",
+        "unit_name": "Phòng Quản lý hoạt động xây dựng",
+        "apology_by": dt.datetime(2026, 7, 17, 17, 0, tzinfo=tz),
+        "limit": dt.datetime(2026, 7, 17, 17, 0, tzinfo=tz),
+        "apologised": False,
+        "consulted_unit": "Sở Nông nghiệp và Môi trường",
+        "consultation_due_at": dt.datetime(2026, 7, 10, 9, 30, tzinfo=tz),
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context

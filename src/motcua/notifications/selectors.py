@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from motcua.accounts.models import User
+from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability
 
 from .choices import MessageStatus, TemplateChannel
@@ -77,3 +77,13 @@ def _any_dossier_viewer(user: User, subject_ref: str) -> bool:
 def can_view_subject(user: User, subject_ref: str) -> bool:
     prefix = subject_ref.split(":", 1)[0]
     return SUBJECT_ACCESS.get(prefix, _any_dossier_viewer)(user, subject_ref)
+
+
+def holders(role: str, unit: OrgUnit | None, day: dt.date) -> list[User]:
+    """The active people holding ``role`` in ``unit`` on ``day`` (e.g. the division's heads), by name."""
+    if unit is None:
+        return []
+    in_force = (Q(role_assignments__valid_from__isnull=True) | Q(role_assignments__valid_from__lte=day)) & (
+        Q(role_assignments__valid_to__isnull=True) | Q(role_assignments__valid_to__gte=day))
+    return list(User.objects.filter(in_force, is_active=True, role_assignments__role=role,
+                                    role_assignments__unit=unit).distinct().order_by("full_name", "pk"))
