@@ -3,8 +3,9 @@ through the real services with backdated instants (``at=``), so that every state
 in appraisal (assigned or not, with opinions asked), at the head of division, at the director, waiting for
 a supplement or a payment, done, returned early, on time or late, refused, withdrawn, apologised for.
 
-Deterministic (fixed seed) and idempotent: nothing is added when the demo dossiers exist. Notices to the
-applicants are not sent for this backdated history (``tasks.muted``).
+Deterministic (fixed seed) and idempotent: nothing is added when the demo dossiers exist. No notice goes
+to the applicants or the officers for this backdated history, and the statistics are rebuilt once at the end
+rather than refreshed on each event (``tasks.muted``).
 """
 
 from __future__ import annotations
@@ -176,21 +177,6 @@ class _Sim:
         wf.return_result(p["binh"], d, method=rng.choice(["online", "post", "desk"]), at=t)
 
 
-def _reconnect(uids: list[str]) -> None:
-    from django.db.models.signals import post_save
-
-    from .models import DossierEvent
-
-    if "motcua.portal.notify_applicant" in uids:
-        from motcua.portal.receivers import notify_applicant
-
-        post_save.connect(notify_applicant, sender=DossierEvent, dispatch_uid="motcua.portal.notify_applicant")
-    if "stats.refresh_on_event" in uids:
-        from motcua.stats.apps import _on_event
-
-        post_save.connect(_on_event, sender="dossiers.DossierEvent", dispatch_uid="stats.refresh_on_event")
-
-
 def seed(stdout: Any, count: int | None = None) -> None:
     count = COUNT if count is None else count
     if Dossier.objects.filter(procedure__code__in=CODES, applicant_id_number__startswith="0680").exists():
@@ -204,30 +190,18 @@ def seed(stdout: Any, count: int | None = None) -> None:
     rng = random.Random(20260701)  # noqa: S311 - a reproducible demo, not a secret
     now = timezone.now()
     sim = _Sim(rng, people, now)
-    # No notice to the applicants for this backdated history: the dossier notifications are muted and the
-    # portal's notice receiver is set aside while the demo runs. Dossiers are written in batches so that
-    # the statistics refresh once per batch.
-    from django.db.models.signals import post_save
-
-    from .models import DossierEvent
-
-    # The statistics are refreshed once for all the demo dossiers at the end, rather than on every event.
-    set_aside = [uid for uid in ("motcua.portal.notify_applicant", "stats.refresh_on_event")
-                 if post_save.disconnect(sender=DossierEvent, dispatch_uid=uid)]
-    try:
-        with tasks.muted(), deadlines.calendars_fixed():
-            for first in range(1, count + 1, BATCH):
-                with transaction.atomic():
-                    for i in range(first, min(count + 1, first + BATCH)):
-                        sim.run(i, rng.choice(codes))
+    # No notice for this backdated history and no statistics refresh per event (``tasks.muted``); the
+    # statistics are rebuilt once at the end instead. Dossiers are written in batches of one transaction.
+    with tasks.muted(), deadlines.calendars_fixed():
+        for first in range(1, count + 1, BATCH):
             with transaction.atomic():
-                late.tick(now)
-    finally:
-        _reconnect(set_aside)
-    if "stats.refresh_on_event" in set_aside:
-        from motcua.stats.rollups import refresh_rollups_for
+                for i in range(first, min(count + 1, first + BATCH)):
+                    sim.run(i, rng.choice(codes))
+        with transaction.atomic():
+            late.tick(now)
+    from motcua.stats.rollups import rebuild
 
-        refresh_rollups_for(list(Dossier.objects.filter(procedure__code__in=codes).values_list("pk", flat=True)))
+    rebuild()
     by_status = {Status(s).label: Dossier.objects.filter(status=s, procedure__code__in=codes).count()
                  for s in Status}
     summary = ", ".join(f"{label}: {n}" for label, n in by_status.items() if n)

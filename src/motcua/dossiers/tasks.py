@@ -1,44 +1,50 @@
-"""Background work of the dossier app. Tasks take ids, are idempotent and call services or hooks.
+"""Background work of the dossier app, and the switch that mutes the reactions to dossier events.
 
-``NOTIFIERS`` is the hook for the notifications app (not built yet): each callable gets the dossier id
-and the event id of a status change and sends the real-time notice of Decree 224/2026 Art. 15.
+Notices are not sent from here. Every notice about a dossier (to the applicant on a status change or an
+apology, to the officers on a late flag, a reminder, an escalation) is made by one receiver of the dossier
+event (``motcua.portal.receivers``) through ``motcua.notifications``, inside the transaction that appends
+the event, so it is kept, with its delivery record, if and only if the event is.
+
+``muted()`` sets aside every reaction to dossier events in the current thread: the notices and the
+statistics refresh. Whoever mutes refreshes the statistics afterwards (the demo rebuilds them once).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django_tasks import task
 
 log = logging.getLogger(__name__)
 
-NOTIFIERS: list[Callable[[int, int], None]] = []
-
-
-@task()
-def notify_status_change(dossier_id: int, event_id: int) -> None:
-    for notifier in NOTIFIERS:
-        notifier(dossier_id, event_id)
-    log.info("dossier %s: status change event %s ready for notification", dossier_id, event_id)
-
-
 _state = threading.local()
 
 
 @contextmanager
 def muted() -> Iterator[None]:
-    """No notification is enqueued inside (the demo's backdated history must not message anyone)."""
+    """Inside, no notice is sent and the statistics are not refreshed for dossier events (a backdated demo
+    history must not message anyone). Nests; applies to the current thread only."""
+    before = is_muted()
     _state.muted = True
     try:
         yield
     finally:
-        _state.muted = False
+        _state.muted = before
+
+
+def is_muted() -> bool:
+    return bool(getattr(_state, "muted", False))
 
 
 def enqueue_notification(dossier_id: int, event_id: int) -> None:
-    if getattr(_state, "muted", False):
-        return
-    notify_status_change.enqueue(dossier_id, event_id)
+    """Nothing to do: the notice of the event was made when the event was appended (see the module's
+    docstring). Kept while the services still call it after their commits."""
+
+
+@task()
+def notify_status_change(dossier_id: int, event_id: int) -> None:
+    """Tasks enqueued before notices moved to the event receiver: the notice was made then; nothing to do."""
+    log.debug("dossier %s: event %s already notified by the event receiver", dossier_id, event_id)

@@ -9,7 +9,10 @@ _IGNORED_KINDS = frozenset({"personal_data_viewed"})
 
 
 def _on_event(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    if created and not raw and instance.kind not in _IGNORED_KINDS:
+    # Inside ``dossiers.tasks.muted()`` (a backdated demo history) the caller refreshes the statistics itself.
+    from motcua.dossiers.tasks import is_muted
+
+    if created and not raw and instance.kind not in _IGNORED_KINDS and not is_muted():
         from .rollups import schedule_refresh
 
         schedule_refresh(instance.dossier_id)

@@ -11,6 +11,10 @@
 Idempotent: each dossier and consultation is handled once per state (the instants are kept on the rows).
 Events name a natural person: the officer who asked for the opinion, or the officer of the current step
 (else the one who transferred the dossier); ``data.by`` says the tick did it.
+
+The tick only appends the events; the notices they call for (to the officer in charge, the division, the
+agency leader) are made by the one receiver of dossier events through ``motcua.notifications``
+(``motcua.notifications.staff``), in the same transaction, with their delivery records.
 """
 
 from __future__ import annotations
@@ -44,12 +48,6 @@ class TickReport:
                 f"{self.flagged} dossier(s) flagged late and reminded, {self.escalated} escalated.")
 
 
-def _notify(dossier_id: int, event_id: int) -> None:
-    from ..tasks import enqueue_notification
-
-    transaction.on_commit(lambda: enqueue_notification(dossier_id, event_id))
-
-
 def _responsible(dossier: Dossier) -> User | None:
     if dossier.assigned_to_id:
         return dossier.assigned_to
@@ -74,8 +72,7 @@ def _consultations(at: dt.datetime, report: TickReport) -> None:
             elif not c.late:
                 c.late = True
                 c.save(update_fields=["late"])
-                event = events.append(dossier, EventKind.CONSULTATION_LATE, c.asked_by, at=at, data=data)
-                _notify(dossier.pk, event.pk)
+                events.append(dossier, EventKind.CONSULTATION_LATE, c.asked_by, at=at, data=data)
                 report.consultations_late += 1
 
 
@@ -100,12 +97,14 @@ def _flag(at: dt.datetime, report: TickReport) -> None:
             d.late_flagged_at = at
             d.reminded_at = at if limit is not None else d.reminded_at
             d.save(update_fields=["late_flagged_at", "reminded_at"])
-            data = {"risk_at": d.risk_at, "due_at": d.due_at, "by": "tick"}
-            event = events.append(d, EventKind.LATE_FLAGGED, actor, at=at, data=data)
-            _notify(d.pk, event.pk)
+            # Decree 61/2018 Art. 19(9): the apology letter to the applicant, with the reason and a new date,
+            # is due at the latest one working day before the due date. The officer's late notice names that
+            # limit; the reminder (a separate event) goes to the division in charge.
+            data = {"risk_at": d.risk_at, "due_at": d.due_at, "by": "tick",
+                    **({"apology_by": limit} if limit is not None else {})}
+            events.append(d, EventKind.LATE_FLAGGED, actor, at=at, data=data)
             if limit is not None:
-                event = events.append(d, EventKind.REMINDED, actor, at=at, data={**data, "apology_by": limit})
-                _notify(d.pk, event.pk)
+                events.append(d, EventKind.REMINDED, actor, at=at, data=data)
             report.flagged += 1
 
 
@@ -127,10 +126,11 @@ def _escalate(at: dt.datetime, report: TickReport) -> None:
                 continue
             locked.escalated_at = at
             locked.save(update_fields=["escalated_at"])
-            event = events.append(locked, EventKind.ESCALATED, actor, at=at, data={
+            # No apology by the Decree 61/2018 Art. 19(9) limit (or the new date is passing too): the agency
+            # leader and the division head are told.
+            events.append(locked, EventKind.ESCALATED, actor, at=at, data={
                 "due_at": locked.due_at, "apologised": apologised, "limit": limit, "by": "tick",
                 "to": "agency_leader"})
-            _notify(locked.pk, event.pk)
             report.escalated += 1
 
 

@@ -1,0 +1,176 @@
+"""One path for every notice about a dossier: the event receiver, through motcua.notifications, with delivery
+records. The late flag and the apology reminder reach the officer and the division in charge, the escalation
+the leaders, the apology the applicant (Decree 61/2018 Art. 19(9)); ``muted()`` silences notices and the
+statistics refresh; no event is notified twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from motcua.dossiers import services, tasks
+from motcua.dossiers.choices import EventKind
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.workflow import late
+from motcua.dossiers.workflow import services as wf
+from motcua.notifications import services as notify_services
+from motcua.notifications.choices import AttemptStatus, MessageStatus
+from motcua.notifications.models import DeliveryAttempt, Message
+
+from .workflow_helpers import construction_permit, in_progress, received, t
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(people, org, settings):  # type: ignore[no-untyped-def]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    notify_services.seed_default_templates()
+    construction_permit(org)
+    for name in ("cuong", "dung", "giang", "binh"):
+        people[name].email = f"{name}@sxd.example.vn"
+        people[name].save(update_fields=["email"])
+    return people
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """``run(f, *args)``: call ``f`` and what it defers to the commit (the delivery, the services' hooks)."""
+
+    def call(f, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return f(*args, **kwargs)
+
+    return call
+
+
+def notices(d: Dossier, key: str) -> list[Message]:
+    return list(Message.objects.filter(object_id=str(d.pk), key=key).order_by("id"))
+
+
+def late_dossier(people, run) -> Dossier:  # type: ignore[no-untyped-def]
+    d = run(in_progress, people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
+    run(wf.claim, people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    d.refresh_from_db()
+    return d
+
+
+def test_a_tick_that_flags_a_dossier_late_tells_the_officer_and_reminds_the_division(staff, run):
+    d = late_dossier(staff, run)
+    assert d.risk_at is not None
+    sent_before = len(mail.outbox)
+    report = run(late.tick, d.risk_at + dt.timedelta(minutes=1))
+    assert report.flagged == 1
+    [flag] = notices(d, "dossier.late_flagged")
+    assert flag.recipient_name == "Lê Văn Cường" and flag.addresses["email"] == "cuong@sxd.example.vn"
+    assert flag.subject_ref == f"dossier:{d.code}"
+    # The limit of Decree 61/2018 Art. 19(9): the close of Friday 14/08, the last working day before the due date.
+    assert "17:00 14/08/2026" in flag.body and "Điều 19" in flag.body and f"/ho-so/{d.code}/" in flag.body
+    [reminder] = notices(d, "dossier.apology_reminder")
+    assert reminder.recipient_name == "Phạm Thị Dung" and "Lê Văn Cường" in reminder.body
+    for message in (flag, reminder):
+        message.refresh_from_db()
+        assert message.status == MessageStatus.SENT
+        assert DeliveryAttempt.objects.get(message=message).status == AttemptStatus.SENT
+    assert sorted(m.to[0] for m in mail.outbox[sent_before:]) == ["cuong@sxd.example.vn", "dung@sxd.example.vn"]
+    # The applicant is not told of the flag: it changes no status, and the apology is the applicant's notice.
+    assert not Message.objects.filter(object_id=str(d.pk), addresses__email="an@example.vn",
+                                      created_at__gte=flag.created_at).exists()
+
+
+def test_the_escalation_reaches_the_director_and_the_division_head_once(staff, run):
+    d = late_dossier(staff, run)
+    run(late.tick, d.risk_at + dt.timedelta(minutes=1))  # type: ignore[operator]
+    assert run(late.tick, t(2026, 8, 14, 9, 0)).escalated == 0  # the apology may still come today
+    assert run(late.tick, t(2026, 8, 15, 9, 0)).escalated == 1
+    escalations = notices(d, "dossier.escalated")
+    assert sorted(m.recipient_name for m in escalations) == ["Hoàng Văn Giang", "Phạm Thị Dung"]
+    assert all(m.status == MessageStatus.SENT for m in Message.objects.filter(pk__in=[m.pk for m in escalations]))
+    assert "17:00 14/08/2026" in escalations[0].body  # the limit that passed without an apology
+    before = Message.objects.count()
+    run(late.tick, t(2026, 8, 15, 9, 5))
+    run(late.tick, t(2026, 8, 17, 9, 5))
+    assert Message.objects.count() == before  # each event is notified once; the tick is idempotent
+
+
+def test_an_overdue_opinion_tells_the_officer_who_asked(staff, org, run):
+    construction_permit(org, code="1.099999")  # not under Art. 54: no deemed consent
+    d = run(received, staff, t(2026, 8, 3, 9, 0), code="1.099999")
+    d = run(services.transfer, staff["binh"], d, at=t(2026, 8, 3, 9, 30))
+    run(wf.claim, staff["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    run(wf.consult, staff["cuong"], d, unit_code="T.SNN", question="Ý kiến?", days=2, at=t(2026, 8, 3, 10, 0))
+    assert run(late.tick, t(2026, 8, 6, 9, 0)).consultations_late == 1
+    [message] = notices(d, "dossier.consultation_late")
+    assert message.recipient_name == "Lê Văn Cường" and "Sở Nông nghiệp và Môi trường" in message.body
+
+
+def test_the_applicant_gets_the_apology_and_new_date_once_and_no_status_notice(staff, run):
+    d = late_dossier(staff, run)
+    before = Message.objects.filter(object_id=str(d.pk)).count()
+    run(wf.apologize, staff["dung"], d, reason="Chờ ý kiến cơ quan phòng cháy", new_due_at=t(2026, 8, 21, 16, 0),
+        at=t(2026, 8, 14, 16, 0), issue_form=False)
+    added = list(Message.objects.filter(object_id=str(d.pk)).order_by("id"))[before:]
+    assert [m.key for m in added] == ["dossier.apology"]
+    apology = added[0]
+    assert apology.addresses["email"] == "an@example.vn"
+    apology.refresh_from_db()
+    assert apology.status == MessageStatus.SENT
+    assert "16:00 21/08/2026" in apology.body and "09:00 17/08/2026" in apology.body
+    assert "Chờ ý kiến cơ quan phòng cháy" in apology.body
+
+
+def test_every_event_is_notified_once(staff, run):
+    """The services still call the old hook after their commits: it must add nothing to the receiver's notice."""
+    d = run(received, staff, t(2026, 8, 3, 9, 0))
+    run(services.transfer, staff["binh"], d, at=t(2026, 8, 3, 9, 30))
+    keys = [m.key for m in Message.objects.filter(object_id=str(d.pk)).order_by("id")]
+    assert keys == ["dossier.received", "dossier.status_changed"]
+    tasks.enqueue_notification(d.pk, d.events.order_by("-seq").first().pk)  # type: ignore[union-attr]
+    tasks.notify_status_change.call(d.pk, 0)
+    assert Message.objects.filter(object_id=str(d.pk)).count() == 2
+
+
+def test_muted_silences_notices_and_the_statistics_refresh(staff, run, monkeypatch):
+    from motcua.stats import rollups
+
+    refreshed: list[int] = []
+    monkeypatch.setattr(rollups, "schedule_refresh", refreshed.append)
+    with tasks.muted():
+        with tasks.muted():  # nests
+            d = run(in_progress, staff, t(2026, 8, 3, 9, 0))
+        assert tasks.is_muted()
+        run(wf.claim, staff["cuong"], d, at=t(2026, 8, 3, 9, 45))
+        d.refresh_from_db()
+        assert run(late.tick, d.risk_at + dt.timedelta(minutes=1)).flagged == 1  # type: ignore[operator]
+    assert not tasks.is_muted()
+    assert d.events.filter(kind=EventKind.LATE_FLAGGED).exists()
+    assert Message.objects.count() == 0 and refreshed == []
+    # Outside, both react again (the receivers stayed connected).
+    run(services.request_withdrawal, staff["binh"], d, "Người nộp đề nghị rút hồ sơ", at=t(2026, 8, 5, 9, 0))
+    assert refreshed and [m.key for m in Message.objects.all()] == ["dossier.status_changed"]
+
+
+def test_the_demo_mutes_rather_than_disconnects_and_rebuilds_the_statistics_once(staff, monkeypatch):
+    import io
+
+    from django.db.models.signals import post_save
+
+    from motcua.dossiers import demo
+    from motcua.stats import rollups
+
+    def no_disconnect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the demo disconnects a receiver")
+
+    monkeypatch.setattr(post_save, "disconnect", no_disconnect)
+    monkeypatch.setattr(demo, "CODES", ("1.013236",))
+    monkeypatch.setattr(demo, "AGENCY", "T.SXD")
+    monkeypatch.setattr(demo._Sim, "consult_unit", "T.SNN")
+    refreshed: list[int] = []
+    rebuilt: list[int] = []
+    monkeypatch.setattr(rollups, "schedule_refresh", refreshed.append)
+    monkeypatch.setattr(rollups, "rebuild", lambda *args, **kwargs: rebuilt.append(1) or 0)
+    demo.seed(io.StringIO(), count=12)
+    assert Dossier.objects.count() == 12
+    assert Message.objects.count() == 0 and refreshed == [] and rebuilt == [1]
