@@ -67,6 +67,7 @@ def _measure(args: Any, vendor: str) -> None:
     t0 = time.perf_counter()
     generate(n, agencies=20, first=dt.date(2024, 1, 1), last=last, seed=1, stream=sys.stderr)
     gen = time.perf_counter() - t0
+    print(f"generation + rebuild of {n} dossiers: {gen / 60:.1f} min", flush=True)
     scope = kpi.Scope()  # the whole province
     repeat = 10 if args.quick else 20
     s50, s95 = _times(lambda: kpi.summary(scope, first, last), repeat)
@@ -88,6 +89,9 @@ def _measure(args: Any, vendor: str) -> None:
     print(f"{n} dossiers generated ({vendor}); generation + rebuild = {gen / max(d50, 1e-9):,.0f} x one DuckDB scan")
     print(f"summary  province-year: p50 = {s50 / d50:.2f} x DuckDB p50, p95 = {s95 / d95:.2f} x DuckDB p95")
     print(f"index766 province-year: p50 = {i50 / d50:.2f} x DuckDB p50, p95 = {i95 / d95:.2f} x DuckDB p95")
+    # The target is absolute (under 200 ms p95 on this machine), so it is printed beside the ratios.
+    print(f"summary p95 = {s95 * 1000:.1f} ms (target < 200 ms: {'met' if s95 < 0.2 else 'NOT met'}); "
+          f"no slower than DuckDB p95: {'met' if s95 <= d95 else 'NOT met'}")
     print(f"same received/done/in-progress counts as the DuckDB scan: {same}")
     _index766_prefetch(scope, first, last, repeat)
     _pages(scope, first, last, d50, repeat)

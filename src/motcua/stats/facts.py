@@ -25,7 +25,6 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 
-from .models import DossierFact
 from .rules import Classification, DossierFacts, EndKind, Supplement, classify
 
 FAR_FUTURE = dt.datetime(2199, 1, 1, tzinfo=dt.UTC)
@@ -141,7 +140,8 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
     return Built(facts, target, d, events)
 
 
-def _fact_row(b: Built, ctx: Context, reused: bool) -> DossierFact | None:
+def _fact_row(b: Built, ctx: Context, reused: bool) -> dict[str, Any] | None:
+    """The ``DossierFact`` row of a dossier as plain values (written with ``core.bulk.insert_rows``)."""
     d, facts = b.row, b.facts
     if facts.received_at is None:
         return None
@@ -171,19 +171,21 @@ def _fact_row(b: Built, ctx: Context, reused: bool) -> DossierFact | None:
     online = d["channel"] == Channel.ONLINE
     apologised = any((e["kind"] == EventKind.CLOCK and e["reason"] == "extended") or (
         e["kind"] == EventKind.FORM_ISSUED and (e["data"] or {}).get("role") == "apology") for e in b.events)
-    return DossierFact(
-        dossier_id=d["id"], receiving_unit_id=d["receiving_unit_id"], processing_unit_id=d["processing_unit_id"],
-        procedure_id=d["procedure_id"], status=d["status"], channel=d["channel"], online=online,
-        fully_online=online and mode == "full", eligible_full=mode == "full", has_fee=(d["fees_due_vnd"] or 0) > 0,
-        reused_data=reused, paid_online=d.get("paid_online"), e_result=d.get("digitised_result"),
-        apologised=apologised, received_at=facts.received_at,
-        received_day=timezone.localdate(facts.received_at), start_at=facts.start_at, promised_at=promised,
-        target_at=b.target_due, supplements=len(facts.supplements),
-        supp1_req_at=first.requested_at if first else None, supp1_done_at=first.completed_at if first else None,
-        supp2_req_at=second.requested_at if second else None, deadline_shifted=deadline_shifted, risk_at=risk_at,
-        end_at=ended_at, end_day=timezone.localdate(ended_at) if ended_at else None, end_kind=kind,
-        end_class=final.outcome.value if ended_at is not None and final.outcome else "", work_days=work_days,
-    )
+    return {
+        "dossier_id": d["id"], "receiving_unit_id": d["receiving_unit_id"],
+        "processing_unit_id": d["processing_unit_id"], "procedure_id": d["procedure_id"], "status": d["status"],
+        "channel": d["channel"], "online": online, "fully_online": online and mode == "full",
+        "eligible_full": mode == "full", "has_fee": (d["fees_due_vnd"] or 0) > 0, "reused_data": reused,
+        "paid_online": d.get("paid_online"), "e_result": d.get("digitised_result"), "apologised": apologised,
+        "received_at": facts.received_at, "received_day": timezone.localdate(facts.received_at),
+        "start_at": facts.start_at, "promised_at": promised, "target_at": b.target_due,
+        "supplements": len(facts.supplements), "supp1_req_at": first.requested_at if first else None,
+        "supp1_done_at": first.completed_at if first else None,
+        "supp2_req_at": second.requested_at if second else None, "deadline_shifted": deadline_shifted,
+        "risk_at": risk_at, "end_at": ended_at, "end_day": timezone.localdate(ended_at) if ended_at else None,
+        "end_kind": kind, "end_class": final.outcome.value if ended_at is not None and final.outcome else "",
+        "work_days": work_days,
+    }
 
 
 EVENT_FIELDS = ("dossier_id", "kind", "at", "status_before", "status_after", "reason", "data")
@@ -220,7 +222,7 @@ def iter_built(dossier_ids: Iterable[int] | None = None, chunk: int = 2000,
             yield build(r, by.get(r["id"], []), ctx), bool(r["_reused"])
 
 
-def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None) -> Iterator[DossierFact]:
+def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None) -> Iterator[dict[str, Any]]:
     ctx = ctx or Context()
     for built, reused in iter_built(dossier_ids, ctx=ctx):
         row = _fact_row(built, ctx, reused)

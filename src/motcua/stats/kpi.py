@@ -1,7 +1,8 @@
 """KPIs of a unit subtree (or the whole tree), optionally one procedure, over a period of local days, by
-the rules of indicator 2.1 (``rules``). Counts come from the daily rollups (by day of acceptance and
-by day processing ended) plus the dossiers open at the end of the period, judged at that instant from
-the pre-computed instants of ``DossierFact`` (the same decisions as ``rules.classify``).
+the rules of indicator 2.1 (``rules``). Counts come from the rollups (by day of acceptance and
+by day processing ended; whole months from the monthly rollups) plus the dossiers open at the end of the
+period, judged at that instant from the pre-computed instants of ``DossierFact`` (the same decisions as
+``rules.classify``), read from the month-end snapshots when the period ends on a kept month end.
 
 Definitions (docs/stats.md):
 - ``received``: accepted in the period; ``done``: processing done or result returned in the period;
@@ -27,7 +28,7 @@ from django.db.models.functions import Coalesce
 
 from motcua.accounts.models import OrgUnit
 
-from .models import DailyRollup, DossierFact
+from .models import DailyRollup, DossierFact, MonthlyRollup, OpenSnapshot, SnapshotMonth
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -83,23 +84,152 @@ def late_at_q(at: dt.datetime) -> Q:
     )
 
 
-def _open_counts(scope: Scope, at: dt.datetime) -> dict[str, int]:
-    late = late_at_q(at)
-    r = open_at(scope, at).aggregate(
-        in_progress=Count("pk"), overdue=Count("pk", filter=late),
-        at_risk=Count("pk", filter=~late & Q(risk_at__lte=at)))
-    return {k: v or 0 for k, v in r.items()}
+def is_late_at(f: dict[str, Any], at: dt.datetime) -> bool:
+    """``late_at_q`` on one fact's values (a NULL instant compares false, as in SQL)."""
+    req, done = f["supp1_req_at"], f["supp1_done_at"]
+    waiting = req is not None and req <= at and (done is None or done > at)
+    promised, shifted, second = f["promised_at"], f["deadline_shifted"], f["supp2_req_at"]
+    return bool(
+        (second is not None and second <= at)
+        or (waiting and promised is not None and req > promised)
+        or (not waiting and done is not None and done <= at and shifted is not None and shifted < at)
+        or (not waiting and (done is None or done > at) and promised is not None and promised < at))
+
+
+OPEN_FIELDS = ("in_progress", "overdue", "at_risk")
+
+
+def open_state(f: dict[str, Any], at: dt.datetime) -> tuple[int, int, int]:
+    """(open, overdue, at risk) of one fact at ``at``, each 0 or 1: ``open_counts`` for one dossier."""
+    if f["received_at"] > at or (f["end_at"] is not None and f["end_at"] <= at):
+        return 0, 0, 0
+    late = is_late_at(f, at)
+    risk = not late and f["risk_at"] is not None and f["risk_at"] <= at
+    return 1, int(late), int(risk)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _group_key(row: dict[str, Any], group: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(row.pop(g) for g in group)
+
+
+def _grouped(qs: QuerySet[Any], group: tuple[str, ...], aggregates: dict[str, Any]) -> list[dict[str, Any]]:
+    """``aggregates`` per ``group`` (one row per group), or over the whole ``qs`` when no group is given."""
+    if not group:
+        return [qs.aggregate(**aggregates)]
+    return list(qs.values(*group).annotate(**aggregates))
+
+
+def open_counts(scope: Scope, day: dt.date, group: tuple[str, ...] = ()) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Dossiers open at the end of ``day`` (in progress, overdue, at risk), per ``group`` (fields of the
+    facts' cells). A month end kept in ``SnapshotMonth`` is read from the snapshots (a few cells); any
+    other day is counted from the facts."""
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    rows: list[dict[str, Any]]
+    if day == month_end(day) and SnapshotMonth.objects.filter(day=day).exists():
+        rows = _grouped(OpenSnapshot.objects.filter(scope.q(), day=day), group,
+                        {k: Coalesce(Sum(k), 0) for k in OPEN_FIELDS})
+    else:
+        at = end_instant(day)
+        late = late_at_q(at)
+        rows = _grouped(open_at(scope, at), group, {
+            "in_progress": Count("pk"), "overdue": Count("pk", filter=late),
+            "at_risk": Count("pk", filter=~late & Q(risk_at__lte=at))})
+    for r in rows:
+        if r["in_progress"]:  # overdue and at risk are among the open ones
+            out[_group_key(r, group)] = {k: r[k] or 0 for k in OPEN_FIELDS}
+    return out
+
+
+def open_counts_at(scope: Scope, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    """``open_counts`` of the whole scope at the end of each of ``days``: the kept month ends in one query,
+    any other day counted from the facts."""
+    zero = dict.fromkeys(OPEN_FIELDS, 0)
+    out = {day: dict(zero) for day in days}
+    kept = set(SnapshotMonth.objects.filter(day__in=days).values_list("day", flat=True))
+    for r in _grouped(OpenSnapshot.objects.filter(scope.q(), day__in=kept), ("day",),
+                      {k: Coalesce(Sum(k), 0) for k in OPEN_FIELDS}):
+        out[r.pop("day")] = r
+    others = sorted(set(days) - kept)
+    if others:
+        out.update(_counted_at(scope, others))
+    return out
+
+
+def _counted_at(scope: Scope, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    """Open dossiers at the end of each of ``days`` counted from the facts, in one query (conditional
+    counts over the facts open at some point of the span)."""
+    aggregates: dict[str, Any] = {}
+    for i, day in enumerate(days):
+        at = end_instant(day)
+        is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
+        late = late_at_q(at)
+        aggregates[f"in_progress_{i}"] = Count("pk", filter=is_open)
+        aggregates[f"overdue_{i}"] = Count("pk", filter=is_open & late)
+        aggregates[f"at_risk_{i}"] = Count("pk", filter=is_open & ~late & Q(risk_at__lte=at))
+    first, last = end_instant(days[0]), end_instant(days[-1])
+    r = DossierFact.objects.filter(scope.q(), received_at__lte=last).filter(
+        Q(end_at__isnull=True) | Q(end_at__gt=first)).aggregate(**aggregates)
+    return {day: {k: r[f"{k}_{i}"] or 0 for k in OPEN_FIELDS} for i, day in enumerate(days)}
+
+
+def _open_counts(scope: Scope, at_day: dt.date) -> dict[str, int]:
+    return open_counts(scope, at_day).get((), dict.fromkeys(OPEN_FIELDS, 0))
+
+
+def _split(first: dt.date, last: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+    """[first, last] as the day ranges of its ragged ends and the whole months between them."""
+    ragged: list[tuple[dt.date, dt.date]] = []
+    start = first
+    if first.day != 1:
+        ragged.append((first, min(month_end(first), last)))
+        start = month_end(first) + dt.timedelta(days=1)
+    if start > last:
+        return ragged, None
+    end = last
+    if last != month_end(last):
+        tail_start = max(last.replace(day=1), start)
+        ragged.append((tail_start, last))
+        end = tail_start - dt.timedelta(days=1)
+    return ragged, ((start, end) if start <= end else None)
+
+
+def period_sums(scope: Scope, first: dt.date, last: dt.date,
+                group: tuple[str, ...] = ()) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The rollup counters over [first, last] per ``group``: whole months from ``MonthlyRollup``, the ragged
+    ends from ``DailyRollup``."""
+    ragged, whole = _split(first, last)
+    totals = {name: Sum(name) for name in DailyRollup.COUNTERS}
+    parts: list[Any] = []
+    if whole is not None:
+        parts.append(MonthlyRollup.objects.filter(scope.q(), month__gte=whole[0], month__lte=whole[1]))
+    if ragged:
+        days = Q()
+        for a, b in ragged:
+            days |= Q(day__gte=a, day__lte=b)
+        parts.append(DailyRollup.objects.filter(scope.q()).filter(days))
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for qs in parts:
+        for r in _grouped(qs, group, totals):
+            if not group and r["received"] is None:
+                continue  # an aggregate over no rows
+            cell = out.setdefault(_group_key(r, group), dict.fromkeys(DailyRollup.COUNTERS, 0))
+            for name in DailyRollup.COUNTERS:
+                cell[name] += r[name] or 0
+    return out
 
 
 def rollup_sums(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
-    r = DailyRollup.objects.filter(scope.q(), day__gte=first, day__lte=last).aggregate(
-        **{name: Coalesce(Sum(name), 0 if name != "work_days" else 0.0) for name in DailyRollup.COUNTERS})
-    return r
+    empty: dict[str, Any] = {name: 0 if name != "work_days" else 0.0 for name in DailyRollup.COUNTERS}
+    return period_sums(scope, first, last).get((), empty)
 
 
 def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     sums = rollup_sums(scope, first, last)
-    opened = _open_counts(scope, end_instant(last))
+    opened = _open_counts(scope, last)
     # An open dossier is early never, late when overdue, else on time.
     early = sums["ended_early"]
     on_time = sums["ended_on_time"] + opened["in_progress"] - opened["overdue"]
@@ -117,6 +247,7 @@ def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
         "online": sums["received_online"], "online_rate": rate(sums["received_online"], received),
         "fully_online": sums["received_fully_online"],
         "fully_online_rate": rate(sums["received_fully_online"], sums["received_eligible_full"]),
+        "eligible_full": sums["received_eligible_full"], "reused_data": sums["received_reused"],
         "reused_data_rate": rate(sums["received_reused"], received),
         "apologised": sums["apologised"],
         # Not recorded by the system yet (see docs/stats.md): never invented.
@@ -126,8 +257,7 @@ def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
 
 def carried_over(scope: Scope, first: dt.date) -> int:
     """Dossiers open at the start of the period (received before it, not ended)."""
-    before = start_instant(first) - dt.timedelta(microseconds=1)
-    return open_at(scope, before).count()
+    return _open_counts(scope, first - dt.timedelta(days=1))["in_progress"]
 
 
 def months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:

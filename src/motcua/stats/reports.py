@@ -13,7 +13,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -24,7 +23,7 @@ from motcua.documents.services import write_register_sheet
 from motcua.dossiers.models import Dossier
 
 from . import kpi
-from .models import DailyRollup, DossierFact
+from .models import DossierFact
 
 TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
 HEADINGS = ["STT", "Thủ tục hành chính", "Kỳ trước chuyển qua", "Mới tiếp nhận trực tuyến",
@@ -44,19 +43,16 @@ def _empty() -> dict[str, int]:
 def rows(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     """The report's rows (one per procedure, by name) and totals: three queries and the procedure names."""
     cells: dict[int, dict[str, int]] = {}
-    for r in (DailyRollup.objects.filter(scope.q(), day__gte=first, day__lte=last).values("procedure_id")
-              .annotate(received=Sum("received"), received_online=Sum("received_online"), ended=Sum("ended"),
-                        early=Sum("ended_early"), on_time=Sum("ended_on_time"), late=Sum("ended_late"),
-                        stopped=Sum("stopped"))):
-        cells.setdefault(r.pop("procedure_id"), _empty()).update({k: v or 0 for k, v in r.items()})
-    at = kpi.end_instant(last)
-    for r in kpi.open_at(scope, at).values("procedure_id").annotate(n=Count("pk"),
-                                                                     overdue=Count("pk", filter=kpi.late_at_q(at))):
-        cell = cells.setdefault(r["procedure_id"], _empty())
-        cell["in_progress"], cell["overdue"] = r["n"], r["overdue"]
-    before = kpi.start_instant(first) - dt.timedelta(microseconds=1)
-    for r in kpi.open_at(scope, before).values("procedure_id").annotate(n=Count("pk")):
-        cells.setdefault(r["procedure_id"], _empty())["carried_over"] = r["n"]
+    key = ("procedure_id",)
+    for (pk,), r in kpi.period_sums(scope, first, last, key).items():
+        cells.setdefault(pk, _empty()).update(
+            received=r["received"], received_online=r["received_online"], ended=r["ended"], early=r["ended_early"],
+            on_time=r["ended_on_time"], late=r["ended_late"], stopped=r["stopped"])
+    for (pk,), o in kpi.open_counts(scope, last, key).items():
+        cell = cells.setdefault(pk, _empty())
+        cell["in_progress"], cell["overdue"] = o["in_progress"], o["overdue"]
+    for (pk,), o in kpi.open_counts(scope, first - dt.timedelta(days=1), key).items():
+        cells.setdefault(pk, _empty())["carried_over"] = o["in_progress"]
     names = dict(Procedure.objects.filter(pk__in=list(cells)).values_list("pk", "name"))
     out = [_shape(names.get(pk, "?"), cell) for pk, cell in cells.items()]
     out.sort(key=lambda r: r["procedure"])

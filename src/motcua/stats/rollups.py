@@ -1,30 +1,48 @@
-"""Keeping ``DossierFact`` and ``DailyRollup`` current.
+"""Keeping ``DossierFact``, the rollups and the month-end snapshots current.
 
-- ``refresh_rollups_for(dossier_ids)`` recomputes the facts of those dossiers and every rollup cell
-  (day × receiving unit × processing unit × procedure) they touched before or touch now. A cell is
-  always recomputed whole from the facts, so the result is the same as a full recount.
+- ``refresh_rollups_for(dossier_ids)`` recomputes the facts of those dossiers; every daily rollup cell
+  (day × receiving unit × processing unit × procedure) they touched before or touch now is recomputed
+  whole from the facts, and each month containing such a day from its days, so the result is the same
+  as a full recount. The month-end snapshots of open dossiers get each changed dossier's difference
+  (its state at each kept month end after the change minus before it: ``kpi.open_state``).
 - ``rebuild()`` recomputes everything (``motcua stats rebuild``; after a calendar change, an import).
 - The receiver in ``apps.py`` calls ``schedule_refresh`` when a dossier event is saved: the dossier ids
   of a transaction are gathered and refreshed once, after the commit (a failure is logged and never
   undoes the dossier's change; ``motcua stats rebuild`` repairs).
+
+Which month ends are kept (``SnapshotMonth``): after a rebuild, every month end from the month of the
+oldest fact to the current month; a refresh in a later month first adds the missing month ends up to
+its own (counted once from the facts). A month end before the first kept one is counted from the facts
+when asked (``kpi.open_counts``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
 
+from motcua.core import bulk
+
+from . import kpi
 from .facts import Context, fact_rows
-from .models import DailyRollup, DossierFact
+from .models import DailyRollup, DossierFact, MonthlyRollup, OpenSnapshot, SnapshotMonth
 
 log = logging.getLogger(__name__)
 
 _KEYS = ("receiving_unit_id", "processing_unit_id", "procedure_id")
 _LOCK_ID = 766_2021
+# What the snapshots need of a fact (``kpi.open_state``) and where its cell is.
+SNAPSHOT_FIELDS = (*_KEYS, "received_day", "received_at", "end_at", "end_day", "supp1_req_at", "supp1_done_at",
+                   "supp2_req_at", "promised_at", "deadline_shifted", "risk_at")
+
+Cell = tuple[Any, ...]
 
 
 def _lock() -> None:
@@ -34,8 +52,10 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _received_side(facts: QuerySet[DossierFact]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+# --- daily and monthly rollups ------------------------------------------------------------------------
+
+def _received_side(facts: QuerySet[DossierFact]) -> dict[Cell, dict[str, Any]]:
+    out: dict[Cell, dict[str, Any]] = {}
     for r in facts.values("received_day", *_KEYS).annotate(
             received=Count("pk"), received_online=Count("pk", filter=Q(online=True)),
             received_fully_online=Count("pk", filter=Q(fully_online=True)),
@@ -47,7 +67,7 @@ def _received_side(facts: QuerySet[DossierFact]) -> dict[tuple[Any, ...], dict[s
     return out
 
 
-def _ended_side(facts: QuerySet[DossierFact], out: dict[tuple[Any, ...], dict[str, Any]]) -> None:
+def _ended_side(facts: QuerySet[DossierFact], out: dict[Cell, dict[str, Any]]) -> None:
     for r in facts.filter(end_day__isnull=False).values("end_day", *_KEYS).annotate(
             ended=Count("pk"), ended_early=Count("pk", filter=Q(end_class="early")),
             ended_on_time=Count("pk", filter=Q(end_class="on_time")),
@@ -61,73 +81,175 @@ def _ended_side(facts: QuerySet[DossierFact], out: dict[tuple[Any, ...], dict[st
         out.setdefault(key, {}).update(r)
 
 
-def _write_cells(cells: dict[tuple[Any, ...], dict[str, Any]]) -> None:
-    rows = [DailyRollup(day=k[0], receiving_unit_id=k[1], processing_unit_id=k[2], procedure_id=k[3], **v)
-            for k, v in cells.items()]
-    DailyRollup.objects.bulk_create(rows, batch_size=2000)
+def _cell_row(first: str, key: Cell, counters: dict[str, Any]) -> dict[str, Any]:
+    row = {first: key[0], "receiving_unit_id": key[1], "processing_unit_id": key[2], "procedure_id": key[3]}
+    row.update({name: counters.get(name, 0) for name in DailyRollup.COUNTERS})
+    return row
 
 
-def _recount(days: set[Any], keys: set[tuple[int, int, int]]) -> None:
-    """Recompute every cell of ``days`` × the units and procedures of ``keys`` (a superset of the cells
-    touched, each recomputed whole)."""
+def _write_days(cells: dict[Cell, dict[str, Any]]) -> None:
+    bulk.insert_rows(DailyRollup, [_cell_row("day", k, v) for k, v in cells.items()])
+
+
+def _write_months(cells: dict[Cell, dict[str, Any]]) -> None:
+    """Sum day cells into month cells and write them (the caller deleted the months' old cells)."""
+    months: dict[Cell, dict[str, Any]] = {}
+    for (day, *rest), counters in cells.items():
+        cell = months.setdefault((day.replace(day=1), *rest), {})
+        for name in DailyRollup.COUNTERS:
+            cell[name] = cell.get(name, 0) + (counters.get(name) or 0)
+    bulk.insert_rows(MonthlyRollup, [_cell_row("month", k, v) for k, v in months.items()])
+
+
+def _dims(keys: set[Cell]) -> dict[str, set[Any]]:
+    return {f"{name}__in": {k[i] for k in keys} for i, name in enumerate(_KEYS)}
+
+
+def _recount(days: set[dt.date], keys: set[Cell]) -> None:
+    """Recompute every daily cell of ``days`` × the units and procedures of ``keys`` (a superset of the
+    cells touched, each recomputed whole), then every monthly cell of their months from its days."""
     if not days or not keys:
         return
-    dims = {name: {k[i] for k in keys} for i, name in enumerate(_KEYS)}
-    DailyRollup.objects.filter(day__in=days, **{f"{n}__in": v for n, v in dims.items()}).delete()
-    base = DossierFact.objects.filter(**{f"{n}__in": v for n, v in dims.items()})
+    dims = _dims(keys)
+    DailyRollup.objects.filter(day__in=days, **dims).delete()
+    base = DossierFact.objects.filter(**dims)
     cells = _received_side(base.filter(received_day__in=days))
     _ended_side(base.filter(end_day__in=days), cells)
-    _write_cells(cells)
+    _write_days(cells)
+    month_q = Q()
+    for month in {d.replace(day=1) for d in days}:
+        month_q |= Q(day__gte=month, day__lte=kpi.month_end(month))
+    MonthlyRollup.objects.filter(month__in={d.replace(day=1) for d in days}, **dims).delete()
+    fields = ("day", *_KEYS)
+    whole = {tuple(r[f] for f in fields): r for r in
+             DailyRollup.objects.filter(month_q, **dims).values(*fields, *DailyRollup.COUNTERS)}
+    _write_months(whole)
 
 
-def _touch(fact: DossierFact, days: set[Any], keys: set[tuple[int, int, int]]) -> None:
-    days.add(fact.received_day)
-    if fact.end_day:
-        days.add(fact.end_day)
-    keys.add((fact.receiving_unit_id, fact.processing_unit_id, fact.procedure_id))
+# --- month-end snapshots of open dossiers ---------------------------------------------------------------
+
+def _month_ends(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    day = kpi.month_end(first)
+    while day <= last:
+        yield day
+        day = kpi.month_end(day + dt.timedelta(days=1))
+
+
+def _kept() -> tuple[dt.date | None, dt.date | None]:
+    r = SnapshotMonth.objects.aggregate(first=Min("day"), last=Max("day"))
+    return r["first"], r["last"]
+
+
+def _count_month_end(day: dt.date) -> None:
+    """Write the snapshot of ``day`` (a month end) counted from the facts, and keep it."""
+    counts = kpi.open_counts(kpi.Scope(), day, _KEYS)
+    bulk.insert_rows(OpenSnapshot, [{"day": day, **dict(zip(_KEYS, key, strict=True)), **v}
+                                    for key, v in counts.items()])
+    SnapshotMonth.objects.create(day=day)
+
+
+def _extend_kept(today: dt.date) -> None:
+    """Keep every month end up to this month's: those missing since the last kept one are counted once.
+    With none kept yet (no rebuild since the tables appeared) only this month's end is started."""
+    _first, last = _kept()
+    start = today if last is None else last + dt.timedelta(days=1)
+    for day in _month_ends(start, kpi.month_end(today)):
+        _count_month_end(day)
+
+
+def _contributions(fact: dict[str, Any], first: dt.date, last: dt.date, sign: int,
+                   into: dict[Cell, list[int]]) -> None:
+    """Add ``sign`` × the fact's (open, overdue, at risk) at each kept month end it may be open at."""
+    if fact["received_day"] > last:
+        return
+    stop = last if fact["end_day"] is None else min(last, fact["end_day"])
+    key = tuple(fact[k] for k in _KEYS)
+    for day in _month_ends(max(first, fact["received_day"]), stop):
+        state = kpi.open_state(fact, kpi.end_instant(day))
+        if state[0]:
+            cell = into.setdefault((day, *key), [0, 0, 0])
+            for i in range(3):
+                cell[i] += sign * state[i]
+
+
+def _apply(deltas: dict[Cell, list[int]]) -> None:
+    for (day, *key), (n, late, risk) in deltas.items():
+        if not (n or late or risk):
+            continue
+        where = {"day": day, **dict(zip(_KEYS, key, strict=True))}
+        changed = OpenSnapshot.objects.filter(**where).update(
+            in_progress=F("in_progress") + n, overdue=F("overdue") + late, at_risk=F("at_risk") + risk)
+        if not changed:
+            OpenSnapshot.objects.create(**where, in_progress=n, overdue=late, at_risk=risk)
+
+
+# --- the entry points -----------------------------------------------------------------------------------
+
+def _touch(fact: dict[str, Any], days: set[dt.date], keys: set[Cell]) -> None:
+    days.add(fact["received_day"])
+    if fact["end_day"]:
+        days.add(fact["end_day"])
+    keys.add(tuple(fact[k] for k in _KEYS))
 
 
 def refresh_rollups_for(dossier_ids: Iterable[int]) -> None:
-    """Recompute the facts of these dossiers and the rollup cells they touch(ed)."""
+    """Recompute the facts of these dossiers, the rollup cells and the snapshots they touch(ed)."""
     ids = sorted(set(dossier_ids))
     if not ids:
         return
     with transaction.atomic():
         _lock()
-        days: set[Any] = set()
-        keys: set[tuple[int, int, int]] = set()
-        for old in DossierFact.objects.filter(pk__in=ids):
+        _extend_kept(timezone.localdate())
+        first, last = _kept()
+        days: set[dt.date] = set()
+        keys: set[Cell] = set()
+        deltas: dict[Cell, list[int]] = {}
+        for old in DossierFact.objects.filter(pk__in=ids).values(*SNAPSHOT_FIELDS):
             _touch(old, days, keys)
+            if first is not None and last is not None:
+                _contributions(old, first, last, -1, deltas)
         DossierFact.objects.filter(pk__in=ids).delete()
         new = list(fact_rows(ids))
         for fact in new:
             _touch(fact, days, keys)
-        DossierFact.objects.bulk_create(new, batch_size=1000)
+            if first is not None and last is not None:
+                _contributions(fact, first, last, 1, deltas)
+        bulk.insert_rows(DossierFact, new)
         _recount(days, keys)
+        _apply(deltas)
 
 
 def rebuild(progress: Any = None, batch: int = 5000) -> int:
-    """Recompute every fact and every rollup cell; returns the number of facts."""
+    """Recompute every fact, rollup cell and snapshot; returns the number of facts."""
     with transaction.atomic():
         _lock()
-        DailyRollup.objects.all().delete()
-        DossierFact.objects.all().delete()
-        ctx = Context()
-        buffer: list[DossierFact] = []
+        for model in (OpenSnapshot, SnapshotMonth, MonthlyRollup, DailyRollup, DossierFact):
+            model.objects.all().delete()
+        today = timezone.localdate()
+        horizon = kpi.month_end(today)
+        snapshots: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0])
+        oldest: dt.date = today
+        buffer: list[dict[str, Any]] = []
         count = 0
-        for fact in fact_rows(None, ctx):
+        for fact in fact_rows(None, Context()):
+            oldest = min(oldest, fact["received_day"])
+            _contributions(fact, dt.date.min, horizon, 1, snapshots)
             buffer.append(fact)
             if len(buffer) >= batch:
-                DossierFact.objects.bulk_create(buffer)
-                count += len(buffer)
+                count += bulk.insert_rows(DossierFact, buffer)
                 buffer.clear()
                 if progress:
                     progress(count)
-        DossierFact.objects.bulk_create(buffer)
-        count += len(buffer)
+        count += bulk.insert_rows(DossierFact, buffer)
         cells = _received_side(DossierFact.objects.all())
         _ended_side(DossierFact.objects.all(), cells)
-        _write_cells(cells)
+        _write_days(cells)
+        _write_months(cells)
+        kept = list(_month_ends(oldest, horizon))
+        bulk.insert_rows(SnapshotMonth, [{"day": d} for d in kept])
+        bulk.insert_rows(OpenSnapshot, [{"day": k[0], **dict(zip(_KEYS, k[1:], strict=True)), "in_progress": v[0],
+                                         "overdue": v[1], "at_risk": v[2]}
+                                        for k, v in snapshots.items() if any(v)])
     return count
 
 

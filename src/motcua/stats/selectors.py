@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
@@ -21,7 +20,7 @@ from motcua.dossiers.models import Dossier
 
 from . import index766, kpi
 from .forms import Period, last_full_months, month_range
-from .models import DailyRollup, DossierFact
+from .models import DossierFact, MonthlyRollup
 
 AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
 
@@ -125,34 +124,26 @@ def trend_months(last: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]
 
 
 def monthly(scope: kpi.Scope, spans: list[tuple[dt.date, dt.date]]) -> list[dict[str, Any]]:
-    """The figures of ``kpi.summary`` for each span (whole calendar months, as ``trend_months`` gives) in two
-    queries: the rollups grouped by month, and the dossiers open at each month's end (conditional counts)."""
+    """The figures of ``kpi.summary`` for each span (whole calendar months, as ``trend_months`` gives) in three
+    queries: the monthly rollups grouped by month, and the dossiers open at each month's end (the kept
+    snapshots; a month end not kept is counted from the facts)."""
     sums: dict[dt.date, dict[str, int]] = {}
-    for r in (DailyRollup.objects.filter(scope.q(), day__gte=spans[0][0], day__lte=spans[-1][1])
-              .annotate(month=TruncMonth("day")).values("month")
-              .annotate(received=Sum("received"), done=Sum("done"), early=Sum("ended_early"),
-                        on_time=Sum("ended_on_time"), late=Sum("ended_late"))):
-        month = r.pop("month")
-        sums[month.date() if isinstance(month, dt.datetime) else month] = r
-    opens: dict[str, Any] = {}
-    for i, (_a, b) in enumerate(spans):
-        at = kpi.end_instant(b)
-        is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
-        opens[f"open_{i}"] = Count("pk", filter=is_open)
-        opens[f"late_{i}"] = Count("pk", filter=is_open & kpi.late_at_q(at))
-    start, end = kpi.end_instant(spans[0][1]), kpi.end_instant(spans[-1][1])
-    o = DossierFact.objects.filter(scope.q(), received_at__lte=end).filter(
-        Q(end_at__isnull=True) | Q(end_at__gt=start)).aggregate(**opens)
+    for r in (MonthlyRollup.objects.filter(scope.q(), month__gte=spans[0][0].replace(day=1), month__lte=spans[-1][1])
+              .values("month").annotate(received=Sum("received"), done=Sum("done"), early=Sum("ended_early"),
+                                        on_time=Sum("ended_on_time"), late=Sum("ended_late"))):
+        sums[r.pop("month")] = r
+    opened = kpi.open_counts_at(scope, [b for _a, b in spans])
     out = []
-    for i, (a, b) in enumerate(spans):
+    for a, b in spans:
         r = sums.get(a.replace(day=1), {})
         early = r.get("early") or 0
-        on_time = (r.get("on_time") or 0) + o[f"open_{i}"] - o[f"late_{i}"]
-        late = (r.get("late") or 0) + o[f"late_{i}"]
+        o = opened[b]
+        on_time = (r.get("on_time") or 0) + o["in_progress"] - o["overdue"]
+        late = (r.get("late") or 0) + o["overdue"]
         processed = early + on_time + late
         out.append({"from": a, "to": b, "label": f"{b:%m/%y}", "received": r.get("received") or 0,
                     "done": r.get("done") or 0, "early": early, "on_time": on_time, "late": late,
-                    "processed": processed, "in_progress": o[f"open_{i}"], "overdue": o[f"late_{i}"],
+                    "processed": processed, "in_progress": o["in_progress"], "overdue": o["overdue"],
                     "early_rate": kpi.rate(early, processed), "on_time_rate": kpi.rate(early + on_time, processed)})
     return out
 
@@ -162,16 +153,13 @@ def monthly(scope: kpi.Scope, spans: list[tuple[dt.date, dt.date]]) -> list[dict
 
 def _counts(scope: kpi.Scope, period: Period, key: str) -> dict[Any, dict[str, int]]:
     """Early / on time / late / received / done per ``key`` (a field of both rollups and facts)."""
-    at = kpi.end_instant(period.last)
     out: dict[Any, dict[str, int]] = {}
-    for r in DailyRollup.objects.filter(scope.q(), day__gte=period.first, day__lte=period.last).values(key).annotate(
-            received=Sum("received"), done=Sum("done"), early=Sum("ended_early"), on_time=Sum("ended_on_time"),
-            late=Sum("ended_late")):
-        out[r.pop(key)] = {k: v or 0 for k, v in r.items()}
-    late_q = kpi.late_at_q(at)
-    for r in kpi.open_at(scope, at).values(key).annotate(open=Count("pk"), overdue=Count("pk", filter=late_q)):
-        row = out.setdefault(r[key], {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
-        row["in_progress"], row["overdue"] = r["open"], r["overdue"]
+    for (value,), r in kpi.period_sums(scope, period.first, period.last, (key,)).items():
+        out[value] = {"received": r["received"], "done": r["done"], "early": r["ended_early"],
+                      "on_time": r["ended_on_time"], "late": r["ended_late"]}
+    for (value,), r in kpi.open_counts(scope, period.last, (key,)).items():
+        row = out.setdefault(value, {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
+        row["in_progress"], row["overdue"] = r["in_progress"], r["overdue"]
     return out
 
 
@@ -360,16 +348,12 @@ def transparency(today: dt.date) -> dict[str, Any]:
     (indicator 2.1), and the satisfaction index from ratings. Counts only: no personal data."""
     first, last = last_full_months(today)
     by_procedure: dict[tuple[int, int], dict[str, int]] = {}
-    for r in (DailyRollup.objects.filter(day__gte=first, day__lte=last).values("processing_unit_id", "procedure_id")
-              .annotate(early=Sum("ended_early"), on_time=Sum("ended_on_time"), late=Sum("ended_late"))):
-        by_procedure[(r["processing_unit_id"], r["procedure_id"])] = {
-            "early": r["early"] or 0, "on_time": r["on_time"] or 0, "late": r["late"] or 0}
-    at = kpi.end_instant(last)
-    for r in kpi.open_at(kpi.Scope(), at).values("processing_unit_id", "procedure_id").annotate(
-            open=Count("pk"), overdue=Count("pk", filter=kpi.late_at_q(at))):
-        row = by_procedure.setdefault((r["processing_unit_id"], r["procedure_id"]),
-                                      {"early": 0, "on_time": 0, "late": 0})
-        row["in_progress"], row["overdue"] = r["open"], r["overdue"]
+    cell = ("processing_unit_id", "procedure_id")
+    for key, r in kpi.period_sums(kpi.Scope(), first, last, cell).items():
+        by_procedure[key] = {"early": r["ended_early"], "on_time": r["ended_on_time"], "late": r["ended_late"]}
+    for key, r in kpi.open_counts(kpi.Scope(), last, cell).items():
+        row = by_procedure.setdefault(key, {"early": 0, "on_time": 0, "late": 0})
+        row["in_progress"], row["overdue"] = r["in_progress"], r["overdue"]
     units = {u.pk: u for u in OrgUnit.objects.all()}
     agency_of = _agency_of(units)
     procedures = {p.pk: p for p in Procedure.objects.filter(pk__in={k[1] for k in by_procedure}).only("code", "name")}
