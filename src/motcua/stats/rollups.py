@@ -94,7 +94,8 @@ def _write_days(cells: dict[Cell, dict[str, Any]]) -> None:
 def _write_months(cells: dict[Cell, dict[str, Any]]) -> None:
     """Sum day cells into month cells and write them (the caller deleted the months' old cells)."""
     months: dict[Cell, dict[str, Any]] = {}
-    for (day, *rest), counters in cells.items():
+    # In the order of the days: float sums (working days) then come out the same however the cells came.
+    for (day, *rest), counters in sorted(cells.items(), key=lambda item: item[0]):
         cell = months.setdefault((day.replace(day=1), *rest), {})
         for name in DailyRollup.COUNTERS:
             cell[name] = cell.get(name, 0) + (counters.get(name) or 0)
