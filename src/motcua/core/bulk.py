@@ -66,17 +66,18 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], batch
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values are parameters
         qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
     plan = [(f.attname, _adapter(f), _default(f)) for f in fields]
+    values = [_values(row, plan) for row in rows]  # every row checked before anything is sent
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one statement: several times faster than batched INSERTs.
             copy_sql = "COPY {} ({}) FROM STDIN".format(
                 qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields))
             with cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(_values(row, plan))
-            return len(rows)
-        for start in range(0, len(rows), batch):
-            cursor.executemany(sql, [_values(row, plan) for row in rows[start:start + batch]])
+                for row_values in values:
+                    copy.write_row(row_values)
+        else:
+            for start in range(0, len(values), batch):
+                cursor.executemany(sql, values[start:start + batch])
     return len(rows)
 
 
