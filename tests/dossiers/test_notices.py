@@ -122,14 +122,13 @@ def test_the_applicant_gets_the_apology_and_new_date_once_and_no_status_notice(s
 
 
 def test_every_event_is_notified_once(staff, run):
-    """The services still call the old hook after their commits: it must add nothing to the receiver's notice."""
+    """One event, one notice: the receiver is the only sender."""
     d = run(received, staff, t(2026, 8, 3, 9, 0))
     run(services.transfer, staff["binh"], d, at=t(2026, 8, 3, 9, 30))
     keys = [m.key for m in Message.objects.filter(object_id=str(d.pk)).order_by("id")]
     assert keys == ["dossier.received", "dossier.status_changed"]
-    tasks.enqueue_notification(d.pk, d.events.order_by("-seq").first().pk)  # type: ignore[union-attr]
-    tasks.notify_status_change.call(d.pk, 0)
-    assert Message.objects.filter(object_id=str(d.pk)).count() == 2
+    run(services.request_withdrawal, staff["binh"], d, at=t(2026, 8, 3, 10, 0))
+    assert Message.objects.filter(object_id=str(d.pk)).count() == 3
 
 
 def test_muted_silences_notices_and_the_statistics_refresh(staff, run, monkeypatch):

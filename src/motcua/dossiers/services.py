@@ -25,7 +25,6 @@ from . import codes, deadlines, events, files, lifecycle
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on
-from .tasks import enqueue_notification
 from .workflow.choices import ReturnMethod
 
 ID_NUMBER = re.compile(r"^\d{12}$")
@@ -123,19 +122,14 @@ def _lock(dossier: Dossier) -> Dossier:
             .get(pk=dossier.pk))
 
 
-def _on_commit_notify(dossier: Dossier, event_id: int) -> None:
-    transaction.on_commit(lambda: enqueue_notification(dossier.pk, event_id))
-
-
 def _set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", data: dict[str, Any] | None = None,
                 extra_fields: tuple[str, ...] = (), at: dt.datetime | None = None) -> None:
     before = dossier.status
     lifecycle.check_transition(before, after)
     dossier.status = after
     dossier.save(update_fields=["status", *extra_fields])
-    event = events.append(dossier, EventKind.STATUS_CHANGED, actor, status_before=before, status_after=after,
+    events.append(dossier, EventKind.STATUS_CHANGED, actor, status_before=before, status_after=after,
                           reason=reason, data=data, at=at)
-    _on_commit_notify(dossier, event.pk)
 
 
 def _agency_code(unit: OrgUnit) -> str:
@@ -328,14 +322,13 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
         dossier.refused_at = now
     dossier.save(force_insert=True)
     DossierDocument.objects.bulk_create(doc_rows)
-    event = events.append(dossier, EventKind.CREATED, actor, status_after=outcome_status, at=now,
+    events.append(dossier, EventKind.CREATED, actor, status_after=outcome_status, at=now,
                           reason=nfc(data.reason), data={
                               "channel": dossier.channel, "procedure": dossier.procedure.code,
                               "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
                               "receiving_unit": dossier.receiving_unit.code, "missing": missing,
                               **(_clock_data(dossier) if dossier.code else {})})
     _attach(dossier, uploads, stored, actor)
-    _on_commit_notify(dossier, event.pk)
 
 
 def receive_at_desk(user: User, data: Intake, uploads: list[files.Upload] | None = None, *,

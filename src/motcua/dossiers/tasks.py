@@ -11,14 +11,9 @@ statistics refresh. Whoever mutes refreshes the statistics afterwards (the demo 
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from django_tasks import task
-
-log = logging.getLogger(__name__)
 
 _state = threading.local()
 
@@ -37,14 +32,3 @@ def muted() -> Iterator[None]:
 
 def is_muted() -> bool:
     return bool(getattr(_state, "muted", False))
-
-
-def enqueue_notification(dossier_id: int, event_id: int) -> None:
-    """Nothing to do: the notice of the event was made when the event was appended (see the module's
-    docstring). Kept while the services still call it after their commits."""
-
-
-@task()
-def notify_status_change(dossier_id: int, event_id: int) -> None:
-    """Tasks enqueued before notices moved to the event receiver: the notice was made then; nothing to do."""
-    log.debug("dossier %s: event %s already notified by the event receiver", dossier_id, event_id)

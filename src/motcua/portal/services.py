@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from motcua.accounts import services as accounts_services
@@ -414,6 +415,33 @@ def notify_dossier_event(event: DossierEvent) -> None:
             _notify(event)
     except Exception:
         log.exception("notice for dossier event %s could not be prepared", event.pk)
+
+
+def notify_apology(event: DossierEvent) -> None:
+    """The applicant's notice of the apology and new return date (Decree 61/2018 Art. 19(9): the letter
+    gives the reason and the new date). Like ``notify_dossier_event``, in a savepoint and never raising: a
+    notice problem must not undo the apology."""
+    try:
+        with transaction.atomic():
+            _send_apology(event)
+    except Exception:
+        log.exception("apology notice for dossier event %s could not be prepared", event.pk)
+
+
+def _send_apology(event: DossierEvent) -> None:
+    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
+        pk=event.dossier_id)
+    recipient = _recipient(dossier)
+    data = event.data or {}
+    with translation.override(recipient.language):
+        context = {**selectors.notice_context(dossier, event), "reason": event.reason,
+                   "original_due_at": _instant(data.get("original_due_at")) or dossier.original_due_at,
+                   "new_due_at": _instant(data.get("new_due_at")) or dossier.due_at}
+    notify(recipient, notice_keys.APOLOGY, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    return parse_datetime(value) if isinstance(value, str) else None
 
 
 def _recipient(dossier: Dossier) -> Recipient:

@@ -76,12 +76,6 @@ def _lock(dossier: Dossier) -> Dossier:
             .defer("snapshot").get(pk=dossier.pk))
 
 
-def _notify(dossier: Dossier, event_id: int) -> None:
-    from ..tasks import enqueue_notification
-
-    transaction.on_commit(lambda: enqueue_notification(dossier.pk, event_id))
-
-
 def _set_status(dossier: Dossier, after: int, actor: User, at: dt.datetime, *, reason: str = "",
                 data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> None:
     from ..services import _set_status as set_status
@@ -365,11 +359,10 @@ def assign(user: User, dossier: Dossier, officer: User, *, step_id: int | None =
         previous = step.actor
         step.actor, step.assigned_by, step.assigned_at = officer, user, now
         step.save(update_fields=["actor", "assigned_by", "assigned_at"])
-        event = events.append(dossier, EventKind.ASSIGNED, user, at=now, data={
+        events.append(dossier, EventKind.ASSIGNED, user, at=now, data={
             **_step_data(step), "officer": officer.username, "officer_name": officer.get_full_name(),
             "previous": previous.username if previous else None})
         _refresh_current(dossier, now)
-        _notify(dossier, event.pk)
     return step
 
 
@@ -495,10 +488,9 @@ def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days
         due = deadlines.working_days_after(now, amount, _agency(dossier))
         c = Consultation.objects.create(dossier=dossier, step=step, unit=unit, question=question, asked_by=user,
                                         asked_at=now, due_at=due, silence_is_consent=rule is not None)
-        event = events.append(dossier, EventKind.CONSULTED, user, at=now, data={
+        events.append(dossier, EventKind.CONSULTED, user, at=now, data={
             "consultation": c.pk, "unit": unit.code, "unit_name": unit.name, "due_at": due,
             "silence_is_consent": c.silence_is_consent, "basis": rule["basis"] if rule else ""})
-        _notify(dossier, event.pk)
     return c
 
 
@@ -656,15 +648,13 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
                                            issued_on=issued_on, signer=signer, signer_name=signer.get_full_name(),
                                            attachment=attachment, recorded_by=user, recorded_at=now)
             early = dossier.due_at is not None and now < dossier.due_at
-            event = events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
+            events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
                 "result": result.pk, "number": number, "issued_on": issued_on, "signer": signer.get_full_name(),
                 "attachment": attachment.pk if attachment else None, "early": early})
             dossier.processing_ended_at = now
             dossier.digitised_result = attachment is not None
             _set_status(dossier, Status.DONE, user, now, data={"result": result.pk, "early": early},
                         fields=("processing_ended_at", "digitised_result"))
-            if early:
-                _notify(dossier, event.pk)  # early return announced in advance
             for s in _open_steps(dossier):
                 if s.role not in DESK_ROLES:
                     _end_step(s, dossier, user, now, StepOutcome.DONE)
@@ -766,9 +756,8 @@ def apologize(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datet
                                          new_due_at=new_due_at, issued_at=now, issued_by=user)
         events.append(dossier, EventKind.CLOCK, user, at=now, reason="extended",
                       data={"due_before": original, "due_at": new_due_at})
-        event = events.append(dossier, EventKind.APOLOGY, user, at=now, reason=reason, data={
+        events.append(dossier, EventKind.APOLOGY, user, at=now, reason=reason, data={
             "apology": apology.pk, "original_due_at": original, "new_due_at": new_due_at})
-        _notify(dossier, event.pk)
         for r in dossier.steps.filter(open=True, due_at=original):
             r.due_at = new_due_at
             r.save(update_fields=["due_at"])
