@@ -105,3 +105,23 @@ def test_rollups_equal_a_full_recount_after_random_transitions(org, people, djan
     call_command("stats", "rebuild", stdout=io.StringIO(), stderr=io.StringIO())
     assert _snapshot() == incremental
     assert DossierFact.objects.exclude(end_class="").exists()
+
+
+def test_many_agencies_at_once_equal_each_agency_alone(org, people):
+    """The ranking reads the period's cells once for every agency (``index766.compute_many``): each agency's
+    index and summary equal those computed for it alone, for a period of whole months (snapshots) and one with
+    ragged ends (facts)."""
+    from motcua.accounts.models import OrgUnit
+    from motcua.stats import index766
+
+    generate(300, agencies=3, first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31), seed=11, stream=io.StringIO())
+    agencies = list(OrgUnit.objects.filter(kind="agency").order_by("pk")[:3])
+    trees = {a.pk: kpi.subtree_ids(a) for a in agencies}
+    for first, last in [(dt.date(2025, 1, 1), dt.date(2025, 6, 30)), (dt.date(2025, 3, 5), dt.date(2025, 12, 20))]:
+        together = index766.compute_many(trees, first, last)
+        for pk, ids in trees.items():
+            scope = kpi.Scope(ids)
+            alone = kpi.summary(scope, first, last)
+            assert together[pk][1] == alone
+            assert together[pk][0] == index766.compute(scope, first, last)
+        assert sum(together[pk][1]["received"] for pk in trees) > 0

@@ -228,8 +228,49 @@ def rollup_sums(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
 
 
 def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
-    sums = rollup_sums(scope, first, last)
-    opened = _open_counts(scope, last)
+    return summary_from(rollup_sums(scope, first, last), _open_counts(scope, last), first, last)
+
+
+CELL = ("receiving_unit_id", "processing_unit_id", "procedure_id")
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The rollup counters and open counts of a period per cell (receiving unit, processing unit,
+    procedure) for the whole province: many units' summaries from the same two or three queries."""
+
+    sums: dict[tuple[Any, ...], dict[str, Any]]
+    opened: dict[tuple[Any, ...], dict[str, int]]
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def of(cls, first: dt.date, last: dt.date) -> Cells:
+        return cls(period_sums(Scope(), first, last, CELL), open_counts(Scope(), last, CELL), first, last)
+
+    def _mine(self, key: tuple[Any, ...], unit_ids: frozenset[int]) -> bool:
+        # ``Scope.q``: received or processed by a unit of the subtree.
+        return key[0] in unit_ids or key[1] in unit_ids
+
+    def summary(self, unit_ids: frozenset[int]) -> dict[str, Any]:
+        sums: dict[str, Any] = {name: 0 if name != "work_days" else 0.0 for name in DailyRollup.COUNTERS}
+        for key, cell in self.sums.items():
+            if self._mine(key, unit_ids):
+                for name in DailyRollup.COUNTERS:
+                    sums[name] += cell[name]
+        opened = dict.fromkeys(OPEN_FIELDS, 0)
+        for key, cell in self.opened.items():
+            if self._mine(key, unit_ids):
+                for name in OPEN_FIELDS:
+                    opened[name] += cell[name]
+        return summary_from(sums, opened, self.first, self.last)
+
+    def procedures_with_fee(self, unit_ids: frozenset[int]) -> set[int]:
+        return {key[2] for key, cell in self.sums.items() if cell["received_with_fee"] and self._mine(key, unit_ids)}
+
+
+def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The summary from the period's rollup counters and the counts of dossiers open at its end."""
     # An open dossier is early never, late when overdue, else on time.
     early = sums["ended_early"]
     on_time = sums["ended_on_time"] + opened["in_progress"] - opened["overdue"]
