@@ -178,7 +178,10 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
         show("dossiers", made, n)
     if rebuild:
         from .rollups import rebuild as do_rebuild
-        do_rebuild(progress=lambda c: show("statistics", c, made))
+        facts = do_rebuild(progress=lambda c: show("statistics", c, made))
+        # Dossiers refused at intake have no statistics fact: say where the count ended.
+        stream.write(f"\rstatistics: {facts} facts for {made} dossiers\n")
+        stream.flush()
     return made
 
 

@@ -242,6 +242,8 @@ def rebuild(progress: Any = None, batch: int = 5000) -> int:
                 if progress:
                     progress(count)
         count += bulk.insert_rows(DossierFact, buffer)
+        if progress:
+            progress(count)
         cells = _received_side(DossierFact.objects.all())
         _ended_side(DossierFact.objects.all(), cells)
         _write_days(cells)
