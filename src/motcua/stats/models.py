@@ -64,14 +64,22 @@ class DossierFact(models.Model):
         return f"fact {self.dossier_id}"
 
 
-class DailyRollup(models.Model):
-    day = models.DateField()
+class Cell(models.Model):
+    """Where a count belongs: receiving unit × processing unit × procedure (no foreign-key constraints:
+    derived data, rebuilt from the dossiers)."""
+
     receiving_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
                                        db_constraint=False)
     processing_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
                                         db_constraint=False)
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
                                   db_constraint=False)
+
+    class Meta:
+        abstract = True
+
+
+class RollupCounters(Cell):
     # By the day of acceptance
     received = models.PositiveIntegerField(default=0)
     received_online = models.PositiveIntegerField(default=0)
@@ -94,6 +102,13 @@ class DailyRollup(models.Model):
                 "done", "stopped", "work_days", "apologised")
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounters):
+    day = models.DateField()
+
+    class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [models.UniqueConstraint(fields=["day", "receiving_unit", "processing_unit", "procedure"],
@@ -104,32 +119,12 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.receiving_unit_id}/{self.processing_unit_id}/{self.procedure_id}"
 
 
-class MonthlyRollup(models.Model):
+class MonthlyRollup(RollupCounters):
     """``DailyRollup`` summed per calendar month (``month`` is its first day): a year of a province is a
     few thousand cells instead of a few hundred thousand. Kept equal to the sum of its days by
     ``rollups``."""
 
     month = models.DateField()
-    receiving_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
-                                       db_constraint=False)
-    processing_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
-                                        db_constraint=False)
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
-                                  db_constraint=False)
-    received = models.PositiveIntegerField(default=0)
-    received_online = models.PositiveIntegerField(default=0)
-    received_fully_online = models.PositiveIntegerField(default=0)
-    received_eligible_full = models.PositiveIntegerField(default=0)
-    received_with_fee = models.PositiveIntegerField(default=0)
-    received_reused = models.PositiveIntegerField(default=0)
-    ended = models.PositiveIntegerField(default=0)
-    ended_early = models.PositiveIntegerField(default=0)
-    ended_on_time = models.PositiveIntegerField(default=0)
-    ended_late = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    stopped = models.PositiveIntegerField(default=0)
-    work_days = models.FloatField(default=0)
-    apologised = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("monthly rollup")
@@ -141,7 +136,7 @@ class MonthlyRollup(models.Model):
         return f"{self.month:%Y-%m} {self.receiving_unit_id}/{self.processing_unit_id}/{self.procedure_id}"
 
 
-class OpenSnapshot(models.Model):
+class OpenSnapshot(Cell):
     """The dossiers open at the last instant of a month's last day (``day``), per cell, with how many of
     them are overdue and at risk then (``kpi.late_at_q``): what every period ending on a month end needs,
     without looking for open dossiers among a decade of facts. Only the month ends listed in
@@ -149,12 +144,6 @@ class OpenSnapshot(models.Model):
     difference."""
 
     day = models.DateField()
-    receiving_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
-                                       db_constraint=False)
-    processing_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.DO_NOTHING, related_name="+",
-                                        db_constraint=False)
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
-                                  db_constraint=False)
     in_progress = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
     at_risk = models.IntegerField(default=0)
