@@ -83,6 +83,7 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
     body["current_step"] = current.name if current else None
     body["assigned_to"] = current.actor.get_full_name() if current and current.actor else None
     body["result_method"] = d.result_method
+    body["result_address"] = d.result_address if full_personal else selectors.mask_address(d.result_address)
     attachments: dict[int | None, list[dict[str, Any]]] = {}
     for f in detail.attachments:
         attachments.setdefault(f.document_id, []).append(
@@ -146,7 +147,8 @@ def intake_from(payload: DossierIn | ActionIn) -> services.Intake:
         representative=data.get("representative") or {}, subject=data["subject"], sets=data["sets"],
         documents=[services.DocumentInput(**d) for d in data["documents"]], time_variant=data["time_variant"],
         receiving_unit=data["receiving_unit"], channel=data["channel"], outcome=data["outcome"],
-        reason=data["reason"], missing=[services.MissingItem(**m) for m in data["missing"]])
+        reason=data["reason"], missing=[services.MissingItem(**m) for m in data["missing"]],
+        result_method=data["result_method"], result_address=data["result_address"])
 
 
 def _show(request: HttpRequest, user: User, d: Dossier) -> bool:

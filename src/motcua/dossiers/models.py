@@ -85,6 +85,9 @@ class Dossier(models.Model):
     escalated_at = models.DateTimeField(_("escalated to the leader at"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     result_method = models.CharField(_("result returned"), max_length=10, blank=True)
+    # Where the result is posted when the applicant asks for it by public postal service (Decree 61/2018
+    # Art. 20; ``result_method`` "post"), empty otherwise. Personal data: never on public tracking.
+    result_address = models.CharField(_("postal address for the result"), max_length=500, blank=True)
     paid_online = models.BooleanField(_("paid online"), null=True, blank=True)
     digitised_result = models.BooleanField(_("electronic result"), null=True, blank=True)
     # Head of the event chain, so that a deleted last event is detected too.

@@ -55,6 +55,10 @@ class DossierIn(Schema):
     outcome: str = Field("receive", description="Staff only: receive, supplement or refuse")
     reason: str = Field("", max_length=2000)
     missing: list[MissingIn] = []
+    result_method: str = Field("", description="how the applicant asks to receive the result: desk, post or "
+                                                "online; empty if not asked")
+    result_address: str = Field("", description="the postal address for the result: required when "
+                                                 "result_method is post, ignored otherwise")
 
 
 class ActionIn(Schema):
@@ -165,6 +169,9 @@ class ConsultationOut(Schema):
 class DossierDetailOut(DossierOut):
     result_method: str = Field("", description="how the result is (to be) returned: desk, post or online; "
                                                 "empty if not chosen")
+    result_address: str = Field("", description="the postal address for the result when result_method is "
+                                                 "post; personal data, masked like the applicant's address "
+                                                 "(applicant.masked) for readers who do not handle the dossier")
     documents: list[DocumentOut]
     events: list[EventOut]
     steps: list[StepOut] = []

@@ -74,8 +74,10 @@ class Intake:
     outcome: str = Outcome.RECEIVE
     reason: str = ""
     missing: list[MissingItem] = field(default_factory=list)
-    # How the applicant asks to receive the result (Decree 61/2018 Art. 20; ``workflow.choices.ReturnMethod``).
+    # How the applicant asks to receive the result (Decree 61/2018 Art. 20; ``workflow.choices.ReturnMethod``)
+    # and, for the public postal service, where to (required then, dropped for the other methods).
     result_method: str = ""
+    result_address: str = ""
 
 
 def _invalid(message: str, field_name: str) -> DomainError:
@@ -255,13 +257,27 @@ def _clock_data(dossier: Dossier) -> dict[str, Any]:
 
 # --- intake -----------------------------------------------------------------------------------------
 
+def _result_address(data: Intake) -> str:
+    """The postal address the result is sent to: required when the applicant asks for the result by public
+    postal service (Decree 61/2018 Art. 20), not kept for the other methods (personal data only as needed)."""
+    if data.result_method and data.result_method not in ReturnMethod.values:
+        raise _invalid(_("Choose how the result is returned."), "result_method")
+    if data.result_method != ReturnMethod.POST:
+        return ""
+    address = nfc(str(data.result_address or ""))
+    if not address:
+        raise _invalid(_("Enter the postal address the result is to be sent to."), "result_address")
+    if len(address) > 500:
+        raise _invalid(_("The postal address may have at most 500 characters."), "result_address")
+    return address
+
+
 def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, receiving: OrgUnit, *,
                  channel: str, status: int, owner: User | None, now: dt.datetime) -> Dossier:
     applicant = clean_applicant(data.applicant)
     if data.sets < 1 or data.sets > 50:
         raise _invalid(_("The number of sets must be between 1 and 50."), "sets")
-    if data.result_method and data.result_method not in ReturnMethod.values:
-        raise _invalid(_("Choose how the result is returned."), "result_method")
+    result_address = _result_address(data)
     processing = procedure.agency or receiving.agency() or receiving
     snapshot = catalogue.snapshot(version)
     dossier = Dossier(
@@ -273,7 +289,7 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
         representative={k: nfc(str(v)) for k, v in (data.representative or {}).items() if v},
         subject=nfc(data.subject) or procedure.name[:1000], sets=data.sets, submitted_at=now,
         fees_due_vnd=sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"]),
-        result_method=data.result_method,
+        result_method=data.result_method, result_address=result_address,
     )
     dossier.search_folded = _search_text(dossier)
     return dossier

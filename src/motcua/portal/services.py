@@ -307,6 +307,7 @@ def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]
     data = draft.data
     a = data.get("applicant", {})
     q = data.get("questions", {})
+    delivery = data.get("delivery", {})
     documents = [dossier_services.DocumentInput(order=o, provided=True)
                  for o in sorted({f.document_order for f in draft_files})]
     for order in selectors.data_store_orders(snapshot):
@@ -321,7 +322,7 @@ def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]
                                              email=a.get("email", "")),
         subject=q.get("subject", ""), sets=int(q.get("sets") or 1), documents=documents,
         time_variant=q.get("time_variant", ""), receiving_unit=q.get("receiving_unit", ""), channel=Channel.ONLINE,
-        result_method=data.get("delivery", {}).get("method", ""),
+        result_method=delivery.get("method", ""), result_address=delivery.get("address", ""),
     )
 
 
