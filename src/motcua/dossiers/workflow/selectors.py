@@ -73,13 +73,42 @@ def _members_of(unit_ids: set[int]) -> QuerySet[RoleAssignment, Any]:
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("user_id"))
 
 
+# The roles of a step placed at the agency that each of its divisions may take.
+OPEN_TO_DIVISIONS = (Role.SPECIALIST, "", Role.DIVISION_HEAD)
+
+
 def _division_q(assign: set[int]) -> Q:
     """What a division head oversees (Decree 61/2018 Art. 19: the head of the processing unit assigns the
     officer and answers for the dossier): every current step of their division, claimed or not, and a step
-    placed higher (at the agency, open to each division) once an officer of their division holds it."""
+    placed higher (at the agency, open to each division) that nobody holds yet or that an officer of their
+    division holds. The work queue shows these and ``services.assign`` lets the head (re)assign them
+    (``overseen_steps``): one rule for both."""
     above = _ancestors(assign)
-    return (Q(unit_id__in=assign) | Q(role=Role.DIVISION_HEAD, unit_id__in=above)
+    return (Q(unit_id__in=assign) | Q(unit_id__in=above, actor__isnull=True, role__in=OPEN_TO_DIVISIONS)
             | Q(unit_id__in=above, actor_id__in=_members_of(assign)))
+
+
+def overseen_steps(user: User, steps: list[ProcessingStep]) -> list[ProcessingStep]:
+    """Those of ``steps`` that ``user`` oversees as a division head (``_division_q``), in their order; every
+    one for a role whose reach is the whole tree; none without the right to assign (one query)."""
+    assign = unit_ids_in_scope(user, Capability.ASSIGN_DOSSIERS)
+    if assign is None:
+        return list(steps)
+    if not assign or not steps:
+        return []
+    ids = set(ProcessingStep.objects.filter(pk__in=[s.pk for s in steps]).filter(_division_q(assign))
+              .values_list("pk", flat=True))
+    return [s for s in steps if s.pk in ids]
+
+
+def may_receive_from(head: User, officer: User, step: ProcessingStep) -> bool:
+    """Whether ``head`` may hand ``step`` (one they oversee) to ``officer``, beyond the step's own rule
+    (``services.can_act``): a step placed higher than the head's division (at the agency) goes only to an
+    officer of that division, who processes dossiers there today (Decree 61/2018 Art. 19)."""
+    assign = unit_ids_in_scope(head, Capability.ASSIGN_DOSSIERS)
+    if assign is None or step.unit_id in assign:
+        return True
+    return _members_of(assign).filter(user_id=officer.pk).exists()
 
 
 def work_q(user: User) -> Q | None:

@@ -26,6 +26,7 @@ from .. import deadlines, events, files, lifecycle
 from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
 from ..rules import silence_rule
+from . import selectors
 from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome, SupplementRule
 from .models import Apology, Consultation, Payment, ProcessingStep, Result
 
@@ -341,20 +342,22 @@ def _processes(user: User, dossier: Dossier) -> bool:
 
 def assign(user: User, dossier: Dossier, officer: User, *, step_id: int | None = None,
            at: dt.datetime | None = None) -> ProcessingStep:
-    """A division head assigns (or reassigns) an open step of their division to an officer who may work on
-    it (Decree 61/2018 Art. 19: the head of the processing unit assigns an officer)."""
+    """A division head assigns (or reassigns) an open step they oversee to an officer who may work on it
+    (Decree 61/2018 Art. 19: the head of the processing unit assigns an officer): a step of their division,
+    or one placed at the agency that an officer of their division holds, then to an officer of their
+    division. Which steps a head oversees is the rule of their work queue (``selectors.overseen_steps``)."""
     now = _now(at)
     with transaction.atomic():
         dossier = _lock(dossier)
-        steps = [s for s in _open_steps(dossier) if step_id is None or s.pk == step_id]
-        steps = [s for s in steps if s.unit and has_capability(user, Capability.ASSIGN_DOSSIERS, s.unit)]
+        candidates = [s for s in _open_steps(dossier) if step_id is None or s.pk == step_id]
+        steps = selectors.overseen_steps(user, candidates)
         if not steps:
-            if not has_capability(user, Capability.ASSIGN_DOSSIERS):
+            if candidates or not has_capability(user, Capability.ASSIGN_DOSSIERS):
                 raise _forbidden()
             raise Conflict(_("No open step of this dossier is in your division."), code="no_open_step")
         step = steps[0]
         step.dossier = dossier
-        if not officer.is_active or not can_act(officer, step):
+        if not (officer.is_active and can_act(officer, step) and selectors.may_receive_from(user, officer, step)):
             raise _invalid(_("This officer may not work on this step."), "officer")
         previous = step.actor
         step.actor, step.assigned_by, step.assigned_at = officer, user, now
