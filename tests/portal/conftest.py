@@ -27,6 +27,31 @@ EMAIL = "motcua.notifications.channels.email.EmailChannel"
 MEMORY = "motcua.notifications.channels.memory.MemoryChannel"
 
 
+# The applicant step of the online wizard, as a citizen fills it in.
+APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068090001234", "tax_code": "",
+             "address": "12 Trần Phú, Đà Lạt, Lâm Đồng", "phone": "0912345678", "email": "an@example.vn"}
+POSTAL = "5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
+
+
+def pdf_file(name: str = "don.pdf") -> io.BytesIO:
+    f = io.BytesIO(PDF)
+    f.name = name
+    return f
+
+
+def draft_until_delivery(client: Any) -> str:
+    """Walk the wizard for procedure 1.013236 up to its delivery step; the draft's base URL."""
+    response = client.post("/cong-dan/nop-ho-so/1.013236/")
+    assert response.status_code == 302
+    base: str = response["Location"].rsplit("/", 2)[0]
+    assert client.post(f"{base}/applicant/", APPLICANT).status_code == 302
+    assert client.post(f"{base}/questions/", {"subject": "Nhà ở 3 tầng"}).status_code == 302
+    files = {"document_1": pdf_file(), "document_2": pdf_file("ban-ve.pdf")}
+    assert client.post(f"{base}/documents/", files).status_code == 302
+    assert client.post(f"{base}/fees/", {"acknowledged": "on"}).status_code == 302
+    return base
+
+
 def make_procedure(org: dict[str, Any], code: str = "1.013236") -> Procedure:
     import datetime as dt
 

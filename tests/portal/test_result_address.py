@@ -5,7 +5,6 @@ for other readers), never on public tracking."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -19,34 +18,12 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.portal.models import Draft
 
-from .conftest import PDF, intake, submit
+from .conftest import APPLICANT, POSTAL, draft_until_delivery, intake, submit
 
 pytestmark = pytest.mark.django_db
 
-APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068090001234", "tax_code": "",
-             "address": "12 Trần Phú, Đà Lạt, Lâm Đồng", "phone": "0912345678", "email": "an@example.vn"}
-POSTAL = "5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
 STREET = "5 Lê Lợi"  # the part of the address no masked view may show
 MISSING = "Hãy nhập địa chỉ nhận kết quả qua bưu chính."
-
-
-def _file(name: str = "don.pdf") -> io.BytesIO:
-    f = io.BytesIO(PDF)
-    f.name = name
-    return f
-
-
-def _draft_until_delivery(client: Client) -> str:
-    response = client.post("/cong-dan/nop-ho-so/1.013236/")
-    assert response.status_code == 302
-    base = response["Location"].rsplit("/", 2)[0]
-    assert client.post(f"{base}/applicant/", APPLICANT).status_code == 302
-    assert client.post(f"{base}/questions/", {"subject": "Nhà ở 3 tầng"}).status_code == 302
-    files = {"document_1": _file(), "document_2": _file("ban-ve.pdf")}
-    assert client.post(f"{base}/documents/", files).status_code == 302
-    assert client.post(f"{base}/fees/", {"acknowledged": "on"}).status_code == 302
-    return base
-
 
 def _by_post(people) -> Dossier:  # type: ignore[no-untyped-def]
     return submit(people, result_method="post", result_address=POSTAL)
@@ -56,7 +33,7 @@ def _by_post(people) -> Dossier:  # type: ignore[no-untyped-def]
 
 def test_the_wizard_stores_the_postal_address_and_the_citizen_sees_it(people, procedure, client_for):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     assert client.post(f"{base}/delivery/", {"method": "post", "address": f"  {POSTAL} "}).status_code == 302
     response = client.post(f"{base}/nop/")
     assert response.status_code == 302
@@ -69,7 +46,7 @@ def test_the_wizard_stores_the_postal_address_and_the_citizen_sees_it(people, pr
 @pytest.mark.parametrize("method", ["desk", "online"])
 def test_for_the_other_methods_the_address_is_not_kept(people, procedure, client_for, method):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     assert client.post(f"{base}/delivery/", {"method": method, "address": POSTAL}).status_code == 302
     assert Draft.objects.get().data["delivery"]["address"] == ""
     assert client.post(f"{base}/nop/").status_code == 302
@@ -97,7 +74,7 @@ def test_the_service_refuses_post_without_an_address_and_writes_nothing(people, 
     assert caught.value.message == MISSING
     assert caught.value.details["fields"][0]["field"] == "result_address"
     assert not Dossier.objects.exists()
-    assert not [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert not [p for p in settings.MEDIA_ROOT.rglob("*") if p.ispdf_file()]
 
 
 def test_the_service_refuses_an_address_too_long(people, procedure):
@@ -110,7 +87,7 @@ def test_the_service_refuses_an_address_too_long(people, procedure):
 
 def test_the_wizard_asks_for_the_address_at_the_step(people, procedure, client_for):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     response = client.post(f"{base}/delivery/", {"method": "post", "address": "   "})
     assert response.status_code == 400
     assert "Nhập địa chỉ nhận kết quả qua bưu chính." in response.content.decode()
@@ -119,7 +96,7 @@ def test_the_wizard_asks_for_the_address_at_the_step(people, procedure, client_f
 
 def test_a_saved_draft_by_post_without_an_address_is_not_submitted(people, procedure, client_for):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     assert client.post(f"{base}/delivery/", {"method": "desk"}).status_code == 302
     draft = Draft.objects.get()
     draft.data = {**draft.data, "delivery": {"method": "post", "address": " "}}  # e.g. an older release's draft

@@ -4,8 +4,6 @@ API; a value that is not one of ``ReturnMethod`` is refused with a Vietnamese me
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 
@@ -15,37 +13,15 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.portal.models import Draft, DraftFile
 
-from .conftest import PDF, intake
+from .conftest import POSTAL, draft_until_delivery, intake
 
 pytestmark = pytest.mark.django_db
 
-APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068090001234", "tax_code": "",
-             "address": "12 Trần Phú, Đà Lạt, Lâm Đồng", "phone": "0912345678", "email": "an@example.vn"}
-POSTAL = "5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
 # The citizen's page speaks the wizard's words; the staff page those of the return form.
 CITIZEN_LABEL = {"desk": "Trực tiếp tại Bộ phận Một cửa", "post": "Qua dịch vụ bưu chính công ích",
                  "online": "Trực tuyến"}
 STAFF_LABEL = {"desk": "Tại Bộ phận Một cửa", "post": "Qua bưu chính", "online": "Trực tuyến"}
 BAD_METHOD = "Chọn cách nhận kết quả: trực tiếp tại Bộ phận Một cửa, qua bưu chính hoặc trực tuyến."
-
-
-def _file(name: str = "don.pdf") -> io.BytesIO:
-    f = io.BytesIO(PDF)
-    f.name = name
-    return f
-
-
-def _draft_until_delivery(client: Client) -> str:
-    response = client.post("/cong-dan/nop-ho-so/1.013236/")
-    assert response.status_code == 302
-    base = response["Location"].rsplit("/", 2)[0]
-    assert client.post(f"{base}/applicant/", APPLICANT).status_code == 302
-    assert client.post(f"{base}/questions/", {"subject": "Nhà ở 3 tầng"}).status_code == 302
-    files = {"document_1": _file(), "document_2": _file("ban-ve.pdf")}
-    assert client.post(f"{base}/documents/", files).status_code == 302
-    assert client.post(f"{base}/fees/", {"acknowledged": "on"}).status_code == 302
-    return base
-
 
 def test_the_wizard_offers_exactly_the_return_methods(people, procedure, client_for):
     from motcua.portal.forms import DeliveryForm
@@ -56,7 +32,7 @@ def test_the_wizard_offers_exactly_the_return_methods(people, procedure, client_
 @pytest.mark.parametrize("method", ["desk", "post", "online"])
 def test_each_method_is_stored_and_shown(people, procedure, templates, client_for, token_for, method):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     answer = {"method": method, "address": POSTAL if method == "post" else ""}
     assert client.post(f"{base}/delivery/", answer).status_code == 302
     response = client.post(f"{base}/nop/")
@@ -76,7 +52,7 @@ def test_each_method_is_stored_and_shown(people, procedure, templates, client_fo
 
 def test_a_bad_value_is_refused_at_the_step_in_vietnamese(people, procedure, client_for):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     response = client.post(f"{base}/delivery/", {"method": "fax"})
     assert response.status_code == 400
     assert BAD_METHOD in response.content.decode()
@@ -87,7 +63,7 @@ def test_a_bad_value_is_refused_at_the_step_in_vietnamese(people, procedure, cli
 
 def test_a_bad_value_in_a_saved_draft_blocks_the_submission(people, procedure, client_for):
     client = client_for("an")
-    base = _draft_until_delivery(client)
+    base = draft_until_delivery(client)
     assert client.post(f"{base}/delivery/", {"method": "desk"}).status_code == 302
     draft = Draft.objects.get()
     draft.data = {**draft.data, "delivery": {"method": "fax", "address": ""}}  # e.g. a draft of an older release
