@@ -69,3 +69,39 @@ def upload(data: bytes = PDF, name: str = "don.pdf", order: int | None = 1) -> U
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.gov.vn"
+
+
+# --- officers for the work-queue and assignment tests ----------------------------------------------------
+
+def officer(username: str, full_name: str, unit, role: str = "specialist"):  # type: ignore[no-untyped-def]
+    from motcua.accounts import services as accounts_services
+    from motcua.accounts.models import User
+
+    user = User.objects.create_user(username=username, password="mat-khau-dai-1", full_name=full_name, unit=unit)
+    accounts_services.assign_role(user, role, unit)
+    return user
+
+
+def fresh(user):  # type: ignore[no-untyped-def]
+    """The user as a new request loads them: no cached role assignments."""
+    from motcua.accounts.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def queue_codes(user) -> set[str | None]:  # type: ignore[no-untyped-def]
+    from motcua.dossiers.workflow import selectors as wf_selectors
+
+    return {s.dossier.code for s in wf_selectors.queue_for(fresh(user)).items}
+
+
+@pytest.fixture
+def em(org):  # type: ignore[no-untyped-def]
+    """A second specialist of Cường's division."""
+    return officer("em", "Ngô Thị Em", org["division"])
+
+
+@pytest.fixture
+def head2(org):  # type: ignore[no-untyped-def]
+    """The head of the other division of Sở Xây dựng."""
+    return officer("phuong", "Đinh Văn Phương", org["division2"], "division_head")

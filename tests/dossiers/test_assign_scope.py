@@ -13,7 +13,6 @@ from django.test import Client
 
 from motcua.accounts import services as accounts_services
 from motcua.accounts.choices import Role
-from motcua.accounts.models import User
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.dossiers import services
 from motcua.dossiers.choices import EventKind
@@ -22,19 +21,9 @@ from motcua.dossiers.workflow import selectors as wf_selectors
 from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.models import ProcessingStep
 
-from .conftest import intake
+from .conftest import fresh, intake, officer, queue_codes
 
 pytestmark = pytest.mark.django_db
-
-
-def _officer(username: str, full_name: str, unit, role: str = Role.SPECIALIST) -> User:  # type: ignore[no-untyped-def]
-    user = User.objects.create_user(username=username, password="mat-khau-dai-1", full_name=full_name, unit=unit)
-    accounts_services.assign_role(user, role, unit)
-    return user
-
-
-def _fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)  # a new request: no cached role assignments
 
 
 def _in_progress(people) -> Dossier:  # type: ignore[no-untyped-def]
@@ -47,26 +36,10 @@ def _current(d: Dossier) -> ProcessingStep:
     return ProcessingStep.objects.select_related("unit").get(pk=d.current_step_id)
 
 
-def _queue_codes(user: User) -> set[str | None]:
-    return {s.dossier.code for s in wf_selectors.queue_for(_fresh(user)).items}
-
-
-@pytest.fixture
-def em(org):  # type: ignore[no-untyped-def]
-    """A second specialist of Cường's division."""
-    return _officer("em", "Ngô Thị Em", org["division"])
-
-
-@pytest.fixture
-def head2(org):  # type: ignore[no-untyped-def]
-    """The head of the other division of Sở Xây dựng."""
-    return _officer("phuong", "Đinh Văn Phương", org["division2"], Role.DIVISION_HEAD)
-
-
 @pytest.fixture
 def khoa(org):  # type: ignore[no-untyped-def]
     """A specialist of the other division of Sở Xây dựng."""
-    return _officer("khoa", "Trịnh Văn Khoa", org["division2"])
+    return officer("khoa", "Trịnh Văn Khoa", org["division2"])
 
 
 @pytest.fixture
@@ -82,25 +55,25 @@ def held(procedure, people, org) -> Dossier:  # type: ignore[no-untyped-def]
 # --- allowed ----------------------------------------------------------------------------------------------
 
 def test_the_head_reassigns_an_agency_step_held_by_a_specialist_of_the_division(held, people, em):
-    assert held.code in _queue_codes(people["dung"])
-    step = wf.assign(_fresh(people["dung"]), held, em)
+    assert held.code in queue_codes(people["dung"])
+    step = wf.assign(fresh(people["dung"]), held, em)
     assert step.actor_id == em.pk and step.assigned_by_id == people["dung"].pk
     held.refresh_from_db()
     assert held.assigned_to_id == em.pk
     event = DossierEvent.objects.filter(dossier=held).order_by("-seq").first()
     assert event is not None and event.kind == EventKind.ASSIGNED
     assert event.data["officer"] == "em" and event.data["previous"] == "cuong"
-    assert held.code in _queue_codes(em) and held.code not in _queue_codes(people["cuong"])
-    assert held.code in _queue_codes(people["dung"])  # still overseen: held by an officer of the division
+    assert held.code in queue_codes(em) and held.code not in queue_codes(people["cuong"])
+    assert held.code in queue_codes(people["dung"])  # still overseen: held by an officer of the division
 
 
 def test_the_head_assigns_an_agency_step_nobody_holds_to_a_specialist_of_the_division(procedure, people, head2):
     d = _in_progress(people)
-    assert d.code in _queue_codes(people["dung"]) and d.code in _queue_codes(head2)
-    wf.assign(_fresh(people["dung"]), Dossier.objects.get(pk=d.pk), people["cuong"])
+    assert d.code in queue_codes(people["dung"]) and d.code in queue_codes(head2)
+    wf.assign(fresh(people["dung"]), Dossier.objects.get(pk=d.pk), people["cuong"])
     assert _current(d).actor_id == people["cuong"].pk
     # From then on it is the division's: the other head neither sees it nor may reassign it.
-    assert d.code not in _queue_codes(head2)
+    assert d.code not in queue_codes(head2)
 
 
 def test_through_the_api(held, people, em, head2, khoa, token_for):
@@ -127,9 +100,9 @@ def _unchanged(held: Dossier, people) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_head_of_another_division_may_not_reassign_it(held, people, head2, khoa):
-    assert held.code not in _queue_codes(head2)
+    assert held.code not in queue_codes(head2)
     with pytest.raises(PermissionDenied) as caught:
-        wf.assign(_fresh(head2), held, khoa)
+        wf.assign(fresh(head2), held, khoa)
     assert caught.value.code == "forbidden"
     _unchanged(held, people)
 
@@ -137,7 +110,7 @@ def test_the_head_of_another_division_may_not_reassign_it(held, people, head2, k
 def test_not_to_an_officer_of_another_division(held, people, khoa):
     """Khoa may work on a step placed at the agency (his division is in it) but is not of Dung's division."""
     with pytest.raises(DomainError) as caught:
-        wf.assign(_fresh(people["dung"]), held, khoa)
+        wf.assign(fresh(people["dung"]), held, khoa)
     assert caught.value.code == "invalid_input"
     assert caught.value.details["fields"][0]["field"] == "officer"
     assert caught.value.message == "Cán bộ này không được xử lý bước này."
@@ -146,14 +119,14 @@ def test_not_to_an_officer_of_another_division(held, people, khoa):
 
 def test_not_to_an_officer_of_another_agency(held, people):
     with pytest.raises(DomainError):
-        wf.assign(_fresh(people["dung"]), held, people["khanh"])
+        wf.assign(fresh(people["dung"]), held, people["khanh"])
     _unchanged(held, people)
 
 
 def test_not_by_someone_without_the_right_to_assign(held, people, em):
     for who in ("cuong", "giang", "binh"):
         with pytest.raises(PermissionDenied):
-            wf.assign(_fresh(people[who]), held, em)
+            wf.assign(fresh(people[who]), held, em)
     _unchanged(held, people)
 
 
@@ -161,7 +134,7 @@ def test_a_step_held_by_another_divisions_specialist_is_not_the_heads(procedure,
     d = _in_progress(people)
     wf.claim(khoa, Dossier.objects.get(pk=d.pk))
     with pytest.raises(PermissionDenied):
-        wf.assign(_fresh(people["dung"]), Dossier.objects.get(pk=d.pk), em)
+        wf.assign(fresh(people["dung"]), Dossier.objects.get(pk=d.pk), em)
     assert _current(d).actor_id == khoa.pk
 
 
@@ -173,11 +146,11 @@ def test_a_division_heads_step_held_by_the_other_head_is_not_overseen(procedure,
     wf.transfer_step(people["cuong"], Dossier.objects.get(pk=d.pk))
     review = _current(d)
     assert review.role == Role.DIVISION_HEAD and review.actor_id is None
-    assert d.code in _queue_codes(people["dung"]) and d.code in _queue_codes(head2)
-    wf.claim(_fresh(people["dung"]), Dossier.objects.get(pk=d.pk))
-    assert d.code in _queue_codes(people["dung"]) and d.code not in _queue_codes(head2)
+    assert d.code in queue_codes(people["dung"]) and d.code in queue_codes(head2)
+    wf.claim(fresh(people["dung"]), Dossier.objects.get(pk=d.pk))
+    assert d.code in queue_codes(people["dung"]) and d.code not in queue_codes(head2)
     with pytest.raises(PermissionDenied):
-        wf.assign(_fresh(head2), Dossier.objects.get(pk=d.pk), head2)
+        wf.assign(fresh(head2), Dossier.objects.get(pk=d.pk), head2)
     assert _current(d).actor_id == people["dung"].pk
 
 
@@ -191,7 +164,7 @@ def test_the_head_may_assign_exactly_the_current_steps_of_the_queue(procedure, p
     current = list(ProcessingStep.objects.filter(open=True, pk=F("dossier__current_step_id")).order_by("id"))
     assert len(current) == 4
     for head in (people["dung"], head2):
-        overseen = {s.dossier.code for s in wf_selectors.overseen_steps(_fresh(head), current)}
-        assert overseen == _queue_codes(head)
-    assert _queue_codes(people["dung"]) == {free.code, by_cuong.code, by_em.code}
-    assert _queue_codes(head2) == {free.code, by_khoa.code}
+        overseen = {s.dossier.code for s in wf_selectors.overseen_steps(fresh(head), current)}
+        assert overseen == queue_codes(head)
+    assert queue_codes(people["dung"]) == {free.code, by_cuong.code, by_em.code}
+    assert queue_codes(head2) == {free.code, by_khoa.code}

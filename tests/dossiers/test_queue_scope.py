@@ -14,8 +14,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from motcua.accounts import services as accounts_services
-from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -23,24 +21,10 @@ from motcua.dossiers.workflow import selectors as wf_selectors
 from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.models import ProcessingStep
 
-from .conftest import intake
+from .conftest import fresh, intake, officer, queue_codes
 from .workflow_helpers import construction_permit, in_progress, t
 
 pytestmark = pytest.mark.django_db
-
-
-def _officer(username: str, full_name: str, unit, role: str = Role.SPECIALIST) -> User:  # type: ignore[no-untyped-def]
-    user = User.objects.create_user(username=username, password="mat-khau-dai-1", full_name=full_name, unit=unit)
-    accounts_services.assign_role(user, role, unit)
-    return user
-
-
-def _fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)  # a new request: no cached role assignments
-
-
-def _codes(user: User) -> set[str | None]:
-    return {s.dossier.code for s in wf_selectors.queue_for(_fresh(user)).items}
 
 
 def _in_progress(people, n: int = 1) -> list[Dossier]:  # type: ignore[no-untyped-def]
@@ -48,63 +32,51 @@ def _in_progress(people, n: int = 1) -> list[Dossier]:  # type: ignore[no-untype
     return [services.transfer(people["binh"], services.receive_at_desk(people["binh"], intake())) for _ in range(n)]
 
 
-@pytest.fixture
-def em(org):  # type: ignore[no-untyped-def]
-    """A second specialist of Cường's division."""
-    return _officer("em", "Ngô Thị Em", org["division"])
-
-
-@pytest.fixture
-def head2(org):  # type: ignore[no-untyped-def]
-    """The head of the other division of Sở Xây dựng."""
-    return _officer("phuong", "Đinh Văn Phương", org["division2"], Role.DIVISION_HEAD)
-
-
 def test_head_sees_a_step_a_specialist_of_the_division_claimed(procedure, people, head2):
     d = _in_progress(people)[0]
-    assert d.code in _codes(people["dung"])
+    assert d.code in queue_codes(people["dung"])
     wf.claim(people["cuong"], Dossier.objects.get(pk=d.pk))
-    queue = wf_selectors.queue_for(_fresh(people["dung"]))
+    queue = wf_selectors.queue_for(fresh(people["dung"]))
     assert [s.dossier.code for s in queue.items] == [d.code]
     assert queue.items[0].actor_id == people["cuong"].pk  # who holds it
     assert queue.counts["total"] == 1 and queue.counts["unassigned"] == 0 and queue.counts["mine"] == 0
     # Held by an officer of another division: not this head's to oversee.
-    assert d.code not in _codes(head2)
+    assert d.code not in queue_codes(head2)
 
 
 def test_head_of_another_division_sees_the_step_its_own_specialist_claimed(procedure, people, org, head2):
     d = _in_progress(people)[0]
-    assert d.code in _codes(head2)  # unclaimed at the agency: open to each division
-    khoa = _officer("khoa", "Trịnh Văn Khoa", org["division2"])
+    assert d.code in queue_codes(head2)  # unclaimed at the agency: open to each division
+    khoa = officer("khoa", "Trịnh Văn Khoa", org["division2"])
     wf.claim(khoa, Dossier.objects.get(pk=d.pk))
-    assert d.code in _codes(head2)
-    assert d.code not in _codes(people["dung"])
-    assert d.code in _codes(khoa) and d.code not in _codes(people["cuong"])
+    assert d.code in queue_codes(head2)
+    assert d.code not in queue_codes(people["dung"])
+    assert d.code in queue_codes(khoa) and d.code not in queue_codes(people["cuong"])
 
 
 def test_head_sees_a_claimed_step_placed_at_the_division(people, org):
     construction_permit(org)
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.claim(people["cuong"], Dossier.objects.get(pk=d.pk), at=t(2026, 8, 3, 10, 0))
-    assert d.code in _codes(people["dung"])
+    assert d.code in queue_codes(people["dung"])
 
 
 def test_head_still_sees_it_after_assigning(people, org, em):
     construction_permit(org)
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.assign(people["dung"], Dossier.objects.get(pk=d.pk), em, at=t(2026, 8, 3, 10, 0))
-    assert d.code in _codes(people["dung"])
-    assert d.code in _codes(em) and d.code not in _codes(people["cuong"])
+    assert d.code in queue_codes(people["dung"])
+    assert d.code in queue_codes(em) and d.code not in queue_codes(people["cuong"])
 
 
 def test_specialist_sees_unclaimed_and_own_but_not_a_colleagues(procedure, people, em):
     free, mine, theirs = _in_progress(people, 3)
     wf.claim(people["cuong"], Dossier.objects.get(pk=mine.pk))
     wf.claim(em, Dossier.objects.get(pk=theirs.pk))
-    assert _codes(people["cuong"]) == {free.code, mine.code}
-    assert _codes(em) == {free.code, theirs.code}
-    assert _codes(people["dung"]) == {free.code, mine.code, theirs.code}
-    counts = wf_selectors.queue_for(_fresh(people["dung"])).counts
+    assert queue_codes(people["cuong"]) == {free.code, mine.code}
+    assert queue_codes(em) == {free.code, theirs.code}
+    assert queue_codes(people["dung"]) == {free.code, mine.code, theirs.code}
+    counts = wf_selectors.queue_for(fresh(people["dung"])).counts
     assert counts["total"] == 3 and counts["unassigned"] == 1
 
 
@@ -112,7 +84,7 @@ def test_a_claim_by_someone_no_longer_in_the_division_is_not_the_heads(procedure
     d = _in_progress(people)[0]
     wf.claim(em, Dossier.objects.get(pk=d.pk))
     RoleAssignment.objects.filter(user=em).update(valid_to=dt.date(2020, 1, 1))
-    assert d.code not in _codes(people["dung"])
+    assert d.code not in queue_codes(people["dung"])
 
 
 def test_queue_screen_and_api_show_the_head_who_holds_it(procedure, people, client_for, token_for):
@@ -135,7 +107,7 @@ def test_queue_screen_and_api_show_the_head_who_holds_it(procedure, people, clie
 
 def _count(user: User) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        wf_selectors.queue_for(_fresh(user))
+        wf_selectors.queue_for(fresh(user))
     return len(ctx.captured_queries)
 
 
@@ -152,4 +124,4 @@ def test_query_count_does_not_grow_with_claimed_rows(procedure, people, em, who)
     _in_progress(people, 2)
     many = _count(people[who])
     assert many == few
-    assert len(wf_selectors.queue_for(_fresh(people[who])).items) == (14 if who == "dung" else 10)
+    assert len(wf_selectors.queue_for(fresh(people[who])).items) == (14 if who == "dung" else 10)
