@@ -32,6 +32,18 @@ def test_ranking(client_for, march):
     assert first["on_time_rate_change"] is None and second["on_time_rate_rank"] is None
 
 
+def test_an_agency_with_nothing_computable_has_no_score_and_no_rank(client_for, march, org):
+    from motcua.accounts import services as accounts_services
+    from motcua.accounts.choices import UnitKind
+    from motcua.accounts.models import OrgUnit
+
+    accounts_services.save_unit(OrgUnit(parent=org["sxd"].parent, name="Sở Mới", code="T.SMOI",
+                                        kind=UnitKind.AGENCY))
+    rows = {a["unit"]: a for a in client_for("thanh").get(RANKING).json()["agencies"]}
+    assert rows["T.SMOI"]["total"] is None and rows["T.SMOI"]["total_rank"] is None
+    assert rows["T.SXD"]["total_rank"] == 1
+
+
 def test_evaluation(client_for, march):
     r = client_for("giang").get(EVALUATION)
     assert r.status_code == 200, r.content

@@ -283,7 +283,10 @@ def _scores(agencies: list[OrgUnit], subtrees: dict[int, frozenset[int]], first:
     for agency in agencies:
         index, s = computed[agency.pk]
         progress = index["groups"][1]["indicators"][0]
-        rows.append({"unit": agency, "total": index["total"], "max_points_computed": index["max_points_computed"],
+        # Nothing computable (no dossier, no published procedure): no score, so no rank, rather than a 0 that
+        # would rank an agency the system knows nothing about beside one that scored nothing.
+        total = index["total"] if index["max_points_computed"] else None
+        rows.append({"unit": agency, "total": total, "max_points_computed": index["max_points_computed"],
                      "on_time_rate": progress["value"], "early_rate": s["early_rate"], "processed": s["processed"]})
     return rows
 
