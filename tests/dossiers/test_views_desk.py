@@ -3,6 +3,8 @@ the online submissions to accept or refuse, the receipt as PDF, and the search."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -20,8 +22,9 @@ FORM = {
     "channel": "desk", "applicant_kind": "individual", "applicant_name": "Nguyễn Văn An",
     "applicant_id_number": "068090001234", "applicant_address": "12 Trần Phú, tỉnh Lâm Đồng",
     "applicant_phone": "0912345678", "applicant_email": "an@example.vn", "sets": "1", "outcome": "receive",
-    "doc1_provided": "on", "doc2_provided": "on", "doc2_scanned": "on",
+    "doc1_provided": "on", "doc2_provided": "on", "doc2_scanned": "on", "result_method": "desk",
 }
+POSTAL = "Số 5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
 
 
 def _intake_url(code: str = "1.013236") -> str:
@@ -118,6 +121,46 @@ def test_bad_applicant_data_is_shown_next_to_its_field(procedure, client_for):
     page = response.content.decode()
     assert "12 chữ số" in page or "12 digits" in page
     assert 'id="id_applicant_id_number_error"' in page
+    assert not Dossier.objects.exists()
+
+
+# --- how the result is returned (Decree 61/2018 Art. 20) ------------------------------------------------
+
+def test_the_checklist_asks_how_the_result_is_returned_at_the_desk_by_default(procedure, client_for):
+    page = client_for("binh").get(_intake_url()).content.decode()
+    assert "Hình thức trả kết quả" in page and "Địa chỉ nhận kết quả qua bưu chính" in page
+    assert "Chỉ cần khi trả kết quả qua bưu chính." in page  # the address is explained, no script needed
+    radios = dict(re.findall(r'<input type="radio" name="result_method" value="(\w+)"([^>]*)>', page))
+    assert set(radios) == {"desk", "post", "online"}
+    assert "checked" in radios["desk"] and "checked" not in radios["post"] + radios["online"]
+
+
+@pytest.mark.parametrize(("method", "address", "kept"), [
+    ("desk", "", ""), ("post", POSTAL, POSTAL), ("online", "", ""), ("desk", POSTAL, "")])
+def test_the_desk_records_how_the_result_is_returned(procedure, client_for, method, address, kept):
+    response = client_for("binh").post(_intake_url(), {**FORM, "result_method": method, "result_address": address})
+    assert response.status_code == 302
+    d = Dossier.objects.get()
+    assert (d.result_method, d.result_address) == (method, kept)  # an address is kept for post only
+
+
+def test_post_without_an_address_is_refused_next_to_the_field_and_nothing_is_created(procedure, client_for):
+    data = {**FORM, "result_method": "post", "result_address": "  ", "doc1_files": SimpleUploadedFile("don.pdf", PDF)}
+    response = client_for("binh").post(_intake_url(), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_result_address_error"' in page
+    error = page.split('id="id_result_address_error"', 1)[1].split("</p>", 1)[0]
+    assert "Hãy nhập địa chỉ nhận kết quả qua bưu chính." in error
+    assert "Nguyễn Văn An" in page  # the input is kept
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+    assert not DossierEvent.objects.exists()
+
+
+def test_an_unknown_return_method_is_refused_by_the_form(procedure, client_for):
+    response = client_for("binh").post(_intake_url(), {**FORM, "result_method": "pigeon"})
+    assert response.status_code == 400
+    assert "Hãy chọn hình thức trả kết quả." in response.content.decode()
     assert not Dossier.objects.exists()
 
 

@@ -1,5 +1,5 @@
-"""The desk in a real browser: Bình receives a dossier without JavaScript and gets the receipt; the desk,
-the dossier page and the queue on a phone and a desktop, axe-clean."""
+"""The desk in a real browser: Bình receives a dossier without JavaScript (the result to go by post) and gets
+the receipt; the desk, the dossier page and the queue on a phone and a desktop, axe-clean."""
 
 from __future__ import annotations
 
@@ -67,13 +67,26 @@ def test_binh_receives_a_dossier_without_javascript_and_gets_the_receipt(page_fa
     assert page.get_by_label("Họ và tên hoặc tên tổ chức").input_value() == "Nguyễn Văn An"
     assert not Dossier.objects.exists()
 
-    scan = tmp_path / "don-de-nghi.pdf"
-    scan.write_bytes(PDF)
+    # Then the result by post, but no address: the service's message comes back next to the address field.
+    returned = page.get_by_role("group", name="Hình thức trả kết quả")
+    assert returned.get_by_label("Tại Bộ phận Một cửa").is_checked()
     page.get_by_label("Số định danh cá nhân", exact=True).fill("068090001234")
     page.get_by_label("Địa chỉ", exact=True).fill("12 Trần Phú, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng")
     page.get_by_label("Số điện thoại", exact=True).fill("0912345678")
     first = page.get_by_role("group", name="Đơn đề nghị cấp giấy phép xây dựng")
     first.get_by_label("Đã nộp").check()
+    page.get_by_role("group", name="Bản vẽ thiết kế").get_by_label("Đã nộp").check()
+    returned.get_by_label("Qua bưu chính").check()
+    page.get_by_role("button", name="Lưu và in phiếu").click()
+    assert page.get_by_role("alert").count() == 1
+    assert "Hãy nhập địa chỉ nhận kết quả qua bưu chính." in page.locator("#id_result_address_error").inner_text()
+    assert page.get_by_role("group", name="Hình thức trả kết quả").get_by_label("Qua bưu chính").is_checked()
+    assert not Dossier.objects.exists()
+    postal = "Số 5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
+    page.get_by_label("Địa chỉ nhận kết quả qua bưu chính").fill(postal)
+
+    scan = tmp_path / "don-de-nghi.pdf"
+    scan.write_bytes(PDF)
     first.get_by_label("Bản quét hoặc tệp").set_input_files(str(scan))
     drawings = page.get_by_role("group", name="Bản vẽ thiết kế")
     drawings.get_by_label("Đã nộp").check()
@@ -82,6 +95,7 @@ def test_binh_receives_a_dossier_without_javascript_and_gets_the_receipt(page_fa
 
     dossier = Dossier.objects.get()
     assert dossier.code and page.url.endswith(f"/ho-so/{dossier.code}/")
+    assert (dossier.result_method, dossier.result_address) == ("post", postal)
     assert "Đã tiếp nhận hồ sơ" in page.content()
     screenshot(page, f"desk-dossier-{label}")
     assert _axe(page_factory, live_server, desk["binh"], page.url, viewport) == []

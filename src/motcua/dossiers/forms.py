@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .choices import ApplicantKind, Channel, Outcome, Status
+from .workflow.choices import ReturnMethod
 
 MAX_FILES_PER_DOCUMENT = 50
 
@@ -69,7 +70,8 @@ FIELD_MAP = {
     "applicant.id_number": "applicant_id_number", "applicant.tax_code": "applicant_tax_code",
     "applicant.address": "applicant_address", "applicant.phone": "applicant_phone",
     "applicant.email": "applicant_email", "sets": "sets", "outcome": "outcome", "reason": "reason",
-    "missing": "missing", "time_variant": "time_variant",
+    "missing": "missing", "time_variant": "time_variant", "result_method": "result_method",
+    "result_address": "result_address",
 }
 
 
@@ -83,6 +85,9 @@ def add_domain_error(form: forms.Form, error: Any) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+RESULT_METHOD_ERROR = _("Choose how the result is returned.")
 
 
 class IntakeForm(forms.Form):
@@ -120,6 +125,15 @@ class IntakeForm(forms.Form):
     sets = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=50, initial=1,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     time_variant = forms.ChoiceField(label=_("Case (sets the time limit)"), required=False, choices=[])
+    # How the applicant asks to receive the result (Decree 61/2018 Art. 20), written on the receipt (Circular
+    # 01/2018 form 01); the service requires the postal address for "post" only and drops it otherwise.
+    result_method = forms.ChoiceField(label=_("How the result is returned"), choices=ReturnMethod.choices,
+                                      initial=ReturnMethod.DESK.value, widget=forms.RadioSelect,
+                                      help_text=_("Ask the applicant: the receipt (form 01) states it."),
+                                      error_messages={"required": RESULT_METHOD_ERROR,
+                                                      "invalid_choice": RESULT_METHOD_ERROR})
+    result_address = forms.CharField(label=_("Postal address for the result"), max_length=500, required=False,
+                                     help_text=_("Needed only when the result is sent by post."))
     outcome = forms.ChoiceField(label=_("What to do with the dossier"), choices=Outcome.choices,
                                 initial=Outcome.RECEIVE.value, widget=forms.RadioSelect)
     missing = forms.CharField(
@@ -195,7 +209,8 @@ class IntakeForm(forms.Form):
                 phone=d.get("applicant_phone", ""), email=d.get("applicant_email", "")),
             representative={k: v for k, v in representative.items() if v}, subject=d.get("subject", ""),
             sets=d.get("sets") or 1, documents=documents, time_variant=d.get("time_variant", "") or "",
-            channel=d["channel"], outcome=d["outcome"], reason=d.get("reason", ""), missing=missing)
+            channel=d["channel"], outcome=d["outcome"], reason=d.get("reason", ""), missing=missing,
+            result_method=d["result_method"], result_address=d.get("result_address", ""))
 
     def uploads(self) -> list[tuple[int, Any]]:
         return [(order, f) for order in range(1, len(self.documents) + 1)
