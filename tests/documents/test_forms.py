@@ -66,6 +66,31 @@ def test_receipt_under_2018_rules_cites_circular_01(people, procedure):
     assert "Thông tư số 01/2018/TT-VPCP" in text and "T.SXD-250602-0001" in text
 
 
+POSTAL = "Số 5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
+
+
+@pytest.mark.parametrize("when", [(2026, 3, 10, 9, 5), (2025, 6, 2, 14, 0)], ids=["2025 set", "2018 set"])
+@pytest.mark.parametrize(("method", "address", "expected"), [
+    ("desk", "", ["Hình thức nhận kết quả: Trực tiếp tại Bộ phận Một cửa", "Nhận kết quả tại:"]),
+    ("post", POSTAL, ["Hình thức nhận kết quả: Qua dịch vụ bưu chính công ích",
+                      f"Địa chỉ nhận kết quả qua bưu chính: {POSTAL}"]),
+    ("online", "", ["Hình thức nhận kết quả: Trực tuyến (bản điện tử của kết quả)"]),
+])
+def test_receipt_states_how_the_result_is_returned(people, procedure, when, method, address, expected):
+    with time_machine.travel(dt.datetime(*when, tzinfo=VN), tick=False):
+        d = services.receive_at_desk(people["binh"], intake(result_method=method, result_address=address), [])
+    text, _ = issued_text(people["binh"], d, "receipt")
+    for phrase in expected:
+        assert phrase in text, phrase
+    assert (POSTAL in text) == (method == "post")  # the postal address only when the result goes by post
+    assert ("Nhận kết quả tại:" in text) == (method == "desk")
+
+
+def test_receipt_without_a_return_method_still_names_the_desk(people, procedure):
+    text, _ = issued_text(people["binh"], received(people), "receipt")
+    assert "Nhận kết quả tại:" in text and "Hình thức nhận kết quả" not in text
+
+
 def test_supplement_request_lists_everything_missing(people, procedure):
     d = services.receive_at_desk(people["binh"], intake(outcome=Outcome.SUPPLEMENT, documents=[]), [])
     text, _ = issued_text(people["binh"], d, "supplement-request")

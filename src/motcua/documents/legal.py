@@ -19,9 +19,15 @@ from django.utils import timezone
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
+from motcua.dossiers.workflow.choices import ReturnMethod
 
 UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 RESULT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+# How the applicant asked to receive the result (``Dossier.result_method``; Decree 61/2018 Art. 20), as the
+# receipt words it (Circular 01/2018 form 01, "nhận kết quả tại").
+RETURN_WORDS = {ReturnMethod.DESK.value: "Trực tiếp tại Bộ phận Một cửa",
+                ReturnMethod.POST.value: "Qua dịch vụ bưu chính công ích",
+                ReturnMethod.ONLINE.value: "Trực tuyến (bản điện tử của kết quả)"}
 
 
 def when(value: dt.datetime | None) -> str:
@@ -100,7 +106,8 @@ def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
     seq = (d.code or "").rsplit("-", 1)[-1]
     ctx = common(d, "receipt", f"{seq}/TNHS", d.received_at or timezone.now())
     ctx.update(documents=list(d.documents.all()), legal_time=_legal_time(d), officer=_officer(received),
-               qr=qr_data_uri(tracking_url(d, base_url)), register_number=seq)
+               qr=qr_data_uri(tracking_url(d, base_url)), register_number=seq,
+               return_method=RETURN_WORDS.get(d.result_method, ""))
     return ctx
 
 
