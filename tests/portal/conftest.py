@@ -33,8 +33,9 @@ APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068
 POSTAL = "5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
 
 
-def pdf_file(name: str = "don.pdf") -> io.BytesIO:
-    f = io.BytesIO(PDF)
+def pdf_file(name: str = "don.pdf", data: bytes = PDF) -> io.BytesIO:
+    """A file as a browser uploads it (PDF content unless ``data`` says otherwise)."""
+    f = io.BytesIO(data)
     f.name = name
     return f
 

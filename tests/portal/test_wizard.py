@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 
@@ -12,19 +10,9 @@ from motcua.dossiers.models import Dossier
 from motcua.notifications.models import Message
 from motcua.portal.models import Draft, DraftFile
 
-from .conftest import EXE, PDF
+from .conftest import APPLICANT, EXE, pdf_file
 
 pytestmark = pytest.mark.django_db
-
-APPLICANT = {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068090001234", "tax_code": "",
-             "address": "12 Trần Phú, Đà Lạt, Lâm Đồng", "phone": "0912345678", "email": "an@example.vn"}
-
-
-def _file(data: bytes = PDF, name: str = "don.pdf") -> io.BytesIO:
-    f = io.BytesIO(data)
-    f.name = name
-    return f
-
 
 def _start(client: Client) -> str:
     response = client.post("/cong-dan/nop-ho-so/1.013236/")
@@ -38,7 +26,7 @@ def test_the_whole_path_submits_a_dossier_and_shows_the_code(people, procedure, 
     base = _start(client)
     assert client.post(f"{base}/applicant/", APPLICANT).status_code == 302
     assert client.post(f"{base}/questions/", {"subject": "Nhà ở 3 tầng"}).status_code == 302
-    response = client.post(f"{base}/documents/", {"document_1": _file(), "document_2": _file(name="ban-ve.pdf")})
+    response = client.post(f"{base}/documents/", {"document_1": pdf_file(), "document_2": pdf_file("ban-ve.pdf")})
     assert response.status_code == 302
     assert DraftFile.objects.count() == 2
     assert client.post(f"{base}/fees/", {"acknowledged": "on"}).status_code == 302
@@ -84,7 +72,7 @@ def test_a_bad_field_is_shown_next_to_it_with_a_summary(people, procedure, clien
 def test_a_file_of_the_wrong_type_is_refused_next_to_its_document(people, procedure, client_for):
     client = client_for("an")
     base = _start(client)
-    response = client.post(f"{base}/documents/", {"document_2": _file(EXE, "virus.pdf")})
+    response = client.post(f"{base}/documents/", {"document_2": pdf_file("virus.pdf", EXE)})
     assert response.status_code == 400
     body = response.content.decode()
     assert 'id="document_2_error"' in body and 'role="alert"' in body
@@ -126,6 +114,6 @@ def test_an_unknown_procedure_is_404(people, client_for):
 def test_a_draft_can_be_deleted(people, procedure, client_for):
     client = client_for("an")
     base = _start(client)
-    client.post(f"{base}/documents/", {"document_1": _file()})
+    client.post(f"{base}/documents/", {"document_1": pdf_file()})
     assert client.post(f"{base}/xoa/").status_code == 302
     assert not Draft.objects.exists()
