@@ -14,6 +14,7 @@ from motcua.documents import services as documents
 from motcua.documents.models import IssuedForm
 from motcua.dossiers import services
 from motcua.dossiers.choices import EventKind, Outcome
+from motcua.dossiers.models import Dossier
 from tests.dossiers.conftest import intake, make_procedure, upload
 
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -135,6 +136,8 @@ def test_apology_letter(people, procedure):
 
 def test_register_pdf_and_xlsx(people, procedure):
     d = received(people)
+    Dossier.objects.filter(pk=d.pk).update(result_method="post")  # the method the applicant chose
+    d.refresh_from_db()
     first = last = dt.date(2026, 3, 10)
     from motcua.dossiers.selectors import received_between
 
@@ -147,4 +150,5 @@ def test_register_pdf_and_xlsx(people, procedure):
 
     xlsx = documents.register_xlsx(rows, first, last)
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
-        assert d.code in z.read("xl/sharedStrings.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+        assert d.code in strings and "Qua dịch vụ bưu chính công ích" in strings  # "Hình thức nhận kết quả"

@@ -217,7 +217,7 @@ def register_rows(dossiers: list[Dossier]) -> list[list[str]]:
         contact = ", ".join(filter(None, [d.applicant_address, d.applicant_phone]))
         rows.append([str(n), d.code or "", d.snapshot.get("procedure", {}).get("name", ""), d.applicant_name, contact,
                      d.processing_unit.name, when(d.received_at), when(d.due_at),
-                     when(d.returned_at) if d.returned_at else "", "", ""])
+                     when(d.returned_at) if d.returned_at else "", RETURN_WORDS.get(d.result_method, ""), ""])
     return rows
 
 
