@@ -15,11 +15,16 @@ from motcua.core.models import TimeStampedModel
 from .choices import STAFF_ROLES, ApplicantKind, Role, UnitKind
 
 
+def valid_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Rows whose open-ended validity period (``valid_from`` … ``valid_to``, either may be empty) covers
+    ``day``; ``prefix`` reaches them through a relation (``"role_assignments__"``)."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+
+
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def valid_on(self, day: dt.date) -> OrgUnitQuerySet:
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+        return self.filter(valid_on_q(day))
 
     def current(self) -> OrgUnitQuerySet:
         return self.valid_on(timezone.localdate())
@@ -125,6 +130,11 @@ class User(AbstractUser):
         return bool(self.active_roles() & STAFF_ROLES)
 
 
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def valid_on(self, day: dt.date) -> RoleAssignmentQuerySet:
+        return self.filter(valid_on_q(day))
+
+
 class RoleAssignment(TimeStampedModel):
     """A role held by a person in a unit for a period: officers rotate and units reorganise."""
 
@@ -136,6 +146,8 @@ class RoleAssignment(TimeStampedModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.models import OrgUnit, RoleAssignment, User
 from motcua.accounts.permissions import Capability, has_capability
 
 from .choices import MessageStatus, TemplateChannel
@@ -83,7 +83,5 @@ def holders(role: str, unit: OrgUnit | None, day: dt.date) -> list[User]:
     """The active people holding ``role`` in ``unit`` on ``day`` (e.g. the division's heads), by name."""
     if unit is None:
         return []
-    in_force = (Q(role_assignments__valid_from__isnull=True) | Q(role_assignments__valid_from__lte=day)) & (
-        Q(role_assignments__valid_to__isnull=True) | Q(role_assignments__valid_to__gte=day))
-    return list(User.objects.filter(in_force, is_active=True, role_assignments__role=role,
-                                    role_assignments__unit=unit).distinct().order_by("full_name", "pk"))
+    held = RoleAssignment.objects.valid_on(day).filter(role=role, unit=unit).values("user_id")
+    return list(User.objects.filter(pk__in=held, is_active=True).order_by("full_name", "pk"))

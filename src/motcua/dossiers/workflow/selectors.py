@@ -66,11 +66,9 @@ def _ancestors(ids: set[int]) -> set[int]:
 
 def _members_of(unit_ids: set[int]) -> QuerySet[RoleAssignment, Any]:
     """The officers who, today, process dossiers in one of ``unit_ids`` (as a subquery: no query of its own)."""
-    today = timezone.localdate()
     roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.PROCESS_DOSSIERS in caps]
-    return (RoleAssignment.objects.filter(unit_id__in=unit_ids, role__in=roles)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("user_id"))
+    return (RoleAssignment.objects.valid_on(timezone.localdate()).filter(unit_id__in=unit_ids, role__in=roles)
+            .values("user_id"))
 
 
 # The roles of a step placed at the agency that each of its divisions may take.
