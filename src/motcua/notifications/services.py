@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -53,6 +54,17 @@ class Recipient:
 
 
 # --- creating a message ------------------------------------------------------------------------------------
+
+def send_guarded(prepare: Callable[[], None], what: str) -> None:
+    """Run ``prepare`` (which makes notices) inside the caller's transaction, so the notices are kept if and
+    only if the caller's change is, but in a savepoint, and never raise: a notice problem must not block an
+    officer's action or undo it; it is logged with ``what``."""
+    try:
+        with transaction.atomic():
+            prepare()
+    except Exception:
+        log.exception("%s could not be prepared", what)
+
 
 def notify(recipient: Recipient, key: str, context: dict[str, Any], *, preferred: list[str] | None = None,
            language: str | None = None, related_object: models.Model | None = None,

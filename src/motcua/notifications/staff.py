@@ -17,11 +17,10 @@ issued; a late flag changes no status, so no status notice goes out for it eithe
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -32,9 +31,7 @@ from motcua.dossiers.choices import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 
 from . import defaults, selectors
-from .services import Recipient, notify
-
-log = logging.getLogger(__name__)
+from .services import Recipient, notify, send_guarded
 
 KEYS = {
     EventKind.LATE_FLAGGED: defaults.LATE_FLAGGED,
@@ -50,11 +47,7 @@ def notify_staff(event: DossierEvent) -> None:
     key = KEYS.get(EventKind(event.kind)) if event.kind in EventKind.values else None
     if key is None:
         return
-    try:
-        with transaction.atomic():
-            _send(event, key)
-    except Exception:
-        log.exception("staff notice for dossier event %s could not be prepared", event.pk)
+    send_guarded(partial(_send, event, key), f"staff notice for dossier event {event.pk}")
 
 
 def _send(event: DossierEvent, key: str) -> None:

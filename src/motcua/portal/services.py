@@ -14,6 +14,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -38,7 +39,7 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications import defaults as notice_keys
-from motcua.notifications.services import Recipient, notify
+from motcua.notifications.services import Recipient, notify, send_guarded
 
 from . import selectors
 from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, Rating, RatingInvitation
@@ -411,22 +412,14 @@ def notify_dossier_event(event: DossierEvent) -> None:
     problem must not block the officer's action."""
     if event.kind not in (EventKind.CREATED, EventKind.STATUS_CHANGED) or event.status_after is None:
         return
-    try:
-        with transaction.atomic():
-            _notify(event)
-    except Exception:
-        log.exception("notice for dossier event %s could not be prepared", event.pk)
+    send_guarded(partial(_notify, event), f"notice for dossier event {event.pk}")
 
 
 def notify_apology(event: DossierEvent) -> None:
     """The applicant's notice of the apology and new return date (Decree 61/2018 Art. 19(9): the letter
     gives the reason and the new date). Like ``notify_dossier_event``, in a savepoint and never raising: a
     notice problem must not undo the apology."""
-    try:
-        with transaction.atomic():
-            _send_apology(event)
-    except Exception:
-        log.exception("apology notice for dossier event %s could not be prepared", event.pk)
+    send_guarded(partial(_send_apology, event), f"apology notice for dossier event {event.pk}")
 
 
 def _send_apology(event: DossierEvent) -> None:
