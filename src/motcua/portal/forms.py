@@ -104,6 +104,14 @@ class DeliveryForm(forms.Form):
     address = forms.CharField(label=_("Postal address"), max_length=500, required=False,
                               help_text=_("Only for the postal service."))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("method") == ReturnMethod.POST and not data.get("address"):
+            self.add_error("address", _("Enter the address the result is to be posted to."))
+        elif data.get("method") != ReturnMethod.POST:
+            data["address"] = ""  # asked only for the post: not kept otherwise (personal data)
+        return data
+
 
 class RatingForm(forms.Form):
     time = forms.TypedChoiceField(label=_("Processing time"), choices=SCORES, coerce=int, widget=forms.RadioSelect)

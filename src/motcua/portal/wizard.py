@@ -162,10 +162,6 @@ def step(request: HttpRequest, key: str, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if step == "applicant":
             _check_applicant(form)
-        if step == "delivery" and form.cleaned_data["method"] == ReturnMethod.POST and not form.cleaned_data["address"]:
-            form.add_error("address", _("Enter the address the result is to be posted to."))
-        elif step == "delivery" and form.cleaned_data["method"] != ReturnMethod.POST:
-            form.cleaned_data["address"] = ""  # asked only for the post: not kept otherwise (personal data)
         if not form.errors:
             services.save_step(me(request), draft, step, form.cleaned_data)
             return redirect("portal:draft-step", key=draft.key, step=_next(step))
