@@ -14,7 +14,7 @@ from motcua.dossiers.models import DossierCodeCounter
 @pytest.mark.django_db(transaction=True)
 def test_rows_with_reserved_ids_then_the_orm_inserts_after_them():
     DossierCodeCounter.objects.create(agency_code="A", day=dt.date(2025, 1, 2), last_value=1)
-    first = bulk.reserve_ids(DossierCodeCounter, 3)
+    first = bulk.reserve_ids(DossierCodeCounter)
     rows = [{"id": first + i, "agency_code": "B", "day": dt.date(2025, 1, 2) + dt.timedelta(days=i)}
             for i in range(3)]
     assert bulk.insert_rows(DossierCodeCounter, rows) == 3

@@ -89,9 +89,9 @@ def _values(row: dict[str, Any], plan: Iterable[tuple[str, Adapter | None, Calla
     return out
 
 
-def reserve_ids(model: type[models.Model], count: int) -> int:
-    """The first of ``count`` consecutive free primary keys of ``model`` (see the module note)."""
-    del count  # documents the intent; ids are free above the current maximum
+def reserve_ids(model: type[models.Model]) -> int:
+    """The first free primary key of ``model``: every key above the current maximum is free (see the
+    module note)."""
     top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
     return int(top) + 1
 

@@ -161,8 +161,8 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
         arrivals = sorted(rng.choices(days, weights=weights, k=size))
         plans = [_plan(rng, day, catalogue, agency_cal, desks, counters, end_of_time) for day in arrivals]
         with transaction.atomic():
-            dossier_id = bulk.reserve_ids(Dossier, len(plans))
-            event_id = bulk.reserve_ids(DossierEvent, sum(len(p["events"]) for p in plans))
+            dossier_id = bulk.reserve_ids(Dossier)
+            event_id = bulk.reserve_ids(DossierEvent)
             evs: list[dict[str, Any]] = []
             for i, p in enumerate(plans):
                 row = p["dossier"]

@@ -68,9 +68,25 @@ def rate(numerator: int | float, denominator: int | float) -> float | None:
     return None if not denominator else round(numerator / denominator, 4)
 
 
+def open_q(at: dt.datetime) -> Q:
+    """Facts of dossiers open at ``at``: accepted by then, not ended by then."""
+    return Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
+
+
 def open_at(scope: Scope, at: dt.datetime) -> QuerySet[DossierFact]:
-    return DossierFact.objects.filter(scope.q(), received_at__lte=at).filter(
-        Q(end_at__isnull=True) | Q(end_at__gt=at))
+    return DossierFact.objects.filter(scope.q()).filter(open_q(at))
+
+
+def _open_aggregates(at: dt.datetime, suffix: str = "") -> dict[str, Any]:
+    """Conditional counts of the dossiers open at ``at``: in progress, overdue (``late_at_q``) and at risk."""
+    is_open, late = open_q(at), late_at_q(at)
+    return {f"in_progress{suffix}": Count("pk", filter=is_open),
+            f"overdue{suffix}": Count("pk", filter=is_open & late),
+            f"at_risk{suffix}": Count("pk", filter=is_open & ~late & Q(risk_at__lte=at))}
+
+
+def zero_counters() -> dict[str, Any]:
+    return {name: 0.0 if name == "work_days" else 0 for name in DailyRollup.COUNTERS}
 
 
 def late_at_q(at: dt.datetime) -> Q:
@@ -134,10 +150,7 @@ def open_counts(scope: Scope, day: dt.date, group: tuple[str, ...] = ()) -> dict
                         {k: Coalesce(Sum(k), 0) for k in OPEN_FIELDS})
     else:
         at = end_instant(day)
-        late = late_at_q(at)
-        rows = _grouped(open_at(scope, at), group, {
-            "in_progress": Count("pk"), "overdue": Count("pk", filter=late),
-            "at_risk": Count("pk", filter=~late & Q(risk_at__lte=at))})
+        rows = _grouped(open_at(scope, at), group, _open_aggregates(at))
     for r in rows:
         if r["in_progress"]:  # overdue and at risk are among the open ones
             out[_group_key(r, group)] = {k: r[k] or 0 for k in OPEN_FIELDS}
@@ -164,12 +177,7 @@ def _counted_at(scope: Scope, days: list[dt.date]) -> dict[dt.date, dict[str, in
     counts over the facts open at some point of the span)."""
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
-        at = end_instant(day)
-        is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
-        late = late_at_q(at)
-        aggregates[f"in_progress_{i}"] = Count("pk", filter=is_open)
-        aggregates[f"overdue_{i}"] = Count("pk", filter=is_open & late)
-        aggregates[f"at_risk_{i}"] = Count("pk", filter=is_open & ~late & Q(risk_at__lte=at))
+        aggregates.update(_open_aggregates(end_instant(day), f"_{i}"))
     first, last = end_instant(days[0]), end_instant(days[-1])
     r = DossierFact.objects.filter(scope.q(), received_at__lte=last).filter(
         Q(end_at__isnull=True) | Q(end_at__gt=first)).aggregate(**aggregates)
@@ -216,15 +224,14 @@ def period_sums(scope: Scope, first: dt.date, last: dt.date,
         for r in _grouped(qs, group, totals):
             if not group and r["received"] is None:
                 continue  # an aggregate over no rows
-            cell = out.setdefault(_group_key(r, group), dict.fromkeys(DailyRollup.COUNTERS, 0))
+            cell = out.setdefault(_group_key(r, group), zero_counters())
             for name in DailyRollup.COUNTERS:
                 cell[name] += r[name] or 0
     return out
 
 
 def rollup_sums(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
-    empty: dict[str, Any] = {name: 0 if name != "work_days" else 0.0 for name in DailyRollup.COUNTERS}
-    return period_sums(scope, first, last).get((), empty)
+    return period_sums(scope, first, last).get((), zero_counters())
 
 
 def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -253,7 +260,7 @@ class Cells:
         return key[0] in unit_ids or key[1] in unit_ids
 
     def summary(self, unit_ids: frozenset[int]) -> dict[str, Any]:
-        sums: dict[str, Any] = {name: 0 if name != "work_days" else 0.0 for name in DailyRollup.COUNTERS}
+        sums = zero_counters()
         for key, cell in self.sums.items():
             if self._mine(key, unit_ids):
                 for name in DailyRollup.COUNTERS:

@@ -149,13 +149,16 @@ def _count_month_end(day: dt.date) -> None:
     SnapshotMonth.objects.create(day=day)
 
 
-def _extend_kept(today: dt.date) -> None:
+def _extend_kept(today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """Keep every month end up to this month's: those missing since the last kept one are counted once.
-    With none kept yet (no rebuild since the tables appeared) only this month's end is started."""
-    _first, last = _kept()
+    With none kept yet (no rebuild since the tables appeared) only this month's end is started. Returns the
+    first and last month ends kept now."""
+    first, last = _kept()
     start = today if last is None else last + dt.timedelta(days=1)
     for day in _month_ends(start, kpi.month_end(today)):
         _count_month_end(day)
+        first, last = first or day, day
+    return first, last
 
 
 def _contributions(fact: dict[str, Any], first: dt.date, last: dt.date, sign: int,
@@ -200,8 +203,7 @@ def refresh_rollups_for(dossier_ids: Iterable[int]) -> None:
         return
     with transaction.atomic():
         _lock()
-        _extend_kept(timezone.localdate())
-        first, last = _kept()
+        first, last = _extend_kept(timezone.localdate())
         days: set[dt.date] = set()
         keys: set[Cell] = set()
         deltas: dict[Cell, list[int]] = {}

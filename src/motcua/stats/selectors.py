@@ -241,7 +241,7 @@ def measure_q(measure: str, first: dt.date, last: dt.date) -> Q:
     """The facts counted by ``measure`` in the period (the definitions of ``kpi.summary``)."""
     at = kpi.end_instant(last)
     ended = Q(end_day__gte=first, end_day__lte=last)
-    is_open = Q(received_at__lte=at) & (Q(end_at__isnull=True) | Q(end_at__gt=at))
+    is_open = kpi.open_q(at)
     late = is_open & kpi.late_at_q(at)
     received = Q(received_day__gte=first, received_day__lte=last)
     before = kpi.start_instant(first) - dt.timedelta(microseconds=1)
@@ -252,7 +252,7 @@ def measure_q(measure: str, first: dt.date, last: dt.date) -> Q:
         "on_time": (ended & Q(end_class="on_time")) | (is_open & ~kpi.late_at_q(at)),
         "late": (ended & Q(end_class="late")) | late, "in_progress": is_open, "overdue": late,
         "at_risk": is_open & ~kpi.late_at_q(at) & Q(risk_at__lte=at),
-        "carried_over": Q(received_at__lte=before) & (Q(end_at__isnull=True) | Q(end_at__gt=before)),
+        "carried_over": kpi.open_q(before),
     }
     return table[measure]
 
