@@ -131,7 +131,7 @@ def _set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", 
     dossier.status = after
     dossier.save(update_fields=["status", *extra_fields])
     events.append(dossier, EventKind.STATUS_CHANGED, actor, status_before=before, status_after=after,
-                          reason=reason, data=data, at=at)
+                  reason=reason, data=data, at=at)
 
 
 def _agency_code(unit: OrgUnit) -> str:
@@ -339,11 +339,11 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
     dossier.save(force_insert=True)
     DossierDocument.objects.bulk_create(doc_rows)
     events.append(dossier, EventKind.CREATED, actor, status_after=outcome_status, at=now,
-                          reason=nfc(data.reason), data={
-                              "channel": dossier.channel, "procedure": dossier.procedure.code,
-                              "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
-                              "receiving_unit": dossier.receiving_unit.code, "missing": missing,
-                              **(_clock_data(dossier) if dossier.code else {})})
+                  reason=nfc(data.reason), data={
+                      "channel": dossier.channel, "procedure": dossier.procedure.code,
+                      "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
+                      "receiving_unit": dossier.receiving_unit.code, "missing": missing,
+                      **(_clock_data(dossier) if dossier.code else {})})
     _attach(dossier, uploads, stored, actor)
 
 
