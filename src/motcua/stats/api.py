@@ -74,8 +74,10 @@ def resolve(user: User, unit: str | None, first: str | None, last: str | None,
 def summary(request: HttpRequest, unit: str | None = None, from_: str | None = None, to: str | None = None,
             procedure: str | None = None) -> Any:
     """Received, done, early, on time, late, in progress (overdue, at risk), rates (0-1) and the average
-    processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766. ``from`` and ``to``
-    are local dates (YYYY-MM-DD), inclusive."""
+    processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766; online, fully-online
+    (``fully_online`` of ``eligible_full``) and reused-data (``reused_data``) counts. ``from`` and ``to``
+    are local dates (YYYY-MM-DD), inclusive. Figures come from pre-computed monthly and daily rollups and
+    month-end snapshots (docs/stats.md)."""
     first = request.GET.get("from", from_)
     user: User = request.auth  # type: ignore[attr-defined]
     scope, start, end, node = resolve(user, unit, first, to, procedure)
