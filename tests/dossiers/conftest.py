@@ -11,6 +11,7 @@ import pytest
 
 from motcua.catalogue.choices import VersionStatus
 from motcua.catalogue.models import Field, Procedure, ProcedureVersion, RequiredDocument
+from motcua.catalogue.services import refresh_search
 from motcua.dossiers import services
 from motcua.dossiers.files import Upload
 
@@ -32,6 +33,7 @@ def make_procedure(org, code: str = "1.013236", amount: str = "15", valid_from: 
     procedure = Procedure.objects.create(code=code, name="Cấp giấy phép xây dựng mới đối với công trình",
                                          field=field, agency=org["sxd"], for_individuals=True)
     procedure.receiving_units.add(org["desk"])
+    refresh_search(procedure)  # as the catalogue's services do on every save: the folded name is searched
     version = ProcedureVersion.objects.create(
         procedure=procedure, label="Luật Xây dựng", valid_from=valid_from, legal_time_amount=Decimal(amount),
         legal_time_unit="working_days", status=VersionStatus.PUBLISHED)

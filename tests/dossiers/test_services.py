@@ -9,6 +9,7 @@ import time_machine
 
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.dossiers import lifecycle, services
+from motcua.dossiers.actions import REGISTRY
 from motcua.dossiers.choices import EventKind, Outcome, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -155,8 +156,8 @@ def test_citizen_withdraws_own_online_dossier_but_not_another(people, procedure,
     assert services.request_withdrawal(people["an"], d).status == Status.WITHDRAWAL_REQUESTED
 
 
-@pytest.mark.parametrize("action,status", [(a, s) for a, starts in lifecycle.ACTIONS.items() for s in Status
-                                           if s not in starts])
+@pytest.mark.parametrize("action,status", [(slug, s) for slug, spec in REGISTRY.items() for s in Status
+                                           if s not in spec.statuses])
 def test_every_action_is_refused_outside_its_statuses(action, status):
     with pytest.raises(Conflict):
         lifecycle.check_action(action, status)

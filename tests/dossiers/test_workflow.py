@@ -302,7 +302,7 @@ def test_api_walk_and_queue(people, permit, token_for):
     assert r.status_code == 200
     assert act("khanh", "answer-consultation", {"consultation": Consultation.objects.get().pk,
                                                 "answer": "Đồng ý", "agrees": True}).status_code == 200
-    assert act("cuong", "transfer", {"note": "Đạt"}).json()["status_code"] == Status.IN_PROGRESS
+    assert act("cuong", "transfer-step", {"note": "Đạt"}).json()["status_code"] == Status.IN_PROGRESS
     assert act("dung", "approve").status_code == 200
     assert act("giang", "sign").status_code == 200
     assert act("binh", "record-result", {"number": "9/GPXD", "issued_on": "2026-11-27"}).json()["status_code"] == 9

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.text import fold_vi
 
 from . import search
 from .choices import Level, OnlineMode, VersionStatus
@@ -57,6 +58,18 @@ def version_on(procedure: Procedure, day: dt.date, *, include_drafts: bool = Fal
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def receivable_procedures(unit_ids: set[int] | None, text: str = "") -> list[Procedure]:
+    """The procedures a desk receives (those of ``unit_ids``, every one for ``None``) with a version in force
+    today, matching every word of ``text`` in the code or the folded name (accents or not)."""
+    in_force = visible_versions(False).filter(covering(today())).values("procedure_id")
+    qs = Procedure.objects.filter(pk__in=in_force)
+    if unit_ids is not None:
+        qs = qs.filter(Q(receiving_units__in=unit_ids) | Q(agency_id__in=unit_ids))
+    for word in fold_vi(text or "").split():
+        qs = qs.filter(Q(code__icontains=word) | Q(name_folded__icontains=word))
+    return list(qs.select_related("field").distinct().order_by("code"))
 
 
 def procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = None,

@@ -4,9 +4,11 @@ call a service or selector, shape the answer."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -19,12 +21,11 @@ from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.documents import services as documents
 
-from . import files, lifecycle, selectors, services
+from . import actions, files, schemas, selectors, services
 from .choices import Status
 from .models import Dossier, ProcessingStep
-from .schemas import ActionIn, DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
+from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
 from .workflow import selectors as wf_selectors
-from .workflow import services as workflow
 
 router = Router(tags=["dossiers"], auth=STAFF_OR_CITIZEN)
 
@@ -139,8 +140,7 @@ def _parse_intake(request: HttpRequest) -> tuple[DossierIn, list[files.Upload]]:
     return payload, uploads
 
 
-def intake_from(payload: DossierIn | ActionIn) -> services.Intake:
-    assert isinstance(payload, DossierIn)
+def intake_from(payload: DossierIn) -> services.Intake:
     data = payload.dict()
     return services.Intake(
         procedure=data["procedure"], applicant=services.Applicant(**data["applicant"]),
@@ -208,126 +208,75 @@ def get_dossier(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(detail, shown[0])
 
 
-def _user(username: str, field_name: str) -> User:
-    found = User.objects.filter(username=username, is_active=True).first() if username else None
-    if found is None:
-        raise DomainError(_("There is no active officer with this username."), code="invalid_input",
-                          details={"fields": [{"field": field_name, "message": _("Unknown officer.")}]})
-    return found
-
-
-def _required(value: Any, field_name: str) -> Any:
-    if value is None or value == "":
-        raise DomainError(_("This field is required."), code="invalid_input",
-                          details={"fields": [{"field": field_name, "message": _("This field is required.")}]})
-    return value
-
-
-def _run_action(user: User, dossier: Dossier, action: str, body: ActionIn,
-                upload: files.Upload | None = None) -> Dossier:
-    if action not in lifecycle.ACTIONS or action.endswith(("-to-processing", "-at-intake")):
-        raise DomainError(_("Unknown action."), code="unknown_action", status=404,
-                          details={"actions": [*services.ACTIONS, *services.PROCESSING_ACTIONS]})
-    lifecycle.check_action(action, dossier.status)
-    status = dossier.status
-    if action == "accept":
-        return services.accept(user, dossier, time_variant=body.time_variant)
-    if action == "refuse":
-        if status == Status.IN_PROGRESS:
-            workflow.refuse(user, dossier, reason=body.reason)
-            return dossier
-        return services.refuse_intake(user, dossier, body.reason)
-    if action == "request-supplement":
-        missing = [services.MissingItem(m.document, m.reason) for m in body.missing]
-        return services.request_supplement(user, dossier, missing, body.reason)
-    if action == "submit-supplement":
-        docs = [services.DocumentInput(**d.dict()) for d in body.documents]
-        return services.submit_supplement(user, dossier, docs, note=body.reason)
-    if action == "transfer":
-        if status == Status.IN_PROGRESS:
-            workflow.transfer_step(user, dossier, note=body.note or body.reason)
-            return dossier
-        return services.transfer(user, dossier)
-    if action == "request-withdrawal":
-        return services.request_withdrawal(user, dossier, body.reason)
-    if action == "stop":
-        return services.stop(user, dossier, body.reason)
-    if action == "assign":
-        workflow.assign(user, dossier, _user(body.officer, "officer"), step_id=body.step)
-    elif action == "claim":
-        workflow.claim(user, dossier)
-    elif action == "return-step":
-        workflow.return_step(user, dossier, reason=body.reason, to_order=body.to_order)
-    elif action == "consult":
-        workflow.consult(user, dossier, unit_code=_required(body.unit, "unit"), question=body.question,
-                         days=body.days)
-    elif action == "answer-consultation":
-        workflow.answer_consultation(user, dossier, consultation_id=_required(body.consultation, "consultation"),
-                                     answer=body.answer, agrees=body.agrees)
-    elif action == "approve":
-        workflow.approve(user, dossier, note=body.note or body.reason)
-    elif action == "sign":
-        workflow.sign(user, dossier, note=body.note or body.reason)
-    elif action == "record-result":
-        workflow.record_result(user, dossier, number=body.number, issued_on=_required(body.issued_on, "issued_on"),
-                               signer=_user(body.signer, "signer") if body.signer else None, upload=upload)
-    elif action == "request-payment":
-        workflow.request_payment(user, dossier, amount_vnd=body.amount_vnd, description=body.description)
-    elif action == "confirm-payment":
-        workflow.confirm_payment(user, dossier, channel=body.channel, receipt_number=body.receipt_number,
-                                 paid_at=body.paid_at)
-    elif action == "apologize":
-        workflow.apologize(user, dossier, reason=body.reason, new_due_at=_required(body.new_due_at, "new_due_at"))
-    elif action == "return-result":
-        workflow.return_result(user, dossier, method=body.method)
-    return dossier
-
-
-def _parse_action(request: HttpRequest) -> tuple[ActionIn, files.Upload | None]:
+def _action_input(request: HttpRequest) -> tuple[dict[str, Any], list[files.Upload]]:
+    """The action's input as plain data and its files: a JSON body, or multipart with the JSON in ``data``
+    and the files in ``file`` (one) or ``documents.<order>`` (per document)."""
+    raw: str | bytes = (request.POST.get("data") or "{}") if request.content_type == "multipart/form-data" else (
+        request.body or b"{}")
     try:
-        if request.content_type == "multipart/form-data":
-            payload = ActionIn.model_validate_json(request.POST.get("data") or "{}")
-        else:
-            payload = ActionIn.model_validate_json(request.body or b"{}")
-    except PydanticError as exc:
-        fields = [{"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}
-                  for e in exc.errors()]
-        raise DomainError(_("The request is not valid: check the fields listed."), code="invalid_input",
-                          details={"fields": fields}) from exc
-    upload = None
-    f = request.FILES.get("file")
-    if f is not None:
-        upload = files.Upload(name=f.name or "", stream=f, document_order=None)  # type: ignore[arg-type]
-    return payload, upload
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(_("The request body is not valid JSON."), code="invalid_input") from exc
+    if not isinstance(data, dict):
+        raise DomainError(_("The request body must be a JSON object."), code="invalid_input")
+    uploads: list[files.Upload] = []
+    for key in request.FILES:
+        order_text = key.split(".", 1)[1] if key.startswith("documents.") else ""
+        if key != "file" and not order_text.isdigit():
+            raise DomainError(_("Name each file field documents.<number of the document>."), code="invalid_input")
+        for upload in request.FILES.getlist(key):
+            uploads.append(files.Upload(name=upload.name or "", stream=upload,
+                                        document_order=int(order_text) if order_text else None))  # type: ignore[arg-type]
+    return data, uploads
 
 
-_ACTION_DOC = {
-    "requestBody": {
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ActionIn"}},
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "data": {"type": "string", "description": "ActionIn as JSON"},
-                "file": {"type": "string", "format": "binary", "description": "record-result: the digitised result"},
-            }}},
-        },
-        "required": False,
-    }
-}
-
-
-@router.post("/dossiers/{code}/actions/{action}", response={200: DossierOut, **ERRORS}, openapi_extra=_ACTION_DOC,
-             summary="Move a dossier: accept, refuse, request-supplement, submit-supplement, transfer, "
-                     "request-withdrawal, stop, assign, claim, return-step, consult, answer-consultation, "
-                     "approve, sign, record-result, request-payment, confirm-payment, apologize, return-result")
-def act(request: HttpRequest, code: str, action: str) -> dict[str, Any]:
-    """``transfer`` hands a received dossier to the processing unit (status 2) or ends the officer's step and
-    passes the dossier on (status 4); ``refuse`` refuses at intake (1, 5) or after appraisal (4)."""
+def _act(request: HttpRequest, code: str, slug: str) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    body, upload = _parse_action(request)
-    dossier = _run_action(user, dossier, action, body, upload)
-    dossier = Dossier.objects.select_related("receiving_unit", "processing_unit").get(pk=dossier.pk)
+    spec = actions.get(slug)
+    actions.check(user, dossier, spec)  # 403 / 409 before the input is read
+    data, uploads = _action_input(request)
+    dossier = actions.perform(user, dossier, slug, data, uploads)
     return dossier_out(dossier, selectors.may_see_personal_data(user, dossier))
+
+
+def _action_doc(spec: actions.ActionSpec) -> dict[str, Any]:
+    """The request body of one action, from its input schema (inlined: every reference resolves)."""
+    schema = schemas.openapi_schema(spec.input)
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if spec.uploads:
+        file_part = ({"file": {"type": "string", "format": "binary", "description": "The digitised result"}}
+                     if spec.uploads == "file" else
+                     {"documents.1": {"type": "string", "format": "binary",
+                                      "description": "Files for document number 1; likewise documents.2, ..."}})
+        content["multipart/form-data"] = {"schema": {"type": "object", "properties": {
+            "data": {"type": "string", "description": "The JSON body above, as a string"}, **file_part}}}
+    return {"requestBody": {"content": content, "required": False}}
+
+
+def _action_operation(spec: actions.ActionSpec) -> None:
+    def operation(request: HttpRequest, code: str) -> dict[str, Any]:
+        return _act(request, code, spec.slug)
+
+    operation.__name__ = "action_" + spec.slug.replace("-", "_")
+    with translation.override("en"):
+        summary, help_text = str(spec.label), str(spec.help)
+    statuses = ", ".join(str(x) for x in sorted(spec.statuses))
+    router.add_api_operation(
+        f"/dossiers/{{code}}/actions/{spec.slug}", ["POST"], operation, response={200: DossierOut, **ERRORS},
+        summary=summary, description=f"{help_text}\n\nFrom statuses {statuses}. Refused with 403 for who may not "
+        "take it, 409 when the dossier's status does not allow it, 400 for bad input.",
+        openapi_extra=_action_doc(spec), operation_id=operation.__name__)
+
+
+for _spec in actions.REGISTRY.values():
+    _action_operation(_spec)
+
+
+@router.post("/dossiers/{code}/actions/{action}", response={404: ErrorOut}, include_in_schema=False)
+def unknown_action(request: HttpRequest, code: str, action: str) -> dict[str, Any]:
+    """Any other slug: 404 naming the actions there are."""
+    return _act(request, code, action)
 
 
 class QueueQuery(Schema):

@@ -6,3 +6,7 @@ class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     label = "dossiers"
     verbose_name = _("Dossiers")
+
+    def ready(self) -> None:
+        # The action registry fills the lifecycle's table of starting statuses that the services check.
+        from . import actions  # noqa: F401

@@ -173,3 +173,18 @@ def add_working(start: dt.datetime, seconds: int, agency_code: str | None) -> dt
 def working_seconds_between(a: dt.datetime, b: dt.datetime, agency_code: str | None) -> int:
     calendar = get_calendar(agency_code)
     return calendar.working_seconds_between(cal.to_seconds(a), cal.to_seconds(b))
+
+
+def explain(dossier: Any) -> cal.DueResult | None:
+    """The legal clock's answer for the dossier's running clock (its start, amount and unit): the promised
+    instant with the days off skipped, shown on the dossier page; None when the clock is not running."""
+    state = dossier.clock or {}
+    if not state.get("start") or state.get("amount") is None:
+        return None
+    unit = dossier.processing_unit
+    try:
+        return compute_due(dt.datetime.fromisoformat(state["start"]), Decimal(str(state["amount"])),
+                           state.get("unit", ""), state.get("policy") or cal.POLICY_WORKING_HOURS,
+                           (unit.agency() or unit).code)
+    except DomainError:
+        return None

@@ -12,9 +12,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import files as services_files
 from . import services
 from .choices import ApplicantKind, Channel, Outcome, Status
-from .workflow.choices import ReturnMethod
+from .workflow.choices import PaymentChannel, ReturnMethod
 
 MAX_FILES_PER_DOCUMENT = 50
 
@@ -218,8 +219,19 @@ class IntakeForm(forms.Form):
 
 
 # --- actions on a dossier -----------------------------------------------------------------------------
+# Each action of the registry (``actions.REGISTRY``) names the form that collects its input on the staff
+# pages; ``payload()`` gives that input as the action's schema reads it (the API's JSON body has the same
+# fields), and ``uploads()`` its files.
 
-class ReasonForm(forms.Form):
+class ActionForm(forms.Form):
+    def payload(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if value is not None}
+
+    def uploads(self) -> list[services_files.Upload]:
+        return []
+
+
+class ReasonForm(ActionForm):
     """An action with a reason, required where the law wants one."""
 
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -231,11 +243,11 @@ class ReasonForm(forms.Form):
             self.fields["reason"].help_text = help_text
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ActionForm):
     """An action without fields: the button confirms it."""
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(ActionForm):
     time_variant = forms.ChoiceField(label=_("Case (sets the time limit)"), required=False, choices=[])
 
     def __init__(self, *args: Any, variants: list[str], **kwargs: Any) -> None:
@@ -248,7 +260,7 @@ class AcceptForm(forms.Form):
             del self.fields["time_variant"]
 
 
-class SupplementRequestForm(forms.Form):
+class SupplementRequestForm(ActionForm):
     missing = forms.CharField(
         label=_("Everything to supplement or correct"),
         help_text=_("One a line: what — why. Ask once, for everything: a second request is not allowed."),
@@ -264,8 +276,12 @@ class SupplementRequestForm(forms.Form):
             raise forms.ValidationError(_("Give the reason for each item to supplement."))
         return items
 
+    def payload(self) -> dict[str, Any]:
+        return {"missing": [{"document": m.document, "reason": m.reason} for m in self.cleaned_data["missing"]],
+                "reason": self.cleaned_data.get("reason", "")}
 
-class SupplementArrivedForm(forms.Form):
+
+class SupplementArrivedForm(ActionForm):
     """The supplement handed in at the desk: what is now provided, the scans, a note."""
 
     reason = forms.CharField(label=_("Note"), max_length=2000, required=False,
@@ -293,8 +309,12 @@ class SupplementArrivedForm(forms.Form):
             scanned_at_desk=bool(d.get(f"doc{doc.order}_scanned")), reused_digitised=doc.reused_digitised)
             for doc in self.documents]
 
-    def uploads(self) -> list[tuple[int, Any]]:
-        return [(doc.order, f) for doc in self.documents for f in self.cleaned_data.get(f"doc{doc.order}_files") or []]
+    def payload(self) -> dict[str, Any]:
+        return {"documents": [vars(d) for d in self.document_inputs()], "reason": self.cleaned_data.get("reason", "")}
+
+    def uploads(self) -> list[services_files.Upload]:
+        return [services_files.Upload(name=f.name or "", stream=f, document_order=doc.order)
+                for doc in self.documents for f in self.cleaned_data.get(f"doc{doc.order}_files") or []]
 
 
 # --- queue and search ---------------------------------------------------------------------------------
@@ -337,29 +357,29 @@ class QueueForm(forms.Form):
 
 # --- processing actions (issue 6) ---------------------------------------------------------------------
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(forms.Form):
+class AssignForm(ActionForm):
     officer = forms.CharField(label=_("Officer's username"), max_length=150,
                               help_text=_("The specialist who will appraise the dossier."))
 
 
-class ConsultForm(forms.Form):
-    unit_code = forms.CharField(label=_("Code of the unit or agency consulted"), max_length=40)
+class ConsultForm(ActionForm):
+    unit = forms.CharField(label=_("Code of the unit or agency consulted"), max_length=40)
     question = forms.CharField(label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     days = forms.DecimalField(label=_("Working days to answer"), min_value=1, max_value=60, decimal_places=2,
                               required=False, help_text=_("Leave empty for the procedure's default."))
 
 
-class AnswerForm(forms.Form):
-    consultation_id = forms.IntegerField(label=_("Request number"), min_value=1)
+class AnswerForm(ActionForm):
+    consultation = forms.IntegerField(label=_("Request number"), min_value=1, max_value=2**62)
     answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     agrees = forms.BooleanField(label=_("We agree"), required=False)
 
 
-class ApologyForm(forms.Form):
+class ApologyForm(ActionForm):
     reason = forms.CharField(label=_("Reason for the delay"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     new_due_at = forms.DateTimeField(label=_("New promised return"),
                                      help_text=_("Date and time, e.g. 2026-12-18 16:00."),
@@ -367,13 +387,13 @@ class ApologyForm(forms.Form):
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
 
 
-class PaymentRequestForm(forms.Form):
+class PaymentRequestForm(ActionForm):
     amount_vnd = forms.IntegerField(label=_("Amount (VND)"), min_value=1, required=False,
                                     help_text=_("Leave empty for the fees of the procedure."))
     description = forms.CharField(label=_("What for"), max_length=500, required=False)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ActionForm):
     channel = forms.ChoiceField(label=_("How the applicant paid"), choices=[])
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=100, required=False)
 
@@ -382,16 +402,48 @@ class PaymentForm(forms.Form):
         cast(forms.ChoiceField, self.fields["channel"]).choices = channels
 
 
-class ResultForm(forms.Form):
+class ResultForm(ActionForm):
     number = forms.CharField(label=_("Number of the result"), max_length=100)
     issued_on = forms.DateField(label=_("Date of the result"), widget=forms.DateInput(attrs={"type": "date"}),
                                 input_formats=["%Y-%m-%d", "%d/%m/%Y"])
     file = forms.FileField(label=_("Digitised result"), required=False)
 
+    def payload(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "file" and v is not None}
 
-class ReturnForm(forms.Form):
+    def uploads(self) -> list[services_files.Upload]:
+        upload = self.cleaned_data.get("file")
+        return [services_files.Upload(name=upload.name or "", stream=upload)] if upload else []
+
+
+class ReturnForm(ActionForm):
     method = forms.ChoiceField(label=_("How the result is returned"), choices=[])
 
     def __init__(self, *args: Any, methods: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["method"]).choices = methods
+
+
+def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = None) -> ActionForm:
+    """The form of an action's kind (``ActionSpec.form``) for this dossier, bound to ``data`` if given."""
+    if kind == "accept":
+        variants = [] if (dossier.clock or {}).get("variant") else [
+            v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []]
+        return AcceptForm(data, variants=variants)
+    if kind == "supplement-request":
+        initial = {"missing": missing_lines([services.MissingItem(d.name, str(_("Not submitted")))
+                                             for d in dossier.documents.all() if d.required and not d.provided])}
+        return SupplementRequestForm(data, initial=initial)
+    if kind == "supplement-arrived":
+        return SupplementArrivedForm(data, files_data, documents=list(dossier.documents.all()))
+    simple: dict[str, Any] = {
+        "reason": lambda: ReasonForm(data), "reason-optional": lambda: ReasonForm(data, required=False),
+        "note": lambda: NoteForm(data), "assign": lambda: AssignForm(data), "consult": lambda: ConsultForm(data),
+        "answer": lambda: AnswerForm(data), "apology": lambda: ApologyForm(data),
+        "payment-request": lambda: PaymentRequestForm(data),
+        "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
+        "result": lambda: ResultForm(data, files_data),
+        "return": lambda: ReturnForm(data, methods=list(ReturnMethod.choices)),
+    }
+    form: ActionForm = simple[kind]() if kind in simple else ConfirmForm(data)
+    return form

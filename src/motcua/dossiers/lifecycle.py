@@ -39,36 +39,14 @@ TRANSITIONS: dict[int, frozenset[int]] = {
     S.RETURNED: frozenset(),
 }
 
-# The actions of the API and the desk screens; each names the statuses it may start from.
-ACTIONS: dict[str, frozenset[int]] = {
-    "accept": frozenset({S.NEW}),
-    "refuse": frozenset({S.NEW, S.SUPPLEMENT_REQUESTED}),
-    "request-supplement": frozenset({S.NEW, S.IN_PROGRESS}),
-    "submit-supplement": frozenset({S.SUPPLEMENT_REQUESTED}),
-    "transfer": frozenset({S.RECEIVED}),
-    "request-withdrawal": frozenset({S.NEW, S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED,
-                                     S.PAYMENT_REQUESTED}),
-    "stop": frozenset({S.WITHDRAWAL_REQUESTED}),
-    # Internal processing (issue 6).
-    "assign": frozenset({S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.DONE}),
-    "claim": frozenset({S.IN_PROGRESS}),
-    "return-step": frozenset({S.IN_PROGRESS}),
-    "consult": frozenset({S.IN_PROGRESS}),
-    "answer-consultation": frozenset({S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED}),
-    "approve": frozenset({S.IN_PROGRESS}),
-    "sign": frozenset({S.IN_PROGRESS}),
-    "record-result": frozenset({S.IN_PROGRESS}),
-    "request-payment": frozenset({S.IN_PROGRESS}),
-    "confirm-payment": frozenset({S.PAYMENT_REQUESTED}),
-    "apologize": frozenset({S.IN_PROGRESS, S.PAYMENT_REQUESTED}),
-    "return-result": frozenset({S.DONE}),
-}
-# Actions whose meaning depends on the status: "transfer" hands a received dossier to the processing
-# unit (2 → 4) or ends the officer's step (4); "refuse" refuses at intake (1, 5) or after appraisal (4).
-ACTIONS["transfer"] = frozenset({S.RECEIVED, S.IN_PROGRESS})
-ACTIONS["refuse"] = frozenset({S.NEW, S.SUPPLEMENT_REQUESTED, S.IN_PROGRESS})
-ACTIONS["transfer-to-processing"] = frozenset({S.RECEIVED})
-ACTIONS["refuse-at-intake"] = frozenset({S.NEW, S.SUPPLEMENT_REQUESTED})
+# The statuses each action may start from, by slug: declared with the action in the one registry
+# (``actions.REGISTRY``), which fills this table when the app loads; the services read it through
+# ``check_action`` so that they need not import the registry that calls them.
+STARTS: dict[str, frozenset[int]] = {}
+
+
+def register_starts(starts: dict[str, frozenset[int]]) -> None:
+    STARTS.update(starts)
 
 
 def is_allowed(before: int, after: int) -> bool:
@@ -86,7 +64,7 @@ def check_transition(before: int, after: int) -> None:
 
 
 def check_action(action: str, status: int) -> None:
-    if status not in ACTIONS.get(action, frozenset()):
+    if status not in STARTS[action]:
         raise Conflict(
             _("This action is not possible while the dossier is “%(status)s”.") % {"status": Status(status).label},
             code="illegal_transition", details={"action": action, "status_code": status},

@@ -61,32 +61,88 @@ class DossierIn(Schema):
                                                  "result_method is post, ignored otherwise")
 
 
-class ActionIn(Schema):
-    reason: str = Field("", max_length=2000)
-    missing: list[MissingIn] = []
-    documents: list[DocumentIn] = []
-    time_variant: str = ""
-    # Internal processing (issue 6); each action reads the fields it needs.
-    note: str = Field("", max_length=2000, description="transfer, approve, sign: a note on the hand-over")
-    officer: str = Field("", max_length=150, description="assign: the username of the officer")
-    step: int | None = Field(None, description="assign: the id of the open step (default: the division's)")
-    to_order: int | None = Field(None, description="return-step: the order of the step to go back to")
-    unit: str = Field("", max_length=40, description="consult: the code of the unit or agency consulted")
-    question: str = Field("", max_length=4000, description="consult: the question")
-    days: Decimal | None = Field(None, description="consult: working days to answer (default by the rules)")
-    consultation: int | None = Field(None, description="answer-consultation: the id of the request")
-    answer: str = Field("", max_length=4000, description="answer-consultation: the opinion")
-    agrees: bool = Field(True, description="answer-consultation: whether the unit agrees")
-    number: str = Field("", max_length=100, description="record-result: the number of the result")
-    issued_on: dt.date | None = Field(None, description="record-result: the date of the result")
-    signer: str = Field("", max_length=150, description="record-result: the signer's username (default: who signed)")
-    amount_vnd: int | None = Field(None, description="request-payment: amount (default: fees due)")
-    description: str = Field("", max_length=500, description="request-payment: what for")
-    channel: str = Field("", max_length=10, description="confirm-payment: desk, online, bank or post")
-    receipt_number: str = Field("", max_length=100, description="confirm-payment: the receipt number")
-    paid_at: dt.datetime | None = Field(None, description="confirm-payment: when it was paid (default: now)")
-    new_due_at: dt.datetime | None = Field(None, description="apologize: the new promised return")
-    method: str = Field("", max_length=10, description="return-result: desk, post or online")
+# --- the inputs of the dossier actions (``actions.REGISTRY``): one schema per action, shared by the staff
+# pages (a form's cleaned data) and the API (a JSON body, or multipart with the JSON in ``data``) ---------
+
+class EmptyIn(Schema):
+    """The action takes no input."""
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000, description="The reason, stated to the applicant (required)")
+
+
+class OptionalReasonIn(Schema):
+    reason: str = Field("", max_length=2000, description="The reason, if any")
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=2000, description="A note on the hand-over")
+
+
+class AcceptIn(Schema):
+    time_variant: str = Field("", max_length=255, description="The case that sets the time limit, for a "
+                                                                "procedure whose limit depends on the case")
+
+
+class RequestSupplementIn(Schema):
+    missing: list[MissingIn] = Field(default_factory=list, description="Everything missing or wrong, at once")
+    reason: str = Field("", max_length=2000, description="A note to the applicant")
+
+
+class SubmitSupplementIn(Schema):
+    documents: list[DocumentIn] = Field(default_factory=list, description="What is now provided")
+    reason: str = Field("", max_length=2000, description="A note")
+
+
+class AssignIn(Schema):
+    officer: str = Field("", max_length=150, description="The username of the officer")
+    step: int | None = Field(None, ge=1, le=2**62, description="The id of the open step (default: the division's)")
+
+
+class ReturnStepIn(Schema):
+    reason: str = Field("", max_length=2000, description="What must be redone")
+    to_order: int | None = Field(None, ge=1, le=1000, description="The order of the step to go back to "
+                                                                  "(default: the previous one)")
+
+
+class ConsultIn(Schema):
+    unit: str = Field("", max_length=40, description="The code of the unit or agency consulted")
+    question: str = Field("", max_length=4000, description="The question")
+    days: Decimal | None = Field(None, ge=1, le=60, decimal_places=2,
+                                 description="Working days to answer (default by the rules)")
+
+
+class AnswerIn(Schema):
+    consultation: int = Field(ge=1, le=2**62, description="The id of the request for an opinion")
+    answer: str = Field("", max_length=4000, description="The opinion")
+    agrees: bool = Field(True, description="Whether the unit agrees")
+
+
+class RecordResultIn(Schema):
+    number: str = Field("", max_length=100, description="The number of the result")
+    issued_on: dt.date = Field(description="The date of the result")
+    signer: str = Field("", max_length=150, description="The signer's username (default: who signed)")
+
+
+class RequestPaymentIn(Schema):
+    amount_vnd: int | None = Field(None, ge=1, le=10**15, description="The amount (default: the fees due)")
+    description: str = Field("", max_length=500, description="What for")
+
+
+class ConfirmPaymentIn(Schema):
+    channel: str = Field("", max_length=10, description="desk, online, bank or post")
+    receipt_number: str = Field("", max_length=100, description="The receipt number")
+    paid_at: dt.datetime | None = Field(None, description="When it was paid (default: now)")
+
+
+class ApologyIn(Schema):
+    reason: str = Field("", max_length=2000, description="The reason for the delay")
+    new_due_at: dt.datetime = Field(description="The new promised return")
+
+
+class ReturnResultIn(Schema):
+    method: str = Field("", max_length=10, description="desk, post or online")
 
 
 class DocumentOut(Schema):
@@ -197,3 +253,24 @@ class QueueOut(Schema):
 class DossierListOut(Schema):
     count: int
     items: list[DossierOut]
+
+
+def openapi_schema(model: type[Schema]) -> dict[str, Any]:
+    """The model's JSON schema with its nested definitions written in place, for a request body documented
+    by hand (``openapi_extra``): a reference to ``#/components/schemas/...`` resolves only for the schemas
+    ninja collected from parameters, so nothing here refers elsewhere."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    result: dict[str, Any] = inline(schema)
+    return result

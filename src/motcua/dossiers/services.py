@@ -408,7 +408,7 @@ def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
         raise _invalid(_("Give the reason for refusing the dossier."), "reason")
     with transaction.atomic():
         dossier = _lock(dossier)
-        lifecycle.check_action("refuse-at-intake", dossier.status)
+        lifecycle.check_action("refuse", dossier.status)
         dossier.refused_at = _now()
         _set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
     return dossier
@@ -516,7 +516,7 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
     _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
     with transaction.atomic():
         dossier = _lock(dossier)
-        lifecycle.check_action("transfer-to-processing", dossier.status)
+        lifecycle.check_action("transfer", dossier.status)
         dossier.transferred_at = at or _now()
         late = dossier.transfer_due_at is not None and dossier.transferred_at > dossier.transfer_due_at
         _set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
@@ -563,9 +563,3 @@ def record_personal_data_view(user: User, dossier: Dossier, where: str) -> None:
         locked = _lock(dossier)
         events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user, data={"where": where})
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
-
-
-ACTIONS = ("accept", "refuse", "request-supplement", "submit-supplement", "transfer", "request-withdrawal", "stop")
-# The internal-processing actions (issue 6), served by ``workflow.services``.
-PROCESSING_ACTIONS = ("assign", "claim", "return-step", "consult", "answer-consultation", "approve", "sign",
-                      "record-result", "request-payment", "confirm-payment", "apologize", "return-result")

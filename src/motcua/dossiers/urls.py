@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from .views import actions, desk, detail, queue
 
 app_name = "dossiers"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("tiep-nhan/", views.choose_procedure, name="choose_procedure"),
-    path("tiep-nhan/<str:procedure_code>/", views.intake, name="intake"),
-    path("tim-kiem/", views.search, name="search"),
-    path("<str:code>/", views.detail, name="detail"),
-    path("<str:code>/phieu/<str:form>/", views.form_pdf, name="form_pdf"),
-    path("<str:code>/<slug:slug>/", views.action, name="action"),
+    path("", queue.queue, name="queue"),
+    path("tiep-nhan/", desk.choose_procedure, name="choose_procedure"),
+    path("tiep-nhan/<str:procedure_code>/", desk.intake, name="intake"),
+    path("tim-kiem/", queue.search, name="search"),
+    path("<str:code>/", detail.detail, name="detail"),
+    path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
+    path("<str:code>/<slug:slug>/", actions.action, name="action"),
 ]

@@ -1,0 +1,337 @@
+"""Page selectors of the staff screens: each returns a typed page object that the view renders as it is.
+
+Reads only (DESIGN.md: every non-trivial read in a selector). The views parse the request, call one of these
+(or a service) and render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motcua.accounts.models import User
+
+from . import deadlines, selectors
+from .choices import Channel, EventKind, Status
+from .models import Attachment, Dossier, DossierEvent
+from .workflow import selectors as wf_selectors
+
+PAGE_SIZE = 25
+OPEN = (Status.NEW, Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
+        Status.WITHDRAWAL_REQUESTED, Status.DONE)
+CLOSED = (Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED)
+
+
+@dataclass(frozen=True)
+class PageOf:
+    """One page of a longer list, numbered from 1: what the pagination links need."""
+
+    items: list[Any]
+    number: int
+    count: int
+    size: int = PAGE_SIZE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(text: str | None) -> int:
+    """The page asked for: a positive whole number; anything else is the first page."""
+    try:
+        return max(1, min(int(text or 1), 10**6))
+    except ValueError:
+        return 1
+
+
+# --- queue and search ---------------------------------------------------------------------------------
+
+# The work buckets are the processing queue's (``workflow.selectors.queue_for``, also behind
+# GET /api/v1/queues/mine): due today, overdue and at risk by the remaining working time against the
+# remaining steps' budgets. The other views of the screen are plain status listings of the dossiers in the
+# user's scope (``selectors.search``): everything open, the online submissions to check, the closed ones.
+WORK_BUCKETS = ("due_today", "overdue", "at_risk")
+LISTINGS: dict[str, Q] = {
+    "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
+}
+# The form's orders, as the queue's (on the step) and as the listing's (on the dossier).
+_QUEUE_SORT = {"due": "due", "-due": "-due", "-submitted": "-received", "submitted": "received", "code": "code"}
+_LISTING_SORT: dict[str, list[Any]] = {
+    "due": [F("due_at").asc(nulls_last=True), "-submitted_at", "-id"],
+    "-due": [F("due_at").desc(nulls_last=True), "-submitted_at", "-id"],
+    "-submitted": ["-submitted_at", "-id"],
+    "submitted": ["submitted_at", "id"],
+    "code": [F("code").asc(nulls_last=True), "reference"],
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A dossier in a list: its status, the queue's flag (overdue, due today, at risk) and the step it waits on."""
+
+    dossier: Dossier
+    status: str
+    state: str
+    step: Any
+    when: dt.datetime | None
+    id_number: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    page: PageOf
+    counts: dict[str, int]
+    bucket: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    page: PageOf | None
+    exact: Dossier | None = None
+
+
+def _filters(values: dict[str, Any]) -> selectors.Filters:
+    return selectors.Filters(status=values.get("status"), procedure=values.get("procedure") or "",
+                             q=values.get("q") or "")
+
+
+def _queue_filters(values: dict[str, Any], bucket: str) -> wf_selectors.QueueFilters:
+    return wf_selectors.QueueFilters(bucket=bucket, q=values.get("q") or "", procedure=values.get("procedure") or "",
+                                     status=values.get("status"),
+                                     sort=_QUEUE_SORT.get(values.get("sort") or "due", "due"))
+
+
+def _listing(user: User, values: dict[str, Any], listing: str) -> QuerySet[Dossier]:
+    """The user's dossiers for a status listing or the search, the step they wait on loaded with them."""
+    order = _LISTING_SORT.get(values.get("sort") or "due", _LISTING_SORT["due"])
+    return (selectors.search(user, _filters(values)).filter(LISTINGS.get(listing, LISTINGS[""]))
+            .select_related("procedure", "current_step").defer("snapshot", "rules", "clock", "representative")
+            .order_by(*order))
+
+
+def _row(d: Dossier, state: str, step: Any = None, submitted: bool = True) -> Row:
+    return Row(dossier=d, status=str(Status(d.status).label), state=state, step=step,
+               when=d.submitted_at if submitted else d.received_at,
+               id_number=selectors.mask(d.applicant_id_number) or ("" if not submitted else d.applicant_tax_code))
+
+
+def _listing_page(user: User, values: dict[str, Any], listing: str, number: int, now: dt.datetime) -> PageOf:
+    """A page of a status listing, each row flagged by the queue's own rule (``row_state``) on its step."""
+    page = Paginator(_listing(user, values, listing), PAGE_SIZE).get_page(number)
+    rows = []
+    for d in page.object_list:
+        step = d.current_step if d.current_step_id else None
+        state = ""
+        if step is not None and step.open:
+            step.dossier = d  # already loaded: no query
+            state = wf_selectors.row_state(step, now)
+        rows.append(_row(d, state))
+    return PageOf(rows, page.number, page.paginator.count)
+
+
+def queue_page(user: User, values: dict[str, Any], number: int) -> QueuePage:
+    """My queue: a work bucket (due today, overdue, at risk) from the processing queue, or a listing of what
+    is open in my scope, the online submissions to check or the closed dossiers; with every count."""
+    bucket = values.get("bucket") or ""
+    if bucket in WORK_BUCKETS:
+        filters = _queue_filters(values, bucket)
+        work = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        last = max(1, -(-work.count // PAGE_SIZE))
+        if number > last:  # past the end: the last page
+            number = last
+            work = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                                          now=work.now)
+        rows = [_row(s.dossier, wf_selectors.row_state(s, work.now), s, submitted=False) for s in work.items]
+        page = PageOf(rows, number, work.count)
+    else:
+        work = wf_selectors.queue_for(user, _queue_filters(values, ""), limit=1)
+        page = _listing_page(user, values, bucket, number, work.now)
+    listed = selectors.search(user, _filters(values)).order_by().aggregate(
+        open=Count("id", filter=LISTINGS[""]), to_check=Count("id", filter=LISTINGS["to_check"]))
+    return QueuePage(page=page, counts={**work.counts, **listed}, bucket=bucket)
+
+
+def search_page(user: User, values: dict[str, Any], number: int, *, first_visit: bool) -> SearchPage:
+    """Find a dossier by its code (or reference), an ID number or a name, whatever its status; an exact code
+    (on a first visit, not when paging) is the dossier itself."""
+    text = (values.get("q") or "").strip()
+    if text and first_visit:
+        exact = selectors.visible(user).filter(Q(code__iexact=text) | Q(reference__iexact=text)).first()
+        if exact is not None:
+            return SearchPage(page=None, exact=exact)
+    if not (text or values.get("status") or values.get("procedure")):
+        return SearchPage(page=None)
+    return SearchPage(page=_listing_page(user, values, "all", number, timezone.now()))
+
+
+# --- the dossier page ---------------------------------------------------------------------------------
+
+FORM_LABELS = {
+    "receipt": gettext_lazy("Receipt and promised date"),
+    "supplement-request": gettext_lazy("Supplement request"),
+    "refusal": gettext_lazy("Refusal"),
+    "apology": gettext_lazy("Apology and new date"),
+    "stop-notice": gettext_lazy("Stop notice"),
+    "control-sheet": gettext_lazy("Control sheet"),
+}
+CLOCK_REASONS = {"paused": gettext_lazy("paused"), "restarted": gettext_lazy("restarted from zero"),
+                 "extended": gettext_lazy("extended")}
+CLASS_LABELS = {"early": gettext_lazy("Early"), "on_time": gettext_lazy("On time"), "late": gettext_lazy("Late")}
+UNIT_LABELS = {"working_days": gettext_lazy("working days"), "working_hours": gettext_lazy("working hours"),
+               "days": gettext_lazy("days")}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: DossierEvent
+    label: Any
+    detail: str
+    reason: str
+    missing: list[Any]
+    actor: str
+
+
+@dataclass
+class ClockInfo:
+    """The promised date and how it was reached: the legal time, the start, and the days off skipped."""
+
+    due_at: dt.datetime | None
+    start: dt.datetime | None
+    amount: Decimal | None = None
+    unit: str = ""
+    unit_label: Any = ""
+    paused: bool = False
+    extended: bool = False
+    variant: str = ""
+    skipped: list[Any] = field(default_factory=list)
+    restart_start: dt.datetime | None = None
+    effective_start: dt.datetime | None = None
+    remaining: dt.timedelta | None = None
+
+
+def event_rows(events: list[DossierEvent]) -> list[EventRow]:
+    rows = []
+    for e in events:
+        label: Any = EventKind(e.kind).label if e.kind in EventKind.values else e.kind
+        detail = ""
+        if e.status_after is not None:
+            before = Status(e.status_before).label if e.status_before else ""
+            after = Status(e.status_after).label
+            detail = f"{before} → {after}" if before else str(after)
+        elif e.kind == EventKind.FORM_ISSUED:
+            role = e.data.get("form", "")
+            detail = f"{FORM_LABELS.get(role, role)} ({_('form')} {e.data.get('number', '')})"
+        elif e.kind == EventKind.DOCUMENT_ADDED:
+            detail = str(e.data.get("name", ""))
+        elif e.kind == EventKind.CLOCK:
+            detail = str(CLOCK_REASONS.get(e.reason, e.reason))
+        elif e.kind == EventKind.CODE_ASSIGNED:
+            detail = str(e.data.get("code", ""))
+        missing = e.data.get("missing") if isinstance(e.data, dict) else None
+        rows.append(EventRow(event=e, label=label, detail=detail,
+                             reason="" if e.kind == EventKind.CLOCK else e.reason, missing=missing or [],
+                             actor=e.actor.get_full_name() if e.actor_id else ""))
+    return rows
+
+
+def clock_info(dossier: Dossier, now: dt.datetime) -> ClockInfo:
+    """The dossier's clock explained from its stored state; the days off skipped are those the legal clock
+    (``deadlines.compute_due``) skips for the same start and amount."""
+    state = dossier.clock or {}
+    info = ClockInfo(due_at=dossier.due_at, start=dossier.clock_start_at, extended=bool(state.get("extended")),
+                     variant=state.get("variant", ""))
+    if not state.get("start"):
+        return info
+    info.amount = Decimal(str(state.get("amount")))
+    info.unit = state.get("unit", "")
+    info.unit_label = UNIT_LABELS.get(info.unit, info.unit)
+    info.paused = bool(state.get("paused_at"))
+    info.restart_start = dt.datetime.fromisoformat(state["start"])
+    if info.paused or state.get("remaining_seconds") is not None:
+        return info
+    explained = deadlines.explain(dossier)
+    if explained is None:
+        return info
+    info.skipped = explained.skipped
+    # Received outside working hours: the time counts from the next working period.
+    if explained.effective_start - explained.start >= dt.timedelta(minutes=1):
+        info.effective_start = explained.effective_start
+    if dossier.due_at and now < dossier.due_at:
+        info.remaining = dossier.due_at - now
+    return info
+
+
+def class_label(result: dict[str, Any] | None) -> Any:
+    return CLASS_LABELS.get(result["outcome"], "") if result else ""
+
+
+def step_rows(info: wf_selectors.DossierDetail, now: dt.datetime) -> list[dict[str, Any]]:
+    """The steps of the internal process with their due instants and class (early, on time, late)."""
+    rows = []
+    for s in info.steps:
+        if s.started_at is None and s.outcome:
+            continue
+        result = info.step_classes.get(s.pk)
+        rows.append({"step": s, "officer": s.actor.get_full_name() if s.actor else "",
+                     "unit": s.unit.name if s.unit else "", "class": result["outcome"] if result else "",
+                     "class_label": class_label(result), "current": s.pk == info.dossier.current_step_id,
+                     "overdue": s.open and s.due_at is not None and s.due_at < now})
+    return rows
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    info: wf_selectors.DossierDetail
+    documents: list[dict[str, Any]]
+    loose_files: list[Attachment]
+    events: list[EventRow]
+    clock: ClockInfo
+    steps: list[dict[str, Any]]
+    current_step: Any
+    overdue: bool
+    channel_label: Any
+
+
+def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPage:
+    """The dossier page from what ``workflow.selectors.dossier_detail`` loaded: no further query but the
+    legal clock's explanation."""
+    dossier = info.dossier
+    attachments: dict[int | None, list[Attachment]] = {}
+    for a in info.attachments:
+        attachments.setdefault(a.document_id, []).append(a)
+    return DetailPage(
+        info=info, documents=[{"doc": d, "files": attachments.get(d.pk, [])} for d in info.documents],
+        loose_files=attachments.get(None, []), events=event_rows(info.events), clock=clock_info(dossier, now),
+        steps=step_rows(info, now), current_step=next((s for s in info.steps if s.pk == dossier.current_step_id),
+                                                      None),
+        overdue=(dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
+                 and dossier.status != Status.DONE),
+        channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel)

@@ -1,0 +1,78 @@
+"""Intake at the desk: choose the procedure, then its checklist (receive, ask once for a supplement, refuse)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from motcua.accounts.permissions import Capability, unit_ids_in_scope
+from motcua.catalogue import selectors as catalogue
+from motcua.core.errors import DomainError, NotFound
+
+from .. import files, services
+from ..choices import Outcome
+from ..forms import IntakeForm, add_domain_error
+from .access import detail_url, receiver
+
+
+@login_required
+@require_GET
+def choose_procedure(request: HttpRequest) -> HttpResponse:
+    user = receiver(request)
+    text = request.GET.get("q", "")[:100]
+    procedures = catalogue.receivable_procedures(unit_ids_in_scope(user, Capability.RECEIVE_DOSSIERS), text)
+    return render(request, "dossiers/choose_procedure.html", {"procedures": procedures, "q": text})
+
+
+def _checklist(version: Any) -> list[dict[str, Any]]:
+    return [{"name": d.name, "copies": d.copies, "copy_kind": d.get_copy_kind_display() if d.copy_kind else "",
+             "condition": d.condition,
+             "template_name": d.template_name, "from_data_store": d.from_data_store, "note": d.note}
+            for d in version.documents.all()]
+
+
+_DONE_MESSAGES = {
+    Outcome.RECEIVE.value: _("The dossier is received: print the receipt for the applicant."),
+    Outcome.SUPPLEMENT.value: _("The supplement request is ready: print form 02 for the applicant."),
+    Outcome.REFUSE.value: _("The dossier is refused: print form 03 for the applicant."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """The checklist of a procedure: receive the dossier, ask once for everything missing (form 02) or
+    refuse it with a reason (form 03)."""
+    user = receiver(request)
+    try:
+        procedure, version = catalogue.procedure_and_version(procedure_code, user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    checklist = _checklist(version)
+    variants = [v.label for v in version.time_variants.all()]
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, documents=checklist, variants=variants)
+        if form.is_valid():
+            uploads = [files.Upload(name=f.name or "", stream=f, document_order=order) for order, f in form.uploads()]
+            try:
+                dossier = services.receive_at_desk(user, form.intake(procedure.code), uploads)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, str(_DONE_MESSAGES[form.cleaned_data["outcome"]]))
+                return redirect(detail_url(dossier))
+        status = 400
+    else:
+        form = IntakeForm(documents=checklist, variants=variants)
+    return render(request, "dossiers/intake.html", {
+        "procedure": procedure, "version": version, "form": form, "rows": form.document_rows(),
+        "had_files": request.method == "POST" and bool(request.FILES),
+        "fees": list(version.fees.all()),
+    }, status=status)

@@ -1,0 +1,92 @@
+"""The dossier page, and its legal forms as PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from motcua.core.errors import DomainError, NotFound
+from motcua.documents import services as documents
+from motcua.documents.models import IssuedForm
+
+from .. import actions, pages, selectors, services
+from ..choices import EventKind, Status
+from ..models import Dossier
+from ..workflow import selectors as wf_selectors
+from .access import detail_url, dossier_for, staff
+
+
+def _forms_available(info: wf_selectors.DossierDetail) -> list[dict[str, Any]]:
+    """The forms that apply now, by the documents app's rule, from what the page has already loaded."""
+    dossier = info.dossier
+    statuses = [e.status_after for e in info.events if e.kind in (EventKind.STATUS_CHANGED, EventKind.CREATED)]
+    roles = documents.applicable_forms(
+        dossier, statuses, has_refusal_result=any(r.kind == "refusal" for r in info.results),
+        has_apology=info.apology is not None)
+    forms_of_set = dossier.rules.get("forms") or {}
+    return [{"role": r, "label": pages.FORM_LABELS[r], "number": forms_of_set.get(r, {}).get("number", ""),
+             "url": reverse("dossiers:form_pdf", args=[dossier.public_id, r])} for r in roles]
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The dossier: applicant (masked unless opened, and every opening is logged), documents and files,
+    promised date with its explanation, history, forms issued, and the actions the user may take."""
+    user = staff(request)
+    opened: dict[str, Any] = {}
+
+    def before_history(dossier: Dossier) -> None:
+        # The opening of the personal data is logged before the history is read, so that the page shows it.
+        opened["may_see"] = may_see = selectors.may_see_personal_data(user, dossier)
+        opened["full"] = full = may_see and request.GET.get("ca-nhan") == "1"
+        if full:
+            services.record_personal_data_view(user, dossier, request.path)
+
+    now = timezone.now()
+    try:
+        info = wf_selectors.dossier_detail(user, code, at=now, before_history=before_history)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    page = pages.detail_page(info, now)
+    dossier = info.dossier
+    personal = selectors.personal_data(dossier, opened["full"])
+    issued = list(IssuedForm.objects.filter(dossier=dossier).select_related("issued_by").order_by("issued_at"))
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "status_label": Status(dossier.status).label, "personal": personal,
+        "may_see_personal": opened["may_see"], "full": opened["full"], "documents": page.documents,
+        "loose_files": page.loose_files, "events": page.events,
+        "issued": [{"form": f, "label": pages.FORM_LABELS.get(f.role, f.role)} for f in issued],
+        "forms": _forms_available(info), "clock": page.clock, "actions": actions.available(user, dossier),
+        "procedure": dossier.snapshot.get("procedure", {}), "version": dossier.snapshot.get("version", {}),
+        "channel_label": page.channel_label, "overdue": page.overdue,
+        "representative": personal.get("representative") or {},
+        "current_step": page.current_step, "steps": page.steps, "consultations": info.consultations,
+        "apology": info.apology, "results": info.results,
+        "classification": info.classification, "class_label": pages.class_label(info.classification),
+    })
+
+
+@login_required
+@require_GET
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """A legal form of the dossier as PDF: issued once (and logged), then served from storage."""
+    user = staff(request)
+    dossier = dossier_for(user, code)
+    try:
+        issued = documents.issue(user, dossier, form, request.build_absolute_uri("/"))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect(detail_url(dossier))
+    response = HttpResponse(documents.read(issued), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.public_id}-{issued.role}.pdf"'
+    return response
