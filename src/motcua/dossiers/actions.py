@@ -328,7 +328,8 @@ def parse(spec: ActionSpec, data: dict[str, Any]) -> Schema:
     except PydanticError as exc:
         raise DomainError(_("The request is not valid: check the fields listed."), code="invalid_input",
                           details={"fields": [{"field": ".".join(str(p) for p in e.get("loc", [])),
-                                               "message": e.get("msg", "")} for e in exc.errors()]}) from exc
+                                               "message": _("This field is required.") if e.get("type") == "missing"
+                                               else e.get("msg", "")} for e in exc.errors()]}) from exc
 
 
 def perform(user: User, dossier: Dossier, slug: str, data: dict[str, Any] | Schema,
