@@ -313,7 +313,9 @@ def _create(actor: User, data: Intake, uploads: list[files.Upload], *, receiving
     try:
         for upload in uploads:
             stored.append(files.store(upload, folder))
-        with transaction.atomic():
+        # The receipt asks the agency's calendar for the clock's start, the promised date and the transfer
+        # deadline: look it up once.
+        with deadlines.calendars_fixed(), transaction.atomic():
             _write_intake(actor, dossier, doc_rows, data, uploads, stored, now)
     except BaseException:
         files.discard(stored)
