@@ -128,5 +128,5 @@ def _measure(args: Any) -> None:
     print(f"  receipt with 1 MB file / bare insert of the same rows: {with_file / base_file:.3f}")
     print(f"  receipt with 1 MB file / receipt:                      {with_file / plain:.3f}")
     print(f"  queries per receipt: {len(queries)}; with a file: {len(file_queries)}")
-    print(f"  absolute: bare {1000 / base:.2f} ms, receipt {1000 / plain:.2f} ms, bare with file {1000 / base_file:.2f} ms, "
-          f"receipt with file {1000 / with_file:.2f} ms")
+    print(f"  absolute: bare {1000 / base:.2f} ms, receipt {1000 / plain:.2f} ms, "
+          f"bare with file {1000 / base_file:.2f} ms, receipt with file {1000 / with_file:.2f} ms")
