@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +19,16 @@ from motcua.dossiers.workflow.models import ProcessingStep
 from .conftest import intake
 
 pytestmark = pytest.mark.django_db
+
+# The buckets depend on the hour: late in the afternoon "due today" and "at risk" meet. The screens are
+# tested on a Wednesday morning, working time, far from any holiday; the clock still moves (tick).
+WEDNESDAY_MORNING = dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+@pytest.fixture(autouse=True)
+def _working_morning():  # type: ignore[no-untyped-def]
+    with time_machine.travel(WEDNESDAY_MORNING, tick=True):
+        yield
 
 
 def _receive(people, n: int = 1, **overrides) -> list[Dossier]:  # type: ignore[no-untyped-def]
