@@ -54,10 +54,7 @@ def received(people, at: dt.datetime, code: str = "1.013236", **kw) -> Dossier: 
 
 def in_progress(people, at: dt.datetime, transfer_at: dt.datetime | None = None,  # type: ignore[no-untyped-def]
                 rule: str = "") -> Dossier:
+    if rule:  # the procedure version's exception to the rule set, carried by its snapshot into the dossier's rules
+        ProcedureVersion.objects.filter(procedure__code="1.013236").update(supplement_rule=rule)
     d = received(people, at)
-    if rule:
-        snap = d.snapshot
-        snap["version"]["supplement_rule"] = rule
-        Dossier.objects.filter(pk=d.pk).update(snapshot=snap)
-        d.snapshot = snap
     return services.transfer(people["binh"], d, at=transfer_at or at + dt.timedelta(minutes=30))

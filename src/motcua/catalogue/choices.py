@@ -89,3 +89,12 @@ class CopyKind(models.TextChoices):
 class ApplicantType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     ORGANISATION = "organisation", _("Organisation")
+
+
+class SupplementRule(models.TextChoices):
+    """What the legal clock does when a supplement is requested during processing: restart from zero
+    when the complete dossier arrives (Decree 61/2018 Art. 19(4)), or pause and continue with the time
+    left (sector law may say so)."""
+
+    RESTART = "restart", _("The full time counts again from the complete dossier")
+    PAUSE = "pause", _("The clock pauses and the time left continues")

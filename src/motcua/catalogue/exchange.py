@@ -34,6 +34,7 @@ from .choices import (
     OnlineMode,
     Payer,
     ResultType,
+    SupplementRule,
     TimeUnit,
     VersionStatus,
 )
@@ -106,6 +107,8 @@ class VersionIn(_In):
     legal_time_note: str = ""
     target_time: TimeIn | None = None
     deadline_policy: DeadlinePolicy = DeadlinePolicy.WORKING_HOURS
+    supplement_rule: SupplementRule | Literal[""] = ""
+    supplement_working_days: int | None = Field(default=None, ge=1, le=30)
     requirements: str = ""
     fee_status: Literal["", "free", "charged"] = ""
     fees: list[FeeIn] = []
@@ -259,7 +262,7 @@ def _save_version(procedure: Procedure, item: VersionIn, units: dict[str, OrgUni
     version = version or ProcedureVersion(procedure=procedure, valid_from=item.valid_from)
     version.valid_to = item.valid_to
     for name in ("label", "sequence", "manner", "dossier_sets", "legal_time_note", "requirements", "fee_status",
-                 "source", "notes"):
+                 "source", "notes", "supplement_rule", "supplement_working_days"):
         setattr(version, name, getattr(item, name))
     version.deadline_policy = item.deadline_policy
     version.legal_time_amount, version.legal_time_unit = _time_fields(item.legal_time)
@@ -376,6 +379,7 @@ def _version_out(snap: dict[str, Any]) -> dict[str, Any]:
         "sequence": v["sequence"], "manner": v["manner"], "dossier_sets": v["dossier_sets"],
         "legal_time": v["legal_time"], "time_variants": v["time_variants"], "legal_time_note": v["legal_time_note"],
         "target_time": v["target_time"], "deadline_policy": v["deadline_policy"],
+        "supplement_rule": v.get("supplement_rule", ""), "supplement_working_days": v.get("supplement_working_days"),
         "requirements": v["requirements"], "fee_status": v["fee_status"], "fees": v["fees"],
         "documents": [{k: d[k] for k in d if k != "template_url"} for d in v["documents"]],
         "steps": [{**s, "unit": s["unit"]["code"] if s["unit"] else ""} for s in v["steps"]],

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,7 @@ from .choices import (
     OnlineMode,
     Payer,
     ResultType,
+    SupplementRule,
     TimeUnit,
     VersionStatus,
 )
@@ -154,6 +156,15 @@ class ProcedureVersion(TimeStampedModel):
                                         blank=True)
     deadline_policy = models.CharField(_("deadline policy"), max_length=20, choices=DeadlinePolicy.choices,
                                        default=DeadlinePolicy.WORKING_HOURS)
+    # Where sector law departs from the general rule set (``dossiers.RuleSet``) for a supplement during
+    # processing: the window after receipt (Decree 61/2018 Art. 19(4): 3 WD "unless sectoral law says
+    # otherwise") and whether the clock restarts or pauses. Empty = the rule set in force at receipt.
+    supplement_rule = models.CharField(_("clock after a supplement"), max_length=10, choices=SupplementRule.choices,
+                                       blank=True, help_text=_("Empty: the general rule set in force at receipt."))
+    supplement_working_days = models.PositiveSmallIntegerField(
+        _("supplement window (working days)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Empty: the general rule set in force at receipt."))
     # Art. 8(3): requirements and conditions, forms and fees are parts of the procedure where it has them.
     requirements = models.TextField(_("requirements and conditions"), blank=True)
     fee_status = models.CharField(_("fees"), max_length=20, choices=FeeStatus.choices, blank=True,
@@ -176,6 +187,9 @@ class ProcedureVersion(TimeStampedModel):
             models.UniqueConstraint(fields=["procedure", "valid_from"], name="catalogue_version_unique_start"),
             models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                                    name="catalogue_version_valid_range"),
+            models.CheckConstraint(condition=Q(supplement_working_days__isnull=True)
+                                   | Q(supplement_working_days__gte=1, supplement_working_days__lte=30),
+                                   name="catalogue_version_supplement_days_range"),
         ]
         indexes = [models.Index(fields=["procedure", "status", "valid_from"], name="catalogue_version_asof")]
 

@@ -243,6 +243,9 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
             "legal_time_note": version.legal_time_note,
             "target_time": _time(version.target_time_amount, version.target_time_unit),
             "deadline_policy": version.deadline_policy,
+            # Exceptions of sector law to the general rule set; empty/None = the rule set's value.
+            "supplement_rule": version.supplement_rule,
+            "supplement_working_days": version.supplement_working_days,
             "requirements": version.requirements,
             "fee_status": version.fee_status,
             "fees": [
@@ -284,7 +287,8 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
 # --- what changed between two versions -----------------------------------------------------------
 
 _SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
-            "target_time", "deadline_policy", "requirements", "fee_status")
+            "target_time", "deadline_policy", "supplement_rule", "supplement_working_days", "requirements",
+            "fee_status")
 _LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument"}
 
 

@@ -8,5 +8,12 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Dossiers")
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         # The action registry fills the lifecycle's table of starting statuses that the services check.
         from . import actions  # noqa: F401
+        from .models import RuleSet
+
+        # The rule sets are configuration that decides dossiers' clocks: audited with django-auditlog like
+        # the other apps' configuration (accounts, notifications).
+        auditlog.register(RuleSet, exclude_fields=["updated_at"])

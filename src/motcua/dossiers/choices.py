@@ -76,3 +76,18 @@ class Outcome(models.TextChoices):
     RECEIVE = "receive", _("Receive the dossier")
     SUPPLEMENT = "supplement", _("Ask once for a supplement")
     REFUSE = "refuse", _("Refuse it with a reason")
+
+
+class RefusalStatus(models.IntegerChoices):
+    """How a refusal after appraisal is coded among the national statuses; not confirmed (domain note
+    dossier-lifecycle.md §10), so a rule set says which."""
+
+    DONE = 9, _("9 — processing done, with a refusal document")
+    STOPPED = 8, _("8 — stopped")
+
+
+class OnlineClockFrom(models.TextChoices):
+    """When the processing time of an online dossier starts (domain note dossier-lifecycle.md §4)."""
+
+    SUBMISSION = "submission", _("Its (last complete) submission")
+    ACCEPTANCE = "acceptance", _("Its acceptance by the desk")

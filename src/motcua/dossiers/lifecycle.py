@@ -25,7 +25,7 @@ TRANSITIONS: dict[int, frozenset[int]] = {
     S.NOT_RECEIVED: frozenset(),
     # In progress: supplement during appraisal (Decree 61/2018 Art. 19(4)), payment, done (a result, or a
     # refusal after appraisal with its document), stop request; 8 only where the installation codes a
-    # refusal after appraisal as "stopped" (MOTCUA_REFUSAL_STATUS = 8; domain note §10 [unverified]).
+    # refusal after appraisal as "stopped" (the rule set's refusal_status = 8; domain note §10 [unverified]).
     S.IN_PROGRESS: frozenset({S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.DONE, S.WITHDRAWAL_REQUESTED,
                               S.STOPPED}),
     # Supplement requested: the supplement arrives (back to checking, or back to processing with the

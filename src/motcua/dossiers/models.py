@@ -8,11 +8,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ApplicantKind, Channel, EventKind, Status
+from motcua.catalogue.choices import SupplementRule
+from motcua.core.models import TimeStampedModel
+
+from .choices import ApplicantKind, Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -221,8 +225,59 @@ class DossierCodeCounter(models.Model):
         return f"{self.agency_code} {self.day}: {self.last_value}"
 
 
+class RuleSet(TimeStampedModel):
+    """The legal switches of the one-stop mechanism in force from ``valid_from`` until the next row's
+    ``valid_from`` (law is versioned, DESIGN.md). Edited by administrators in the admin, with a history
+    (django-auditlog). At the receipt of the complete dossier the row in force that day, merged with the
+    procedure version's exceptions, is copied into ``Dossier.rules`` (``rules.rules_at_receipt``); a later
+    edit changes only dossiers received afterwards. The environment variables of the same names only seed
+    the first row of a new installation (``rules.ensure_default_rule_set``)."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    basis = models.TextField(_("legal basis"), help_text=_("The instruments and articles these values come from."))
+    note = models.TextField(_("note"), blank=True, help_text=_("Why the values changed; what is not confirmed."))
+    # Decree 61/2018 Art. 19(4): 3 working days of receipt, "unless sectoral law says otherwise".
+    supplement_working_days = models.PositiveSmallIntegerField(
+        _("supplement window (working days)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("How long after receipt the processing unit may ask for a supplement."))
+    supplement_rule = models.CharField(_("clock after a supplement"), max_length=10, choices=SupplementRule.choices,
+                                       default=SupplementRule.RESTART)
+    refusal_status = models.PositiveSmallIntegerField(_("status of a refusal after appraisal"),
+                                                      choices=RefusalStatus.choices, default=RefusalStatus.DONE)
+    online_clock_from = models.CharField(_("an online dossier's time counts from"), max_length=12,
+                                         choices=OnlineClockFrom.choices, default=OnlineClockFrom.SUBMISSION)
+    consultation_working_days = models.PositiveSmallIntegerField(
+        _("consultation deadline (working days)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("When the procedure sets none."))
+    step_working_days = models.PositiveSmallIntegerField(
+        _("usual time of a step (working days)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("The budget of a step the procedure leaves open."))
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(supplement_working_days__gte=1, supplement_working_days__lte=30),
+                                   name="ruleset_supplement_days_range"),
+            models.CheckConstraint(condition=Q(consultation_working_days__gte=1, consultation_working_days__lte=60),
+                                   name="ruleset_consultation_days_range"),
+            models.CheckConstraint(condition=Q(step_working_days__gte=1, step_working_days__lte=30),
+                                   name="ruleset_step_days_range"),
+            models.CheckConstraint(condition=Q(supplement_rule__in=SupplementRule.values),
+                                   name="ruleset_supplement_rule_valid"),
+            models.CheckConstraint(condition=Q(refusal_status__in=RefusalStatus.values),
+                                   name="ruleset_refusal_status_valid"),
+            models.CheckConstraint(condition=Q(online_clock_from__in=OnlineClockFrom.values),
+                                   name="ruleset_online_clock_from_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Rules from %(day)s") % {"day": self.valid_from.strftime("%d/%m/%Y")}
+
+
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
 from .workflow.models import Apology, Consultation, Payment, ProcessingStep, Result  # noqa: E402
 
 __all__ = ["Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
-           "DossierEvent", "Payment", "ProcessingStep", "Result"]
+           "DossierEvent", "Payment", "ProcessingStep", "Result", "RuleSet"]

@@ -13,6 +13,13 @@ change of the law moves neither its code format nor its forms (domain note legal
 
 Which form set applied between 01/07/2025 and the date Circular 03/2025 took effect is not known
 [unverified]; the 2025 set is used from 01/07/2025.
+
+The legal switches (the supplement window and what the clock does after it, how a refusal after
+appraisal is coded, when an online dossier's time starts, the usual consultation and step times) are
+data: ``models.RuleSet`` rows valid from a date, edited in the admin, with a procedure version's
+exceptions where sector law differs (``ProcedureVersion.supplement_working_days``/``supplement_rule``).
+``rules_at_receipt`` merges the three into the copy a dossier keeps; services read that copy through
+``switch`` and never the settings.
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from .models import RuleSet
 
 FORM_ROLES = ("receipt", "supplement-request", "refusal", "apology", "stop-notice", "control-sheet", "register")
 
@@ -85,6 +95,78 @@ def rule_set_on(day: dt.date) -> dict[str, Any]:
                 chosen["central"] = central
             return chosen
     return dict(RULE_SETS[0])
+
+
+# --- the legal switches ------------------------------------------------------------------------------
+
+# The values of a rule set a dossier keeps, with the legal default used only for a copy that lacks one
+# (never the settings: a dossier in flight keeps what it was received under).
+SWITCH_DEFAULTS: dict[str, Any] = {
+    "supplement_working_days": 3,  # Decree 61/2018 Art. 19(4)
+    "supplement_rule": "restart",  # Decree 61/2018 Art. 19(4)
+    "refusal_status": 9,  # domain note dossier-lifecycle.md §10 [unverified]
+    "online_clock_from": "submission",
+    "consultation_working_days": 5,
+    "step_working_days": 1,
+}
+# Where sector law differs by procedure, the version's value wins over the rule set's.
+VERSION_OVERRIDES = ("supplement_working_days", "supplement_rule")
+# A new installation's first row starts with the one-stop mechanism of Decree 61/2018, so that it
+# covers every dossier the installation may hold.
+DEFAULT_VALID_FROM = dt.date(2018, 6, 21)
+_SETTINGS = {name: f"MOTCUA_{name.upper()}" for name in SWITCH_DEFAULTS}
+
+
+def seed_values() -> dict[str, Any]:
+    """The values of a new installation's first rule set: the environment's (``MOTCUA_SUPPLEMENT_RULE``,
+    ``MOTCUA_REFUSAL_STATUS``…, read by settings), else the legal defaults. Read once, when no row exists."""
+    return {name: getattr(settings, setting, SWITCH_DEFAULTS[name]) for name, setting in _SETTINGS.items()}
+
+
+def ensure_default_rule_set() -> RuleSet:
+    """The first rule set, created from the environment when the table is empty (idempotent)."""
+    first = RuleSet.objects.order_by("valid_from").first()
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():
+            return RuleSet.objects.create(
+                valid_from=DEFAULT_VALID_FROM, basis="Nghị định 61/2018/NĐ-CP Điều 19; Nghị định 118/2025/NĐ-CP",
+                note="Giá trị ban đầu lấy từ biến môi trường khi cài đặt.", **seed_values())
+    except IntegrityError:  # another process seeded it meanwhile
+        return RuleSet.objects.get(valid_from=DEFAULT_VALID_FROM)
+
+
+def rule_set_row_on(day: dt.date) -> RuleSet:
+    """The rule set row in force on ``day``: the latest starting on or before it (the earliest when the
+    day precedes them all)."""
+    row = RuleSet.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    return row or ensure_default_rule_set()
+
+
+def switches_of(row: RuleSet, version: dict[str, Any]) -> dict[str, Any]:
+    """The switches of ``row`` with the procedure version's exceptions (its snapshot) over them."""
+    values = {name: getattr(row, name) for name in SWITCH_DEFAULTS}
+    overridden = []
+    for name in VERSION_OVERRIDES:
+        if version.get(name) not in (None, ""):
+            values[name] = version[name]
+            overridden.append(name)
+    values["switches"] = {"rule_set": row.pk, "valid_from": row.valid_from.isoformat(), "basis": row.basis,
+                          "by_procedure": overridden}
+    return values
+
+
+def rules_at_receipt(day: dt.date, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What a dossier received on ``day`` keeps for good: the rule set in force (forms, code format) and
+    the switches in force that day, with the procedure version's exceptions (legal-timeline.md §1)."""
+    return {**rule_set_on(day), **switches_of(rule_set_row_on(day), snapshot.get("version") or {})}
+
+
+def switch(rules: dict[str, Any], name: str) -> Any:
+    """A switch of the dossier's own copy of the rules."""
+    value = rules.get(name)
+    return SWITCH_DEFAULTS[name] if value in (None, "") else value
 
 
 def format_code(rules: dict[str, Any], agency_code: str, day: dt.date, seq: int) -> str:

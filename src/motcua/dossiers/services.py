@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from motcua.core.text import fold_vi, nfc
 from . import codes, deadlines, events, files, lifecycle
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
-from .rules import rule_set_on
+from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow.choices import ReturnMethod
 
 ID_NUMBER = re.compile(r"^\d{12}$")
@@ -233,7 +232,8 @@ def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]
 
 def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.datetime, variant: str) -> None:
     """Code, promised date and transfer deadline at receipt (Decree 118/2025 Art. 17(3) as amended by Decree
-    309/2026: the processing time starts at receipt of the complete dossier; one code per dossier)."""
+    309/2026: the processing time starts at receipt of the complete dossier; one code per dossier).
+    ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``)."""
     rules = dossier.rules
     agency = _agency_code(dossier.receiving_unit)
     if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
@@ -248,6 +248,13 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
         dossier.clock["variant"] = variant
     dossier.transfer_due_at = deadlines.transfer_due(received_at, calendar_code, rules.get("transfer_cutoff", "15:00"))
     dossier.search_folded = _search_text(dossier)
+
+
+def _keep_rules(dossier: Dossier, received_at: dt.datetime) -> None:
+    """The dossier keeps the rule set in force on the day its complete dossier is received, with its
+    procedure version's exceptions, for good (legal-timeline.md §1): the copy made at submission (forms
+    of an intake supplement request or refusal) is replaced by the one of the receipt day."""
+    dossier.rules = rules_at_receipt(timezone.localdate(received_at), dossier.snapshot)
 
 
 def _clock_data(dossier: Dossier) -> dict[str, Any]:
@@ -327,6 +334,7 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
                   uploads: list[files.Upload], stored: list[str], now: dt.datetime) -> None:
     outcome_status = dossier.status
     if outcome_status == Status.RECEIVED:
+        _keep_rules(dossier, now)
         _start_receipt(dossier, now, now, data.time_variant)
     missing: list[dict[str, str]] = []
     if outcome_status == Status.SUPPLEMENT_REQUESTED:
@@ -377,9 +385,9 @@ def submit_online(user: User, data: Intake, uploads: list[files.Upload] | None =
 
 def _online_clock_from(dossier: Dossier, now: dt.datetime) -> dt.datetime:
     """An online dossier counts from its (last complete) submission, or from the acceptance where the
-    installation reads the rules that way (``MOTCUA_ONLINE_CLOCK_FROM``: "submission" or "acceptance");
+    dossier's rule set reads the rules that way (``online_clock_from``: "submission" or "acceptance");
     a submission outside working hours counts from the next working period (domain note §4)."""
-    if getattr(settings, "MOTCUA_ONLINE_CLOCK_FROM", "submission") == "acceptance":
+    if switch(dossier.rules, "online_clock_from") == "acceptance":
         return now
     complete = dossier.clock.get("complete_at") if dossier.clock else None
     return dt.datetime.fromisoformat(complete) if complete else dossier.submitted_at
@@ -392,11 +400,12 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
         dossier = _lock(dossier)
         lifecycle.check_action("accept", dossier.status)
         now = at or _now()
+        _keep_rules(dossier, now)
         clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
         variant = time_variant or (dossier.clock or {}).get("variant", "")
         _start_receipt(dossier, now, clock_from, variant)
-        dossier.save(update_fields=["code", "received_at", "clock_start_at", "clock", "due_at", "transfer_due_at",
-                                    "search_folded"])
+        dossier.save(update_fields=["rules", "code", "received_at", "clock_start_at", "clock", "due_at",
+                                    "transfer_due_at", "search_folded"])
         events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
         _set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier

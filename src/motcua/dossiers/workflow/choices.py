@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Declared in the catalogue, whose procedure versions may set it (a lower floor than dossiers).
+from motcua.catalogue.choices import SupplementRule  # noqa: F401
+
 
 class StepOutcome(models.TextChoices):
     DONE = "done", _("Done")
@@ -32,10 +35,3 @@ class PaymentChannel(models.TextChoices):
     ONLINE = "online", _("Online (DVCQG or the provincial portal)")
     BANK = "bank", _("Bank transfer")
     POST = "post", _("By post")
-
-
-class SupplementRule(models.TextChoices):
-    """What the legal clock does when a supplement is requested during processing."""
-
-    RESTART = "restart", _("The full time counts again from the complete dossier")
-    PAUSE = "pause", _("The clock pauses and the time left continues")

@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +24,9 @@ from motcua.core.text import nfc
 from .. import deadlines, events, files, lifecycle
 from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
-from ..rules import silence_rule
+from ..rules import silence_rule, switch
 from . import selectors
-from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome, SupplementRule
+from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome
 from .models import Apology, Consultation, Payment, ProcessingStep, Result
 
 # The capability a step's role needs over the step's unit.
@@ -131,11 +130,10 @@ def _step_data(step: ProcessingStep) -> dict[str, Any]:
 # --- the plan: steps from the snapshot ----------------------------------------------------------------
 
 def supplement_rule(dossier: Dossier) -> str:
-    """The version's rule for a supplement during processing; by default the full time counts again when
+    """What the clock does after a supplement during processing, as the dossier's rules say (the rule set
+    in force at receipt, or its procedure version's exception): by default the full time counts again when
     the complete dossier arrives (Decree 61/2018 Art. 19(4))."""
-    rule = (dossier.snapshot.get("version") or {}).get("supplement_rule") or getattr(
-        settings, "MOTCUA_SUPPLEMENT_RULE", SupplementRule.RESTART)
-    return str(rule)
+    return str(switch(dossier.rules, "supplement_rule"))
 
 
 def _plan(dossier: Dossier) -> list[dict[str, Any]]:
@@ -165,7 +163,7 @@ def _plan(dossier: Dossier) -> list[dict[str, Any]]:
 
 def _budgets(dossier: Dossier, plan: list[dict[str, Any]], at: dt.datetime) -> None:
     """Planned working time of each step: its own budget, else the usual time of a step without one
-    (``MOTCUA_STEP_WORKING_DAYS``, 1 working day), never more than an equal share of what the budgeted
+    (the dossier's ``step_working_days``, 1 working day by default), never more than an equal share of what the budgeted
     steps leave of the working time up to the promised return."""
     agency = _agency(dossier)
     day = deadlines.planned_seconds(Decimal(1), "working_days", agency)
@@ -179,7 +177,7 @@ def _budgets(dossier: Dossier, plan: list[dict[str, Any]], at: dt.datetime) -> N
     unbudgeted = [o for o in later if groups[o] == 0]
     available = deadlines.working_seconds_between(at, dossier.due_at, agency) if dossier.due_at else day * len(later)
     share = max(0, available - sum(groups[o] for o in later)) // max(1, len(unbudgeted)) if unbudgeted else 0
-    usual = deadlines.planned_seconds(Decimal(str(getattr(settings, "MOTCUA_STEP_WORKING_DAYS", 1))),
+    usual = deadlines.planned_seconds(Decimal(str(switch(dossier.rules, "step_working_days"))),
                                       "working_days", agency)
     share = min(share, usual) or min(usual, max(available, 0))
     for p in plan:
@@ -484,8 +482,8 @@ def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days
             step.actor = user
             step.save(update_fields=["actor"])
         rule = silence_rule(dossier.snapshot, dossier.received_at)
-        amount = Decimal(days) if days is not None else Decimal(rule["days"] if rule else getattr(
-            settings, "MOTCUA_CONSULTATION_WORKING_DAYS", 5))
+        amount = Decimal(days) if days is not None else Decimal(rule["days"] if rule else switch(
+            dossier.rules, "consultation_working_days"))
         if amount <= 0 or amount > 60:
             raise _invalid(_("The deadline must be between 1 and 60 working days."), "days")
         due = deadlines.working_days_after(now, amount, _agency(dossier))
@@ -526,7 +524,8 @@ def answer_consultation(user: User, dossier: Dossier, *, consultation_id: int, a
 # --- supplement during processing ------------------------------------------------------------------------
 
 def check_processing_supplement(user: User, dossier: Dossier, at: dt.datetime | None) -> None:
-    """The processing unit may ask once, within 3 working days of receipt (Decree 61/2018 Art. 19(4)).
+    """The processing unit may ask once, within 3 working days of receipt (Decree 61/2018 Art. 19(4)) or
+    the window the dossier's rules set (sector law may set another per procedure version).
     Without ``at``: the permission only (the officer works on an open step)."""
     if at is None:
         if dossier.steps.exists():
@@ -536,11 +535,11 @@ def check_processing_supplement(user: User, dossier: Dossier, at: dt.datetime | 
         return
     start = dossier.clock_start_at or dossier.received_at
     if start is not None:
-        limit = deadlines.working_days_after(start, getattr(settings, "MOTCUA_SUPPLEMENT_WORKING_DAYS", 3),
-                                             _agency(dossier))
+        days = int(switch(dossier.rules, "supplement_working_days"))
+        limit = deadlines.working_days_after(start, days, _agency(dossier))
         if at > limit:
-            raise Conflict(_("A supplement may be requested only within 3 working days of receipt."),
-                           code="supplement_too_late", details={"until": limit.isoformat()})
+            raise Conflict(_("A supplement may be requested only within %(days)d working days of receipt.")
+                           % {"days": days}, code="supplement_too_late", details={"until": limit.isoformat()})
 
 
 def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
@@ -557,10 +556,10 @@ def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
 
 # --- refusal, result, payment ---------------------------------------------------------------------------
 
-def refusal_status() -> int:
-    """How a refusal after appraisal is coded: 9 with a refusal document by default, or 8 (domain note
-    §10: not confirmed, so configurable)."""
-    return int(getattr(settings, "MOTCUA_REFUSAL_STATUS", Status.DONE))
+def refusal_status(dossier: Dossier) -> int:
+    """How a refusal after appraisal is coded, as the dossier's rule set says: 9 with a refusal document by
+    default, or 8 (domain note §10: not confirmed, so a rule set chooses)."""
+    return int(switch(dossier.rules, "refusal_status"))
 
 
 def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None = None,
@@ -588,7 +587,7 @@ def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None 
         for s in _open_steps(dossier):
             _end_step(s, dossier, user, now, StepOutcome.REFUSED, reason)
         dossier.refused_at = dossier.processing_ended_at = now
-        _set_status(dossier, refusal_status(), user, now, reason=reason, data={"refusal": True},
+        _set_status(dossier, refusal_status(dossier), user, now, reason=reason, data={"refusal": True},
                     fields=("refused_at", "processing_ended_at"))
         _start_return(dossier, user, now)
         if issue_form:

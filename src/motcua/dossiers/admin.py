@@ -1,0 +1,47 @@
+"""The rule sets, edited by administrators at /quan-tri/ with their history (django-auditlog).
+
+A row changes what dossiers received from its ``valid_from`` on keep; a dossier already received keeps
+its own copy (``Dossier.rules``), so an edit never moves a dossier in flight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.mixins import AuditlogHistoryAdminMixin
+from django.contrib import admin
+from django.http import HttpRequest
+
+from motcua.accounts.permissions import Capability, has_capability
+
+from .models import RuleSet
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["valid_from", "supplement_working_days", "supplement_rule", "refusal_status", "online_clock_from",
+                    "consultation_working_days", "step_working_days", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["valid_from", "basis", "note", "supplement_working_days", "supplement_rule", "refusal_status",
+              "online_clock_from", "consultation_working_days", "step_working_days", *readonly_fields]
+    show_auditlog_history_link = True
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and (
+            user.is_superuser or has_capability(user, Capability.ADMINISTER)))  # type: ignore[arg-type]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The last row stays: receipts need a rule set in force.
+        return self._allowed(request) and RuleSet.objects.count() > 1
