@@ -194,3 +194,12 @@ def test_admin_edits_with_history_and_validation(client, client_for, people, fir
     assert response.status_code == 200 and RuleSet.objects.count() == 1
     assert ha.post(add, {**form, "valid_from": "2026-09-01"}).status_code == 302
     assert RuleSet.objects.count() == 2
+
+
+def test_the_staff_page_shows_the_rules_applied(people, permit, first_row, client_for):
+    ProcedureVersion.objects.filter(procedure=permit).update(supplement_working_days=5)
+    d = received(people, t(2026, 8, 3, 9, 0))
+    page = client_for("binh").get(f"/ho-so/{d.code}/").content.decode()
+    assert "Quy định áp dụng" in page and "Bộ quy định có hiệu lực từ ngày 21/06/2018" in page
+    assert "5 ngày làm việc" in page and "theo quy định riêng của thủ tục" in page
+    assert "Tính lại toàn bộ thời hạn từ khi nhận đủ hồ sơ" in page

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
+from motcua.catalogue.choices import SupplementRule
 
 from . import deadlines, selectors
-from .choices import Channel, EventKind, Status
-from .models import Attachment, Dossier, DossierEvent
+from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
+from .models import Attachment, Dossier, DossierEvent, RuleSet
+from .rules import SWITCH_DEFAULTS
 from .workflow import selectors as wf_selectors
 
 PAGE_SIZE = 25
@@ -308,6 +310,50 @@ def step_rows(info: wf_selectors.DossierDetail, now: dt.datetime) -> list[dict[s
 
 
 @dataclass(frozen=True)
+class RuleLine:
+    """One switch of the rules the dossier keeps, and whether its procedure version set it."""
+
+    label: Any
+    value: Any
+    by_procedure: bool
+
+
+_RULE_LABELS = {"supplement_rule": SupplementRule, "refusal_status": RefusalStatus,
+                "online_clock_from": OnlineClockFrom}
+
+
+@dataclass(frozen=True)
+class RulesBlock:
+    """The "rules applied" block of the dossier page: the switches copied at receipt and where from."""
+
+    lines: list[RuleLine]
+    valid_from: dt.date | None
+    basis: str
+
+
+def rules_block(dossier: Dossier) -> RulesBlock | None:
+    """None before the receipt (the rules are kept from the receipt day) or for a copy without switches."""
+    rules = dossier.rules or {}
+    if dossier.received_at is None or not any(name in rules for name in SWITCH_DEFAULTS):
+        return None
+    source = rules.get("switches") or {}
+    by_procedure = set(source.get("by_procedure") or [])
+    lines = []
+    for name in SWITCH_DEFAULTS:
+        if name not in rules:
+            continue
+        value: Any = rules[name]
+        choices = _RULE_LABELS.get(name)
+        if choices is not None and value in choices.values:
+            value = choices(value).label
+        elif name.endswith("_working_days"):
+            value = _("%(days)s working days") % {"days": value}
+        lines.append(RuleLine(RuleSet._meta.get_field(name).verbose_name, value, name in by_procedure))
+    valid_from = dt.date.fromisoformat(source["valid_from"]) if source.get("valid_from") else None
+    return RulesBlock(lines, valid_from, str(source.get("basis") or ""))
+
+
+@dataclass(frozen=True)
 class DetailPage:
     info: wf_selectors.DossierDetail
     documents: list[dict[str, Any]]
@@ -318,6 +364,7 @@ class DetailPage:
     current_step: Any
     overdue: bool
     channel_label: Any
+    rules: RulesBlock | None = None
 
 
 def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPage:
@@ -334,4 +381,5 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
                                                       None),
         overdue=(dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
                  and dossier.status != Status.DONE),
-        channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel)
+        channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
+        rules=rules_block(dossier))

@@ -71,6 +71,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "current_step": page.current_step, "steps": page.steps, "consultations": info.consultations,
         "apology": info.apology, "results": info.results,
         "classification": info.classification, "class_label": pages.class_label(info.classification),
+        "rules": page.rules,
     })
 
 
