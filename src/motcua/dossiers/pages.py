@@ -348,7 +348,8 @@ def rules_block(dossier: Dossier) -> RulesBlock | None:
             value = choices(value).label
         elif name.endswith("_working_days"):
             value = _("%(days)s working days") % {"days": value}
-        lines.append(RuleLine(RuleSet._meta.get_field(name).verbose_name, value, name in by_procedure))
+        label = getattr(RuleSet._meta.get_field(name), "verbose_name", name)
+        lines.append(RuleLine(label, value, name in by_procedure))
     valid_from = dt.date.fromisoformat(source["valid_from"]) if source.get("valid_from") else None
     return RulesBlock(lines, valid_from, str(source.get("basis") or ""))
 
