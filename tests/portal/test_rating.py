@@ -20,8 +20,9 @@ SCORES = {"time": "5", "visits": "4", "attitude": "5", "overall": "4", "comment"
 
 
 @pytest.fixture
-def returned(people, procedure, templates):  # type: ignore[no-untyped-def]
-    return to_returned(people)
+def returned(people, procedure, templates, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are sent after the commits
+        return to_returned(people)
 
 
 def _token(dossier) -> str:  # type: ignore[no-untyped-def]

@@ -205,6 +205,25 @@ class DossierEvent(models.Model):
         return f"{self.dossier_id}#{self.seq} {self.kind}"
 
 
+class PendingDispatch(models.Model):
+    """A handler still owed an event (``motcua.dossiers.dispatch``). Written in the transaction that appends
+    the event, so a committed event is never left unhandled if the process dies before the commit hook
+    runs; deleted in the transaction of the handler's work; swept by ``motcua dossiers tick``."""
+
+    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="+")
+    handler = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pending dispatch")
+        verbose_name_plural = _("pending dispatches")
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="pendingdispatch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.handler}"
+
+
 class DossierCodeCounter(models.Model):
     """The daily sequence of dossier codes per receiving agency code (Circular 01/2018 Art. 19: XXXX is
     the number of the dossier within the day). Incremented by one atomic upsert in the receipt's
