@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from motcua.dossiers.choices import Status
+from motcua.dossiers.models import Rating
 from motcua.notifications.models import Message
 from motcua.portal import services
-from motcua.portal.models import Rating, RatingInvitation
+from motcua.portal.models import RatingInvitation
 
 from .conftest import to_returned
 

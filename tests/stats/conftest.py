@@ -45,9 +45,8 @@ class Life:
 
     def _run(self, when: dt.datetime, fn, *args, **kw):  # type: ignore[no-untyped-def]
         # The commit hooks run: the dossier dispatcher's handlers, among them the statistics refresh.
-        with time_machine.travel(when, tick=False):
-            with self.capture(execute=True):
-                result = fn(*args, **kw)
+        with time_machine.travel(when, tick=False), self.capture(execute=True):
+            result = fn(*args, **kw)
         return result
 
     def receive(self, when: dt.datetime, outcome: str = Outcome.RECEIVE) -> Dossier:

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.issuing import PREVIEW_MARK
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
 from motcua.dossiers.workflow.choices import ReturnMethod
@@ -229,9 +230,11 @@ def register_context(unit: Any, rules: dict[str, Any], dossiers: list[Dossier], 
             "rows": register_rows(dossiers), "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
 
 
-def render_pdf(role: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+def render_pdf(role: str, context: dict[str, Any], *, preview: bool = False) -> bytes:
+    """The form as PDF; a preview (not issued) carries ``PREVIEW_MARK`` at its head and across the page."""
+    from weasyprint import HTML  # heavy: loaded on the first rendering, not at start-up
 
-    html = render_to_string(f"documents/forms/{role}.html", context)
+    mark = PREVIEW_MARK if preview else ""
+    html = render_to_string(f"documents/forms/{role}.html", {**context, "preview_mark": mark})
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

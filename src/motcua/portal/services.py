@@ -38,12 +38,12 @@ from motcua.core.text import nfc
 from motcua.dossiers import files
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent, Rating
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications.services import Recipient, notify, send_guarded
 
 from . import selectors
-from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, Rating, RatingInvitation
+from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, RatingInvitation
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ Rules, in the order they are applied:
    by ``motcua.calendars``); without a target nothing is early.
 
 The promised date is the one printed on the receipt (``facts.promised_at``). Whether an apology letter's
-new date replaces it for 766 is not stated by the sources; the builder in ``facts.py`` keeps the date of
+new date replaces it for 766 is not stated by the sources; the builder in ``motcua.dossiers.facts`` keeps the date of
 the receipt (see docs/stats.md).
 """
 
@@ -73,7 +73,7 @@ class Supplement:
 
 @dataclass(frozen=True)
 class DossierFacts:
-    """What indicator 2.1 needs of one dossier. Build it with ``motcua.stats.facts.facts_for``."""
+    """What indicator 2.1 needs of one dossier. Build it with ``motcua.dossiers.facts.facts_for``."""
 
     received_at: dt.datetime | None
     start_at: dt.datetime | None = None
