@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.calendars.selectors import compute_due
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound
@@ -126,8 +127,6 @@ def public_status(dossier: Dossier) -> PublicStatus:
 def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
     """How the promised date was reached: the legal time, from when it counts, and the days off it skipped,
     all from the one clock (``calendars.selectors.compute_due``)."""
-    from motcua.calendars.selectors import compute_due
-
     clock = dossier.clock or {}
     if dossier.due_at is None:
         if dossier.status == Status.NEW:
