@@ -108,19 +108,22 @@ def test_binh_receives_a_dossier_with_a_scan_and_gets_the_receipt(procedure, cli
     page = client.get(response["Location"]).content.decode()
     assert f"/ho-so/{d.code}/phieu/receipt/" in page
     assert "068••••••234" in page and "068090001234" not in page  # masked until opened
-    # Opening the form (GET) issues nothing: a preview, marked as such.
+    # "Save and print" issued the receipt, once; opening it (GET) serves the issued copy.
+    assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
     pdf = client.get(f"/ho-so/{d.code}/phieu/receipt/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert pdf["X-Form-Preview"] == "1" and "BẢN XEM TRƯỚC" in _text(pdf.content)
-    assert not IssuedForm.objects.exists() and not d.events.filter(kind="form_issued").exists()
-    # The button issues it (POST), once; then the GET serves the issued copy, unmarked.
-    issued = client.post(f"/ho-so/{d.code}/phieu/receipt/")
-    assert issued.status_code == 200 and issued.content.startswith(b"%PDF") and "X-Form-Preview" not in issued
-    assert client.post(f"/ho-so/{d.code}/phieu/receipt/").status_code == 200  # a second click
-    assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
+    assert "X-Form-Preview" not in pdf and "BẢN XEM TRƯỚC" not in _text(pdf.content)
+    # Opening a form not issued (GET) issues nothing: a preview, marked as such.
+    sheet = client.get(f"/ho-so/{d.code}/phieu/control-sheet/")
+    assert sheet.status_code == 200 and sheet["X-Form-Preview"] == "1" and "BẢN XEM TRƯỚC" in _text(sheet.content)
+    assert not IssuedForm.objects.filter(role="control-sheet").exists()
     assert d.events.filter(kind="form_issued").count() == 1
-    again = client.get(f"/ho-so/{d.code}/phieu/receipt/")
-    assert "X-Form-Preview" not in again and "BẢN XEM TRƯỚC" not in _text(again.content)
+    # Its button issues it (POST), once.
+    issued = client.post(f"/ho-so/{d.code}/phieu/control-sheet/")
+    assert issued.status_code == 200 and issued.content.startswith(b"%PDF") and "X-Form-Preview" not in issued
+    assert client.post(f"/ho-so/{d.code}/phieu/receipt/").status_code == 200  # a second click: the same form
+    assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
+    assert d.events.filter(kind="form_issued").count() == 2
     page = client.get(f"/ho-so/{d.code}/").content.decode()
     assert f'href="/ho-so/{d.code}/phieu/receipt/"' in page  # the issued form is linked
 
