@@ -42,10 +42,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from motcua.calendars.clock import Calendar
+from motcua.calendars.clock import Calendar, from_seconds, to_seconds
 
 
 class Outcome(StrEnum):
@@ -114,8 +112,6 @@ def _le(value: dt.datetime | None, at: dt.datetime) -> dt.datetime | None:
 def _wait_seconds(facts: DossierFacts, requested: dt.datetime, completed: dt.datetime) -> int:
     if facts.calendar is None:
         return int((completed - requested).total_seconds())
-    from motcua.calendars.clock import to_seconds
-
     return max(0, facts.calendar.working_seconds_between(to_seconds(requested), to_seconds(completed)))
 
 
@@ -125,8 +121,6 @@ def shift(facts: DossierFacts, moment: dt.datetime | None, seconds: int) -> dt.d
         return moment
     if facts.calendar is None:
         return moment + dt.timedelta(seconds=seconds)
-    from motcua.calendars.clock import from_seconds, to_seconds
-
     cal = facts.calendar
     # Count the working time from the deadline itself; a deadline at the close of a working day moves
     # into the next working period, never by elapsed night hours.
