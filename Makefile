@@ -12,7 +12,7 @@ help:
 	@echo "make run     set everything up (venv, dependencies, migrations, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test    run the test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make e2e     browser tests (needs Debian's chromium and 'npm ci' for axe-core)"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy and the import-linter contracts (the layers of the apps)"
 	@echo "make bench   benchmarks, printed as ratios to a baseline measured in the same run"
 
 $(BIN)/python:
@@ -52,6 +52,7 @@ e2e: dev-setup
 lint: dev-setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: dev-setup
 	$(BIN)/ruff check --fix src tests bench

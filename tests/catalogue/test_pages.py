@@ -68,15 +68,13 @@ def test_procedure_page_promises_a_date_from_the_legal_clock(anon, catalogue, mo
         due_at = dt.datetime(2026, 7, 15, 16, 30, tzinfo=dt.UTC)
         skipped: list = []
 
-    import motcua.calendars.selectors as calendars
-
     calls = []
 
     def fake(start, amount, unit, policy="working_hours", agency_code=None):  # type: ignore[no-untyped-def]
         calls.append((amount, unit, policy, agency_code))
         return Due()
 
-    monkeypatch.setattr(calendars, "compute_due", fake)
+    monkeypatch.setattr(selectors, "compute_due", fake)
     monkeypatch.setattr(selectors, "today", lambda: dt.date(2026, 7, 2))
     html = anon.get("/thu-tuc/1.013236/").content.decode()
     assert 'id="hen-tra"' in html and "15/07/2026" in html

@@ -11,10 +11,9 @@ from pypdf import PdfReader
 
 from motcua.core.errors import Conflict
 from motcua.documents import services as documents
-from motcua.documents.models import IssuedForm
-from motcua.dossiers import services
+from motcua.dossiers import issuing, services
 from motcua.dossiers.choices import EventKind, Outcome
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, IssuedForm
 from tests.dossiers.conftest import intake, make_procedure, upload
 
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -38,7 +37,7 @@ def text_of(pdf: bytes) -> tuple[str, PdfReader]:
 
 
 def issued_text(user, dossier, name: str) -> tuple[str, PdfReader]:  # type: ignore[no-untyped-def]
-    return text_of(documents.read(documents.issue(user, dossier, name)))
+    return text_of(issuing.read(issuing.issue(user, dossier, name)))
 
 
 def received(people, when=(2026, 3, 10, 9, 5)):  # type: ignore[no-untyped-def]
@@ -116,14 +115,14 @@ def test_stop_notice_and_control_sheet(people, procedure):
     text, _ = issued_text(people["binh"], d, "stop-notice")
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "T.SXD-260310-0001" in text
     assert IssuedForm.objects.filter(dossier=d, role="control-sheet").count() == 1
-    documents.issue(people["binh"], d, "control-sheet")
+    issuing.issue(people["binh"], d, "control-sheet")
     assert IssuedForm.objects.filter(dossier=d, role="control-sheet").count() == 2  # the trail grew
 
 
 def test_form_that_does_not_apply_is_refused(people, procedure):
     d = received(people)
     with pytest.raises(Conflict):
-        documents.issue(people["binh"], d, "refusal")
+        issuing.issue(people["binh"], d, "refusal")
 
 
 def test_apology_letter(people, procedure):

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from motcua.dossiers.choices import EventKind
+from motcua.dossiers.models import IssuedForm
 
 from .conftest import EXE, PDF, docx_bytes
 
@@ -172,10 +173,16 @@ def test_list_is_limited_to_scope_and_searches(procedure, token_for):
 def test_forms_and_register(procedure, token_for):
     code = _received(token_for)
     token = token_for("binh")
-    response = Client().get(f"/api/v1/dossiers/{code}/forms/receipt", HTTP_AUTHORIZATION=token)
+    preview = Client().get(f"/api/v1/dossiers/{code}/forms/receipt", HTTP_AUTHORIZATION=token)
+    assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    assert preview["X-Form-Preview"] == "1" and not IssuedForm.objects.exists()  # a GET issues nothing
+    response = Client().post(f"/api/v1/dossiers/{code}/forms/receipt", HTTP_AUTHORIZATION=token)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert Client().post(f"/api/v1/dossiers/{code}/forms/01", HTTP_AUTHORIZATION=token).content == response.content
+    assert IssuedForm.objects.count() == 1  # issued once
     again = Client().get(f"/api/v1/dossiers/{code}/forms/01", HTTP_AUTHORIZATION=token)
-    assert again.content == response.content  # issued once, then served from storage
+    assert again.content == response.content and "X-Form-Preview" not in again  # then served from storage
+    assert Client().post(f"/api/v1/dossiers/{code}/forms/refusal", HTTP_AUTHORIZATION=token).status_code == 409
     assert Client().get(f"/api/v1/dossiers/{code}/forms/refusal", HTTP_AUTHORIZATION=token).status_code == 409
     assert Client().get(f"/api/v1/dossiers/{code}/forms/99", HTTP_AUTHORIZATION=token).status_code == 404
     from django.utils import timezone

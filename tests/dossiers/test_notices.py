@@ -1,7 +1,7 @@
 """One path for every notice about a dossier: the event receiver, through motcua.notifications, with delivery
 records. The late flag and the apology reminder reach the officer and the division in charge, the escalation
-the leaders, the apology the applicant (Decree 61/2018 Art. 19(9)); ``muted()`` silences notices and the
-statistics refresh; no event is notified twice."""
+the leaders, the apology the applicant (Decree 61/2018 Art. 19(9)); ``dispatch.withhold()`` silences notices
+and the statistics refresh; no event is notified twice."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from motcua.dossiers import services, tasks
+from motcua.dossiers import dispatch, services
 from motcua.dossiers.choices import EventKind
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, PendingDispatch
 from motcua.dossiers.workflow import late
 from motcua.dossiers.workflow import services as wf
 from motcua.notifications import services as notify_services
@@ -131,33 +131,65 @@ def test_every_event_is_notified_once(staff, run):
     assert Message.objects.filter(object_id=str(d.pk)).count() == 3
 
 
-def test_muted_silences_notices_and_the_statistics_refresh(staff, run, monkeypatch):
-    from motcua.stats import rollups
+def test_withheld_events_make_no_notice_and_no_statistics_refresh(staff, run):
+    from motcua.stats.models import DossierFact
 
-    refreshed: list[int] = []
-    monkeypatch.setattr(rollups, "schedule_refresh", refreshed.append)
-    with tasks.muted():
-        with tasks.muted():  # nests
+    with dispatch.withhold():
+        with dispatch.withhold():  # nests
             d = run(in_progress, staff, t(2026, 8, 3, 9, 0))
-        assert tasks.is_muted()
         run(wf.claim, staff["cuong"], d, at=t(2026, 8, 3, 9, 45))
         d.refresh_from_db()
         assert run(late.tick, d.risk_at + dt.timedelta(minutes=1)).flagged == 1  # type: ignore[operator]
-    assert not tasks.is_muted()
     assert d.events.filter(kind=EventKind.LATE_FLAGGED).exists()
-    assert Message.objects.count() == 0 and refreshed == []
-    # Outside, both react again (the receivers stayed connected).
+    assert Message.objects.count() == 0 and not DossierFact.objects.exists()
+    assert not PendingDispatch.objects.exists()
+    # Outside, both react again.
     run(services.request_withdrawal, staff["binh"], d, "Người nộp đề nghị rút hồ sơ", at=t(2026, 8, 5, 9, 0))
-    assert refreshed and [m.key for m in Message.objects.all()] == ["dossier.status_changed"]
+    assert DossierFact.objects.filter(dossier_id=d.pk).exists()
+    assert [m.key for m in Message.objects.all()] == ["dossier.status_changed"]
+    assert not PendingDispatch.objects.exists()
 
 
-def test_the_demo_mutes_rather_than_disconnects_and_rebuilds_the_statistics_once(staff, monkeypatch):
+def test_a_committed_event_whose_handlers_never_ran_is_handled_by_the_tick(staff, django_capture_on_commit_callbacks):
+    """The process dies after the commit, before the commit hook: the pending rows stay, the tick sends."""
+    with django_capture_on_commit_callbacks(execute=False):
+        d = received(staff, t(2026, 8, 3, 9, 0))
+    assert Message.objects.count() == 0
+    assert PendingDispatch.objects.filter(event__dossier=d).count() >= 2  # notice and statistics
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch.sweep(grace=dt.timedelta(0)) >= 2
+    assert [m.key for m in Message.objects.filter(object_id=str(d.pk))] == ["dossier.received"]
+    assert not PendingDispatch.objects.exists()
+    assert dispatch.sweep(grace=dt.timedelta(0)) == 0  # handled once
+
+
+def test_a_failing_handler_leaves_its_row_for_the_next_sweep(staff, run):
+    calls: list[int] = []
+
+    def flaky(event: dispatch.Event) -> None:
+        calls.append(event.id)
+        if len(calls) == 1:
+            raise RuntimeError("down")
+
+    dispatch.register("tests.flaky", flaky, kinds=[EventKind.CREATED])
+    try:
+        d = run(received, staff, t(2026, 8, 3, 9, 0))
+        row = PendingDispatch.objects.get(handler="tests.flaky")
+        assert row.attempts == 1 and row.event.dossier_id == d.pk
+        assert dispatch.sweep(grace=dt.timedelta(0)) == 1
+        assert len(calls) == 2 and not PendingDispatch.objects.exists()
+    finally:
+        dispatch._registry.pop("tests.flaky")
+
+
+def test_the_demo_withholds_rather_than_disconnects(staff, monkeypatch):
     import io
 
     from django.db.models.signals import post_save
 
     from motcua.dossiers import demo
-    from motcua.stats import rollups
+    from motcua.stats import demo as stats_demo
+    from motcua.stats.models import DossierFact
 
     def no_disconnect(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the demo disconnects a receiver")
@@ -166,10 +198,9 @@ def test_the_demo_mutes_rather_than_disconnects_and_rebuilds_the_statistics_once
     monkeypatch.setattr(demo, "CODES", ("1.013236",))
     monkeypatch.setattr(demo, "AGENCY", "T.SXD")
     monkeypatch.setattr(demo._Sim, "consult_unit", "T.SNN")
-    refreshed: list[int] = []
-    rebuilt: list[int] = []
-    monkeypatch.setattr(rollups, "schedule_refresh", refreshed.append)
-    monkeypatch.setattr(rollups, "rebuild", lambda *args, **kwargs: rebuilt.append(1) or 0)
     demo.seed(io.StringIO(), count=12)
     assert Dossier.objects.count() == 12
-    assert Message.objects.count() == 0 and refreshed == [] and rebuilt == [1]
+    assert Message.objects.count() == 0 and not PendingDispatch.objects.exists()
+    assert not DossierFact.objects.exists()
+    stats_demo.seed(io.StringIO())  # the statistics step rebuilds once
+    assert DossierFact.objects.exists()

@@ -9,14 +9,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from motcua.documents.models import IssuedForm
 from motcua.dossiers import services
 from motcua.dossiers.choices import EventKind, Status
-from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent, IssuedForm
 
 from .conftest import EXE, PDF, intake
 
 pytestmark = pytest.mark.django_db
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 FORM = {
     "channel": "desk", "applicant_kind": "individual", "applicant_name": "Nguyễn Văn An",
@@ -101,9 +108,24 @@ def test_binh_receives_a_dossier_with_a_scan_and_gets_the_receipt(procedure, cli
     page = client.get(response["Location"]).content.decode()
     assert f"/ho-so/{d.code}/phieu/receipt/" in page
     assert "068••••••234" in page and "068090001234" not in page  # masked until opened
+    # "Save and print" issued the receipt, once; opening it (GET) serves the issued copy.
+    assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
     pdf = client.get(f"/ho-so/{d.code}/phieu/receipt/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "X-Form-Preview" not in pdf and "BẢN XEM TRƯỚC" not in _text(pdf.content)
+    # Opening a form not issued (GET) issues nothing: a preview, marked as such.
+    sheet = client.get(f"/ho-so/{d.code}/phieu/control-sheet/")
+    assert sheet.status_code == 200 and sheet["X-Form-Preview"] == "1" and "BẢN XEM TRƯỚC" in _text(sheet.content)
+    assert not IssuedForm.objects.filter(role="control-sheet").exists()
+    assert d.events.filter(kind="form_issued").count() == 1
+    # Its button issues it (POST), once.
+    issued = client.post(f"/ho-so/{d.code}/phieu/control-sheet/")
+    assert issued.status_code == 200 and issued.content.startswith(b"%PDF") and "X-Form-Preview" not in issued
+    assert client.post(f"/ho-so/{d.code}/phieu/receipt/").status_code == 200  # a second click: the same form
     assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
+    assert d.events.filter(kind="form_issued").count() == 2
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert f'href="/ho-so/{d.code}/phieu/receipt/"' in page  # the issued form is linked
 
 
 def test_receiving_without_a_required_document_is_refused_by_the_form(procedure, client_for):

@@ -10,11 +10,9 @@ import pytest
 from django.test import Client
 
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
-from motcua.documents import services as documents
-from motcua.documents.models import IssuedForm
-from motcua.dossiers import services
+from motcua.dossiers import issuing, services
 from motcua.dossiers.choices import EventKind, Status
-from motcua.dossiers.models import Consultation, Dossier, DossierEvent, ProcessingStep
+from motcua.dossiers.models import Consultation, Dossier, DossierEvent, IssuedForm, ProcessingStep
 from motcua.dossiers.workflow import late
 from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.classification import classify_dossier
@@ -110,7 +108,7 @@ def test_construction_permit_through_every_step(people, permit, org):
     # Early: done within the internal target of 8 working days; each hand-over classified too.
     klass = classify_dossier(d)
     assert klass is not None and klass["outcome"] == "early"
-    sheet = documents.issue(people["binh"], d, "control-sheet")
+    sheet = issuing.issue(people["binh"], d, "control-sheet")
     assert sheet.number == "06"
     from motcua.documents import legal
 

@@ -12,10 +12,10 @@ from django.core.cache import cache
 
 from motcua.catalogue import services as catalogue_services
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Rating
 from motcua.notifications import services as notify_services
 from motcua.notifications.models import Message
-from motcua.portal.models import PendingRegistration, Rating
+from motcua.portal.models import PendingRegistration
 from tests.portal.conftest import PDF, force_status, make_procedure
 
 from .conftest import PHONE, axe_violations, screenshot

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from motcua.portal.models import Rating
+from motcua.dossiers.models import Rating
 from tests.stats.conftest import _media, life, march, procedure  # noqa: F401 - the March 2025 dataset
 
 from .conftest import DESKTOP, PHONE, axe_violations, screenshot

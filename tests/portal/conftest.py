@@ -135,7 +135,7 @@ def force_status(dossier: Dossier, status: int, actor: Any) -> Dossier:
         if status == Status.RETURNED:
             locked.returned_at = timezone.now()
             extra = ("returned_at",)
-        dossier_services._set_status(locked, status, actor, extra_fields=extra)
+        dossier_services.set_status(locked, status, actor, extra_fields=extra)
     return locked
 
 

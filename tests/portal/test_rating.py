@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from motcua.dossiers.choices import Status
+from motcua.dossiers.models import Rating
 from motcua.notifications.models import Message
 from motcua.portal import services
-from motcua.portal.models import Rating, RatingInvitation
+from motcua.portal.models import RatingInvitation
 
 from .conftest import to_returned
 
@@ -20,8 +21,9 @@ SCORES = {"time": "5", "visits": "4", "attitude": "5", "overall": "4", "comment"
 
 
 @pytest.fixture
-def returned(people, procedure, templates):  # type: ignore[no-untyped-def]
-    return to_returned(people)
+def returned(people, procedure, templates, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are sent after the commits
+        return to_returned(people)
 
 
 def _token(dossier) -> str:  # type: ignore[no-untyped-def]

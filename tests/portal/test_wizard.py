@@ -20,7 +20,8 @@ def _start(client: Client) -> str:
     return response["Location"].rsplit("/", 2)[0]
 
 
-def test_the_whole_path_submits_a_dossier_and_shows_the_code(people, procedure, templates, client_for):
+def test_the_whole_path_submits_a_dossier_and_shows_the_code(people, procedure, templates, client_for,
+                                                             django_capture_on_commit_callbacks):
     client = client_for("an")
     assert client.get("/cong-dan/nop-ho-so/1.013236/").status_code == 200
     base = _start(client)
@@ -33,7 +34,8 @@ def test_the_whole_path_submits_a_dossier_and_shows_the_code(people, procedure, 
     assert client.post(f"{base}/delivery/", {"method": "desk"}).status_code == 302
     review = client.get(f"{base}/review/")
     assert review.status_code == 200 and 'role="alert"' not in review.content.decode()
-    response = client.post(f"{base}/nop/")
+    with django_capture_on_commit_callbacks(execute=True):  # the notice is sent after the commit
+        response = client.post(f"{base}/nop/")
     assert response.status_code == 302 and response["Location"].endswith("?new=1")
     dossier = Dossier.objects.get()
     assert dossier.status == Status.NEW and dossier.channel == Channel.ONLINE and dossier.owner == people["an"]

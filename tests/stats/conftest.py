@@ -14,7 +14,6 @@ from django.db import transaction
 from motcua.dossiers import events, services
 from motcua.dossiers.choices import EventKind, Outcome, Status
 from motcua.dossiers.models import Dossier
-from motcua.stats.rollups import _Flush
 from tests.dossiers.conftest import intake, make_procedure
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -45,13 +44,9 @@ class Life:
         self.capture = capture
 
     def _run(self, when: dt.datetime, fn, *args, **kw):  # type: ignore[no-untyped-def]
-        # Run only the statistics refresh among the commit hooks (notifications are not under test).
-        with time_machine.travel(when, tick=False):
-            with self.capture() as callbacks:
-                result = fn(*args, **kw)
-            for callback in callbacks:
-                if isinstance(callback, _Flush):
-                    callback()
+        # The commit hooks run: the dossier dispatcher's handlers, among them the statistics refresh.
+        with time_machine.travel(when, tick=False), self.capture(execute=True):
+            result = fn(*args, **kw)
         return result
 
     def receive(self, when: dt.datetime, outcome: str = Outcome.RECEIVE) -> Dossier:

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
+from motcua.dossiers.facts import facts_for
+from motcua.dossiers.timeliness import Outcome, classify
 from motcua.stats import kpi
-from motcua.stats.facts import facts_for
-from motcua.stats.rules import Outcome, classify
 
 from .conftest import at
 

@@ -10,7 +10,7 @@ import io
 import pytest
 import time_machine
 
-from motcua.portal.models import Rating
+from motcua.dossiers.models import Rating
 
 APRIL = dt.datetime(2025, 4, 15, 10, tzinfo=dt.UTC)
 

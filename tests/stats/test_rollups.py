@@ -17,12 +17,12 @@ from motcua.accounts.services import assign_role
 from motcua.dossiers import services
 from motcua.dossiers.choices import Status
 from motcua.dossiers.events import verify
+from motcua.dossiers.facts import iter_built
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.timeliness import Outcome, classify
 from motcua.stats import kpi
-from motcua.stats.facts import iter_built
 from motcua.stats.generate import generate
 from motcua.stats.models import DailyRollup, DossierFact, MonthlyRollup, OpenSnapshot, SnapshotMonth
-from motcua.stats.rules import Outcome, classify
 
 PERIODS = [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
            (dt.date(2025, 6, 10), dt.date(2025, 6, 20)), (dt.date(2025, 11, 1), dt.date(2025, 11, 30)),

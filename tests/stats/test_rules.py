@@ -1,4 +1,4 @@
-"""Indicator 2.1 (``motcua.stats.rules.classify``) on hand-made dossiers; each expected class is worked
+"""Indicator 2.1 (``motcua.dossiers.timeliness.classify``) on hand-made dossiers; each expected class is worked
 out in the test. Without a calendar, supplement time is measured in elapsed time; with one, in
 working time (08:00-12:00, 13:00-17:00 on weekdays by default)."""
 
@@ -8,7 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from motcua.calendars.clock import Calendar
-from motcua.stats.rules import DossierFacts, EndKind, Outcome, Supplement, classify
+from motcua.dossiers.timeliness import DossierFacts, EndKind, Outcome, Supplement, classify
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

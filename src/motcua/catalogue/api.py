@@ -16,6 +16,7 @@ from motcua.core.errors import DomainError, PermissionDenied
 
 from . import exchange, selectors
 from .choices import Level, OnlineMode
+from .parts import gaps
 
 router = Router(tags=["procedures"])
 
@@ -187,7 +188,5 @@ def export(request: HttpRequest, format: exchange.ExportFormat = exchange.Export
             summary="One procedure")
 def detail(request: HttpRequest, code: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """The procedure with its version in force on ``as_of`` (today): documents, fees, steps, legal time."""
-    from .parts import gaps
-
     _procedure, version = selectors.procedure_and_version(code, _caller(request), as_of)
     return {**_flatten(selectors.snapshot(version)), "not_captured": gaps(version)}

@@ -11,8 +11,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import User
+from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.calendars.selectors import compute_due
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold_vi
 
@@ -169,8 +170,6 @@ def unpublished_count(as_of: dt.date | None = None) -> int:
 
 def filter_choices() -> dict[str, Any]:
     """The options of the catalogue's filter form."""
-    from motcua.accounts.models import OrgUnit
-
     return {
         "fields": list(Field.objects.filter(procedures__isnull=False).distinct().order_by("name")),
         "levels": Level.choices,
@@ -369,13 +368,9 @@ class ResultPromise:
 def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) -> list[ResultPromise]:
     """When the result is due if a complete dossier is received ``now``, from the legal clock.
 
-    The clock (``motcua.calendars``) is imported here, lazily: until it exists this returns nothing and
-    the page shows no promise rather than one computed by other arithmetic (DESIGN.md, "One clock").
+    The dates come from the legal clock (``motcua.calendars``), never from other arithmetic (DESIGN.md,
+    "One clock").
     """
-    try:
-        from motcua.calendars.selectors import compute_due  # type: ignore[attr-defined]
-    except ImportError:
-        return []
     start = now or timezone.now()
     agency_code = version.procedure.agency.code if version.procedure.agency else None
     cases: list[tuple[str, Decimal, str]] = []

@@ -6,3 +6,11 @@ class DocumentsConfig(AppConfig):
     name = "motcua.documents"
     label = "documents"
     verbose_name = _("Legal forms")
+
+    def ready(self) -> None:
+        # The dossiers app decides which legal form applies and issues it; this app renders it.
+        from motcua.dossiers import issuing
+
+        from . import services
+
+        issuing.register_renderer(services)

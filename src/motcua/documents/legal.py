@@ -17,8 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.issuing import PREVIEW_MARK
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
+from motcua.dossiers.workflow import classification
 from motcua.dossiers.workflow.choices import ReturnMethod
 
 UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
@@ -158,8 +160,6 @@ def _result(at: dt.datetime, due: dt.datetime | None) -> str:
 def step_trail(d: Dossier, at: dt.datetime) -> list[dict[str, str]]:
     """The hand-overs of the internal process, one row per step that ran: giver and receiver, the time, and
     early / on time / late against the step's budget (indicator 2.1 rule, ``workflow.classification``)."""
-    from motcua.dossiers.workflow import classification
-
     steps = list(d.steps.select_related("unit", "actor", "ended_by").order_by("order", "id"))
     rows = []
     for i, s in enumerate(steps):
@@ -196,8 +196,6 @@ def control_context(d: Dossier, at: dt.datetime) -> dict[str, Any]:
     ctx = common(d, "control-sheet", f"{(d.code or '').rsplit('-', 1)[-1]}/PKS", at)
     steps = d.snapshot.get("version", {}).get("steps", [])
     coordinating = sorted({s["unit"]["name"] for s in steps if s.get("unit")} - {d.processing_unit.name})
-    from motcua.dossiers.workflow import classification
-
     has_steps = d.steps.exists()
     overall = classification.classify_dossier(d, None, at) if has_steps else None
     ctx.update(trail=step_trail(d, at) if has_steps else trail(d), coordinating=", ".join(coordinating),
@@ -229,9 +227,11 @@ def register_context(unit: Any, rules: dict[str, Any], dossiers: list[Dossier], 
             "rows": register_rows(dossiers), "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
 
 
-def render_pdf(role: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+def render_pdf(role: str, context: dict[str, Any], *, preview: bool = False) -> bytes:
+    """The form as PDF; a preview (not issued) carries ``PREVIEW_MARK`` at its head and across the page."""
+    from weasyprint import HTML  # heavy: loaded on the first rendering, not at start-up
 
-    html = render_to_string(f"documents/forms/{role}.html", context)
+    mark = PREVIEW_MARK if preview else ""
+    html = render_to_string(f"documents/forms/{role}.html", {**context, "preview_mark": mark})
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

@@ -19,9 +19,8 @@ from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, PermissionDenied
-from motcua.documents import services as documents
 
-from . import actions, files, schemas, selectors, services
+from . import actions, files, issuing, schemas, selectors, services
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -318,12 +317,34 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/dossiers/{code}/forms/{form}", response={200: None, **ERRORS}, summary="A legal form as PDF")
+@router.get("/dossiers/{code}/forms/{form}", response={200: None, **ERRORS},
+            summary="A legal form as PDF: the issued copy, or a preview marked as such (X-Form-Preview: 1)")
 def get_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Reading issues nothing: the issued form when there is one, else a preview that carries
+    "BẢN XEM TRƯỚC — CHƯA PHÁT HÀNH" and the header ``X-Form-Preview: 1`` (issue it with POST)."""
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    issued = documents.issue(user, dossier, form, request.build_absolute_uri("/"))
-    return _pdf(documents.read(issued), f"{dossier.public_id}-{issued.role}.pdf")
+    return form_response(dossier, form, request.build_absolute_uri("/"))
+
+
+@router.post("/dossiers/{code}/forms/{form}", response={200: None, **ERRORS},
+             summary="Issue a legal form (once; the issued PDF is returned)")
+def issue_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Issue the form: its number, stored file and ``form_issued`` event, once. A second request (or ten at
+    once) returns the form already issued."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    dossier = selectors.get_visible(user, code)
+    issued = issuing.issue(user, dossier, form, request.build_absolute_uri("/"))
+    return _pdf(issuing.read(issued), f"{dossier.public_id}-{issued.role}.pdf")
+
+
+def form_response(dossier: Dossier, form: str, base_url: str) -> HttpResponse:
+    """The issued copy of the form, or a preview marked as such."""
+    filename, pdf, is_preview = issuing.for_reading(dossier, form, base_url)
+    response = _pdf(pdf, filename)
+    if is_preview:
+        response[issuing.PREVIEW_HEADER] = "1"
+    return response
 
 
 def _range(request: HttpRequest) -> tuple[dt.date, dt.date]:
@@ -349,7 +370,7 @@ def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.da
             summary="The dossier register (form 06/07) as XLSX, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     _, dossiers, first, last = _register(request)
-    response = HttpResponse(documents.register_xlsx(dossiers, first, last),
+    response = HttpResponse(issuing.renderer().register_xlsx(dossiers, first, last),
                             content_type=files.CONTENT_TYPES[files.XLSX])
     response["Content-Disposition"] = f'attachment; filename="so-theo-doi-ho-so-{first}-{last}.xlsx"'
     return response
@@ -359,4 +380,4 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
             summary="The dossier register (form 06/07) as PDF, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 def register_pdf(request: HttpRequest) -> HttpResponse:
     user, dossiers, first, last = _register(request)
-    return _pdf(documents.register_pdf(user, dossiers, first, last), f"so-theo-doi-ho-so-{first}-{last}.pdf")
+    return _pdf(issuing.renderer().register_pdf(user, dossiers, first, last), f"so-theo-doi-ho-so-{first}-{last}.pdf")

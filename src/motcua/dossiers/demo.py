@@ -4,8 +4,9 @@ in appraisal (assigned or not, with opinions asked), at the head of division, at
 a supplement or a payment, done, returned early, on time or late, refused, withdrawn, apologised for.
 
 Deterministic (fixed seed) and idempotent: nothing is added when the demo dossiers exist. No notice goes
-to the applicants or the officers for this backdated history, and the statistics are rebuilt once at the end
-rather than refreshed on each event (``tasks.muted``).
+to the applicants or the officers for this backdated history, and the statistics are not refreshed on each
+event: the history is written inside ``dispatch.withhold()``, and the statistics demo step
+(``motcua.stats.demo``, which runs later) rebuilds them once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from motcua.accounts.models import User
 from motcua.catalogue.models import Procedure
 from motcua.core.errors import DomainError
 
-from . import deadlines, services, tasks
+from . import deadlines, dispatch, services
 from .choices import Channel, Status
 from .models import Dossier
 from .workflow import late
@@ -190,18 +191,15 @@ def seed(stdout: Any, count: int | None = None) -> None:
     rng = random.Random(20260701)  # noqa: S311 - a reproducible demo, not a secret
     now = timezone.now()
     sim = _Sim(rng, people, now)
-    # No notice for this backdated history and no statistics refresh per event (``tasks.muted``); the
-    # statistics are rebuilt once at the end instead. Dossiers are written in batches of one transaction.
-    with tasks.muted(), deadlines.calendars_fixed():
+    # No notice for this backdated history and no statistics refresh per event (no handler is dispatched);
+    # the statistics demo step rebuilds them once. Dossiers are written in batches of one transaction.
+    with dispatch.withhold(), deadlines.calendars_fixed():
         for first in range(1, count + 1, BATCH):
             with transaction.atomic():
                 for i in range(first, min(count + 1, first + BATCH)):
                     sim.run(i, rng.choice(codes))
         with transaction.atomic():
             late.tick(now)
-    from motcua.stats.rollups import rebuild
-
-    rebuild()
     by_status = {Status(s).label: Dossier.objects.filter(status=s, procedure__code__in=codes).count()
                  for s in Status}
     summary = ", ".join(f"{label}: {n}" for label, n in by_status.items() if n)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 
+from . import dispatch
 from .models import Dossier, DossierEvent
 
 
@@ -54,7 +55,8 @@ def append(dossier: Dossier, kind: str, actor: User, *, status_before: int | Non
            status_after: int | None = None, reason: str = "", data: dict[str, Any] | None = None,
            at: dt.datetime | None = None) -> DossierEvent:
     """Append an event to the dossier's chain. The caller holds the dossier row locked in a transaction
-    (every service does) and saves nothing else on the event: it is inserted once, never changed."""
+    (every service does) and saves nothing else on the event: it is inserted once, never changed. The
+    handlers registered with ``dispatch`` are owed the event in the same transaction and run on commit."""
     if not getattr(actor, "pk", None):
         raise ValueError("An event names a natural person as its actor.")
     at = at or timezone.now()
@@ -67,6 +69,7 @@ def append(dossier: Dossier, kind: str, actor: User, *, status_before: int | Non
     dossier.event_count = seq
     dossier.last_event_hash = event.hash
     Dossier.objects.filter(pk=dossier.pk).update(event_count=seq, last_event_hash=event.hash)
+    dispatch.schedule(event)  # the registered handlers run on commit (notices, statistics)
     return event
 
 

@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
 
+from .models import Attachment, IssuedForm
+
 PDF, JPEG, PNG, DOCX, XLSX = "pdf", "jpeg", "png", "docx", "xlsx"
 CONTENT_TYPES = {
     PDF: "application/pdf", JPEG: "image/jpeg", PNG: "image/png",
@@ -209,10 +211,6 @@ def _walk(storage: Storage, folder: str) -> Iterable[str]:
 def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> list[str]:
     """Delete the stored files no row names, older than the grace period (a transaction may be writing
     the younger ones). Returns the names found."""
-    from motcua.documents.models import IssuedForm
-
-    from .models import Attachment
-
     now = now or timezone.now()
     known: set[str] = set(Attachment.objects.values_list("file", flat=True))
     known |= set(IssuedForm.objects.values_list("file", flat=True))

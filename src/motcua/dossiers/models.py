@@ -5,6 +5,7 @@ Writes go through ``services``; these classes hold data and small invariants onl
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -207,6 +208,88 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.kind}"
+
+
+class PendingDispatch(models.Model):
+    """A handler still owed an event (``motcua.dossiers.dispatch``). Written in the transaction that appends
+    the event, so a committed event is never left unhandled if the process dies before the commit hook
+    runs; deleted in the transaction of the handler's work; swept by ``motcua dossiers tick``."""
+
+    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="+")
+    handler = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pending dispatch")
+        verbose_name_plural = _("pending dispatches")
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="pendingdispatch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.handler}"
+
+
+class Rating(models.Model):
+    """One anonymous rating of service quality (Decree 61/2018 Art. 29, online rating; Circular 01/2018
+    Arts. 12-15). It names the agency, the procedure and the month only — no person, no dossier, no time
+    stamp — and its key is random, so that the order of rows does not follow the order of dossiers either.
+    Written by the portal, counted by the statistics (two apps on one floor): so it lives here, below both.
+    The table keeps its name from the portal app, where it was first created."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency_code = models.CharField(_("agency"), max_length=40, db_index=True)
+    procedure_code = models.CharField(_("procedure"), max_length=60, db_index=True)
+    month = models.DateField(_("month"))
+    time_score = models.PositiveSmallIntegerField(_("processing time"))
+    visits_score = models.PositiveSmallIntegerField(_("number of visits"))
+    attitude_score = models.PositiveSmallIntegerField(_("staff attitude"))
+    overall_score = models.PositiveSmallIntegerField(_("overall satisfaction"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        db_table = "portal_rating"
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_score__gte=1, time_score__lte=5) & Q(visits_score__gte=1, visits_score__lte=5)
+                & Q(attitude_score__gte=1, attitude_score__lte=5) & Q(overall_score__gte=1, overall_score__lte=5),
+                name="rating_scores_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_code} {self.month:%m/%Y}: {self.overall_score}"
+
+
+class IssuedForm(models.Model):
+    """A legal form issued for a dossier (``issuing.issue``): its PDF stored with the dossier, logged as an
+    event. The table keeps its name from the documents app, where it was first created."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="issued_forms")
+    role = models.CharField(_("form"), max_length=30)
+    form_set = models.CharField(_("form set"), max_length=10)
+    number = models.CharField(_("form number"), max_length=5)
+    # Forms issued once (a receipt, a refusal) are served again from here; the control sheet is issued
+    # anew at each request, since its trail grows.
+    version = models.PositiveSmallIntegerField(default=1)
+    file = models.FileField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    # The hash of the last event the form reflects: the control sheet is issued again when the trail grew.
+    basis = models.CharField(max_length=64, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "documents_issuedform"
+        verbose_name = _("issued form")
+        verbose_name_plural = _("issued forms")
+        ordering = ["dossier_id", "role", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "role", "version"], name="issuedform_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.role} v{self.version}"
 
 
 class DossierCodeCounter(models.Model):

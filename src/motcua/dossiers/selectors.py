@@ -15,7 +15,7 @@ from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_
 from motcua.core.errors import NotFound
 from motcua.core.text import fold_vi
 
-from .models import Dossier
+from .models import Consultation, Dossier, ProcessingStep
 
 
 def _not_found(public_id: str) -> NotFound:
@@ -35,8 +35,6 @@ def visible_q(user: User) -> Q | None:
     if ids is None:
         return Q()
     if ids:
-        from .workflow.models import Consultation, ProcessingStep
-
         above = _ancestor_ids(ids) - ids
         q |= Q(receiving_unit_id__in=ids) | Q(processing_unit_id__in=ids)
         q |= Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=ids)))

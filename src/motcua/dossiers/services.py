@@ -24,6 +24,7 @@ from . import codes, deadlines, events, files, lifecycle
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on, rules_at_receipt, switch
+from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
 
 ID_NUMBER = re.compile(r"^\d{12}$")
@@ -123,7 +124,7 @@ def _lock(dossier: Dossier) -> Dossier:
             .get(pk=dossier.pk))
 
 
-def _set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", data: dict[str, Any] | None = None,
+def set_status(dossier: Dossier, after: int, actor: User, *, reason: str = "", data: dict[str, Any] | None = None,
                 extra_fields: tuple[str, ...] = (), at: dt.datetime | None = None) -> None:
     before = dossier.status
     lifecycle.check_transition(before, after)
@@ -407,7 +408,7 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
         dossier.save(update_fields=["rules", "code", "received_at", "clock_start_at", "clock", "due_at",
                                     "transfer_due_at", "search_folded"])
         events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
-        _set_status(dossier, Status.RECEIVED, user, at=now)
+        set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier
 
 
@@ -421,7 +422,7 @@ def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
         dossier = _lock(dossier)
         lifecycle.check_action("refuse", dossier.status)
         dossier.refused_at = _now()
-        _set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
+        set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
     return dossier
 
 
@@ -436,8 +437,6 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
         lifecycle.check_action("request-supplement", dossier.status)
         processing = dossier.status == Status.IN_PROGRESS
         if processing:
-            from .workflow import services as workflow
-
             workflow.check_processing_supplement(user, dossier, None)
         else:
             _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
@@ -461,7 +460,7 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
         else:
             dossier.intake_supplements += 1
             fields = ("intake_supplements",)
-        _set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
+        set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
                     data={"missing": items, "phase": "processing" if processing else "intake"}, extra_fields=fields,
                     at=now)
     return dossier
@@ -504,19 +503,17 @@ def _write_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
     _attach(dossier, uploads, stored, user)
     if dossier.received_at is None:
         dossier.clock = {**(dossier.clock or {}), "complete_at": now.isoformat()}
-        _set_status(dossier, Status.NEW, user, reason=nfc(note), extra_fields=("clock",), at=now)
+        set_status(dossier, Status.NEW, user, reason=nfc(note), extra_fields=("clock",), at=now)
         return
     before = dossier.due_at
     if dossier.clock.get("start"):
-        from .workflow import services as workflow
-
         rule = workflow.supplement_rule(dossier)
         clock_op = deadlines.resume if rule == "pause" else deadlines.restart
         state, dossier.due_at = clock_op(dossier.clock, now, _agency_code(dossier.processing_unit))
         dossier.clock = {**state, "variant": dossier.clock.get("variant", "")}
         events.append(dossier, EventKind.CLOCK, user, reason="resumed" if rule == "pause" else "restarted",
                       data={"due_before": before, "due_at": dossier.due_at, "rule": rule}, at=now)
-    _set_status(dossier, Status.IN_PROGRESS, user, reason=nfc(note), extra_fields=("clock", "due_at"), at=now)
+    set_status(dossier, Status.IN_PROGRESS, user, reason=nfc(note), extra_fields=("clock", "due_at"), at=now)
     if dossier.clock.get("start"):
         workflow.after_supplement(dossier, now)
 
@@ -530,11 +527,9 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
         lifecycle.check_action("transfer", dossier.status)
         dossier.transferred_at = at or _now()
         late = dossier.transfer_due_at is not None and dossier.transferred_at > dossier.transfer_due_at
-        _set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
+        set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
             "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
             "transfer_due_at": dossier.transfer_due_at, "late": late}, at=dossier.transferred_at)
-        from .workflow import services as workflow
-
         workflow.start_processing(user, dossier, at=dossier.transferred_at)
     return dossier
 
@@ -547,7 +542,7 @@ def request_withdrawal(user: User, dossier: Dossier, reason: str = "", *, at: dt
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("request-withdrawal", dossier.status)
-        _set_status(dossier, Status.WITHDRAWAL_REQUESTED, user, reason=nfc(reason or ""), at=at)
+        set_status(dossier, Status.WITHDRAWAL_REQUESTED, user, reason=nfc(reason or ""), at=at)
     return dossier
 
 
@@ -560,10 +555,8 @@ def stop(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | No
         lifecycle.check_action("stop", dossier.status)
         dossier.stopped_at = at or _now()
         dossier.processing_ended_at = dossier.stopped_at
-        _set_status(dossier, Status.STOPPED, user, reason=nfc(reason or ""),
+        set_status(dossier, Status.STOPPED, user, reason=nfc(reason or ""),
                     extra_fields=("stopped_at", "processing_ended_at"), at=dossier.stopped_at)
-        from .workflow import services as workflow
-
         workflow.close_steps(dossier, user, dossier.stopped_at, "stopped")
     return dossier
 

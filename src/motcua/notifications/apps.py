@@ -11,6 +11,11 @@ class NotificationsConfig(AppConfig):
         # Template edits are configuration changes: audited with django-auditlog like the other apps'.
         from auditlog.registry import auditlog
 
+        from motcua.dossiers import dispatch
+
         from .models import MessageTemplate
+        from .staff import KEYS, notify_staff
 
         auditlog.register(MessageTemplate)
+        # The officers' notices (late flag, reminder, escalation, late opinion): a handler of dossier events.
+        dispatch.register("notifications.staff_notice", lambda event: notify_staff(event.id), kinds=KEYS)

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import conf, defaults, selectors
+from . import conf, defaults, selectors, tasks
 from .channels import DeliveryResult, OutgoingMessage, Receipt, get_channel
 from .channels.base import DELIVERED
 from .choices import AttemptStatus, ChannelKind, MessageStatus
@@ -151,10 +151,8 @@ def _create_message(recipient: Recipient, key: str, context: dict[str, Any], pre
 def enqueue_delivery(message_id: int, run_after: dt.datetime | None = None) -> None:
     """Hand the message to the task backend. If that fails the message stays due and the retry command
     (cron) picks it up: nothing is lost and the caller sees nothing."""
-    from .tasks import deliver_message
-
     try:
-        task = deliver_message
+        task = tasks.deliver_message
         if run_after is not None:
             if not task.get_backend().supports_defer:
                 return  # the retry command will pick it up when due

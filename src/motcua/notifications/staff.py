@@ -1,7 +1,8 @@
 """Notices to the officers about the dossiers they are responsible for, made from the dossier's events.
 
-Called by the one receiver of dossier events (``motcua.portal.receivers``), inside the transaction that
-appends the event, so a notice exists, with its delivery record, if and only if its event does. Who gets what:
+A handler of the dossier dispatcher (``motcua.dossiers.dispatch``, registered in ``apps.py``): it runs after
+the commit that appended the event, in the transaction that marks the event handled, so each event makes its
+notices once, with their delivery records. Who gets what:
 
 - ``late_flagged``: the officer in charge (the event's actor), with the limit for the apology;
 - ``reminded``: the head(s) of the division in charge: the apology letter to the applicant, with the reason
@@ -41,9 +42,10 @@ KEYS = {
 }
 
 
-def notify_staff(event: DossierEvent) -> None:
-    """The officers' notices of ``event``, if it calls for any. Never raises: a notice problem must not undo
-    the tick or the officer's action (the savepoint keeps the caller's transaction usable)."""
+def notify_staff(event_id: int) -> None:
+    """The officers' notices of the event ``event_id``, if it calls for any. Never raises: a notice problem
+    is logged (the savepoint keeps the dispatcher's transaction usable)."""
+    event = DossierEvent.objects.select_related("actor").get(pk=event_id)
     key = KEYS.get(EventKind(event.kind)) if event.kind in EventKind.values else None
     if key is None:
         return

@@ -6,13 +6,13 @@ import logging
 
 from django_tasks import task
 
+from . import services
+
 log = logging.getLogger(__name__)
 
 
 @task()
 def deliver_message(message_id: int) -> str | None:
-    from . import services
-
     try:
         return services.deliver(message_id)
     except Exception:

@@ -8,4 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Citizen portal")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the applicant's notices)
+        # The applicant's notices: a handler of the dossier events, run after the officer's commit.
+        from motcua.dossiers import dispatch
+
+        from .services import APPLICANT_NOTICES, notify_applicant
+
+        dispatch.register("portal.applicant_notice", lambda event: notify_applicant(event.id),
+                          kinds=APPLICANT_NOTICES)

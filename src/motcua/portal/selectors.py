@@ -7,7 +7,7 @@ import datetime as dt
 import hmac
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.calendars.selectors import compute_due
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound
@@ -23,10 +24,8 @@ from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.workflow.choices import ReturnMethod
 
+from . import services
 from .models import Draft, RatingInvitation
-
-if TYPE_CHECKING:
-    from .services import Problem
 
 STEPS = ("applicant", "questions", "documents", "fees", "delivery", "review")
 
@@ -126,8 +125,6 @@ def public_status(dossier: Dossier) -> PublicStatus:
 def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
     """How the promised date was reached: the legal time, from when it counts, and the days off it skipped,
     all from the one clock (``calendars.selectors.compute_due``)."""
-    from motcua.calendars.selectors import compute_due
-
     clock = dossier.clock or {}
     if dossier.due_at is None:
         if dossier.status == Status.NEW:
@@ -227,11 +224,10 @@ def access_log(dossier: Dossier) -> list[Access]:
 
 
 def invitation_for_token(token: str) -> RatingInvitation | None:
-    from .services import token_digest
-
     if not token or len(token) > 200:
         return None
-    return RatingInvitation.objects.select_related("dossier__procedure").filter(digest=token_digest(token)).first()
+    digest = services.token_digest(token)
+    return RatingInvitation.objects.select_related("dossier__procedure").filter(digest=digest).first()
 
 
 def open_invitation_for(dossier: Dossier) -> RatingInvitation | None:
@@ -316,31 +312,29 @@ def applicant_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def draft_problems(draft: Draft, snapshot: dict[str, Any]) -> list[Problem]:
+def draft_problems(draft: Draft, snapshot: dict[str, Any]) -> list[services.Problem]:
     """Everything that stops the draft from being submitted, at once, by step."""
-    from .services import Problem
-
     data = draft.data
-    problems = [Problem("applicant", f, m) for f, m in applicant_problems(data.get("applicant", {}))]
+    problems = [services.Problem("applicant", f, m) for f, m in applicant_problems(data.get("applicant", {}))]
     questions = data.get("questions")
     variants = [v["label"] for v in snapshot["version"].get("time_variants") or []]
     if questions is None:
-        problems.append(Problem("questions", "subject", _("Answer the questions about your request.")))
+        problems.append(services.Problem("questions", "subject", _("Answer the questions about your request.")))
     elif variants and questions.get("time_variant") not in variants:
-        problems.append(Problem("questions", "time_variant", _("Choose the case that applies to you.")))
+        problems.append(services.Problem("questions", "time_variant", _("Choose the case that applies to you.")))
     for row in document_rows(draft, snapshot):
         if row.needed and not row.file_name:
-            problems.append(Problem("documents", f"document_{row.order}",
+            problems.append(services.Problem("documents", f"document_{row.order}",
                                     _("Attach “%(name)s”.") % {"name": row.name}))
     if "fees" not in data.get("done", []):
-        problems.append(Problem("fees", "fees", _("Read and confirm the fees.")))
+        problems.append(services.Problem("fees", "fees", _("Read and confirm the fees.")))
     if "delivery" not in data:
-        problems.append(Problem("delivery", "method", _("Choose how to receive the result.")))
+        problems.append(services.Problem("delivery", "method", _("Choose how to receive the result.")))
     elif data["delivery"].get("method") not in ReturnMethod.values:
-        problems.append(Problem("delivery", "method",
+        problems.append(services.Problem("delivery", "method",
                                 _("Choose how to receive the result: at the one-stop desk, by post or online.")))
     elif data["delivery"].get("method") == ReturnMethod.POST and not (data["delivery"].get("address") or "").strip():
-        problems.append(Problem("delivery", "address", _("Enter the address the result is to be posted to.")))
+        problems.append(services.Problem("delivery", "address", _("Enter the address the result is to be posted to.")))
     return problems
 
 

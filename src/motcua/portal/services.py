@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
@@ -37,12 +38,12 @@ from motcua.core.text import nfc
 from motcua.dossiers import files
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent, Rating
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications.services import Recipient, notify, send_guarded
 
 from . import selectors
-from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, Rating, RatingInvitation
+from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, RatingInvitation
 
 log = logging.getLogger(__name__)
 
@@ -406,32 +407,79 @@ def rate_with_token(token: str, scores: Scores) -> None:
 
 # --- notices to the applicant (Decree 224/2026 Art. 15: on every status change, in real time) -------------
 
-def notify_dossier_event(event: DossierEvent) -> None:
-    """Tell the applicant about a created dossier or a status change. Runs inside the officer's transaction
-    (so the notice is kept if and only if the change is) but in a savepoint, and never raises: a notice
-    problem must not block the officer's action."""
-    if event.kind not in (EventKind.CREATED, EventKind.STATUS_CHANGED) or event.status_after is None:
-        return
-    send_guarded(partial(_notify, event), f"notice for dossier event {event.pk}")
+# Which dossier events the applicant is told of, and with which notice (a key of
+# ``motcua.notifications.defaults``). ``None``: the notice of the new status (``STATUS_NOTICES``; others get
+# ``dossier.status_changed``). Adding a kind here (and its template) is all a new applicant notice needs;
+# ``NOTICE_CONTEXT`` adds what its template needs beyond ``selectors.notice_context``.
+APPLICANT_NOTICES: dict[str, str | None] = {
+    EventKind.CREATED: None,
+    EventKind.STATUS_CHANGED: None,
+    # Decree 61/2018 Art. 19(9): the apology letter gives the reason and the new return date. It changes no
+    # status, so no status notice goes out for it.
+    EventKind.APOLOGY: notice_keys.APOLOGY,
+}
+
+STATUS_NOTICES: dict[int, str] = {
+    Status.RECEIVED: notice_keys.RECEIVED,
+    Status.SUPPLEMENT_REQUESTED: notice_keys.SUPPLEMENT_REQUESTED,
+    Status.PAYMENT_REQUESTED: notice_keys.PAYMENT_REQUESTED,
+    Status.RETURNED: notice_keys.RESULT_READY,
+}
 
 
-def notify_apology(event: DossierEvent) -> None:
-    """The applicant's notice of the apology and new return date (Decree 61/2018 Art. 19(9): the letter
-    gives the reason and the new date). Like ``notify_dossier_event``, in a savepoint and never raising: a
-    notice problem must not undo the apology."""
-    send_guarded(partial(_send_apology, event), f"apology notice for dossier event {event.pk}")
+def _apology_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    data = event.data or {}
+    return {"reason": event.reason,
+            "original_due_at": _instant(data.get("original_due_at")) or dossier.original_due_at,
+            "new_due_at": _instant(data.get("new_due_at")) or dossier.due_at}
 
 
-def _send_apology(event: DossierEvent) -> None:
+def _result_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    token = invite_rating(dossier)
+    return {"rating_url": selectors.absolute(f"/danh-gia/{token}") if token else "",
+            "result_name": dossier.snapshot.get("procedure", {}).get("result_name", ""),
+            "ready_at": event.at, "pickup_place": ""}
+
+
+NOTICE_CONTEXT: dict[str, Callable[[Dossier, DossierEvent], dict[str, Any]]] = {
+    notice_keys.SUPPLEMENT_REQUESTED: lambda dossier, event: selectors.supplement_context(event),
+    notice_keys.PAYMENT_REQUESTED: lambda dossier, event: selectors.payment_context(dossier),
+    notice_keys.RESULT_READY: _result_context,
+    notice_keys.APOLOGY: _apology_context,
+}
+
+
+def applicant_notice_key(event: DossierEvent) -> str | None:
+    """The notice ``event`` sends the applicant, if any (Decree 224/2026 Art. 15: every status change, in
+    real time). An early result is announced by the notice of the change to "processing done", once."""
+    if event.kind not in APPLICANT_NOTICES:
+        return None
+    key = APPLICANT_NOTICES[event.kind]
+    if key is not None:
+        return key
+    if event.status_after is None:
+        return None
+    return STATUS_NOTICES.get(event.status_after, notice_keys.STATUS_CHANGED)
+
+
+def notify_applicant(event_id: int) -> None:
+    """The applicant's notice of the event ``event_id``, if it calls for one. Run by the dossier dispatcher
+    after the officer's commit (``apps.py``); in a savepoint and never raising: a notice problem is logged
+    and never undoes the officer's action."""
+    event = DossierEvent.objects.get(pk=event_id)
+    key = applicant_notice_key(event)
+    if key is not None:
+        send_guarded(partial(_send_notice, event, key), f"notice for dossier event {event.pk}")
+
+
+def _send_notice(event: DossierEvent, key: str) -> None:
     dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
         pk=event.dossier_id)
     recipient = _recipient(dossier)
-    data = event.data or {}
+    extra = NOTICE_CONTEXT.get(key)
     with translation.override(recipient.language):
-        context = {**selectors.notice_context(dossier, event), "reason": event.reason,
-                   "original_due_at": _instant(data.get("original_due_at")) or dossier.original_due_at,
-                   "new_due_at": _instant(data.get("new_due_at")) or dossier.due_at}
-    notify(recipient, notice_keys.APOLOGY, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
+        context = {**selectors.notice_context(dossier, event), **(extra(dossier, event) if extra else {})}
+    notify(recipient, key, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
 
 
 def _instant(value: Any) -> dt.datetime | None:
@@ -449,29 +497,3 @@ def _recipient(dossier: Dossier) -> Recipient:
     return Recipient(name=dossier.applicant_name, email=dossier.applicant_email or (owner.email if owner else ""),
                      phone=dossier.applicant_phone or (owner.phone if owner else ""), language=language,
                      preferred=preferred)
-
-
-def _notify(event: DossierEvent) -> None:
-    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
-        pk=event.dossier_id)
-    recipient = _recipient(dossier)
-    status = event.status_after
-    key = notice_keys.STATUS_CHANGED
-    extra: dict[str, Any] = {}
-    if status == Status.RECEIVED:
-        key = notice_keys.RECEIVED
-    elif status == Status.SUPPLEMENT_REQUESTED:
-        key = notice_keys.SUPPLEMENT_REQUESTED
-        extra = selectors.supplement_context(event)
-    elif status == Status.PAYMENT_REQUESTED:
-        key = notice_keys.PAYMENT_REQUESTED
-        extra = selectors.payment_context(dossier)
-    elif status == Status.RETURNED:
-        key = notice_keys.RESULT_READY
-        token = invite_rating(dossier)
-        extra = {"rating_url": selectors.absolute(f"/danh-gia/{token}") if token else "",
-                 "result_name": dossier.snapshot.get("procedure", {}).get("result_name", ""),
-                 "ready_at": event.at, "pickup_place": ""}
-    with translation.override(recipient.language):
-        context = {**selectors.notice_context(dossier, event), **extra}
-    notify(recipient, key, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
+from motcua.documents.legal import qr_data_uri
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
 
@@ -157,8 +158,6 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _qr(url: str) -> str:
-    from motcua.documents.legal import qr_data_uri
-
     return qr_data_uri(url)
 
 

@@ -41,6 +41,8 @@ from motcua.dossiers import events as chain
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
+from . import rollups
+
 LEGAL_DAYS = (1, 3, 5, 7, 10, 15, 20, 30)
 MONTH_WEIGHT = {1: 0.8, 2: 0.6, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0, 7: 1.0, 8: 0.95, 9: 1.0, 10: 1.1, 11: 1.15,
                 12: 1.2}
@@ -177,8 +179,7 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
         made += size
         show("dossiers", made, n)
     if rebuild:
-        from .rollups import rebuild as do_rebuild
-        facts = do_rebuild(progress=lambda c: show("statistics", c, made))
+        facts = rollups.rebuild(progress=lambda c: show("statistics", c, made))
         # Dossiers refused at intake have no statistics fact: say where the count ended.
         stream.write(f"\rstatistics: {facts} facts for {made} dossiers\n")
         stream.flush()

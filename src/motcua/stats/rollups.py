@@ -6,9 +6,10 @@
   as a full recount. The month-end snapshots of open dossiers get each changed dossier's difference
   (its state at each kept month end after the change minus before it: ``kpi.open_state``).
 - ``rebuild()`` recomputes everything (``motcua stats rebuild``; after a calendar change, an import).
-- The receiver in ``apps.py`` calls ``schedule_refresh`` when a dossier event is saved: the dossier ids
-  of a transaction are gathered and refreshed once, after the commit (a failure is logged and never
-  undoes the dossier's change; ``motcua stats rebuild`` repairs).
+- The dossier dispatcher's handler (``tasks.on_dossier_event``, registered in ``apps.py``) enqueues
+  ``tasks.refresh_dossiers`` after the commit that appended a dossier event, once per transaction and
+  dossier; it runs on the tasks backend, off the officer's request (a failure is logged and never undoes
+  the dossier's change; ``motcua stats rebuild`` repairs).
 
 Which month ends are kept (``SnapshotMonth``): after a rebuild, every month end from the month of the
 oldest fact to the current month; a refresh in a later month first adds the missing month ends up to
@@ -256,36 +257,3 @@ def rebuild(progress: Any = None, batch: int = 5000) -> int:
                                          "overdue": v[1], "at_risk": v[2]}
                                         for k, v in snapshots.items() if any(v)])
     return count
-
-
-# --- the hook -----------------------------------------------------------------------------------------
-
-def schedule_refresh(dossier_id: int) -> None:
-    """Refresh this dossier once the current transaction commits (at once outside a transaction). The
-    ids of one transaction are gathered into one refresh."""
-    if not connection.in_atomic_block:
-        _run([dossier_id])
-        return
-    for entry in connection.run_on_commit:
-        func = entry[1]
-        if isinstance(func, _Flush) and not func.ran:
-            func.ids.add(dossier_id)
-            return
-    transaction.on_commit(_Flush({dossier_id}), robust=True)
-
-
-class _Flush:
-    def __init__(self, ids: set[int]) -> None:
-        self.ids = ids
-        self.ran = False
-
-    def __call__(self) -> None:
-        self.ran = True
-        _run(sorted(self.ids))
-
-
-def _run(ids: list[int]) -> None:
-    try:
-        refresh_rollups_for(ids)
-    except Exception:  # the dossier's change stands; ``motcua stats rebuild`` repairs the statistics
-        log.exception("stats: refresh of dossiers %s failed", ids[:20])

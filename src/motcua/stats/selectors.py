@@ -16,7 +16,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, Rating
 
 from . import index766, kpi
 from .forms import Period, last_full_months, month_range
@@ -322,13 +322,8 @@ def ranking(first: dt.date, last: dt.date) -> dict[str, Any]:
 # --- public transparency -------------------------------------------------------------------------------
 
 
-def _ratings(first: dt.date, last: dt.date) -> dict[tuple[str, str], dict[str, int]] | None:
-    """(agency code, procedure code) → ratings and satisfied ratings (overall 4 or 5 of 5); None when the
-    portal does not record ratings."""
-    try:
-        from motcua.portal.models import Rating
-    except ImportError:  # pragma: no cover - the portal app is optional
-        return None
+def _ratings(first: dt.date, last: dt.date) -> dict[tuple[str, str], dict[str, int]]:
+    """(agency code, procedure code) → ratings and satisfied ratings (overall 4 or 5 of 5)."""
     rows = (Rating.objects.filter(month__gte=first.replace(day=1), month__lte=last)
             .values("agency_code", "procedure_code")
             .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(overall_score__gte=4))))

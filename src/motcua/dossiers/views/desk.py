@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -11,14 +12,27 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, unit_ids_in_scope
 from motcua.catalogue import selectors as catalogue
 from motcua.core.errors import DomainError, NotFound
 
-from .. import files, services
+from .. import files, issuing, services
 from ..choices import Outcome
 from ..forms import IntakeForm, add_domain_error
+from ..models import Dossier
 from .access import detail_url, receiver
+
+log = logging.getLogger(__name__)
+
+
+def _issue_handed_form(user: User, dossier: Dossier, role: str, base_url: str) -> None:
+    """Issue the form the desk hands over, after the receipt has committed. The dossier stands whatever
+    happens here: on a failure the dossier page offers the form's Issue button."""
+    try:
+        issuing.issue(user, dossier, role, base_url)
+    except Exception:
+        log.exception("dossier %s: the %s form was not issued at the desk", dossier.pk, role)
 
 
 @login_required
@@ -36,6 +50,13 @@ def _checklist(version: Any) -> list[dict[str, Any]]:
              "template_name": d.template_name, "from_data_store": d.from_data_store, "note": d.note}
             for d in version.documents.all()]
 
+
+# "Save and print": the form handed to the applicant is issued with the outcome (``issuing.issue``).
+_FORM_OF_OUTCOME = {
+    Outcome.RECEIVE.value: "receipt",
+    Outcome.SUPPLEMENT.value: "supplement-request",
+    Outcome.REFUSE.value: "refusal",
+}
 
 _DONE_MESSAGES = {
     Outcome.RECEIVE.value: _("The dossier is received: print the receipt for the applicant."),
@@ -66,7 +87,9 @@ def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                messages.success(request, str(_DONE_MESSAGES[form.cleaned_data["outcome"]]))
+                outcome = form.cleaned_data["outcome"]
+                _issue_handed_form(user, dossier, _FORM_OF_OUTCOME[outcome], request.build_absolute_uri("/"))
+                messages.success(request, str(_DONE_MESSAGES[outcome]))
                 return redirect(detail_url(dossier))
         status = 400
     else:

@@ -10,29 +10,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError, NotFound
-from motcua.documents import services as documents
-from motcua.documents.models import IssuedForm
 
-from .. import actions, pages, selectors, services
+from .. import actions, issuing, pages, selectors, services
 from ..choices import EventKind, Status
-from ..models import Dossier
+from ..models import Dossier, IssuedForm
 from ..workflow import selectors as wf_selectors
 from .access import detail_url, dossier_for, staff
 
 
-def _forms_available(info: wf_selectors.DossierDetail) -> list[dict[str, Any]]:
-    """The forms that apply now, by the documents app's rule, from what the page has already loaded."""
+def _forms_available(info: wf_selectors.DossierDetail, issued: list[IssuedForm]) -> list[dict[str, Any]]:
+    """The forms that apply now (``issuing.applicable_forms``), from what the page has already loaded: each
+    links to its PDF (the issued copy, or a preview) and has a button to issue it."""
     dossier = info.dossier
     statuses = [e.status_after for e in info.events if e.kind in (EventKind.STATUS_CHANGED, EventKind.CREATED)]
-    roles = documents.applicable_forms(
+    roles = issuing.applicable_forms(
         dossier, statuses, has_refusal_result=any(r.kind == "refusal" for r in info.results),
         has_apology=info.apology is not None)
     forms_of_set = dossier.rules.get("forms") or {}
+    issued_roles = {f.role for f in issued}
     return [{"role": r, "label": pages.FORM_LABELS[r], "number": forms_of_set.get(r, {}).get("number", ""),
-             "url": reverse("dossiers:form_pdf", args=[dossier.public_id, r])} for r in roles]
+             "url": reverse("dossiers:form_pdf", args=[dossier.public_id, r]),
+             "issued": r in issued_roles and r != "control-sheet"} for r in roles]
 
 
 @login_required
@@ -64,7 +65,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_see_personal": opened["may_see"], "full": opened["full"], "documents": page.documents,
         "loose_files": page.loose_files, "events": page.events,
         "issued": [{"form": f, "label": pages.FORM_LABELS.get(f.role, f.role)} for f in issued],
-        "forms": _forms_available(info), "clock": page.clock, "actions": actions.available(user, dossier),
+        "forms": _forms_available(info, issued), "clock": page.clock, "actions": actions.available(user, dossier),
         "procedure": dossier.snapshot.get("procedure", {}), "version": dossier.snapshot.get("version", {}),
         "channel_label": page.channel_label, "overdue": page.overdue,
         "representative": personal.get("representative") or {},
@@ -76,18 +77,26 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
-    """A legal form of the dossier as PDF: issued once (and logged), then served from storage."""
+    """A legal form of the dossier as PDF. GET reads: the issued copy, or a preview marked as such (printed
+    across it and in the ``X-Form-Preview`` header), issuing nothing. POST issues it (number, stored file,
+    event; once: a second click gets the form already issued) and shows it."""
     user = staff(request)
     dossier = dossier_for(user, code)
     try:
-        issued = documents.issue(user, dossier, form, request.build_absolute_uri("/"))
+        if request.method == "POST":
+            issued = issuing.issue(user, dossier, form, request.build_absolute_uri("/"))
+            filename, pdf, is_preview = f"{dossier.public_id}-{issued.role}.pdf", issuing.read(issued), False
+        else:
+            filename, pdf, is_preview = issuing.for_reading(dossier, form, request.build_absolute_uri("/"))
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
         messages.error(request, exc.message)
         return redirect(detail_url(dossier))
-    response = HttpResponse(documents.read(issued), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.public_id}-{issued.role}.pdf"'
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if is_preview:
+        response[issuing.PREVIEW_HEADER] = "1"
     return response

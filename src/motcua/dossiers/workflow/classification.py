@@ -1,8 +1,8 @@
-"""The one adapter to indicator 2.1 (early / on time / late) of ``motcua.stats.rules.classify``.
+"""The one adapter to indicator 2.1 (early / on time / late) of ``motcua.dossiers.timeliness.classify``.
 
-The rule is the stats app's; this module only gathers its inputs for one dossier (through
-``motcua.stats.facts``) or for one step, and shapes the answer for the dossier page, the API and the
-control sheet. When the stats app is not there, the class is unknown (None) rather than guessed.
+The rule lives below the statistics (``..timeliness``, read by ``motcua.stats`` too); this module only
+gathers its inputs for one dossier (through ``..facts``) or for one step, and shapes the answer for the
+dossier page, the API and the control sheet.
 """
 
 from __future__ import annotations
@@ -12,21 +12,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from .. import facts as timeliness_facts
 from ..models import Dossier, DossierEvent
+from ..timeliness import Classification, DossierFacts, classify
 from .models import ProcessingStep
 
 LABELS_VI = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
-def _rules() -> Any:
-    try:
-        from motcua.stats import rules
-    except ImportError:  # pragma: no cover - the stats app is optional for this module
-        return None
-    return rules
-
-
-def _shape(c: Any) -> dict[str, Any] | None:
+def _shape(c: Classification | None) -> dict[str, Any] | None:
     if c is None or not c.counted or c.outcome is None:
         return None
     return {"outcome": c.outcome.value, "finished": c.finished, "end_kind": c.end_kind.value if c.end_kind else None,
@@ -38,25 +32,18 @@ def _shape(c: Any) -> dict[str, Any] | None:
 def classify_dossier(dossier: Dossier, events: list[DossierEvent] | None = None,
                      at: dt.datetime | None = None) -> dict[str, Any] | None:
     """The dossier's class under indicator 2.1 as it stands at ``at`` (default: now)."""
-    rules = _rules()
-    if rules is None:
-        return None
-    try:
-        from motcua.stats import facts as stats_facts
-    except ImportError:  # pragma: no cover
-        return None
     at = at or timezone.now()
-    if events is not None and hasattr(stats_facts, "build"):
-        row = {name: getattr(dossier, name) for name in stats_facts.DOSSIER_FIELDS}
-        relevant = {str(k) for k in stats_facts._RELEVANT}
+    if events is not None:
+        row = {name: getattr(dossier, name) for name in timeliness_facts.DOSSIER_FIELDS}
+        relevant = {str(k) for k in timeliness_facts.RELEVANT_KINDS}
         rows = [{"dossier_id": e.dossier_id, "kind": e.kind, "at": e.at, "status_before": e.status_before,
                  "status_after": e.status_after, "reason": e.reason, "data": e.data}
                 for e in events if e.kind in relevant]
-        built = stats_facts.build(row, rows, stats_facts.Context())
+        built = timeliness_facts.build(row, rows, timeliness_facts.Context())
         facts, target = built.facts, built.target_due
     else:
-        facts, target = stats_facts.facts_for(dossier)
-    return _shape(rules.classify(facts, at, target))
+        facts, target = timeliness_facts.facts_for(dossier)
+    return _shape(classify(facts, at, target))
 
 
 def step_target(step: ProcessingStep) -> dt.datetime | None:
@@ -69,12 +56,11 @@ def step_target(step: ProcessingStep) -> dt.datetime | None:
 
 def classify_step(step: ProcessingStep, at: dt.datetime | None = None) -> dict[str, Any] | None:
     """A step's class against its own budget (its due instant), by the same rule."""
-    rules = _rules()
-    if rules is None or step.started_at is None or step.outcome == "skipped":
+    if step.started_at is None or step.outcome == "skipped":
         return None
-    facts = rules.DossierFacts(received_at=step.started_at, start_at=step.started_at, promised_at=step.due_at,
+    facts = DossierFacts(received_at=step.started_at, start_at=step.started_at, promised_at=step.due_at,
                                done_at=step.ended_at)
-    return _shape(rules.classify(facts, at or timezone.now(), step_target(step)))
+    return _shape(classify(facts, at or timezone.now(), step_target(step)))
 
 
 def label(result: dict[str, Any] | None) -> str:

@@ -112,7 +112,7 @@ class Apology(models.Model):
     new_due_at = models.DateTimeField(_("new promised return"))
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    form = models.ForeignKey("documents.IssuedForm", null=True, blank=True, on_delete=models.PROTECT,
+    form = models.ForeignKey("dossiers.IssuedForm", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
 
     class Meta:

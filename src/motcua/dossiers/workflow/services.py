@@ -21,7 +21,8 @@ from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 
-from .. import deadlines, events, files, lifecycle
+from .. import deadlines, events, files, issuing, lifecycle
+from .. import services as intake
 from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
 from ..rules import silence_rule, switch
@@ -78,9 +79,7 @@ def _lock(dossier: Dossier) -> Dossier:
 
 def _set_status(dossier: Dossier, after: int, actor: User, at: dt.datetime, *, reason: str = "",
                 data: dict[str, Any] | None = None, fields: tuple[str, ...] = ()) -> None:
-    from ..services import _set_status as set_status
-
-    set_status(dossier, after, actor, reason=reason, data=data, extra_fields=fields, at=at)
+    intake.set_status(dossier, after, actor, reason=reason, data=data, extra_fields=fields, at=at)
 
 
 def _holds_below(user: User, capability: Capability, unit: OrgUnit) -> bool:
@@ -590,8 +589,9 @@ def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None 
         _set_status(dossier, refusal_status(dossier), user, now, reason=reason, data={"refusal": True},
                     fields=("refused_at", "processing_ended_at"))
         _start_return(dossier, user, now)
-        if issue_form:
-            _issue(user, dossier, "refusal")
+    if issue_form:
+        # Form 03, issued once the refusal has committed: rendered with no lock held (``issuing.issue``).
+        issuing.issue(user, dossier, "refusal")
     return result
 
 
@@ -604,16 +604,6 @@ def _start_return(dossier: Dossier, user: User, at: dt.datetime) -> None:
             _start_group(dossier, last.order, user, at)
             return
     _refresh_current(dossier, at)
-
-
-def _issue(user: User, dossier: Dossier, role: str) -> None:
-    """Issue a legal form inside the service's transaction; the form service appends its own event on a
-    fresh row, so the chain head is read back."""
-    from motcua.documents import services as documents
-
-    documents.issue(user, dossier, role)
-    dossier.event_count, dossier.last_event_hash = Dossier.objects.filter(pk=dossier.pk).values_list(
-        "event_count", "last_event_hash").get()
 
 
 def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.date, signer: User | None = None,
@@ -764,8 +754,9 @@ def apologize(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datet
             r.due_at = new_due_at
             r.save(update_fields=["due_at"])
         _refresh_current(dossier, now)
-        if issue_form:
-            _issue(user, dossier, "apology")
+    if issue_form:
+        # Form 04, issued once the apology has committed: rendered with no lock held (``issuing.issue``).
+        issuing.issue(user, dossier, "apology")
     return apology
 
 

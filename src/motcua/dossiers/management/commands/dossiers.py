@@ -4,7 +4,9 @@
   between the durable write and the commit), once older than MOTCUA_ORPHAN_GRACE_SECONDS;
 - ``motcua dossiers tick [--at ISO]``: the periodic work of the internal processing — consultations past
   their deadline (deemed to agree for construction permits), late dossiers flagged and reminded, and
-  escalated to the leader when no apology came in time. Run it every few minutes (cron, systemd timer).
+  escalated to the leader when no apology came in time; then the dossier events whose handlers (notices,
+  statistics refresh) have not run, left by a dead process or a failed handler, are handled
+  (``dispatch.sweep``). Run it every few minutes (cron, systemd timer).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.dossiers import files
+from motcua.dossiers import dispatch, files
 from motcua.dossiers.workflow import late
 
 
@@ -37,6 +39,9 @@ class Command(BaseCommand):
                 if at.tzinfo is None:
                     raise CommandError("--at needs a time zone offset, e.g. +07:00")
             self.stdout.write(str(late.tick(at)))
+            handled = dispatch.sweep()
+            if handled:
+                self.stdout.write(f"Dispatched {handled} pending event handler(s).")
             return
         orphans = files.sweep_orphans(dry_run=options["dry_run"])
         verb = "Would remove" if options["dry_run"] else "Removed"

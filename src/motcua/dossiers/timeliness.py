@@ -33,7 +33,7 @@ Rules, in the order they are applied:
    by ``motcua.calendars``); without a target nothing is early.
 
 The promised date is the one printed on the receipt (``facts.promised_at``). Whether an apology letter's
-new date replaces it for 766 is not stated by the sources; the builder in ``facts.py`` keeps the date of
+new date replaces it for 766 is not stated by the sources; the builder in ``motcua.dossiers.facts`` keeps the date of
 the receipt (see docs/stats.md).
 """
 
@@ -42,10 +42,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from motcua.calendars.clock import Calendar
+from motcua.calendars.clock import Calendar, from_seconds, to_seconds
 
 
 class Outcome(StrEnum):
@@ -73,7 +71,7 @@ class Supplement:
 
 @dataclass(frozen=True)
 class DossierFacts:
-    """What indicator 2.1 needs of one dossier. Build it with ``motcua.stats.facts.facts_for``."""
+    """What indicator 2.1 needs of one dossier. Build it with ``motcua.dossiers.facts.facts_for``."""
 
     received_at: dt.datetime | None
     start_at: dt.datetime | None = None
@@ -114,8 +112,6 @@ def _le(value: dt.datetime | None, at: dt.datetime) -> dt.datetime | None:
 def _wait_seconds(facts: DossierFacts, requested: dt.datetime, completed: dt.datetime) -> int:
     if facts.calendar is None:
         return int((completed - requested).total_seconds())
-    from motcua.calendars.clock import to_seconds
-
     return max(0, facts.calendar.working_seconds_between(to_seconds(requested), to_seconds(completed)))
 
 
@@ -125,8 +121,6 @@ def shift(facts: DossierFacts, moment: dt.datetime | None, seconds: int) -> dt.d
         return moment
     if facts.calendar is None:
         return moment + dt.timedelta(seconds=seconds)
-    from motcua.calendars.clock import from_seconds, to_seconds
-
     cal = facts.calendar
     # Count the working time from the deadline itself; a deadline at the close of a working day moves
     # into the next working period, never by elapsed night hours.

@@ -1,0 +1,187 @@
+"""Issuing legal forms: which forms apply to a dossier (decided here), their issue as a service action (a
+number, a stored file and an event, once), and previews. The PDF is rendered by the renderer the documents
+app registers in its ``AppConfig.ready()`` (``register_renderer``): this app never imports it.
+
+An issue renders first, with no lock held (WeasyPrint takes a while), then under the dossier's lock checks
+again whether the form was issued meanwhile and, if so, returns that one and discards its own rendering: a
+second click or ten concurrent requests give one issued form and no error. Reading (a GET) never issues: it
+serves the issued copy or renders a preview marked as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import User
+from motcua.core.errors import Conflict, DomainError
+
+from . import events, files
+from .choices import EventKind, Status
+from .models import Dossier, IssuedForm
+from .rules import form_info, role_for
+
+TRAIL_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.CLOCK, EventKind.CODE_ASSIGNED)
+# The line printed across a preview (a form not issued: no number, no record).
+PREVIEW_MARK = "BẢN XEM TRƯỚC — CHƯA PHÁT HÀNH"
+# The response header that says a PDF is a preview (web page and API).
+PREVIEW_HEADER = "X-Form-Preview"
+
+
+class FormRenderer(Protocol):
+    """What the documents app provides (``motcua.documents.services``)."""
+
+    def render_form(self, dossier: Dossier, role: str, *, base_url: str, at: dt.datetime,
+                    preview: bool) -> bytes: ...
+
+    def register_pdf(self, user: User, dossiers: list[Dossier], first: dt.date, last: dt.date) -> bytes: ...
+
+    def register_xlsx(self, dossiers: list[Dossier], first: dt.date, last: dt.date) -> bytes: ...
+
+
+_renderer: list[FormRenderer] = []
+
+
+def register_renderer(renderer: FormRenderer) -> None:
+    """Called by the documents app's ``ready()``: the one renderer of legal forms."""
+    _renderer[:] = [renderer]
+
+
+def renderer() -> FormRenderer:
+    if not _renderer:
+        raise RuntimeError("No renderer of legal forms is registered (is motcua.documents installed?).")
+    return _renderer[0]
+
+
+def _render(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, preview: bool) -> bytes:
+    return renderer().render_form(dossier, role, base_url=base_url, at=at, preview=preview)
+
+
+def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_refusal_result: bool,
+                     has_apology: bool) -> list[str]:
+    """The forms that apply to the dossier in its present state, in the order of the set: the one rule, used
+    by ``issue`` and by the dossier page (which passes what it has already loaded, so it costs no query).
+
+    ``event_statuses`` are the statuses set by the dossier's creation and status-change events. A form the
+    dossier's rule set does not have (the 2018 set has no stop notice) never applies.
+    """
+    statuses = set(event_statuses)
+    wanted = {
+        "receipt": d.code is not None,
+        "supplement-request": Status.SUPPLEMENT_REQUESTED in statuses,
+        "refusal": d.status == Status.NOT_RECEIVED or has_refusal_result,  # at intake, or after appraisal
+        "apology": has_apology,
+        "stop-notice": d.status == Status.STOPPED,
+        "control-sheet": d.code is not None,
+    }
+    in_set = (d.rules or {}).get("forms") or {}
+    return [role for role, applies in wanted.items() if applies and (not in_set or role in in_set)]
+
+
+def _available(d: Dossier, role: str) -> bool:
+    statuses = d.events.filter(kind__in=(EventKind.STATUS_CHANGED, EventKind.CREATED)).values_list(
+        "status_after", flat=True)
+    return role in applicable_forms(d, statuses, has_refusal_result=d.results.filter(kind="refusal").exists(),
+                                    has_apology=getattr(d, "apology", None) is not None)
+
+
+def resolve_role(d: Dossier, name: str) -> str:
+    """The role of the form named ``name`` (its role or its number in the dossier's form set)."""
+    role = role_for(d.rules, name)
+    if role is None:
+        raise DomainError(_("The dossier's form set has no form “%(name)s”.") % {"name": name}, code="unknown_form",
+                          status=404)
+    return role
+
+
+def _check(d: Dossier, role: str) -> None:
+    if role == "register":
+        raise Conflict(_("This form is not issued from the dossier page."), code="form_not_available")
+    if not _available(d, role):
+        raise Conflict(_("This form does not apply to the dossier in its present state."), code="form_not_available")
+
+
+def _trail_basis(d: Dossier) -> str:
+    last = d.events.filter(kind__in=TRAIL_KINDS).order_by("-seq").values_list("hash", flat=True).first()
+    return last or ""
+
+
+def current(dossier: Dossier, role: str) -> IssuedForm | None:
+    """The issued form of ``role`` that is still current: the last one issued (for the control sheet, only
+    while the trail has not grown since)."""
+    existing = IssuedForm.objects.filter(dossier=dossier, role=role).order_by("-version").first()
+    if existing is None:
+        return None
+    if role == "control-sheet" and existing.basis != _trail_basis(dossier):
+        return None
+    return existing
+
+
+def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> IssuedForm:
+    """Issue the form of role (or number) ``name``: once, then the issued one is returned; the control sheet
+    is issued again when the trail has grown. Each issue is stored (the file is durable before the row that
+    names it commits) and logged as a ``form_issued`` event."""
+    role = resolve_role(dossier, name)
+    _check(dossier, role)
+    existing = current(dossier, role)
+    if existing is not None:
+        return existing
+    basis = _trail_basis(dossier) if role == "control-sheet" else ""
+    now = timezone.now()
+    pdf = _render(dossier, role, base_url=base_url, at=now, preview=False)  # before the lock: it is slow
+    name_on_disk = files.durable_save(f"{files.ROOT}/{now:%Y/%m/%d}/{dossier.reference}/forms/{role}.pdf", pdf)
+    try:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+            # Under the lock, again: another request may have issued it while this one rendered.
+            last = IssuedForm.objects.filter(dossier=locked, role=role).order_by("-version").first()
+            if last is not None and (role != "control-sheet" or last.basis == _trail_basis(locked)):
+                files.discard([name_on_disk])
+                return last
+            if role == "control-sheet":
+                basis = _trail_basis(locked)
+            version = (last.version + 1) if last else 1
+            info = form_info(locked.rules, role) or {}
+            issued = IssuedForm.objects.create(
+                dossier=locked, role=role, form_set=str(locked.rules.get("key", "")), number=info.get("number", ""),
+                version=version, file=name_on_disk, sha256=hashlib.sha256(pdf).hexdigest(), issued_by=user,
+                issued_at=now, basis=basis)
+            events.append(locked, EventKind.FORM_ISSUED, user, data={
+                "form": role, "number": issued.number, "form_set": issued.form_set, "version": version,
+                "sha256": issued.sha256})
+    except BaseException:
+        files.discard([name_on_disk])
+        raise
+    dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
+    return issued
+
+
+def preview(dossier: Dossier, name: str, base_url: str = "") -> tuple[str, bytes]:
+    """(role, PDF) of a form that applies but is not issued: rendered with ``PREVIEW_MARK`` across it, stored
+    nowhere, logged nowhere."""
+    role = resolve_role(dossier, name)
+    _check(dossier, role)
+    return role, _render(dossier, role, base_url=base_url, at=timezone.now(), preview=True)
+
+
+def for_reading(dossier: Dossier, name: str, base_url: str = "") -> tuple[str, bytes, bool]:
+    """(file name, PDF, is a preview) of the form for a GET: the issued copy, else a preview."""
+    role = resolve_role(dossier, name)
+    issued = current(dossier, role)
+    if issued is not None:
+        return f"{dossier.public_id}-{issued.role}.pdf", read(issued), False
+    role, pdf = preview(dossier, name, base_url)
+    return f"{dossier.public_id}-{role}-xem-truoc.pdf", pdf, True
+
+
+def read(issued: IssuedForm) -> bytes:
+    with default_storage.open(issued.file.name, "rb") as handle:
+        data: bytes = handle.read()
+    return data
