@@ -314,3 +314,12 @@ MOTCUA_CONSULTATION_WORKING_DAYS = env_int("MOTCUA_CONSULTATION_WORKING_DAYS", 5
 MOTCUA_SUPPLEMENT_RULE = env_str("MOTCUA_SUPPLEMENT_RULE", "restart")
 if MOTCUA_SUPPLEMENT_RULE not in {"restart", "pause"}:
     raise ImproperlyConfigured("MOTCUA_SUPPLEMENT_RULE must be restart or pause.")
+
+# --- Periodic jobs (``motcua scheduler``, started by ``motcua serve``) ------------------------------------------
+# Each job is a command line after ``motcua`` and its period in seconds (0 = not run by the scheduler, e.g.
+# when cron runs it). Every job is idempotent.
+MOTCUA_SCHEDULE = {
+    "dossiers tick": env_int("MOTCUA_TICK_SECONDS", 300),
+    "notifications retry": env_int("MOTCUA_RETRY_SECONDS", 120),
+    "dossiers sweep-orphans": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),
+}
