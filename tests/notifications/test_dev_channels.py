@@ -72,3 +72,13 @@ def test_a_development_sms_lands_in_the_outbox_file(settings, tmp_path, template
     record = json.loads((tmp_path / "outbox" / "sms.jsonl").read_text(encoding="utf-8"))
     assert record["message_id"] == message.pk
     assert record["body"].startswith("Da tiep nhan ho so G22.37-260706-0001")
+
+
+def test_the_console_email_of_development_is_recorded_delivered_and_a_real_backend_only_sent(capsys):
+    from motcua.notifications.channels.email import EmailChannel
+
+    console = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    assert EmailChannel("email", {**console, "DELIVERED_ON_SEND": True}).send(MESSAGE).status == "delivered"
+    assert "Hồ sơ đã được tiếp nhận" in capsys.readouterr().out
+    # Without the option a sent e-mail waits for the provider's receipt.
+    assert EmailChannel("email", console).send(MESSAGE).status == "sent"
