@@ -40,8 +40,8 @@ dev-setup: $(VENV)/.dev messages
 
 run: setup
 	$(BIN)/motcua demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/motcua runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker and the periodic jobs  (Ctrl+C stops all)"
+	$(BIN)/motcua serve $(HOST):$(PORT)
 
 test: dev-setup
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)

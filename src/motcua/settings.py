@@ -7,9 +7,10 @@ with a clear message instead of somewhere deep in a request. ``MOTCUA_ENV`` sele
 
 from __future__ import annotations
 
+import json
 import os
-import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +50,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from exc
 
 
+def env_json(name: str, default: Any) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON, got {raw!r}.") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -56,8 +67,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-# Under pytest the profile defaults to "test" (immediate tasks, no external services).
-ENV = env_str("MOTCUA_ENV", "test" if "pytest" in sys.modules else "development")
+# The test profile is set by tests/settings.py (pytest's DJANGO_SETTINGS_MODULE), not guessed here.
+ENV = env_str("MOTCUA_ENV", "development")
 if ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured("MOTCUA_ENV must be development, test or production.")
 PRODUCTION = ENV == "production"
@@ -100,6 +111,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.middleware.HeadAsGetMiddleware",  # first: everything after it sees HEAD as GET
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -232,8 +244,13 @@ WHITENOISE_USE_FINDERS = DEBUG or ENV == "test"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files: local files under MEDIA_ROOT unless MOTCUA_STORAGE_BACKEND names another Django storage
+# class (dotted path), with its keyword arguments as a JSON object in MOTCUA_STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("MOTCUA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("MOTCUA_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -242,6 +259,48 @@ STORAGES = {
         )
     },
 }
+
+# --- Cache -------------------------------------------------------------------------------------------
+# The rate limits (public tracking, portal.throttle) count in this cache, so several app servers must share
+# one: MOTCUA_CACHE_URL=redis://HOST:6379/DB (Django's RedisCache). Unset: each process's local memory,
+# which is right for one process only.
+CACHE_URL = os.environ.get("MOTCUA_CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("MOTCUA_CACHE_URL must be a redis://, rediss:// or unix:// address.")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": env_str("MOTCUA_CACHE_PREFIX", "motcua")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- E-mail -------------------------------------------------------------------------------------------
+# Django's SMTP settings, each from MOTCUA_EMAIL_<NAME>; the e-mail notice channel uses them unless
+# MOTCUA_NOTIFY_CHANNELS gives it its own options (docs/notifications.md).
+EMAIL_BACKEND = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("MOTCUA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MOTCUA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("MOTCUA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MOTCUA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MOTCUA_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("MOTCUA_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("MOTCUA_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("MOTCUA_EMAIL_FROM", "webmaster@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notices (docs/notifications.md) ---------------------------------------------------------------------
+# Each a JSON value; unset = the defaults of motcua.notifications.conf (development: console and outbox files;
+# production: e-mail only).
+_notify_channels = env_json("MOTCUA_NOTIFY_CHANNELS", None)
+if _notify_channels is not None:
+    if not isinstance(_notify_channels, dict):
+        raise ImproperlyConfigured("MOTCUA_NOTIFY_CHANNELS must be a JSON object {kind: {BACKEND, OPTIONS}}.")
+    MOTCUA_NOTIFY_CHANNELS = _notify_channels
+_notify_order = env_json("MOTCUA_NOTIFY_ORDER", None)
+if _notify_order is not None:
+    MOTCUA_NOTIFY_ORDER = list(_notify_order)
+_notify_retry = env_json("MOTCUA_NOTIFY_RETRY", None)
+if _notify_retry is not None:
+    MOTCUA_NOTIFY_RETRY = dict(_notify_retry)
 
 # --- Background work ----------------------------------------------------------------------------------
 TASKS = {
@@ -315,3 +374,12 @@ MOTCUA_CONSULTATION_WORKING_DAYS = env_int("MOTCUA_CONSULTATION_WORKING_DAYS", 5
 MOTCUA_SUPPLEMENT_RULE = env_str("MOTCUA_SUPPLEMENT_RULE", "restart")
 if MOTCUA_SUPPLEMENT_RULE not in {"restart", "pause"}:
     raise ImproperlyConfigured("MOTCUA_SUPPLEMENT_RULE must be restart or pause.")
+
+# --- Periodic jobs (``motcua scheduler``, started by ``motcua serve``) ------------------------------------------
+# Each job is a command line after ``motcua`` and its period in seconds (0 = not run by the scheduler, e.g.
+# when cron runs it). Every job is idempotent.
+MOTCUA_SCHEDULE = {
+    "dossiers tick": env_int("MOTCUA_TICK_SECONDS", 300),
+    "notifications retry": env_int("MOTCUA_RETRY_SECONDS", 120),
+    "dossiers sweep-orphans": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),
+}

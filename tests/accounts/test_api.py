@@ -111,3 +111,19 @@ def test_unknown_api_path_is_404_json(client: Client):
 def test_api_docs_load_nothing_from_other_sites(client: Client):
     html = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in html and "https://" not in html.split("<body")[0]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_write_is_asked_to_sign_in_not_refused_for_csrf():
+    client = Client(enforce_csrf_checks=True)  # as a browser or a script without a session
+    response = client.post("/api/v1/dossiers", {"procedure": "x"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_session_write_without_the_csrf_token_is_still_refused(people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["binh"])
+    response = client.post("/api/v1/dossiers", {"procedure": "x"})
+    assert response.status_code == 403  # the session cookie alone must not write: CSRF protects it

@@ -28,7 +28,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {**os.environ, "MOTCUA_ENV": "production", "MOTCUA_VAR_DIR": str(tmp_path),
-           "PYTHONPATH": str(ROOT / "src")}
+           "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "motcua.settings"}
     env.pop("MOTCUA_SECRET_KEY", None)
     result = subprocess.run([sys.executable, "-m", "motcua", "check"], env=env, capture_output=True, text=True,
                             timeout=120, check=False)

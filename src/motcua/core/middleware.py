@@ -8,8 +8,10 @@ Accept-Language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -24,3 +26,32 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class HeadAsGetMiddleware:
+    """HEAD answers as GET without a body (RFC 9110 §9.3.2), for every page and GET API operation.
+
+    The views say ``require_GET`` and ninja routes name GET only, so a HEAD from a link checker, a
+    monitoring probe or a browser's prefetch got 405. Outermost in ``MIDDLEWARE``: everything inside sees a
+    GET, so the headers (Content-Type, Content-Length, caching) are the GET's; only the body is dropped.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if isinstance(response, StreamingHttpResponse):
+            response.close()  # release the file or generator the GET would have streamed
+            response.streaming_content = iter(())
+        elif isinstance(response, HttpResponse):
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

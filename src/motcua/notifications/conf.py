@@ -2,8 +2,9 @@
 
 ``MOTCUA_NOTIFY_CHANNELS`` maps a channel kind (``email``, ``sms``, ``zalo``) to ``{"BACKEND": dotted path,
 "OPTIONS": {...}}``. When it is not set the defaults below apply: in development e-mail goes to the console
-and SMS/Zalo to JSON lines under ``VAR_DIR/outbox``; in tests SMS/Zalo go to memory; in production only
-e-mail is configured (through Django's ``EMAIL_BACKEND``), so nothing pretends to send an SMS.
+and SMS/Zalo to JSON lines under ``VAR_DIR/outbox``, all three recorded as delivered; in tests SMS/Zalo go
+to memory; in production only e-mail is configured (through Django's ``EMAIL_BACKEND``), so nothing pretends
+to send an SMS.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def default_channels() -> dict[str, dict[str, Any]]:
     if env == "development":
         return {
             "email": {"BACKEND": EMAIL_BACKEND,
-                      "OPTIONS": {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}},
+                      "OPTIONS": {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+                                  "DELIVERED_ON_SEND": True}},
             "sms": {"BACKEND": FILE_BACKEND, "OPTIONS": {}},
             "zalo": {"BACKEND": FILE_BACKEND, "OPTIONS": {}},
         }

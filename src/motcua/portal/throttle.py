@@ -3,7 +3,7 @@
 Public tracking must not let anyone walk through dossier codes (issue 7): each client (its address as the
 server sees it) may try ``MOTCUA_TRACKING_RATE_LIMIT`` lookups per ``MOTCUA_TRACKING_RATE_WINDOW`` seconds.
 A fixed window is enough here: it bounds guessing to a known rate and costs one cache increment a lookup.
-With several app servers the cache must be shared (Redis/Valkey or the database cache).
+With several app servers the cache must be shared: ``MOTCUA_CACHE_URL=redis://...`` (settings.CACHES).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
 
@@ -29,15 +30,17 @@ def client_key(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def allow(request: HttpRequest, scope: str = "track") -> bool:
-    """Count one attempt of this client; False once the window's allowance is used up."""
+def allow(request: HttpRequest, scope: str = "track", using: BaseCache | None = None) -> bool:
+    """Count one attempt of this client; False once the window's allowance is used up. ``using``: another
+    cache than the default one (tests: two connections standing for two app servers)."""
+    store = using if using is not None else cache
     size = window()
     slot = int(time.time()) // size
     key = f"motcua:portal:{scope}:{client_key(request)}:{slot}"
-    cache.add(key, 0, timeout=size + 5)
+    store.add(key, 0, timeout=size + 5)
     try:
-        count = cache.incr(key)
+        count = store.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=size + 5)
+        store.set(key, 1, timeout=size + 5)
         count = 1
     return count <= limit()

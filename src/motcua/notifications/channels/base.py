@@ -48,6 +48,10 @@ class DeliveryResult:
         return cls(SENT, provider_id, response or {})
 
     @classmethod
+    def delivered(cls, provider_id: str = "", response: dict[str, Any] | None = None) -> DeliveryResult:
+        return cls(DELIVERED, provider_id, response or {})
+
+    @classmethod
     def transient(cls, error: str, response: dict[str, Any] | None = None) -> DeliveryResult:
         return cls(FAILED, "", response or {}, retryable=True, error=error)
 

@@ -1,4 +1,9 @@
-"""Development channels: print the message, or append it as a JSON line to ``VAR_DIR/outbox/<kind>.jsonl``."""
+"""Development channels: print the message, or append it as a JSON line to ``VAR_DIR/outbox/<kind>.jsonl``.
+
+The console or the file is where the message ends, and no provider will ever send a receipt, so both
+report the message *delivered* at once: a developer sees the delivery record a real provider's receipt
+would produce.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ class ConsoleChannel(Channel):
         stream = self.options.get("STREAM") or sys.stdout
         stream.write(json.dumps(_record(message, provider_id), ensure_ascii=False, indent=2) + "\n")
         stream.flush()
-        return DeliveryResult.sent(provider_id)
+        return DeliveryResult.delivered(provider_id)
 
 
 class FileChannel(Channel):
@@ -54,4 +59,4 @@ class FileChannel(Channel):
                 handle.write(json.dumps(_record(message, provider_id), ensure_ascii=False) + "\n")
         except OSError as exc:
             return DeliveryResult.transient(f"cannot write the outbox: {exc}")
-        return DeliveryResult.sent(provider_id, {"file": str(path)})
+        return DeliveryResult.delivered(provider_id, {"file": str(path)})

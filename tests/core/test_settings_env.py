@@ -1,0 +1,89 @@
+"""12-factor settings: the cache, e-mail, storage and notice channels come from the environment, and the
+rate limit counts in the shared cache (a real Redis on 127.0.0.1:6379, started by .ci/run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.test import RequestFactory
+
+from motcua.portal import throttle
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _settings_in_a_fresh_process(tmp_path: Path, **env: str) -> dict[str, object]:
+    """Import motcua.settings as the real command does, with only these variables added."""
+    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT / "src"),
+            "MOTCUA_VAR_DIR": str(tmp_path), **env}
+    full.pop("MOTCUA_ENV", None)
+    code = ("import json, motcua.settings as s; print(json.dumps({k: getattr(s, k, None) for k in "
+            "['ENV', 'CACHES', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS', 'DEFAULT_FROM_EMAIL', 'STORAGES', "
+            "'MOTCUA_NOTIFY_CHANNELS', 'TASKS']}, default=str))")
+    result = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=60,
+                            check=True)
+    return json.loads(result.stdout)
+
+
+def test_the_settings_read_cache_email_storage_and_channels_from_the_environment(tmp_path):
+    channels = {"sms": {"BACKEND": "motcua.notifications.channels.dev.FileChannel", "OPTIONS": {}}}
+    got = _settings_in_a_fresh_process(
+        tmp_path, MOTCUA_CACHE_URL="redis://127.0.0.1:6379/3", MOTCUA_EMAIL_HOST="smtp.example.vn",
+        MOTCUA_EMAIL_PORT="587", MOTCUA_EMAIL_USE_TLS="true", MOTCUA_EMAIL_FROM="motcua@example.vn",
+        MOTCUA_STORAGE_BACKEND="django.core.files.storage.InMemoryStorage",
+        MOTCUA_STORAGE_OPTIONS='{"base_url": "/m/"}', MOTCUA_NOTIFY_CHANNELS=json.dumps(channels))
+    assert got["ENV"] == "development"  # no test detection in the settings module
+    assert got["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert (got["EMAIL_HOST"], got["EMAIL_PORT"], got["EMAIL_USE_TLS"]) == ("smtp.example.vn", 587, True)
+    assert got["DEFAULT_FROM_EMAIL"] == "motcua@example.vn"
+    assert got["STORAGES"]["default"] == {"BACKEND": "django.core.files.storage.InMemoryStorage",
+                                          "OPTIONS": {"base_url": "/m/"}}
+    assert got["MOTCUA_NOTIFY_CHANNELS"] == channels
+    assert got["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+def test_without_variables_the_cache_is_local_memory_and_files_are_local(tmp_path):
+    got = _settings_in_a_fresh_process(tmp_path)
+    assert got["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert got["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert got["MOTCUA_NOTIFY_CHANNELS"] is None  # the defaults of motcua.notifications.conf apply
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379")
+
+
+def test_two_processes_share_the_tracking_limit_through_redis(settings):
+    """Two app servers = two cache connections of their own; the limit is counted once across both."""
+    _redis_or_skip()
+    prefix = f"motcua-test-{uuid.uuid4().hex}"
+    params = {"KEY_PREFIX": prefix}
+    server_a, server_b = RedisCache(REDIS_URL, params), RedisCache(REDIS_URL, params)
+    settings.MOTCUA_TRACKING_RATE_LIMIT = 3
+    settings.MOTCUA_TRACKING_RATE_WINDOW = 600
+    request = RequestFactory().get("/tra-cuu", REMOTE_ADDR="203.0.113.9")
+    try:
+        answers = [throttle.allow(request, using=cache) for cache in (server_a, server_b, server_a, server_b)]
+        assert answers == [True, True, True, False]  # the fourth look-up is refused on the other server
+        other = RequestFactory().get("/tra-cuu", REMOTE_ADDR="203.0.113.10")
+        assert throttle.allow(other, using=server_b)  # counted per client
+    finally:
+        server_a.clear()  # db 15 is the tests' own
+        server_a.close()
+        server_b.close()
