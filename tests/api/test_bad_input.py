@@ -80,10 +80,17 @@ def test_a_very_long_file_name_is_a_400(procedure, token_for):  # noqa: F811
 
 
 def test_a_long_file_name_is_shortened(procedure, token_for):  # noqa: F811
-    body, content_type = _multipart("đơn đề nghị " * 50 + ".pdf")
+    body, content_type = _multipart("đơn đề nghị cấp phép " * 15 + ".pdf")  # 300 characters
     token = token_for("binh")
     response = Client().post("/api/v1/dossiers", body, content_type=content_type, HTTP_AUTHORIZATION=token)
     assert response.status_code == 201, response.content
     detail = Client().get(f"/api/v1/dossiers/{response.json()['code']}", HTTP_AUTHORIZATION=token).json()
     name = detail["documents"][0]["files"][0]["name"]
     assert name.endswith(".pdf") and len(name) <= 124
+
+
+def test_a_page_refuses_an_unreadable_upload_with_the_reason(db):
+    body, content_type = _multipart("a" * 1000 + ".pdf")
+    response = Client().post("/tai-khoan/dang-nhap/", body, content_type=content_type)
+    assert response.status_code == 400
+    assert "255" in response.content.decode()  # the reason, in the visitor's language
