@@ -6,7 +6,9 @@ with a 4xx status; a 5xx is always a bug.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -14,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from motcua.accounts.api import router as accounts_router
 from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
+from motcua.core.api_schemas import field_message
 from motcua.core.errors import DomainError, error_body
 from motcua.dossiers.api import router as dossiers_router
 from motcua.notifications.api import router as notifications_router
@@ -41,9 +44,26 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     fields = []
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+        fields.append({"field": ".".join(loc), "message": field_message(err)})
     body = error_body("invalid_input", _("The request is not valid: check the fields listed."), {"fields": fields})
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_multipart_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Django refuses a multipart body without a boundary, or with a part header over 1 KB (a file name of
+    # some 950 characters or more); the message says what to send instead.
+    body = error_body("invalid_multipart", _("The multipart body cannot be read: send it with its boundary, "
+                                             "and give each file a name of at most 255 characters."))
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body("too_large", _("The request is too large."))
+        return api.create_response(request, body, status=413)
+    return api.create_response(request, error_body("bad_request", _("The request is not valid.")), status=400)
 
 
 @api.exception_handler(AuthenticationError)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from motcua.accounts.services import authenticate_token
-from motcua.core.api_schemas import ErrorOut
+from motcua.core.api_schemas import Day, ErrorOut, Offset, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
 
 from . import exchange, selectors
@@ -127,9 +127,9 @@ class ListQuery(Schema):
     level: Level | None = None
     online_mode: OnlineMode | None = None
     agency: str = ""
-    as_of: dt.date | None = None
-    limit: int = 20
-    offset: int = 0
+    as_of: Day | None = None
+    limit: int = limit_field(20, 100)
+    offset: Offset = 0
 
 
 def _caller(request: HttpRequest) -> Any:
@@ -148,17 +148,10 @@ def _flatten(snap: dict[str, Any]) -> dict[str, Any]:
     return {**snap["procedure"], **version}
 
 
-def _check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= 100 or offset < 0:
-        raise DomainError(_("limit must be between 1 and 100 and offset 0 or more."), code="invalid_input",
-                          details={"fields": [{"field": "limit"}, {"field": "offset"}]})
-
-
 @router.get("", response={200: ProcedureListOut, 400: ErrorOut, 401: ErrorOut}, summary="List and search")
 def list_procedures(request: HttpRequest, params: Query[ListQuery]) -> dict[str, Any]:
     """Procedures with a version in force on ``as_of`` (today), filtered and searched (``q`` ignores
     diacritics, matches word prefixes and the usual abbreviations: GPXD, CCHN, CCNL, PCCC, BCNCKT)."""
-    _check_page(params.limit, params.offset)
     filters = selectors.Filters(
         q=params.q, field=params.field, level=params.level.value if params.level else "",
         online_mode=params.online_mode.value if params.online_mode else "", agency=params.agency,
@@ -186,7 +179,7 @@ def export(request: HttpRequest, format: exchange.ExportFormat = exchange.Export
 
 @router.get("/{code}", response={200: ProcedureOut, 401: ErrorOut, 404: ErrorOut, 400: ErrorOut},
             summary="One procedure")
-def detail(request: HttpRequest, code: str, as_of: dt.date | None = None) -> dict[str, Any]:
+def detail(request: HttpRequest, code: str, as_of: Day | None = None) -> dict[str, Any]:
     """The procedure with its version in force on ``as_of`` (today): documents, fees, steps, legal time."""
     _procedure, version = selectors.procedure_and_version(code, _caller(request), as_of)
     return {**_flatten(selectors.snapshot(version)), "not_captured": gaps(version)}

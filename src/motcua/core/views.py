@@ -4,8 +4,10 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,12 +33,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(request, template, status=status)
+def _error_page(request: HttpRequest, template: str, status: int, reason: str = "") -> HttpResponse:
+    return render(request, template, {"reason": reason}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, "errors/400.html", 400)
+    reason = ""
+    if isinstance(exception, MultiPartParserError):
+        # Django reads at most 1 KB of each part's headers: a file name of some 950 characters is refused here.
+        reason = _("The files sent could not be read. Give each file a name of at most 255 characters and send "
+                   "the form again.")
+    return _error_page(request, "errors/400.html", 400, reason)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -17,7 +17,7 @@ from pydantic import ValidationError as PydanticError
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
-from motcua.core.api_schemas import ErrorOut
+from motcua.core.api_schemas import Day, ErrorOut, Offset, check_day, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
 
 from . import actions, files, issuing, schemas, selectors, services
@@ -33,7 +33,7 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 _MULTIPART_DOC = {
     "requestBody": {
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/DossierIn"}},
+            "application/json": {"schema": schemas.openapi_schema(DossierIn)},
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "data": {"type": "string", "description": "DossierIn as JSON"},
                 "documents.<order>": {"type": "string", "format": "binary",
@@ -178,13 +178,13 @@ def create_dossier(request: HttpRequest) -> tuple[int, dict[str, Any]]:
 
 
 class ListQuery(Schema):
-    status: int | None = None
+    status: int | None = Field(None, ge=0, le=99)
     procedure: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     q: str = ""
-    limit: int = 20
-    offset: int = 0
+    limit: int = limit_field(20, 100)
+    offset: Offset = 0
 
 
 @router.get("/dossiers", response={200: DossierListOut, **ERRORS}, summary="Search dossiers (staff)")
@@ -192,10 +192,9 @@ def list_dossiers(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, 
     user: User = request.auth  # type: ignore[attr-defined]
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff may search dossiers."), code="forbidden")
-    limit = max(1, min(filters.limit, 100))
     qs = selectors.search(user, selectors.Filters(filters.status, filters.procedure, filters.date_from,
                                                   filters.date_to, filters.q))
-    items = list(qs[max(filters.offset, 0):max(filters.offset, 0) + limit])
+    items = list(qs[filters.offset:filters.offset + filters.limit])
     return {"count": qs.count(), "items": [dossier_out(d, False) for d in items]}
 
 
@@ -282,11 +281,11 @@ class QueueQuery(Schema):
     bucket: str = Field("", description="overdue, due_today or at_risk")
     q: str = Field("", description="a dossier code, an ID number or part of the applicant's name")
     procedure: str = ""
-    status: int | None = None
+    status: int | None = Field(None, ge=0, le=99)
     mine: bool = Field(False, description="only the steps assigned to me")
     sort: str = Field("due", description="due, dossier_due, received, code; prefix - for descending")
-    limit: int = 50
-    offset: int = 0
+    limit: int = limit_field(50, 200)
+    offset: Offset = 0
 
 
 def queue_item(step: ProcessingStep, now: dt.datetime) -> dict[str, Any]:
@@ -307,7 +306,7 @@ def my_queue(request: HttpRequest, filters: Query[QueueQuery]) -> dict[str, Any]
         raise PermissionDenied(_("Only staff have a work queue."), code="forbidden")
     queue = wf_selectors.queue_for(user, wf_selectors.QueueFilters(
         bucket=filters.bucket, q=filters.q, procedure=filters.procedure, status=filters.status, mine=filters.mine,
-        sort=filters.sort), limit=max(1, min(filters.limit, 200)), offset=max(0, filters.offset))
+        sort=filters.sort), limit=filters.limit, offset=filters.offset)
     return {"count": queue.count, "counts": queue.counts, "items": [queue_item(s, queue.now) for s in queue.items]}
 
 
@@ -353,6 +352,8 @@ def _range(request: HttpRequest) -> tuple[dt.date, dt.date]:
         last = dt.date.fromisoformat(request.GET.get("to", ""))
     except ValueError as exc:
         raise DomainError(_("Give the dates as from=YYYY-MM-DD&to=YYYY-MM-DD."), code="invalid_range") from exc
+    check_day(first, "from")
+    check_day(last, "to")
     if last < first or (last - first).days > 366:
         raise DomainError(_("The range must run forwards and span at most 366 days."), code="invalid_range")
     return first, last
@@ -366,7 +367,12 @@ def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.da
     return user, list(selectors.received_between(user, first, last)), first, last
 
 
-@router.get("/registers/dossiers.xlsx", response={200: None, **ERRORS},
+_RANGE_DOC = {"parameters": [
+    {"in": "query", "name": name, "required": True, "description": "YYYY-MM-DD; at most 366 days from `from` to `to`",
+     "schema": {"type": "string", "format": "date"}} for name in ("from", "to")]}
+
+
+@router.get("/registers/dossiers.xlsx", response={200: None, **ERRORS}, openapi_extra=_RANGE_DOC,
             summary="The dossier register (form 06/07) as XLSX, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     _, dossiers, first, last = _register(request)
@@ -376,7 +382,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.get("/registers/dossiers.pdf", response={200: None, **ERRORS},
+@router.get("/registers/dossiers.pdf", response={200: None, **ERRORS}, openapi_extra=_RANGE_DOC,
             summary="The dossier register (form 06/07) as PDF, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 def register_pdf(request: HttpRequest) -> HttpResponse:
     user, dossiers, first, last = _register(request)

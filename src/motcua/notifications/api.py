@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
-from motcua.core.api_schemas import ErrorOut
+from motcua.core.api_schemas import ErrorOut, Offset, limit_field
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
 from . import conf, selectors, services
@@ -70,8 +70,8 @@ class MessageListOut(Schema):
 
 class MessageFilter(Schema):
     subject: str
-    limit: int = 50
-    offset: int = 0
+    limit: int = limit_field(50, 200)
+    offset: Offset = 0
 
 
 class ReceiptOut(Schema):
@@ -115,10 +115,9 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilter]) -> dict[s
     attempts. Addresses are masked."""
     if not selectors.can_view_subject(request.user, filters.subject):  # type: ignore[arg-type]
         raise PermissionDenied(_("You may not see the notices about this subject."))
-    limit = max(1, min(filters.limit, 200))
-    offset = max(0, filters.offset)
     messages = selectors.messages_for(filters.subject)
-    return {"count": messages.count(), "items": [_message_out(m) for m in messages[offset:offset + limit]]}
+    page = messages[filters.offset:filters.offset + filters.limit]
+    return {"count": messages.count(), "items": [_message_out(m) for m in page]}
 
 
 def post_receipt(request: HttpRequest, channel: str) -> dict[str, int]:

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
-from motcua.core.api_schemas import ErrorOut
+from motcua.core.api_schemas import ErrorOut, parse_day
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
 from . import evaluation, index766, kpi, selectors
@@ -26,23 +26,17 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 MAX_DAYS = 3660
 
 
-def _date(value: str | None, name: str, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DomainError(_("Write the date as YYYY-MM-DD."), code="invalid_input",
-                          details={"fields": [{"field": name, "message": _("Write the date as YYYY-MM-DD.")}]}
-                          ) from None
+# ``from`` is a Python keyword: the parameter is ``from_`` with the alias the query uses.
+FROM = Query(None, alias="from", description="YYYY-MM-DD (1 January of this year)")
+TO = Query(None, description="YYYY-MM-DD (today)")
 
 
 def resolve(user: User, unit: str | None, first: str | None, last: str | None,
             procedure: str | None = None) -> tuple[kpi.Scope, dt.date, dt.date, OrgUnit | None]:
     """Parse and check the query: the unit (by code) in the user's statistics scope, the period."""
     today = dt.date.today()
-    start = _date(first, "from", today.replace(month=1, day=1))
-    end = _date(last, "to", today)
+    start = parse_day(first, "from", today.replace(month=1, day=1))
+    end = parse_day(last, "to", today)
     if end < start:
         raise DomainError(_("The end date is before the start date."), code="invalid_range")
     if (end - start).days > MAX_DAYS:
@@ -71,50 +65,46 @@ def resolve(user: User, unit: str | None, first: str | None, last: str | None,
 
 
 @router.get("/summary", response={200: dict[str, Any], **ERRORS}, summary="KPIs of a unit and period")
-def summary(request: HttpRequest, unit: str | None = None, from_: str | None = None, to: str | None = None,
+def summary(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO,
             procedure: str | None = None) -> Any:
     """Received, done, early, on time, late, in progress (overdue, at risk), rates (0-1) and the average
     processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766; online, fully-online
     (``fully_online`` of ``eligible_full``) and reused-data (``reused_data``) counts. ``from`` and ``to``
     are local dates (YYYY-MM-DD), inclusive. Figures come from pre-computed monthly and daily rollups and
     month-end snapshots (docs/stats.md)."""
-    first = request.GET.get("from", from_)
     user: User = request.auth  # type: ignore[attr-defined]
-    scope, start, end, node = resolve(user, unit, first, to, procedure)
+    scope, start, end, node = resolve(user, unit, from_, to, procedure)
     return {"unit": node.code if node else None, "procedure": procedure, **kpi.summary(scope, start, end)}
 
 
 @router.get("/index766", response={200: dict[str, Any], **ERRORS}, summary="Bộ chỉ số 766 of a unit and period")
-def index(request: HttpRequest, unit: str | None = None, from_: str | None = None, to: str | None = None) -> Any:
+def index(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The six groups and their sub-indicators, each with numerator, denominator, value (0-1), target and
     points; an indicator the system has no data for carries a note and no value."""
-    first = request.GET.get("from", from_)
     user: User = request.auth  # type: ignore[attr-defined]
-    scope, start, end, node = resolve(user, unit, first, to)
+    scope, start, end, node = resolve(user, unit, from_, to)
     return {"unit": node.code if node else None, **index766.compute(scope, start, end)}
 
 
 @router.get("/evaluation", response={200: dict[str, Any], **ERRORS},
             summary="Per-dossier evaluation of Circular 01/2018 of a unit and period")
-def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = None, to: str | None = None) -> Any:
+def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The nine indicators of Circular 01/2018/TT-VPCP Art. 13 (average scores 0-2, 1 decimal) over the
     dossiers whose processing ended in the period, the agency total and band, and each officer's total (of
     indicators 1, 2, 3, 4, 7) and band. An indicator without data has ``score`` null and a ``note``."""
-    first = request.GET.get("from", from_)
     user: User = request.auth  # type: ignore[attr-defined]
-    scope, start, end, node = resolve(user, unit, first, to)
+    scope, start, end, node = resolve(user, unit, from_, to)
     return {"unit": node.code if node else None, **evaluation.evaluate(scope, start, end)}
 
 
 @router.get("/ranking", response={200: dict[str, Any], **ERRORS},
             summary="The province's agencies ranked on Bộ chỉ số 766 and the on-time and early rates")
-def ranking(request: HttpRequest, from_: str | None = None, to: str | None = None) -> Any:
+def ranking(request: HttpRequest, from_: str | None = FROM, to: str | None = TO) -> Any:
     """Each agency's computed 766 total (out of ``max_points_computed``), on-time and early rates, its rank on
     each (1 = best; ties share a rank) and the change of rank since the previous period of the same length
     (positive: moved up; null when either period has no rank)."""
-    first = request.GET.get("from", from_)
     user: User = request.auth  # type: ignore[attr-defined]
-    _scope, start, end, _node = resolve(user, None, first, to)
+    _scope, start, end, _node = resolve(user, None, from_, to)
     data = selectors.ranking(start, end)
     rows = [{"unit": r["unit"].code, "name": r["unit"].name,
              **{k: v for k, v in r.items() if k != "unit"}} for r in data["rows"]]

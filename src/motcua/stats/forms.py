@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.api_schemas import FIRST_DAY, LAST_DAY, day_range_message
+
 MAX_DAYS = 3660
 
 
@@ -57,6 +59,14 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # The dates the statistics answer for (those of the API): a period outside them overflowed the date
+        # arithmetic of the trends and of the ranking's previous period (a 500).
+        for name in ("from_", "to"):
+            day = data.get(name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, day_range_message())
+        if self.errors:
+            return data
         kind = data.get("period") or ("custom" if data.get("from_") and data.get("to") else "month")
         data["period"] = kind
         if kind == "custom":
@@ -92,6 +102,7 @@ class PeriodForm(forms.Form):
 
 
 def period_from(data: Any) -> tuple[PeriodForm, Period]:
+    """The form and its period: this month's when the form is empty or not valid (see ``status``)."""
     if data:
         form = PeriodForm(data)
     else:
@@ -100,3 +111,9 @@ def period_from(data: Any) -> tuple[PeriodForm, Period]:
         form = PeriodForm(initial={"period": "month", "year": today.year, "month": today.month,
                                    "quarter": (today.month - 1) // 3 + 1})
     return form, form.result()
+
+
+def status(form: PeriodForm) -> int:
+    """The page's HTTP status: 400 when the period asked for is not valid (the page shows why, over this
+    month's figures), so that a link or a script asking for a bad period learns it was refused."""
+    return 400 if form.is_bound and not form.is_valid() else 200

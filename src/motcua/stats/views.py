@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +26,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 
 from . import charts, evaluation, reports, selectors
-from .forms import Period, PeriodForm, period_from
+from .forms import Period, PeriodForm, period_from, status
 
 PAGE_SIZE = 50
 
@@ -79,7 +80,7 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
                                             drill_url)
     if unit is not None and unit.kind in selectors.AGENCY_KINDS:
         context["evaluation"] = evaluation.evaluate(scope, period.first, period.last)
-    return render(request, "stats/dashboard.html", context)
+    return render(request, "stats/dashboard.html", context, status=status(form))
 
 
 @login_required
@@ -107,13 +108,14 @@ def dossiers(request: HttpRequest) -> HttpResponse:
     officer = request.GET.get("officer")
     scope = selectors.scope_of(unit, request.GET.get("side", ""))
     qs = selectors.dossiers_behind(scope, measure, period.first, period.last,
-                                   int(officer) if officer and officer.isdigit() else None)
+                                   int(officer) if officer and re.fullmatch(r"[0-9]{1,9}", officer) else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "stats/dossiers.html", {
         "unit": unit, "form": form, "period": period, "measure": measure, "measure_label": charts.label(measure),
-        "page": page, "query": params.urlencode(), "measures": [(m, charts.label(m)) for m in selectors.MEASURES]})
+        "page": page, "query": params.urlencode(), "measures": [(m, charts.label(m)) for m in selectors.MEASURES]},
+        status=status(form))
 
 
 @login_required
@@ -122,7 +124,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     _viewer(request)
     form, period = period_from(request.GET)
     data = selectors.ranking(period.first, period.last)
-    return render(request, "stats/ranking.html", {"form": form, "period": period, "data": data})
+    return render(request, "stats/ranking.html", {"form": form, "period": period, "data": data}, status=status(form))
 
 
 def _report_scope(request: HttpRequest) -> tuple[OrgUnit | None, Any, Period, PeriodForm]:
@@ -140,13 +142,16 @@ def report(request: HttpRequest) -> HttpResponse:
     query = period.query() + (f"&unit={unit.code}" if unit else "")
     return render(request, "stats/report.html", {
         "unit": unit, "form": form, "period": period, "headings": reports.HEADINGS, "query": query,
-        "keep": [("unit", unit.code)] if unit else [], **reports.cells(reports.rows(scope, period.first, period.last))})
+        "keep": [("unit", unit.code)] if unit else [], **reports.cells(reports.rows(scope, period.first, period.last))},
+        status=status(form))
 
 
 @login_required
 @require_GET
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    unit, scope, period, _form = _report_scope(request)
+    unit, scope, period, form = _report_scope(request)
+    if status(form) != 200:
+        return report(request)  # the report page, which says what is wrong with the period (400)
     response = HttpResponse(reports.xlsx(unit, scope, period.first, period.last),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.first}-{period.last}.xlsx"'
@@ -156,7 +161,9 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    unit, scope, period, _form = _report_scope(request)
+    unit, scope, period, form = _report_scope(request)
+    if status(form) != 200:
+        return report(request)  # the report page, which says what is wrong with the period (400)
     response = HttpResponse(reports.pdf(unit, scope, period.first, period.last), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bao-cao-{period.first}-{period.last}.pdf"'
     return response
