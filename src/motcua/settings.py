@@ -347,7 +347,10 @@ MOTCUA_ORPHAN_GRACE_SECONDS = env_int("MOTCUA_ORPHAN_GRACE_SECONDS", 3600)
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")
 # The two digits AA of Circular 04/2025's code format for nationally centralised systems; empty = base format.
 MOTCUA_CENTRAL_SYSTEM_CODE = os.environ.get("MOTCUA_CENTRAL_SYSTEM_CODE", "")
-# When an online dossier's processing time starts: at "submission" or at "acceptance" by the desk.
+# When an online dossier's processing time starts: at "submission" or at "acceptance" by the desk. Like the
+# switches of the processing section below, this only seeds the first rule set of a new installation (read
+# once, by the migration that creates the table); afterwards the dated rule sets in the admin hold it and each
+# dossier keeps the copy made at its receipt (docs/rules.md).
 MOTCUA_ONLINE_CLOCK_FROM = env_str("MOTCUA_ONLINE_CLOCK_FROM", "submission")
 if MOTCUA_ONLINE_CLOCK_FROM not in {"submission", "acceptance"}:
     raise ImproperlyConfigured("MOTCUA_ONLINE_CLOCK_FROM must be submission or acceptance.")
@@ -360,7 +363,7 @@ MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # sec
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
 
-# --- Processing (issue 6) ------------------------------------------------------------------------------------
+# --- Processing (issue 6): seeds of the first rule set only (docs/rules.md) -----------------------------------
 # How a refusal after appraisal is coded among the national statuses: 9 (done, with a refusal document) or
 # 8 (stopped). The mapping is not confirmed (domain notes, dossier-lifecycle §10), so it is a setting.
 MOTCUA_REFUSAL_STATUS = env_int("MOTCUA_REFUSAL_STATUS", 9)
