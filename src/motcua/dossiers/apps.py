@@ -10,3 +10,7 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         # The action registry fills the lifecycle's table of starting statuses that the services check.
         from . import actions  # noqa: F401
+        from .follow import connect
+
+        # A calendar change moves the open dossiers' dates (the calendar app below cannot import this one).
+        connect()

@@ -10,6 +10,7 @@ portal, and a notice exists if and only if its event does. Who is told of what:
   "processing done", not a second time;
 - the applicant, when an apology and new date is issued (Decree 61/2018 Art. 19(9): the apology letter with
   the reason and the new return date). It changes no status, so no status notice goes out for it;
+- the applicant, when a calendar change moved the promised date (``DATES_MOVED``, Decree 224/2026 Art. 15);
 - the officers, on a late flag, an apology reminder, an escalation or an overdue opinion
   (``motcua.notifications.staff``).
 
@@ -35,11 +36,13 @@ def notify_applicant(sender: type[DossierEvent], instance: DossierEvent, created
         return
     from motcua.notifications.staff import notify_staff
 
-    from .services import notify_apology, notify_dossier_event
+    from .services import notify_apology, notify_dates_moved, notify_dossier_event
 
     if instance.kind in (EventKind.CREATED, EventKind.STATUS_CHANGED):
         notify_dossier_event(instance)
     elif instance.kind == EventKind.APOLOGY:
         notify_apology(instance)
+    elif instance.kind == EventKind.DATES_MOVED:
+        notify_dates_moved(instance)
     else:
         notify_staff(instance)

@@ -434,6 +434,30 @@ def _send_apology(event: DossierEvent) -> None:
     notify(recipient, notice_keys.APOLOGY, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
 
 
+def notify_dates_moved(event: DossierEvent) -> None:
+    """The applicant's notice of a new promised date after a calendar change (an official day off or working
+    day added, changed or removed; ``motcua.dossiers.follow``). Only when the promised date itself moved:
+    the internal step and opinion deadlines are the officers' business. Guarded like the others."""
+    data = event.data or {}
+    if not data.get("due_at") or data.get("due_at") == data.get("due_before"):
+        return
+    send_guarded(partial(_send_dates_moved, event), f"new date notice for dossier event {event.pk}")
+
+
+def _send_dates_moved(event: DossierEvent) -> None:
+    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
+        pk=event.dossier_id)
+    recipient = _recipient(dossier)
+    data = event.data or {}
+    days = ", ".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in (data.get("days") or []))
+    with translation.override(recipient.language):
+        context = {**selectors.notice_context(dossier, event), "changed_days": days,
+                   "original_due_at": _instant(data.get("due_before")),
+                   "new_due_at": _instant(data.get("due_at")) or dossier.due_at}
+    notify(recipient, notice_keys.DUE_DATE_MOVED, context, related_object=dossier,
+           subject_ref=f"dossier:{dossier.public_id}")
+
+
 def _instant(value: Any) -> dt.datetime | None:
     return parse_datetime(value) if isinstance(value, str) else None
 
