@@ -147,3 +147,17 @@ def test_a_day_off_outside_every_open_interval_moves_nothing(dossiers, run):
     run(CalendarOverride.objects.create, date=dt.date(2026, 9, 30), kind="day_off", name="Ngày khác")
     assert DossierEvent.objects.filter(kind=EventKind.DATES_MOVED).count() == 0
     assert Message.objects.filter(key=MOVED).count() == 0
+
+
+def test_a_day_off_of_one_agency_moves_only_the_dossiers_on_its_calendar(dossiers, org, run):
+    from motcua.calendars.models import WorkingCalendar
+
+    other = run(WorkingCalendar.objects.create, name="Sở NN&MT", org_unit=org["other"])
+    sxd = run(WorkingCalendar.objects.create, name="Sở Xây dựng", org_unit=org["sxd"])
+    assert DossierEvent.objects.filter(kind=EventKind.DATES_MOVED).count() == 0  # same hours: nothing moved
+    run(CalendarOverride.objects.create, calendar=other, date=dt.date(2026, 8, 7), kind="day_off", name="Nghỉ")
+    assert fresh(dossiers["working"]).due_at == t(2026, 8, 17, 9, 0)
+    assert DossierEvent.objects.filter(kind=EventKind.DATES_MOVED).count() == 0
+    run(CalendarOverride.objects.create, calendar=sxd, date=dt.date(2026, 8, 7), kind="day_off", name="Nghỉ")
+    assert fresh(dossiers["working"]).due_at == t(2026, 8, 18, 9, 0)
+    assert len(moved_events(dossiers["working"])) == 1 and len(notices(dossiers["working"])) == 1
