@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,8 @@ from motcua.core.text import nfc
 from . import clock, selectors
 from .choices import OverrideKind
 from .models import CalendarOverride, CalendarRevision, WorkingCalendar
+
+logger = logging.getLogger(__name__)
 
 # --- Calendar changes ------------------------------------------------------------------------------------
 
@@ -98,8 +101,12 @@ def _announce(batch: _Batch) -> None:
         _pending.batch = None
     selectors.clear_cache()
     for calendar_id, days in batch.days.items():
-        working_days_changed.send(sender=CalendarOverride, calendar_id=calendar_id,
-                                  days=sorted(days) if days is not None else None, user=batch.user)
+        # The change has committed: a failing listener is logged, it cannot undo the change nor the others.
+        answers = working_days_changed.send_robust(sender=CalendarOverride, calendar_id=calendar_id,
+                                                   days=sorted(days) if days is not None else None, user=batch.user)
+        for listener, answer in answers:
+            if isinstance(answer, Exception):
+                logger.error("Calendar change: %s failed", listener, exc_info=answer)
 
 
 @contextmanager

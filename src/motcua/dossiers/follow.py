@@ -114,7 +114,9 @@ def plan(dossier: Dossier, agency: str, now: dt.datetime) -> Moves:
         for step in dossier.steps.all():
             if state.get("extended") and step.due_at == dossier.due_at:
                 continue  # moved to the apology's new date with the promised return; it stays there
-            since = step.due_from or step.started_at
+            # A step started before ``due_from`` was kept counts from its start, unless a supplement restarted
+            # its budget since (that instant is not known: the step keeps its date).
+            since = step.due_from or (step.started_at if not dossier.processing_supplements else None)
             if since is None:
                 continue
             new_step = workflow.step_due(promised, step, since, agency)
