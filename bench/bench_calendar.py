@@ -2,7 +2,7 @@
 
 - a batch of one million mixed start instants and amounts (working days, working hours, calendar days,
   end-of-day working days), computed one by one with ``Calendar.due_seconds`` (what ``compute_due``
-  and the recompute task run), and the working-time ones as one vectorised batch;
+  and the recompute of the open dossiers after a calendar change runs);
 - the baseline: ``numpy.busday_offset`` on the same start days, with the same holidays, at day
   granularity (it cannot express hours, swapped Saturdays nor the Civil Code end-day shift);
 - a full recompute of one million open deadlines in memory (target: under 10 s on this machine).
@@ -94,11 +94,6 @@ def run(args: Any) -> None:
     scalar_s = _timed(scalar)
     baseline_s = _numpy_baseline(cal, starts, amounts)
 
-    # The vectorised path for working time (what a recompute of working-hours deadlines can use).
-    seconds = [cal.working_seconds_for(a, clock.WORKING_DAYS) for a in amounts]
-    effective = [cal.next_working_seconds(s) for s in starts]
-    batch_s = _timed(lambda: clock.add_working_seconds_many(cal, effective, seconds))
-
     # A full recompute of n open deadlines: new instant for each, compared with the stored one.
     stored = [0] * n
 
@@ -115,8 +110,6 @@ def run(args: Any) -> None:
     print(f"numpy.busday_offset baseline (same days off, day granularity): {n / baseline_s:,.0f} per second")
     print(f"  ratio one-by-one / numpy: {baseline_s / scalar_s:.3f} (numpy is {scalar_s / baseline_s:.1f}x faster,"
           " and cannot count hours)")
-    print(f"working-time batch (numpy searchsorted, {n:,}): {n / batch_s:,.0f} per second,"
-          f" ratio to busday_offset {baseline_s / batch_s:.2f}")
     scale = 1_000_000 / n
     print(f"full recompute of {n:,} open deadlines in memory: {recompute_s:.2f} s"
           f" (1,000,000 → {recompute_s * scale:.1f} s; target < 10 s:"

@@ -263,14 +263,6 @@ def test_extend_once_and_only_in_time(cal):
     assert twice.value.code == "already_extended"
 
 
-def test_batch_addition_agrees_with_the_scalar_one(cal):
-    starts = [clock.to_seconds(at(2026, 1, 1) + dt.timedelta(hours=7 * i)) for i in range(500)]
-    amounts = [(i % 37 + 1) * 1800 for i in range(500)]
-    assert clock.add_working_seconds_many(cal, starts, amounts) == [
-        cal.add_working_seconds(s, a) for s, a in zip(starts, amounts, strict=True)
-    ]
-
-
 def test_working_minutes_between(cal):
     assert cal.working_minutes_between(at(2026, 3, 6, 16), at(2026, 3, 9, 9)) == 120
     assert cal.working_minutes_between(at(2026, 3, 9, 9), at(2026, 3, 6, 16)) == -120

@@ -115,7 +115,7 @@ def test_the_cache_follows_changes():
 def test_admin_is_for_administrators(client_for, who, status):
     client = Client() if who == "anonymous" else client_for(who)
     for url in ("/quan-tri/calendars/calendaroverride/", "/quan-tri/calendars/calendaroverride/add/",
-                "/quan-tri/calendars/workingcalendar/", "/quan-tri/calendars/deadline/"):
+                "/quan-tri/calendars/workingcalendar/"):
         assert client.get(url).status_code == status, url
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from motcua.accounts.permissions import Capability, has_capability
 
 from . import services
-from .models import CalendarOverride, Deadline, WorkingCalendar, WorkingPeriod
+from .models import CalendarOverride, WorkingCalendar, WorkingPeriod
 
 
 class CalendarAdminMixin:
@@ -49,6 +49,13 @@ class CalendarOverrideAdmin(CalendarAdminMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
         services.save_override(obj, request.user)  # type: ignore[arg-type]
 
+    def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
+        services.delete_override(obj, request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with services.changed_by(request.user):  # type: ignore[arg-type]
+            super().delete_queryset(request, queryset)
+
 
 class WorkingPeriodInline(admin.TabularInline):
     model = WorkingPeriod
@@ -72,19 +79,3 @@ class WorkingCalendarAdmin(CalendarAdminMixin, admin.ModelAdmin):
     list_display = ["name", "org_unit", "hours_per_working_day"]
     autocomplete_fields = ["org_unit"]
     inlines = [WorkingPeriodInline]
-
-
-@admin.register(Deadline)
-class DeadlineAdmin(CalendarAdminMixin, admin.ModelAdmin):
-    list_display = ["owner_label", "owner_id", "start", "amount", "unit", "due_at", "is_open", "reason"]
-    list_filter = ["is_open", "unit", "reason"]
-    search_fields = ["owner_id", "owner_label"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in Deadline._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -656,36 +656,6 @@ def extend(calendar: Calendar, state: ClockState, at: dt.datetime, new_due: dt.d
     return ClockChange(new, old, new.due_at, REASON_EXTENDED)
 
 
-# --- Batches: the recompute of many open deadlines ---------------------------------------------------------
-
-def add_working_seconds_many(calendar: Calendar, starts: Sequence[int], amounts: Sequence[int]) -> list[int]:
-    """``add_working_seconds`` over many (start, amount) pairs, amounts > 0. Uses numpy when present."""
-    if not starts:
-        return []
-    lo, hi = min(starts), max(starts)
-    t = calendar._cover(lo)
-    t = calendar._cover(hi, max(amounts) // HOUR * 2 + 30)
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is optional at run time
-        return [calendar.add_working_seconds(s, a) for s, a in zip(starts, amounts, strict=True)]
-    pstart = np.asarray(t.pstart, dtype=np.int64)
-    pend = np.asarray(t.pend, dtype=np.int64)
-    before = np.asarray(t.cum_before, dtype=np.int64)
-    after = np.asarray(t.cum_after, dtype=np.int64)
-    s = np.asarray(starts, dtype=np.int64)
-    a = np.asarray(amounts, dtype=np.int64)
-    k = np.searchsorted(pstart, s, side="right") - 1
-    kk = np.maximum(k, 0)
-    worked = np.where(k >= 0, before[kk] + np.minimum(s, pend[kk]) - pstart[kk], 0)
-    target = worked + a
-    j = np.searchsorted(after, target, side="left")
-    if int(j.max()) >= len(t.cum_after):
-        raise ClockError(_("The result is outside the years the calendar supports."), "out_of_range")
-    result: list[int] = (pstart[j] + target - before[j]).tolist()
-    return result
-
-
 __all__ = [
     "DAYS",
     "POLICIES",

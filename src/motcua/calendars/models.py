@@ -1,4 +1,4 @@
-"""Working calendars, the override table, and the open deadlines that follow them."""
+"""Working calendars and the override table."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import TimeStampedModel
 
-from .choices import OverrideKind, Policy, Unit, Weekday
+from .choices import OverrideKind, Weekday
 
 
 class WorkingCalendar(TimeStampedModel):
@@ -125,44 +124,3 @@ class CalendarRevision(models.Model):
 
     def __str__(self) -> str:
         return self.token
-
-
-class DeadlineQuerySet(models.QuerySet["Deadline"]):
-    def running(self) -> DeadlineQuerySet:
-        return self.filter(is_open=True, paused_at__isnull=True, extended=False)
-
-
-class Deadline(TimeStampedModel):
-    """An open legal clock, owned by some object of another app (a dossier, a step, a petition…).
-
-    The fields are those of ``clock.ClockState``; ``due_at`` is kept up to date when the calendar
-    changes (``tasks.recompute_deadlines``), and ``signals.deadline_changed`` tells the owner why.
-    """
-
-    owner_label = models.CharField(_("owner type"), max_length=100)
-    owner_id = models.CharField(_("owner id"), max_length=64)
-    start = models.DateTimeField(_("start of the running period"))
-    amount = models.DecimalField(pgettext_lazy("time limit", "amount"), max_digits=12, decimal_places=4)
-    unit = models.CharField(pgettext_lazy("time limit", "unit"), max_length=20, choices=Unit.choices)
-    policy = models.CharField(_("policy"), max_length=20, choices=Policy.choices, default=Policy.WORKING_HOURS)
-    agency_code = models.CharField(_("agency code"), max_length=40, blank=True)
-    remaining_seconds = models.BigIntegerField(_("working seconds left after a pause"), null=True, blank=True)
-    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
-    extended = models.BooleanField(_("extended"), default=False)
-    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
-    is_open = models.BooleanField(_("open"), default=True)
-    reason = models.CharField(_("last change"), max_length=40, blank=True)
-
-    objects = DeadlineQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("deadline")
-        verbose_name_plural = _("deadlines")
-        ordering = ["pk"]
-        indexes = [
-            models.Index(fields=["owner_label", "owner_id"], name="calendars_deadline_owner"),
-            models.Index(fields=["is_open", "due_at"], name="calendars_deadline_open_due"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.owner_label}:{self.owner_id} → {self.due_at}"

@@ -1,20 +1,20 @@
-"""Every write of the calendar app: overrides (with their CSV import), deadlines and their recompute."""
+"""Every write of the calendar app: overrides (with their CSV import), and the announce of calendar changes."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import logging
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import Any, TextIO
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
@@ -23,20 +23,28 @@ from motcua.core.text import nfc
 
 from . import clock, selectors
 from .choices import OverrideKind
-from .clock import Calendar, ClockChange, ClockError, ClockState
-from .models import CalendarOverride, CalendarRevision, Deadline, WorkingCalendar
+from .models import CalendarOverride, CalendarRevision, WorkingCalendar
+
+logger = logging.getLogger(__name__)
 
 # --- Calendar changes ------------------------------------------------------------------------------------
 
 _pending = threading.local()
 
+# The key of a change to the national schedule (an override row without a calendar): every calendar.
+EVERY_CALENDAR = None
+
 
 class _Batch:
-    """The calendar changes of one transaction, recomputed together once it commits."""
+    """The calendar changes of one transaction, announced together once it commits.
+
+    ``days`` maps a calendar id (``EVERY_CALENDAR`` for the national schedule) to the changed dates, or to
+    None when its office hours changed (every date may count differently).
+    """
 
     def __init__(self) -> None:
-        self.everything = False
-        self.dates: set[dt.date] = set()
+        self.days: dict[int | None, set[dt.date] | None] = {}
+        self.user: User | None = None
 
 
 def bump_revision() -> None:
@@ -55,34 +63,60 @@ def _open_batch() -> _Batch | None:
     return batch if any(getattr(func, "calendar_batch", None) is batch for _ids, func, *_rest in pending) else None
 
 
-def calendar_changed(dates: Sequence[dt.date] | None) -> None:
-    """Called when overrides (``dates``) or office hours (None: everything) changed.
-
-    The caches go stale at once; the open deadlines are recomputed by a task once the transaction
-    commits, one task per transaction however many rows changed (a CSV import changes many).
-    """
-    bump_revision()
+def _batch() -> _Batch:
     batch = _open_batch()
-    new = batch is None
     if batch is None:
         batch = _pending.batch = _Batch()
-    if dates is None:
-        batch.everything = True
-    else:
-        batch.dates.update(dates)
-    if new:
-        callback = partial(_enqueue_recompute, batch)
+        callback = partial(_announce, batch)
         callback.calendar_batch = batch  # type: ignore[attr-defined]
         transaction.on_commit(callback)
+    return batch
 
 
-def _enqueue_recompute(batch: _Batch) -> None:
-    from .tasks import recompute_deadlines_task
+def calendar_changed(calendar_id: int | None, dates: Sequence[dt.date] | None, user: User | None = None) -> None:
+    """The one door of every calendar change: overrides of ``calendar_id`` (None: the national schedule) on
+    ``dates``, or its office hours (``dates`` None). Every path ends here (the admin, ``motcua calendar
+    import``, the services below), through the model signals in ``signals.py``.
+
+    The caches go stale at once; ``signals.working_days_changed`` is sent once the transaction commits,
+    once per calendar however many rows changed (a CSV import changes many), so that the apps above
+    (the dossiers) move their open deadlines (DESIGN.md "One clock").
+    """
+    bump_revision()
+    batch = _batch()
+    if user is not None and getattr(user, "is_authenticated", False):
+        batch.user = user
+    if dates is None:
+        batch.days[calendar_id] = None
+        return
+    known = batch.days.setdefault(calendar_id, set())
+    if known is not None:
+        known.update(dates)
+
+
+def _announce(batch: _Batch) -> None:
+    from .signals import working_days_changed
 
     if getattr(_pending, "batch", None) is batch:
         _pending.batch = None
     selectors.clear_cache()
-    recompute_deadlines_task.enqueue(None if batch.everything else sorted(d.isoformat() for d in batch.dates))
+    for calendar_id, days in batch.days.items():
+        # The change has committed: a failing listener is logged, it cannot undo the change nor the others.
+        answers = working_days_changed.send_robust(sender=CalendarOverride, calendar_id=calendar_id,
+                                                   days=sorted(days) if days is not None else None, user=batch.user)
+        for listener, answer in answers:
+            if isinstance(answer, Exception):
+                logger.error("Calendar change: %s failed", listener, exc_info=answer)
+
+
+@contextmanager
+def changed_by(user: User | None) -> Iterator[None]:
+    """Record ``user`` as the author of the calendar changes made inside (the admin's delete goes through
+    the model, not through ``save_override``)."""
+    with transaction.atomic():
+        if user is not None and getattr(user, "is_authenticated", False):
+            _batch().user = user
+        yield
 
 
 # --- Overrides -------------------------------------------------------------------------------------------
@@ -97,12 +131,14 @@ def save_override(override: CalendarOverride, user: User | None = None) -> Calen
         if override.pk is None:
             override.created_by = user
         override.updated_by = user
-    override.save()
+    with changed_by(user):
+        override.save()
     return override
 
 
-def delete_override(override: CalendarOverride) -> None:
-    override.delete()
+def delete_override(override: CalendarOverride, user: User | None = None) -> None:
+    with changed_by(user):
+        override.delete()
 
 
 CSV_FIELDS = ["date", "kind", "name", "name_en", "legal_reference", "note", "calendar"]
@@ -248,157 +284,3 @@ def export_overrides(stream: Any, year: int | None = None) -> int:
 
 def import_overrides_text(text: str, user: User | None = None) -> ImportReport:
     return import_overrides(io.StringIO(text), user)
-
-
-# --- Deadlines -------------------------------------------------------------------------------------------
-
-def _state(deadline: Deadline) -> ClockState:
-    return ClockState(
-        start=deadline.start, amount=Decimal(deadline.amount), unit=deadline.unit, policy=deadline.policy,
-        remaining_seconds=deadline.remaining_seconds, paused_at=deadline.paused_at, due_at=deadline.due_at,
-        extended=deadline.extended,
-    )
-
-
-def _apply(deadline: Deadline, change: ClockChange) -> Deadline:
-    state = change.state
-    deadline.start = state.start
-    deadline.amount = state.amount
-    deadline.remaining_seconds = state.remaining_seconds
-    deadline.paused_at = state.paused_at
-    deadline.extended = state.extended
-    deadline.due_at = change.due_at
-    deadline.reason = change.reason
-    deadline.save()
-    return deadline
-
-
-def _clock(fn: Any, *args: Any, **kwargs: Any) -> ClockChange:
-    try:
-        change: ClockChange = fn(*args, **kwargs)
-    except ClockError as exc:
-        raise DomainError(str(exc), code=exc.code) from exc
-    return change
-
-
-@transaction.atomic
-def open_deadline(owner_label: str, owner_id: str | int, start: dt.datetime,
-                  amount: Decimal | int | float | str, unit: str, policy: str = clock.POLICY_WORKING_HOURS,
-                  agency_code: str = "") -> tuple[Deadline, ClockChange]:
-    calendar = selectors.get_calendar(agency_code or None)
-    change = _clock(clock.start_clock, calendar, start, amount, unit, policy)
-    deadline = Deadline(owner_label=owner_label, owner_id=str(owner_id), unit=unit, policy=policy,
-                        agency_code=agency_code or "")
-    return _apply(deadline, change), change
-
-
-def _operate(deadline: Deadline, fn: Any, *args: Any, **kwargs: Any) -> ClockChange:
-    if not deadline.is_open:
-        raise DomainError(_("This deadline is closed."), code="closed")
-    calendar = selectors.get_calendar(deadline.agency_code or None)
-    change = _clock(fn, calendar, _state(deadline), *args, **kwargs)
-    _apply(deadline, change)
-    return change
-
-
-@transaction.atomic
-def pause_deadline(deadline: Deadline, at: dt.datetime) -> ClockChange:
-    return _operate(deadline, clock.pause, at)
-
-
-@transaction.atomic
-def resume_deadline(deadline: Deadline, at: dt.datetime) -> ClockChange:
-    return _operate(deadline, clock.resume, at)
-
-
-@transaction.atomic
-def restart_deadline(deadline: Deadline, at: dt.datetime) -> ClockChange:
-    return _operate(deadline, clock.restart, at)
-
-
-@transaction.atomic
-def extend_deadline(deadline: Deadline, at: dt.datetime, new_due: dt.datetime,
-                    require_notice: bool = True) -> ClockChange:
-    return _operate(deadline, clock.extend, at, new_due, require_notice=require_notice)
-
-
-def close_deadline(deadline: Deadline) -> None:
-    deadline.is_open = False
-    deadline.save(update_fields=["is_open", "updated_at"])
-
-
-# --- Recompute ---------------------------------------------------------------------------------------------
-
-RECOMPUTE_CHUNK = 5_000
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=clock.VN_TZ)
-
-
-def affected_deadlines(dates: Iterable[dt.date] | None) -> Any:
-    """The running deadlines whose interval (start to due) contains one of ``dates``: only those can move
-    (a day after the due instant or before the start plays no part in the computation)."""
-    qs = Deadline.objects.running().filter(due_at__isnull=False)
-    days = sorted(dates) if dates is not None else None
-    if days:
-        qs = qs.filter(start__lt=_local_midnight(days[-1] + dt.timedelta(days=1)),
-                       due_at__gte=_local_midnight(days[0]))
-    return qs
-
-
-def new_due_seconds(calendar: Calendar, start: int, amount: Decimal, unit: str, policy: str,
-                    remaining: int | None) -> int:
-    if remaining is None:
-        return calendar.due_seconds(start, amount, unit, policy)[1]
-    return calendar.add_working_seconds(calendar.next_working_seconds(start), remaining)
-
-
-def recompute_deadlines(dates: Iterable[dt.date] | None = None, reason: str = clock.REASON_RECOMPUTED) -> int:
-    """Recompute the open deadlines a calendar change can affect; return how many moved.
-
-    Rows are read in chunks, the new instants computed in memory, the changed rows written with one
-    bulk update per chunk, and ``deadline_changed`` sent for each (with the old and new instant).
-    """
-    from .signals import deadline_changed
-
-    dates = list(dates) if dates is not None else None
-    calendars: dict[str, Calendar] = {}
-    fields = ("pk", "start", "amount", "unit", "policy", "agency_code", "remaining_seconds", "due_at")
-    rows = affected_deadlines(dates).order_by("pk").values_list(*fields)
-    moved = 0
-    last_pk = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=last_pk)[:RECOMPUTE_CHUNK])
-        if not chunk:
-            return moved
-        last_pk = chunk[-1][0]
-        changed: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-        for pk, start, amount, unit, policy, agency, remaining, due in chunk:
-            calendar = calendars.get(agency)
-            if calendar is None:
-                try:
-                    calendar = calendars[agency] = selectors.get_calendar(agency or None)
-                except DomainError:
-                    calendar = calendars[agency] = selectors.get_calendar(None)
-            try:
-                new = new_due_seconds(calendar, clock.to_seconds(start), Decimal(amount), unit, policy, remaining)
-            except ClockError:
-                continue
-            if new != clock.to_seconds(due):
-                changed[pk] = (due, clock.from_seconds(new))
-        if not changed:
-            continue
-        now = timezone.now()
-        with transaction.atomic():
-            objs = Deadline.objects.in_bulk(list(changed))
-            for pk, (_old, new_due) in changed.items():
-                objs[pk].due_at = new_due
-                objs[pk].reason = reason
-                objs[pk].updated_at = now
-            Deadline.objects.bulk_update(list(objs.values()), ["due_at", "reason", "updated_at"], batch_size=1000)
-            iso = [d.isoformat() for d in dates] if dates is not None else None
-            for pk, (old_due, new_due) in changed.items():
-                deadline_changed.send(sender=Deadline, deadline=objs[pk], old_due=old_due, new_due=new_due,
-                                      reason=reason, dates=iso)
-        moved += len(changed)

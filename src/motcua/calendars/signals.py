@@ -1,8 +1,11 @@
-"""Signals of the legal clock, and the receivers that keep caches and open deadlines right.
+"""Signals of the working calendar, and the receivers that turn every calendar change into one announce.
 
-``deadline_changed`` is sent for each open deadline whose due instant moved because the calendar
-changed, with ``deadline``, ``old_due``, ``new_due`` and ``reason`` (``"calendar_changed"``) and
-``dates`` (the ISO dates that changed). The dossier app listens to it to append a dossier event.
+``working_days_changed`` is sent once a transaction that changed the calendar commits, once per calendar
+touched, with ``calendar_id`` (the ``WorkingCalendar`` id, or None for the national schedule, which every
+calendar follows), ``days`` (the sorted dates whose override was added, changed or removed; None when
+the office hours changed, so that any date may count differently) and ``user`` (who made the change, or
+None). The calendar app knows nothing of what follows a calendar: the dossier app listens to it and
+moves the open dossiers' dates (``motcua.dossiers.follow``).
 """
 
 from __future__ import annotations
@@ -15,15 +18,15 @@ from django.dispatch import receiver
 
 from .models import CalendarOverride, WorkingCalendar, WorkingPeriod
 
-deadline_changed = django.dispatch.Signal()
+working_days_changed = django.dispatch.Signal()
 
 
 @receiver(pre_save, sender=CalendarOverride)
-def _remember_old_date(sender: type, instance: CalendarOverride, **kwargs: Any) -> None:
+def _remember_old_row(sender: type, instance: CalendarOverride, **kwargs: Any) -> None:
     old = None
     if instance.pk:
-        old = CalendarOverride.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
-    instance._old_date = old  # type: ignore[attr-defined]
+        old = CalendarOverride.objects.filter(pk=instance.pk).values_list("calendar_id", "date").first()
+    instance._old_row = old  # type: ignore[attr-defined]
 
 
 @receiver(post_save, sender=CalendarOverride)
@@ -31,19 +34,26 @@ def _remember_old_date(sender: type, instance: CalendarOverride, **kwargs: Any) 
 def _override_changed(sender: type, instance: CalendarOverride, **kwargs: Any) -> None:
     from . import services
 
-    dates = {instance.date}
-    old = getattr(instance, "_old_date", None)
-    if old is not None:
-        dates.add(old)
-    services.calendar_changed(sorted(dates))
+    old = getattr(instance, "_old_row", None)
+    if old is not None and (old[0] != instance.calendar_id or old[1] != instance.date):
+        # The row moved to another day or calendar: the old day counts normally again there.
+        services.calendar_changed(old[0], [old[1]])
+    services.calendar_changed(instance.calendar_id, [instance.date])
 
 
 @receiver(post_save, sender=WorkingPeriod)
 @receiver(post_delete, sender=WorkingPeriod)
-@receiver(post_save, sender=WorkingCalendar)
-@receiver(post_delete, sender=WorkingCalendar)
-def _hours_changed(sender: type, **kwargs: Any) -> None:
+def _period_changed(sender: type, instance: WorkingPeriod, **kwargs: Any) -> None:
     from . import services
 
-    # New office hours can move every open deadline: recompute them all.
-    services.calendar_changed(None)
+    # New office hours can move every open deadline on this calendar.
+    services.calendar_changed(instance.calendar_id, None)
+
+
+@receiver(post_save, sender=WorkingCalendar)
+@receiver(post_delete, sender=WorkingCalendar)
+def _hours_changed(sender: type, instance: WorkingCalendar, **kwargs: Any) -> None:
+    from . import services
+
+    # The default calendar (no unit) is the calendar of every unit without its own.
+    services.calendar_changed(instance.pk if instance.org_unit_id else None, None)

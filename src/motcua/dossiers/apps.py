@@ -17,3 +17,8 @@ class DossiersConfig(AppConfig):
         # The rule sets are configuration that decides dossiers' clocks: audited with django-auditlog like
         # the other apps' configuration (accounts, notifications).
         auditlog.register(RuleSet, exclude_fields=["updated_at"])
+
+        from .follow import connect
+
+        # A calendar change moves the open dossiers' dates (the calendar app below cannot import this one).
+        connect()

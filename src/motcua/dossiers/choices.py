@@ -68,6 +68,7 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", _("Apology reminder")
     ESCALATED = "escalated", _("Escalated to the leader")
     RESULT_RETURNED = "result_returned", _("Result returned")
+    DATES_MOVED = "dates_moved", _("Dates moved by a calendar change")
 
 
 class Outcome(models.TextChoices):

@@ -20,6 +20,8 @@ RECEIVED = "dossier.received"
 SUPPLEMENT_REQUESTED = "dossier.supplement_requested"
 PAYMENT_REQUESTED = "dossier.payment_requested"
 APOLOGY = "dossier.apology"
+# The promised date moved because an official day off or working day was added, changed or removed.
+DUE_DATE_MOVED = "dossier.due_date_moved"
 RESULT_READY = "dossier.result_ready"
 CONFIRMATION_CODE = "account.confirmation_code"
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
@@ -29,8 +31,8 @@ APOLOGY_REMINDER = "dossier.apology_reminder"
 ESCALATED = "dossier.escalated"
 CONSULTATION_LATE = "dossier.consultation_late"
 
-KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, RESULT_READY, CONFIRMATION_CODE,
-        LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
+KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, RESULT_READY,
+        CONFIRMATION_CODE, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -41,6 +43,7 @@ VARIABLES: dict[str, list[str]] = {
     SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "reason", "contact_name", "contact_phone"],
     PAYMENT_REQUESTED: [*_DOSSIER, "fee_name", "amount_vnd", "pay_url", "pay_by"],
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
+    DUE_DATE_MOVED: [*_DOSSIER, "original_due_at", "new_due_at", "changed_days", "agency_name"],
     RESULT_READY: [*_DOSSIER, "result_name", "ready_at", "pickup_place", "rating_url"],
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
     LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
@@ -158,6 +161,25 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Xin loi: ho so {{ dossier_code }} tre hen. Hen tra moi " + _WHEN % "new_due_at" + ". {{ lookup_url }}"),
     (APOLOGY, "en", "sms", "",
      "Sorry: dossier {{ dossier_code }} is delayed. New date " + _WHEN % "new_due_at" + ". {{ lookup_url }}"),
+
+    (DUE_DATE_MOVED, "vi", "any",
+     "Hồ sơ {{ dossier_code }}: thay đổi thời gian hẹn trả kết quả",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Do điều chỉnh lịch nghỉ, làm việc chính thức{% if changed_days %} (ngày {{ changed_days }}){% endif %}, "
+     "thời gian hẹn trả kết quả hồ sơ {{ dossier_code }} ({{ procedure_name }}) của {{ agency_name }} "
+     "thay đổi từ " + _WHEN % "original_due_at" + " thành " + _WHEN % "new_due_at" + "." + _FOOTER_VI),
+    (DUE_DATE_MOVED, "en", "any",
+     "Dossier {{ dossier_code }}: new return date",
+     "Dear {{ recipient_name }},\n\n"
+     "Because the official schedule of days off and working days changed{% if changed_days %} "
+     "({{ changed_days }}){% endif %}, the return date of dossier {{ dossier_code }} ({{ procedure_name }}) at "
+     "{{ agency_name }} moves from " + _WHEN % "original_due_at" + " to " + _WHEN % "new_due_at" + "."
+     + _FOOTER_EN),
+    (DUE_DATE_MOVED, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: hen tra ket qua moi " + _WHEN % "new_due_at" + " do dieu chinh lich nghi. "
+     "{{ lookup_url }}"),
+    (DUE_DATE_MOVED, "en", "sms", "",
+     "Dossier {{ dossier_code }}: new return date " + _WHEN % "new_due_at" + " (calendar change). {{ lookup_url }}"),
 
     (RESULT_READY, "vi", "any",
      "Hồ sơ {{ dossier_code }} đã có kết quả",
@@ -306,6 +328,7 @@ def sample_context(key: str) -> dict[str, Any]:
         "pay_by": dt.datetime(2026, 7, 10, 17, 0, tzinfo=tz),
         "original_due_at": dt.datetime(2026, 7, 20, 16, 0, tzinfo=tz),
         "new_due_at": dt.datetime(2026, 7, 24, 16, 0, tzinfo=tz),
+        "changed_days": "21/07/2026",
         "result_name": "Giấy phép xây dựng",
         "ready_at": dt.datetime(2026, 7, 17, 10, 0, tzinfo=tz),
         "pickup_place": "Bộ phận Một cửa Sở Xây dựng",

@@ -417,6 +417,9 @@ APPLICANT_NOTICES: dict[str, str | None] = {
     # Decree 61/2018 Art. 19(9): the apology letter gives the reason and the new return date. It changes no
     # status, so no status notice goes out for it.
     EventKind.APOLOGY: notice_keys.APOLOGY,
+    # Decree 224/2026 Art. 15: a calendar change (an official day off or working day added, changed or
+    # removed) that moved the promised date (``motcua.dossiers.follow``).
+    EventKind.DATES_MOVED: notice_keys.DUE_DATE_MOVED,
 }
 
 STATUS_NOTICES: dict[int, str] = {
@@ -441,11 +444,19 @@ def _result_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
             "ready_at": event.at, "pickup_place": ""}
 
 
+def _dates_moved_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    data = event.data or {}
+    days = ", ".join(dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in (data.get("days") or []))
+    return {"changed_days": days, "original_due_at": _instant(data.get("due_before")),
+            "new_due_at": _instant(data.get("due_at")) or dossier.due_at}
+
+
 NOTICE_CONTEXT: dict[str, Callable[[Dossier, DossierEvent], dict[str, Any]]] = {
     notice_keys.SUPPLEMENT_REQUESTED: lambda dossier, event: selectors.supplement_context(event),
     notice_keys.PAYMENT_REQUESTED: lambda dossier, event: selectors.payment_context(dossier),
     notice_keys.RESULT_READY: _result_context,
     notice_keys.APOLOGY: _apology_context,
+    notice_keys.DUE_DATE_MOVED: _dates_moved_context,
 }
 
 
@@ -455,6 +466,11 @@ def applicant_notice_key(event: DossierEvent) -> str | None:
     if event.kind not in APPLICANT_NOTICES:
         return None
     key = APPLICANT_NOTICES[event.kind]
+    if event.kind == EventKind.DATES_MOVED:
+        # Only a new promised date is the applicant's business; moved step and opinion deadlines are the
+        # officers'.
+        data = event.data or {}
+        return key if data.get("due_at") and data.get("due_at") != data.get("due_before") else None
     if key is not None:
         return key
     if event.status_after is None:

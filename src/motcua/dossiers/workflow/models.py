@@ -37,6 +37,9 @@ class ProcessingStep(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     due_at = models.DateTimeField(_("step due"), null=True, blank=True)
+    # The instant the budget counts from (the start, or the arrival of the complete dossier after a
+    # supplement), so that a calendar change recomputes ``due_at`` (``dossiers.follow``).
+    due_from = models.DateTimeField(_("budget counts from"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
@@ -73,6 +76,8 @@ class Consultation(models.Model):
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     asked_at = models.DateTimeField(_("asked at"))
     due_at = models.DateTimeField(_("answer due"))
+    # The working days given to answer, so that a calendar change recomputes ``due_at`` (``dossiers.follow``).
+    days = models.DecimalField(_("working days to answer"), max_digits=5, decimal_places=2, null=True, blank=True)
     silence_is_consent = models.BooleanField(_("no answer in time means agreement"), default=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -242,15 +242,21 @@ def _start_group(dossier: Dossier, order: int, user: User, at: dt.datetime) -> l
     agency = _agency(dossier)
     rows = _rows_for(dossier, order)
     for r in rows:
-        r.started_at, r.open = at, True
-        due = deadlines.add_working(at, r.budget_seconds, agency) if r.budget_seconds else dossier.due_at
-        if dossier.due_at is not None and due is not None and due > dossier.due_at and r.role not in DESK_ROLES:
-            due = dossier.due_at
-        r.due_at = due
-        r.save(update_fields=["started_at", "open", "due_at"])
+        r.started_at, r.open, r.due_from = at, True, at
+        r.due_at = step_due(dossier, r, at, agency)
+        r.save(update_fields=["started_at", "open", "due_from", "due_at"])
         events.append(dossier, EventKind.STEP_STARTED, user, at=at, data=_step_data(r))
     _refresh_current(dossier, at)
     return rows
+
+
+def step_due(dossier: Dossier, step: ProcessingStep, since: dt.datetime, agency: str) -> dt.datetime | None:
+    """The step's deadline: its budget of working time from ``since``, never later than the promised return
+    (a desk step may end after it); a step without a budget is due at the promised return."""
+    due = deadlines.add_working(since, step.budget_seconds, agency) if step.budget_seconds else dossier.due_at
+    if dossier.due_at is not None and due is not None and due > dossier.due_at and step.role not in DESK_ROLES:
+        due = dossier.due_at
+    return due
 
 
 def _refresh_current(dossier: Dossier, at: dt.datetime) -> None:
@@ -262,11 +268,11 @@ def _refresh_current(dossier: Dossier, at: dt.datetime) -> None:
     dossier.assigned_to_id = current.actor_id if current else None
     dossier.risk_at = None
     if current is not None and dossier.due_at is not None and dossier.clock.get("paused_at") is None:
-        dossier.risk_at = _risk_at(dossier, open_rows, at)
+        dossier.risk_at = risk_from(dossier, open_rows, at)
     dossier.save(update_fields=["current_step", "current_unit", "assigned_to", "risk_at"])
 
 
-def _risk_at(dossier: Dossier, open_rows: list[ProcessingStep], at: dt.datetime) -> dt.datetime:
+def risk_from(dossier: Dossier, open_rows: list[ProcessingStep], at: dt.datetime) -> dt.datetime:
     """From when the working time left before the promised return is less than the planned time of the
     steps still to come (each later group's longest step): the promised return moved back by that time,
     or now when the current step's own deadline already leaves too little."""
@@ -487,7 +493,8 @@ def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days
             raise _invalid(_("The deadline must be between 1 and 60 working days."), "days")
         due = deadlines.working_days_after(now, amount, _agency(dossier))
         c = Consultation.objects.create(dossier=dossier, step=step, unit=unit, question=question, asked_by=user,
-                                        asked_at=now, due_at=due, silence_is_consent=rule is not None)
+                                        asked_at=now, due_at=due, days=amount,
+                                        silence_is_consent=rule is not None)
         events.append(dossier, EventKind.CONSULTED, user, at=now, data={
             "consultation": c.pk, "unit": unit.code, "unit_name": unit.name, "due_at": due,
             "silence_is_consent": c.silence_is_consent, "basis": rule["basis"] if rule else ""})
@@ -545,11 +552,9 @@ def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
     """The complete dossier arrived: the open steps get their budget again from now."""
     agency = _agency(dossier)
     for r in dossier.steps.filter(open=True):
-        due = deadlines.add_working(at, r.budget_seconds, agency) if r.budget_seconds else dossier.due_at
-        if dossier.due_at is not None and due is not None and due > dossier.due_at and r.role not in DESK_ROLES:
-            due = dossier.due_at
-        r.due_at = due
-        r.save(update_fields=["due_at"])
+        r.due_from = at
+        r.due_at = step_due(dossier, r, at, agency)
+        r.save(update_fields=["due_from", "due_at"])
     _refresh_current(dossier, at)
 
 
