@@ -204,3 +204,21 @@ def test_the_demo_withholds_rather_than_disconnects(staff, monkeypatch):
     assert not DossierFact.objects.exists()
     stats_demo.seed(io.StringIO())  # the statistics step rebuilds once
     assert DossierFact.objects.exists()
+
+
+def test_the_handlers_run_off_the_request_in_the_tasks_worker(staff, run, settings):
+    """With the database tasks backend (production, ``make run``) the officer's commit only enqueues tasks;
+    the notice is made when the worker runs it (here: the task run by hand, as ``db_worker`` does)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    d = run(received, staff, t(2026, 8, 3, 9, 0))
+    assert not Message.objects.filter(object_id=str(d.pk)).exists()
+    assert PendingDispatch.objects.filter(event__dossier=d).exists()
+    queued = DBTaskResult.objects.filter(task_path="motcua.dossiers.dispatch.handle_events")
+    assert queued.exists()  # one per event appended
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    for result in queued:
+        run(dispatch.handle_events.call, *result.args_kwargs["args"])
+    assert [m.key for m in Message.objects.filter(object_id=str(d.pk))] == ["dossier.received"]
+    assert not PendingDispatch.objects.filter(event__dossier=d).exists()

@@ -9,9 +9,11 @@ Apps above dossiers never receive ``post_save`` signals of dossier rows; they re
 - ``events.append`` calls ``schedule(event)`` inside the service's transaction: one ``PendingDispatch`` row
   per handler whose ``kinds`` include the event's kind (all kinds when ``kinds`` is None). The rows commit
   or roll back with the event, so nothing acknowledged is lost if the process dies before the commit hook.
-- On commit the handlers run, each in its own transaction that also deletes its row: a handler's work and
-  the record that it was done commit together, so a handler runs to completion at most once per event. A
-  handler that raises leaves its row (``attempts`` + 1) and never undoes the dossier's change.
+- On commit one task (``handle_events``, on the tasks backend) is enqueued for the event, off the officer's
+  request: the worker runs the handlers, each in its own transaction that also deletes its row, so a
+  handler's work and the record that it was done commit together and a handler runs to completion at most
+  once per event. A handler that raises leaves its row (``attempts`` + 1) and never undoes the dossier's
+  change. (With the immediate backend of the tests the task runs at the commit, in the same process.)
 - ``sweep()`` (run by ``motcua dossiers tick``) handles the rows left by a dead process or a failed handler.
 
 A handler takes an ``Event`` (ids and the kind, no model instance), is idempotent, and hands anything slow
@@ -32,6 +34,7 @@ from functools import partial
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from .models import DossierEvent, PendingDispatch
 
@@ -95,9 +98,21 @@ def schedule(event: DossierEvent) -> None:
         return
     PendingDispatch.objects.bulk_create([PendingDispatch(event_id=event.pk, handler=n) for n in names])
     if not connection.in_atomic_block:
-        run_pending([event.pk])
+        _enqueue([event.pk])
         return
-    transaction.on_commit(partial(run_pending, [event.pk]), robust=True)
+    transaction.on_commit(partial(_enqueue, [event.pk]), robust=True)
+
+
+def _enqueue(event_ids: list[int]) -> None:
+    # The handlers (notices, statistics) run in the worker, not in the officer's request; if the enqueue
+    # itself fails, the rows stay and ``sweep`` handles them.
+    handle_events.enqueue(event_ids)
+
+
+@task()
+def handle_events(event_ids: list[int]) -> None:
+    """Run the pending handlers of ``event_ids``; idempotent (a handled row is gone)."""
+    run_pending(event_ids)
 
 
 def run_pending(event_ids: list[int] | None = None, *, older_than: dt.datetime | None = None) -> int:
