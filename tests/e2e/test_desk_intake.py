@@ -99,11 +99,14 @@ def test_binh_receives_a_dossier_without_javascript_and_gets_the_receipt(page_fa
     assert "Đã tiếp nhận hồ sơ" in page.content()
     screenshot(page, f"desk-dossier-{label}")
     assert _axe(page_factory, live_server, desk["binh"], page.url, viewport) == []
-    receipt = page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
-    href = receipt.get_attribute("href")
+    # "Save and print" issued the receipt: the forms bar and the list of issued forms both link its copy.
+    receipts = page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    assert receipts.count() == 2
+    href = receipts.first.get_attribute("href")
     assert href == f"/ho-so/{dossier.code}/phieu/receipt/"
     response = page.request.get(href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert "x-form-preview" not in response.headers  # the issued copy, not a preview (headers lower-cased)
     assert response.body().startswith(b"%PDF")
 
 
