@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 log = logging.getLogger("motcua.scheduler")
 
@@ -27,15 +27,22 @@ def schedule() -> dict[str, int]:
     return {job: int(seconds) for job, seconds in settings.MOTCUA_SCHEDULE.items() if int(seconds) > 0}
 
 
+def _recycle_connections() -> None:
+    # A long-running loop drops connections past CONN_MAX_AGE or broken, as Django does between requests;
+    # never inside a transaction (a caller's atomic block, e.g. a test), whose connection must stay.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def run_job(job: str) -> bool:
-    close_old_connections()
+    _recycle_connections()
     try:
         call_command(*shlex.split(job))
     except Exception:  # one failing job must not stop the others; the next period tries again
         log.exception("scheduled job %r failed", job)
         return False
     finally:
-        close_old_connections()
+        _recycle_connections()
     return True
 
 
