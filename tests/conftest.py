@@ -6,7 +6,12 @@ Giang (director), Hà (administrator), Khánh (officer of another agency), Thàn
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from django.db import connections
 from django.test import Client
 
 from motcua.accounts import services
@@ -86,3 +91,39 @@ def token_for(people):  # type: ignore[no-untyped-def]
         return f"Bearer {clear}"
 
     return make
+
+
+def at_once(n: int, work: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run ``work`` in ``n`` threads released together (each with its own database connection, closed after);
+    return what the calls returned and what they raised."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            barrier.wait(timeout=120)
+            results.append(work())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """``run(f, *args)``: call ``f`` and what it defers to the commit (the dispatcher's handlers, the
+    calendar's announce, the deliveries)."""
+
+    def call(f, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return f(*args, **kwargs)
+
+    return call

@@ -4,15 +4,15 @@ issued form, one event, no error (the issue renders before the lock and checks a
 from __future__ import annotations
 
 import copy
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from motcua.dossiers import services
 from motcua.dossiers.choices import EventKind
 from motcua.dossiers.models import IssuedForm
+from tests.conftest import at_once
 from tests.dossiers.conftest import intake, make_procedure
 
 
@@ -38,27 +38,14 @@ def test_ten_concurrent_issues_of_one_form_give_one_form_and_no_error(people, or
     user = people["binh"]
     d = services.receive_at_desk(user, intake())
     n = 10
-    barrier = threading.Barrier(n)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
     cookies = _signed_in(user)
 
-    def work() -> None:
-        try:
-            client = Client(raise_request_exception=False)
-            client.cookies = copy.deepcopy(cookies)
-            barrier.wait(timeout=120)
-            statuses.append(client.post(f"/ho-so/{d.code}/phieu/01/").status_code)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def work() -> int:
+        client = Client(raise_request_exception=False)
+        client.cookies = copy.deepcopy(cookies)
+        return client.post(f"/ho-so/{d.code}/phieu/01/").status_code
 
-    threads = [threading.Thread(target=work) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses, errors = at_once(n, work)
     assert errors == []
     assert statuses == [200] * n
     assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
@@ -73,24 +60,15 @@ def test_ten_concurrent_reads_of_a_form_issue_nothing(people, org):
     user = people["binh"]
     d = services.receive_at_desk(user, intake())
     n = 10
-    barrier = threading.Barrier(n)
-    statuses: list[int] = []
     cookies = _signed_in(user)
 
-    def work() -> None:
-        try:
-            client = Client(raise_request_exception=False)
-            client.cookies = copy.deepcopy(cookies)
-            barrier.wait(timeout=120)
-            response = client.get(f"/ho-so/{d.code}/phieu/01/")
-            statuses.append(response.status_code if response.get("X-Form-Preview") == "1" else -1)
-        finally:
-            connections.close_all()
+    def work() -> int:
+        client = Client(raise_request_exception=False)
+        client.cookies = copy.deepcopy(cookies)
+        response = client.get(f"/ho-so/{d.code}/phieu/01/")
+        return response.status_code if response.get("X-Form-Preview") == "1" else -1
 
-    threads = [threading.Thread(target=work) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses, errors = at_once(n, work)
+    assert errors == []
     assert statuses == [200] * n
     assert not IssuedForm.objects.exists()

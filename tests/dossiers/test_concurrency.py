@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
+from tests.conftest import at_once
 
 from .conftest import intake
 
@@ -18,24 +17,8 @@ def test_fifty_parallel_receipts_get_codes_0001_to_0050(people, procedure):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         pytest.skip("in-memory SQLite is one connection; the IMMEDIATE mode is exercised by the kill test")
     n = 50
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
     user = people["binh"]
-
-    def work() -> None:
-        try:
-            barrier.wait()
-            services.receive_at_desk(user, intake())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = at_once(n, lambda: services.receive_at_desk(user, intake()))
     assert errors == []
     codes = sorted(Dossier.objects.values_list("code", flat=True))
     prefix = codes[0].rsplit("-", 1)[0]

@@ -25,16 +25,6 @@ pytestmark = pytest.mark.django_db
 MOVED = "dossier.due_date_moved"
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """``run(f, *args)``: call ``f`` and what it defers to the commit (the calendar's announce, the notices)."""
-
-    def call(f, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return f(*args, **kwargs)
-
-    return call
-
 
 @pytest.fixture
 def dossiers(people, org, settings, run):  # type: ignore[no-untyped-def]

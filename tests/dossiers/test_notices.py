@@ -35,16 +35,6 @@ def staff(people, org, settings):  # type: ignore[no-untyped-def]
     return people
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """``run(f, *args)``: call ``f`` and what it defers to the commit (the delivery, the services' hooks)."""
-
-    def call(f, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return f(*args, **kwargs)
-
-    return call
-
 
 def notices(d: Dossier, key: str) -> list[Message]:
     return list(Message.objects.filter(object_id=str(d.pk), key=key).order_by("id"))
