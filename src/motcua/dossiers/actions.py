@@ -32,6 +32,7 @@ from pydantic import ValidationError as PydanticError
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.core.api_schemas import field_message
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import files, lifecycle, selectors, services
@@ -328,8 +329,7 @@ def parse(spec: ActionSpec, data: dict[str, Any]) -> Schema:
     except PydanticError as exc:
         raise DomainError(_("The request is not valid: check the fields listed."), code="invalid_input",
                           details={"fields": [{"field": ".".join(str(p) for p in e.get("loc", [])),
-                                               "message": _("This field is required.") if e.get("type") == "missing"
-                                               else e.get("msg", "")} for e in exc.errors()]}) from exc
+                                               "message": field_message(dict(e))} for e in exc.errors()]}) from exc
 
 
 def perform(user: User, dossier: Dossier, slug: str, data: dict[str, Any] | Schema,

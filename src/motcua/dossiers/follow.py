@@ -36,10 +36,10 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.calendars import clock as cal
 from motcua.calendars import selectors as calendar_selectors
+from motcua.calendars.signals import working_days_changed
 from motcua.core.errors import DomainError
 
 from . import deadlines, events
@@ -69,16 +69,9 @@ class Moves:
 
 
 def _agency_codes(unit_ids: set[int]) -> dict[int, str]:
-    """The code of the agency whose calendar governs each processing unit (as ``services._agency_code``)."""
-    units = {u.pk: u for u in OrgUnit.objects.all().only("id", "code", "kind", "parent_id")}
-    out: dict[int, str] = {}
-    for pk in unit_ids:
-        unit = units[pk]
-        node: OrgUnit | None = unit
-        while node is not None and node.kind not in (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE):
-            node = units.get(node.parent_id) if node.parent_id else None
-        out[pk] = (node or unit).code
-    return out
+    """The code of the agency whose calendar governs each processing unit (``OrgUnit.agency``, as the
+    services use it)."""
+    return {u.pk: (u.agency() or u).code for u in OrgUnit.objects.filter(pk__in=unit_ids)}
 
 
 def _on_calendar(codes: dict[int, str], calendar_id: int | None) -> list[int]:
@@ -238,6 +231,4 @@ def on_working_days_changed(sender: type, calendar_id: int | None, days: Sequenc
 
 
 def connect() -> None:
-    from motcua.calendars.signals import working_days_changed
-
     working_days_changed.connect(on_working_days_changed, dispatch_uid="motcua.dossiers.follow")

@@ -113,15 +113,20 @@ def _trail_basis(d: Dossier) -> str:
     return last or ""
 
 
+def _last(dossier: Dossier, role: str) -> IssuedForm | None:
+    return IssuedForm.objects.filter(dossier=dossier, role=role).order_by("-version").first()
+
+
+def _still_current(form: IssuedForm, dossier: Dossier) -> bool:
+    # The control sheet is issued again once the trail has grown; every other form stands once issued.
+    return form.role != "control-sheet" or form.basis == _trail_basis(dossier)
+
+
 def current(dossier: Dossier, role: str) -> IssuedForm | None:
     """The issued form of ``role`` that is still current: the last one issued (for the control sheet, only
     while the trail has not grown since)."""
-    existing = IssuedForm.objects.filter(dossier=dossier, role=role).order_by("-version").first()
-    if existing is None:
-        return None
-    if role == "control-sheet" and existing.basis != _trail_basis(dossier):
-        return None
-    return existing
+    existing = _last(dossier, role)
+    return existing if existing is not None and _still_current(existing, dossier) else None
 
 
 def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> IssuedForm:
@@ -141,8 +146,8 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
         with transaction.atomic():
             locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
             # Under the lock, again: another request may have issued it while this one rendered.
-            last = IssuedForm.objects.filter(dossier=locked, role=role).order_by("-version").first()
-            if last is not None and (role != "control-sheet" or last.basis == _trail_basis(locked)):
+            last = _last(locked, role)
+            if last is not None and _still_current(last, locked):
                 files.discard([name_on_disk])
                 return last
             if role == "control-sheet":
