@@ -193,3 +193,15 @@ def test_forms_and_register(procedure, token_for):
     assert Client().get("/api/v1/registers/dossiers.xlsx?from=x", HTTP_AUTHORIZATION=token).status_code == 400
     assert Client().get(f"/api/v1/registers/dossiers.xlsx?from={today}&to={today}",
                         HTTP_AUTHORIZATION=token_for("an")).status_code == 403
+
+
+def test_issuing_a_form_through_the_api_needs_an_officer_of_the_dossier(procedure, token_for):
+    """POST /dossiers/{code}/forms/{form}: anonymous 401; a citizen who is not the applicant and another
+    agency's officer 404, as for reading the dossier (its existence is not disclosed); nothing issued."""
+    code = _received(token_for)
+    url = f"/api/v1/dossiers/{code}/forms/receipt"
+    assert Client().post(url).status_code == 401
+    assert Client().get(f"/api/v1/dossiers/{code}", HTTP_AUTHORIZATION=token_for("an")).status_code == 404
+    assert Client().post(url, HTTP_AUTHORIZATION=token_for("an")).status_code == 404
+    assert Client().post(url, HTTP_AUTHORIZATION=token_for("khanh")).status_code == 404
+    assert not IssuedForm.objects.exists()

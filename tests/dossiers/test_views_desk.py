@@ -344,3 +344,17 @@ def test_search_does_not_find_other_agencies_dossiers(procedure, people, client_
     d = services.receive_at_desk(people["binh"], intake())
     response = client_for("khanh").get("/ho-so/tim-kiem/", {"q": d.code})
     assert response.status_code == 200 and f"/ho-so/{d.code}/" not in response.content.decode()
+
+
+def test_issuing_a_form_needs_a_signed_in_officer_of_the_dossier(procedure, people, client_for):
+    """The issue (POST) of a legal form: anonymous → sign in, a citizen → 403, another agency → 404; none
+    of them issues anything; the desk officer issues it."""
+    d = services.receive_at_desk(people["binh"], intake())
+    url = f"/ho-so/{d.code}/phieu/receipt/"
+    anonymous = Client().post(url)
+    assert anonymous.status_code == 302 and "/tai-khoan/" in anonymous["Location"]
+    assert client_for("an").post(url).status_code == 403
+    assert client_for("khanh").post(url).status_code == 404
+    assert not IssuedForm.objects.exists()
+    assert client_for("binh").post(url).status_code == 200
+    assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
