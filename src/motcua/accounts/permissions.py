@@ -79,9 +79,18 @@ def has_capability(user: User, capability: Capability, unit: OrgUnit | None = No
             continue
         if unit is None or assignment.role in _TREE_WIDE:
             return True
-        if unit.pk in unit_ids_for_assignment(assignment):
+        if _covers(assignment, unit):
             return True
     return False
+
+
+def _covers(assignment: RoleAssignment, unit: OrgUnit) -> bool:
+    root = scope_root(assignment)
+    if root is None:
+        return False
+    if root.path and unit.path.startswith(root.path):
+        return True  # in the root's subtree: the materialised paths say so without a query
+    return unit.pk in unit_ids_for_assignment(assignment)  # a service centre's agencies, or stale paths
 
 
 def scope_root(assignment: RoleAssignment) -> OrgUnit | None:

@@ -24,6 +24,9 @@ from .models import CalendarOverride, CalendarRevision, WorkingCalendar
 __all__ = ["Calendar", "DueResult", "SkippedDay", "compute_due", "days_between", "get_calendar", "year_overview"]
 
 _cache: dict[int | None, tuple[str, Calendar]] = {}
+# Which calendar a unit follows (its own or an ancestor's), by unit code, for one revision token: the
+# calendars app bumps the token when a unit moves or is renamed as well as when a calendar changes.
+_units: dict[str | None, tuple[str, int | None]] = {}
 _lock = threading.Lock()
 
 MAX_DAYS_PER_CALL = 366
@@ -36,6 +39,7 @@ def revision_token() -> str:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _units.clear()
 
 
 def working_calendar_for(agency_code: str | None) -> WorkingCalendar | None:
@@ -75,17 +79,30 @@ def _build(working: WorkingCalendar | None) -> Calendar:
 
 
 def get_calendar(agency_code: str | None = None) -> Calendar:
-    """The working calendar of a unit (by its code) or the default one; cached until a calendar change."""
+    """The working calendar of a unit (by its code) or the default one; cached until a calendar change.
+
+    The token is read first, then the rows: a change committed in between leaves a stale entry under the
+    old token, which the next call (seeing the new token) replaces."""
+    token = revision_token()
+    with _lock:
+        unit = _units.get(agency_code)
+        if unit is not None and unit[0] == token:
+            cached = _cache.get(unit[1])
+            if cached and cached[0] == token:
+                return cached[1]
     working = working_calendar_for(agency_code)
     key = working.pk if working else None
-    token = revision_token()
     with _lock:
         cached = _cache.get(key)
         if cached and cached[0] == token:
+            _units[agency_code] = (token, key)
             return cached[1]
     calendar = _build(working)
     with _lock:
         _cache[key] = (token, calendar)
+        if len(_units) > 4096:  # a province has a few thousand units at most; never grow without bound
+            _units.clear()
+        _units[agency_code] = (token, key)
     return calendar
 
 

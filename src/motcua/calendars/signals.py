@@ -16,6 +16,8 @@ import django.dispatch
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from motcua.accounts.models import OrgUnit
+
 from .models import CalendarOverride, WorkingCalendar, WorkingPeriod
 
 working_days_changed = django.dispatch.Signal()
@@ -57,3 +59,13 @@ def _hours_changed(sender: type, instance: WorkingCalendar, **kwargs: Any) -> No
 
     # The default calendar (no unit) is the calendar of every unit without its own.
     services.calendar_changed(instance.pk if instance.org_unit_id else None, None)
+
+
+@receiver(post_save, sender=OrgUnit)
+@receiver(post_delete, sender=OrgUnit)
+def _unit_changed(sender: type, instance: OrgUnit, **kwargs: Any) -> None:
+    from . import services
+
+    # A unit that moves under another parent (or changes its code) may follow another calendar: the
+    # cached "which calendar does this unit follow" answers are stale. No date moves by itself.
+    services.bump_revision()

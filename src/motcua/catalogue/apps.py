@@ -10,7 +10,7 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from . import search
+        from . import search, signals
         from .models import Procedure
 
         def _unindex(sender: type, instance: Procedure, **kwargs: object) -> None:
@@ -18,3 +18,4 @@ class CatalogueConfig(AppConfig):
             search.unindex_procedure(instance.pk)
 
         post_delete.connect(_unindex, sender=Procedure, dispatch_uid="catalogue_unindex_procedure")
+        signals.connect()

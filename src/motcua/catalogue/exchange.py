@@ -291,6 +291,7 @@ def _replace_parts(version: ProcedureVersion, item: VersionIn, units: dict[str, 
              role=s.role, budget_amount=s.budget.amount if s.budget else None,
              budget_unit=s.budget.unit if s.budget else "", produces=list(s.produces), note=s.note)
         for s in item.steps)
+    services.bump_revision()  # bulk_create sends no signal
 
 
 def import_catalogue(raw: Any, *, user: User | None = None, skip_existing: bool = False) -> dict[str, int]:

@@ -319,3 +319,17 @@ class Step(_VersionPart):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class CatalogueRevision(models.Model):
+    """One row whose token changes with every change of the catalogue (or of the units it names), so
+    that every process knows when what it cached for receipts (a version and its snapshot) is stale."""
+
+    # A fresh random token on every change (not a counter: a rolled-back transaction would reuse it).
+    token = models.CharField(max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("catalogue revision")
+
+    def __str__(self) -> str:
+        return self.token

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,7 @@ from motcua.core.text import fold_vi
 
 from . import search
 from .choices import Level, OnlineMode, VersionStatus
-from .models import Field, Procedure, ProcedureVersion, Step
+from .models import CatalogueRevision, Field, Procedure, ProcedureVersion, Step
 
 SNAPSHOT_SCHEMA = "motcua.catalogue.snapshot/1"
 
@@ -55,6 +57,58 @@ def version_on(procedure: Procedure, day: dt.date, *, include_drafts: bool = Fal
         .select_related("procedure", "procedure__field", "procedure__agency")
         .prefetch_related(*_version_parts()).first()
     )
+
+
+@dataclass(frozen=True)
+class ReceiptVersion:
+    """What a receipt needs of the catalogue: the procedure, its published version in force on the day and
+    that version's snapshot (shared, read-only: ``receipt_version`` hands out a copy of the snapshot)."""
+
+    procedure: Procedure
+    version: ProcedureVersion | None
+    snapshot: dict[str, Any] | None
+
+
+_receipts: dict[tuple[str, dt.date], tuple[str, ReceiptVersion]] = {}
+_receipts_lock = threading.Lock()
+_RECEIPTS_MAX = 2048
+
+
+def revision_token() -> str:
+    return CatalogueRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def clear_receipt_cache() -> None:
+    with _receipts_lock:
+        _receipts.clear()
+
+
+def receipt_version(code: str, day: dt.date) -> ReceiptVersion | None:
+    """The procedure ``code`` with its published version on ``day`` and its snapshot, or None if there is
+    no such procedure (``version`` is None when none is in force).
+
+    Every receipt asks this, and the catalogue changes rarely, so the answer is kept per process until
+    the catalogue's revision token changes (``services.bump_revision``, on every catalogue or unit
+    change). The token is read before the rows: a change committed in between leaves an entry under the
+    old token, which the next call replaces.
+    """
+    token = revision_token()
+    key = (code, day)
+    with _receipts_lock:
+        hit = _receipts.get(key)
+    if hit is None or hit[0] != token:
+        procedure = Procedure.objects.select_related("agency").filter(code=code).first()
+        if procedure is None:
+            return None
+        version = version_on(procedure, day)
+        found = ReceiptVersion(procedure, version, snapshot(version) if version is not None else None)
+        with _receipts_lock:
+            if len(_receipts) >= _RECEIPTS_MAX:
+                _receipts.clear()
+            _receipts[key] = (token, found)
+        hit = (token, found)
+    found = hit[1]
+    return ReceiptVersion(found.procedure, found.version, copy.deepcopy(found.snapshot))
 
 
 def today() -> dt.date:

@@ -13,6 +13,7 @@ Invariants kept here:
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +27,7 @@ from motcua.core.text import fold_vi, nfc
 
 from . import search
 from .choices import TimeUnit, VersionStatus
-from .models import Field, Procedure, ProcedureVersion
+from .models import CatalogueRevision, Field, Procedure, ProcedureVersion
 from .parts import missing_parts
 
 # Fields of a published version that may still change: its end (set when a later version starts).
@@ -35,6 +36,15 @@ _VERSION_CONTENT = [
     f.name for f in ProcedureVersion._meta.concrete_fields
     if f.name not in {"id", "created_at", "updated_at", "status", "published_at", "published_by"}
 ]
+
+
+def bump_revision() -> None:
+    """Mark what every process cached of the catalogue for receipts as stale (they compare the token).
+
+    Written in the caller's transaction, so the new token and the change commit together."""
+    token = uuid.uuid4().hex
+    if not CatalogueRevision.objects.filter(pk=1).update(token=token):
+        CatalogueRevision.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 def require_manager(user: User | None) -> None:
@@ -297,6 +307,7 @@ def clone_version(source: ProcedureVersion, *, valid_from: dt.date, user: User |
     if old_end is None or old_end >= valid_from:
         source.valid_to = valid_from - dt.timedelta(days=1)
         ProcedureVersion.objects.filter(pk=source.pk).update(valid_to=source.valid_to, updated_at=timezone.now())
+        bump_revision()  # update() sends no signal, and the old version no longer covers the new dates
         new_end = old_end
     else:
         new_end = None

@@ -139,16 +139,16 @@ def _agency_code(unit: OrgUnit) -> str:
     return agency.code
 
 
-def _version_for(procedure_code: str, day: dt.date) -> tuple[Procedure, ProcedureVersion]:
-    procedure = Procedure.objects.select_related("agency").filter(code=procedure_code).first()
-    if procedure is None:
+def _version_for(procedure_code: str, day: dt.date) -> tuple[Procedure, ProcedureVersion, dict[str, Any]]:
+    """The procedure, its published version in force on ``day`` and a copy of that version's snapshot."""
+    found = catalogue.receipt_version(procedure_code, day)
+    if found is None:
         raise NotFound(_("There is no procedure with the code %(code)s.") % {"code": procedure_code},
                        code="procedure_not_found")
-    version = catalogue.version_on(procedure, day)
-    if version is None:
+    if found.version is None or found.snapshot is None:
         raise DomainError(_("Procedure %(code)s has no published version in force on %(day)s.")
                           % {"code": procedure_code, "day": day.strftime("%d/%m/%Y")}, code="version_not_found")
-    return procedure, version
+    return found.procedure, found.version, found.snapshot
 
 
 def _receiving_unit_for_staff(user: User, code: str) -> OrgUnit:
@@ -201,6 +201,8 @@ def _office_orders(snapshot: dict[str, Any]) -> set[int]:
 
 
 def _attach(dossier: Dossier, uploads: list[files.Upload], stored: list[str], actor: User) -> None:
+    if not uploads:
+        return
     documents = {d.order: d for d in dossier.documents.all()}
     for upload, name in zip(uploads, stored, strict=True):
         document = documents.get(upload.document_order) if upload.document_order else None
@@ -280,14 +282,13 @@ def _result_address(data: Intake) -> str:
     return address
 
 
-def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, receiving: OrgUnit, *,
-                 channel: str, status: int, owner: User | None, now: dt.datetime) -> Dossier:
+def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, snapshot: dict[str, Any],
+                 receiving: OrgUnit, *, channel: str, status: int, owner: User | None, now: dt.datetime) -> Dossier:
     applicant = clean_applicant(data.applicant)
     if data.sets < 1 or data.sets > 50:
         raise _invalid(_("The number of sets must be between 1 and 50."), "sets")
     result_address = _result_address(data)
     processing = procedure.agency or receiving.agency() or receiving
-    snapshot = catalogue.snapshot(version)
     dossier = Dossier(
         reference=secrets.token_hex(8).upper(), procedure=procedure, procedure_version=version,
         snapshot=snapshot, rules=rule_set_on(timezone.localdate(now)), receiving_unit=receiving,
@@ -305,10 +306,11 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
 
 def _create(actor: User, data: Intake, uploads: list[files.Upload], *, receiving: OrgUnit | None, owner: User | None,
             channel: str, status: int, now: dt.datetime) -> Dossier:
-    procedure, version = _version_for(data.procedure, timezone.localdate(now))
+    procedure, version, snapshot = _version_for(data.procedure, timezone.localdate(now))
     if receiving is None:
         receiving = _receiving_unit_online(procedure, data.receiving_unit)
-    dossier = _new_dossier(data, procedure, version, receiving, channel=channel, status=status, owner=owner, now=now)
+    dossier = _new_dossier(data, procedure, version, snapshot, receiving, channel=channel, status=status,
+                           owner=owner, now=now)
     # Check everything before writing anything; then write the files durably; then the rows.
     doc_rows = _documents_from_snapshot(dossier, data.documents)
     files.check(uploads, office_allowed=_office_orders(dossier.snapshot))
