@@ -53,8 +53,13 @@ def test_evaluation(client_for, march):
     # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs 12/3: 2).
     assert body["dossiers"] == 4
     assert by_id["1"]["score"] == pytest.approx(1.5)
-    assert by_id["7"]["score"] == pytest.approx(1.0)  # A early 2, B and D on time 1, C late 0
+    # Indicator 7: early (by day, as indicator 1) and no complaint 2; late C is 1, not 0: only a substantiated
+    # complaint scores 0 (Circular 01/2018 Art. 13), and none is recorded. (2 + 2 + 1 + 2) / 4 = 1.75.
+    assert by_id["7"]["score"] == pytest.approx(1.8)
     assert by_id["4"]["score"] is None and by_id["4"]["note"]
     assert by_id["8"]["score"] is None and by_id["8"]["note"]
-    assert body["max_points"] == 18 and body["band"]
+    # Indicators 4, 5 and 8 have no data: no band, the total rescaled to 18 and the missing ones named.
+    assert body["max_points"] == 18 and body["band"] == "" and body["complete"] is False
+    assert [m["id"] for m in body["missing"]] == ["4", "5", "8"]
+    assert body["score_18"] == pytest.approx(round(body["total"] * 18 / body["max_points_computed"], 1))
     assert client_for("dung").get(EVALUATION).status_code == 403

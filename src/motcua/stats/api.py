@@ -69,7 +69,9 @@ def summary(request: HttpRequest, unit: str | None = None, from_: str | None = F
             procedure: str | None = None) -> Any:
     """Received, done, early, on time, late, in progress (overdue, at risk), rates (0-1) and the average
     processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766; online, fully-online
-    (``fully_online`` of ``eligible_full``) and reused-data (``reused_data``) counts. ``from`` and ``to``
+    (``fully_online`` of ``eligible_full``) and reused-data (``reused_data``) counts; paid online
+    (``paid_online`` of ``with_fee``), electronic results and digitised dossiers (``e_result``,
+    ``digitised`` of ``with_result``). ``from`` and ``to``
     are local dates (YYYY-MM-DD), inclusive. Figures come from pre-computed monthly and daily rollups and
     month-end snapshots (docs/stats.md)."""
     user: User = request.auth  # type: ignore[attr-defined]
@@ -90,8 +92,10 @@ def index(request: HttpRequest, unit: str | None = None, from_: str | None = FRO
             summary="Per-dossier evaluation of Circular 01/2018 of a unit and period")
 def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The nine indicators of Circular 01/2018/TT-VPCP Art. 13 (average scores 0-2, 1 decimal) over the
-    dossiers whose processing ended in the period, the agency total and band, and each officer's total (of
-    indicators 1, 2, 3, 4, 7) and band. An indicator without data has ``score`` null and a ``note``."""
+    dossiers whose processing ended in the period; the agency total, with its band (Art. 15) only when all
+    nine have data (``complete``), else rescaled to 18 (``score_18``) with the ``missing`` indicators; and
+    every officer who held a step of those dossiers, with their five indicators (1, 2, 3, 4, 7), total and
+    band (Art. 14). An indicator without data has ``score`` null and a ``note``."""
     user: User = request.auth  # type: ignore[attr-defined]
     scope, start, end, node = resolve(user, unit, from_, to)
     return {"unit": node.code if node else None, **evaluation.evaluate(scope, start, end)}

@@ -1,10 +1,22 @@
 """The per-dossier evaluation of Circular 01/2018/TT-VPCP Arts. 12-15 (domain note indices.md §2) [law].
 
-Nine indicators scored 0, 1 or 2. Indicators 1, 2, 3, 4, 6 and 7 are scored per dossier and averaged
-over the dossiers (rounded to 1 decimal); 5, 6, 8 and 9 per agency (6 is taken once, from the dossiers).
-Officers: indicators 1, 2, 3, 4, 7 (bands ≥ 5 / 3.5 to < 5 / < 3.5). Agency: all nine (bands ≥ 15
-excellent, 12 good, 9 fair, 6 average, below weak). An indicator without data is left out of the total
-(Art. 15) and shown with a note saying what the system lacks; ``max_points_computed`` says out of how many.
+Nine indicators scored 0, 1 or 2 (Art. 13). Indicators 1, 2, 3, 4, 6 and 7 are scored per dossier and
+averaged over the dossiers (rounded to 1 decimal, Art. 14); 5, 6, 8 and 9 per agency (6 is taken once, from
+the dossiers). An indicator without data is left out of the total and shown with a note saying what the
+system lacks; ``max_points_computed`` says out of how many points the total is.
+
+- **Agency** (all nine, Art. 15): the bands ≥ 15 excellent, 12 good, 9 fair, 6 average, below weak are
+  given only when all nine indicators have data; otherwise the total is also shown rescaled to 18
+  (``score_18``) with the indicators that are missing (``missing``), and no band.
+- **Officers** (indicators 1, 2, 3, 4, 7, at most 10; Art. 14): every officer who held a step of a dossier
+  (``ProcessingStep.actor``: the officer who held the step when it ended, or holds it now) is credited with
+  that dossier's indicators 1, 3, 4 and 7, once per dossier, and with indicator 2 for each step they held
+  (their own time against the step's budget). Bands ≥ 5 all duties completed, 3.5 to < 5 from 70 to under
+  100 %, < 3.5 under 70 %; on the indicators that have data (indicator 4 has none: at most 8 points).
+
+"Early" (2 points) is the rule of the control sheet's *trước hạn* (``dossiers.workflow.classification``)
+and of docs/stats.md: ended on a day before the day of the due instant (the promised date moved by the
+supplement time, or the step's due time); 1 point by the due instant; 0 after it (``_by_day``).
 
 The dossiers evaluated are those whose processing ended (done or returned) in the period.
 """
@@ -21,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalogue.models import Procedure, ProcedureVersion
-from motcua.dossiers.workflow.models import ProcessingStep
+from motcua.dossiers.workflow.models import Consultation, ProcessingStep
+from motcua.dossiers.workflow.services import DESK_ROLES
 
 from . import kpi
 from .models import DossierFact
@@ -47,15 +60,18 @@ def names() -> dict[str, str]:
 
 def notes() -> dict[str, str]:
     return {
+        "2": _("Each step with a due time, against its budget, and each opinion asked of a coordinating unit, "
+               "against its deadline: the slowest counts. The return of the result is left out: the time the "
+               "applicant takes to collect it is not the agency's."),
         "3": _("Counted from the supplement requests; whether the applicant was at fault is not recorded."),
         "4": _("The system does not record which agencies the applicant contacted."),
         "5": _("Which procedures are received, appraised and approved at the desk is not recorded."),
         "6": _("Publication in the electronic catalogue is recorded; posting at the desk is not, so at most "
                "1 point."),
-        "7": _("Complaints (PAKN) are not recorded yet: judged on timeliness only."),
+        "7": _("Early and no complaint: 2; otherwise 1. Only a substantiated complaint scores 0: complaints "
+               "(PAKN) are not recorded by the system yet, so none does."),
         "8": _("Feedback and petitions (PAKN) are not recorded by the system yet."),
         "9": _("Levels 3 and 4 are read as procedures offered partly or fully online."),
-        "2": _("Only dossiers with internal processing steps that have a due time."),
     }
 
 
@@ -64,13 +80,15 @@ def _local(value: dt.datetime) -> dt.date:
 
 
 def _by_day(end: dt.datetime, due: dt.datetime) -> int:
-    """2 before the due day, 1 on it (in time), 0 after the due instant."""
+    """2 when ended on a day before the due instant's day (early), 1 by the due instant (on time), 0 after it
+    (late): the rule of "early" in docs/stats.md, for a dossier, a step or an opinion."""
     if end > due:
         return 0
     return 2 if _local(end) < _local(due) else 1
 
 
 def score_time(fact: dict[str, Any]) -> int | None:
+    """Indicator 1: the dossier's processing time against the promised date moved by the supplement time."""
     if fact["end_class"] == "late":
         return 0
     due = fact["deadline_shifted"] or fact["promised_at"]
@@ -79,11 +97,33 @@ def score_time(fact: dict[str, Any]) -> int | None:
     return _by_day(fact["end_at"], due)
 
 
-def score_steps(steps: list[dict[str, Any]]) -> int | None:
-    timed = [s for s in steps if s["due_at"] is not None and s["ended_at"] is not None and s["outcome"] != "skipped"]
-    if not timed:
+def is_return_step(step: dict[str, Any], first_order: int, last_order: int) -> bool:
+    """The desk's last step, returning the result: it lasts until the applicant collects the result."""
+    return step["role"] in DESK_ROLES and step["order"] == last_order != first_order
+
+
+def score_step(step: dict[str, Any]) -> int | None:
+    """A step's time against its own budget (its due instant), for indicator 2; None when it has no budget,
+    did not run or did not end."""
+    if step["outcome"] == "skipped" or step["due_at"] is None or step["ended_at"] is None:
         return None
-    return min(_by_day(s["ended_at"], s["due_at"]) for s in timed)
+    return _by_day(step["ended_at"], step["due_at"])
+
+
+def score_opinion(c: dict[str, Any]) -> int | None:
+    """A coordinating unit's opinion against its deadline. Deemed given at the deadline when the law takes
+    silence as agreement (Decree 217/2026 Art. 54): 1. None while it is awaited."""
+    if c["answered_at"] is not None:
+        return _by_day(c["answered_at"], c["due_at"])
+    return 1 if c["deemed_agreed_at"] is not None else None
+
+
+def score_steps(steps: list[dict[str, Any]], opinions: Iterable[dict[str, Any]] = ()) -> int | None:
+    """Indicator 2 of a dossier: the slowest of its units' steps (the return of the result left out) and of
+    the opinions of coordinating units."""
+    scores = [score_step(s) for s in steps if not s["return_step"]] + [score_opinion(c) for c in opinions]
+    known = [v for v in scores if v is not None]
+    return min(known) if known else None
 
 
 def score_contacts(supplements: int) -> int:
@@ -91,7 +131,10 @@ def score_contacts(supplements: int) -> int:
 
 
 def score_attitude(fact: dict[str, Any]) -> int:
-    return {"early": 2, "on_time": 1}.get(fact["end_class"], 0)
+    """Indicator 7: 2 when the result came early and no complaint, 1 otherwise; 0 only for a substantiated
+    complaint (Circular 01/2018 Art. 13: lateness is indicator 1's, not a complaint). Complaints (PAKN) are
+    not recorded yet, so no dossier scores 0 here."""
+    return 2 if score_time(fact) == 2 else 1
 
 
 def band_officer(score: float | None) -> str:
@@ -115,15 +158,27 @@ def _facts(scope: kpi.Scope, first: dt.date, last: dt.date) -> list[dict[str, An
     return [dict(r) for r in DossierFact.objects.filter(scope.q(), end_day__gte=first, end_day__lte=last,
                                            end_kind__in=("done", "returned"))
                 .values("dossier_id", "procedure_id", "end_class", "end_at", "promised_at", "deadline_shifted",
-                        "online", "dossier__intake_supplements", "dossier__processing_supplements",
-                        "dossier__assigned_to")]
+                        "online", "dossier__intake_supplements", "dossier__processing_supplements")]
 
 
-def _steps(ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+def _steps(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The steps of each dossier, in order, each marked whether it is the return of the result."""
     out: dict[int, list[dict[str, Any]]] = {}
-    for s in ProcessingStep.objects.filter(dossier_id__in=list(ids)).values("dossier_id", "due_at", "ended_at",
-                                                                           "outcome"):
+    for s in ProcessingStep.objects.filter(dossier_id__in=ids).order_by("dossier_id", "order", "id").values(
+            "dossier_id", "order", "role", "actor_id", "due_at", "ended_at", "outcome"):
         out.setdefault(s["dossier_id"], []).append(dict(s))
+    for rows in out.values():
+        first, last = rows[0]["order"], rows[-1]["order"]
+        for r in rows:
+            r["return_step"] = is_return_step(r, first, last)
+    return out
+
+
+def _opinions(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for c in Consultation.objects.filter(dossier_id__in=ids).values("dossier_id", "due_at", "answered_at",
+                                                                    "deemed_agreed_at"):
+        out.setdefault(c["dossier_id"], []).append(dict(c))
     return out
 
 
@@ -131,18 +186,18 @@ def _published_ids() -> set[int]:
     return set(ProcedureVersion.objects.filter(status="published").values_list("procedure_id", flat=True))
 
 
-def _average(values: list[int | None]) -> tuple[float | None, int]:
+def _average(values: Iterable[int | None]) -> tuple[float | None, int]:
     known = [v for v in values if v is not None]
     return (round(sum(known) / len(known), 1) if known else None), len(known)
 
 
-def _per_dossier(facts: list[dict[str, Any]]) -> dict[str, list[int | None]]:
-    steps = _steps(f["dossier_id"] for f in facts)
+def _per_dossier(facts: list[dict[str, Any]], steps: dict[int, list[dict[str, Any]]],
+                 opinions: dict[int, list[dict[str, Any]]]) -> dict[str, list[int | None]]:
     published = _published_ids()
     scores: dict[str, list[int | None]] = {k: [] for k in PER_DOSSIER}
     for f in facts:
         scores["1"].append(score_time(f))
-        scores["2"].append(score_steps(steps.get(f["dossier_id"], [])))
+        scores["2"].append(score_steps(steps.get(f["dossier_id"], []), opinions.get(f["dossier_id"], [])))
         scores["3"].append(score_contacts((f["dossier__intake_supplements"] or 0)
                                           + (f["dossier__processing_supplements"] or 0)))
         scores["4"].append(None)
@@ -177,25 +232,40 @@ def _indicator(ident: str, score: float | None, scope_kind: str, dossiers: int |
             "dossiers": dossiers, "note": note if note or score is not None else _("No data for this period.")}
 
 
-def _officers(facts: list[dict[str, Any]], scores: dict[str, list[int | None]]) -> list[dict[str, Any]]:
-    groups: dict[int, list[int]] = {}
+def _officers(facts: list[dict[str, Any]], scores: dict[str, list[int | None]],
+              steps: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every officer who held a step of the dossiers evaluated: the dossiers' indicators 1, 3, 4, 7 once per
+    dossier, indicator 2 per step held (the return of the result left out, as for the agency)."""
+    dossiers: dict[int, set[int]] = {}
+    own_steps: dict[int, list[int | None]] = {}
+    held: dict[int, int] = {}
     for i, f in enumerate(facts):
-        if f["dossier__assigned_to"] is not None:
-            groups.setdefault(f["dossier__assigned_to"], []).append(i)
-    users = {u.pk: u for u in User.objects.filter(pk__in=list(groups))}
+        for s in steps.get(f["dossier_id"], []):
+            if s["actor_id"] is None or s["outcome"] == "skipped":
+                continue
+            dossiers.setdefault(s["actor_id"], set()).add(i)
+            held[s["actor_id"]] = held.get(s["actor_id"], 0) + 1
+            if not s["return_step"]:
+                own_steps.setdefault(s["actor_id"], []).append(score_step(s))
+    users = {u.pk: u for u in User.objects.filter(pk__in=list(dossiers))}
     out = []
-    for pk, rows in groups.items():
-        parts = [_average([scores[k][i] for i in rows])[0] for k in OFFICER]
-        known = [p for p in parts if p is not None]
+    for pk, rows in dossiers.items():
+        parts = {k: _average(own_steps.get(pk, []) if k == "2" else (scores[k][i] for i in sorted(rows)))[0]
+                 for k in OFFICER}
+        known = [p for p in parts.values() if p is not None]
         total = round(sum(known), 1) if known else None
-        out.append({"username": users[pk].username, "name": users[pk].get_full_name(), "dossiers": len(rows),
-                    "score": total, "max_points_computed": 2 * len(known), "band": band_officer(total)})
-    return sorted(out, key=lambda o: o["name"])
+        out.append({"username": users[pk].username, "name": users[pk].get_full_name() or users[pk].username,
+                    "dossiers": len(rows), "steps": held[pk], "indicators": parts, "score": total,
+                    "max_points": 2 * len(OFFICER), "max_points_computed": 2 * len(known),
+                    "missing": [k for k, v in parts.items() if v is None], "band": band_officer(total)})
+    return sorted(out, key=lambda o: (o["name"], o["username"]))
 
 
 def evaluate(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     facts = _facts(scope, first, last)
-    scores = _per_dossier(facts)
+    ids = [f["dossier_id"] for f in facts]
+    steps, opinions = _steps(ids), _opinions(ids)
+    scores = _per_dossier(facts, steps, opinions)
     all_notes = notes()
     indicators = []
     for ident in ("1", "2", "3", "4", "5", "6", "7", "8", "9"):
@@ -207,8 +277,15 @@ def evaluate(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
             indicators.append({**_indicator(ident, float(points), "agency", None, all_notes["9"]), **detail})
         else:
             indicators.append(_indicator(ident, None, "agency", None, all_notes[ident]))
-    known = [i["score"] for i in indicators if i["score"] is not None]
-    total = round(sum(known), 1) if known and facts else None
+    known = [i["score"] for i in indicators if i["score"] is not None] if facts else []
+    total = round(sum(known), 1) if known else None
+    computed = 2 * len(known)
+    missing = [{"id": i["id"], "name": i["name"]} for i in indicators if i["score"] is None or not facts]
+    complete = bool(facts) and not missing
+    # Art. 15's bands are set on 18 points: given only when all nine indicators have data. Otherwise the
+    # total is also shown rescaled to 18, with the indicators it lacks, and no band.
+    score_18 = total if complete else (round(total * 18 / computed, 1) if total is not None else None)
     return {"from": first.isoformat(), "to": last.isoformat(), "dossiers": len(facts), "indicators": indicators,
-            "total": total, "max_points": 18, "max_points_computed": 2 * len(known) if facts else 0,
-            "band": band_agency(total), "officers": _officers(facts, scores)}
+            "total": total, "max_points": 18, "max_points_computed": computed, "complete": complete,
+            "score_18": score_18, "missing": missing, "band": band_agency(total) if complete else "",
+            "officers": _officers(facts, scores, steps)}

@@ -10,12 +10,16 @@ from django.utils import timezone
 from motcua.calendars.clock import HOUR, from_seconds, to_seconds
 from motcua.dossiers.choices import Channel, EventKind
 from motcua.dossiers.facts import FAR_FUTURE, Built, Context, iter_built
+from motcua.dossiers.models import Attachment
 from motcua.dossiers.timeliness import Classification, EndKind, classify
 
 __all__ = ["Context", "fact_rows"]
 
 
-def _fact_row(b: Built, ctx: Context, reused: bool) -> dict[str, Any] | None:
+CHUNK = 2000
+
+
+def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict[str, Any] | None:
     """The ``DossierFact`` row of a dossier as plain values (written with ``core.bulk.insert_rows``)."""
     d, facts = b.row, b.facts
     if facts.received_at is None:
@@ -50,8 +54,13 @@ def _fact_row(b: Built, ctx: Context, reused: bool) -> dict[str, Any] | None:
         "dossier_id": d["id"], "receiving_unit_id": d["receiving_unit_id"],
         "processing_unit_id": d["processing_unit_id"], "procedure_id": d["procedure_id"], "status": d["status"],
         "channel": d["channel"], "online": online, "fully_online": online and mode == "full",
-        "eligible_full": mode == "full", "has_fee": (d["fees_due_vnd"] or 0) > 0, "reused_data": reused,
+        # A fee is due at receipt, or one was asked and paid later (``paid_online`` is set when a payment is
+        # confirmed): the dossier carries a non-zero fee either way (766 3.5, 3.6: DanhSachLePhi).
+        "eligible_full": mode == "full", "reused_data": reused,
+        "has_fee": (d["fees_due_vnd"] or 0) > 0 or d.get("paid_online") is not None,
         "paid_online": d.get("paid_online"), "e_result": d.get("digitised_result"), "apologised": apologised,
+        # 766 4.2: files on the dossier's components and an electronic result.
+        "digitised": filed and d.get("digitised_result") is True,
         "received_at": facts.received_at, "received_day": timezone.localdate(facts.received_at),
         "start_at": facts.start_at, "promised_at": promised, "target_at": b.target_due,
         "supplements": len(facts.supplements), "supp1_req_at": first.requested_at if first else None,
@@ -63,11 +72,25 @@ def _fact_row(b: Built, ctx: Context, reused: bool) -> dict[str, Any] | None:
     }
 
 
-def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None) -> Iterator[dict[str, Any]]:
-    ctx = ctx or Context()
-    for built, reused in iter_built(dossier_ids, ctx=ctx):
-        row = _fact_row(built, ctx, reused)
+def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, Any]]:
+    """The rows of ``batch``, with one query for which of its dossiers have files on their components."""
+    ids = [b.row["id"] for b, _reused in batch]
+    filed = set(Attachment.objects.filter(dossier_id__in=ids, document__isnull=False)
+                .values_list("dossier_id", flat=True).distinct())
+    for built, reused in batch:
+        row = _fact_row(built, ctx, reused, built.row["id"] in filed)
         if row is not None:
             yield row
+
+
+def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None) -> Iterator[dict[str, Any]]:
+    ctx = ctx or Context()
+    batch: list[tuple[Built, bool]] = []
+    for item in iter_built(dossier_ids, ctx=ctx):
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            yield from _rows(batch, ctx)
+            batch = []
+    yield from _rows(batch, ctx)
 
 

@@ -6,7 +6,9 @@ Each indicator has ``numerator`` ÷ ``denominator`` = ``value`` (a fraction 0-1)
 without a target, value × Pmax (indices.md §1.1 "Scoring rule"); rounded to 2 decimals. An indicator the
 system has no data for has ``value``, ``points`` None and a ``note``: it is shown as missing, never
 estimated; ``total`` sums the points that could be computed and ``max_points_computed`` says out of how
-many.
+many. Every indicator the recorded data allows is computed (docs/stats.md): payments online (3.5b, 3.6)
+from the confirmed payments, electronic results and digitised dossiers (4.1, 4.2) from the recorded
+results and files, satisfaction with dossier handling (5.4) from the overdue dossiers and the ratings.
 """
 
 from __future__ import annotations
@@ -14,16 +16,42 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
+from motcua.accounts.models import OrgUnit
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.parts import missing_parts
+from motcua.dossiers.models import Rating
 
 from . import kpi
 
 # Decree 63/2010 Art. 8(2): the seven parts of indicator 1.3.
 PARTS_13 = {"name", "sequence", "manner", "documents", "time_limit", "applicants", "agency"}
+
+# 5.4 counts the dossiers that drew a "dislike" (DVCQG's thumbs down). motcua's rating (Decree 61/2018
+# Art. 29, online rating) has an overall score from 1 to 5, the scale of the satisfaction survey (Rất không
+# hài lòng … Rất hài lòng, indices.md §3): a dislike is an overall score of 1 or 2, "not satisfied".
+DISLIKE_AT_MOST = 2
+
+
+def rating_counts(first: dt.date, last: dt.date,
+                  procedure_ids: frozenset[int] | None = None) -> dict[int, tuple[int, int]]:
+    """(ratings, dislikes) per agency (the unit's key) over the months [first, last] touches. A rating names
+    the agency of the dossier's processing unit and the month its result was returned, no dossier (it is
+    anonymous: ``dossiers.models.Rating``), so it is counted by month, whole months."""
+    qs = Rating.objects.filter(month__gte=first.replace(day=1), month__lte=last)
+    if procedure_ids is not None:
+        qs = qs.filter(procedure_code__in=Procedure.objects.filter(pk__in=procedure_ids).values("code"))
+    by_code = {r["agency_code"]: (r["n"], r["disliked"]) for r in qs.values("agency_code").annotate(
+        n=Count("pk"), disliked=Count("pk", filter=Q(overall_score__lte=DISLIKE_AT_MOST)))}
+    units = OrgUnit.objects.filter(code__in=list(by_code)).values_list("pk", "code")
+    return {pk: by_code[code] for pk, code in units}
+
+
+def _ratings_of(counts: dict[int, tuple[int, int]], unit_ids: frozenset[int] | None) -> tuple[int, int]:
+    mine = [v for pk, v in counts.items() if unit_ids is None or pk in unit_ids]
+    return sum(n for n, _d in mine), sum(d for _n, d in mine)
 
 
 def _points(value: float | None, max_points: float, target: float | None) -> float | None:
@@ -37,8 +65,9 @@ def _points(value: float | None, max_points: float, target: float | None) -> flo
 def _ind(ident: str, name: str, max_points: float, numerator: float | None, denominator: float | None,
          target: float | None = None, note: str = "", tracked: bool = False) -> dict[str, Any]:
     value = None if numerator is None or not denominator else round(numerator / denominator, 4)
-    if numerator is not None and denominator == 0 and not note:
-        note = _("No dossier or procedure in the denominator for this period.")
+    if numerator is not None and denominator == 0:
+        empty = _("No dossier or procedure in the denominator for this period.")
+        note = f"{empty} {note}" if note else empty
     return {"id": ident, "name": name, "value": value, "target": target,
             "points": None if tracked else _points(value, max_points, target), "max_points": max_points,
             "numerator": numerator, "denominator": denominator, "note": note}
@@ -62,9 +91,12 @@ def _procedures(scope: kpi.Scope) -> list[Procedure]:
 
 def compute(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     # Counts from the rollups (whole months monthly), never a scan of the period's facts.
-    with_fee = {key[0] for key, r in kpi.period_sums(scope, first, last, ("procedure_id",)).items()
-                if r["received_with_fee"]}
-    return compute_from(kpi.summary(scope, first, last), _procedures(scope), with_fee, first, last)
+    per_procedure = kpi.period_sums(scope, first, last, ("procedure_id",))
+    with_fee = {key[0] for key, r in per_procedure.items() if r["received_with_fee"]}
+    paid_online = {key[0] for key, r in per_procedure.items() if r["received_paid_online"]}
+    ratings = _ratings_of(rating_counts(first, last, scope.procedure_ids), scope.unit_ids)
+    return compute_from(kpi.summary(scope, first, last), _procedures(scope), with_fee, first, last,
+                        paid_online, ratings)
 
 
 def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
@@ -74,18 +106,22 @@ def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
     agencies."""
     cells = kpi.Cells.of(first, last)
     everything = _procedures(kpi.Scope())
+    ratings = rating_counts(first, last)
     out = {}
     for key, ids in unit_ids.items():
         s = cells.summary(ids)
         mine = [p for p in everything if p.agency_id in ids]
-        out[key] = (compute_from(s, mine, cells.procedures_with_fee(ids), first, last), s)
+        out[key] = (compute_from(s, mine, cells.procedures_with_fee(ids), first, last,
+                                 cells.procedures_paid_online(ids), _ratings_of(ratings, ids)), s)
     return out
 
 
 def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dossiers: set[int], first: dt.date,
-                 last: dt.date) -> dict[str, Any]:
-    """The index from a summary (``kpi.summary``), the scope's procedures (``_procedures``) and the
-    procedures whose dossiers of the period carried a fee."""
+                 last: dt.date, paid_online_in_dossiers: set[int] | None = None,
+                 ratings: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """The index from a summary (``kpi.summary``), the scope's procedures (``_procedures``), the
+    procedures whose dossiers of the period carried a fee and those of which a dossier was paid online, and
+    the scope's (ratings, dislikes) of the period (``rating_counts``)."""
     published = []
     for p in procedures:
         version = next((v for v in p.versions.all() if v.valid_from <= last
@@ -96,8 +132,14 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
     online_offered = sum(1 for p, _v in published if p.online_mode in ("full", "partial"))
     fee_procedures = {p.pk for p, v in published if any((f.amount_vnd or 0) > 0 for f in v.fees.all())}
     no_sync = _("The system keeps no log of what was synced to the national portal yet.")
-    no_pakn = _("Feedback and petitions (PAKN) and ratings are not recorded by the system yet.")
+    no_pakn = _("Feedback and petitions (PAKN) are not recorded by the system yet.")
     no_field = _("The dossier does not record this yet.")
+    # 5.4 = 100 % − (overdue rate + rate of dossiers that drew a PAKN or a dislike), both over the dossiers
+    # processed in the period (2.1's denominator). Dislikes come from the anonymous ratings (no dossier named,
+    # so a late dossier that was also disliked counts twice, as the formula adds the two rates); PAKN are
+    # not recorded yet and add nothing.
+    n_ratings, disliked = ratings
+    satisfied = max(0, s["processed"] - s["late"] - disliked)
     groups = [
         ("transparency", _("Publicity and transparency"), 18, [
             _no_data("1.1", _("Procedures published on time"), 6,
@@ -122,12 +164,21 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
         ("formality-online-payment-tree", _("Online payment"), 10, [
             _ind("3.5", _("Procedures with fees whose dossiers carry the fee"), 2,
                  len(with_fee_in_dossiers & fee_procedures), len(fee_procedures), target=0.8),
-            _no_data("3.5b", _("Procedures with at least one online payment"), 2, no_field),
-            _no_data("3.6", _("Dossiers paid online"), 6, no_field),
+            _ind("3.5b", _("Procedures with at least one online payment"), 2,
+                 len((paid_online_in_dossiers or set()) & fee_procedures), len(fee_procedures),
+                 note=_("Procedures with a fee of which a dossier of the period was paid online, of the procedures "
+                        "with a fee; the official formula was not found, this one is assumed.")),
+            _ind("3.6", _("Dossiers paid online"), 6, s["paid_online"], s["with_fee"],
+                 note=_("Dossiers received in the period with a fee (due at receipt or paid later) whose payment "
+                        "was confirmed as online, of the dossiers with a fee.")),
         ]),
         ("dossier-digitized", _("Digitisation"), 22, [
-            _no_data("4.1", _("Dossiers with an electronic result"), 6, no_field),
-            _no_data("4.2", _("Digitised dossiers"), 4, no_field, target=0.8),
+            _ind("4.1", _("Dossiers with an electronic result"), 6, s["e_result"], s["with_result"],
+                 note=_("Dossiers done in the period whose result was recorded with its file, of those whose "
+                        "result was recorded.")),
+            _ind("4.2", _("Digitised dossiers"), 4, s["digitised"], s["with_result"], target=0.8,
+                 note=_("Dossiers done in the period with files on their components and an electronic result, "
+                        "of those whose result was recorded.")),
             _no_data("4.2b", _("Electronic certified copies"), 2, no_field),
             _ind("4.3", _("Dossiers reusing digitised data"), 2,
                  s["reused_data"], s["received"], target=0.8),
@@ -138,7 +189,12 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
         ("handling-satisfaction", _("Satisfaction"), 18, [
             _no_data("5.2", _("Feedback handled on time"), 6, no_pakn),
             _no_data("5.3", _("Satisfaction with feedback handling"), 6, no_pakn),
-            _no_data("5.4", _("Satisfaction with dossier handling"), 6, no_pakn, target=0.9),
+            {**_ind("5.4", _("Satisfaction with dossier handling"), 6, satisfied, s["processed"], target=0.9,
+                    note=_("100%% minus the overdue rate and the rate of dossiers that drew a dislike (a rating "
+                           "of 1 or 2 out of 5; %(ratings)s ratings, %(disliked)s dislikes); feedback and "
+                           "petitions (PAKN) are not recorded yet and are not counted.")
+                    % {"ratings": n_ratings, "disliked": disliked}),
+             "late": s["late"], "ratings": n_ratings, "disliked": disliked},
         ]),
     ]
     out = []

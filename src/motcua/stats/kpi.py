@@ -13,7 +13,11 @@ Definitions (docs/stats.md):
   with less than one working day left;
 - ``on_time_rate`` = (early + on_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
 - ``avg_working_days`` = working days from clock start to end, supplement time subtracted, over ``done``
-  (766 2.2); rates are None when the denominator is 0.
+  (766 2.2);
+- ``paid_online_rate`` = received with a fee and paid online ÷ received with a fee (766 3.6);
+  ``e_result_rate`` = done with an electronic result file ÷ done with a result recorded (766 4.1);
+  ``digitised_rate`` = of those, the ones with files on their components too (766 4.2);
+  rates are None when the denominator is 0.
 """
 
 from __future__ import annotations
@@ -275,6 +279,10 @@ class Cells:
     def procedures_with_fee(self, unit_ids: frozenset[int]) -> set[int]:
         return {key[2] for key, cell in self.sums.items() if cell["received_with_fee"] and self._mine(key, unit_ids)}
 
+    def procedures_paid_online(self, unit_ids: frozenset[int]) -> set[int]:
+        return {key[2] for key, cell in self.sums.items()
+                if cell["received_paid_online"] and self._mine(key, unit_ids)}
+
 
 def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, last: dt.date) -> dict[str, Any]:
     """The summary from the period's rollup counters and the counts of dossiers open at its end."""
@@ -298,8 +306,17 @@ def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, l
         "eligible_full": sums["received_eligible_full"], "reused_data": sums["received_reused"],
         "reused_data_rate": rate(sums["received_reused"], received),
         "apologised": sums["apologised"],
-        # Not recorded by the system yet (see docs/stats.md): never invented.
-        "paid_online_rate": None, "digitised_rate": None, "satisfaction": None,
+        # 766 3.6: received with a fee, of which paid online.
+        "with_fee": sums["received_with_fee"], "paid_online": sums["received_paid_online"],
+        "paid_online_rate": rate(sums["received_paid_online"], sums["received_with_fee"]),
+        # 766 4.1 and 4.2: done or returned with a result recorded, of which with an electronic result file,
+        # and of which with files on the dossier's components too.
+        "with_result": sums["ended_result"], "e_result": sums["ended_e_result"],
+        "e_result_rate": rate(sums["ended_e_result"], sums["ended_result"]),
+        "digitised": sums["ended_digitised"], "digitised_rate": rate(sums["ended_digitised"], sums["ended_result"]),
+        # Ratings name an agency and a month, not the unit cells summed here: see ``index766`` (5.4) and the
+        # public transparency page.
+        "satisfaction": None,
     }
 
 

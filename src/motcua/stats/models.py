@@ -29,10 +29,12 @@ class DossierFact(models.Model):
     online = models.BooleanField(default=False)
     fully_online = models.BooleanField(default=False)  # online, for a procedure offered fully online
     eligible_full = models.BooleanField(default=False)  # the procedure is offered fully online
-    has_fee = models.BooleanField(default=False)
+    has_fee = models.BooleanField(default=False)  # fees due at receipt, or a payment confirmed (766 3.5, 3.6)
     reused_data = models.BooleanField(default=False)  # a component reused digitised data (766 4.3)
-    paid_online = models.BooleanField(null=True)  # None: the system does not record it
-    e_result = models.BooleanField(null=True)  # None: the system does not record it
+    paid_online = models.BooleanField(null=True)  # the last payment confirmed was online; None: no payment
+    e_result = models.BooleanField(null=True)  # the result has a file; None: no result recorded
+    # Files on the dossier's components and an electronic result (766 4.2)
+    digitised = models.BooleanField(default=False)
     apologised = models.BooleanField(default=False)
     received_at = models.DateTimeField()
     received_day = models.DateField()
@@ -87,6 +89,7 @@ class RollupCounters(Cell):
     received_eligible_full = models.PositiveIntegerField(default=0)
     received_with_fee = models.PositiveIntegerField(default=0)
     received_reused = models.PositiveIntegerField(default=0)
+    received_paid_online = models.PositiveIntegerField(default=0)  # with a fee, paid online (766 3.6)
     # By the day processing ended
     ended = models.PositiveIntegerField(default=0)
     ended_early = models.PositiveIntegerField(default=0)
@@ -96,10 +99,15 @@ class RollupCounters(Cell):
     stopped = models.PositiveIntegerField(default=0)
     work_days = models.FloatField(default=0)  # sum over ``done``
     apologised = models.PositiveIntegerField(default=0)
+    # Done or returned with a result recorded (whether its file is electronic is known: 766 4.1, 4.2)
+    ended_result = models.PositiveIntegerField(default=0)
+    ended_e_result = models.PositiveIntegerField(default=0)  # of which the result file is electronic
+    ended_digitised = models.PositiveIntegerField(default=0)  # of which the components have files too
 
     COUNTERS = ("received", "received_online", "received_fully_online", "received_eligible_full",
-                "received_with_fee", "received_reused", "ended", "ended_early", "ended_on_time", "ended_late",
-                "done", "stopped", "work_days", "apologised")
+                "received_with_fee", "received_reused", "received_paid_online", "ended", "ended_early",
+                "ended_on_time", "ended_late", "done", "stopped", "work_days", "apologised", "ended_result",
+                "ended_e_result", "ended_digitised")
 
     class Meta:
         abstract = True

@@ -62,7 +62,8 @@ def _received_side(facts: QuerySet[DossierFact]) -> dict[Cell, dict[str, Any]]:
             received_fully_online=Count("pk", filter=Q(fully_online=True)),
             received_eligible_full=Count("pk", filter=Q(eligible_full=True)),
             received_with_fee=Count("pk", filter=Q(has_fee=True)),
-            received_reused=Count("pk", filter=Q(reused_data=True))):
+            received_reused=Count("pk", filter=Q(reused_data=True)),
+            received_paid_online=Count("pk", filter=Q(has_fee=True, paid_online=True))):
         key = (r.pop("received_day"), *(r.pop(k) for k in _KEYS))
         out.setdefault(key, {}).update(r)
     return out
@@ -76,7 +77,10 @@ def _ended_side(facts: QuerySet[DossierFact], out: dict[Cell, dict[str, Any]]) -
             done=Count("pk", filter=Q(end_kind__in=("done", "returned"))),
             stopped=Count("pk", filter=Q(end_kind="stopped")),
             work_days=Sum("work_days", filter=Q(end_kind__in=("done", "returned"))),
-            apologised=Count("pk", filter=Q(apologised=True))):
+            apologised=Count("pk", filter=Q(apologised=True)),
+            ended_result=Count("pk", filter=Q(end_kind__in=("done", "returned"), e_result__isnull=False)),
+            ended_e_result=Count("pk", filter=Q(end_kind__in=("done", "returned"), e_result=True)),
+            ended_digitised=Count("pk", filter=Q(end_kind__in=("done", "returned"), digitised=True))):
         key = (r.pop("end_day"), *(r.pop(k) for k in _KEYS))
         r["work_days"] = r["work_days"] or 0.0
         out.setdefault(key, {}).update(r)
