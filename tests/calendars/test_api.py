@@ -106,12 +106,12 @@ def test_days_lists_every_date(callers, who):
 
 
 def test_days_follow_the_override_table(client):
-    CalendarOverride.objects.create(date=dt.date(2026, 1, 2), kind="day_off", name="Nghỉ hoán đổi")
-    CalendarOverride.objects.create(date=dt.date(2026, 1, 10), kind="working_day", name="Làm bù")
+    CalendarOverride.objects.create(date=dt.date(2026, 3, 9), kind="day_off", name="Nghỉ hoán đổi")
+    CalendarOverride.objects.create(date=dt.date(2026, 3, 14), kind="working_day", name="Làm bù")
     days = {d["date"]: d for d in client.get("/api/v1/calendar/days",
-                                             {"from": "2026-01-01", "to": "2026-01-10"}).json()["days"]}
-    assert days["2026-01-02"]["is_working_day"] is False and days["2026-01-02"]["name"] == "Nghỉ hoán đổi"
-    assert days["2026-01-10"]["is_working_day"] is True and days["2026-01-10"]["kind"] == "override_working_day"
+                                             {"from": "2026-03-08", "to": "2026-03-14"}).json()["days"]}
+    assert days["2026-03-09"]["is_working_day"] is False and days["2026-03-09"]["name"] == "Nghỉ hoán đổi"
+    assert days["2026-03-14"]["is_working_day"] is True and days["2026-03-14"]["kind"] == "override_working_day"
 
 
 @pytest.mark.parametrize(

@@ -119,3 +119,17 @@ def test_pages_in_english(catalogue):
     client.cookies["django_language"] = "en"
     html = client.get("/thu-tuc/1.013236/", {"as_of": "2026-07-01"}).content.decode()
     assert "Order of implementation" in html or "Trình tự thực hiện" in html
+
+
+def test_a_limit_in_calendar_days_is_explained_as_the_civil_code_counts_it(anon, org, catalogue, monkeypatch):
+    from .conftest import make_procedure, make_version
+
+    monkeypatch.setattr(selectors, "today", lambda: dt.date(2026, 3, 2))
+    old_regime = make_procedure(org, "1.013300", "Cấp chứng chỉ hành nghề (theo ngày)")
+    make_version(old_regime, dt.date(2025, 7, 1), amount=20, unit="days")
+    html = anon.get("/thu-tuc/1.013300/").content.decode()
+    assert 'id="hen-tra"' in html
+    assert "ngày nghỉ cuối tuần và ngày nghỉ lễ cũng được tính" in html and "Điều 147 và Điều 148" in html
+    assert "không tính thứ Bảy" not in html.split('id="hen-tra"')[1].split("</div>")[0]
+    html = anon.get("/thu-tuc/1.013217/").content.decode()  # 5 working days
+    assert "Điều 147 và Điều 148" not in html.split('id="hen-tra"')[1].split("</div>")[0]

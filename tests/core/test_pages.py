@@ -81,7 +81,7 @@ def test_403_page(rf, people):
 def test_healthz_ok(client: Client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json()["status"] == "ok"  # the operators' warnings, if any, leave it ok (test_health.py)
 
 
 @pytest.mark.django_db

@@ -102,7 +102,7 @@ def test_a_day_off_added_in_the_admin_moves_the_open_dossiers_and_its_removal_mo
     assert response.status_code == 302, response.content[:2000]
     check_moved_later(dossiers, people, people["ha"])
 
-    row = CalendarOverride.objects.get()
+    row = CalendarOverride.objects.get(date=dt.date(2026, 8, 7))
     response = run(client.post, f"/quan-tri/calendars/calendaroverride/{row.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     working, waiting = fresh(dossiers["working"]), fresh(dossiers["waiting"])

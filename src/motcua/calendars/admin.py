@@ -7,19 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from motcua.accounts.permissions import Capability, has_capability
-
-from . import services
-from .models import CalendarOverride, WorkingCalendar, WorkingPeriod
+from . import selectors, services
+from .models import CalendarOverride, ScheduleYear, WorkingCalendar, WorkingPeriod
 
 
 class CalendarAdminMixin:
     """Only holders of the calendar capability (administrators) see or change these models."""
 
     def _allowed(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_staff and (
-            user.is_superuser or has_capability(user, Capability.MANAGE_CALENDAR)))  # type: ignore[arg-type]
+        return selectors.may_manage_calendar(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -60,6 +56,7 @@ class CalendarOverrideAdmin(CalendarAdminMixin, admin.ModelAdmin):
 class WorkingPeriodInline(admin.TabularInline):
     model = WorkingPeriod
     extra = 0
+    fields = ["weekday", "start", "end", "counts_for_limits", "desk_open"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -79,3 +76,20 @@ class WorkingCalendarAdmin(CalendarAdminMixin, admin.ModelAdmin):
     list_display = ["name", "org_unit", "hours_per_working_day"]
     autocomplete_fields = ["org_unit"]
     inlines = [WorkingPeriodInline]
+
+
+@admin.register(ScheduleYear)
+class ScheduleYearAdmin(CalendarAdminMixin, admin.ModelAdmin):
+    """A year is confirmed once its official public-sector schedule is entered (the override table holds the
+    days the ``holidays`` package lacks); from 1 October the administrators are warned while next year is not."""
+
+    list_display = ["year", "legal_reference", "updated_by", "updated_at"]
+    search_fields = ["legal_reference", "note"]
+    readonly_fields = ["updated_by", "created_at", "updated_at"]
+    fields = ["year", "legal_reference", "note", *readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: ScheduleYear, form: Any, change: bool) -> None:
+        services.save_schedule_year(obj, request.user)  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: ScheduleYear) -> None:
+        services.delete_schedule_year(obj)

@@ -8,4 +8,9 @@ class CalendarsConfig(AppConfig):
     verbose_name = _("Working calendar")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from motcua.core import health
+
+        from . import selectors, signals  # noqa: F401
+
+        # From 1 October the administrators are told while next year's official schedule is not confirmed.
+        health.register("calendars.schedule", selectors.schedule_notices, audience=selectors.may_manage_calendar)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.models import TimeStampedModel
 
 from .choices import OverrideKind, Weekday
+from .clock import FIRST_YEAR, LAST_YEAR
 
 
 class WorkingCalendar(TimeStampedModel):
@@ -51,10 +52,25 @@ class WorkingCalendar(TimeStampedModel):
 
 
 class WorkingPeriod(models.Model):
+    """A weekly period of a calendar: working time that legal limits count, desk opening hours, or both.
+
+    The two are different things. A time limit in working days counts the agency's working time only
+    (Labour Code 45/2019/QH14 Arts. 111-112: the weekly rest day and the holidays are not worked), while
+    the one-stop desk may open longer, e.g. on Saturday mornings: a desk-only period does not count.
+    """
+
     calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="periods")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("to"))
+    counts_for_limits = models.BooleanField(
+        _("working time"), default=True,
+        help_text=_("Counted by time limits in working days and hours. Leave unticked for a period when only "
+                    "the desk is open (e.g. Saturday morning)."),
+    )
+    desk_open = models.BooleanField(
+        _("desk open"), default=True, help_text=_("The one-stop desk receives dossiers in this period."),
+    )
 
     class Meta:
         verbose_name = _("working period")
@@ -62,6 +78,8 @@ class WorkingPeriod(models.Model):
         ordering = ["calendar", "weekday", "start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="calendars_period_end_after_start"),
+            models.CheckConstraint(condition=Q(counts_for_limits=True) | Q(desk_open=True),
+                                   name="calendars_period_working_or_desk"),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +129,40 @@ class CalendarOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}: {self.name}"
+
+
+class ScheduleYear(TimeStampedModel):
+    """A year whose official public-sector schedule is known and entered: its days off and swapped working
+    days are in the ``holidays`` package or in the override table.
+
+    The Prime Minister decides the Tết and National Day days each year (Labour Code Art. 112(3)) and the
+    public-sector schedule follows in a notice; until then the package's days are a projection. From
+    1 October an administrator is warned while next year has no row here.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    legal_reference = models.CharField(
+        _("legal reference"), max_length=300,
+        help_text=_("The notices that set the year's days off and swapped working days, e.g. Notice 9441/TB-BNV."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("confirmed yearly schedule")
+        verbose_name_plural = _("confirmed yearly schedules")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.legal_reference}"
+
+    def clean(self) -> None:
+        if self.year is not None and not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise ValidationError({"year": _("Give a year between %(first)s and %(last)s.")
+                                   % {"first": FIRST_YEAR, "last": LAST_YEAR}})
 
 
 class CalendarRevision(models.Model):

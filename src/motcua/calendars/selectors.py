@@ -8,20 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit
+from motcua.accounts.permissions import Capability, has_capability
+from motcua.core import health
 from motcua.core.errors import DomainError
 
 from . import clock, lunar
+from .choices import Weekday
 from .clock import DEFAULT_WEEK, HOUR, Calendar, ClockError, DueResult, Override, SkippedDay
-from .models import CalendarOverride, CalendarRevision, WorkingCalendar
+from .models import CalendarOverride, CalendarRevision, ScheduleYear, WorkingCalendar, WorkingPeriod
 
-__all__ = ["Calendar", "DueResult", "SkippedDay", "compute_due", "days_between", "get_calendar", "year_overview"]
+__all__ = [
+    "Calendar", "DueResult", "SkippedDay", "compute_due", "days_between", "desk_hours", "get_calendar",
+    "schedule_warnings", "working_hours", "year_overview",
+]
 
 _cache: dict[int | None, tuple[str, Calendar]] = {}
 # Which calendar a unit follows (its own or an ancestor's), by unit code, for one revision token: the
@@ -57,14 +67,20 @@ def working_calendar_for(agency_code: str | None) -> WorkingCalendar | None:
     return WorkingCalendar.objects.filter(org_unit__isnull=True).order_by("pk").first()
 
 
-def _build(working: WorkingCalendar | None) -> Calendar:
+def _week(periods: list[WorkingPeriod]) -> dict[int, list[tuple[int, int]]]:
     week: dict[int, list[tuple[int, int]]] = {}
-    periods = list(working.periods.all()) if working else []
-    if periods:
-        for p in periods:
-            week.setdefault(p.weekday, []).append(
-                (p.start.hour * HOUR + p.start.minute * 60, p.end.hour * HOUR + p.end.minute * 60)
-            )
+    for p in periods:
+        week.setdefault(p.weekday, []).append(
+            (p.start.hour * HOUR + p.start.minute * 60, p.end.hour * HOUR + p.end.minute * 60)
+        )
+    return week
+
+
+def _build(working: WorkingCalendar | None) -> Calendar:
+    # Legal limits count working time only: a period when only the desk is open (a Saturday morning)
+    # does not shorten them. A calendar without working-time periods keeps the default hours.
+    periods = [p for p in working.periods.all() if p.counts_for_limits] if working else []
+    week = _week(periods)
     rows = CalendarOverride.objects.filter(calendar__isnull=True)
     overrides = {o.date: o for o in rows}
     if working is not None:
@@ -150,12 +166,104 @@ def days_between(first: dt.date, last: dt.date, agency_code: str | None = None) 
             for i in calendar.days(first, last, lang)]
 
 
+# --- Weekly hours: the working time limits count, and when the desk is open ------------------------------
+
+@dataclass(frozen=True)
+class HoursRow:
+    """Consecutive weekdays with the same periods, e.g. Monday to Friday: 08:00–12:00, 13:00–17:00."""
+
+    first_day: str
+    last_day: str  # "" when the row is one day
+    periods: str
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // HOUR:02d}:{seconds % HOUR // 60:02d}"
+
+
+def _hours_rows(week: Mapping[int, Sequence[tuple[int, int]]]) -> list[HoursRow]:
+    rows: list[HoursRow] = []
+    day = 0
+    while day < 7:
+        periods = tuple(sorted(week.get(day, ())))
+        last = day
+        while periods and last < 6 and tuple(sorted(week.get(last + 1, ()))) == periods:
+            last += 1
+        if periods:
+            text = ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in periods)
+            rows.append(HoursRow(str(Weekday(day).label), str(Weekday(last).label) if last > day else "", text))
+        day = last + 1
+    return rows
+
+
+def working_hours(agency_code: str | None = None) -> list[HoursRow]:
+    """The weekly working time that time limits in working days and hours count (the legal clock's week)."""
+    return _hours_rows(get_calendar(agency_code).week)
+
+
+def desk_hours(agency_code: str | None = None) -> list[HoursRow]:
+    """When the one-stop desk receives dossiers: the periods marked "desk open", else the working time."""
+    working = working_calendar_for(agency_code)
+    periods = [p for p in working.periods.all() if p.desk_open] if working else []
+    if not periods:
+        return working_hours(agency_code)
+    return _hours_rows(_week(periods))
+
+
+# --- The confirmed yearly schedules -------------------------------------------------------------------------
+
+# The public-sector schedule of the next year (Tết above all) is usually published in the autumn; from this
+# day of the year the administrators are told while next year is not confirmed.
+WARN_FROM = (10, 1)
+
+
+def schedule_year(year: int) -> ScheduleYear | None:
+    return ScheduleYear.objects.filter(year=year).first()
+
+
+def schedule_warnings(today: dt.date | None = None) -> list[str]:
+    """What the administrators must do about the official schedules, in the active language.
+
+    The Prime Minister decides the Tết and National Day days each year (Labour Code 45/2019/QH14
+    Art. 112(3)), so until a year's public-sector schedule is entered its days off are the ``holidays``
+    package's projection. Warned: the current year when it is not confirmed, and from 1 October the next year.
+    """
+    today = today or timezone.localdate()
+    year = today.year
+    known = set(ScheduleYear.objects.filter(year__in=[year, year + 1]).values_list("year", flat=True))
+    out: list[str] = []
+    if year not in known:
+        out.append(_("The official public-sector schedule of %(year)s is not confirmed: its days off are only the "
+                     "holidays package's projection. Enter its days off and swapped working days in the calendar "
+                     "overrides, then confirm the year.") % {"year": year})
+    if (today.month, today.day) >= WARN_FROM and year + 1 not in known:
+        out.append(_("The official public-sector schedule of %(year)s is not confirmed yet. When it is published, "
+                     "enter its days off and swapped working days in the calendar overrides, then confirm the "
+                     "year.") % {"year": year + 1})
+    return out
+
+
+def schedule_notices() -> list[health.Notice]:
+    """``schedule_warnings`` for /healthz and the admin banner (registered in ``CalendarsConfig.ready``)."""
+    url = reverse("admin:calendars_scheduleyear_changelist")
+    return [health.Notice("calendar_schedule_unconfirmed", message, url) for message in schedule_warnings()]
+
+
+def may_manage_calendar(user: Any) -> bool:
+    """Whether ``user`` edits the working calendar in the admin (holders of the calendar capability)."""
+    return bool(user.is_active and user.is_staff and (
+        user.is_superuser or has_capability(user, Capability.MANAGE_CALENDAR)))
+
+
 @dataclass(frozen=True)
 class YearOverview:
     year: int
     days_off: list[DayRow]  # named days off (holidays, make-up days, overrides), with lunar dates
     working_weekend_days: list[DayRow]  # swapped Saturdays and other worked rest days
     working_day_count: int
+    working_hours: list[HoursRow] = field(default_factory=list)  # counted by time limits
+    desk_hours: list[HoursRow] = field(default_factory=list)  # when the one-stop desk is open
+    schedule: ScheduleYear | None = None  # the year's confirmed official schedule, if any
 
 
 def year_overview(year: int, agency_code: str | None = None) -> YearOverview:
@@ -165,4 +273,5 @@ def year_overview(year: int, agency_code: str | None = None) -> YearOverview:
                 for r in rows if not r.is_working_day and r.kind != "weekend"]
     extra = [DayRow(r.date, r.is_working_day, r.kind, r.name, r.legal_reference, lunar.to_lunar(r.date))
              for r in rows if r.is_working_day and not week[r.date.weekday()]]
-    return YearOverview(year, days_off, extra, sum(1 for r in rows if r.is_working_day))
+    return YearOverview(year, days_off, extra, sum(1 for r in rows if r.is_working_day),
+                        working_hours(agency_code), desk_hours(agency_code), schedule_year(year))

@@ -23,7 +23,7 @@ from motcua.core.text import nfc
 
 from . import clock, selectors
 from .choices import OverrideKind
-from .models import CalendarOverride, CalendarRevision, WorkingCalendar
+from .models import CalendarOverride, CalendarRevision, ScheduleYear, WorkingCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +139,24 @@ def save_override(override: CalendarOverride, user: User | None = None) -> Calen
 def delete_override(override: CalendarOverride, user: User | None = None) -> None:
     with changed_by(user):
         override.delete()
+
+
+# --- Confirmed yearly schedules ------------------------------------------------------------------------------
+
+def save_schedule_year(row: ScheduleYear, user: User | None = None) -> ScheduleYear:
+    """Mark a year's official public-sector schedule as entered (it changes no working day: the days are in the
+    override table or the package), recording who confirmed it."""
+    row.legal_reference = nfc(row.legal_reference).strip()
+    row.note = nfc(row.note)
+    if user is not None and user.is_authenticated:
+        row.updated_by = user
+    row.full_clean()
+    row.save()
+    return row
+
+
+def delete_schedule_year(row: ScheduleYear) -> None:
+    row.delete()
 
 
 CSV_FIELDS = ["date", "kind", "name", "name_en", "legal_reference", "note", "calendar"]

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
 
@@ -39,6 +40,8 @@ def year(request: HttpRequest, year: int | None = None) -> HttpResponse:
         "year": shown,
         "previous_year": shown - 1 if shown > MIN_YEAR else None,
         "next_year": shown + 1 if shown < MAX_YEAR else None,
+        "hours_tables": [(_("Working hours (counted by time limits)"), overview.working_hours),
+                         (_("One-stop desk opening hours"), overview.desk_hours)],
     }
     form = DueForm(request.GET if "start_date" in request.GET else None)
     if form.is_bound and form.is_valid():

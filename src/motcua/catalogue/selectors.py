@@ -417,6 +417,7 @@ class ResultPromise:
     label: str
     due_at: dt.datetime
     skipped: list[Any]
+    unit: str = "working_days"
 
 
 def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) -> list[ResultPromise]:
@@ -437,5 +438,5 @@ def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) 
             result = compute_due(start, amount, unit, version.deadline_policy, agency_code)
         except DomainError:
             continue  # e.g. outside the calendar's years: better no promise than a wrong one
-        promises.append(ResultPromise(label, result.due_at, list(getattr(result, "skipped", []) or [])))
+        promises.append(ResultPromise(label, result.due_at, list(getattr(result, "skipped", []) or []), unit))
     return promises

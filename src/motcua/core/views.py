@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +11,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import health
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers a query, 503 with the reason when it does not."""
+    """200 when the database answers a query, 503 with the reason when it does not. The operators' warnings
+    (``core.health``, e.g. next year's official calendar not entered) are listed under ``warnings``: they
+    leave the status "ok" (the service runs), for the monitoring to alert a person."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,7 +35,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         logger.warning("healthz: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "reason": f"database: {exc.__class__.__name__}"}, status=503)
-    return JsonResponse({"status": "ok"})
+    body: dict[str, Any] = {"status": "ok"}
+    warnings = health.notices()
+    if warnings:
+        body["warnings"] = [{"code": n.code, "message": n.message} for n in warnings]
+    return JsonResponse(body)
 
 
 def _error_page(request: HttpRequest, template: str, status: int, reason: str = "") -> HttpResponse:

@@ -145,10 +145,21 @@ def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
     except DomainError:
         pass
     amount = clock["amount"].rstrip("0").rstrip(".") if "." in clock["amount"] else clock["amount"]
-    units = {"working_days": _("working days"), "working_hours": _("working hours"), "days": _("days")}
-    text = _("%(amount)s %(unit)s counted from %(start)s, without weekends and days off.") % {
-        "amount": amount, "unit": units.get(clock["unit"], clock["unit"]),
-        "start": timezone.localtime(start).strftime("%H:%M %d/%m/%Y")}
+    values = {"amount": amount, "start": timezone.localtime(start).strftime("%H:%M %d/%m/%Y"),
+              "day": timezone.localtime(start).strftime("%d/%m/%Y")}
+    if clock["unit"] == "days":
+        # Calendar days count every day (Civil Code 2015 Art. 147(2): from the day after the event); only the
+        # end moves, when the last day is a rest day or a holiday (Art. 148(5)).
+        text = _("%(amount)s calendar days, counted from the day after %(day)s: Saturdays, Sundays and public "
+                 "holidays count too. When the last day is a weekly rest day or a public holiday, the time limit "
+                 "ends at the end of the next working day (Civil Code 2015, Articles 147 and 148).") % values
+    elif (clock.get("policy") or "working_hours") == "end_of_day":
+        text = _("%(amount)s working days after %(day)s, a day that is not counted; weekends and days off are not "
+                 "counted, and the time limit ends with the working hours of the last of them.") % values
+    else:
+        units = {"working_days": _("working days"), "working_hours": _("working hours")}
+        text = _("%(amount)s %(unit)s counted from %(start)s, without weekends and days off.") % {
+            **values, "unit": units.get(clock["unit"], clock["unit"])}
     if clock.get("extended"):
         text += " " + _("The date was moved once, with an apology letter.")
     return text, skipped
