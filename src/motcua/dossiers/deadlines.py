@@ -148,6 +148,20 @@ def working_days_after(start: dt.datetime, days: Decimal | int, agency_code: str
     return compute_due(start, Decimal(days), cal.WORKING_DAYS, cal.POLICY_WORKING_HOURS, agency_code).due_at
 
 
+def whole_working_days_end(event_at: dt.datetime, days: int, agency_code: str | None) -> dt.datetime:
+    """The end of a period of ``days`` whole working days after an event: the day of the event is not counted
+    (Civil Code 2015 Art. 147(1)) and the period ends at 24:00 of its last day (Art. 148), here the ``days``-th
+    working day after the day of the event on the agency's calendar. A window the agency must act within
+    (the supplement request during appraisal, Decree 61/2018 Art. 19(4)) is counted so, not as ``days`` × 8
+    working hours from the instant of the event."""
+    calendar = get_calendar(agency_code)
+    try:
+        last = calendar.nth_working_day_after(cal.to_local(event_at).date(), days)
+    except cal.ClockError as exc:
+        raise DomainError(str(exc), code=exc.code) from exc
+    return cal.from_seconds((cal.day_index(last) + 1) * cal.DAY)
+
+
 def apology_deadline(due_at: dt.datetime, agency_code: str | None) -> dt.datetime:
     """The latest instant for the apology letter: the close of the last working day before the due date
     ("chậm nhất 01 ngày trước ngày hết hạn", Decree 61/2018 Art. 19(9), read as one working day)."""
