@@ -68,6 +68,23 @@ def legal_time(snapshot: dict[str, Any], variant: str = "") -> tuple[Decimal, st
     return None
 
 
+RECEIPT = "receipt"
+
+
+def clock_event(snapshot: dict[str, Any]) -> str:
+    """The event the version's time limit counts from: "receipt" (the receipt of the complete dossier,
+    Decree 118/2025 Art. 17(3) as amended by Decree 309/2026), or a later event that sector law names and an
+    officer records (``catalogue.choices.ClockStart``: the notice of a CCHN's evaluation result, Decree
+    212/2026 Arts. 30-31). A snapshot taken before versions named one counts from the receipt."""
+    return str((snapshot.get("version") or {}).get("clock_start") or RECEIPT)
+
+
+def waits_for(dossier: Any) -> str:
+    """The later event a received dossier's time limit waits for ("" when its clock runs or has run)."""
+    state = dossier.clock or {}
+    return "" if state.get("start") else str(state.get("waits_for") or "")
+
+
 def state_to_json(state: cal.ClockState) -> dict[str, Any]:
     def iso(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None

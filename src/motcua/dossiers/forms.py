@@ -387,6 +387,15 @@ class ApologyForm(ActionForm):
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
 
 
+class StartClockForm(ActionForm):
+    event_at = forms.DateTimeField(label=_("When the event happened"),
+                                   help_text=_("Date and time of the notice, e.g. 2026-12-18 16:00."),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
+    reference = forms.CharField(label=_("Number of the notice"), max_length=100, required=False)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class PaymentRequestForm(ActionForm):
     amount_vnd = forms.IntegerField(label=_("Amount (VND)"), min_value=1, required=False,
                                     help_text=_("Leave empty for the fees of the procedure."))
@@ -440,6 +449,7 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
         "reason": lambda: ReasonForm(data), "reason-optional": lambda: ReasonForm(data, required=False),
         "note": lambda: NoteForm(data), "assign": lambda: AssignForm(data), "consult": lambda: ConsultForm(data),
         "answer": lambda: AnswerForm(data), "apology": lambda: ApologyForm(data),
+        "start-clock": lambda: StartClockForm(data),
         "payment-request": lambda: PaymentRequestForm(data),
         "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
         "result": lambda: ResultForm(data, files_data),

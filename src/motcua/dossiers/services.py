@@ -20,7 +20,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
-from . import codes, deadlines, events, files, lifecycle
+from . import codes, deadlines, events, files, lifecycle, selectors
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on, rules_at_receipt, switch
@@ -234,7 +234,11 @@ def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]
 def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.datetime, variant: str) -> None:
     """Code, promised date and transfer deadline at receipt (Decree 118/2025 Art. 17(3) as amended by Decree
     309/2026: the processing time starts at receipt of the complete dossier; one code per dossier).
-    ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``)."""
+    ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``).
+
+    Where the procedure version's time counts from a later event (a CCHN's notice of the evaluation result,
+    Decree 212/2026 Arts. 30-31), the clock waits for it: no start, no promised date, until an officer records
+    the event (``start_clock``)."""
     rules = dossier.rules
     agency = _agency_code(dossier.receiving_unit)
     if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
@@ -243,10 +247,17 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
     dossier.received_at = received_at
     calendar_code = _agency_code(dossier.processing_unit)
     limit = deadlines.legal_time(dossier.snapshot, variant)
-    dossier.clock_start_at = deadlines.effective_start(clock_from, calendar_code)
-    if limit is not None:
-        dossier.clock, dossier.due_at = deadlines.start(clock_from, limit, calendar_code)
-        dossier.clock["variant"] = variant
+    event = deadlines.clock_event(dossier.snapshot)
+    if event != deadlines.RECEIPT:
+        dossier.clock_start_at, dossier.due_at = None, None
+        dossier.clock = {"waits_for": event, "variant": variant}
+        if limit is not None:
+            dossier.clock.update(amount=str(limit[0]), unit=limit[1], policy=limit[2])
+    else:
+        dossier.clock_start_at = deadlines.effective_start(clock_from, calendar_code)
+        if limit is not None:
+            dossier.clock, dossier.due_at = deadlines.start(clock_from, limit, calendar_code)
+            dossier.clock["variant"] = variant
     dossier.transfer_due_at = deadlines.transfer_due(received_at, calendar_code, rules.get("transfer_cutoff", "15:00"))
     dossier.search_folded = _search_text(dossier)
 
@@ -452,11 +463,13 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
         if processing:
             dossier.processing_supplements += 1
             before = dossier.due_at
-            dossier.clock = {**deadlines.pause(dossier.clock, now, _agency_code(dossier.processing_unit)),
-                             "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
-            dossier.due_at = None if dossier.clock else dossier.due_at
             fields = ("processing_supplements", "clock", "due_at")
-            events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before}, at=now)
+            # A clock still waiting for its later event (a CCHN's evaluation result) has nothing to pause.
+            if not deadlines.waits_for(dossier):
+                dossier.clock = {**deadlines.pause(dossier.clock, now, _agency_code(dossier.processing_unit)),
+                                 "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
+                dossier.due_at = None if dossier.clock else dossier.due_at
+                events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before}, at=now)
         else:
             dossier.intake_supplements += 1
             fields = ("intake_supplements",)
@@ -531,6 +544,51 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
             "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
             "transfer_due_at": dossier.transfer_due_at, "late": late}, at=dossier.transferred_at)
         workflow.start_processing(user, dossier, at=dossier.transferred_at)
+    return dossier
+
+
+def start_clock(user: User, dossier: Dossier, *, event_at: dt.datetime, reference: str = "", note: str = "",
+                at: dt.datetime | None = None) -> Dossier:
+    """An officer records the event from which the time limit counts, for a procedure version that names one
+    later than the receipt (``ProcedureVersion.clock_start``): for a new practising certificate, the notice of
+    the evaluation result (Decree 212/2026 Arts. 30-31: 6 working days from it). The legal clock starts at that
+    instant, on the processing agency's calendar as at a receipt, and the dossier gets its promised date; the
+    applicant is told through the event. Once only; never for a clock that counts from the receipt."""
+    if not (has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+            or selectors.processes(user, dossier)):
+        raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+    now = at or _now()
+    reference, note = nfc(reference or ""), nfc(note or "")
+    if len(reference) > 100:
+        raise _invalid(_("The number of the notice may have at most 100 characters."), "reference")
+    if event_at.tzinfo is None:
+        raise _invalid(_("Give the date and time with its time zone."), "event_at")
+    if event_at > now:
+        raise _invalid(_("The event cannot be in the future."), "event_at")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("start-clock", dossier.status)
+        event = deadlines.waits_for(dossier)
+        if not event:
+            raise DomainError(_("The time limit of this dossier does not wait for a later event: it counts from "
+                                "the receipt, or has already started."), code="clock_not_waiting", status=409)
+        assert dossier.received_at is not None
+        if event_at < dossier.received_at:
+            raise _invalid(_("The event cannot be earlier than the receipt of the dossier."), "event_at")
+        variant = dossier.clock.get("variant", "")
+        limit = deadlines.legal_time(dossier.snapshot, variant)
+        calendar_code = _agency_code(dossier.processing_unit)
+        dossier.clock_start_at = deadlines.effective_start(event_at, calendar_code)
+        if limit is not None:
+            dossier.clock, dossier.due_at = deadlines.start(event_at, limit, calendar_code)
+        else:
+            dossier.clock = {}
+        dossier.clock.update(variant=variant, start_event=event)
+        dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+        events.append(dossier, EventKind.CLOCK, user, reason="started", at=now, data={
+            "event": event, "event_at": event_at, "reference": reference, "note": note,
+            "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at})
+        workflow.after_clock_started(dossier, now)
     return dossier
 
 

@@ -561,6 +561,17 @@ def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
     _refresh_current(dossier, at)
 
 
+def after_clock_started(dossier: Dossier, at: dt.datetime) -> None:
+    """The time limit started at a later event (``intake.start_clock``): the open steps are capped at the new
+    promised return, and the instant from which the dossier is at risk is set."""
+    agency = _agency(dossier)
+    for r in dossier.steps.filter(open=True):
+        since = r.due_from or r.started_at or at
+        r.due_at = step_due(dossier, r, since, agency)
+        r.save(update_fields=["due_at"])
+    _refresh_current(dossier, at)
+
+
 # --- refusal, result, payment ---------------------------------------------------------------------------
 
 def refusal_status(dossier: Dossier) -> int:
