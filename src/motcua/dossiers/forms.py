@@ -10,7 +10,10 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue import selectors as catalogue
 
 from . import files as services_files
 from . import services
@@ -436,8 +439,12 @@ class ReturnForm(ActionForm):
 def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = None) -> ActionForm:
     """The form of an action's kind (``ActionSpec.form``) for this dossier, bound to ``data`` if given."""
     if kind == "accept":
-        variants = [] if (dossier.clock or {}).get("variant") else [
-            v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []]
+        # The cases of the version the dossier will be received under: the one in force today, which may not
+        # be the one of its first submission (``services._keep_version``).
+        current = catalogue.version_on(dossier.procedure, timezone.localdate())
+        labels = ([v.label for v in current.time_variants.all()] if current is not None else
+                  [v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []])
+        variants = [] if (dossier.clock or {}).get("variant") in labels else labels
         return AcceptForm(data, variants=variants)
     if kind == "supplement-request":
         initial = {"missing": missing_lines([services.MissingItem(d.name, str(_("Not submitted")))

@@ -269,6 +269,22 @@ def _keep_rules(dossier: Dossier, received_at: dt.datetime) -> None:
     dossier.rules = rules_at_receipt(timezone.localdate(received_at), dossier.snapshot)
 
 
+def _keep_version(dossier: Dossier, received_at: dt.datetime) -> int | None:
+    """The procedure version in force on the day the complete dossier is received, not the one of a first,
+    incomplete submission (legal-timeline.md §1: a dossier keeps the rules of its receipt date, the date on
+    the receipt): an online dossier submitted on 30/06/2026, returned for completion and accepted on
+    02/07/2026 is a construction-permit dossier of Decree 217/2026 Art. 54 (10 working days), not of the
+    Construction Law 2014 (20 days). Its time limit, steps, switches and clock follow the new version; the
+    documents stay as they were handed in and checked. Returns the id of the version it replaced, if any."""
+    _procedure, version = _version_for(dossier.procedure.code, timezone.localdate(received_at))
+    if version.pk == dossier.procedure_version_id:
+        return None  # a published version is frozen: its snapshot is still the one kept
+    before = dossier.procedure_version_id
+    dossier.procedure_version = version
+    dossier.snapshot = catalogue.snapshot(version)
+    return before
+
+
 def _clock_data(dossier: Dossier) -> dict[str, Any]:
     return {"code": dossier.code, "received_at": dossier.received_at, "clock_start_at": dossier.clock_start_at,
             "due_at": dossier.due_at, "transfer_due_at": dossier.transfer_due_at}
@@ -412,13 +428,20 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
         dossier = _lock(dossier)
         lifecycle.check_action("accept", dossier.status)
         now = at or _now()
+        replaced = _keep_version(dossier, now)
         _keep_rules(dossier, now)
         clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
         variant = time_variant or (dossier.clock or {}).get("variant", "")
+        if replaced and variant and variant not in {
+                v["label"] for v in dossier.snapshot["version"].get("time_variants") or []}:
+            variant = ""  # the case named at submission does not exist in the version of the receipt day
         _start_receipt(dossier, now, clock_from, variant)
-        dossier.save(update_fields=["rules", "code", "received_at", "clock_start_at", "clock", "due_at",
-                                    "transfer_due_at", "search_folded"])
-        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
+        dossier.save(update_fields=["procedure_version", "snapshot", "rules", "code", "received_at",
+                                    "clock_start_at", "clock", "due_at", "transfer_due_at", "search_folded"])
+        data = _clock_data(dossier)
+        if replaced:
+            data.update(version=dossier.procedure_version_id, version_at_submission=replaced)
+        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=data, at=now)
         set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier
 
@@ -492,7 +515,10 @@ def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
         raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
     uploads = uploads or []
     already = sum(Attachment.objects.filter(dossier=dossier).values_list("size", flat=True))
-    files.check(uploads, office_allowed=_office_orders(dossier.snapshot), already=already)
+    # The documents as handed in (their rows), which the snapshot of the version of the receipt day may list
+    # otherwise (``_keep_version``).
+    office = set(dossier.documents.exclude(template_name="").values_list("order", flat=True))
+    files.check(uploads, office_allowed=office, already=already)
     stored: list[str] = []
     try:
         folder = files.new_folder(dossier.reference)
