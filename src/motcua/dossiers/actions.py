@@ -198,7 +198,7 @@ _SPECS: list[ActionSpec] = [
         gettext_lazy("For a procedure whose time limit counts from an event after the receipt (for a practising "
                      "certificate, the notice of the evaluation result): its date and time start the time limit "
                      "and set the promised return."),
-        frozenset({S.RECEIVED, P}), desk_or_processing, s.StartClockIn,
+        frozenset({S.RECEIVED, P, S.PAYMENT_REQUESTED}), desk_or_processing, s.StartClockIn,
         lambda u, d, b, f: services.start_clock(u, d, event_at=b.event_at, reference=b.reference, note=b.note),
         form="start-clock", offered=_clock_waits, primary=True),
     ActionSpec(
