@@ -36,6 +36,8 @@ INPUTS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "submit-supplement": ({"doc1_provided": "on", "doc2_provided": "on"},
                           {"documents": [{"order": 1}, {"order": 2}]}),
     "transfer": ({}, {}),
+    "start-clock": ({"event_at": "2026-11-02 09:30", "reference": "12/TB-HĐ"},
+                    {"event_at": "2026-11-02T09:30:00+07:00", "reference": "12/TB-HĐ"}),
     "request-withdrawal": ({"reason": "Xin rút"}, {"reason": "Xin rút"}),
     "stop": ({"reason": ""}, {"reason": ""}),
     "claim": ({}, {}),

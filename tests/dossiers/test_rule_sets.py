@@ -84,8 +84,8 @@ def test_changing_the_rule_set_after_receipt_leaves_the_dossier_alone(people, pe
     assert later.rules["supplement_rule"] == "pause" and later.rules["refusal_status"] == 8
     assert later.rules["switches"]["valid_from"] == "2026-08-04"
     wf.claim(people["cuong"], later, at=t(2026, 8, 4, 9, 45))
-    with pytest.raises(Conflict) as err:  # its window is 1 working day
-        services.request_supplement(people["cuong"], later, MISSING, at=t(2026, 8, 5, 9, 1))
+    with pytest.raises(Conflict) as err:  # its window is 1 working day: Wednesday 05/08, to its end
+        services.request_supplement(people["cuong"], later, MISSING, at=t(2026, 8, 6, 8, 0))
     assert err.value.code == "supplement_too_late"
     assert "1 working days" in err.value.message or "1 ngày làm việc" in err.value.message
     later = services.request_supplement(people["cuong"], later, MISSING, at=t(2026, 8, 5, 9, 0))
@@ -135,8 +135,8 @@ def test_the_procedure_versions_exception_wins_over_the_rule_set(people, permit,
     assert d.rules["supplement_working_days"] == 5 and d.rules["supplement_rule"] == "pause"
     assert sorted(d.rules["switches"]["by_procedure"]) == ["supplement_rule", "supplement_working_days"]
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
-    # Thursday 06/08 09:01 is past the rule set's 3 working days, within the version's 5.
-    d = services.request_supplement(people["cuong"], d, MISSING, at=t(2026, 8, 6, 9, 1))
+    # Friday 07/08 is past the rule set's 3 whole working days (Tuesday to Thursday), within the version's 5.
+    d = services.request_supplement(people["cuong"], d, MISSING, at=t(2026, 8, 7, 9, 1))
     assert d.status == Status.SUPPLEMENT_REQUESTED
     d = services.submit_supplement(people["binh"], d, at=t(2026, 8, 10, 9, 0))
     assert d.events.filter(kind=EventKind.CLOCK, reason="resumed").exists()

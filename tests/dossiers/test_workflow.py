@@ -153,10 +153,12 @@ def test_supplement_with_restart_and_a_second_one_refused(people, permit):
 def test_supplement_after_three_working_days_refused(people, permit):
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    # Received on Monday: the 3 whole working days are Tuesday to Thursday (Civil Code Art. 147), so Friday is late.
     with pytest.raises(Conflict) as err:
         services.request_supplement(people["cuong"], d, [services.MissingItem("Bản vẽ", "Sai")],
-                                    at=t(2026, 8, 6, 9, 1))
+                                    at=t(2026, 8, 7, 8, 0))
     assert err.value.code == "supplement_too_late"
+    assert err.value.details["until"] == t(2026, 8, 7, 0, 0).isoformat()
     d.refresh_from_db()
     assert d.status == Status.IN_PROGRESS and d.processing_supplements == 0
 

@@ -202,7 +202,7 @@ class ProcedureVersionAdmin(ManagerOnly, admin.ModelAdmin):
         (gettext_lazy("Order and manner (Decree 63/2010 Art. 8(2)(b), (c))"), {"fields": ["sequence", "manner"]}),
         (gettext_lazy("Dossier and time limit (Art. 8(2)(d), (đ))"), {"fields": [
             "dossier_sets", "legal_time_amount", "legal_time_unit", "legal_time_note", "target_time_amount",
-            "target_time_unit", "deadline_policy"]}),
+            "target_time_unit", "deadline_policy", "clock_start"]}),
         (gettext_lazy("Exceptions of sector law to the general rule set"), {"fields": [
             "supplement_working_days", "supplement_rule"]}),
         (gettext_lazy("Fees, requirements, source (Art. 8(3))"), {"fields": [

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from motcua.accounts.services import authenticate_token
 from motcua.core.api_schemas import Day, ErrorOut, Offset, limit_field
@@ -112,6 +113,8 @@ class ProcedureOut(ProcedureSummaryOut):
     legal_time_note: str
     target_time: TimeOut | None
     deadline_policy: str
+    clock_start: str = Field("receipt", description="the event the time limit counts from: receipt, or a later "
+                                                   "event an officer records (evaluation_result, exam_result)")
     requirements: str
     fee_status: str
     fees: list[FeeOut]

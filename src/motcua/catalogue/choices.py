@@ -98,3 +98,15 @@ class SupplementRule(models.TextChoices):
 
     RESTART = "restart", _("The full time counts again from the complete dossier")
     PAUSE = "pause", _("The clock pauses and the time left continues")
+
+
+class ClockStart(models.TextChoices):
+    """The event from which a procedure version's time limit counts. By default the receipt of the complete
+    dossier (Decree 61/2018 Art. 17; Decree 118/2025 Art. 17(3) as amended by Decree 309/2026); sector law may
+    name a later event, recorded on the dossier by an officer, until which the dossier has no promised date:
+    a new practising certificate (CCHN) counts from the notice of the evaluation result (Decree 212/2026/NĐ-CP
+    Arts. 30-31), and counted from the exam result under Decree 175/2024/NĐ-CP Art. 76."""
+
+    RECEIPT = "receipt", _("Receipt of the complete dossier")
+    EVALUATION_RESULT = "evaluation_result", _("Notice of the evaluation result")
+    EXAM_RESULT = "exam_result", _("Exam result")

@@ -27,6 +27,7 @@ from motcua.core.errors import DomainError
 from . import selectors, services
 from .choices import (
     ApplicantType,
+    ClockStart,
     CopyKind,
     DeadlinePolicy,
     FeeKind,
@@ -107,6 +108,7 @@ class VersionIn(_In):
     legal_time_note: str = ""
     target_time: TimeIn | None = None
     deadline_policy: DeadlinePolicy = DeadlinePolicy.WORKING_HOURS
+    clock_start: ClockStart = ClockStart.RECEIPT
     supplement_rule: SupplementRule | Literal[""] = ""
     supplement_working_days: int | None = Field(default=None, ge=1, le=30)
     requirements: str = ""
@@ -265,6 +267,7 @@ def _save_version(procedure: Procedure, item: VersionIn, units: dict[str, OrgUni
                  "source", "notes", "supplement_rule", "supplement_working_days"):
         setattr(version, name, getattr(item, name))
     version.deadline_policy = item.deadline_policy
+    version.clock_start = item.clock_start
     version.legal_time_amount, version.legal_time_unit = _time_fields(item.legal_time)
     version.target_time_amount, version.target_time_unit = _time_fields(item.target_time)
     services.save_version(version)
@@ -380,6 +383,7 @@ def _version_out(snap: dict[str, Any]) -> dict[str, Any]:
         "sequence": v["sequence"], "manner": v["manner"], "dossier_sets": v["dossier_sets"],
         "legal_time": v["legal_time"], "time_variants": v["time_variants"], "legal_time_note": v["legal_time_note"],
         "target_time": v["target_time"], "deadline_policy": v["deadline_policy"],
+        "clock_start": v.get("clock_start", "receipt"),
         "supplement_rule": v.get("supplement_rule", ""), "supplement_working_days": v.get("supplement_working_days"),
         "requirements": v["requirements"], "fee_status": v["fee_status"], "fees": v["fees"],
         "documents": [{k: d[k] for k in d if k != "template_url"} for d in v["documents"]],

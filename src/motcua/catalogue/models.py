@@ -23,6 +23,7 @@ from motcua.accounts.choices import Role
 from motcua.core.models import TimeStampedModel
 
 from .choices import (
+    ClockStart,
     CopyKind,
     DeadlinePolicy,
     FeeKind,
@@ -156,6 +157,11 @@ class ProcedureVersion(TimeStampedModel):
                                         blank=True)
     deadline_policy = models.CharField(_("deadline policy"), max_length=20, choices=DeadlinePolicy.choices,
                                        default=DeadlinePolicy.WORKING_HOURS)
+    # The event the time limit counts from: the receipt of the complete dossier, or a later event that sector
+    # law names (the notice of the evaluation result for a practising certificate, Decree 212/2026 Arts.
+    # 30-31), which an officer records on the dossier; until then the dossier has no promised date.
+    clock_start = models.CharField(_("the time limit counts from"), max_length=20, choices=ClockStart.choices,
+                                   default=ClockStart.RECEIPT)
     # Where sector law departs from the general rule set (``dossiers.RuleSet``) for a supplement during
     # processing: the window after receipt (Decree 61/2018 Art. 19(4): 3 WD "unless sectoral law says
     # otherwise") and whether the clock restarts or pauses. Empty = the rule set in force at receipt.
@@ -190,6 +196,8 @@ class ProcedureVersion(TimeStampedModel):
             models.CheckConstraint(condition=Q(supplement_working_days__isnull=True)
                                    | Q(supplement_working_days__gte=1, supplement_working_days__lte=30),
                                    name="catalogue_version_supplement_days_range"),
+            models.CheckConstraint(condition=Q(clock_start__in=ClockStart.values),
+                                   name="catalogue_version_clock_start_valid"),
         ]
         indexes = [models.Index(fields=["procedure", "status", "valid_from"], name="catalogue_version_asof")]
 

@@ -20,7 +20,7 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold_vi
 
 from . import search
-from .choices import Level, OnlineMode, VersionStatus
+from .choices import ClockStart, Level, OnlineMode, VersionStatus
 from .models import CatalogueRevision, Field, Procedure, ProcedureVersion, Step
 
 SNAPSHOT_SCHEMA = "motcua.catalogue.snapshot/1"
@@ -296,6 +296,8 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
             "legal_time_note": version.legal_time_note,
             "target_time": _time(version.target_time_amount, version.target_time_unit),
             "deadline_policy": version.deadline_policy,
+            # The event the time limit counts from ("receipt", or a later event that an officer records).
+            "clock_start": version.clock_start,
             # Exceptions of sector law to the general rule set; empty/None = the rule set's value.
             "supplement_rule": version.supplement_rule,
             "supplement_working_days": version.supplement_working_days,
@@ -340,8 +342,8 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
 # --- what changed between two versions -----------------------------------------------------------
 
 _SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
-            "target_time", "deadline_policy", "supplement_rule", "supplement_working_days", "requirements",
-            "fee_status")
+            "target_time", "deadline_policy", "clock_start", "supplement_rule", "supplement_working_days",
+            "requirements", "fee_status")
 _LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument"}
 
 
@@ -426,6 +428,10 @@ def promised_results(version: ProcedureVersion, now: dt.datetime | None = None) 
     The dates come from the legal clock (``motcua.calendars``), never from other arithmetic (DESIGN.md,
     "One clock").
     """
+    if version.clock_start != ClockStart.RECEIPT:
+        # The time counts from a later event (the notice of the evaluation result…): no date can be promised
+        # at receipt, and a date counted from now would be wrong.
+        return []
     start = now or timezone.now()
     agency_code = version.procedure.agency.code if version.procedure.agency else None
     cases: list[tuple[str, Decimal, str]] = []

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.deadlines import waits_for
 from motcua.dossiers.issuing import PREVIEW_MARK
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
@@ -24,6 +25,12 @@ from motcua.dossiers.workflow import classification
 from motcua.dossiers.workflow.choices import ReturnMethod
 
 UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
+# The later events a time limit may count from (``catalogue.choices.ClockStart``), as the receipt words them,
+# with the article that names them.
+CLOCK_START_WORDS = {
+    "evaluation_result": ("thông báo kết quả đánh giá", "Nghị định số 212/2026/NĐ-CP, Điều 30, 31"),
+    "exam_result": ("kết quả sát hạch đạt yêu cầu", "Nghị định số 175/2024/NĐ-CP, Điều 76"),
+}
 RESULT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 # How the applicant asked to receive the result (``Dossier.result_method``; Decree 61/2018 Art. 20), as the
 # receipt words it (Circular 01/2018 form 01, "nhận kết quả tại").
@@ -81,6 +88,16 @@ def _legal_time(d: Dossier) -> str:
     return f"{amount} {UNIT_WORDS.get(clock.get('unit', ''), clock.get('unit', ''))}"
 
 
+def _clock_waits(d: Dossier) -> dict[str, str] | None:
+    """What the receipt says instead of a promised date when the time counts from a later event not recorded
+    yet (a CCHN's notice of the evaluation result): a date counted from the receipt would be wrong."""
+    event = waits_for(d)
+    if not event:
+        return None
+    words, basis = CLOCK_START_WORDS.get(event, (event, ""))
+    return {"event": words, "basis": basis}
+
+
 def _last(d: Dossier, kind: str, status_after: int | None = None) -> DossierEvent | None:
     qs = d.events.filter(kind=kind)
     if status_after is not None:
@@ -108,6 +125,7 @@ def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
     seq = (d.code or "").rsplit("-", 1)[-1]
     ctx = common(d, "receipt", f"{seq}/TNHS", d.received_at or timezone.now())
     ctx.update(documents=list(d.documents.all()), legal_time=_legal_time(d), officer=_officer(received),
+               clock_waits=_clock_waits(d),
                qr=qr_data_uri(tracking_url(d, base_url)), register_number=seq,
                return_method=RETURN_WORDS.get(d.result_method, ""))
     return ctx

@@ -35,7 +35,7 @@ from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import field_message
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-from . import files, lifecycle, selectors, services
+from . import deadlines, files, lifecycle, selectors, services
 from . import schemas as s
 from .choices import Status
 from .models import Dossier
@@ -110,6 +110,12 @@ def _not_requested_yet(dossier: Dossier) -> bool:
     # (Decree 61/2018 Art. 19(4)).
     asked = dossier.processing_supplements if dossier.status == Status.IN_PROGRESS else dossier.intake_supplements
     return not asked
+
+
+def _clock_waits(dossier: Dossier) -> bool:
+    # The time limit counts from a later event the procedure version names (a CCHN's evaluation result,
+    # Decree 212/2026 Arts. 30-31) and it has not been recorded yet.
+    return bool(deadlines.waits_for(dossier))
 
 
 Run = Callable[[User, Dossier, Any, list[files.Upload]], object]
@@ -187,6 +193,14 @@ _SPECS: list[ActionSpec] = [
         gettext_lazy("Hand the dossier to the processing unit: the same working day, or at the start of the next "
                      "one when received after 15:00."),
         frozenset({S.RECEIVED}), desk, s.EmptyIn, lambda u, d, b, f: services.transfer(u, d), primary=True),
+    ActionSpec(
+        "start-clock", gettext_lazy("Record the event the time limit counts from"),
+        gettext_lazy("For a procedure whose time limit counts from an event after the receipt (for a practising "
+                     "certificate, the notice of the evaluation result): its date and time start the time limit "
+                     "and set the promised return."),
+        frozenset({S.RECEIVED, P, S.PAYMENT_REQUESTED}), desk_or_processing, s.StartClockIn,
+        lambda u, d, b, f: services.start_clock(u, d, event_at=b.event_at, reference=b.reference, note=b.note),
+        form="start-clock", offered=_clock_waits, primary=True),
     ActionSpec(
         "request-withdrawal", gettext_lazy("Record a request to stop"),
         gettext_lazy("The applicant asks, in person or by post, to stop processing the dossier."),

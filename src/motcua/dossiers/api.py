@@ -20,7 +20,7 @@ from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import Day, ErrorOut, Offset, check_day, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
 
-from . import actions, files, issuing, schemas, selectors, services
+from . import actions, deadlines, files, issuing, schemas, selectors, services
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -63,6 +63,7 @@ def dossier_out(d: Dossier, full_personal: bool) -> dict[str, Any]:
         "receiving_unit": _unit(d.receiving_unit), "processing_unit": _unit(d.processing_unit),
         "applicant": {"kind": d.applicant_kind, "name": d.applicant_name, **personal}, "subject": d.subject,
         "submitted_at": d.submitted_at, "received_at": d.received_at, "due_at": d.due_at,
+        "clock_start_at": d.clock_start_at, "clock_waits_for": deadlines.waits_for(d),
         "transfer_due_at": d.transfer_due_at, "receipt_url": _receipt_url(d), "rule_set": d.rules.get("key", ""),
         "fees_due_vnd": d.fees_due_vnd, "fees_paid_vnd": d.fees_paid_vnd,
         "original_due_at": d.original_due_at, "late_flagged_at": d.late_flagged_at, "risk_at": d.risk_at,

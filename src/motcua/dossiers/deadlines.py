@@ -68,6 +68,23 @@ def legal_time(snapshot: dict[str, Any], variant: str = "") -> tuple[Decimal, st
     return None
 
 
+RECEIPT = "receipt"
+
+
+def clock_event(snapshot: dict[str, Any]) -> str:
+    """The event the version's time limit counts from: "receipt" (the receipt of the complete dossier,
+    Decree 118/2025 Art. 17(3) as amended by Decree 309/2026), or a later event that sector law names and an
+    officer records (``catalogue.choices.ClockStart``: the notice of a CCHN's evaluation result, Decree
+    212/2026 Arts. 30-31). A snapshot taken before versions named one counts from the receipt."""
+    return str((snapshot.get("version") or {}).get("clock_start") or RECEIPT)
+
+
+def waits_for(dossier: Any) -> str:
+    """The later event a received dossier's time limit waits for ("" when its clock runs or has run)."""
+    state = dossier.clock or {}
+    return "" if state.get("start") else str(state.get("waits_for") or "")
+
+
 def state_to_json(state: cal.ClockState) -> dict[str, Any]:
     def iso(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
@@ -146,6 +163,20 @@ def extend(state: dict[str, Any], at: dt.datetime, new_due: dt.datetime,
 def working_days_after(start: dt.datetime, days: Decimal | int, agency_code: str | None) -> dt.datetime:
     """The instant ``days`` working days after ``start`` (to the working hour), from the legal clock."""
     return compute_due(start, Decimal(days), cal.WORKING_DAYS, cal.POLICY_WORKING_HOURS, agency_code).due_at
+
+
+def whole_working_days_end(event_at: dt.datetime, days: int, agency_code: str | None) -> dt.datetime:
+    """The end of a period of ``days`` whole working days after an event: the day of the event is not counted
+    (Civil Code 2015 Art. 147(1)) and the period ends at 24:00 of its last day (Art. 148), here the ``days``-th
+    working day after the day of the event on the agency's calendar. A window the agency must act within
+    (the supplement request during appraisal, Decree 61/2018 Art. 19(4)) is counted so, not as ``days`` × 8
+    working hours from the instant of the event."""
+    calendar = get_calendar(agency_code)
+    try:
+        last = calendar.nth_working_day_after(cal.to_local(event_at).date(), days)
+    except cal.ClockError as exc:
+        raise DomainError(str(exc), code=exc.code) from exc
+    return cal.from_seconds((cal.day_index(last) + 1) * cal.DAY)
 
 
 def apology_deadline(due_at: dt.datetime, agency_code: str | None) -> dt.datetime:

@@ -100,8 +100,10 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
         data = e["data"] or {}
         if promised is None and e["kind"] in (EventKind.CREATED, EventKind.CODE_ASSIGNED) and data.get("due_at"):
             promised = _parse(data["due_at"])
-        if e["kind"] == EventKind.CLOCK and e["reason"] == "paused" and promised is None:
-            promised = _parse(data.get("due_before"))
+        if e["kind"] == EventKind.CLOCK and e["reason"] in ("paused", "started") and promised is None:
+            # Paused: the date promised before the pause. Started: the date promised when a clock that counts
+            # from a later event (a CCHN's evaluation result) started; none was promised at receipt.
+            promised = _parse(data.get("due_before") if e["reason"] == "paused" else data.get("due_at"))
         if e["kind"] != EventKind.STATUS_CHANGED:
             continue
         after, before = e["status_after"], e["status_before"]
@@ -127,7 +129,14 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
     if promised is None:
         promised = d["due_at"]
     version = ctx.version(d["procedure_version_id"])
+    clock = d["clock"] or {}
     start = d["clock_start_at"] or received
+    if clock.get("waits_for") and not clock.get("start"):
+        # The time counts from a later event not yet recorded: nothing is due yet, so nothing is late.
+        start = None
+    elif clock.get("start_event") and start is not None:
+        # Counted from that later event: a supplement asked for before it is outside the time counted.
+        supplements = [s for s in supplements if s.requested_at >= start]
     legal_due = None
     if promised is None:
         legal_due = _due(cal, start, version.get("legal_time_amount"), version.get("legal_time_unit"),

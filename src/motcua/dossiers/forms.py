@@ -10,7 +10,10 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from motcua.catalogue import selectors as catalogue
 
 from . import files as services_files
 from . import services
@@ -387,6 +390,15 @@ class ApologyForm(ActionForm):
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
 
 
+class StartClockForm(ActionForm):
+    event_at = forms.DateTimeField(label=_("When the event happened"),
+                                   help_text=_("Date and time of the notice, e.g. 2026-12-18 16:00."),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
+    reference = forms.CharField(label=_("Number of the notice"), max_length=100, required=False)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class PaymentRequestForm(ActionForm):
     amount_vnd = forms.IntegerField(label=_("Amount (VND)"), min_value=1, required=False,
                                     help_text=_("Leave empty for the fees of the procedure."))
@@ -427,8 +439,12 @@ class ReturnForm(ActionForm):
 def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = None) -> ActionForm:
     """The form of an action's kind (``ActionSpec.form``) for this dossier, bound to ``data`` if given."""
     if kind == "accept":
-        variants = [] if (dossier.clock or {}).get("variant") else [
-            v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []]
+        # The cases of the version the dossier will be received under: the one in force today, which may not
+        # be the one of its first submission (``services._keep_version``).
+        current = catalogue.version_on(dossier.procedure, timezone.localdate())
+        labels = ([v.label for v in current.time_variants.all()] if current is not None else
+                  [v["label"] for v in dossier.snapshot.get("version", {}).get("time_variants") or []])
+        variants = [] if (dossier.clock or {}).get("variant") in labels else labels
         return AcceptForm(data, variants=variants)
     if kind == "supplement-request":
         initial = {"missing": missing_lines([services.MissingItem(d.name, str(_("Not submitted")))
@@ -440,6 +456,7 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
         "reason": lambda: ReasonForm(data), "reason-optional": lambda: ReasonForm(data, required=False),
         "note": lambda: NoteForm(data), "assign": lambda: AssignForm(data), "consult": lambda: ConsultForm(data),
         "answer": lambda: AnswerForm(data), "apology": lambda: ApologyForm(data),
+        "start-clock": lambda: StartClockForm(data),
         "payment-request": lambda: PaymentRequestForm(data),
         "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
         "result": lambda: ResultForm(data, files_data),

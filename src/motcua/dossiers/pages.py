@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
-from motcua.catalogue.choices import SupplementRule
+from motcua.catalogue.choices import ClockStart, SupplementRule
 
 from . import deadlines, selectors
 from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
@@ -205,7 +205,8 @@ FORM_LABELS = {
     "control-sheet": gettext_lazy("Control sheet"),
 }
 CLOCK_REASONS = {"paused": gettext_lazy("paused"), "restarted": gettext_lazy("restarted from zero"),
-                 "extended": gettext_lazy("extended")}
+                 "extended": gettext_lazy("extended"), "resumed": gettext_lazy("resumed"),
+                 "started": gettext_lazy("started at the event it counts from")}
 CLASS_LABELS = {"early": gettext_lazy("Early"), "on_time": gettext_lazy("On time"), "late": gettext_lazy("Late")}
 UNIT_LABELS = {"working_days": gettext_lazy("working days"), "working_hours": gettext_lazy("working hours"),
                "days": gettext_lazy("days")}
@@ -237,6 +238,9 @@ class ClockInfo:
     restart_start: dt.datetime | None = None
     effective_start: dt.datetime | None = None
     remaining: dt.timedelta | None = None
+    # The later event the time counts from (``ProcedureVersion.clock_start``): awaited, or the one it started at.
+    waits_for: Any = ""
+    start_event: Any = ""
 
 
 def event_rows(events: list[DossierEvent]) -> list[EventRow]:
@@ -270,8 +274,17 @@ def clock_info(dossier: Dossier, now: dt.datetime) -> ClockInfo:
     state = dossier.clock or {}
     info = ClockInfo(due_at=dossier.due_at, start=dossier.clock_start_at, extended=bool(state.get("extended")),
                      variant=state.get("variant", ""))
+    event = deadlines.waits_for(dossier) or state.get("start_event", "")
+    label = ClockStart(event).label if event in ClockStart.values else event
     if not state.get("start"):
+        if event:  # the time counts from a later event, not recorded yet: no promised date
+            info.waits_for = label
+            if state.get("amount") is not None:
+                info.amount = Decimal(str(state["amount"]))
+                info.unit = state.get("unit", "")
+                info.unit_label = UNIT_LABELS.get(info.unit, info.unit)
         return info
+    info.start_event = label
     info.amount = Decimal(str(state.get("amount")))
     info.unit = state.get("unit", "")
     info.unit_label = UNIT_LABELS.get(info.unit, info.unit)

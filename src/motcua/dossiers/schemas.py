@@ -95,6 +95,14 @@ class SubmitSupplementIn(Schema):
     reason: str = Field("", max_length=2000, description="A note")
 
 
+class StartClockIn(Schema):
+    event_at: dt.datetime = Field(description="When the event the time limit counts from happened, with its time "
+                                              "zone: for a practising certificate, the notice of the evaluation "
+                                              "result (not before the receipt, not in the future)")
+    reference: str = Field("", max_length=100, description="The number of the notice, e.g. 12/TB-HĐ")
+    note: str = Field("", max_length=2000, description="A note")
+
+
 class AssignIn(Schema):
     officer: str = Field("", max_length=150, description="The username of the officer")
     step: int | None = Field(None, ge=1, le=2**62, description="The id of the open step (default: the division's)")
@@ -179,7 +187,12 @@ class DossierOut(Schema):
     subject: str
     submitted_at: dt.datetime
     received_at: dt.datetime | None
-    due_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(description="the promised return; null before receipt, while a supplement "
+                                                    "is awaited, or while the time waits for clock_waits_for")
+    clock_start_at: dt.datetime | None = Field(None, description="the instant the time limit counts from")
+    clock_waits_for: str = Field("", description="the later event the time limit counts from and that is not "
+                                                 "recorded yet (evaluation_result, exam_result: action start-clock); "
+                                                 "empty otherwise")
     transfer_due_at: dt.datetime | None
     receipt_url: str | None
     rule_set: str

@@ -20,7 +20,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
-from . import codes, deadlines, events, files, lifecycle
+from . import codes, deadlines, events, files, lifecycle, selectors
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
 from .models import Attachment, Dossier, DossierDocument
 from .rules import rule_set_on, rules_at_receipt, switch
@@ -236,7 +236,11 @@ def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]
 def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.datetime, variant: str) -> None:
     """Code, promised date and transfer deadline at receipt (Decree 118/2025 Art. 17(3) as amended by Decree
     309/2026: the processing time starts at receipt of the complete dossier; one code per dossier).
-    ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``)."""
+    ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``).
+
+    Where the procedure version's time counts from a later event (a CCHN's notice of the evaluation result,
+    Decree 212/2026 Arts. 30-31), the clock waits for it: no start, no promised date, until an officer records
+    the event (``start_clock``)."""
     rules = dossier.rules
     agency = _agency_code(dossier.receiving_unit)
     if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
@@ -245,10 +249,17 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
     dossier.received_at = received_at
     calendar_code = _agency_code(dossier.processing_unit)
     limit = deadlines.legal_time(dossier.snapshot, variant)
-    dossier.clock_start_at = deadlines.effective_start(clock_from, calendar_code)
-    if limit is not None:
-        dossier.clock, dossier.due_at = deadlines.start(clock_from, limit, calendar_code)
-        dossier.clock["variant"] = variant
+    event = deadlines.clock_event(dossier.snapshot)
+    if event != deadlines.RECEIPT:
+        dossier.clock_start_at, dossier.due_at = None, None
+        dossier.clock = {"waits_for": event, "variant": variant}
+        if limit is not None:
+            dossier.clock.update(amount=str(limit[0]), unit=limit[1], policy=limit[2])
+    else:
+        dossier.clock_start_at = deadlines.effective_start(clock_from, calendar_code)
+        if limit is not None:
+            dossier.clock, dossier.due_at = deadlines.start(clock_from, limit, calendar_code)
+            dossier.clock["variant"] = variant
     dossier.transfer_due_at = deadlines.transfer_due(received_at, calendar_code, rules.get("transfer_cutoff", "15:00"))
     dossier.search_folded = _search_text(dossier)
 
@@ -258,6 +269,22 @@ def _keep_rules(dossier: Dossier, received_at: dt.datetime) -> None:
     procedure version's exceptions, for good (legal-timeline.md §1): the copy made at submission (forms
     of an intake supplement request or refusal) is replaced by the one of the receipt day."""
     dossier.rules = rules_at_receipt(timezone.localdate(received_at), dossier.snapshot)
+
+
+def _keep_version(dossier: Dossier, received_at: dt.datetime) -> int | None:
+    """The procedure version in force on the day the complete dossier is received, not the one of a first,
+    incomplete submission (legal-timeline.md §1: a dossier keeps the rules of its receipt date, the date on
+    the receipt): an online dossier submitted on 30/06/2026, returned for completion and accepted on
+    02/07/2026 is a construction-permit dossier of Decree 217/2026 Art. 54 (10 working days), not of the
+    Construction Law 2014 (20 days). Its time limit, steps, switches and clock follow the new version; the
+    documents stay as they were handed in and checked. Returns the id of the version it replaced, if any."""
+    _procedure, version, snapshot = _version_for(dossier.procedure.code, timezone.localdate(received_at))
+    if version.pk == dossier.procedure_version_id:
+        return None  # a published version is frozen: its snapshot is still the one kept
+    before = dossier.procedure_version_id
+    dossier.procedure_version = version
+    dossier.snapshot = snapshot
+    return before
 
 
 def _clock_data(dossier: Dossier) -> dict[str, Any]:
@@ -403,13 +430,20 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
         dossier = _lock(dossier)
         lifecycle.check_action("accept", dossier.status)
         now = at or _now()
+        replaced = _keep_version(dossier, now)
         _keep_rules(dossier, now)
         clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
         variant = time_variant or (dossier.clock or {}).get("variant", "")
+        if replaced and variant and variant not in {
+                v["label"] for v in dossier.snapshot["version"].get("time_variants") or []}:
+            variant = ""  # the case named at submission does not exist in the version of the receipt day
         _start_receipt(dossier, now, clock_from, variant)
-        dossier.save(update_fields=["rules", "code", "received_at", "clock_start_at", "clock", "due_at",
-                                    "transfer_due_at", "search_folded"])
-        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
+        dossier.save(update_fields=["procedure_version", "snapshot", "rules", "code", "received_at",
+                                    "clock_start_at", "clock", "due_at", "transfer_due_at", "search_folded"])
+        data = _clock_data(dossier)
+        if replaced:
+            data.update(version=dossier.procedure_version_id, version_at_submission=replaced)
+        events.append(dossier, EventKind.CODE_ASSIGNED, user, data=data, at=now)
         set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier
 
@@ -454,11 +488,13 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
         if processing:
             dossier.processing_supplements += 1
             before = dossier.due_at
-            dossier.clock = {**deadlines.pause(dossier.clock, now, _agency_code(dossier.processing_unit)),
-                             "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
-            dossier.due_at = None if dossier.clock else dossier.due_at
             fields = ("processing_supplements", "clock", "due_at")
-            events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before}, at=now)
+            # A clock still waiting for its later event (a CCHN's evaluation result) has nothing to pause.
+            if not deadlines.waits_for(dossier):
+                dossier.clock = {**deadlines.pause(dossier.clock, now, _agency_code(dossier.processing_unit)),
+                                 "variant": dossier.clock.get("variant", "")} if dossier.clock else {}
+                dossier.due_at = None if dossier.clock else dossier.due_at
+                events.append(dossier, EventKind.CLOCK, user, reason="paused", data={"due_before": before}, at=now)
         else:
             dossier.intake_supplements += 1
             fields = ("intake_supplements",)
@@ -481,7 +517,10 @@ def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
         raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
     uploads = uploads or []
     already = sum(Attachment.objects.filter(dossier=dossier).values_list("size", flat=True))
-    files.check(uploads, office_allowed=_office_orders(dossier.snapshot), already=already)
+    # The documents as handed in (their rows), which the snapshot of the version of the receipt day may list
+    # otherwise (``_keep_version``).
+    office = set(dossier.documents.exclude(template_name="").values_list("order", flat=True))
+    files.check(uploads, office_allowed=office, already=already)
     stored: list[str] = []
     try:
         folder = files.new_folder(dossier.reference)
@@ -533,6 +572,51 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
             "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
             "transfer_due_at": dossier.transfer_due_at, "late": late}, at=dossier.transferred_at)
         workflow.start_processing(user, dossier, at=dossier.transferred_at)
+    return dossier
+
+
+def start_clock(user: User, dossier: Dossier, *, event_at: dt.datetime, reference: str = "", note: str = "",
+                at: dt.datetime | None = None) -> Dossier:
+    """An officer records the event from which the time limit counts, for a procedure version that names one
+    later than the receipt (``ProcedureVersion.clock_start``): for a new practising certificate, the notice of
+    the evaluation result (Decree 212/2026 Arts. 30-31: 6 working days from it). The legal clock starts at that
+    instant, on the processing agency's calendar as at a receipt, and the dossier gets its promised date; the
+    applicant is told through the event. Once only; never for a clock that counts from the receipt."""
+    if not (has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+            or selectors.processes(user, dossier)):
+        raise PermissionDenied(_("You may not do this for this dossier."), code="forbidden")
+    now = at or _now()
+    reference, note = nfc(reference or ""), nfc(note or "")
+    if len(reference) > 100:
+        raise _invalid(_("The number of the notice may have at most 100 characters."), "reference")
+    if event_at.tzinfo is None:
+        raise _invalid(_("Give the date and time with its time zone."), "event_at")
+    if event_at > now:
+        raise _invalid(_("The event cannot be in the future."), "event_at")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        lifecycle.check_action("start-clock", dossier.status)
+        event = deadlines.waits_for(dossier)
+        if not event:
+            raise DomainError(_("The time limit of this dossier does not wait for a later event: it counts from "
+                                "the receipt, or has already started."), code="clock_not_waiting", status=409)
+        assert dossier.received_at is not None
+        if event_at < dossier.received_at:
+            raise _invalid(_("The event cannot be earlier than the receipt of the dossier."), "event_at")
+        variant = dossier.clock.get("variant", "")
+        limit = deadlines.legal_time(dossier.snapshot, variant)
+        calendar_code = _agency_code(dossier.processing_unit)
+        dossier.clock_start_at = deadlines.effective_start(event_at, calendar_code)
+        if limit is not None:
+            dossier.clock, dossier.due_at = deadlines.start(event_at, limit, calendar_code)
+        else:
+            dossier.clock = {}
+        dossier.clock.update(variant=variant, start_event=event)
+        dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+        events.append(dossier, EventKind.CLOCK, user, reason="started", at=now, data={
+            "event": event, "event_at": event_at, "reference": reference, "note": note,
+            "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at})
+        workflow.after_clock_started(dossier, now)
     return dossier
 
 

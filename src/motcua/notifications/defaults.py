@@ -22,6 +22,9 @@ PAYMENT_REQUESTED = "dossier.payment_requested"
 APOLOGY = "dossier.apology"
 # The promised date moved because an official day off or working day was added, changed or removed.
 DUE_DATE_MOVED = "dossier.due_date_moved"
+# The time limit of a procedure that counts from a later event (a CCHN's notice of the evaluation result,
+# Decree 212/2026 Arts. 30-31) started: the first promised date.
+DUE_DATE_SET = "dossier.due_date_set"
 RESULT_READY = "dossier.result_ready"
 CONFIRMATION_CODE = "account.confirmation_code"
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
@@ -31,8 +34,8 @@ APOLOGY_REMINDER = "dossier.apology_reminder"
 ESCALATED = "dossier.escalated"
 CONSULTATION_LATE = "dossier.consultation_late"
 
-KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, RESULT_READY,
-        CONFIRMATION_CODE, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
+KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
+        RESULT_READY, CONFIRMATION_CODE, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -44,6 +47,7 @@ VARIABLES: dict[str, list[str]] = {
     PAYMENT_REQUESTED: [*_DOSSIER, "fee_name", "amount_vnd", "pay_url", "pay_by"],
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
     DUE_DATE_MOVED: [*_DOSSIER, "original_due_at", "new_due_at", "changed_days", "agency_name"],
+    DUE_DATE_SET: [*_DOSSIER, "event_name", "event_at", "due_at", "agency_name"],
     RESULT_READY: [*_DOSSIER, "result_name", "ready_at", "pickup_place", "rating_url"],
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
     LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
@@ -180,6 +184,23 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "{{ lookup_url }}"),
     (DUE_DATE_MOVED, "en", "sms", "",
      "Dossier {{ dossier_code }}: new return date " + _WHEN % "new_due_at" + " (calendar change). {{ lookup_url }}"),
+
+    (DUE_DATE_SET, "vi", "any",
+     "Hồ sơ {{ dossier_code }}: thời gian hẹn trả kết quả",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Thời gian giải quyết hồ sơ {{ dossier_code }} ({{ procedure_name }}) của {{ agency_name }} được tính từ "
+     "khi có {{ event_name }} (" + _WHEN % "event_at" + ").\n"
+     "Hẹn trả kết quả: " + _WHEN % "due_at" + "." + _FOOTER_VI),
+    (DUE_DATE_SET, "en", "any",
+     "Dossier {{ dossier_code }}: return date",
+     "Dear {{ recipient_name }},\n\n"
+     "The time limit of dossier {{ dossier_code }} ({{ procedure_name }}) at {{ agency_name }} counts from the "
+     "{{ event_name }} (" + _WHEN % "event_at" + ").\n"
+     "Result promised for: " + _WHEN % "due_at" + "." + _FOOTER_EN),
+    (DUE_DATE_SET, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: hen tra ket qua " + _WHEN % "due_at" + ". {{ lookup_url }}"),
+    (DUE_DATE_SET, "en", "sms", "",
+     "Dossier {{ dossier_code }}: result promised for " + _WHEN % "due_at" + ". {{ lookup_url }}"),
 
     (RESULT_READY, "vi", "any",
      "Hồ sơ {{ dossier_code }} đã có kết quả",
@@ -329,6 +350,8 @@ def sample_context(key: str) -> dict[str, Any]:
         "original_due_at": dt.datetime(2026, 7, 20, 16, 0, tzinfo=tz),
         "new_due_at": dt.datetime(2026, 7, 24, 16, 0, tzinfo=tz),
         "changed_days": "21/07/2026",
+        "event_name": "thông báo kết quả đánh giá",
+        "event_at": dt.datetime(2026, 7, 9, 15, 0, tzinfo=tz),
         "result_name": "Giấy phép xây dựng",
         "ready_at": dt.datetime(2026, 7, 17, 10, 0, tzinfo=tz),
         "pickup_place": "Bộ phận Một cửa Sở Xây dựng",

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.calendars.selectors import compute_due
 from motcua.catalogue import selectors as catalogue
+from motcua.catalogue.choices import ClockStart
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers import deadlines
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -132,6 +134,11 @@ def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
         if clock.get("paused_at"):
             return _("The time limit is paused while a supplement is awaited; it counts again from the start "
                      "when the complete dossier arrives."), []
+        event = deadlines.waits_for(dossier)
+        if event:
+            label = ClockStart(event).label if event in ClockStart.values else event
+            return _("The time limit counts from the %(event)s, not from the receipt: the promised date is set "
+                     "when the %(event)s is recorded.") % {"event": str(label).lower()}, []
         return "", []
     if not clock.get("start") or not clock.get("amount"):
         return "", []

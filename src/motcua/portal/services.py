@@ -33,6 +33,7 @@ from motcua.accounts.choices import ApplicantKind as UserApplicantKind
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.catalogue.choices import ClockStart
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 from motcua.dossiers import files
@@ -420,6 +421,9 @@ APPLICANT_NOTICES: dict[str, str | None] = {
     # Decree 224/2026 Art. 15: a calendar change (an official day off or working day added, changed or
     # removed) that moved the promised date (``motcua.dossiers.follow``).
     EventKind.DATES_MOVED: notice_keys.DUE_DATE_MOVED,
+    # Decree 224/2026 Art. 15: the first promised date of a dossier whose time counts from a later event (a
+    # CCHN's notice of the evaluation result, Decree 212/2026 Arts. 30-31), set when that event is recorded.
+    EventKind.CLOCK: notice_keys.DUE_DATE_SET,
 }
 
 STATUS_NOTICES: dict[int, str] = {
@@ -451,12 +455,21 @@ def _dates_moved_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any
             "new_due_at": _instant(data.get("due_at")) or dossier.due_at}
 
 
+def _due_date_set_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    data = event.data or {}
+    name = data.get("event", "")
+    label = ClockStart(name).label if name in ClockStart.values else name
+    return {"event_name": str(label).lower(), "event_at": _instant(data.get("event_at")),
+            "due_at": _instant(data.get("due_at")) or dossier.due_at}
+
+
 NOTICE_CONTEXT: dict[str, Callable[[Dossier, DossierEvent], dict[str, Any]]] = {
     notice_keys.SUPPLEMENT_REQUESTED: lambda dossier, event: selectors.supplement_context(event),
     notice_keys.PAYMENT_REQUESTED: lambda dossier, event: selectors.payment_context(dossier),
     notice_keys.RESULT_READY: _result_context,
     notice_keys.APOLOGY: _apology_context,
     notice_keys.DUE_DATE_MOVED: _dates_moved_context,
+    notice_keys.DUE_DATE_SET: _due_date_set_context,
 }
 
 
@@ -466,6 +479,10 @@ def applicant_notice_key(event: DossierEvent) -> str | None:
     if event.kind not in APPLICANT_NOTICES:
         return None
     key = APPLICANT_NOTICES[event.kind]
+    if event.kind == EventKind.CLOCK:
+        # Only the start of a clock that waited for a later event sets a date the applicant did not have; a
+        # pause, restart or extension is told by its status change or its apology letter.
+        return key if event.reason == "started" and (event.data or {}).get("due_at") else None
     if event.kind == EventKind.DATES_MOVED:
         # Only a new promised date is the applicant's business; moved step and opinion deadlines are the
         # officers'.

@@ -531,7 +531,11 @@ def answer_consultation(user: User, dossier: Dossier, *, consultation_id: int, a
 
 def check_processing_supplement(user: User, dossier: Dossier, at: dt.datetime | None) -> None:
     """The processing unit may ask once, within 3 working days of receipt (Decree 61/2018 Art. 19(4)) or
-    the window the dossier's rules set (sector law may set another per procedure version).
+    the window the dossier's rules set (sector law sets another per procedure version: 5 working days where
+    the appraisal itself takes 5, Decree 217/2026 Arts. 36-37 and 54, Decree 212/2026 Arts. 30-31). The
+    window is whole working days after the day of receipt, to the end of its last day (Civil Code Arts.
+    147-148): received on Monday at 10:00, a 3-day window closes at the end of Thursday. It counts from the
+    receipt even where the time limit counts from a later event (a CCHN's evaluation result).
     Without ``at``: the permission only (the officer works on an open step)."""
     if at is None:
         if dossier.steps.exists():
@@ -539,11 +543,10 @@ def check_processing_supplement(user: User, dossier: Dossier, at: dt.datetime | 
         elif not _processes(user, dossier):
             raise _forbidden()
         return
-    start = dossier.clock_start_at or dossier.received_at
-    if start is not None:
+    if dossier.received_at is not None:
         days = int(switch(dossier.rules, "supplement_working_days"))
-        limit = deadlines.working_days_after(start, days, _agency(dossier))
-        if at > limit:
+        limit = deadlines.whole_working_days_end(dossier.received_at, days, _agency(dossier))
+        if at >= limit:
             raise Conflict(_("A supplement may be requested only within %(days)d working days of receipt.")
                            % {"days": days}, code="supplement_too_late", details={"until": limit.isoformat()})
 
@@ -555,6 +558,17 @@ def after_supplement(dossier: Dossier, at: dt.datetime) -> None:
         r.due_from = at
         r.due_at = step_due(dossier, r, at, agency)
         r.save(update_fields=["due_from", "due_at"])
+    _refresh_current(dossier, at)
+
+
+def after_clock_started(dossier: Dossier, at: dt.datetime) -> None:
+    """The time limit started at a later event (``intake.start_clock``): the open steps are capped at the new
+    promised return, and the instant from which the dossier is at risk is set."""
+    agency = _agency(dossier)
+    for r in dossier.steps.filter(open=True):
+        since = r.due_from or r.started_at or at
+        r.due_at = step_due(dossier, r, since, agency)
+        r.save(update_fields=["due_at"])
     _refresh_current(dossier, at)
 
 
