@@ -50,10 +50,12 @@ def test_evaluation(client_for, march):
     body = r.json()
     by_id = {i["id"]: i for i in body["indicators"]}
     assert list(by_id) == [str(n) for n in range(1, 10)]
-    # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs 12/3: 2).
+    # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs its restarted
+    # 13/3: 2).
     assert body["dossiers"] == 4
     assert by_id["1"]["score"] == pytest.approx(1.5)
-    assert by_id["7"]["score"] == pytest.approx(1.0)  # A early 2, B and D on time 1, C late 0
+    # Indicator 7 reads the same early / on time / late (one rule): A B D early 2, C late 0.
+    assert by_id["7"]["score"] == pytest.approx(1.5)
     assert by_id["4"]["score"] is None and by_id["4"]["note"]
     assert by_id["8"]["score"] is None and by_id["8"]["note"]
     assert body["max_points"] == 18 and body["band"]

@@ -11,7 +11,10 @@ Definitions (docs/stats.md):
   still open at its end; each is ``early``, ``on_time`` or ``late`` (disjoint);
 - ``in_progress``: open at the end of the period, ``overdue`` of them late, ``at_risk`` of them not late
   with less than one working day left;
+- early, on time, late by the one rule (``motcua.dossiers.timeliness.judge``: early = ended with a result on a
+  day before the day of the promised date, as a supplement moved it);
 - ``on_time_rate`` = (early + on_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
+- ``within_target_rate`` = done by the internal target ÷ done with one (a separate, optional measure);
 - ``avg_working_days`` = working days from clock start to end, supplement time subtracted, over ``done``
   (766 2.2); rates are None when the denominator is 0.
 """
@@ -298,6 +301,10 @@ def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, l
         "eligible_full": sums["received_eligible_full"], "reused_data": sums["received_reused"],
         "reused_data_rate": rate(sums["received_reused"], received),
         "apologised": sums["apologised"],
+        # The internal target, a separate measure where a procedure sets one: of the dossiers done or returned
+        # in the period with a target, those done by it (``within_target_rate``; None when no target is set).
+        "with_target": sums["ended_with_target"], "within_target": sums["ended_within_target"],
+        "within_target_rate": rate(sums["ended_within_target"], sums["ended_with_target"]),
         # Not recorded by the system yet (see docs/stats.md): never invented.
         "paid_online_rate": None, "digitised_rate": None, "satisfaction": None,
     }

@@ -49,6 +49,9 @@ class DossierFact(models.Model):
     end_day = models.DateField(null=True)
     end_kind = models.CharField(max_length=10, blank=True)
     end_class = models.CharField(max_length=10, blank=True)  # early / on_time / late once ended
+    # Done or returned by the internal target (``target_at`` moved as the promised date moved); None without
+    # a target or without a result: a measure of its own, beside early / on time / late.
+    within_target = models.BooleanField(null=True)
     work_days = models.FloatField(null=True)  # processing time in working days (766 2.2), done or returned
 
     class Meta:
@@ -93,13 +96,15 @@ class RollupCounters(Cell):
     ended_on_time = models.PositiveIntegerField(default=0)
     ended_late = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)  # ended by processing done or result returned
+    ended_with_target = models.PositiveIntegerField(default=0)  # of ``done``, with an internal target
+    ended_within_target = models.PositiveIntegerField(default=0)  # of those, by the target
     stopped = models.PositiveIntegerField(default=0)
     work_days = models.FloatField(default=0)  # sum over ``done``
     apologised = models.PositiveIntegerField(default=0)
 
     COUNTERS = ("received", "received_online", "received_fully_online", "received_eligible_full",
                 "received_with_fee", "received_reused", "ended", "ended_early", "ended_on_time", "ended_late",
-                "done", "stopped", "work_days", "apologised")
+                "done", "stopped", "work_days", "apologised", "ended_with_target", "ended_within_target")
 
     class Meta:
         abstract = True

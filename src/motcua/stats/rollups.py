@@ -76,7 +76,9 @@ def _ended_side(facts: QuerySet[DossierFact], out: dict[Cell, dict[str, Any]]) -
             done=Count("pk", filter=Q(end_kind__in=("done", "returned"))),
             stopped=Count("pk", filter=Q(end_kind="stopped")),
             work_days=Sum("work_days", filter=Q(end_kind__in=("done", "returned"))),
-            apologised=Count("pk", filter=Q(apologised=True))):
+            apologised=Count("pk", filter=Q(apologised=True)),
+            ended_with_target=Count("pk", filter=Q(within_target__isnull=False)),
+            ended_within_target=Count("pk", filter=Q(within_target=True))):
         key = (r.pop("end_day"), *(r.pop(k) for k in _KEYS))
         r["work_days"] = r["work_days"] or 0.0
         out.setdefault(key, {}).update(r)
