@@ -174,3 +174,31 @@ def test_the_clock_date_wins_over_the_subtracted_time():
     # Without the clock's date (imported rows), the waiting time is subtracted: 12/3 17:00, so late.
     c = classify(facts(done_at=at(13, 10), supplements=(Supplement(at(5), at(7)),), calendar=cal), END, None)
     assert (c.deadline_at, c.outcome) == (at(12, 17), Outcome.LATE)
+
+
+# --- the demo: a well-run department's spread ------------------------------------------------------------
+
+def test_the_demo_department_is_mostly_early_and_rarely_late(people, org, monkeypatch):
+    import io
+
+    import time_machine
+
+    from motcua.dossiers import demo
+    from motcua.stats import rollups
+    from tests.dossiers.workflow_helpers import construction_permit
+
+    # 10 working days, no internal target: as the demo's construction procedures (early needs none).
+    construction_permit(org, code="1.013236", target=None)
+    monkeypatch.setattr(demo, "CODES", ("1.013236",))
+    monkeypatch.setattr(demo, "AGENCY", "T.SXD")
+    monkeypatch.setattr(demo._Sim, "consult_unit", "T.SNN")
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, tzinfo=VN), tick=False):
+        demo.seed(io.StringIO(), count=40)
+        rollups.rebuild()
+    s = kpi.summary(kpi.Scope(kpi.subtree_ids(org["sxd"])), dt.date(2026, 7, 1), dt.date(2026, 12, 4))
+    assert s["early"] + s["on_time"] + s["late"] == s["processed"]
+    assert s["on_time_rate"] + s["late_rate"] == pytest.approx(1, abs=1e-3)  # the on-time rate includes early
+    # Most dossiers that ended with a result ended early; a few are late (open ones count on time or late).
+    assert s["done"] > 0 and s["early"] >= 0.75 * s["done"]
+    assert s["early"] > 0 and s["late"] <= 0.1 * s["processed"]
+    assert s["within_target_rate"] is None  # no target set: the separate measure is absent
