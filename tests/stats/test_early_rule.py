@@ -202,3 +202,20 @@ def test_the_demo_department_is_mostly_early_and_rarely_late(people, org, monkey
     assert s["done"] > 0 and s["early"] >= 0.75 * s["done"]
     assert s["early"] > 0 and s["late"] <= 0.1 * s["processed"]
     assert s["within_target_rate"] is None  # no target set: the separate measure is absent
+
+
+def test_generated_history_is_a_well_run_department_on_one_clock(org, people):
+    import io
+
+    from motcua.stats.generate import generate
+
+    generate(800, agencies=2, first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31), seed=5, stream=io.StringIO())
+    s = kpi.summary(kpi.Scope(), dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert s["early"] + s["on_time"] + s["late"] == s["processed"]
+    # Most early, a few late (1-working-day procedures are mostly done the next day: on time).
+    assert s["early_rate"] >= 0.55 and s["late_rate"] <= 0.09
+    # After a supplement the generated dossier carries the restarted date, and is judged by it.
+    supplemented = DossierFact.objects.filter(supplements=1, supp1_done_at__isnull=False, apologised=False)
+    assert supplemented.count() >= 20
+    for fact in supplemented.select_related("dossier"):
+        assert fact.deadline_shifted == fact.dossier.due_at, fact.dossier.code
