@@ -62,9 +62,22 @@ def test_director_dashboard_figures_charts_tables_and_links(client_for, march):
     # The late count links to its dossiers, and the rates are shown (5/7 = 71.4 %).
     assert "/thong-ke/ho-so/?measure=late&amp;from=2025-03-01&amp;to=2025-03-31&amp;unit=T.SXD" in html
     assert "71,4 %" in html
+    # The procedure sets an internal target: its separate measure is shown (1 of 4 done by it = 25 %).
+    cards = {c["key"]: c["value"] for c in r.context["cards"]}
+    assert cards["within_target_rate"] == "25,0 %" and cards["early_rate"] == "42,9 %"
     # The evaluation of Circular 01/2018, with indicators that lack data said so.
     assert "Thông tư 01/2018" in html or "Circular 01/2018" in html
     assert html.count('<tr><td>') >= 9
+
+
+def test_the_internal_target_card_is_shown_only_where_a_target_is_set(client_for, march, procedure):
+    procedure.versions.update(target_time_amount=None, target_time_unit="")
+    from motcua.stats.rollups import rebuild
+
+    rebuild()
+    r = client_for("giang").get(f"/thong-ke/don-vi/T.SXD/?{MARCH}")
+    keys = [c["key"] for c in r.context["cards"]]
+    assert "within_target_rate" not in keys and "early_rate" in keys
 
 
 def test_province_dashboard_lists_agencies(client_for, march):
