@@ -43,7 +43,8 @@ class DossierFact(models.Model):
     supp1_req_at = models.DateTimeField(null=True)
     supp1_done_at = models.DateTimeField(null=True)
     supp2_req_at = models.DateTimeField(null=True)
-    deadline_shifted = models.DateTimeField(null=True)  # promised + first supplement time
+    # The promised date as the first supplement moved it: the clock's restarted or resumed date (else + the wait)
+    deadline_shifted = models.DateTimeField(null=True)
     risk_at = models.DateTimeField(null=True)  # from here an open dossier has < 1 working day left
     end_at = models.DateTimeField(null=True)  # done, else returned, else stopped (rule 2)
     end_day = models.DateField(null=True)
