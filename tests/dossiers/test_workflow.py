@@ -13,7 +13,7 @@ from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.dossiers import issuing, services
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import Consultation, Dossier, DossierEvent, IssuedForm, ProcessingStep
-from motcua.dossiers.workflow import late
+from motcua.dossiers.workflow import classification, late
 from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.classification import classify_dossier
 
@@ -117,6 +117,35 @@ def test_construction_permit_through_every_step(people, permit, org):
     # time); the other steps ended before their last day (early).
     assert [r["result"] for r in rows] == ["Đúng hạn", "Trước hạn", "Trước hạn", "Đúng hạn", "Trước hạn"]
     assert "Cường" in rows[1]["giver"] and "Phạm Thị Dung" in rows[1]["receiver"]
+
+
+def test_the_control_sheet_reads_early_by_the_day_rule_without_a_target(people, org):
+    # No internal target: early is still measured, by the one rule (issue 13 item 1). 10 working days from
+    # Monday 03/08/2026 09:00: due Monday 17/08 09:00.
+    construction_permit(org, target=None)
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.assign(people["dung"], d, people["cuong"], at=t(2026, 8, 3, 10, 0))
+    wf.transfer_step(people["cuong"], d, note="Đủ điều kiện", at=t(2026, 8, 5, 10, 0))
+    wf.approve(people["dung"], d, at=t(2026, 8, 6, 9, 0))
+    wf.sign(people["giang"], d, at=t(2026, 8, 6, 14, 0))
+    wf.record_result(people["binh"], d, number="7/GPXD", issued_on=dt.date(2026, 8, 7), at=t(2026, 8, 7, 9, 0))
+    d.refresh_from_db()
+    assert d.events.get(kind=EventKind.RESULT_RECORDED).data["early"] is True  # announced early (Art. 20)
+    klass = classify_dossier(d)
+    assert klass is not None and klass["outcome"] == "early"
+    assert klass["within_target"] is None  # no target: the separate measure is absent
+    from motcua.documents import legal
+
+    context = legal.control_context(d, t(2026, 8, 7, 10, 0))
+    assert context["classification"] == "Trước hạn"
+    # Each hand-over against its step's budget by the same rule: the desk (due 03/08 17:00) handed over at
+    # 09:30 the same day: on time; the appraisal (due 10/08 09:30) ended 05/08: early; the review (due 06/08
+    # 10:00) ended 06/08 09:00: on time; the signature (due 07/08 09:00) ended 06/08 14:00: early. The
+    # consultation nobody took was skipped: no class.
+    steps = {s.name: classification.classify_step(s, t(2026, 8, 7, 10, 0)) for s in d.steps.all() if s.ended_at}
+    assert {name: c["outcome"] for name, c in steps.items() if c} == {
+        "Tiếp nhận, kiểm tra hồ sơ": "on_time", "Thẩm định hồ sơ, kiểm tra thực địa": "early",
+        "Xem xét, trình ký": "on_time", "Ký giấy phép": "early"}
 
 
 def test_supplement_with_pause_keeps_the_time_left(people, permit):

@@ -93,16 +93,17 @@ def life(people, django_capture_on_commit_callbacks):  # type: ignore[no-untyped
 @pytest.fixture
 def march(life, procedure):  # type: ignore[no-untyped-def]
     """The March 2025 dataset of test_kpi (Monday 3/3 is a working day; no holiday in March).
-    Legal time 5 WD from Monday 3/3 09:00 -> promised Monday 10/3 09:00; target 3 WD -> Thursday 6/3 09:00."""
+    Legal time 5 WD from Monday 3/3 09:00 -> promised Monday 10/3 09:00; target 3 WD -> Thursday 6/3 09:00.
+    Early = done on a day before the promised day (``timeliness.judge``)."""
     d = {}
     for name in "ABCDEH":
         d[name] = life.transfer(at(3, 9, minute=30), life.receive(at(3)))
-    life.done(at(5, 10), d["A"])  # early
-    life.returned(at(6, 10), life.done(at(7, 10), d["B"]))  # on time (returned later changes nothing)
+    life.done(at(5, 10), d["A"])  # early, and within the target
+    life.returned(at(6, 10), life.done(at(7, 10), d["B"]))  # early (7/3 < 10/3), after the target
     life.done(at(11, 10), d["C"])  # late
     life.supplement(at(4), d["D"])  # waits 4/3 09:00 -> 6/3 09:00: 16 working hours
-    life.supplied(at(6), d["D"])
-    life.done(at(11, 10), d["D"])  # deadline 10/3 09:00 + 16 h = 12/3 09:00: on time
+    life.supplied(at(6), d["D"])  # the clock restarts (Decree 61/2018 Art. 19(4)): due 13/3 09:00
+    life.done(at(11, 10), d["D"])  # before the day of its restarted date: early
     life.withdraw_and_stop(at(4), d["H"])  # stopped: on time
     d["F"] = life.receive(at(28))  # due 4/4: open and on time at the end of March
     d["G"] = life.receive(at(5), Outcome.REFUSE)  # never accepted: not counted

@@ -29,9 +29,10 @@ def test_in_scope_gets_the_summary(client_for, march, who):
     r = client_for(who).get(URL)
     assert r.status_code == 200, r.content
     body = r.json()
-    assert (body["received"], body["early"], body["on_time"], body["late"]) == (7, 1, 4, 2)
+    assert (body["received"], body["early"], body["on_time"], body["late"]) == (7, 3, 2, 2)  # A B D | F H | C E
     assert body["on_time_rate"] == pytest.approx(5 / 7, abs=1e-4)
-    assert 0 <= body["early_rate"] <= 1
+    assert body["early_rate"] == pytest.approx(3 / 7, abs=1e-4)
+    assert (body["with_target"], body["within_target"]) == (4, 1)
 
 
 def test_bearer_token_and_procedure_filter(client, token_for, march):

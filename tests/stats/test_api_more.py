@@ -50,7 +50,8 @@ def test_evaluation(client_for, march):
     body = r.json()
     by_id = {i["id"]: i for i in body["indicators"]}
     assert list(by_id) == [str(n) for n in range(1, 10)]
-    # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs 12/3: 2).
+    # Done in March: A (early, by day 5/3 < due 10/3: 2), B (done 7/3: 2), C (late: 0), D (11/3 vs its restarted
+    # 13/3: 2).
     assert body["dossiers"] == 4
     assert by_id["1"]["score"] == pytest.approx(1.5)
     # Indicator 7: early (by day, as indicator 1) and no complaint 2; late C is 1, not 0: only a substantiated

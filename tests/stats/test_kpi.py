@@ -21,19 +21,25 @@ def test_march_summary(march, org):
     # Received: A B C D E H F (G refused) = 7; processed = the same 7.
     assert s["received"] == 7
     assert s["processed"] == 7
-    assert (s["early"], s["on_time"], s["late"]) == (1, 4, 2)  # A | B D F H | C E
+    # Early = done on a day before the promised day (10/3; D's restarted 13/3): A (5/3), B (7/3), D (11/3).
+    assert (s["early"], s["on_time"], s["late"]) == (3, 2, 2)  # A B D | F H | C E
     assert (s["done"], s["stopped"], s["in_progress"], s["overdue"]) == (4, 1, 2, 1)
     assert s["on_time_rate"] == pytest.approx(5 / 7, abs=1e-4)
-    assert s["early_rate"] == pytest.approx(1 / 7, abs=1e-4)
+    assert s["early_rate"] == pytest.approx(3 / 7, abs=1e-4)
+    # The internal target (3 WD: 6/3 09:00), a measure of its own: of A B C D, only A was done by it (D's
+    # target moved as far as its promised date: 24 working hours, to 11/3 09:00; D was done at 10:00).
+    assert (s["with_target"], s["within_target"]) == (4, 1)
+    assert s["within_target_rate"] == pytest.approx(0.25)
     # Working hours from 3/3 09:00: A 17 h, B 33 h, C 49 h, D 49 h - 16 h waited = 33 h -> 132 h = 16.5 WD / 4.
     assert s["avg_working_days"] == pytest.approx(4.125, abs=0.01)
 
 
 def test_the_period_end_judges_open_dossiers(march, org):
     scope = kpi.Scope(kpi.subtree_ids(org["sxd"]))
-    # Up to Friday 7/3: A ended early, B ended on time; C D E open and not yet due; H stopped; F not received.
+    # Up to Friday 7/3: A and B ended early (before the promised day, 10/3); C D E open and not yet due; H
+    # stopped (at best on time); F not received.
     s = kpi.summary(scope, dt.date(2025, 3, 1), dt.date(2025, 3, 7))
-    assert (s["early"], s["on_time"], s["late"], s["in_progress"], s["overdue"]) == (1, 5, 0, 3, 0)
+    assert (s["early"], s["on_time"], s["late"], s["in_progress"], s["overdue"]) == (2, 4, 0, 3, 0)
     # D waits for its supplement on 5/3: in progress, judged at its request.
     s = kpi.summary(scope, dt.date(2025, 3, 5), dt.date(2025, 3, 5))
     assert s["in_progress"] == 4  # B C D E (A ended on the 5th, H on the 4th)
@@ -57,7 +63,11 @@ def test_procedure_filter(march, org, procedure):
 def test_facts_for_feeds_classify(march):
     facts, target = facts_for(march["D"])
     c = classify(facts, dt.datetime(2025, 12, 31, tzinfo=dt.UTC), target)
-    assert c.outcome == Outcome.ON_TIME
+    # The supplement (4/3 09:00 -> 6/3 09:00) restarted the clock (Decree 61/2018 Art. 19(4)): 5 WD from 6/3
+    # 09:00 = 13/3 09:00, the date the officer was shown; done 11/3: early.
+    assert c.outcome == Outcome.EARLY
     assert c.supplement_seconds == 16 * 3600
-    assert c.deadline_at == at(12)
+    assert facts.supplements[0].due_after == at(13)
+    assert c.deadline_at == at(13)
     assert target == at(6)
+    assert (c.target_at, c.within_target) == (at(11), False)

@@ -1,6 +1,8 @@
 """Indicator 2.1 (``motcua.dossiers.timeliness.classify``) on hand-made dossiers; each expected class is worked
-out in the test. Without a calendar, supplement time is measured in elapsed time; with one, in
-working time (08:00-12:00, 13:00-17:00 on weekdays by default)."""
+out in the test. Early = ended with a result on a day before the promised date's day. Without a calendar,
+supplement time is measured in elapsed time; with one, in working time (08:00-12:00, 13:00-17:00 on weekdays
+by default). These facts carry no date of the dossier's own clock after a supplement (``due_after``, see
+test_early_rule), so the waiting time is subtracted (rule 5)."""
 
 from __future__ import annotations
 
@@ -26,11 +28,11 @@ def facts(**kw) -> DossierFacts:  # type: ignore[no-untyped-def]
     return DossierFacts(**base)
 
 
-def test_done_by_the_promised_date_is_on_time_and_by_the_target_early():
+def test_done_on_the_promised_day_is_on_time_and_a_day_before_early():
     f = facts(done_at=t(10, 16))
     assert classify(f, END, None).outcome == Outcome.ON_TIME
-    assert classify(f, END, t(7, 17)).outcome == Outcome.ON_TIME  # after the target (7th)
-    assert classify(facts(done_at=t(7, 10)), END, t(7, 17)).outcome == Outcome.EARLY
+    assert classify(f, END, t(7, 17)).outcome == Outcome.ON_TIME  # the target (7th) changes nothing
+    assert classify(facts(done_at=t(7, 10)), END, None).outcome == Outcome.EARLY  # a day before the 10th
     # End exactly at the promised instant: on time (NgayKetThucXuLy <= NgayHenTra).
     assert classify(facts(done_at=t(10, 17)), END, None).outcome == Outcome.ON_TIME
 
@@ -54,9 +56,11 @@ def test_supplement_time_is_subtracted_elapsed():
     # 12th 09:00 - 72 h = 9th 09:00 <= 10th 17:00: on time. Without subtraction it would be late.
     f = facts(done_at=t(12), supplements=(Supplement(t(5), t(8)),))
     c = classify(f, END, None)
-    assert c.outcome == Outcome.ON_TIME
+    assert c.outcome == Outcome.EARLY  # the 12th is a day before the moved date's day (13th)
     assert c.supplement_seconds == 72 * 3600
     assert c.deadline_at == t(13, 17)
+    assert classify(facts(done_at=t(13, 12), supplements=(Supplement(t(5), t(8)),)), END, None).outcome == \
+        Outcome.ON_TIME
     # Done on the 13th 18:00 = 9th... + 72 h -> past 13th 17:00: late.
     assert classify(facts(done_at=t(13, 18), supplements=(Supplement(t(5), t(8)),)), END, None).outcome == \
         Outcome.LATE
@@ -71,7 +75,7 @@ def test_supplement_time_is_subtracted_in_working_time_with_a_calendar():
     c = classify(f, END, None)
     assert c.supplement_seconds == 16 * 3600
     assert c.deadline_at == t(12, 17)
-    assert c.outcome == Outcome.ON_TIME
+    assert c.outcome == Outcome.ON_TIME  # on the moved date's day
     late = facts(done_at=t(13, 9), supplements=(Supplement(t(5), t(7)),), calendar=cal)
     assert classify(late, END, None).outcome == Outcome.LATE
 

@@ -150,7 +150,8 @@ class ProcedureVersion(TimeStampedModel):
     legal_time_unit = models.CharField(_("legal time unit"), max_length=20, choices=TimeUnit.choices,
                                        blank=True)
     legal_time_note = models.TextField(_("time limit notes"), blank=True)
-    # The internal target: shorter than the legal time; finishing within it counts as early.
+    # The internal target: shorter than the legal time; finishing within it is a measure of its own ("within the
+    # internal target"), not what counts as early (``dossiers.timeliness.judge``).
     target_time_amount = models.DecimalField(_("internal target"), max_digits=6, decimal_places=2, null=True,
                                              blank=True)
     target_time_unit = models.CharField(_("internal target unit"), max_length=20, choices=TimeUnit.choices,

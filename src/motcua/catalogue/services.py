@@ -159,7 +159,7 @@ def _check_times(version: ProcedureVersion) -> None:
                           details={"field": "target_time_unit"})
     if legal is not None and target is not None and version.legal_time_unit == version.target_time_unit \
             and target >= legal:
-        # The target is what counts as *early*: it must be shorter than the legal time.
+        # The target is a shorter internal goal ("within the internal target"): it must be shorter than the legal time.
         raise DomainError(_("The internal target must be shorter than the legal time."),
                           code="invalid_time", details={"field": "target_time_amount"})
 

@@ -167,12 +167,10 @@ def stop_context(d: Dossier) -> dict[str, Any]:
 
 
 def _result(at: dt.datetime, due: dt.datetime | None) -> str:
-    """Early / on time / late for one hand-over (Circular 01/2018 form 05): on the due day is on time."""
-    if due is None:
-        return ""
-    if timezone.localtime(at).date() < timezone.localtime(due).date():
-        return RESULT_WORDS["early"]
-    return RESULT_WORDS["on_time"] if at <= due else RESULT_WORDS["late"]
+    """Early / on time / late for one hand-over (Circular 01/2018 form 05), by the one rule
+    (``workflow.classification.hand_over``): before the due day early, on it on time, after it late."""
+    outcome = classification.hand_over(at, due)
+    return RESULT_WORDS[outcome.value] if outcome is not None else ""
 
 
 def step_trail(d: Dossier, at: dt.datetime) -> list[dict[str, str]]:

@@ -3,8 +3,10 @@ the dossier pages and the control sheet (``workflow.classification``) and by the
 
 The dossier row gives the end instants (``processing_ended_at``, ``returned_at``, ``stopped_at``); the
 event log gives what the row does not keep: the supplement requests after acceptance and their
-completion (status 5 and the status that follows), the promised date of the receipt (the ``due_at`` of
-the creation or code-assignment event, before any supplement restart), apologies. Deadlines come from
+completion (status 5 and the status that follows) with the date the dossier's clock gave then (the
+``due_at`` of the ``restarted`` / ``resumed`` clock event: the date the officer is shown, and the one the
+dossier is judged by), the promised date of the receipt (the ``due_at`` of the creation or code-assignment
+event, before any supplement restart), apologies. Deadlines come from
 ``motcua.calendars`` only (``get_calendar(agency).due_seconds``).
 """
 
@@ -95,6 +97,7 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
     promised: dt.datetime | None = None
     supplements: list[Supplement] = []
     pending: dt.datetime | None = None
+    due_after: dt.datetime | None = None
     done_at = returned_at = stopped_at = None
     for e in events:
         data = e["data"] or {}
@@ -104,15 +107,18 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
             # Paused: the date promised before the pause. Started: the date promised when a clock that counts
             # from a later event (a CCHN's evaluation result) started; none was promised at receipt.
             promised = _parse(data.get("due_before") if e["reason"] == "paused" else data.get("due_at"))
+        if e["kind"] == EventKind.CLOCK and e["reason"] in ("restarted", "resumed") and pending is not None:
+            # The date the dossier's own clock gave when the supplement arrived: the one it is judged by.
+            due_after = _parse(data.get("due_at"))
         if e["kind"] != EventKind.STATUS_CHANGED:
             continue
         after, before = e["status_after"], e["status_before"]
         if after == Status.SUPPLEMENT_REQUESTED and received is not None and e["at"] >= received:
-            pending = e["at"]
+            pending, due_after = e["at"], None
         elif before == Status.SUPPLEMENT_REQUESTED and pending is not None:
             completed = e["at"] if after in (Status.IN_PROGRESS, Status.NEW, Status.RECEIVED) else None
-            supplements.append(Supplement(pending, completed))
-            pending = None
+            supplements.append(Supplement(pending, completed, due_after if completed is not None else None))
+            pending = due_after = None
         if after == Status.DONE and done_at is None:
             done_at = e["at"]
         elif after == Status.RETURNED and returned_at is None:

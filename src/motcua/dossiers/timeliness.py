@@ -1,7 +1,22 @@
-"""Indicator 2.1 of Bộ chỉ số 766: is a dossier early, on time or late? (domain note indices.md §1.2, "2.1
-on-time rules"; the VPCP formula description as reproduced by third parties [secondary]).
+"""Early, on time or late: the one rule, and indicator 2.1 of Bộ chỉ số 766 built on it (domain notes
+indices.md §1.2 "2.1 on-time rules" [secondary: the VPCP formula description as reproduced by third
+parties] and lessons-from-peers.md §3; docs/stats.md "Early, on time, late").
 
-The one public entry point, kept stable for the dossier pages and the control sheet::
+**The rule** (``judge``), for a dossier, a step or a hand-over against its due instant:
+
+- **early** (*trước hạn*): it ended, with a result, on a day before the day of its due instant (local
+  dates in Asia/Ho_Chi_Minh: an office ends its work on a working day, so in practice a working day
+  before the due day);
+- **on time** (*đúng hạn*): otherwise it ended by the due instant (``NgayKetThucXuLy ≤ NgayHenTra``);
+- **late** (*quá hạn*): it ended after the due instant.
+
+This is how the control sheet (Phiếu kiểm soát, Circular 01/2018 form 05 / Circular 03/2025 form 06:
+*trước hạn / đúng hạn / quá hạn*) and the register's return columns read, what Circular 01/2018 Art. 13
+indicator 1 scores ("shorter than the legal time" 2, "equal" 1, "longer" 0) and what a department's
+"≥ 90 % early" target measures. An internal target shorter than the legal time (the procedure version's
+``target_time``) is a separate, optional measure: ``Classification.within_target``.
+
+The public entry point of indicator 2.1, kept stable for the dossier pages and the control sheet::
 
     classify(facts: DossierFacts, at: datetime, target_due: datetime | None) -> Classification
 
@@ -21,20 +36,22 @@ Rules, in the order they are applied:
    (rule 4).
 4. **More than one supplement request** (made after acceptance, up to the end instant) ⇒ **late**
    (rule 6).
-5. **Supplement time** (completed − requested) is subtracted (rule 5): measured in working time on the
-   calendar when one is given (the DESIGN's "one clock"), else in elapsed time; the promised date and
-   the internal target are moved later by that much, which is the same test as
-   "end − start − supplement time ≤ promised − start".
-6. **On time** when the end ≤ the promised date (``NgayKetThucXuLy ≤ NgayHenTra``, rule 1); without a
-   promised date, ``facts.legal_due_at`` (start + the legal maximum, from the calendar) stands in for it
-   (rule 7); with neither (a result given at once) the dossier is on time.
-7. **Early** when a finished dossier (done or returned; a stopped one is at best on time) ended by the
-   internal target ``target_due`` (the procedure version's target time from the clock start, computed
-   by ``motcua.calendars``); without a target nothing is early.
+5. **After a supplement** the dossier is judged by the date its own clock gave when the complete dossier
+   arrived (``Supplement.due_after``: the full legal time again from then, Decree 61/2018 Art. 19(4), or
+   the time left at the pause, as the dossier's rules say) — the date the officer is shown is the date
+   the dossier is judged by ("one clock"). Where the facts carry no such date (imported or generated
+   rows), the supplement time (completed − requested) is subtracted (rule 5): the promised date is moved
+   later by it, in working time on the calendar when one is given, else in elapsed time. The internal
+   target moves as far as the promised date moved.
+6. **On time / late** against that date (rule 1); without a promised date, ``facts.legal_due_at`` (start
+   + the legal maximum, from the calendar) stands in for it (rule 7); with neither (a result given at
+   once) the dossier is on time.
+7. **Early** by the rule above, for a dossier done or returned; a stopped dossier is at best on time (it
+   produced no result), and so is an open one or one waiting for a supplement.
 
 The promised date is the one printed on the receipt (``facts.promised_at``). Whether an apology letter's
-new date replaces it for 766 is not stated by the sources; the builder in ``motcua.dossiers.facts`` keeps the date of
-the receipt (see docs/stats.md).
+new date replaces it for 766 is not stated by the sources; the builder in ``motcua.dossiers.facts`` keeps
+the date of the receipt (see docs/stats.md).
 """
 
 from __future__ import annotations
@@ -43,7 +60,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from motcua.calendars.clock import Calendar, from_seconds, to_seconds
+from motcua.calendars.clock import Calendar, from_seconds, to_local, to_seconds
 
 
 class Outcome(StrEnum):
@@ -67,6 +84,9 @@ class Supplement:
 
     requested_at: dt.datetime
     completed_at: dt.datetime | None = None
+    # The promised date the dossier's own clock gave when the complete dossier arrived (restarted or
+    # resumed, by the dossier's rules); None where the facts do not carry it (imported, generated rows).
+    due_after: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +111,11 @@ class Classification:
     finished: bool = False
     end_kind: EndKind | None = None
     end_at: dt.datetime | None = None
-    deadline_at: dt.datetime | None = None  # the promised date moved by the supplement time
-    target_at: dt.datetime | None = None  # the internal target moved by the supplement time
+    deadline_at: dt.datetime | None = None  # the promised date, as a supplement moved it
+    target_at: dt.datetime | None = None  # the internal target, moved as far as the promised date
+    # Done or returned by the internal target (a separate, optional measure); None without a target or
+    # without a result.
+    within_target: bool | None = None
     supplement_seconds: int = 0  # subtracted waiting time (working seconds with a calendar)
     supplement_requests: int = 0
     reason: str = ""
@@ -103,6 +126,19 @@ class Classification:
 
 
 NOT_COUNTED = Classification(counted=False)
+
+
+def judge(end: dt.datetime, due: dt.datetime | None, *, result: bool = True) -> Outcome:
+    """The one rule (module docstring): **early** when something that ended with a result (``result``)
+    ended on a day before the day of ``due``; **on time** when it ended by ``due`` otherwise; **late** after
+    it. Without a due instant nothing is late. Days are local (Asia/Ho_Chi_Minh)."""
+    if due is None:
+        return Outcome.ON_TIME
+    if end > due:
+        return Outcome.LATE
+    if result and to_local(end).date() < to_local(due).date():
+        return Outcome.EARLY
+    return Outcome.ON_TIME
 
 
 def _le(value: dt.datetime | None, at: dt.datetime) -> dt.datetime | None:
@@ -127,6 +163,13 @@ def shift(facts: DossierFacts, moment: dt.datetime | None, seconds: int) -> dt.d
     return from_seconds(cal.add_working_seconds(to_seconds(moment), seconds)).astimezone(moment.tzinfo)
 
 
+def _moved(facts: DossierFacts, old: dt.datetime, new: dt.datetime) -> int:
+    """How far a due instant moved from ``old`` to ``new``: working seconds on the calendar, else elapsed."""
+    if facts.calendar is None:
+        return int((new - old).total_seconds())
+    return facts.calendar.working_seconds_between(to_seconds(old), to_seconds(new))
+
+
 def classify(facts: DossierFacts, at: dt.datetime, target_due: dt.datetime | None) -> Classification:
     """The class of the dossier under indicator 2.1 as it stood at ``at``. See the module docstring."""
     received = _le(facts.received_at, at)
@@ -142,6 +185,7 @@ def classify(facts: DossierFacts, at: dt.datetime, target_due: dt.datetime | Non
     finished = end_kind in (EndKind.DONE, EndKind.RETURNED, EndKind.STOPPED)
     requests = sorted((s for s in facts.supplements if received <= s.requested_at <= end),
                       key=lambda s: s.requested_at)
+    deadline, target = facts.promised_at or facts.legal_due_at, target_due
     # Rule 4: waiting for a supplement at the end instant: judged at the request.
     waited = 0
     for s in requests:
@@ -149,18 +193,27 @@ def classify(facts: DossierFacts, at: dt.datetime, target_due: dt.datetime | Non
         if done is None:
             end_kind, end, finished = EndKind.SUPPLEMENT, s.requested_at, False
             break
-        waited += _wait_seconds(facts, s.requested_at, done)
+        wait = _wait_seconds(facts, s.requested_at, done)
+        waited += wait
+        if s.due_after is not None:
+            # One clock: the date the dossier's own clock gave (restart or pause) is the one it is judged by.
+            moved = _moved(facts, deadline, s.due_after) if deadline is not None else wait
+            deadline = s.due_after
+        else:  # Rule 5: the supplement time is subtracted.
+            moved = wait
+            deadline = shift(facts, deadline, wait)
+        target = shift(facts, target, moved)
     count = sum(1 for s in requests if s.requested_at <= end)
-    deadline = shift(facts, facts.promised_at or facts.legal_due_at, waited)
-    target = shift(facts, target_due, waited)
-    base = {"counted": True, "finished": finished, "end_kind": end_kind, "end_at": end, "deadline_at": deadline,
-            "target_at": target, "supplement_seconds": waited, "supplement_requests": count}
+    result = end_kind in (EndKind.DONE, EndKind.RETURNED)
     if count > 1:  # Rule 6
-        return Classification(outcome=Outcome.LATE, reason="second_supplement", **base)  # type: ignore[arg-type]
-    if deadline is None:
-        return Classification(outcome=Outcome.ON_TIME, reason="no_deadline", **base)  # type: ignore[arg-type]
-    if end > deadline:
-        return Classification(outcome=Outcome.LATE, reason="after_deadline", **base)  # type: ignore[arg-type]
-    if end_kind in (EndKind.DONE, EndKind.RETURNED) and target is not None and end <= target:
-        return Classification(outcome=Outcome.EARLY, reason="by_target", **base)  # type: ignore[arg-type]
-    return Classification(outcome=Outcome.ON_TIME, reason="by_deadline", **base)  # type: ignore[arg-type]
+        outcome, reason = Outcome.LATE, "second_supplement"
+    elif deadline is None:
+        outcome, reason = Outcome.ON_TIME, "no_deadline"
+    else:
+        outcome = judge(end, deadline, result=result)
+        reason = {Outcome.LATE: "after_deadline", Outcome.EARLY: "before_due_day"}.get(outcome, "by_deadline")
+    # The internal target, a separate measure: a result by the target (and never a late one).
+    within = None if target is None or not result else (outcome != Outcome.LATE and end <= target)
+    return Classification(counted=True, outcome=outcome, finished=finished, end_kind=end_kind, end_at=end,
+                          deadline_at=deadline, target_at=target, within_target=within,
+                          supplement_seconds=waited, supplement_requests=count, reason=reason)

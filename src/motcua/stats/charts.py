@@ -13,6 +13,7 @@ from motcua.accounts.models import OrgUnit
 
 from . import svg
 from .forms import Period
+from .selectors import OPTIONAL_KPIS
 
 
 def labels() -> dict[str, str]:
@@ -23,6 +24,7 @@ def labels() -> dict[str, str]:
         "in_progress": _("In progress at the end"), "overdue": _("Overdue"), "at_risk": _("At risk"),
         "avg_working_days": _("Average processing time (working days)"), "online_rate": _("Received online"),
         "online": _("Received online"), "carried_over": _("Carried over from the previous period"),
+        "within_target_rate": _("Done within the internal target"),
     }
 
 
@@ -57,6 +59,8 @@ DrillUrl = Callable[..., str]
 def cards(figures: dict[str, Any], unit: OrgUnit | None, period: Period, drill_url: DrillUrl) -> list[dict[str, Any]]:
     out = []
     for r in figures["list"]:
+        if r["key"] in OPTIONAL_KPIS and r["value"] is None and r["previous"] is None and r["last_year"] is None:
+            continue
         out.append({"key": r["key"], "label": label(r["key"]), "value": fmt(r["value"], r["format"]),
                     "url": drill_url(unit, r["measure"], period) if r["measure"] else "",
                     "previous": fmt(r["previous"], r["format"]), "last_year": fmt(r["last_year"], r["format"]),

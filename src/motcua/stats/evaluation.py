@@ -28,11 +28,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.catalogue.models import Procedure, ProcedureVersion
+from motcua.dossiers.timeliness import Outcome, judge
 from motcua.dossiers.workflow.models import Consultation, ProcessingStep
 from motcua.dossiers.workflow.services import DESK_ROLES
 
@@ -75,16 +75,12 @@ def notes() -> dict[str, str]:
     }
 
 
-def _local(value: dt.datetime) -> dt.date:
-    return timezone.localtime(value).date()
+SCORES = {Outcome.EARLY: 2, Outcome.ON_TIME: 1, Outcome.LATE: 0}
 
 
 def _by_day(end: dt.datetime, due: dt.datetime) -> int:
-    """2 when ended on a day before the due instant's day (early), 1 by the due instant (on time), 0 after it
-    (late): the rule of "early" in docs/stats.md, for a dossier, a step or an opinion."""
-    if end > due:
-        return 0
-    return 2 if _local(end) < _local(due) else 1
+    """By the one rule (``timeliness.judge``): early (before the due day) 2, on time 1, late 0."""
+    return SCORES[judge(end, due)]
 
 
 def score_time(fact: dict[str, Any]) -> int | None:

@@ -35,8 +35,10 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict
     if first is not None and first.completed_at is not None:
         deadline_shifted = classify(facts, first.completed_at, b.target_due).deadline_at
     risk_at = None
-    if promised is not None and facts.start_at is not None:
-        total = cal.working_seconds_between(to_seconds(facts.start_at), to_seconds(promised))
+    # At risk from one working day before the date the dossier is judged by (after a supplement, the date
+    # its clock gave then: the officer's date).
+    if deadline_shifted is not None and facts.start_at is not None:
+        total = cal.working_seconds_between(to_seconds(facts.start_at), to_seconds(deadline_shifted))
         lead = int(cal.hours_per_day * HOUR)
         risk_at = from_seconds(cal.add_working_seconds(to_seconds(facts.start_at), max(0, total - lead)))
     work_days = None
@@ -68,6 +70,7 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict
         "supp2_req_at": second.requested_at if second else None, "deadline_shifted": deadline_shifted,
         "risk_at": risk_at, "end_at": ended_at, "end_day": timezone.localdate(ended_at) if ended_at else None,
         "end_kind": kind, "end_class": final.outcome.value if ended_at is not None and final.outcome else "",
+        "within_target": final.within_target if ended_at is not None else None,
         "work_days": work_days,
     }
 

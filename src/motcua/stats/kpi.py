@@ -11,7 +11,10 @@ Definitions (docs/stats.md):
   still open at its end; each is ``early``, ``on_time`` or ``late`` (disjoint);
 - ``in_progress``: open at the end of the period, ``overdue`` of them late, ``at_risk`` of them not late
   with less than one working day left;
+- early, on time, late by the one rule (``motcua.dossiers.timeliness.judge``: early = ended with a result on a
+  day before the day of the promised date, as a supplement moved it);
 - ``on_time_rate`` = (early + on_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
+- ``within_target_rate`` = done by the internal target ÷ done with one (a separate, optional measure);
 - ``avg_working_days`` = working days from clock start to end, supplement time subtracted, over ``done``
   (766 2.2);
 - ``paid_online_rate`` = received with a fee and paid online ÷ received with a fee (766 3.6);
@@ -317,6 +320,10 @@ def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, l
         # Ratings name an agency and a month, not the unit cells summed here: see ``index766`` (5.4) and the
         # public transparency page.
         "satisfaction": None,
+        # The internal target, a separate measure where a procedure sets one: of the dossiers done or returned
+        # in the period with a target, those done by it (``within_target_rate``; None when no target is set).
+        "with_target": sums["ended_with_target"], "within_target": sums["ended_within_target"],
+        "within_target_rate": rate(sums["ended_within_target"], sums["ended_with_target"]),
     }
 
 

@@ -45,12 +45,16 @@ class DossierFact(models.Model):
     supp1_req_at = models.DateTimeField(null=True)
     supp1_done_at = models.DateTimeField(null=True)
     supp2_req_at = models.DateTimeField(null=True)
-    deadline_shifted = models.DateTimeField(null=True)  # promised + first supplement time
+    # The promised date as the first supplement moved it: the clock's restarted or resumed date (else + the wait)
+    deadline_shifted = models.DateTimeField(null=True)
     risk_at = models.DateTimeField(null=True)  # from here an open dossier has < 1 working day left
     end_at = models.DateTimeField(null=True)  # done, else returned, else stopped (rule 2)
     end_day = models.DateField(null=True)
     end_kind = models.CharField(max_length=10, blank=True)
     end_class = models.CharField(max_length=10, blank=True)  # early / on_time / late once ended
+    # Done or returned by the internal target (``target_at`` moved as the promised date moved); None without
+    # a target or without a result: a measure of its own, beside early / on time / late.
+    within_target = models.BooleanField(null=True)
     work_days = models.FloatField(null=True)  # processing time in working days (766 2.2), done or returned
 
     class Meta:
@@ -96,6 +100,8 @@ class RollupCounters(Cell):
     ended_on_time = models.PositiveIntegerField(default=0)
     ended_late = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)  # ended by processing done or result returned
+    ended_with_target = models.PositiveIntegerField(default=0)  # of ``done``, with an internal target
+    ended_within_target = models.PositiveIntegerField(default=0)  # of those, by the target
     stopped = models.PositiveIntegerField(default=0)
     work_days = models.FloatField(default=0)  # sum over ``done``
     apologised = models.PositiveIntegerField(default=0)
@@ -107,7 +113,7 @@ class RollupCounters(Cell):
     COUNTERS = ("received", "received_online", "received_fully_online", "received_eligible_full",
                 "received_with_fee", "received_reused", "received_paid_online", "ended", "ended_early",
                 "ended_on_time", "ended_late", "done", "stopped", "work_days", "apologised", "ended_result",
-                "ended_e_result", "ended_digitised")
+                "ended_e_result", "ended_digitised", "ended_with_target", "ended_within_target")
 
     class Meta:
         abstract = True

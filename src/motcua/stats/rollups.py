@@ -80,7 +80,9 @@ def _ended_side(facts: QuerySet[DossierFact], out: dict[Cell, dict[str, Any]]) -
             apologised=Count("pk", filter=Q(apologised=True)),
             ended_result=Count("pk", filter=Q(end_kind__in=("done", "returned"), e_result__isnull=False)),
             ended_e_result=Count("pk", filter=Q(end_kind__in=("done", "returned"), e_result=True)),
-            ended_digitised=Count("pk", filter=Q(end_kind__in=("done", "returned"), digitised=True))):
+            ended_digitised=Count("pk", filter=Q(end_kind__in=("done", "returned"), digitised=True)),
+            ended_with_target=Count("pk", filter=Q(within_target__isnull=False)),
+            ended_within_target=Count("pk", filter=Q(within_target=True))):
         key = (r.pop("end_day"), *(r.pop(k) for k in _KEYS))
         r["work_days"] = r["work_days"] or 0.0
         out.setdefault(key, {}).update(r)

@@ -92,7 +92,9 @@ KPI_KEYS = (("received", "count", "received"), ("processed", "count", "processed
             ("early", "count", "early"), ("on_time", "count", "on_time"), ("late", "count", "late"),
             ("on_time_rate", "rate", ""), ("early_rate", "rate", ""), ("in_progress", "count", "in_progress"),
             ("overdue", "count", "overdue"), ("at_risk", "count", "at_risk"), ("avg_working_days", "days", ""),
-            ("online_rate", "rate", ""))
+            ("online_rate", "rate", ""), ("within_target_rate", "rate", ""))
+# Shown only where some dossier of the periods compared has it (the internal target is optional).
+OPTIONAL_KPIS = ("within_target_rate",)
 
 
 def _delta(value: Any, other: Any) -> float | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .. import facts as timeliness_facts
 from ..models import Dossier, DossierEvent
-from ..timeliness import Classification, DossierFacts, classify
+from ..timeliness import Classification, DossierFacts, Outcome, classify, judge
 from .models import ProcessingStep
 
 LABELS_VI = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
@@ -25,6 +25,7 @@ def _shape(c: Classification | None) -> dict[str, Any] | None:
         return None
     return {"outcome": c.outcome.value, "finished": c.finished, "end_kind": c.end_kind.value if c.end_kind else None,
             "end_at": c.end_at, "deadline_at": c.deadline_at, "target_at": c.target_at,
+            "within_target": c.within_target,
             "supplement_seconds": c.supplement_seconds, "supplement_requests": c.supplement_requests,
             "reason": c.reason}
 
@@ -46,21 +47,21 @@ def classify_dossier(dossier: Dossier, events: list[DossierEvent] | None = None,
     return _shape(classify(facts, at, target))
 
 
-def step_target(step: ProcessingStep) -> dt.datetime | None:
-    """A step is early when it ends before the day its budget runs out (form 05/06: *trước hạn*)."""
-    if step.due_at is None:
-        return None
-    local = timezone.localtime(step.due_at)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def classify_step(step: ProcessingStep, at: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A step's class against its own budget (its due instant), by the same rule."""
+    """A step's class against its own budget (its due instant), by the same rule (``timeliness.judge``): early
+    when it ended on a day before the day its budget runs out, on time by the instant, late after it (the
+    *trước hạn / đúng hạn / quá hạn* of the control sheet, form 05/06)."""
     if step.started_at is None or step.outcome == "skipped":
         return None
     facts = DossierFacts(received_at=step.started_at, start_at=step.started_at, promised_at=step.due_at,
-                               done_at=step.ended_at)
-    return _shape(classify(facts, at or timezone.now(), step_target(step)))
+                         done_at=step.ended_at)
+    return _shape(classify(facts, at or timezone.now(), None))
+
+
+def hand_over(at: dt.datetime, due: dt.datetime | None) -> Outcome | None:
+    """A hand-over at ``at`` against the deadline it answers to, by the one rule (``timeliness.judge``); None
+    without a deadline (the control sheet's rows when the dossier has no internal steps)."""
+    return None if due is None else judge(at, due)
 
 
 def label(result: dict[str, Any] | None) -> str:

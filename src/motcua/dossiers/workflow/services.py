@@ -26,6 +26,7 @@ from .. import services as intake
 from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
 from ..rules import silence_rule, switch
+from ..timeliness import Outcome, judge
 from . import selectors
 from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome
 from .models import Apology, Consultation, Payment, ProcessingStep, Result
@@ -658,7 +659,7 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
             result = Result.objects.create(dossier=dossier, kind=ResultKind.RESULT, number=number,
                                            issued_on=issued_on, signer=signer, signer_name=signer.get_full_name(),
                                            attachment=attachment, recorded_by=user, recorded_at=now)
-            early = dossier.due_at is not None and now < dossier.due_at
+            early = dossier.due_at is not None and judge(now, dossier.due_at) == Outcome.EARLY
             events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
                 "result": result.pk, "number": number, "issued_on": issued_on, "signer": signer.get_full_name(),
                 "attachment": attachment.pk if attachment else None, "early": early})
@@ -792,7 +793,7 @@ def return_result(user: User, dossier: Dossier, *, method: str, at: dt.datetime 
         dossier = _lock(dossier)
         lifecycle.check_transition(dossier.status, Status.RETURNED)
         dossier.returned_at, dossier.result_method = now, method
-        early = dossier.due_at is not None and now < dossier.due_at
+        early = dossier.due_at is not None and judge(now, dossier.due_at) == Outcome.EARLY
         dossier.results.filter(returned_at__isnull=True).update(returned_at=now, return_method=method)
         events.append(dossier, EventKind.RESULT_RETURNED, user, at=now, data={"method": method, "early": early})
         _set_status(dossier, Status.RETURNED, user, now, data={"method": method, "early": early},
