@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.core.dates import legal_date
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import rule_set_on
@@ -74,7 +75,7 @@ def write_register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier
                          last: dt.date) -> None:
     """The register (form 07) as a worksheet of ``book``; also a sheet of the periodic report (stats)."""
     sheet = book.add_worksheet("So theo doi ho so")
-    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", bold)
+    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ {legal_date(first)} đến {legal_date(last)}", bold)
     for col, heading in enumerate(legal.REGISTER_HEADINGS):
         sheet.write(2, col, heading, bold)
     for row, values in enumerate(legal.register_rows(dossiers), start=3):
