@@ -237,6 +237,8 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
     ``dossier.rules`` already holds the rules in force on the receipt day (``_keep_rules``)."""
     rules = dossier.rules
     agency = _agency_code(dossier.receiving_unit)
+    # The receiving agency's register numbers through the year, whoever resolves the dossier.
+    dossier.register_number = codes.next_register_number(agency, timezone.localdate(received_at).year)
     if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
         agency = _agency_code(dossier.processing_unit)
     dossier.code = codes.issue_code(rules, agency, timezone.localdate(received_at))
@@ -259,8 +261,9 @@ def _keep_rules(dossier: Dossier, received_at: dt.datetime) -> None:
 
 
 def _clock_data(dossier: Dossier) -> dict[str, Any]:
-    return {"code": dossier.code, "received_at": dossier.received_at, "clock_start_at": dossier.clock_start_at,
-            "due_at": dossier.due_at, "transfer_due_at": dossier.transfer_due_at}
+    return {"code": dossier.code, "register_number": dossier.register_number, "received_at": dossier.received_at,
+            "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at,
+            "transfer_due_at": dossier.transfer_due_at}
 
 
 # --- intake -----------------------------------------------------------------------------------------
@@ -405,8 +408,8 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
         clock_from = _online_clock_from(dossier, now) if dossier.channel == Channel.ONLINE else now
         variant = time_variant or (dossier.clock or {}).get("variant", "")
         _start_receipt(dossier, now, clock_from, variant)
-        dossier.save(update_fields=["rules", "code", "received_at", "clock_start_at", "clock", "due_at",
-                                    "transfer_due_at", "search_folded"])
+        dossier.save(update_fields=["rules", "code", "register_number", "received_at", "clock_start_at", "clock",
+                                    "due_at", "transfer_due_at", "search_folded"])
         events.append(dossier, EventKind.CODE_ASSIGNED, user, data=_clock_data(dossier), at=now)
         set_status(dossier, Status.RECEIVED, user, at=now)
     return dossier
