@@ -139,10 +139,12 @@ def refusal_context(d: Dossier) -> dict[str, Any]:
 
 
 def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: str, original_due: dt.datetime | None,
-                    at: dt.datetime) -> dict[str, Any]:
+                    at: dt.datetime, late: bool = False) -> dict[str, Any]:
+    """Form 04, signed by the head of the agency (``signer``); ``late``: issued after the limit for apologising
+    (Decree 61/2018 Art. 19(9)), which the letter says."""
     ctx = common(d, "apology", f"{d.reference[:6]}/XLHS", at)
     ctx["header"] = header(d, d.processing_unit, f"{d.reference[:6]}/XLHS", at)
-    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer)
+    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer, late=late)
     return ctx
 
 

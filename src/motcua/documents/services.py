@@ -30,8 +30,9 @@ def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str,
         return legal.stop_context(d)
     if role == "apology":
         a = d.apology
+        assert a.issued_by is not None and a.issued_at is not None  # only a signed letter is a form
         return legal.apology_context(d, reason=a.reason, new_due=a.new_due_at, signer=a.issued_by.get_full_name(),
-                                     original_due=a.original_due_at, at=a.issued_at)
+                                     original_due=a.original_due_at, at=a.issued_at, late=a.late)
     return legal.control_context(d, at)
 
 
@@ -44,8 +45,8 @@ def render_form(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, 
 
 def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: str) -> bytes:
     """Form 04 (apology and new date) rendered from given data (a preview); the issued letter comes from
-    ``dossiers.issuing.issue(user, dossier, "apology")`` once ``workflow.services.apologize`` has recorded
-    the apology."""
+    ``dossiers.issuing.issue(user, dossier, "apology")`` once the head of the agency has signed the drafted
+    apology (``workflow.services.sign_apology``)."""
     ctx = legal.apology_context(dossier, reason=reason, new_due=new_due, signer=signer,
                                 original_due=dossier.due_at, at=timezone.now())
     return legal.render_pdf("apology", ctx)

@@ -28,7 +28,7 @@ _TABLE = DossierCodeCounter._meta.db_table
 _REGISTER_TABLE = RegisterCounter._meta.db_table
 
 
-def _next(table: str, period: str, agency_code: str, value: object) -> int:
+def _next(table: str, period: str, agency_code: str, value: dt.date | int) -> int:
     sql = (
         f"INSERT INTO {table} (agency_code, {period}, last_value) VALUES (%s, %s, 1) "  # noqa: S608 - fixed names
         f"ON CONFLICT (agency_code, {period}) DO UPDATE SET last_value = {table}.last_value + 1 "

@@ -126,9 +126,14 @@ class _Sim:
         if slow and d.due_at is not None and rng.random() < 0.6:  # the unit sees it will be late
             at = self.later(d.due_at, -2.5, -1.2)
             if at < self.now:
+                # The officer drafts the letter; the director signs it, sometimes after the limit (a late
+                # letter), or not yet (a draft waiting in his queue).
                 with contextlib.suppress(DomainError):
-                    wf.apologize(p["dung"], d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
-                                 new_due_at=self.later(d.due_at, 2, 3), at=at, issue_form=False)
+                    wf.draft_apology(specialist, d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
+                                     new_due_at=self.later(d.due_at, 2, 3), at=at)
+                    signed_at = self.later(at, 0.1, 1)
+                    if signed_at < self.now:
+                        wf.sign_apology(p["giang"], d, at=signed_at, issue_form=False)
         if t > self.now:
             return
         if 0.86 < roll <= 0.9 and d.due_at is not None and t <= d.due_at:
