@@ -50,7 +50,8 @@ def test_receipt_has_code_names_times_and_a5(people, procedure):
     text, reader = issued_text(people["binh"], d, "receipt")
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "T.SXD-260310-0001",
                      "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Nguyễn Văn An", "068090001234",
-                     "09 giờ 05 phút, ngày 10/03/2026", "09 giờ 05 phút, ngày 31/03/2026", "15 ngày làm việc",
+                     "09 giờ 05 phút, ngày 10 tháng 3 năm 2026", "09 giờ 05 phút, ngày 31 tháng 3 năm 2026",
+                     "15 ngày làm việc",
                      "Trần Thị Bình", "Thông tư số 03/2025/TT-VPCP"):
         assert expected in text, expected
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
@@ -130,7 +131,7 @@ def test_apology_letter(people, procedure):
     pdf = documents.apology_pdf(d, reason="Cần xác minh thực địa", signer="Hoàng Văn Giang",
                                 new_due=dt.datetime(2026, 4, 7, 16, 0, tzinfo=VN))
     text, _ = text_of(pdf)
-    assert "VĂN BẢN XIN LỖI" in text and "16 giờ 00 phút, ngày 07/04/2026" in text and "Cần xác minh" in text
+    assert "VĂN BẢN XIN LỖI" in text and "16 giờ 00 phút, ngày 07 tháng 4 năm 2026" in text and "Cần xác minh" in text
 
 
 def test_register_pdf_and_xlsx(people, procedure):
@@ -151,3 +152,93 @@ def test_register_pdf_and_xlsx(people, procedure):
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
         strings = z.read("xl/sharedStrings.xml").decode()
         assert d.code in strings and "Qua dịch vụ bưu chính công ích" in strings  # "Hình thức nhận kết quả"
+
+
+# --- Decree 30/2020/NĐ-CP layout -------------------------------------------------------------------------
+
+MM = 25.4 / 72
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (dt.date(2026, 7, 5), "ngày 05 tháng 7 năm 2026"),
+    (dt.date(2026, 1, 15), "ngày 15 tháng 01 năm 2026"),
+    (dt.date(2026, 2, 3), "ngày 03 tháng 02 năm 2026"),
+    (dt.date(2026, 3, 9), "ngày 09 tháng 3 năm 2026"),
+    (dt.date(2026, 12, 10), "ngày 10 tháng 12 năm 2026"),
+    (dt.datetime(2026, 10, 31, 18, 30, tzinfo=dt.UTC), "ngày 01 tháng 11 năm 2026"),  # Vietnam time
+])
+def test_dates_take_a_zero_only_below_day_10_and_in_months_1_and_2(day, expected):
+    from motcua.core.dates import legal_date
+
+    assert legal_date(day) == expected
+
+
+@pytest.mark.parametrize(("when", "date", "not_written"), [
+    ((2026, 7, 2, 9, 5), "ngày 02 tháng 7 năm 2026", "tháng 07"),
+    ((2026, 2, 3, 9, 5), "ngày 03 tháng 02 năm 2026", "ngày 3 tháng"),
+    ((2026, 11, 12, 9, 5), "ngày 12 tháng 11 năm 2026", "ngày 12/11/2026"),
+])
+def test_forms_write_dates_as_decree_30_does(people, procedure, when, date, not_written):
+    d = received(people, when=when)
+    text, _ = issued_text(people["binh"], d, "receipt")
+    assert f"Lâm Đồng, {date}" in text  # the place and date of issue, under the national title
+    assert f"09 giờ 05 phút, {date}" in text  # the time of receipt
+    assert not_written not in text
+
+
+def _positions(page) -> list[tuple[float, float, str]]:  # type: ignore[no-untyped-def]
+    """(x from the left edge, baseline from the top edge, text) in mm of every piece of text on the page."""
+    found: list[tuple[float, float, str]] = []
+    height = float(page.mediabox.height)
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((x * MM, (height - y) * MM, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_forms_keep_the_decree_30_margins_and_number_pages_from_the_second(people, procedure):
+    d = received(people)
+    receipt = text_of(issuing.read(issuing.issue(people["binh"], d, "receipt")))[1]  # A5, two pages
+    apology = text_of(documents.apology_pdf(d, reason="Cần xác minh thực địa", signer="Hoàng Văn Giang",
+                                            new_due=dt.datetime(2026, 4, 7, 16, 0, tzinfo=VN)))[1]  # A4
+    first = last = dt.date(2026, 3, 10)
+    register = text_of(documents.register_pdf(people["binh"], [d], first, last))[1]  # A4 landscape
+    for reader in (receipt, apology, register):
+        for number, page in enumerate(reader.pages, start=1):
+            height = float(page.mediabox.height) * MM
+            text = [p for p in _positions(page) if not (p[2] == str(number) and p[1] < 20)]
+            # Left margin 30-35 mm: the text starts at 30 mm, never nearer the edge.
+            assert min(x for x, _, _ in text) == pytest.approx(30, abs=0.2)
+            # Top and bottom margins 20-25 mm: no line above 20 mm from the top or below 20 mm from the bottom.
+            assert min(y for _, y, _ in text) > 20 + 2  # a baseline sits below the top of its line
+            assert max(y for _, y, _ in text) < height - 20
+            # Page numbers in the top margin, centred, from the second page only (Annex I).
+            numbers = [(x, y) for x, y, t in _positions(page) if t == str(number) and y < 20]
+            assert bool(numbers) == (number > 1)
+    assert len(receipt.pages) == 2  # so the page number was checked
+
+
+def test_register_numbers_run_through_the_year_not_the_daily_sequence(people, procedure):
+    first = received(people, when=(2026, 3, 10, 9, 5))
+    second = received(people, when=(2026, 3, 10, 10, 0))
+    third = received(people, when=(2026, 3, 11, 9, 0))
+    assert third.code.endswith("-0001")  # the code's sequence starts again each day (Circular 01/2018 Art. 19)
+    assert [first.register_number, second.register_number, third.register_number] == [1, 2, 3]
+    text, _ = issued_text(people["binh"], third, "receipt")
+    assert "Số: 03/TNHS" in text and "Vào Sổ theo dõi hồ sơ, số thứ tự: 03" in text
+    # The register of the 11th alone shows the number the dossier was entered under, not a row count.
+    from motcua.dossiers.selectors import received_between
+
+    day = dt.date(2026, 3, 11)
+    text, _ = text_of(documents.register_pdf(people["binh"], list(received_between(people["binh"], day, day)),
+                                             day, day))
+    assert f"03 {third.code}" in text
+    # A new year starts a new register at 01.
+    new_year = received(people, when=(2027, 1, 4, 9, 0))
+    assert new_year.register_number == 1
+    assert "Vào Sổ theo dõi hồ sơ, số thứ tự: 01" in issued_text(people["binh"], new_year, "receipt")[0]

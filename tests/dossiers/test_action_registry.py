@@ -54,8 +54,9 @@ INPUTS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "request-payment": ({"amount_vnd": "100000", "description": "Lệ phí"},
                         {"amount_vnd": 100000, "description": "Lệ phí"}),
     "confirm-payment": ({"channel": "desk", "receipt_number": "BL1"}, {"channel": "desk", "receipt_number": "BL1"}),
-    "apologize": ({"reason": "Chậm", "new_due_at": "2027-01-20 16:00"},
-                  {"reason": "Chậm", "new_due_at": "2027-01-20T16:00:00+07:00"}),
+    "draft-apology": ({"reason": "Chậm", "new_due_at": "2027-01-20 16:00"},
+                      {"reason": "Chậm", "new_due_at": "2027-01-20T16:00:00+07:00"}),
+    "sign-apology": ({"note": ""}, {"note": ""}),
     "return-result": ({"method": "desk"}, {"method": "desk"}),
 }
 

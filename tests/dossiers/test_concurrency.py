@@ -1,4 +1,5 @@
-"""50 receipts at the same instant, from parallel threads with their own connections: 0001-0050."""
+"""50 receipts at the same instant, from parallel threads with their own connections: codes 0001-0050 and
+register numbers 1-50, each once."""
 
 from __future__ import annotations
 
@@ -23,3 +24,5 @@ def test_fifty_parallel_receipts_get_codes_0001_to_0050(people, procedure):
     codes = sorted(Dossier.objects.values_list("code", flat=True))
     prefix = codes[0].rsplit("-", 1)[0]
     assert codes == [f"{prefix}-{i:04d}" for i in range(1, n + 1)]
+    # The register of the year numbers them 1-50 too, with no gap and no number twice.
+    assert sorted(Dossier.objects.values_list("register_number", flat=True)) == list(range(1, n + 1))

@@ -64,6 +64,42 @@ def test_codes_run_per_agency_and_day(people, procedure):
     assert [a.code, b.code, c.code] == ["T.SXD-260310-0001", "T.SXD-260310-0002", "T.SXD-260311-0001"]
 
 
+def test_register_numbers_run_per_receiving_agency_through_the_year(people, procedure, settings):
+    # Circular 01/2018 Arts. 9-10 (one register a year, numbered continuously); Decree 30/2020 Art. 15(1).
+    settings.MOTCUA_CENTRAL_SYSTEM_CODE = "G1"  # the code may name another agency; the register is the desk's
+    a = receive(people, when=(2026, 3, 10, 9, 0))
+    b = receive(people, when=(2026, 3, 11, 9, 0))
+    online = submit(people, when=(2026, 3, 11, 9, 30))
+    assert online.register_number is None  # not received yet
+    with at(2026, 3, 12, 9, 0):
+        online = services.accept(people["binh"], online)
+    c = receive(people, when=(2027, 1, 4, 9, 0))
+    assert [a.register_number, b.register_number, online.register_number, c.register_number] == [1, 2, 3, 1]
+    assert Dossier.objects.get(pk=online.pk).register_number == 3
+    assert online.events.get(kind=EventKind.CODE_ASSIGNED).data["register_number"] == 3  # in the log
+    refused = receive(people, outcome=Outcome.REFUSE, reason="Sai thẩm quyền")
+    assert refused.register_number is None
+
+
+def test_migration_numbers_the_dossiers_already_received(people, procedure):
+    import importlib
+
+    from django.apps import apps
+
+    from motcua.dossiers.models import RegisterCounter
+
+    migration = importlib.import_module("motcua.dossiers.migrations.0011_register_number")
+    a = receive(people, when=(2026, 12, 31, 9, 0))
+    b = receive(people, when=(2026, 3, 10, 9, 0))
+    c = receive(people, when=(2027, 1, 4, 9, 0))
+    Dossier.objects.update(register_number=None)  # as they were before the migration
+    RegisterCounter.objects.all().delete()
+    migration.number_the_received(apps, None)
+    numbers = dict(Dossier.objects.values_list("pk", "register_number"))
+    assert [numbers[b.pk], numbers[a.pk], numbers[c.pk]] == [1, 2, 1]  # in order of receipt, per year
+    assert receive(people, when=(2026, 12, 31, 10, 0)).register_number == 3  # the counter follows on
+
+
 def test_dossier_received_under_2018_rules_keeps_them(people, procedure):
     d = receive(people, when=(2025, 6, 30, 9, 0))
     assert d.rules["key"] == "2018"

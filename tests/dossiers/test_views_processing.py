@@ -38,7 +38,7 @@ def test_the_desk_does_not_see_processing_actions(in_progress, client_for):
 
 def test_a_refused_processing_action_changes_nothing(in_progress, client_for):
     before = DossierEvent.objects.filter(dossier=in_progress).count()
-    response = client_for("dung").post(f"/ho-so/{in_progress.code}/apologize/",
+    response = client_for("dung").post(f"/ho-so/{in_progress.code}/draft-apology/",
                                        {"reason": "", "new_due_at": "2020-01-01T08:00"})
     assert response.status_code == 400
     assert DossierEvent.objects.filter(dossier=in_progress).count() == before

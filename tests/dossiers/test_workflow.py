@@ -192,33 +192,89 @@ def test_supplement_after_three_working_days_refused(people, permit):
     assert d.status == Status.IN_PROGRESS and d.processing_supplements == 0
 
 
-def test_apology_moves_the_date_once_and_keeps_the_original(people, permit):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+def _letter(d: Dossier) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = issuing.read(IssuedForm.objects.get(dossier=d, role="apology"))
+    return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_apology_is_drafted_by_the_officer_and_signed_by_the_head_of_the_agency(people, permit):
+    # Decree 61/2018 Art. 19(9); Circular 03/2025 form 04: signed by the head of the agency.
+    d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
-    a = wf.apologize(people["dung"], d, reason="Chờ ý kiến cơ quan phòng cháy", new_due_at=t(2026, 8, 21, 16, 0),
-                     at=t(2026, 8, 14, 16, 0))  # Friday before the Monday due date
+    draft = wf.draft_apology(people["cuong"], d, reason="Chờ ý kiến cơ quan phòng cháy",
+                             new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 13, 10, 0))
     d.refresh_from_db()
+    # A draft moves nothing and is no letter yet.
+    assert not draft.issued and draft.drafted_by == people["cuong"]
+    assert d.due_at == t(2026, 8, 17, 9, 0) and d.original_due_at is None
+    assert not IssuedForm.objects.filter(dossier=d, role="apology").exists()
+    assert not d.events.filter(kind__in=[EventKind.CLOCK, EventKind.APOLOGY]).exists()
+    assert d.events.filter(kind=EventKind.APOLOGY_DRAFTED, actor=people["cuong"]).count() == 1
+    with pytest.raises(Conflict):
+        issuing.issue(people["cuong"], d, "apology")
+    # Neither the officer nor the head of division signs it.
+    for who in ("cuong", "dung"):
+        with pytest.raises(PermissionDenied):
+            wf.sign_apology(people[who], d, at=t(2026, 8, 13, 11, 0))
+    # Redrafted before the signature: the last draft is the one signed.
+    wf.draft_apology(people["cuong"], d, reason="Chờ ý kiến cơ quan phòng cháy và chữa cháy",
+                     new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 14, 9, 0))
+    a = wf.sign_apology(people["giang"], d, at=t(2026, 8, 14, 16, 0))  # Friday before the Monday due date
+    d.refresh_from_db()
+    assert a.issued and a.issued_by == people["giang"] and a.drafted_by == people["cuong"] and not a.late
     assert d.due_at == t(2026, 8, 21, 16, 0) and d.original_due_at == t(2026, 8, 17, 9, 0)
     assert a.original_due_at == t(2026, 8, 17, 9, 0)
-    assert IssuedForm.objects.filter(dossier=d, role="apology", number="04").exists()
+    assert IssuedForm.objects.filter(dossier=d, role="apology", number="04", issued_by=people["giang"]).exists()
     assert d.events.filter(kind=EventKind.CLOCK, reason="extended").exists()
+    signed = d.events.get(kind=EventKind.APOLOGY)
+    assert signed.actor == people["giang"] and signed.data["late"] is False
+    assert signed.reason == "Chờ ý kiến cơ quan phòng cháy và chữa cháy"
+    letter = _letter(d)
+    assert "THỦ TRƯỞNG CƠ QUAN" in letter and "Hoàng Văn Giang" in letter and "Lê Văn Cường" not in letter
+    assert "sau thời hạn" not in letter
+    # Once only: no second draft, no second signature.
     count = DossierEvent.objects.filter(dossier=d).count()
     with pytest.raises(Conflict) as err:
-        wf.apologize(people["dung"], d, reason="Lần hai", new_due_at=t(2026, 8, 28, 16, 0), at=t(2026, 8, 17, 9, 0))
+        wf.draft_apology(people["cuong"], d, reason="Lần hai", new_due_at=t(2026, 8, 28, 16, 0),
+                         at=t(2026, 8, 17, 9, 0))
+    assert err.value.code == "already_apologised"
+    with pytest.raises(Conflict) as err:
+        wf.sign_apology(people["giang"], d, at=t(2026, 8, 17, 9, 0))
     assert err.value.code == "already_apologised"
     d.refresh_from_db()
     assert d.due_at == t(2026, 8, 21, 16, 0) and DossierEvent.objects.filter(dossier=d).count() == count
 
 
-def test_apology_less_than_one_working_day_before_due_refused(people, permit):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
+@pytest.mark.parametrize("signed_at", [t(2026, 8, 15, 9, 0), t(2026, 8, 18, 10, 0)],
+                         ids=["after the limit", "after the due date"])
+def test_apology_after_the_limit_is_still_issued_and_marked_late(people, permit, signed_at):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00; limit Friday 14/08 17:00
+    wf.draft_apology(people["cuong"], d, reason="Trễ", new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 15, 8, 0))
+    a = wf.sign_apology(people["giang"], d, at=signed_at)
+    d.refresh_from_db()
+    assert a.issued and a.late and a.limit == t(2026, 8, 14, 17, 0)
+    assert d.due_at == t(2026, 8, 21, 16, 0) and d.original_due_at == t(2026, 8, 17, 9, 0)
+    event = d.events.get(kind=EventKind.APOLOGY)
+    assert event.data["late"] is True and event.data["limit"] == "2026-08-14T17:00:00+07:00"
+    assert "Văn bản này được gửi sau thời hạn xin lỗi" in _letter(d)
+
+
+def test_a_draft_whose_new_date_has_passed_is_not_signed(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.draft_apology(people["cuong"], d, reason="Trễ", new_due_at=t(2026, 8, 18, 9, 0), at=t(2026, 8, 12, 9, 0))
     count = DossierEvent.objects.filter(dossier=d).count()
     with pytest.raises(Conflict) as err:
-        wf.apologize(people["dung"], d, reason="Trễ", new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 15, 9, 0))
-    assert err.value.code == "apology_too_late"  # Saturday: the last working day before was Friday
+        wf.sign_apology(people["giang"], d, at=t(2026, 8, 18, 10, 0))
+    assert err.value.code == "apology_date_passed"
     d.refresh_from_db()
-    assert d.due_at == t(2026, 8, 17, 9, 0) and d.original_due_at is None
-    assert DossierEvent.objects.filter(dossier=d).count() == count
+    assert d.due_at == t(2026, 8, 17, 9, 0) and DossierEvent.objects.filter(dossier=d).count() == count
+    with pytest.raises(Conflict) as err:  # nothing drafted on another dossier: nothing to sign
+        wf.sign_apology(people["giang"], in_progress(people, t(2026, 8, 4, 9, 0)), at=t(2026, 8, 5, 9, 0))
+    assert err.value.code == "no_apology_draft"
 
 
 def test_late_consultation_recorded_as_late(people, org):
@@ -302,8 +358,9 @@ def test_other_division_and_agency_get_404_and_change_nothing(people, permit, or
         client.force_login(__import__("motcua.accounts.models", fromlist=["User"]).User.objects.get(username=who))
         assert client.get(f"/api/v1/dossiers/{d.code}").status_code == 404
         for action, body in (("claim", {}), ("transfer", {}), ("approve", {}), ("sign", {}),
-                             ("refuse", {"reason": "x"}), ("apologize", {"reason": "x",
-                                                                        "new_due_at": "2026-09-01T09:00+07:00"})):
+                             ("refuse", {"reason": "x"}), ("draft-apology", {"reason": "x",
+                                                                            "new_due_at": "2026-09-01T09:00+07:00"}),
+                             ("sign-apology", {})):
             response = client.post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body),
                                    content_type="application/json")
             assert response.status_code == 404, (who, action)
@@ -341,3 +398,36 @@ def test_api_walk_and_queue(people, permit, token_for):
     assert detail["classification"]["outcome"] == "late"
     assert detail["consultations"][0]["answer"] == "Đồng ý"
     assert act("binh", "frobnicate").status_code == 404
+
+
+def test_apology_through_the_api_and_the_leaders_queue(people, permit, token_for, client_for):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))  # due 17/08/2026: long past by now, so a signed letter is late
+
+    def act(who: str, action: str, body: dict | None = None) -> object:
+        return Client().post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body or {}),
+                             content_type="application/json", HTTP_AUTHORIZATION=token_for(who))
+
+    assert act("cuong", "draft-apology", {"reason": "Chờ thẩm duyệt phòng cháy",
+                                          "new_due_at": "2099-06-01T16:00:00+07:00"}).status_code == 200
+    detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
+    assert detail["apology"]["issued"] is False and detail["apology"]["form_url"] is None
+    assert detail["apology"]["drafted_by"] == "Lê Văn Cường" and detail["due_at"].startswith("2026-08-17")
+    # The draft waits in the leader's queue and on the dossier page, with his button to sign it.
+    queue = client_for("giang").get("/ho-so/?bucket=apologies").content.decode()
+    assert d.code in queue and "?bucket=apologies" in queue
+    assert "?bucket=apologies" not in client_for("cuong").get("/ho-so/").content.decode()
+    assert f"/ho-so/{d.code}/sign-apology/" in client_for("giang").get(f"/ho-so/{d.code}/").content.decode()
+    assert f"/ho-so/{d.code}/sign-apology/" not in client_for("cuong").get(f"/ho-so/{d.code}/").content.decode()
+    # Only the head of the agency signs.
+    assert act("cuong", "sign-apology").status_code == 403
+    assert act("dung", "sign-apology").status_code == 403
+    assert act("giang", "sign-apology").status_code == 200
+    detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
+    apology = detail["apology"]
+    assert apology["issued"] is True and apology["issued_by"] == "Hoàng Văn Giang" and apology["late"] is True
+    assert detail["due_at"].startswith("2099-06-01")
+    pdf = Client().get(apology["form_url"], HTTP_AUTHORIZATION=token_for("cuong"))
+    assert pdf.status_code == 200 and issuing.PREVIEW_HEADER not in pdf.headers
+    assert d.code not in client_for("giang").get("/ho-so/?bucket=apologies").content.decode()
+    page = client_for("cuong").get(f"/ho-so/{d.code}/").content.decode()
+    assert f"/ho-so/{d.code}/draft-apology/" not in page  # the date moves once

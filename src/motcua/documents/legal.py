@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from motcua.core.dates import legal_date, legal_datetime
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.deadlines import waits_for
 from motcua.dossiers.issuing import PREVIEW_MARK
@@ -40,15 +41,14 @@ RETURN_WORDS = {ReturnMethod.DESK.value: "Trực tiếp tại Bộ phận Một 
 
 
 def when(value: dt.datetime | None) -> str:
-    """"08 giờ 30 phút, ngày 05/08/2026" in Vietnam time — hour, minute and date, as form 01 requires."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+    """"08 giờ 30 phút, ngày 05 tháng 8 năm 2026" in Vietnam time — hour, minute and date, as form 01 requires;
+    the date as Decree 30/2020 Annex I writes it (``core.dates``)."""
+    return legal_datetime(value) if value is not None else "—"
 
 
 def day_of(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y") if value else "—"
+    """"ngày 05 tháng 8 năm 2026" (Decree 30/2020 Annex I, ``core.dates``)."""
+    return legal_date(value) if value else "—"
 
 
 def _place() -> str:
@@ -61,10 +61,10 @@ def _place() -> str:
 def header(dossier: Dossier | None, unit: Any, number: str, at: dt.datetime) -> dict[str, str]:
     agency = unit.agency() or unit
     parent = agency.parent.name if agency.parent else ""
-    local = timezone.localtime(at)
     issuing = unit.name if unit.pk != agency.pk else agency.name
+    # "Lâm Đồng, ngày 05 tháng 7 năm 2026": the place and the date of issue (Decree 30/2020 Annex I).
     return {"parent": parent.upper() if parent else "", "agency": issuing, "number": number,
-            "place": _place(), "day": f"{local:%d}", "month": f"{local:%m}", "year": f"{local:%Y}"}
+            "place": _place(), "date": legal_date(at)}
 
 
 def qr_data_uri(url: str) -> str:
@@ -120,13 +120,21 @@ def common(d: Dossier, role: str, number: str, at: dt.datetime) -> dict[str, Any
     }
 
 
+def register_number(d: Dossier) -> str:
+    """The dossier's number in its receiving agency's register of the year, from "01" (numbers start at 01,
+    Decree 30/2020 Art. 15(1)), or "" for a dossier never received."""
+    return f"{d.register_number:02d}" if d.register_number else ""
+
+
 def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
     received = _last(d, EventKind.CODE_ASSIGNED) or _last(d, EventKind.CREATED)
-    seq = (d.code or "").rsplit("-", 1)[-1]
-    ctx = common(d, "receipt", f"{seq}/TNHS", d.received_at or timezone.now())
+    # The receipt is numbered and entered in the register by the register's number, continuous through the
+    # year (Circular 01/2018 Arts. 9-10; Decree 30/2020 Art. 15(1)), not by the code's daily sequence.
+    number = register_number(d)
+    ctx = common(d, "receipt", f"{number}/TNHS", d.received_at or timezone.now())
     ctx.update(documents=list(d.documents.all()), legal_time=_legal_time(d), officer=_officer(received),
                clock_waits=_clock_waits(d),
-               qr=qr_data_uri(tracking_url(d, base_url)), register_number=seq,
+               qr=qr_data_uri(tracking_url(d, base_url)), register_number=number,
                return_method=RETURN_WORDS.get(d.result_method, ""))
     return ctx
 
@@ -149,10 +157,12 @@ def refusal_context(d: Dossier) -> dict[str, Any]:
 
 
 def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: str, original_due: dt.datetime | None,
-                    at: dt.datetime) -> dict[str, Any]:
+                    at: dt.datetime, late: bool = False) -> dict[str, Any]:
+    """Form 04, signed by the head of the agency (``signer``); ``late``: issued after the limit for apologising
+    (Decree 61/2018 Art. 19(9)), which the letter says."""
     ctx = common(d, "apology", f"{d.reference[:6]}/XLHS", at)
     ctx["header"] = header(d, d.processing_unit, f"{d.reference[:6]}/XLHS", at)
-    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer)
+    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer, late=late)
     return ctx
 
 
@@ -226,11 +236,13 @@ REGISTER_HEADINGS = ["STT", "Mã hồ sơ", "Tên thủ tục", "Tên cá nhân,
 
 
 def register_rows(dossiers: list[Dossier]) -> list[list[str]]:
+    """One row per dossier; "STT" is the dossier's number in the register of its year (``register_number``),
+    so a register printed for any period shows the numbers it was entered under."""
     rows = []
-    for n, d in enumerate(dossiers, start=1):
+    for d in dossiers:
         contact = ", ".join(filter(None, [d.applicant_address, d.applicant_phone]))
-        rows.append([str(n), d.code or "", d.snapshot.get("procedure", {}).get("name", ""), d.applicant_name, contact,
-                     d.processing_unit.name, when(d.received_at), when(d.due_at),
+        rows.append([register_number(d), d.code or "", d.snapshot.get("procedure", {}).get("name", ""),
+                     d.applicant_name, contact, d.processing_unit.name, when(d.received_at), when(d.due_at),
                      when(d.returned_at) if d.returned_at else "", RETURN_WORDS.get(d.result_method, ""), ""])
     return rows
 
@@ -240,7 +252,7 @@ def register_context(unit: Any, rules: dict[str, Any], dossiers: list[Dossier], 
     info = dict(form_info(rules, "register") or {})
     info["basis"] = rules.get("forms_basis", "")
     return {"form": info, "header": header(None, unit, f"{first:%Y}/SỔ", at), "headings": REGISTER_HEADINGS,
-            "rows": register_rows(dossiers), "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
+            "rows": register_rows(dossiers), "first": legal_date(first), "last": legal_date(last)}
 
 
 def render_pdf(role: str, context: dict[str, Any], *, preview: bool = False) -> bytes:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.core.dates import legal_date
 from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import rule_set_on
@@ -29,8 +30,9 @@ def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str,
         return legal.stop_context(d)
     if role == "apology":
         a = d.apology
+        assert a.issued_by is not None and a.issued_at is not None  # only a signed letter is a form
         return legal.apology_context(d, reason=a.reason, new_due=a.new_due_at, signer=a.issued_by.get_full_name(),
-                                     original_due=a.original_due_at, at=a.issued_at)
+                                     original_due=a.original_due_at, at=a.issued_at, late=a.late)
     return legal.control_context(d, at)
 
 
@@ -43,8 +45,8 @@ def render_form(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, 
 
 def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: str) -> bytes:
     """Form 04 (apology and new date) rendered from given data (a preview); the issued letter comes from
-    ``dossiers.issuing.issue(user, dossier, "apology")`` once ``workflow.services.apologize`` has recorded
-    the apology."""
+    ``dossiers.issuing.issue(user, dossier, "apology")`` once the head of the agency has signed the drafted
+    apology (``workflow.services.sign_apology``)."""
     ctx = legal.apology_context(dossier, reason=reason, new_due=new_due, signer=signer,
                                 original_due=dossier.due_at, at=timezone.now())
     return legal.render_pdf("apology", ctx)
@@ -74,7 +76,7 @@ def write_register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier
                          last: dt.date) -> None:
     """The register (form 07) as a worksheet of ``book``; also a sheet of the periodic report (stats)."""
     sheet = book.add_worksheet("So theo doi ho so")
-    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", bold)
+    sheet.write(0, 0, f"SỔ THEO DÕI HỒ SƠ — từ {legal_date(first)} đến {legal_date(last)}", bold)
     for col, heading in enumerate(legal.REGISTER_HEADINGS):
         sheet.write(2, col, heading, bold)
     for row, values in enumerate(legal.register_rows(dossiers), start=3):

@@ -118,6 +118,15 @@ def _clock_waits(dossier: Dossier) -> bool:
     return bool(deadlines.waits_for(dossier))
 
 
+def _not_apologised(dossier: Dossier) -> bool:
+    # The date moves once (Decree 61/2018 Art. 19(9)): once the letter is signed, there is nothing to draft.
+    return not (dossier.clock or {}).get("extended")
+
+
+def _apology_to_sign(dossier: Dossier) -> bool:
+    return workflow.pending_apology(dossier) is not None
+
+
 Run = Callable[[User, Dossier, Any, list[files.Upload]], object]
 
 
@@ -282,11 +291,22 @@ _SPECS: list[ActionSpec] = [
         lambda u, d, b, f: workflow.confirm_payment(u, d, channel=b.channel, receipt_number=b.receipt_number,
                                                     paid_at=b.paid_at),
         form="payment", primary=True),
+    # The apology letter (form 04, Decree 61/2018 Art. 19(9)): drafted by an officer, signed by the head of the
+    # agency, which issues it and moves the date; after the limit it is still issued, marked late.
     ActionSpec(
-        "apologize", gettext_lazy("Apology and new date (form 04)"),
-        gettext_lazy("Once only, at least one working day before the promised date: the reason and the new date."),
+        "draft-apology", gettext_lazy("Draft the apology and new date (form 04)"),
+        gettext_lazy("The reason and the new date, for the head of the agency to sign; due at least one working "
+                     "day before the promised date (a later letter is marked late). The date moves once only."),
         frozenset({P, S.PAYMENT_REQUESTED}), processing, s.ApologyIn,
-        lambda u, d, b, f: workflow.apologize(u, d, reason=b.reason, new_due_at=b.new_due_at), form="apology"),
+        lambda u, d, b, f: workflow.draft_apology(u, d, reason=b.reason, new_due_at=b.new_due_at), form="apology",
+        offered=_not_apologised),
+    ActionSpec(
+        "sign-apology", gettext_lazy("Sign the apology letter (form 04)"),
+        gettext_lazy("The head of the agency signs the drafted letter: it is issued to the applicant and the "
+                     "promised date moves to the new one."),
+        frozenset({P, S.PAYMENT_REQUESTED}), processing, s.NoteIn,
+        lambda u, d, b, f: workflow.sign_apology(u, d, note=b.note), form="note",
+        capability=Capability.SIGN_RESULTS, offered=_apology_to_sign, primary=True, pdf="apology"),
     ActionSpec(
         "return-result", gettext_lazy("Return the result"),
         gettext_lazy("Hand the result to the applicant: at the desk, by post or online."),
@@ -321,7 +341,8 @@ def startable(spec: ActionSpec, dossier: Dossier) -> bool:
 def available(user: User, dossier: Dossier) -> list[ActionSpec]:
     """The actions the user may take on the dossier now: the buttons of the dossier page."""
     access = Access(user, dossier)
-    return [spec for spec in _SPECS if startable(spec, dossier) and spec.offered(dossier) and may(access, spec)]
+    # ``offered`` last: it may read the database (an apology waiting for its signature), ``may`` is cached.
+    return [spec for spec in _SPECS if startable(spec, dossier) and may(access, spec) and spec.offered(dossier)]
 
 
 def check(user: User, dossier: Dossier, spec: ActionSpec) -> None:

@@ -104,10 +104,15 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
          "deemed_agreed": c.deemed_agreed, "silence_is_consent": c.silence_is_consent}
         for c in detail.consultations]
     a = detail.apology
+    # A draft waits for the head of the agency's signature (``issued`` false, no letter yet); ``late``: signed
+    # after the limit for apologising (Decree 61/2018 Art. 19(9)).
     body["apology"] = None if a is None else {
         "reason": a.reason, "original_due_at": a.original_due_at, "new_due_at": a.new_due_at,
-        "issued_at": a.issued_at, "issued_by": a.issued_by.get_full_name(),
-        "form_url": f"/api/v1/dossiers/{d.public_id}/forms/apology"}
+        "issued": a.issued, "drafted_at": a.drafted_at,
+        "drafted_by": a.drafted_by.get_full_name() if a.drafted_by else "",
+        "issued_at": a.issued_at, "issued_by": a.issued_by.get_full_name() if a.issued_by else "",
+        "limit": a.limit, "late": a.late,
+        "form_url": f"/api/v1/dossiers/{d.public_id}/forms/apology" if a.issued else None}
     body["results"] = [
         {"id": r.pk, "kind": r.kind, "number": r.number, "issued_on": r.issued_on, "signer": r.signer_name,
          "reason": r.reason, "file": r.attachment_id, "returned_at": r.returned_at, "return_method": r.return_method}

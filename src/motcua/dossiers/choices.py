@@ -63,6 +63,7 @@ class EventKind(models.TextChoices):
     RESULT_RECORDED = "result_recorded", _("Result recorded")
     PAYMENT_REQUESTED = "payment_requested", _("Payment requested")
     PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
+    APOLOGY_DRAFTED = "apology_drafted", _("Apology drafted, to be signed")
     APOLOGY = "apology", _("Apology and new date")
     LATE_FLAGGED = "late_flagged", _("Flagged late")
     REMINDED = "reminded", _("Apology reminder")

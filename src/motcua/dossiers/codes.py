@@ -1,11 +1,17 @@
-"""Dossier codes: one atomic upsert per receipt on the daily counter, inside the receipt's transaction.
+"""Dossier codes and register numbers: one atomic upsert per receipt on a counter row, inside the receipt's
+transaction.
 
 ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` is a single statement on PostgreSQL and on SQLite
 (3.35+): on PostgreSQL it locks the counter row until the transaction ends, so parallel receipts of one
-agency and day queue on it and get 0001, 0002, ... with no gap; on SQLite the transaction is IMMEDIATE
+agency and day (or year) queue on it and get 1, 2, ... with no gap; on SQLite the transaction is IMMEDIATE
 (settings), so writers are already serialised. The number is committed with the dossier that carries
-it, so a committed code is never issued again; the unique constraint on ``Dossier.code`` is the last
-guard.
+it, so a committed number is never issued again; the unique constraint on ``Dossier.code`` is the last
+guard of the code.
+
+- the code's sequence counts the dossiers of the receiving agency within the day (Circular 01/2018 Art. 19:
+  XXXX);
+- the register number counts them within the calendar year, from 1 on 1 January (Circular 01/2018 Arts.
+  9-10: one register a year, numbered continuously; Decree 30/2020 Art. 15(1)).
 """
 
 from __future__ import annotations
@@ -15,22 +21,32 @@ from typing import Any
 
 from django.db import connection
 
-from .models import DossierCodeCounter
+from .models import DossierCodeCounter, RegisterCounter
 from .rules import format_code
 
 _TABLE = DossierCodeCounter._meta.db_table
+_REGISTER_TABLE = RegisterCounter._meta.db_table
 
 
-def next_sequence(agency_code: str, day: dt.date) -> int:
+def _next(table: str, period: str, agency_code: str, value: dt.date | int) -> int:
     sql = (
-        f"INSERT INTO {_TABLE} (agency_code, day, last_value) VALUES (%s, %s, 1) "  # noqa: S608 - fixed table name
-        f"ON CONFLICT (agency_code, day) DO UPDATE SET last_value = {_TABLE}.last_value + 1 "
+        f"INSERT INTO {table} (agency_code, {period}, last_value) VALUES (%s, %s, 1) "  # noqa: S608 - fixed names
+        f"ON CONFLICT (agency_code, {period}) DO UPDATE SET last_value = {table}.last_value + 1 "
         "RETURNING last_value"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [agency_code, day])
+        cursor.execute(sql, [agency_code, value])
         row = cursor.fetchone()
     return int(row[0])
+
+
+def next_sequence(agency_code: str, day: dt.date) -> int:
+    return _next(_TABLE, "day", agency_code, day)
+
+
+def next_register_number(agency_code: str, year: int) -> int:
+    """The next number of the receiving agency's register of ``year``."""
+    return _next(_REGISTER_TABLE, "year", agency_code, year)
 
 
 def issue_code(rules: dict[str, Any], agency_code: str, day: dt.date) -> str:

@@ -181,9 +181,14 @@ class _Sim:
         if kind == "late" and d.due_at is not None and rng.random() < 0.6:
             # The appraisal shows it will be late: the apology and a new date, if at least one working day
             # before the due date (Decree 61/2018 Art. 19(9)); refused (and skipped here) after that.
+            # The head drafts the letter, the director signs it (sometimes after the limit: a late letter,
+            # or not yet: a draft waiting in his queue).
             with contextlib.suppress(DomainError):
-                wf.apologize(p["dung"], d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
-                             new_due_at=self.later(d.due_at, 2, 3), at=t, issue_form=False)
+                wf.draft_apology(p["dung"], d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
+                                 new_due_at=self.later(d.due_at, 2, 3), at=t)
+                signed_at = deadlines.add_working(t, marks[0] // 4, AGENCY)
+                if signed_at < self.now:
+                    wf.sign_apology(p["giang"], d, at=signed_at, issue_form=False)
         review_end = deadlines.add_working(t, marks[0], AGENCY)
         if rng.random() < 0.05:
             third = deadlines.working_seconds_between(t, review_end, AGENCY) // 3

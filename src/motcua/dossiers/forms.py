@@ -328,6 +328,7 @@ BUCKETS = [
     ("overdue", _("Overdue")),
     ("at_risk", _("At risk")),
     ("to_check", _("Online, to check")),
+    ("apologies", _("Apologies to sign")),
     ("closed", _("Closed")),
 ]
 SORTS = [

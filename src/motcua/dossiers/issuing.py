@@ -88,8 +88,10 @@ def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_re
 def _available(d: Dossier, role: str) -> bool:
     statuses = d.events.filter(kind__in=(EventKind.STATUS_CHANGED, EventKind.CREATED)).values_list(
         "status_after", flat=True)
+    # The apology letter exists once the head of the agency has signed it; a draft is not a form yet.
+    apology = getattr(d, "apology", None)
     return role in applicable_forms(d, statuses, has_refusal_result=d.results.filter(kind="refusal").exists(),
-                                    has_apology=getattr(d, "apology", None) is not None)
+                                    has_apology=apology is not None and apology.issued)
 
 
 def resolve_role(d: Dossier, name: str) -> str:

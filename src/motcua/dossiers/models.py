@@ -1,4 +1,5 @@
-"""Dossiers, their documents and files, the append-only event log and the daily code counters.
+"""Dossiers, their documents and files, the append-only event log, the daily code counters and the register's
+yearly counters.
 
 Writes go through ``services``; these classes hold data and small invariants only.
 """
@@ -30,6 +31,10 @@ class Dossier(models.Model):
 
     reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
     code = models.CharField(_("dossier code"), max_length=100, unique=True, null=True, blank=True)
+    # The dossier's number in the register of its receiving agency (form 06/07, *Sổ theo dõi hồ sơ*), given at
+    # receipt: continuous from 1 through the calendar year (Circular 01/2018 Arts. 9-10; Decree 30/2020 Art. 15(1)),
+    # not the dossier code's daily sequence (``RegisterCounter``).
+    register_number = models.PositiveIntegerField(_("register number"), null=True, blank=True, editable=False)
     procedure = models.ForeignKey("catalogue.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
                                   related_name="dossiers")
     procedure_version = models.ForeignKey("catalogue.ProcedureVersion", verbose_name=_("procedure version"),
@@ -308,6 +313,23 @@ class DossierCodeCounter(models.Model):
         return f"{self.agency_code} {self.day}: {self.last_value}"
 
 
+class RegisterCounter(models.Model):
+    """The register's numbering per receiving agency code and calendar year: the numbers run continuously from
+    1 on 1 January to 31 December (Circular 01/2018 Arts. 9-10: one register a year, numbered continuously;
+    Decree 30/2020 Art. 15(1) for the numbering of an agency's documents). Incremented like the code counter,
+    by one atomic upsert in the receipt's transaction (``codes.next_register_number``)."""
+
+    agency_code = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_code", "year"], name="register_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.year}: {self.last_value}"
+
+
 class RuleSet(TimeStampedModel):
     """The legal switches of the one-stop mechanism in force from ``valid_from`` until the next row's
     ``valid_from`` (law is versioned, DESIGN.md). Edited by administrators in the admin, with a history
@@ -363,4 +385,4 @@ class RuleSet(TimeStampedModel):
 from .workflow.models import Apology, Consultation, Payment, ProcessingStep, Result  # noqa: E402
 
 __all__ = ["Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
-           "DossierEvent", "Payment", "ProcessingStep", "Result", "RuleSet"]
+           "DossierEvent", "Payment", "ProcessingStep", "RegisterCounter", "Result", "RuleSet"]

@@ -83,6 +83,9 @@ def page_number(text: str | None) -> int:
 WORK_BUCKETS = ("due_today", "overdue", "at_risk")
 LISTINGS: dict[str, Q] = {
     "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
+    # Apology letters drafted and waiting for the signature of the head of the agency (form 04).
+    "apologies": Q(status__in=(Status.IN_PROGRESS, Status.PAYMENT_REQUESTED), apology__isnull=False,
+                   apology__issued_at__isnull=True),
 }
 # The form's orders, as the queue's (on the step) and as the listing's (on the dossier).
 _QUEUE_SORT = {"due": "due", "-due": "-due", "-submitted": "-received", "submitted": "received", "code": "code"}
@@ -177,7 +180,8 @@ def queue_page(user: User, values: dict[str, Any], number: int) -> QueuePage:
         work = wf_selectors.queue_for(user, _queue_filters(values, ""), limit=1)
         page = _listing_page(user, values, bucket, number, work.now)
     listed = selectors.search(user, _filters(values)).order_by().aggregate(
-        open=Count("id", filter=LISTINGS[""]), to_check=Count("id", filter=LISTINGS["to_check"]))
+        open=Count("id", filter=LISTINGS[""]), to_check=Count("id", filter=LISTINGS["to_check"]),
+        apologies=Count("id", filter=LISTINGS["apologies"]))
     return QueuePage(page=page, counts={**work.counts, **listed}, bucket=bucket)
 
 

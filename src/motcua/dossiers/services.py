@@ -243,6 +243,8 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
     the event (``start_clock``)."""
     rules = dossier.rules
     agency = _agency_code(dossier.receiving_unit)
+    # The receiving agency's register numbers through the year, whoever resolves the dossier.
+    dossier.register_number = codes.next_register_number(agency, timezone.localdate(received_at).year)
     if rules.get("central"):  # Circular 04/2025: the code names the agency that resolves the dossier
         agency = _agency_code(dossier.processing_unit)
     dossier.code = codes.issue_code(rules, agency, timezone.localdate(received_at))
@@ -288,8 +290,9 @@ def _keep_version(dossier: Dossier, received_at: dt.datetime) -> int | None:
 
 
 def _clock_data(dossier: Dossier) -> dict[str, Any]:
-    return {"code": dossier.code, "received_at": dossier.received_at, "clock_start_at": dossier.clock_start_at,
-            "due_at": dossier.due_at, "transfer_due_at": dossier.transfer_due_at}
+    return {"code": dossier.code, "register_number": dossier.register_number, "received_at": dossier.received_at,
+            "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at,
+            "transfer_due_at": dossier.transfer_due_at}
 
 
 # --- intake -----------------------------------------------------------------------------------------
@@ -438,8 +441,9 @@ def accept(user: User, dossier: Dossier, *, time_variant: str = "", at: dt.datet
                 v["label"] for v in dossier.snapshot["version"].get("time_variants") or []}:
             variant = ""  # the case named at submission does not exist in the version of the receipt day
         _start_receipt(dossier, now, clock_from, variant)
-        dossier.save(update_fields=["procedure_version", "snapshot", "rules", "code", "received_at",
-                                    "clock_start_at", "clock", "due_at", "transfer_due_at", "search_folded"])
+        dossier.save(update_fields=["procedure_version", "snapshot", "rules", "code", "register_number",
+                                    "received_at", "clock_start_at", "clock", "due_at", "transfer_due_at",
+                                    "search_folded"])
         data = _clock_data(dossier)
         if replaced:
             data.update(version=dossier.procedure_version_id, version_at_submission=replaced)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import OrgUnit
 from motcua.catalogue.models import Procedure
+from motcua.core.dates import legal_date
 from motcua.documents import legal
 from motcua.documents.services import write_register_sheet
 from motcua.dossiers.models import Dossier
@@ -95,7 +96,7 @@ def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) 
     title = book.add_format({"bold": True, "font_name": "Liberation Serif", "font_size": 13})
     sheet = book.add_worksheet("Bao cao")
     sheet.write(0, 0, TITLE, title)
-    sheet.write(1, 0, f"{_unit_name(unit)} — từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}")
+    sheet.write(1, 0, f"{_unit_name(unit)} — từ {legal_date(first)} đến {legal_date(last)}")
     for col, heading in enumerate(HEADINGS):
         sheet.write(3, col, heading.strip(), bold)
     for n, r in enumerate([*data["rows"], data["total"]], start=1):
@@ -127,7 +128,7 @@ def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -
     context = {
         "form": {"title": TITLE, "paper": "A4 landscape", "number": "", "basis": ""},
         "header": legal.header(None, issuer, f"/BC-{now:%Y}", now) if issuer else {},
-        "unit_name": _unit_name(unit), "first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}",
+        "unit_name": _unit_name(unit), "first": legal_date(first), "last": legal_date(last),
         "headings": HEADINGS, **cells(rows(scope, first, last)),
     }
     html = render_to_string("stats/report_pdf.html", context)

@@ -28,7 +28,7 @@ def _forms_available(info: wf_selectors.DossierDetail, issued: list[IssuedForm])
     statuses = [e.status_after for e in info.events if e.kind in (EventKind.STATUS_CHANGED, EventKind.CREATED)]
     roles = issuing.applicable_forms(
         dossier, statuses, has_refusal_result=any(r.kind == "refusal" for r in info.results),
-        has_apology=info.apology is not None)
+        has_apology=info.apology is not None and info.apology.issued)
     forms_of_set = dossier.rules.get("forms") or {}
     issued_roles = {f.role for f in issued}
     return [{"role": r, "label": pages.FORM_LABELS[r], "number": forms_of_set.get(r, {}).get("number", ""),

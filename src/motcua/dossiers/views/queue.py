@@ -31,12 +31,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueForm(request.GET or None)
     found = pages.queue_page(user, form.values(), pages.page_number(request.GET.get("page")))
     counts = found.counts
+    buckets = [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
+               ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
+               ("to_check", _("Online, to check"), counts["to_check"])]
+    if has_capability(user, Capability.SIGN_RESULTS):  # the head of the agency signs the apology letters
+        buckets.append(("apologies", _("Apologies to sign"), counts["apologies"]))
     return render(request, "dossiers/queue.html", {
         "form": form, "page": found.page, "rows": found.page.items, "counts": counts, "bucket": found.bucket,
         "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
-        "buckets": [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
-                    ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
-                    ("to_check", _("Online, to check"), counts["to_check"])],
+        "buckets": buckets,
     })
 
 

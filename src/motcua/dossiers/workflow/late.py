@@ -92,7 +92,7 @@ def _flag(at: dt.datetime, report: TickReport) -> None:
             actor = _responsible(d)
             if actor is None:
                 continue
-            apologised = Apology.objects.filter(dossier=d).exists()
+            apologised = Apology.objects.filter(dossier=d, issued_at__isnull=False).exists()  # a draft is not
             limit = deadlines.apology_deadline(d.due_at, _agency(d)) if d.due_at and not apologised else None
             d.late_flagged_at = at
             d.reminded_at = at if limit is not None else d.reminded_at

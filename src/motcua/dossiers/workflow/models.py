@@ -108,15 +108,27 @@ class Consultation(models.Model):
 
 
 class Apology(models.Model):
-    """The apology and new promised date (form 04), once per dossier (Decree 61/2018 Art. 19(9)): the new
-    date replaces the promised one on the dossier, the original stays here and on the dossier."""
+    """The apology and new promised date (form 04), once per dossier (Decree 61/2018 Art. 19(9)). An officer of
+    the processing unit drafts it (the reason, the new date); the head of the agency signs it (Circular
+    03/2025 form 04: "Thủ trưởng cơ quan"), which issues the letter: the new date then replaces the promised
+    one on the dossier, the original stays here and on the dossier. Until it is signed (``issued_at`` empty)
+    it is a draft, which the officer may redraft. Signed after the limit for apologising (one working day
+    before the due date), it is still issued, with ``late`` set."""
 
     dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="apology")
     reason = models.TextField(_("reason for the delay"))
     original_due_at = models.DateTimeField(_("original promised return"))
     new_due_at = models.DateTimeField(_("new promised return"))
-    issued_at = models.DateTimeField(_("issued at"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(_("drafted at"), null=True, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("signed and issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    # The limit for apologising that applied (the close of the last working day before the due date), and
+    # whether the letter was signed after it.
+    limit = models.DateTimeField(_("to be sent by"), null=True, blank=True)
+    late = models.BooleanField(_("issued late"), default=False)
     form = models.ForeignKey("dossiers.IssuedForm", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
 
@@ -126,6 +138,11 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.new_due_at:%Y-%m-%d}"
+
+    @property
+    def issued(self) -> bool:
+        """Signed by the head of the agency and issued (not a draft)."""
+        return self.issued_at is not None
 
 
 class Result(models.Model):

@@ -238,7 +238,7 @@ def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
                  .select_related("unit", "actor", "ended_by", "assigned_by").order_by("order", "id"))
     consultations = list(Consultation.objects.filter(dossier=dossier).select_related("unit", "asked_by",
                                                                                      "answered_by"))
-    apology = Apology.objects.filter(dossier=dossier).select_related("issued_by").first()
+    apology = Apology.objects.filter(dossier=dossier).select_related("issued_by", "drafted_by").first()
     results = list(Result.objects.filter(dossier=dossier).select_related("signer", "attachment"))
     payments = list(Payment.objects.filter(dossier=dossier))
     by_step = {s.pk: classification.classify_step(s, at) for s in steps}

@@ -727,12 +727,32 @@ def confirm_payment(user: User, dossier: Dossier, *, channel: str, receipt_numbe
 
 
 # --- apology and new date -------------------------------------------------------------------------------
+#
+# Decree 61/2018 Art. 19(9): when a dossier will be late, the processing agency sends the applicant a letter
+# of apology with the reason and a new return date, at the latest one day before the due date ("01 ngày",
+# read as one working day), and the date may be moved once. The letter (Circular 03/2025 form 04) is signed by
+# the head of the agency ("Thủ trưởng cơ quan"): an officer drafts it, the leader signs it. A letter signed
+# after the limit is still issued — the applicant is owed it all the more — and is recorded as late.
 
-def apologize(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datetime, at: dt.datetime | None = None,
-              issue_form: bool = True) -> Apology:
-    """The apology letter with the reason and a new promised date (form 04), once per dossier, at the latest
-    one working day before the due date (Decree 61/2018 Art. 19(9)). The new date replaces the promised
-    one; the original is kept (``original_due_at``) for the statistics."""
+def _check_apology(dossier: Dossier) -> None:
+    """What both steps need, under the dossier's lock: the dossier is being processed, has a promised date and
+    has not been apologised for yet."""
+    if dossier.status not in (Status.IN_PROGRESS, Status.PAYMENT_REQUESTED):
+        raise Conflict(_("An apology is issued while the dossier is being processed."),
+                       code="illegal_transition", details={"status_code": dossier.status})
+    if (dossier.clock or {}).get("extended") or Apology.objects.filter(dossier=dossier,
+                                                                       issued_at__isnull=False).exists():
+        raise Conflict(_("The apology and new date may be issued only once."), code="already_apologised")
+    if dossier.due_at is None:
+        raise Conflict(_("The dossier has no promised date to move."), code="no_due_date")
+
+
+def draft_apology(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datetime,
+                  at: dt.datetime | None = None) -> Apology:
+    """An officer of the processing unit drafts the apology letter (form 04): the reason for the delay and the
+    new promised date. Nothing moves yet: the draft waits for the head of the agency's signature
+    (``sign_apology``), in the leader's queue and on the dossier page. A draft not yet signed may be drafted
+    again (the last one is signed)."""
     now = _now(at)
     reason = nfc(reason or "")
     if not reason:
@@ -743,39 +763,69 @@ def apologize(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.datet
         raise _forbidden()
     with transaction.atomic():
         dossier = _lock(dossier)
-        if dossier.status not in (Status.IN_PROGRESS, Status.PAYMENT_REQUESTED):
-            raise Conflict(_("An apology is issued while the dossier is being processed."),
-                           code="illegal_transition", details={"status_code": dossier.status})
-        if Apology.objects.filter(dossier=dossier).exists() or (dossier.clock or {}).get("extended"):
-            raise Conflict(_("The apology and new date may be issued only once."), code="already_apologised")
-        if dossier.due_at is None:
-            raise Conflict(_("The dossier has no promised date to move."), code="no_due_date")
-        agency = _agency(dossier)
-        limit = deadlines.apology_deadline(dossier.due_at, agency)
-        if now > limit:
-            raise Conflict(_("Too late: the apology must be sent at least one working day before the due date."),
-                           code="apology_too_late", details={"until": limit.isoformat()})
+        _check_apology(dossier)
+        assert dossier.due_at is not None
         if new_due_at <= dossier.due_at:
             raise _invalid(_("The new date must be later than the promised one."), "new_due_at")
+        if new_due_at <= now:
+            raise _invalid(_("The new date must be in the future."), "new_due_at")
+        apology, _created = Apology.objects.update_or_create(dossier=dossier, defaults={
+            "reason": reason, "original_due_at": dossier.due_at, "new_due_at": new_due_at, "drafted_at": now,
+            "drafted_by": user})
+        events.append(dossier, EventKind.APOLOGY_DRAFTED, user, at=now, reason=reason, data={
+            "apology": apology.pk, "due_at": dossier.due_at, "new_due_at": new_due_at})
+    return apology
+
+
+def pending_apology(dossier: Dossier) -> Apology | None:
+    """The apology drafted for the dossier and not yet signed, if any."""
+    return Apology.objects.filter(dossier=dossier, issued_at__isnull=True).first()
+
+
+def sign_apology(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None,
+                 issue_form: bool = True) -> Apology:
+    """The head of the agency signs the drafted apology letter, which issues it (form 04): the new date
+    replaces the promised one, once; the original is kept (``original_due_at``) for the statistics. Signed
+    after the limit for apologising (the close of the last working day before the due date, Decree 61/2018
+    Art. 19(9)), the letter is still issued, marked late on the letter and in the event."""
+    now = _now(at)
+    if not (_processes(user, dossier) and has_capability(user, Capability.SIGN_RESULTS, dossier.processing_unit)):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_apology(dossier)
+        assert dossier.due_at is not None
+        apology = Apology.objects.select_for_update().filter(dossier=dossier, issued_at__isnull=True).first()
+        if apology is None:
+            raise Conflict(_("No apology letter has been drafted for this dossier."), code="no_apology_draft")
+        if apology.new_due_at <= dossier.due_at or apology.new_due_at <= now:
+            raise Conflict(_("The new date of the draft has passed or is not later than the promised one: the "
+                             "officer must draft the letter again."), code="apology_date_passed")
+        agency = _agency(dossier)
+        limit = deadlines.apology_deadline(dossier.due_at, agency)
+        late = now > limit
         original = dossier.due_at
+        new_due_at = apology.new_due_at
         dossier.clock = {**deadlines.extend(dossier.clock, now, new_due_at, agency),
                          "variant": dossier.clock.get("variant", "")}
         dossier.original_due_at = dossier.original_due_at or original
         dossier.due_at = new_due_at
         dossier.late_flagged_at = None
         dossier.save(update_fields=["clock", "original_due_at", "due_at", "late_flagged_at"])
-        apology = Apology.objects.create(dossier=dossier, reason=reason, original_due_at=original,
-                                         new_due_at=new_due_at, issued_at=now, issued_by=user)
+        apology.original_due_at, apology.issued_at, apology.issued_by = original, now, user
+        apology.limit, apology.late = limit, late
+        apology.save(update_fields=["original_due_at", "issued_at", "issued_by", "limit", "late"])
         events.append(dossier, EventKind.CLOCK, user, at=now, reason="extended",
                       data={"due_before": original, "due_at": new_due_at})
-        events.append(dossier, EventKind.APOLOGY, user, at=now, reason=reason, data={
-            "apology": apology.pk, "original_due_at": original, "new_due_at": new_due_at})
+        events.append(dossier, EventKind.APOLOGY, user, at=now, reason=apology.reason, data={
+            "apology": apology.pk, "original_due_at": original, "new_due_at": new_due_at, "limit": limit,
+            "late": late, "drafted_by": apology.drafted_by_id, "note": nfc(note or "")})
         for r in dossier.steps.filter(open=True, due_at=original):
             r.due_at = new_due_at
             r.save(update_fields=["due_at"])
         _refresh_current(dossier, now)
     if issue_form:
-        # Form 04, issued once the apology has committed: rendered with no lock held (``issuing.issue``).
+        # Form 04, issued once the signature has committed: rendered with no lock held (``issuing.issue``).
         issuing.issue(user, dossier, "apology")
     return apology
 
