@@ -151,3 +151,15 @@ def test_a_day_off_of_one_agency_moves_only_the_dossiers_on_its_calendar(dossier
     run(CalendarOverride.objects.create, calendar=sxd, date=dt.date(2026, 8, 7), kind="day_off", name="Nghỉ")
     assert fresh(dossiers["working"]).due_at == t(2026, 8, 18, 9, 0)
     assert len(moved_events(dossiers["working"])) == 1 and len(notices(dossiers["working"])) == 1
+
+
+def test_the_moved_date_is_the_date_the_dossier_is_judged_by(dossiers, run):
+    """One clock (issue 13 item 3): the date a calendar change moved the officer's date to is the date the
+    statistics judge by; before, they kept the receipt's date and counted the dossier late a day early."""
+    from motcua.dossiers.workflow.classification import classify_dossier
+
+    run(CalendarOverride.objects.create, date=dt.date(2026, 8, 7), kind="day_off", name="Nghỉ")
+    working = fresh(dossiers["working"])
+    assert working.due_at == t(2026, 8, 18, 9, 0)
+    assert classify_dossier(working, at=t(2026, 8, 17, 12, 0))["outcome"] == "on_time"
+    assert classify_dossier(working, at=t(2026, 8, 18, 10, 0))["outcome"] == "late"

@@ -12,6 +12,7 @@ event, before any supplement restart), apologies. Deadlines come from
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -110,6 +111,17 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
         if e["kind"] == EventKind.CLOCK and e["reason"] in ("restarted", "resumed") and pending is not None:
             # The date the dossier's own clock gave when the supplement arrived: the one it is judged by.
             due_after = _parse(data.get("due_at"))
+        if e["kind"] == EventKind.DATES_MOVED and data.get("due_at") and data.get("due_at") != data.get("due_before"):
+            # A calendar change moved the date the officer is shown (``follow``): it is the date judged too.
+            # A clock paused for a supplement has no date to move; after one, the moved date is the restarted
+            # or resumed one; before any, the promised one.
+            moved = _parse(data["due_at"])
+            if pending is not None:
+                pass
+            elif supplements and supplements[-1].due_after is not None:
+                supplements[-1] = dataclasses.replace(supplements[-1], due_after=moved)
+            elif promised is not None:
+                promised = moved
         if e["kind"] != EventKind.STATUS_CHANGED:
             continue
         after, before = e["status_after"], e["status_before"]
@@ -156,8 +168,8 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
 
 
 EVENT_FIELDS = ("dossier_id", "kind", "at", "status_before", "status_after", "reason", "data")
-RELEVANT_KINDS = (EventKind.CREATED, EventKind.CODE_ASSIGNED, EventKind.CLOCK, EventKind.STATUS_CHANGED,
-             EventKind.FORM_ISSUED)
+RELEVANT_KINDS = (EventKind.CREATED, EventKind.CODE_ASSIGNED, EventKind.CLOCK, EventKind.DATES_MOVED,
+                  EventKind.STATUS_CHANGED, EventKind.FORM_ISSUED)
 
 
 def _optional_fields() -> tuple[str, ...]:
