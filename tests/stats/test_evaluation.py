@@ -244,3 +244,24 @@ def test_766_satisfaction_from_overdue_dossiers_and_dislikes(walked):
     # The ranking (``compute_many``) gives the same.
     many = index766.compute_many({"sxd": sxd.unit_ids}, first, last)["sxd"][0]
     assert _indicator(many, "5.4") == satisfaction
+
+
+def test_the_division_dashboard_credits_each_officer_who_held_a_step_there(walked, org, client_for):
+    """Every officer who held a step of the division is credited with the dossiers they worked on, though
+    the finished dossiers are assigned to no one any more (issue 13 item 2); the desk's officer is not one
+    of the division's; the officer's numbers open the same dossiers."""
+    from motcua.stats import selectors
+    from motcua.stats.forms import Period
+
+    august = Period(dt.date(2026, 8, 1), dt.date(2026, 8, 31), "08/2026")
+    assert not Dossier.objects.filter(pk__in=[d.pk for d in walked.values()], assigned_to__isnull=False).exists()
+    rows = {r["officer"].username: r for r in selectors.by_officer(org["division"], august) if r["officer"]}
+    assert set(rows) == {"cuong", "dung"}
+    assert (rows["cuong"]["done"], rows["dung"]["done"]) == (2, 3)  # Cường appraised X and Z; Dũng every one
+    assert rows["dung"]["late"] == 1 and rows["cuong"]["late"] == 0  # Y, appraised by Dũng after its date
+    scope = selectors.scope_of(org["division"], "processing")
+    cuong = rows["cuong"]["officer_id"]
+    behind = selectors.dossiers_behind(scope, "done", august.first, august.last, cuong)
+    assert {d.pk for d in behind} == {walked["X"].pk, walked["Z"].pk}
+    html = client_for("dung").get(f"/thong-ke/don-vi/{org['division'].code}/?{AUGUST}").content.decode()
+    assert "Lê Văn Cường" in html and "Phạm Thị Dung" in html

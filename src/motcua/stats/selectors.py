@@ -212,20 +212,36 @@ def by_unit(parent: OrgUnit | None, children: list[OrgUnit], period: Period) -> 
     return rows
 
 
+def _held_in(unit_ids: frozenset[int] | None, officer: int | None = None) -> Q:
+    """Facts of dossiers with a step held by an officer (``officer``, or anyone) in ``unit_ids`` (None: any
+    unit). Both conditions name the same step row (one ``filter`` call)."""
+    q = Q(dossier__steps__actor__isnull=False)
+    if officer is not None:
+        q &= Q(dossier__steps__actor_id=officer)
+    if unit_ids is not None:
+        q &= Q(dossier__steps__unit_id__in=unit_ids)
+    return q
+
+
 def by_officer(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
-    """Per officer the dossier is assigned to, the dossiers the unit processed (ended in the period or open
-    at its end); rollups have no officer, so this counts facts: three queries."""
-    scope = scope_of(unit, "processing")
+    """Per officer who held a step of the unit (its subtree), the dossiers they worked on that ended in the
+    period or were open at its end: every officer who held a step is credited (Circular 01/2018 Art. 14 scores
+    each officer), not only the one a dossier is assigned to now, which is cleared when the last step closes.
+    Rollups have no officer, so this counts facts: three queries."""
+    held = _held_in(kpi.subtree_ids(unit))
     at = kpi.end_instant(period.last)
-    key = "dossier__assigned_to"
-    ended = (DossierFact.objects.filter(scope.q(), end_day__gte=period.first, end_day__lte=period.last)
-             .values(key).annotate(early=Count("pk", filter=Q(end_class="early")),
-                                   on_time=Count("pk", filter=Q(end_class="on_time")),
-                                   late=Count("pk", filter=Q(end_class="late")),
-                                   done=Count("pk", filter=Q(end_kind__in=("done", "returned")))))
+    key = "dossier__steps__actor"
+
+    def count(q: Q | None = None) -> Count:
+        return Count("pk", filter=q, distinct=True)
+
+    ended = (DossierFact.objects.filter(held, end_day__gte=period.first, end_day__lte=period.last)
+             .values(key).annotate(early=count(Q(end_class="early")), on_time=count(Q(end_class="on_time")),
+                                   late=count(Q(end_class="late")),
+                                   done=count(Q(end_kind__in=("done", "returned")))))
     counts: dict[Any, dict[str, int]] = {r.pop(key): dict(r, received=0) for r in ended}
-    for r in kpi.open_at(scope, at).values(key).annotate(open=Count("pk"),
-                                                         overdue=Count("pk", filter=kpi.late_at_q(at))):
+    for r in (DossierFact.objects.filter(held, kpi.open_q(at)).values(key)
+              .annotate(open=count(), overdue=count(kpi.late_at_q(at)))):
         row = counts.setdefault(r[key], {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
         row["in_progress"], row["overdue"] = r["open"], r["overdue"]
     names = {u.pk: u for u in User.objects.filter(pk__in=[k for k in counts if k is not None])}
@@ -261,9 +277,11 @@ def measure_q(measure: str, first: dt.date, last: dt.date) -> Q:
 
 def dossiers_behind(scope: kpi.Scope, measure: str, first: dt.date, last: dt.date,
                     officer: int | None = None) -> QuerySet[Dossier]:
-    facts = DossierFact.objects.filter(scope.q(), measure_q(measure, first, last))
     if officer is not None:
-        facts = facts.filter(dossier__assigned_to_id=officer)
+        # The officer's row of a unit's dashboard: the dossiers with a step they held in the unit (``by_officer``).
+        facts = DossierFact.objects.filter(_held_in(scope.unit_ids, officer), measure_q(measure, first, last))
+    else:
+        facts = DossierFact.objects.filter(scope.q(), measure_q(measure, first, last))
     return (Dossier.objects.filter(pk__in=facts.values("dossier_id"))
             .select_related("procedure", "processing_unit", "receiving_unit", "stats_fact")
             .order_by("-received_at", "-id"))
