@@ -60,9 +60,12 @@ def response(attachment: Attachment, *, download: bool) -> FileResponse:
                           content_type=attachment.content_type or "application/octet-stream")
     result["X-Content-Type-Options"] = "nosniff"
     result["Cache-Control"] = "no-store, private"
-    if inline:
-        # A file shown in the browser runs nothing and reaches nothing of the site (no scripts, no forms, an
-        # opaque origin), whatever a crafted PDF or image carries.
+    if inline and attachment.content_type != files.CONTENT_TYPES[files.PDF]:
+        # An image shown in the browser runs nothing and reaches nothing of the site (an opaque origin). Not
+        # a PDF: Chromium refuses to start its PDF viewer in a sandboxed document (crbug.com/413851: "This page
+        # has been blocked"), and the desk must read it. The PDF is safe without: its type was found from its
+        # bytes at upload (``files.sniff``), ``nosniff`` keeps the browser to it, and the viewer runs the
+        # file's own scripts isolated from the site.
         result["Content-Security-Policy"] = "sandbox"
     return result
 
