@@ -66,7 +66,8 @@ def test_binh_opens_the_drawings_from_the_dossier_page_and_downloads_the_form(pa
     pdf = Attachment.objects.get(dossier=online, original_name="don-de-nghi.pdf")
     inline = page.request.get(f"/ho-so/{online.public_id}/tep/{pdf.pk}/")
     assert inline.status == 200 and inline.headers["content-type"] == "application/pdf"
-    assert inline.headers["content-disposition"].startswith("inline;") and "content-security-policy" not in inline.headers
+    assert inline.headers["content-disposition"].startswith("inline;")
+    assert "content-security-policy" not in inline.headers
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
