@@ -65,6 +65,9 @@ def test_desk_opens_a_file_from_the_dossier_page_inline_and_it_is_logged(online,
     assert "Content-Security-Policy" not in response  # Chromium's PDF viewer does not start in a sandbox
     assert _views(online)[-1] == {"where": _url(online, pdf), "file": {"id": pdf.pk, "name": pdf.original_name}}
 
+    history = client.get(f"/ho-so/{online.public_id}/").content.decode()
+    assert "Xem thông tin cá nhân</strong>: đơn đề nghị.pdf" in history
+
     image = client.get(_url(online, png))
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert image["Content-Disposition"].startswith("inline;") and image["Content-Security-Policy"] == "sandbox"

@@ -2,8 +2,8 @@
 inline only for the types a browser shows safely, never cached, with a name that cannot break the header.
 
 Who may open a file is who may see the dossier (``selectors.get_attachment``); every opening by staff is
-logged like a read of the personal data (DESIGN.md, Privacy; Decree 13/2023 on personal data), because the
-files carry it (ID card scans, the applicant's own forms)."""
+logged like a read of the personal data (DESIGN.md, Privacy), because the files carry it (ID card scans, the
+applicant's own forms)."""
 
 from __future__ import annotations
 
