@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -20,7 +20,7 @@ from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import Day, ErrorOut, Offset, check_day, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
 
-from . import actions, deadlines, files, issuing, schemas, selectors, services
+from . import actions, deadlines, files, issuing, schemas, selectors, services, serving
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -88,7 +88,8 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
     attachments: dict[int | None, list[dict[str, Any]]] = {}
     for f in detail.attachments:
         attachments.setdefault(f.document_id, []).append(
-            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256})
+            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+             "url": serving.file_url(d, f)})
     body["documents"] = [
         {"order": doc.order, "name": doc.name, "required": doc.required, "provided": doc.provided,
          "scanned_at_desk": doc.scanned_at_desk, "reused_digitised": doc.reused_digitised,
@@ -115,7 +116,8 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
         "form_url": f"/api/v1/dossiers/{d.public_id}/forms/apology" if a.issued else None}
     body["results"] = [
         {"id": r.pk, "kind": r.kind, "number": r.number, "issued_on": r.issued_on, "signer": r.signer_name,
-         "reason": r.reason, "file": r.attachment_id, "returned_at": r.returned_at, "return_method": r.return_method}
+         "reason": r.reason, "file": r.attachment_id, "returned_at": r.returned_at, "return_method": r.return_method,
+         "file_url": f"/api/v1/dossiers/{d.public_id}/files/{r.attachment_id}" if r.attachment_id else None}
         for r in detail.results]
     body["payments"] = [
         {"id": p.pk, "amount_vnd": p.amount_vnd, "description": p.description, "requested_at": p.requested_at,
@@ -341,6 +343,16 @@ def issue_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     dossier = selectors.get_visible(user, code)
     issued = issuing.issue(user, dossier, form, request.build_absolute_uri("/"))
     return _pdf(issuing.read(issued), f"{dossier.public_id}-{issued.role}.pdf")
+
+
+@router.get("/dossiers/{code}/files/{file_id}", response={200: None, 404: ErrorOut, 410: ErrorOut, **ERRORS},
+            summary="A file of the dossier: inline for PDF and images, else (or with ?download=1) as an attachment")
+def get_file(request: HttpRequest, code: str, file_id: int, download: bool = False) -> FileResponse:
+    """For those who may see the dossier (404 for anyone else, as for the dossier); each opening by staff is
+    logged as a ``personal_data_viewed`` event naming the file. ``Cache-Control: no-store``; an inline file
+    carries ``Content-Security-Policy: sandbox``. 410 ``file_missing`` when the storage lost the file."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    return serving.open_file(user, code, file_id, download=download, where=request.path)
 
 
 def form_response(dossier: Dossier, form: str, base_url: str) -> HttpResponse:

@@ -265,6 +265,8 @@ def event_rows(events: list[DossierEvent]) -> list[EventRow]:
             detail = str(CLOCK_REASONS.get(e.reason, e.reason))
         elif e.kind == EventKind.CODE_ASSIGNED:
             detail = str(e.data.get("code", ""))
+        elif e.kind == EventKind.PERSONAL_DATA_VIEWED and isinstance(e.data.get("file"), dict):
+            detail = str(e.data["file"].get("name", ""))
         missing = e.data.get("missing") if isinstance(e.data, dict) else None
         rows.append(EventRow(event=e, label=label, detail=detail,
                              reason="" if e.kind == EventKind.CLOCK else e.reason, missing=missing or [],

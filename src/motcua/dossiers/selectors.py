@@ -15,7 +15,7 @@ from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_
 from motcua.core.errors import NotFound
 from motcua.core.text import fold_vi
 
-from .models import Consultation, Dossier, ProcessingStep
+from .models import Attachment, Consultation, Dossier, ProcessingStep
 
 
 def _not_found(public_id: str) -> NotFound:
@@ -81,6 +81,17 @@ def get_visible(user: User, public_id: str) -> Dossier:
     if dossier is None:
         raise _not_found(public_id)
     return dossier
+
+
+def get_attachment(user: User, public_id: str, attachment_id: int) -> tuple[Dossier, Attachment]:
+    """A file of a dossier the user may see (the same rule as the dossier), or ``NotFound`` — also when the
+    file belongs to another dossier, so that neither's existence is disclosed."""
+    dossier = get_visible(user, public_id)
+    attachment = Attachment.objects.filter(dossier=dossier, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("This dossier has no such file."), code="file_not_found")
+    attachment.dossier = dossier
+    return dossier, attachment
 
 
 def is_staff_reader(user: User, dossier: Dossier) -> bool:

@@ -651,9 +651,14 @@ def stop(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | No
     return dossier
 
 
-def record_personal_data_view(user: User, dossier: Dossier, where: str) -> None:
-    """Every read of a dossier's personal data by staff is logged (DESIGN.md, Privacy)."""
+def record_personal_data_view(user: User, dossier: Dossier, where: str, *,
+                              attachment: Attachment | None = None) -> None:
+    """Every read of a dossier's personal data by staff is logged (DESIGN.md, Privacy); opening one of its
+    files is such a read, logged with the file's id and name."""
+    data: dict[str, Any] = {"where": where}
+    if attachment is not None:
+        data["file"] = {"id": attachment.pk, "name": attachment.original_name}
     with transaction.atomic():
         locked = _lock(dossier)
-        events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user, data={"where": where})
+        events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user, data=data)
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash

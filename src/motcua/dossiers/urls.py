@@ -13,5 +13,6 @@ urlpatterns = [
     path("tim-kiem/", queue.search, name="search"),
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
+    path("<str:code>/tep/<int:attachment_id>/", detail.attachment, name="file"),
     path("<str:code>/<slug:slug>/", actions.action, name="action"),
 ]

@@ -224,6 +224,9 @@ ACTION_LABELS = {
 
 def _action_label(event: DossierEvent) -> str:
     if event.kind == EventKind.PERSONAL_DATA_VIEWED:
+        opened = (event.data or {}).get("file")
+        if opened:
+            return _("Opened your file “%(name)s”") % {"name": opened.get("name", "")}
         return _("Opened the dossier and read your personal data")
     if event.kind == EventKind.STATUS_CHANGED and event.status_after:
         return _("Changed the status to “%(status)s”") % {"status": Status(event.status_after).label}

@@ -14,6 +14,7 @@ urlpatterns = [
     path("danh-gia/<str:token>", views.rate, name="rate"),
     path("cong-dan/", views.home, name="home"),
     path("cong-dan/ho-so/<str:code>/", views.dossier_detail, name="dossier"),
+    path("cong-dan/ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="file"),
     path("cong-dan/ho-so/<str:code>/truy-cap/", views.access_log, name="access-log"),
     path("cong-dan/ho-so/<str:code>/bo-sung/", views.supplement, name="supplement"),
     path("cong-dan/ho-so/<str:code>/danh-gia/", views.rate_own, name="rate-own"),

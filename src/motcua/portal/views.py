@@ -12,15 +12,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.legal import qr_data_uri
 from motcua.dossiers.choices import Status
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.views.detail import file_response
 
 from . import selectors, services, throttle
 from .forms import ConfirmForm, RatingForm, RegisterForm, SupplementForm, TrackForm
@@ -148,13 +151,30 @@ def _own(request: HttpRequest, code: str) -> Dossier:
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _own(request, code)
     public = selectors.public_status(dossier)
+    files: dict[int | None, list[Attachment]] = {}
+    for a in dossier.attachments.order_by("id"):
+        files.setdefault(a.document_id, []).append(a)
+    documents = list(dossier.documents.all())
+    for d in documents:
+        d.files = files.get(d.pk, [])  # type: ignore[attr-defined]
     return render(request, "portal/dossier.html", {
         "dossier": dossier, "public": public, "just_submitted": request.GET.get("new") == "1",
-        "documents": list(dossier.documents.all()), "may_rate": selectors.open_invitation_for(dossier) is not None,
+        "documents": documents, "loose_files": files.get(None, []),
+        "may_rate": selectors.open_invitation_for(dossier) is not None,
         "supplement": _supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
         "qr": _qr(selectors.tracking_url(dossier)),
         "result_method": selectors.result_method_label(dossier.result_method) if dossier.result_method else "",
     })
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, code: str, attachment_id: int) -> HttpResponseBase:
+    """A file of my own dossier: inline for PDF and images, downloaded with ``?tai-ve=1``. Another person's
+    dossier or file is a 404, as the dossier is."""
+    dossier = _own(request, code)
+    return file_response(request, me(request), dossier.public_id, attachment_id,
+                         reverse("portal:dossier", args=[dossier.public_id]))
 
 
 def _qr(url: str) -> str:

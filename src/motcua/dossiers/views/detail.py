@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.core.errors import DomainError, NotFound
 
-from .. import actions, issuing, pages, selectors, services
+from .. import actions, issuing, pages, selectors, services, serving
 from ..choices import EventKind, Status
 from ..models import Dossier, IssuedForm
 from ..workflow import selectors as wf_selectors
@@ -100,3 +101,24 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     if is_preview:
         response[issuing.PREVIEW_HEADER] = "1"
     return response
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, code: str, attachment_id: int) -> HttpResponseBase:
+    """A file of the dossier, for those who may see the dossier (404 for anyone else, as the dossier): inline
+    for PDF and images, downloaded with ``?tai-ve=1`` (or ``?download=1``); each opening is logged."""
+    user = staff(request)
+    return file_response(request, user, code, attachment_id, reverse("dossiers:detail", args=[code]))
+
+
+def file_response(request: HttpRequest, user: Any, code: str, attachment_id: int, back: str) -> HttpResponseBase:
+    """The file, or the 404 of a dossier or file out of reach, or a 410 page when the storage lost it."""
+    download = request.GET.get("tai-ve") == "1" or request.GET.get("download") == "1"
+    try:
+        return serving.open_file(user, code, attachment_id, download=download, where=request.path)
+    except serving.FileMissing as exc:
+        return render(request, "dossiers/file_missing.html", {"message": exc.message, "back": back},
+                      status=410)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
