@@ -329,7 +329,7 @@ def get_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     "BẢN XEM TRƯỚC — CHƯA PHÁT HÀNH" and the header ``X-Form-Preview: 1`` (issue it with POST)."""
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    return form_response(dossier, form, request.build_absolute_uri("/"))
+    return form_response(dossier, form, request.build_absolute_uri("/"), user, request.path)
 
 
 @router.post("/dossiers/{code}/forms/{form}", response={200: None, **ERRORS},
@@ -343,9 +343,11 @@ def issue_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     return _pdf(issuing.read(issued), f"{dossier.public_id}-{issued.role}.pdf")
 
 
-def form_response(dossier: Dossier, form: str, base_url: str) -> HttpResponse:
-    """The issued copy of the form, or a preview marked as such."""
-    filename, pdf, is_preview = issuing.for_reading(dossier, form, base_url)
+def form_response(dossier: Dossier, form: str, base_url: str, reader: User | None = None,
+                  where: str = "") -> HttpResponse:
+    """The issued copy of the form, or a preview marked as such; masked for a reader who may not see the
+    personal data, and logged (``issuing.for_reading``)."""
+    filename, pdf, is_preview = issuing.for_reading(dossier, form, base_url, reader, where)
     response = _pdf(pdf, filename)
     if is_preview:
         response[issuing.PREVIEW_HEADER] = "1"
@@ -370,7 +372,13 @@ def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.da
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff may read the register."), code="forbidden")
     first, last = _range(request)
-    return user, list(selectors.received_between(user, first, last)), first, last
+    dossiers = list(selectors.received_between(user, first, last))
+    # Each row is personal data (address, phone): masked for a reader who may not see it, as on the page, and
+    # each dossier's appearance in an export is logged (once a day per officer), for its citizen to see.
+    readable = selectors.for_reader(user, dossiers)
+    for whole, shown in zip(dossiers, readable, strict=True):
+        services.record_opening(user, whole, request.path, "register", masked=shown is not whole)
+    return user, readable, first, last
 
 
 _RANGE_DOC = {"parameters": [
