@@ -161,6 +161,8 @@ def _show(request: HttpRequest, user: User, d: Dossier) -> bool:
     full = selectors.may_see_personal_data(user, d)
     if full and selectors.is_staff_reader(user, d):
         services.record_personal_data_view(user, d, request.path)
+    elif selectors.is_staff_reader(user, d):  # a masked read is an opening too, logged like the page's
+        services.record_opening(user, d, request.path)
     return full
 
 

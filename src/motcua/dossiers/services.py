@@ -653,8 +653,8 @@ def stop(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | No
 
 def record_personal_data_view(user: User, dossier: Dossier, where: str, what: str = "personal", *,
                               masked: bool = False) -> None:
-    """Every read of a dossier's personal data by staff is logged (DESIGN.md, Privacy; Decree 13/2023 Art. 27:
-    the processing of personal data is logged): ``what`` says what was read ("personal": the unmasked data
+    """Every read of a dossier by staff is logged (DESIGN.md, Privacy: personal data is shown to those who need
+    it, masked elsewhere, and every read is logged): ``what`` says what was read ("personal": the unmasked data
     on the page or through the API; "form:<role>": a paper; "register": a row of an exported register;
     "page": the dossier page), ``masked`` whether the reader got it masked. The citizen sees these in
     "Ai đã xem hồ sơ của tôi" (``portal.selectors.access_log``)."""
