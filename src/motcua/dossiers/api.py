@@ -374,13 +374,8 @@ def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.da
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff may read the register."), code="forbidden")
     first, last = _range(request)
-    dossiers = list(selectors.received_between(user, first, last))
-    # Each row is personal data (address, phone): masked for a reader who may not see it, as on the page, and
-    # each dossier's appearance in an export is logged (once a day per officer), for its citizen to see.
-    readable = selectors.for_reader(user, dossiers)
-    for whole, shown in zip(dossiers, readable, strict=True):
-        services.record_opening(user, whole, request.path, "register", masked=shown is not whole)
-    return user, readable, first, last
+    dossiers = services.rows_for_export(user, list(selectors.received_between(user, first, last)), request.path)
+    return user, dossiers, first, last
 
 
 _RANGE_DOC = {"parameters": [

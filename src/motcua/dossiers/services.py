@@ -665,6 +665,16 @@ def record_personal_data_view(user: User, dossier: Dossier, where: str, what: st
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
 
 
+def rows_for_export(user: User, dossiers: list[Dossier], where: str) -> list[Dossier]:
+    """The dossiers of an export (the register, form 06/07; its sheet of the periodic report) as ``user`` may
+    read them: each row is personal data (address, phone), masked for a reader who may not see it, as on the
+    page (``selectors.for_reader``); each dossier's appearance in it is logged, once a day per officer."""
+    readable = selectors.for_reader(user, dossiers)
+    for whole, shown in zip(dossiers, readable, strict=True):
+        record_opening(user, whole, where, "register", masked=shown is not whole)
+    return readable
+
+
 def record_opening(user: User, dossier: Dossier, where: str, what: str = "page", *, masked: bool = True) -> bool:
     """A staff member opened the dossier (its page, or its row of an export): logged once per officer, dossier,
     kind of opening and day, so that the log says who looked at the dossier on which day without a line per
