@@ -323,6 +323,45 @@ def test_the_inspector_cannot_open_the_personal_data(procedure, people, client_f
     assert "068090001234" not in page
 
 
+def _openings(d, who):  # type: ignore[no-untyped-def]
+    return [e.data for e in d.events.filter(kind=EventKind.PERSONAL_DATA_VIEWED, actor=who).order_by("seq")]
+
+
+def test_the_inspector_gets_papers_masked_and_every_opening_is_logged(procedure, people, client_for):
+    d = services.receive_at_desk(people["binh"], intake())
+    assert client_for("binh").post(f"/ho-so/{d.code}/phieu/receipt/").status_code == 200  # issued, stored whole
+    issued = IssuedForm.objects.get(dossier=d, role="receipt")
+    response = client_for("thanh").get(f"/ho-so/{d.code}/phieu/receipt/")
+    text = _text(response.content)
+    assert response.status_code == 200 and "Nguyễn Văn An" in text and "068" in text
+    assert "068090001234" not in text and "0912345678" not in text and "an@example.vn" not in text
+    assert "12 Trần Phú" not in text
+    assert response["Content-Disposition"].endswith('-receipt-che.pdf"')
+    # The stored copy is the record: it stays whole, and the desk still gets it.
+    from motcua.dossiers import issuing
+
+    assert "068090001234" in _text(issuing.read(issued))
+    whole = client_for("binh").get(f"/ho-so/{d.code}/phieu/receipt/")
+    assert whole.content == issuing.read(issued)
+    assert [(o["what"], o["masked"]) for o in _openings(d, people["thanh"])] == [("form:receipt", True)]
+    assert [(o["what"], o["masked"]) for o in _openings(d, people["binh"])] == [("form:receipt", False)]
+    # A preview (a form not issued) is masked for him too.
+    for action in ("transfer", "request-withdrawal", "stop"):
+        assert client_for("binh").post(f"/ho-so/{d.code}/{action}/", {"reason": ""}).status_code == 302
+    preview = client_for("thanh").get(f"/ho-so/{d.code}/phieu/stop-notice/")
+    assert preview.status_code == 200 and preview["X-Form-Preview"] == "1"
+    assert "068090001234" not in _text(preview.content)
+
+
+@pytest.mark.parametrize("who", ["thanh", "giang", "binh"])
+def test_every_staff_opening_of_the_page_is_logged_once_a_day(procedure, people, client_for, who):
+    d = services.receive_at_desk(people["binh"], intake())
+    client = client_for(who)
+    assert client.get(f"/ho-so/{d.code}/").status_code == 200
+    assert client.get(f"/ho-so/{d.code}/").status_code == 200
+    assert [o["what"] for o in _openings(d, people[who])] == ["page"]  # one line per officer, dossier and day
+
+
 # --- search ---------------------------------------------------------------------------------------------
 
 def test_find_by_code_goes_to_the_dossier(procedure, people, client_for):

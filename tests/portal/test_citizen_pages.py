@@ -66,6 +66,26 @@ def test_the_access_log_names_each_officer_and_unit(dossier, client_for):
         "Nguyễn Văn An</a>", "")  # the citizen's own actions are not listed
 
 
+def test_the_access_log_lists_every_staff_opening(dossier, client_for, token_for, settings, tmp_path):
+    # "Ai đã xem hồ sơ của tôi": the director's and the inspector's openings of the page, and the inspector's
+    # reading of the receipt, masked, each with its officer, unit, time and what was opened.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assert client_for("giang").get(f"/ho-so/{dossier.code}/").status_code == 200
+    assert client_for("thanh").get(f"/ho-so/{dossier.code}/").status_code == 200
+    assert client_for("thanh").get(f"/ho-so/{dossier.code}/phieu/receipt/").status_code == 200
+    rows = Client().get(f"/api/v1/me/dossiers/{dossier.code}/access-log", HTTP_AUTHORIZATION=token_for("an")).json()
+    seen = [(r["officer"], r["unit"], r["action"]) for r in rows
+            if r["officer"] in ("Hoàng Văn Giang", "Bùi Văn Thành")]
+    masked = "(thông tin cá nhân của Quý vị được che)"
+    assert seen == [
+        ("Bùi Văn Thành", "", f"Mở giấy tờ “Giấy tiếp nhận hồ sơ và hẹn trả kết quả” {masked}"),
+        ("Bùi Văn Thành", "", f"Mở hồ sơ {masked}"),
+        ("Hoàng Văn Giang", "Sở Xây dựng", f"Mở hồ sơ {masked}")]
+    assert all(r["at"] for r in rows)
+    body = client_for("an").get(f"/cong-dan/ho-so/{dossier.code}/truy-cap/").content.decode()
+    assert "Bùi Văn Thành" in body and "Hoàng Văn Giang" in body and "Mở giấy tờ" in body
+
+
 def test_the_access_log_api(dossier, token_for):
     response = Client().get(f"/api/v1/me/dossiers/{dossier.code}/access-log",
                             HTTP_AUTHORIZATION=token_for("an"))

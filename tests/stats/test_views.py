@@ -181,6 +181,21 @@ def test_report_page_xlsx_and_pdf(client_for, march):
     assert "0 0 7 7 5 3 1 1 1 2 1 1 2" in " ".join(text.split())
 
 
+def test_the_register_sheet_is_masked_for_the_inspector_and_logged(client_for, march):
+    from motcua.dossiers.choices import EventKind
+
+    query = "unit=T.SXD&period=month&year=2025&month=3"
+    shown = {}
+    for who in ("giang", "thanh"):
+        with zipfile.ZipFile(io.BytesIO(client_for(who).get(f"/thong-ke/bao-cao.xlsx?{query}").content)) as book:
+            shown[who] = book.read("xl/sharedStrings.xml").decode()
+    phone = march["A"].applicant_phone
+    assert phone and phone in shown["giang"]  # the director's agency processes them: whole
+    assert march["A"].code in shown["thanh"] and phone not in shown["thanh"]  # the inspector: masked
+    logged = march["A"].events.filter(kind=EventKind.PERSONAL_DATA_VIEWED, data__what="register")
+    assert sorted((e.actor.username, e.data["masked"]) for e in logged) == [("giang", False), ("thanh", True)]
+
+
 def test_report_of_another_unit_is_403(client_for):
     assert client_for("giang").get("/thong-ke/bao-cao.xlsx?unit=T.SNN").status_code == 403
     assert client_for("dung").get("/thong-ke/bao-cao.pdf?unit=T.SXD").status_code == 403

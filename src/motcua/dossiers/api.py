@@ -163,6 +163,8 @@ def _show(request: HttpRequest, user: User, d: Dossier) -> bool:
     full = selectors.may_see_personal_data(user, d)
     if full and selectors.is_staff_reader(user, d):
         services.record_personal_data_view(user, d, request.path)
+    elif selectors.is_staff_reader(user, d):  # a masked read is an opening too, logged like the page's
+        services.record_opening(user, d, request.path)
     return full
 
 
@@ -331,7 +333,7 @@ def get_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     "BẢN XEM TRƯỚC — CHƯA PHÁT HÀNH" and the header ``X-Form-Preview: 1`` (issue it with POST)."""
     user: User = request.auth  # type: ignore[attr-defined]
     dossier = selectors.get_visible(user, code)
-    return form_response(dossier, form, request.build_absolute_uri("/"))
+    return form_response(dossier, form, request.build_absolute_uri("/"), user, request.path)
 
 
 @router.post("/dossiers/{code}/forms/{form}", response={200: None, **ERRORS},
@@ -355,9 +357,11 @@ def get_file(request: HttpRequest, code: str, file_id: int, download: bool = Fal
     return serving.open_file(user, code, file_id, download=download, where=request.path)
 
 
-def form_response(dossier: Dossier, form: str, base_url: str) -> HttpResponse:
-    """The issued copy of the form, or a preview marked as such."""
-    filename, pdf, is_preview = issuing.for_reading(dossier, form, base_url)
+def form_response(dossier: Dossier, form: str, base_url: str, reader: User | None = None,
+                  where: str = "") -> HttpResponse:
+    """The issued copy of the form, or a preview marked as such; masked for a reader who may not see the
+    personal data, and logged (``issuing.for_reading``)."""
+    filename, pdf, is_preview = issuing.for_reading(dossier, form, base_url, reader, where)
     response = _pdf(pdf, filename)
     if is_preview:
         response[issuing.PREVIEW_HEADER] = "1"
@@ -382,7 +386,8 @@ def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.da
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff may read the register."), code="forbidden")
     first, last = _range(request)
-    return user, list(selectors.received_between(user, first, last)), first, last
+    dossiers = services.rows_for_export(user, list(selectors.received_between(user, first, last)), request.path)
+    return user, dossiers, first, last
 
 
 _RANGE_DOC = {"parameters": [

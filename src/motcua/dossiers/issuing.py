@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.core.errors import Conflict, DomainError
 
-from . import events, files
+from . import events, files, selectors
 from .choices import EventKind, Status
 from .models import Dossier, IssuedForm
 from .rules import form_info, role_for
@@ -178,14 +178,35 @@ def preview(dossier: Dossier, name: str, base_url: str = "") -> tuple[str, bytes
     return role, _render(dossier, role, base_url=base_url, at=timezone.now(), preview=True)
 
 
-def for_reading(dossier: Dossier, name: str, base_url: str = "") -> tuple[str, bytes, bool]:
-    """(file name, PDF, is a preview) of the form for a GET: the issued copy, else a preview."""
+def for_reading(dossier: Dossier, name: str, base_url: str = "", reader: User | None = None,
+                where: str = "") -> tuple[str, bytes, bool]:
+    """(file name, PDF, is a preview) of the form for a GET: the issued copy, else a preview.
+
+    A paper shows personal data as the page does: a ``reader`` who may not see it (an inspector, an officer
+    consulted from another agency: ``selectors.may_see_personal_data``) never gets the stored copy, which is
+    the record and stays whole, but the form rendered again from a masked copy of the dossier (as at its
+    issue, file name ending "-che"), or a masked preview. Every opening by staff is logged
+    (``record_personal_data_view``, "form:<role>"), masked or not; the citizen sees it."""
     role = resolve_role(dossier, name)
     issued = current(dossier, role)
-    if issued is not None:
-        return f"{dossier.public_id}-{issued.role}.pdf", read(issued), False
-    role, pdf = preview(dossier, name, base_url)
-    return f"{dossier.public_id}-{role}-xem-truoc.pdf", pdf, True
+    whole = reader is None or selectors.may_see_personal_data(reader, dossier)
+    if whole and issued is not None:
+        filename, pdf, is_preview = f"{dossier.public_id}-{issued.role}.pdf", read(issued), False
+    elif whole:
+        role, pdf = preview(dossier, name, base_url)
+        filename, is_preview = f"{dossier.public_id}-{role}-xem-truoc.pdf", True
+    else:
+        if issued is None:
+            _check(dossier, role)
+        at = issued.issued_at if issued is not None else timezone.now()
+        pdf = _render(selectors.masked_copy(dossier), role, base_url=base_url, at=at, preview=issued is None)
+        filename = f"{dossier.public_id}-{role}{'' if issued else '-xem-truoc'}-che.pdf"
+        is_preview = issued is None
+    if reader is not None and dossier.owner_id != reader.pk:
+        from .services import record_personal_data_view  # not at the top: services -> workflow -> here
+
+        record_personal_data_view(reader, dossier, where, f"form:{role}", masked=not whole)
+    return filename, pdf, is_preview
 
 
 def read(issued: IssuedForm) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy as _copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,26 @@ def personal_data(dossier: Dossier, full: bool) -> dict[str, Any]:
     return {"id_number": mask(dossier.applicant_id_number), "tax_code": dossier.applicant_tax_code,
             "address": mask_address(dossier.applicant_address), "phone": mask(dossier.applicant_phone, 0, 3),
             "email": mask(dossier.applicant_email, 1, 4), "representative": masked_rep, "masked": True}
+
+
+def masked_copy(dossier: Dossier) -> Dossier:
+    """A copy of the dossier, never saved, whose personal data (ID number, address, phone, e-mail, the
+    representative's, the postal address for the result) is masked as on the page: what a paper or an export
+    is rendered from for a reader who may not see it (``may_see_personal_data``). The name stays, as on the
+    page: it is what the dossier is known by."""
+    copy = _copy.copy(dossier)
+    masked = personal_data(dossier, full=False)
+    copy.applicant_id_number, copy.applicant_address = masked["id_number"], masked["address"]
+    copy.applicant_phone, copy.applicant_email = masked["phone"], masked["email"]
+    copy.representative = masked["representative"]
+    copy.result_address = mask_address(dossier.result_address)
+    return copy
+
+
+def for_reader(user: User, dossiers: list[Dossier]) -> list[Dossier]:
+    """The dossiers as ``user`` may read them: whole for those who need the personal data, else masked
+    copies (an inspector, an officer of another agency consulted on one of them)."""
+    return [d if may_see_personal_data(user, d) else masked_copy(d) for d in dossiers]
 
 
 @dataclass

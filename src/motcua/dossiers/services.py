@@ -22,7 +22,7 @@ from motcua.core.text import fold_vi, nfc
 
 from . import codes, deadlines, events, files, lifecycle, selectors
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
-from .models import Attachment, Dossier, DossierDocument
+from .models import Attachment, Dossier, DossierDocument, DossierEvent
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
@@ -651,14 +651,48 @@ def stop(user: User, dossier: Dossier, reason: str = "", *, at: dt.datetime | No
     return dossier
 
 
-def record_personal_data_view(user: User, dossier: Dossier, where: str, *,
-                              attachment: Attachment | None = None) -> None:
-    """Every read of a dossier's personal data by staff is logged (DESIGN.md, Privacy); opening one of its
-    files is such a read, logged with the file's id and name."""
-    data: dict[str, Any] = {"where": where}
+def record_personal_data_view(user: User, dossier: Dossier, where: str, what: str = "personal", *,
+                              masked: bool = False, attachment: Attachment | None = None) -> None:
+    """Every read of a dossier by staff is logged (DESIGN.md, Privacy: personal data is shown to those who need
+    it, masked elsewhere, and every read is logged): ``what`` says what was read ("personal": the unmasked data
+    on the page or through the API; "form:<role>": a paper; "register": a row of an exported register;
+    "page": the dossier page; "file": one of its files, named in ``file``), ``masked`` whether the reader got
+    it masked. The citizen sees these in "Ai đã xem hồ sơ của tôi" (``portal.selectors.access_log``)."""
+    data: dict[str, Any] = {"where": where, "what": what, "masked": masked}
     if attachment is not None:
-        data["file"] = {"id": attachment.pk, "name": attachment.original_name}
+        data.update(what="file", file={"id": attachment.pk, "name": attachment.original_name})
     with transaction.atomic():
         locked = _lock(dossier)
         events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user, data=data)
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
+
+
+def rows_for_export(user: User, dossiers: list[Dossier], where: str) -> list[Dossier]:
+    """The dossiers of an export (the register, form 06/07; its sheet of the periodic report) as ``user`` may
+    read them: each row is personal data (address, phone), masked for a reader who may not see it, as on the
+    page (``selectors.for_reader``); each dossier's appearance in it is logged, once a day per officer."""
+    readable = selectors.for_reader(user, dossiers)
+    for whole, shown in zip(dossiers, readable, strict=True):
+        record_opening(user, whole, where, "register", masked=shown is not whole)
+    return readable
+
+
+def record_opening(user: User, dossier: Dossier, where: str, what: str = "page", *, masked: bool = True) -> bool:
+    """A staff member opened the dossier (its page, or its row of an export): logged once per officer, dossier,
+    kind of opening and day, so that the log says who looked at the dossier on which day without a line per
+    reload. The applicant's own openings are not logged. True when a line was added."""
+    if dossier.owner_id == user.pk:
+        return False
+    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    logged = DossierEvent.objects.filter(dossier_id=dossier.pk, kind=EventKind.PERSONAL_DATA_VIEWED, actor=user,
+                                         at__gte=day_start, data__what=what)
+    if logged.exists():  # the common case, without taking the dossier's lock
+        return False
+    with transaction.atomic():
+        locked = _lock(dossier)
+        if logged.exists():  # again under the lock: two tabs opened at once log one line
+            return False
+        events.append(locked, EventKind.PERSONAL_DATA_VIEWED, user,
+                      data={"where": where, "what": what, "masked": masked})
+        dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
+    return True

@@ -1,8 +1,10 @@
 """``/api/v1/notifications``: the notices sent about a subject (the evidence kept with a dossier), and the
 providers' delivery receipts.
 
-Reading needs a staff member allowed to see the subject (``selectors.can_view_subject``); addresses are
-masked because the person reading them does not need them to judge whether the applicant was told.
+Reading needs a user allowed to read the subject (``selectors.can_view_subject``): the notices of a dossier
+are read exactly by those to whom the dossier answers (its staff in scope, the inspector, its applicant);
+others get 403, whether or not the dossier exists. Addresses are masked because the person reading them does
+not need them to judge whether the applicant was told.
 Receipts are posted by providers with the channel's shared secret (``OPTIONS["RECEIPT_SECRET"]``).
 """
 

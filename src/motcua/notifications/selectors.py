@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from motcua.accounts.models import OrgUnit, RoleAssignment, User
-from motcua.accounts.permissions import Capability, has_capability
+from motcua.dossiers import selectors as dossier_selectors
 
 from .choices import MessageStatus, TemplateChannel
 from .models import DeliveryAttempt, Message, MessageTemplate
@@ -59,24 +59,35 @@ def attempt_by_provider_id(channel: str, provider_id: str) -> DeliveryAttempt | 
             .select_related("message").order_by("-id").first())
 
 
-# Who may read the notices about a subject, by the subject's prefix ("dossier" for "dossier:<code>").
-# The dossier app registers a narrower check (staff whose unit scope covers the dossier) with
-# ``register_subject_access("dossier", check)``; until then any staff member who may view dossiers may.
+# Who may read the notices about a subject, by the subject's prefix ("dossier" for "dossier:<code>"): the
+# notices of a dossier carry its applicant's name, the time of receipt and the promised date, so they are read
+# exactly by those who may read the dossier (``dossiers.selectors.visible``: this app sits above dossiers in
+# the layers and may ask it). Another app registers its own subjects with ``register_subject_access``; a
+# subject nobody registered is read by no one through the API.
 SubjectAccessCheck = Callable[[User, str], bool]
-SUBJECT_ACCESS: dict[str, SubjectAccessCheck] = {}
+
+
+def _dossier_reader(user: User, subject_ref: str) -> bool:
+    code = subject_ref.split(":", 1)[1]
+    if not code or not user.is_authenticated:
+        return False
+    return dossier_selectors.visible(user).filter(Q(code=code) | Q(reference=code)).exists()
+
+
+SUBJECT_ACCESS: dict[str, SubjectAccessCheck] = {"dossier": _dossier_reader}
 
 
 def register_subject_access(prefix: str, check: SubjectAccessCheck) -> None:
     SUBJECT_ACCESS[prefix] = check
 
 
-def _any_dossier_viewer(user: User, subject_ref: str) -> bool:
-    return has_capability(user, Capability.VIEW_DOSSIERS)
+def _nobody(user: User, subject_ref: str) -> bool:
+    return False
 
 
 def can_view_subject(user: User, subject_ref: str) -> bool:
-    prefix = subject_ref.split(":", 1)[0]
-    return SUBJECT_ACCESS.get(prefix, _any_dossier_viewer)(user, subject_ref)
+    prefix, sep, _rest = subject_ref.partition(":")
+    return bool(sep) and SUBJECT_ACCESS.get(prefix, _nobody)(user, subject_ref)
 
 
 def holders(role: str, unit: OrgUnit | None, day: dt.date) -> list[User]:

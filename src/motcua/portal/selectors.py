@@ -24,6 +24,7 @@ from motcua.dossiers import deadlines
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.workflow.choices import ReturnMethod
 
 from . import services
@@ -222,12 +223,28 @@ ACTION_LABELS = {
 }
 
 
+def _opening_label(data: dict[str, Any]) -> str:
+    """What a staff member opened (``dossiers.services.record_personal_data_view``: the page, a paper, a row of
+    an exported register, a file), and whether they saw the personal data or it was masked for them."""
+    what, masked = str(data.get("what") or "personal"), bool(data.get("masked"))
+    opened = data.get("file")
+    if isinstance(opened, dict):
+        return _("Opened your file “%(name)s”") % {"name": opened.get("name", "")}
+    if what == "page":
+        return _("Opened the dossier (your personal data masked)")
+    if what.startswith("form:"):
+        paper = str(FORM_LABELS.get(what[5:], what[5:]))
+        return (_("Opened the paper “%(paper)s” (your personal data masked)") if masked
+                else _("Opened the paper “%(paper)s” with your personal data")) % {"paper": paper}
+    if what == "register":
+        return (_("Exported the dossier register (your personal data masked)") if masked
+                else _("Exported the dossier register with your address and phone"))
+    return _("Opened the dossier and read your personal data")
+
+
 def _action_label(event: DossierEvent) -> str:
     if event.kind == EventKind.PERSONAL_DATA_VIEWED:
-        opened = (event.data or {}).get("file")
-        if opened:
-            return _("Opened your file “%(name)s”") % {"name": opened.get("name", "")}
-        return _("Opened the dossier and read your personal data")
+        return _opening_label(event.data or {})
     if event.kind == EventKind.STATUS_CHANGED and event.status_after:
         return _("Changed the status to “%(status)s”") % {"status": Status(event.status_after).label}
     if event.kind == EventKind.CREATED:

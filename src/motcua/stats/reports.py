@@ -16,11 +16,12 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from motcua.accounts.models import OrgUnit
+from motcua.accounts.models import OrgUnit, User
 from motcua.catalogue.models import Procedure
 from motcua.core.dates import legal_date
 from motcua.documents import legal
 from motcua.documents.services import write_register_sheet
+from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 
 from . import kpi
@@ -84,7 +85,10 @@ def _unit_name(unit: OrgUnit | None) -> str:
     return unit.name if unit else "Toàn tỉnh"
 
 
-def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> bytes:
+def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, reader: User | None = None,
+         where: str = "") -> bytes:
+    """The report as XLSX, with the register as a second sheet: its rows masked for a ``reader`` who may not
+    see the personal data, and logged (``dossiers.services.rows_for_export``)."""
     import xlsxwriter
 
     data = rows(scope, first, last)
@@ -109,7 +113,10 @@ def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) 
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, len(HEADINGS) - 1, 12)
-    write_register_sheet(book, bold, cell, register_dossiers(scope, first, last), first, last)
+    register = register_dossiers(scope, first, last)
+    if reader is not None:
+        register = dossier_services.rows_for_export(reader, register, where)
+    write_register_sheet(book, bold, cell, register, first, last)
     book.close()
     return buffer.getvalue()
 

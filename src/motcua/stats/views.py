@@ -152,7 +152,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     if status(form) != 200:
         return report(request)  # the report page, which says what is wrong with the period (400)
-    response = HttpResponse(reports.xlsx(unit, scope, period.first, period.last),
+    response = HttpResponse(reports.xlsx(unit, scope, period.first, period.last, _viewer(request), request.path),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.first}-{period.last}.xlsx"'
     return response

@@ -51,6 +51,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         opened["full"] = full = may_see and request.GET.get("ca-nhan") == "1"
         if full:
             services.record_personal_data_view(user, dossier, request.path)
+        else:  # every opening of the page by staff, once a day per officer (services.record_opening)
+            services.record_opening(user, dossier, request.path)
 
     now = timezone.now()
     try:
@@ -90,7 +92,8 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
             issued = issuing.issue(user, dossier, form, request.build_absolute_uri("/"))
             filename, pdf, is_preview = f"{dossier.public_id}-{issued.role}.pdf", issuing.read(issued), False
         else:
-            filename, pdf, is_preview = issuing.for_reading(dossier, form, request.build_absolute_uri("/"))
+            filename, pdf, is_preview = issuing.for_reading(dossier, form, request.build_absolute_uri("/"),
+                                                                reader=user, where=request.path)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404(exc.message) from exc
