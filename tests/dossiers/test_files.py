@@ -63,7 +63,8 @@ def test_desk_opens_a_file_from_the_dossier_page_inline_and_it_is_logged(online,
     assert response["Cache-Control"] == "no-store, private"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" not in response  # Chromium's PDF viewer does not start in a sandbox
-    assert _views(online)[-1] == {"where": _url(online, pdf), "file": {"id": pdf.pk, "name": pdf.original_name}}
+    assert _views(online)[-1] == {"where": _url(online, pdf), "what": "file", "masked": False,
+                                  "file": {"id": pdf.pk, "name": pdf.original_name}}
 
     history = client.get(f"/ho-so/{online.public_id}/").content.decode()
     assert "Xem thông tin cá nhân</strong>: đơn đề nghị.pdf" in history
