@@ -24,7 +24,6 @@ from motcua.portal.api import router as portal_router
 from motcua.stats.api import router as stats_router
 
 
-
 class _Docs(Swagger):
     """ninja's page has no lang on its <html> (axe: serious); ours is the same page with one."""
 
