@@ -37,7 +37,7 @@ api = NinjaAPI(
     '`{"error": {"code": "...", "message": "...", "details": {...}}}`.',
     urls_namespace="api",
     docs_url="/docs",
-    docs=_Docs(),
+    docs=_Docs(settings={"deepLinking": False}),  # its links inside the buttons: axe nested-interactive
     openapi_url="/openapi.json",
 )
 
