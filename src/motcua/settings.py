@@ -240,7 +240,10 @@ FORMAT_MODULE_PATH = ["motcua.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = DEBUG or ENV == "test"
+# Outside production WhiteNoise serves the source folders, DEBUG or not (`motcua serve` runs with DEBUG off so that
+# the app's own error pages show), and sees edited files; production serves what collectstatic gathered.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG or ENV == "development"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))

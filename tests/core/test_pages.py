@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import DatabaseError
 from django.test import Client
@@ -103,3 +105,22 @@ def test_pages_work_on_small_screens_without_javascript(client: Client):
     html = client.get("/").content.decode()
     assert 'name="viewport"' in html
     assert "<script" not in html  # the shell needs no JavaScript at all
+
+
+@pytest.mark.django_db
+def test_the_api_docs_page_states_its_language(client: Client):
+    # The titles, the descriptions and Swagger UI's labels are English: axe's html-has-lang (serious).
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert 'id="swagger-ui"' in html and "ninja/swagger-ui-init.js" in html
+
+
+@pytest.mark.django_db
+def test_the_citizen_menu_marks_my_dossiers_current_on_the_citizen_home(client_for):
+    html = client_for("an").get("/cong-dan/").content.decode()
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+    assert current == ["/cong-dan/"], current
+    home = Client().get("/").content.decode()
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', home) == ["/"]

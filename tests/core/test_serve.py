@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def _group_alive(pgid: int) -> bool:
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT / "src"),
            "MOTCUA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}"}
-    for name in ("MOTCUA_ENV", "MOTCUA_TASKS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    for name in ("MOTCUA_ENV", "MOTCUA_TASKS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE", "MOTCUA_DEBUG"):
         env.pop(name, None)
     return env
 
@@ -59,6 +60,16 @@ def test_serve_runs_server_worker_and_scheduler_and_one_sigint_stops_them_all(tm
         assert status == 200, output
         children = {name: int(pid) for name, pid in re.findall(r"motcua serve: (\w+) pid (\d+)", output)}
         assert set(children) == {"web", "worker", "scheduler"}, output
+        # The app's own error page, not Django's debug page with the URL list; the static files still served.
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/khong-co-trang-nay/", timeout=10)
+            raise AssertionError("an unknown page answered")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            body = error.read().decode()
+        assert "Không tìm thấy trang" in body and "URLconf" not in body, body[:500]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/motcua/motcua.css", timeout=10) as response:
+            assert response.status == 200 and b".table-scroll" in response.read()
         for name, pid in children.items():
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             assert {"web": b"runserver", "worker": b"db_worker", "scheduler": b"scheduler"}[name] in cmdline
@@ -74,3 +85,13 @@ def test_serve_runs_server_worker_and_scheduler_and_one_sigint_stops_them_all(tm
             serve.kill()
             serve.wait()
         log.close()
+
+
+def test_serve_runs_the_children_without_debug_unless_asked(monkeypatch):
+    from motcua.core.management.commands.serve import Command
+
+    monkeypatch.delenv("MOTCUA_DEBUG", raising=False)
+    assert Command().child_environment(debug=False)["MOTCUA_DEBUG"] == "false"
+    assert Command().child_environment(debug=True)["MOTCUA_DEBUG"] == "true"
+    monkeypatch.setenv("MOTCUA_DEBUG", "true")
+    assert Command().child_environment(debug=False)["MOTCUA_DEBUG"] == "true"  # the environment wins

@@ -180,6 +180,25 @@ def own_dossiers(user: User) -> QuerySet[Dossier]:
             .order_by("-submitted_at", "-id"))
 
 
+def applicant_defaults(user: User) -> dict[str, str]:
+    """What the applicant step of a new draft starts with, all editable: the account's own details (name,
+    phone, e-mail, organisation) and, for what the account has no field for — the personal ID number and
+    the address — the citizen's latest dossier as the same kind of applicant, so that a citizen does not type
+    them again at every submission. A convenience, not a legal rule: the applicant checks every field."""
+    applicant = {"kind": user.applicant_kind or ApplicantKind.INDIVIDUAL.value, "name": user.full_name,
+                 "phone": user.phone, "email": user.email, "id_number": "", "tax_code": "", "address": ""}
+    if user.organisation_name:
+        applicant.update(kind=ApplicantKind.ORGANISATION.value, name=user.organisation_name,
+                         tax_code=user.organisation_tax_code)
+    last = own_dossiers(user).filter(applicant_kind=applicant["kind"]).first()
+    if last is not None:
+        earlier = {"name": last.applicant_name, "id_number": last.applicant_id_number,
+                   "tax_code": last.applicant_tax_code, "address": last.applicant_address,
+                   "phone": last.applicant_phone, "email": last.applicant_email}
+        applicant = {name: value or earlier.get(name, "") for name, value in applicant.items()}
+    return applicant
+
+
 def result_method_label(method: str) -> str:
     """How the applicant asked to receive the result (``Dossier.result_method``), in the wizard's words."""
     labels = {ReturnMethod.DESK.value: _("At the one-stop desk"),

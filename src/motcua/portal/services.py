@@ -194,10 +194,7 @@ def _require_citizen(user: User) -> None:
 def start_draft(user: User, procedure_code: str) -> Draft:
     _require_citizen(user)
     procedure, _version, _snapshot = selectors.submission_target(procedure_code)
-    applicant = {"kind": user.applicant_kind or "individual", "name": user.full_name,
-                 "phone": user.phone, "email": user.email, "id_number": "", "tax_code": "", "address": ""}
-    if user.organisation_name:
-        applicant.update(kind="organisation", name=user.organisation_name, tax_code=user.organisation_tax_code)
+    applicant = selectors.applicant_defaults(user)
     return Draft.objects.create(owner=user, procedure=procedure, data={"applicant": applicant, "done": []})
 
 

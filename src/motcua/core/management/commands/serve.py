@@ -7,6 +7,11 @@ Three child processes: the app server (Django's ``runserver`` on HOST:PORT), the
 ``serve`` is forwarded once to every child and its own children (runserver's autoreloader); after
 ``--grace`` seconds whatever is left is killed. If one child dies, the others are stopped too: a
 server without its worker would silently queue notices that never leave.
+
+The children run with ``MOTCUA_DEBUG`` off unless the environment or ``--debug`` turns it on: a person
+trying ``make run`` sees the app's own 404/403/400/500 pages, as in production, not Django's debug page
+with the list of URLs. Static files are still served from the source folders (WhiteNoise's finders,
+settings.py), and code and templates still reload.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="HOST:PORT of the app server")
         parser.add_argument("--noreload", action="store_true", help="no code reloading in the server and worker")
+        parser.add_argument("--debug", action="store_true",
+                            help="Django's debug pages (tracebacks, URL lists) instead of the app's error pages")
         parser.add_argument("--grace", type=float, default=10.0,
                             help="seconds to wait for the children after the stop signal before killing them")
 
@@ -55,6 +62,14 @@ class Command(BaseCommand):
             "scheduler": [*motcua, "scheduler"],
         }
 
+    def child_environment(self, debug: bool) -> dict[str, str]:
+        env = dict(os.environ)
+        if debug:
+            env["MOTCUA_DEBUG"] = "true"
+        elif not env.get("MOTCUA_DEBUG"):
+            env["MOTCUA_DEBUG"] = "false"  # an explicit MOTCUA_DEBUG=true still wins
+        return env
+
     def handle(self, *args: Any, **options: Any) -> None:
         received: list[int] = []
 
@@ -64,8 +79,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _on_signal)
         signal.signal(signal.SIGTERM, _on_signal)
         processes: dict[str, subprocess.Popen[bytes]] = {}
+        env = self.child_environment(options["debug"])
         for name, argv in self.children(options["addrport"], not options["noreload"]).items():
-            processes[name] = subprocess.Popen(argv, start_new_session=True)  # noqa: S603 - our own command
+            processes[name] = subprocess.Popen(argv, start_new_session=True, env=env)  # noqa: S603 - our own command
             self.stdout.write(f"motcua serve: {name} pid {processes[name].pid}: {' '.join(argv[2:])}")
         self.stdout.flush()
         failed = ""
