@@ -206,6 +206,24 @@ def result_method_label(method: str) -> str:
     return labels.get(method, method)
 
 
+def fees_summary(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The fees of the version snapshot for the wizard: the list, and ``state`` with ``total``.
+
+    ``state`` is "free" when the catalogue says the procedure has no fee, "total" when it says fees apply
+    and every fee has an amount (``total`` is then their sum), "unknown" otherwise: a fee part not captured
+    (``fee_status`` "", Decree 63/2010 Art. 8(3) makes it a missing part) or a fee given only as a rule
+    (``amount_vnd`` None) has no amount, and summing it as 0 would tell the citizen the procedure is free.
+    """
+    version = snapshot.get("version", {})
+    fees = list(version.get("fees") or [])
+    status = version.get("fee_status", "")
+    if status == "free":
+        return {"fees": [], "state": "free", "total": None}
+    if status == "charged" and fees and all(f.get("amount_vnd") is not None for f in fees):
+        return {"fees": fees, "state": "total", "total": sum(f["amount_vnd"] for f in fees)}
+    return {"fees": fees, "state": "unknown", "total": None}
+
+
 def own_drafts(user: User) -> QuerySet[Draft]:
     return Draft.objects.filter(owner=user).select_related("procedure").order_by("-updated_at")
 
