@@ -84,6 +84,9 @@ def add_domain_error(form: forms.Form, error: Any) -> None:
     placed = False
     for item in (getattr(error, "details", None) or {}).get("fields", []) or []:
         name = FIELD_MAP.get(str(item.get("field", "")), str(item.get("field", "")))
+        scanned = re.fullmatch(r"documents\.(\d+)\.scanned_at_desk", name)
+        if scanned:  # the checklist's "scanned at the desk" box of that document
+            name = f"doc{scanned.group(1)}_scanned"
         if name in form.fields:
             form.add_error(name, str(item.get("message") or error.message))
             placed = True
