@@ -56,7 +56,7 @@ def intake(**overrides) -> services.Intake:  # type: ignore[no-untyped-def]
                                      address="12 Trần Phú, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng",
                                      phone="0912345678", email="an@example.vn"),
         subject="Xin cấp giấy phép xây dựng nhà ở",
-        documents=[services.DocumentInput(order=1), services.DocumentInput(order=2, scanned_at_desk=True)],
+        documents=[services.DocumentInput(order=1), services.DocumentInput(order=2)],
     )
     for key, value in overrides.items():
         setattr(data, key, value)

@@ -233,3 +233,31 @@ def test_version_is_the_one_in_force_on_the_receipt_day(people, org):
     with pytest.raises(DomainError) as err:
         receive(people, procedure="1.000001")
     assert err.value.code == "version_not_found"
+
+
+def test_scanned_at_the_desk_needs_a_file_for_that_document(people, procedure):
+    scanned = [services.DocumentInput(order=1), services.DocumentInput(order=2, scanned_at_desk=True)]
+    for files in ([], [upload(order=1)]):  # no file, or a file of another document
+        with pytest.raises(DomainError) as err:
+            services.receive_at_desk(people["binh"], intake(documents=scanned), files)
+        assert err.value.details["fields"][0]["field"] == "documents.2.scanned_at_desk"
+        assert "Bản vẽ thiết kế" in err.value.message
+    assert Dossier.objects.count() == 0
+    d = services.receive_at_desk(people["binh"], intake(documents=scanned), [upload(order=2, name="bv.pdf")])
+    assert d.documents.get(order=2).scanned_at_desk
+
+
+def test_a_supplement_marked_scanned_needs_its_file_now_or_before(people, procedure):
+    d = receive(people, when=(2026, 3, 10, 9, 0))
+    with at(2026, 3, 10, 10, 0):
+        d = services.transfer(people["binh"], d)
+    with at(2026, 3, 12, 9, 0):
+        d = services.request_supplement(people["cuong"], d, [services.MissingItem("Bản vẽ", "Sai tỉ lệ")])
+    scanned = [services.DocumentInput(order=2, scanned_at_desk=True)]
+    with pytest.raises(DomainError) as err, at(2026, 3, 20, 9, 0):
+        services.submit_supplement(people["binh"], d, scanned)
+    assert err.value.details["fields"][0]["field"] == "documents.2.scanned_at_desk"
+    assert Dossier.objects.get(pk=d.pk).status == Status.SUPPLEMENT_REQUESTED
+    with at(2026, 3, 20, 9, 0):
+        d = services.submit_supplement(people["binh"], d, scanned, [upload(order=2, name="bv.pdf")])
+    assert d.documents.get(order=2).scanned_at_desk

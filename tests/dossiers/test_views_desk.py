@@ -29,7 +29,7 @@ FORM = {
     "channel": "desk", "applicant_kind": "individual", "applicant_name": "Nguyễn Văn An",
     "applicant_id_number": "068090001234", "applicant_address": "12 Trần Phú, tỉnh Lâm Đồng",
     "applicant_phone": "0912345678", "applicant_email": "an@example.vn", "sets": "1", "outcome": "receive",
-    "doc1_provided": "on", "doc2_provided": "on", "doc2_scanned": "on", "result_method": "desk",
+    "doc1_provided": "on", "doc2_provided": "on", "result_method": "desk",
 }
 POSTAL = "Số 5 Lê Lợi, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng"
 
@@ -98,13 +98,14 @@ def test_the_checklist_shows_every_document(procedure, client_for):
 
 def test_binh_receives_a_dossier_with_a_scan_and_gets_the_receipt(procedure, client_for):
     client = client_for("binh")
-    response = client.post(_intake_url(), {**FORM, "doc1_files": SimpleUploadedFile("đơn.pdf", PDF)})
+    response = client.post(_intake_url(), {**FORM, "doc1_files": SimpleUploadedFile("đơn.pdf", PDF),
+                                           "doc2_scanned": "on", "doc2_files": SimpleUploadedFile("bv.pdf", PDF)})
     assert response.status_code == 302
     d = Dossier.objects.get()
     assert d.status == Status.RECEIVED and d.code.startswith("T.SXD-")
     assert response["Location"] == f"/ho-so/{d.code}/"
-    assert d.documents.get(order=2).scanned_at_desk
-    assert Attachment.objects.get().document.order == 1
+    assert d.documents.get(order=2).scanned_at_desk and not d.documents.get(order=1).scanned_at_desk
+    assert sorted(a.document.order for a in Attachment.objects.all()) == [1, 2]
     page = client.get(response["Location"]).content.decode()
     assert f"/ho-so/{d.code}/phieu/receipt/" in page
     assert "068••••••234" in page and "068090001234" not in page  # masked until opened
@@ -397,3 +398,11 @@ def test_issuing_a_form_needs_a_signed_in_officer_of_the_dossier(procedure, peop
     assert not IssuedForm.objects.exists()
     assert client_for("binh").post(url).status_code == 200
     assert IssuedForm.objects.filter(dossier=d, role="receipt").count() == 1
+
+
+def test_scanned_at_the_desk_without_a_file_is_refused_next_to_the_box(procedure, client_for):
+    response = client_for("binh").post(_intake_url(), {**FORM, "doc2_scanned": "on"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_doc2_scanned_error"' in page and "đã số hóa nhưng chưa có tệp" in page
+    assert not Dossier.objects.exists()

@@ -52,3 +52,13 @@ def test_assign_to_an_unknown_officer_is_shown_next_to_the_field(in_progress, cl
 
 def test_other_agency_gets_404_on_processing_actions(in_progress, client_for):
     assert client_for("khanh").post(f"/ho-so/{in_progress.code}/claim/").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["online", "post"])
+def test_the_return_form_starts_from_the_citizens_choice(procedure, people, method):  # type: ignore[no-untyped-def]
+    from motcua.dossiers.forms import action_form
+    extra = {"result_address": "12 Trần Phú, Đà Lạt"} if method == "post" else {}
+    dossier = services.receive_at_desk(people["binh"], intake(result_method=method, **extra))
+    assert dossier.result_method == method
+    html = str(action_form("return", dossier)["method"])
+    assert f'value="{method}" selected' in html and 'value="desk" selected' not in html

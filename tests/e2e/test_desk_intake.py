@@ -90,7 +90,10 @@ def test_binh_receives_a_dossier_without_javascript_and_gets_the_receipt(page_fa
     first.get_by_label("Bản quét hoặc tệp").set_input_files(str(scan))
     drawings = page.get_by_role("group", name="Bản vẽ thiết kế")
     drawings.get_by_label("Đã nộp").check()
-    drawings.get_by_label("Đã số hóa tại Một cửa").check()
+    drawings.get_by_label("Đã số hóa tại Một cửa").check()  # scanned: its scan goes with it (else refused)
+    drawings_scan = tmp_path / "ban-ve.pdf"
+    drawings_scan.write_bytes(PDF)
+    drawings.get_by_label("Bản quét hoặc tệp").set_input_files(str(drawings_scan))
     page.get_by_role("button", name="Lưu và in phiếu").click()
 
     dossier = Dossier.objects.get()

@@ -116,3 +116,23 @@ def test_the_citizen_sends_a_supplement(people, procedure, templates, client_for
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.status == Status.NEW
+
+
+def test_an_online_document_without_a_file_is_not_shown_as_submitted(people, procedure, templates, client_for):
+    from .conftest import intake, pdf
+    d = dossier_services.submit_online(people["an"], intake(), [pdf(1)])  # document 2 ticked, no file
+    assert d.documents.get(order=2).provided
+    page = client_for("an").get(f"/cong-dan/ho-so/{d.public_id}/").content.decode()
+    assert "Đơn đề nghị cấp giấy phép xây dựng — đã nộp" in page
+    assert "Bản vẽ thiết kế — chưa nộp" in page
+
+
+def test_a_paper_document_is_said_to_be_handed_in_on_paper(people, procedure):
+    from motcua.portal.selectors import document_state
+
+    from .conftest import intake
+    d = dossier_services.receive_at_desk(people["binh"], intake())
+    assert document_state(d, True, False, False) == "đã nộp bản giấy"
+    assert document_state(d, True, False, True) == "đã nộp"
+    assert document_state(d, False, True, False) == "lấy từ dữ liệu đã số hóa"
+    assert document_state(d, False, False, False) == "chưa nộp"

@@ -119,3 +119,32 @@ def test_a_draft_can_be_deleted(people, procedure, client_for):
     client.post(f"{base}/documents/", {"document_1": pdf_file()})
     assert client.post(f"{base}/xoa/").status_code == 302
     assert not Draft.objects.exists()
+
+
+def _fees_page(client: Client) -> str:
+    base = _start(client)
+    return client.get(f"{base}/fees/").content.decode()
+
+
+@pytest.mark.parametrize("fee_status, amount", [("", 75000), ("charged", None), ("", None)])
+def test_the_fees_step_does_not_add_up_a_fee_that_is_not_known(people, procedure, client_for, fee_status, amount):
+    from motcua.catalogue.models import Fee
+    version = procedure.versions.get()
+    version.fee_status = fee_status
+    version.save()
+    Fee.objects.filter(version=version).update(amount_vnd=amount)
+    page = _fees_page(client_for("an"))
+    assert "Tổng cộng: <strong>0 đ" not in page and "Tổng cộng: <strong>Chưa xác định</strong>" in page
+
+
+def test_the_fees_step_adds_up_known_fees_and_says_when_there_is_none(people, procedure, client_for):
+    from motcua.catalogue.models import Fee
+    version = procedure.versions.get()
+    version.fee_status = "charged"
+    version.save()
+    Fee.objects.create(version=version, name="Phí thẩm định", amount_vnd=25000)
+    assert "Tổng cộng: <strong>100.000 đ</strong>" in _fees_page(client_for("an"))
+    version.fee_status = "free"
+    version.save()
+    page = _fees_page(client_for("an"))
+    assert "Thủ tục này không mất phí." in page and "Tổng cộng" not in page

@@ -84,6 +84,9 @@ def add_domain_error(form: forms.Form, error: Any) -> None:
     placed = False
     for item in (getattr(error, "details", None) or {}).get("fields", []) or []:
         name = FIELD_MAP.get(str(item.get("field", "")), str(item.get("field", "")))
+        scanned = re.fullmatch(r"documents\.(\d+)\.scanned_at_desk", name)
+        if scanned:  # the checklist's "scanned at the desk" box of that document
+            name = f"doc{scanned.group(1)}_scanned"
         if name in form.fields:
             form.add_error(name, str(item.get("message") or error.message))
             placed = True
@@ -461,7 +464,10 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
         "payment-request": lambda: PaymentRequestForm(data),
         "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
         "result": lambda: ResultForm(data, files_data),
-        "return": lambda: ReturnForm(data, methods=list(ReturnMethod.choices)),
+        # The citizen chose how to receive the result when submitting (Decree 61/2018, art. 20; stored on
+        # ``result_method``): the form starts from that choice, not from the first method of the list.
+        "return": lambda: ReturnForm(data, methods=list(ReturnMethod.choices),
+                                     initial={"method": dossier.result_method} if dossier.result_method else None),
     }
     form: ActionForm = simple[kind]() if kind in simple else ConfirmForm(data)
     return form

@@ -32,7 +32,8 @@ class RepresentativeIn(Schema):
 class DocumentIn(Schema):
     order: int = Field(ge=1, description="The document's number in the procedure version's list")
     provided: bool = True
-    scanned_at_desk: bool = False
+    scanned_at_desk: bool = Field(False, description="digitised at the desk: needs a file for this document in "
+                                                     "the same request (or one already attached), else 400")
     reused_digitised: bool = False
     note: str = Field("", max_length=500)
 

@@ -196,6 +196,23 @@ def _documents_from_snapshot(dossier: Dossier, inputs: list[DocumentInput]) -> l
     return rows
 
 
+def _check_scans(documents: list[DocumentInput], names: dict[int, str], uploads: list[files.Upload],
+                 attached: set[int] | frozenset[int] = frozenset()) -> None:
+    """Refuse a document marked scanned at the desk ("đã số hóa") with no file for it.
+
+    Digitising at the desk means keeping the electronic copy with the dossier (Decree 45/2020/NĐ-CP and
+    Circular 01/2023/TT-VPCP on digitisation; domain note legal-timeline.md, article not pinned): the flag
+    without a file would claim a copy that does not exist. The file comes with the same request or is already
+    attached to the document.
+    """
+    with_file = {u.document_order for u in uploads if u.document_order is not None} | set(attached)
+    for item in documents:
+        if item.scanned_at_desk and item.order not in with_file:
+            raise _invalid(_("“%(name)s” is marked scanned at the desk but has no file: upload the scan, or "
+                             "untick it.") % {"name": names.get(item.order, str(item.order))},
+                           f"documents.{item.order}.scanned_at_desk")
+
+
 def _office_orders(snapshot: dict[str, Any]) -> set[int]:
     return {i for i, d in enumerate(snapshot["version"]["documents"], start=1) if d.get("template_name")}
 
@@ -343,6 +360,7 @@ def _create(actor: User, data: Intake, uploads: list[files.Upload], *, receiving
                            owner=owner, now=now)
     # Check everything before writing anything; then write the files durably; then the rows.
     doc_rows = _documents_from_snapshot(dossier, data.documents)
+    _check_scans(data.documents, {row.order: row.name for row in doc_rows}, uploads)
     files.check(uploads, office_allowed=_office_orders(dossier.snapshot))
     for upload in uploads:
         if upload.document_order is not None and not 1 <= upload.document_order <= len(doc_rows):
@@ -524,6 +542,9 @@ def submit_supplement(user: User, dossier: Dossier, documents: list[DocumentInpu
     # The documents as handed in (their rows), which the snapshot of the version of the receipt day may list
     # otherwise (``_keep_version``).
     office = set(dossier.documents.exclude(template_name="").values_list("order", flat=True))
+    _check_scans(documents or [], dict(dossier.documents.values_list("order", "name")), uploads,
+                 set(Attachment.objects.filter(dossier=dossier, document__isnull=False)
+                     .values_list("document__order", flat=True)))
     files.check(uploads, office_allowed=office, already=already)
     stored: list[str] = []
     try:

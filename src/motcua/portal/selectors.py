@@ -22,7 +22,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import deadlines
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.choices import ApplicantKind, EventKind, Status
+from motcua.dossiers.choices import ApplicantKind, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.workflow.choices import ReturnMethod
@@ -204,6 +204,40 @@ def result_method_label(method: str) -> str:
     labels = {ReturnMethod.DESK.value: _("At the one-stop desk"),
               ReturnMethod.POST.value: _("By public postal service"), ReturnMethod.ONLINE.value: _("Online")}
     return labels.get(method, method)
+
+
+def fees_summary(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The fees of the version snapshot for the wizard: the list, and ``state`` with ``total``.
+
+    ``state`` is "free" when the catalogue says the procedure has no fee, "total" when it says fees apply
+    and every fee has an amount (``total`` is then their sum), "unknown" otherwise: a fee part not captured
+    (``fee_status`` "", Decree 63/2010 Art. 8(3) makes it a missing part) or a fee given only as a rule
+    (``amount_vnd`` None) has no amount, and summing it as 0 would tell the citizen the procedure is free.
+    """
+    version = snapshot.get("version", {})
+    fees = list(version.get("fees") or [])
+    status = version.get("fee_status", "")
+    if status == "free":
+        return {"fees": [], "state": "free", "total": None}
+    if status == "charged" and fees and all(f.get("amount_vnd") is not None for f in fees):
+        return {"fees": fees, "state": "total", "total": sum(f["amount_vnd"] for f in fees)}
+    return {"fees": fees, "state": "unknown", "total": None}
+
+
+def document_state(dossier: Dossier, provided: bool, reused_digitised: bool, has_files: bool) -> str:
+    """What the citizen's dossier page says of one document: "provided" only when it is.
+
+    An online dossier holds only what was uploaded, so there a document counts as submitted only when a file
+    is attached to it (a tick with no file would tell the citizen the agency has a document it never got);
+    ``provided`` alone is the desk's tick on a paper dossier (desk or post channel): "handed in on paper".
+    """
+    if has_files:
+        return _("provided")
+    if reused_digitised:
+        return _("taken from digitised data")
+    if provided and dossier.channel != Channel.ONLINE:
+        return _("handed in on paper")
+    return _("not provided")
 
 
 def own_drafts(user: User) -> QuerySet[Draft]:

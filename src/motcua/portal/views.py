@@ -157,6 +157,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     documents = list(dossier.documents.all())
     for d in documents:
         d.files = files.get(d.pk, [])  # type: ignore[attr-defined]
+        d.state = selectors.document_state(  # type: ignore[attr-defined]
+            dossier, d.provided, d.reused_digitised, d.pk in files)
     return render(request, "portal/dossier.html", {
         "dossier": dossier, "public": public, "just_submitted": request.GET.get("new") == "1",
         "documents": documents, "loose_files": files.get(None, []),

@@ -155,7 +155,7 @@ def step(request: HttpRequest, key: str, step: str) -> HttpResponse:
     if step == "review":
         problems_list = selectors.draft_problems(draft, snapshot)
         context.update(problems=problems_list, rows=selectors.document_rows(draft, snapshot),
-                       fees_total=sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"]))
+                       fees=selectors.fees_summary(snapshot))
         return render(request, "portal/wizard_review.html", context)
     form = _form_for(step, request.POST if request.method == "POST" else None, draft, snapshot)
     assert form is not None
@@ -167,8 +167,7 @@ def step(request: HttpRequest, key: str, step: str) -> HttpResponse:
             return redirect("portal:draft-step", key=draft.key, step=_next(step))
     context["form"] = form
     if step == "fees":
-        context["fees"] = snapshot["version"]["fees"]
-        context["fees_total"] = sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"])
+        context["fees"] = selectors.fees_summary(snapshot)
     return render(request, "portal/wizard_step.html", context, status=400 if form.errors else 200)
 
 
@@ -188,7 +187,7 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
         return render(request, "portal/wizard_review.html", {
             "draft": draft, "step": "review", "steps": _steps("review"), "title": STEP_TITLES["review"],
             "problems": problems, "rows": selectors.document_rows(draft, target["snapshot"]), **target,
-            "fees_total": sum(f.get("amount_vnd") or 0 for f in target["snapshot"]["version"]["fees"])}, status=400)
+            "fees": selectors.fees_summary(target["snapshot"])}, status=400)
     return redirect(reverse("portal:dossier", kwargs={"code": dossier.public_id}) + "?new=1")
 
 
