@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -287,7 +288,12 @@ EMAIL_HOST_PASSWORD = env_str("MOTCUA_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("MOTCUA_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("MOTCUA_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("MOTCUA_EMAIL_TIMEOUT", 30)
-DEFAULT_FROM_EMAIL = env_str("MOTCUA_EMAIL_FROM", "webmaster@localhost")
+# The address notices come from; each e-mail notice shows the dossier's agency as the sender's name
+# (motcua.notifications.channels.email). Unset: noreply@ the host of MOTCUA_PUBLIC_BASE_URL (/healthz warns in
+# production).
+MOTCUA_EMAIL_FROM = env_str("MOTCUA_EMAIL_FROM", "")
+DEFAULT_FROM_EMAIL = MOTCUA_EMAIL_FROM or "noreply@" + (
+    urlsplit(os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")).hostname or "localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Notices (docs/notifications.md) ---------------------------------------------------------------------
@@ -346,7 +352,9 @@ MOTCUA_DEMO_CREDENTIALS_FILE = VAR_DIR / "demo-credentials.txt"
 MOTCUA_MAX_FILE_BYTES = env_int("MOTCUA_MAX_FILE_BYTES", 20 * 1024 * 1024)
 MOTCUA_MAX_DOSSIER_BYTES = env_int("MOTCUA_MAX_DOSSIER_BYTES", 100 * 1024 * 1024)
 MOTCUA_ORPHAN_GRACE_SECONDS = env_int("MOTCUA_ORPHAN_GRACE_SECONDS", 3600)
-# The public address printed in the receipt's QR code; empty = the host of the request.
+# The public address: the receipt's QR code and every link in a notice (motcua.core.links). Production must
+# set it (/healthz warns); empty = the host of the request for the QR code, and for notices the address
+# ``motcua serve`` listens on, else http://localhost:8000.
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")
 # The two digits AA of Circular 04/2025's code format for nationally centralised systems; empty = base format.
 MOTCUA_CENTRAL_SYSTEM_CODE = os.environ.get("MOTCUA_CENTRAL_SYSTEM_CODE", "")

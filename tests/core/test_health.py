@@ -62,3 +62,15 @@ def test_no_banner_for_anyone_not_signed_in(checks):
     checks.register("test.staff", lambda: [health.Notice("for_staff", "Mọi cán bộ quản trị.")])
     response = Client().get("/quan-tri/login/")
     assert response.status_code == 200 and "Mọi cán bộ quản trị." not in response.content.decode()
+
+
+def test_production_without_its_public_address_or_sender_is_warned(client: Client, settings):
+    settings.ENV = "production"
+    settings.MOTCUA_PUBLIC_BASE_URL = ""
+    settings.MOTCUA_EMAIL_FROM = ""
+    codes = {w["code"] for w in client.get("/healthz").json().get("warnings", [])}
+    assert {"public_base_url_unset", "email_from_unset"} <= codes
+    settings.MOTCUA_PUBLIC_BASE_URL = "https://dichvucong.lamdong.gov.vn"
+    settings.MOTCUA_EMAIL_FROM = "noreply@dichvucong.lamdong.gov.vn"
+    codes = {w["code"] for w in client.get("/healthz").json().get("warnings", [])}
+    assert not codes & {"public_base_url_unset", "email_from_unset"}

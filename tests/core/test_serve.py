@@ -95,3 +95,16 @@ def test_serve_runs_the_children_without_debug_unless_asked(monkeypatch):
     assert Command().child_environment(debug=True)["MOTCUA_DEBUG"] == "true"
     monkeypatch.setenv("MOTCUA_DEBUG", "true")
     assert Command().child_environment(debug=False)["MOTCUA_DEBUG"] == "true"  # the environment wins
+
+
+def test_serve_gives_its_children_its_own_address_for_the_links_in_notices(monkeypatch):
+    from motcua.core.management.commands.serve import Command
+
+    monkeypatch.delenv("MOTCUA_PUBLIC_BASE_URL", raising=False)
+    env = Command().child_environment(debug=False, addrport="0.0.0.0:8080")
+    assert env["MOTCUA_PUBLIC_BASE_URL"] == "http://localhost:8080"
+    assert Command().child_environment(debug=False, addrport="10.0.0.5:9000")["MOTCUA_PUBLIC_BASE_URL"] == (
+        "http://10.0.0.5:9000")
+    monkeypatch.setenv("MOTCUA_PUBLIC_BASE_URL", "https://dichvucong.lamdong.gov.vn")
+    assert Command().child_environment(debug=False, addrport="0.0.0.0:8080")["MOTCUA_PUBLIC_BASE_URL"] == (
+        "https://dichvucong.lamdong.gov.vn")  # the configured address wins

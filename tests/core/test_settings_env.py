@@ -87,3 +87,9 @@ def test_two_processes_share_the_tracking_limit_through_redis(settings):
         server_a.clear()  # db 15 is the tests' own
         server_a.close()
         server_b.close()
+
+
+def test_without_a_sender_address_notices_come_from_noreply_at_the_public_host(tmp_path, monkeypatch):
+    monkeypatch.delenv("MOTCUA_EMAIL_FROM", raising=False)
+    got = _settings_in_a_fresh_process(tmp_path, MOTCUA_PUBLIC_BASE_URL="https://dichvucong.lamdong.gov.vn")
+    assert got["DEFAULT_FROM_EMAIL"] == "noreply@dichvucong.lamdong.gov.vn"  # not webmaster@localhost

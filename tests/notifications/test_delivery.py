@@ -256,3 +256,11 @@ def test_with_a_backend_that_defers_the_retry_is_queued_for_when_it_is_due(templ
     assert [r.args for r in results] == [[message.pk], [message.pk]]
     assert results[0].task.run_after is None
     assert results[1].task.run_after == message.next_attempt_at
+
+
+def test_the_senders_name_replaces_the_display_name_of_the_configured_address():
+    from motcua.notifications.channels.email import sender
+
+    assert sender("noreply@sxd.lamdong.gov.vn", "") == "noreply@sxd.lamdong.gov.vn"
+    assert sender("Một cửa <noreply@sxd.lamdong.gov.vn>", 'Sở Xây dựng "tỉnh" Lâm Đồng') == (
+        '"Sở Xây dựng tỉnh Lâm Đồng" <noreply@sxd.lamdong.gov.vn>')

@@ -53,7 +53,9 @@ def test_every_default_renders_in_both_languages_on_every_channel(templates):
 
 def test_supplement_lists_every_missing_document_and_payment_groups_digits(templates):
     supplement = _render(defaults.SUPPLEMENT_REQUESTED, "vi")["body"]
-    assert "1. Bản vẽ thiết kế xây dựng\n2. Giấy tờ về quyền sử dụng đất" in supplement
+    assert ("1. Bản vẽ thiết kế xây dựng: Thiếu bản vẽ mặt bằng móng và mặt cắt\n"
+            "2. Giấy tờ về quyền sử dụng đất: Bản sao chưa chứng thực\n") in supplement
+    assert "Ý kiến của cán bộ: Đề nghị nộp bổ sung trong một lần." in supplement and "Lý do" not in supplement
     assert "75.000 đồng" in _render(defaults.PAYMENT_REQUESTED, "vi")["body"]
     assert "75,000 VND" in _render(defaults.PAYMENT_REQUESTED, "en")["body"]
 

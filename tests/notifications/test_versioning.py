@@ -86,3 +86,24 @@ def test_template_changes_are_audited(templates):
     template.is_active = False
     services.save_template(template, changed=["is_active"])
     assert LogEntry.objects.get_for_object(template).filter(action=LogEntry.Action.UPDATE).exists()
+
+
+def test_seeding_brings_a_never_edited_template_to_the_new_default_text(db):
+    key = (defaults.SUPPLEMENT_REQUESTED, "vi", "any")
+    old_subject, old_body = defaults.SUPERSEDED[key][0]
+    # An installation seeded with the earlier default text, and one whose English text was edited.
+    MessageTemplate.objects.create(key=key[0], language="vi", channel="any", version=1, subject=old_subject,
+                                   body=old_body, note="default text")
+    MessageTemplate.objects.create(key=key[0], language="en", channel="any", version=1, subject="Edited",
+                                   body="Edited: {{ reason }}", note="default text")
+    out = io.StringIO()
+    seed(out)
+    seed(io.StringIO())  # idempotent
+    vi = MessageTemplate.objects.filter(key=key[0], language="vi", channel="any").order_by("-version")
+    assert [t.version for t in vi] == [2, 1]
+    current = next(t for t in defaults.TEMPLATES if t[:3] == key)
+    assert vi[0].body == current[4] and "{{ item.reason }}" in vi[0].body
+    assert vi[1].body == old_body  # the old version stays for the messages that used it
+    en = MessageTemplate.objects.filter(key=key[0], language="en", channel="any")
+    assert [t.body for t in en] == ["Edited: {{ reason }}"]
+    assert "1 updated" in out.getvalue()

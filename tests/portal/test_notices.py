@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+
 import pytest
 
 from motcua.dossiers import services as dossier_services
@@ -74,3 +76,58 @@ def test_a_desk_dossier_without_account_is_notified_too(people, procedure, templ
         dossier = dossier_services.receive_at_desk(people["binh"], intake())
     message = Message.objects.get(object_id=str(dossier.pk))
     assert message.key == "dossier.received" and message.language == "vi"
+
+
+def test_a_supplement_notice_gives_each_items_reason_and_the_cover_note_apart(people, procedure, templates,
+                                                                             after_commit):
+    dossier = submit(people)
+    with after_commit():
+        dossier_services.request_supplement(people["binh"], dossier, [dossier_services.MissingItem(
+            "Bản vẽ thiết kế", "thiếu bản vẽ mặt bằng móng và mặt cắt")], "Đề nghị nộp bổ sung một lần.")
+    message = Message.objects.filter(object_id=str(dossier.pk)).order_by("-id").first()
+    assert message is not None and message.key == "dossier.supplement_requested"
+    assert "1. Bản vẽ thiết kế: thiếu bản vẽ mặt bằng móng và mặt cắt\n" in message.body
+    assert "Ý kiến của cán bộ: Đề nghị nộp bổ sung một lần." in message.body
+    assert "Lý do" not in message.body
+
+
+def test_the_e_mail_comes_from_the_agency_at_the_configured_address(people, procedure, templates, settings,
+                                                                    after_commit, mailoutbox):
+    settings.DEFAULT_FROM_EMAIL = "noreply@dichvucong.lamdong.gov.vn"
+    with after_commit():
+        dossier = submit(people)
+    assert mailoutbox, "the notice was e-mailed"
+    sent = mailoutbox[-1]
+    agency = (dossier.processing_unit.agency() or dossier.processing_unit).name
+    assert sent.from_email == f'"{agency}" <noreply@dichvucong.lamdong.gov.vn>'
+    assert str(make_header(decode_header(sent.message()["From"]))) == (
+        f"{agency} <noreply@dichvucong.lamdong.gov.vn>")
+    assert Message.objects.get(object_id=str(dossier.pk)).sender_name == agency
+
+
+def test_the_status_notice_names_the_processing_unit_not_the_desk_officer(people, procedure, templates,
+                                                                         after_commit):
+    dossier = dossier_services.accept(people["binh"], submit(people))
+    with after_commit():
+        dossier = dossier_services.transfer(people["binh"], dossier)
+    message = Message.objects.filter(object_id=str(dossier.pk), key="dossier.status_changed").order_by("-id")[0]
+    processing = next(line for line in message.body.splitlines() if line.startswith("Xử lý:"))
+    assert "Trần Thị Bình" not in processing
+    dossier.refresh_from_db()
+    assert (dossier.current_unit or dossier.processing_unit).name in processing
+    if dossier.assigned_to is not None:
+        assert dossier.assigned_to.get_full_name() in processing
+
+
+def test_the_processing_officer_is_the_one_assigned_not_the_one_who_acted(people, procedure, templates):
+    from motcua.dossiers.models import Dossier, DossierEvent
+    from motcua.portal import selectors
+
+    dossier = dossier_services.transfer(people["binh"], dossier_services.accept(people["binh"], submit(people)))
+    Dossier.objects.filter(pk=dossier.pk).update(assigned_to=people["cuong"])
+    dossier.refresh_from_db()
+    event = DossierEvent.objects.filter(dossier=dossier, status_after=Status.IN_PROGRESS).get()
+    assert event.actor == people["binh"]
+    context = selectors.notice_context(dossier, event)
+    assert context["processing_officer"] == "Lê Văn Cường"
+    assert context["processing_unit"] == (dossier.current_unit or dossier.processing_unit).name

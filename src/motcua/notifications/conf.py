@@ -9,9 +9,13 @@ to send an SMS.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from motcua.core.health import Notice
 
 EMAIL_BACKEND = "motcua.notifications.channels.email.EmailChannel"
 FILE_BACKEND = "motcua.notifications.channels.dev.FileChannel"
@@ -57,3 +61,19 @@ def fallback_order() -> list[str]:
 
 def retry_policy() -> dict[str, int]:
     return {**DEFAULT_RETRY, **getattr(settings, "MOTCUA_NOTIFY_RETRY", {})}
+
+
+def deploy_notices() -> Iterable[Notice]:
+    """``/healthz`` warnings of a production without its public address or sender address: every link in a
+    notice would point at localhost, every e-mail come from a made-up address (docs/operations.md)."""
+    if getattr(settings, "ENV", "production") != "production":
+        return []
+    notices = []
+    if not getattr(settings, "MOTCUA_PUBLIC_BASE_URL", ""):
+        notices.append(Notice("public_base_url_unset", _(
+            "MOTCUA_PUBLIC_BASE_URL is not set: the links in notices point at http://localhost:8000.")))
+    if not getattr(settings, "MOTCUA_EMAIL_FROM", ""):
+        notices.append(Notice("email_from_unset", _(
+            "MOTCUA_EMAIL_FROM is not set: e-mail notices are sent from %(address)s.")
+            % {"address": settings.DEFAULT_FROM_EMAIL}))
+    return notices

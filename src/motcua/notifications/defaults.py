@@ -43,7 +43,9 @@ VARIABLES: dict[str, list[str]] = {
     STATUS_CHANGED: [*_DOSSIER, "status_label", "receiving_unit", "receiving_officer", "processing_unit",
                      "processing_officer", "received_at", "changed_at", "due_at", "note"],
     RECEIVED: [*_DOSSIER, "receiving_unit", "receiving_officer", "received_at", "due_at"],
-    SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "reason", "contact_name", "contact_phone"],
+    # ``missing``: items with ``document`` and ``reason`` (each prints as its document); ``cover_note``: the
+    # officer's note; ``reason``: the items' reasons joined, for templates written before (kept working).
+    SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "cover_note", "reason", "contact_name", "contact_phone"],
     PAYMENT_REQUESTED: [*_DOSSIER, "fee_name", "amount_vnd", "pay_url", "pay_by"],
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
     DUE_DATE_MOVED: [*_DOSSIER, "original_due_at", "new_due_at", "changed_days", "agency_name"],
@@ -112,16 +114,18 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Hồ sơ {{ dossier_code }} cần bổ sung",
      "Kính gửi {{ recipient_name }},\n\n"
      "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần bổ sung, hoàn thiện các giấy tờ sau:\n"
-     "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
-     "Lý do: {{ reason }}\n"
+     "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
+     "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
+     "{% if cover_note %}\nÝ kiến của cán bộ: {{ cover_note }}\n{% endif %}\n"
      "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
      + _FOOTER_VI),
     (SUPPLEMENT_REQUESTED, "en", "any",
      "Dossier {{ dossier_code }} needs more documents",
      "Dear {{ recipient_name }},\n\n"
      "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
-     "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
-     "Reason: {{ reason }}\n"
+     "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
+     "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
+     "{% if cover_note %}\nThe officer's note: {{ cover_note }}\n{% endif %}\n"
      "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN),
     (SUPPLEMENT_REQUESTED, "vi", "sms", "",
      "Ho so {{ dossier_code }} can bo sung {{ missing|length }} giay to. Chi tiet: {{ lookup_url }}"),
@@ -318,6 +322,27 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Dossier {{ dossier_code }}: opinion overdue ({{ consulted_unit }}). {{ dossier_url }}"),
 ]
 
+# Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
+# has one of them was never edited, and ``seed_default_templates`` replaces it by a new version with the
+# current text; an edited template is left alone.
+SUPERSEDED: dict[tuple[str, str, str], list[tuple[str, str]]] = {
+    (SUPPLEMENT_REQUESTED, "vi", "any"): [(
+        "Hồ sơ {{ dossier_code }} cần bổ sung",
+        "Kính gửi {{ recipient_name }},\n\n"
+        "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần bổ sung, hoàn thiện các giấy tờ sau:\n"
+        "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
+        "Lý do: {{ reason }}\n"
+        "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
+        + _FOOTER_VI)],
+    (SUPPLEMENT_REQUESTED, "en", "any"): [(
+        "Dossier {{ dossier_code }} needs more documents",
+        "Dear {{ recipient_name }},\n\n"
+        "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
+        "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
+        "Reason: {{ reason }}\n"
+        "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN)],
+}
+
 
 def sample_context(key: str) -> dict[str, Any]:
     """A realistic context for ``key``, for the admin preview and the tests."""
@@ -339,8 +364,11 @@ def sample_context(key: str) -> dict[str, Any]:
         "changed_at": received + dt.timedelta(hours=2),
         "due_at": dt.datetime(2026, 7, 20, 16, 0, tzinfo=tz),
         "note": "",
-        "missing": ["Bản vẽ thiết kế xây dựng", "Giấy tờ về quyền sử dụng đất"],
-        "reason": "Hồ sơ chưa đủ thành phần theo quy định.",
+        "missing": [{"document": "Bản vẽ thiết kế xây dựng", "reason": "Thiếu bản vẽ mặt bằng móng và mặt cắt"},
+                    {"document": "Giấy tờ về quyền sử dụng đất", "reason": "Bản sao chưa chứng thực"}],
+        "cover_note": "Đề nghị nộp bổ sung trong một lần.",
+        "reason": "Bản vẽ thiết kế xây dựng: Thiếu bản vẽ mặt bằng móng và mặt cắt; "
+                  "Giấy tờ về quyền sử dụng đất: Bản sao chưa chứng thực",
         "contact_name": "Trần Thị Bình",
         "contact_phone": "0263 000 001",
         "fee_name": "lệ phí cấp giấy phép xây dựng",

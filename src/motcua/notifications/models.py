@@ -60,6 +60,8 @@ class Message(models.Model):
     key = models.CharField(_("key"), max_length=100, db_index=True)
     language = models.CharField(_("language"), max_length=5)
     recipient_name = models.CharField(_("recipient"), max_length=255, blank=True)
+    # Who the notice is from: the agency that handles the dossier, shown as the e-mail's sender name.
+    sender_name = models.CharField(_("sender"), max_length=255, blank=True, default="")
     # {"email": "...", "sms": "+84...", "zalo": "..."}: only the channels this recipient can be reached on.
     addresses = models.JSONField(_("addresses"), default=dict)
     # The channels to try, in order: the preferred one first, then the fallbacks.

@@ -68,18 +68,19 @@ def send_guarded(prepare: Callable[[], None], what: str) -> None:
 
 def notify(recipient: Recipient, key: str, context: dict[str, Any], *, preferred: list[str] | None = None,
            language: str | None = None, related_object: models.Model | None = None,
-           subject_ref: str = "") -> Message | None:
+           subject_ref: str = "", sender: str = "") -> Message | None:
     """Render the notice ``key`` for ``recipient`` and deliver it after the current transaction commits.
 
     ``language`` defaults to the recipient's; ``preferred`` (else ``recipient.preferred``) is tried first,
     then the other configured channels. ``subject_ref`` (e.g. ``"dossier:<code>"``) or ``related_object``
-    ties the message to what it is about, as evidence. Returns the message, or None if even recording it
+    ties the message to what it is about, as evidence; ``sender`` names the agency it is from (the e-mail's
+    From name). Returns the message, or None if even recording it
     failed (logged; never raised).
     """
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
             message = _create_message(recipient, key, context, preferred, language or recipient.language,
-                                      related_object, subject_ref)
+                                      related_object, subject_ref, sender)
     except Exception:
         log.exception("notification %s could not be recorded", key)
         return None
@@ -122,7 +123,8 @@ def _subject_of(related_object: models.Model | None, subject_ref: str) -> tuple[
 
 
 def _create_message(recipient: Recipient, key: str, context: dict[str, Any], preferred: list[str] | None,
-                    language: str, related_object: models.Model | None, subject_ref: str) -> Message:
+                    language: str, related_object: models.Model | None, subject_ref: str, sender: str = ""
+                    ) -> Message:
     now = timezone.now()
     renderings: dict[str, dict[str, Any]] = {}
     for kind in _plan(recipient, preferred):
@@ -131,7 +133,7 @@ def _create_message(recipient: Recipient, key: str, context: dict[str, Any], pre
             renderings[kind] = rendering
     plan = list(renderings)
     content_type, object_id, ref = _subject_of(related_object, subject_ref)
-    message = Message(key=key, language=language, recipient_name=recipient.name, plan=plan,
+    message = Message(key=key, language=language, recipient_name=recipient.name, sender_name=sender, plan=plan,
                       addresses={kind: recipient.address(kind) for kind in plan}, renderings=renderings,
                       subject_ref=ref, content_type=content_type, object_id=object_id, created_at=now)
     if plan:
@@ -204,7 +206,7 @@ def _claim(message_id: int) -> tuple[DeliveryAttempt, OutgoingMessage] | None:
     outgoing = OutgoingMessage(message_id=message.pk, channel=kind, to=attempt.address,
                                recipient_name=message.recipient_name, subject=content.get("subject", ""),
                                body=content.get("body", ""), language=content.get("language", message.language),
-                               key=message.key)
+                               key=message.key, sender_name=message.sender_name)
     return attempt, outgoing
 
 
@@ -368,16 +370,24 @@ def save_template(template: MessageTemplate, user: Any = None, changed: list[str
 
 
 def seed_default_templates(stdout: Any = None) -> int:
-    """Create version 1 of every default template that has no version yet. Idempotent: an existing
-    template (edited or not) is never overwritten."""
-    created = 0
+    """Create version 1 of every default template that has no version yet, and a new version with the current
+    default text of every template whose newest version still has an earlier default text
+    (``defaults.SUPERSEDED``): it was never edited, so it follows the defaults. Idempotent: an edited
+    template is never overwritten. Run by ``motcua notifications seed`` (and on every upgrade, docs)."""
+    created = updated = 0
     epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     for key, language, channel, subject, body in defaults.TEMPLATES:
-        if MessageTemplate.objects.filter(key=key, language=language, channel=channel).exists():
-            continue
-        MessageTemplate.objects.create(key=key, language=language, channel=channel, version=1, subject=subject,
-                                       body=body, valid_from=epoch, note="default text")
-        created += 1
+        latest = (MessageTemplate.objects.filter(key=key, language=language, channel=channel)
+                  .order_by("-version").first())
+        if latest is None:
+            MessageTemplate.objects.create(key=key, language=language, channel=channel, version=1,
+                                           subject=subject, body=body, valid_from=epoch, note="default text")
+            created += 1
+        elif (latest.subject, latest.body) in defaults.SUPERSEDED.get((key, language, channel), []):
+            MessageTemplate.objects.create(
+                key=key, language=language, channel=channel, version=latest.version + 1, subject=subject,
+                body=body, valid_from=timezone.now(), is_active=latest.is_active, note="default text")
+            updated += 1
     if stdout is not None:
-        stdout.write(f"Notification templates: {created} created.\n")
+        stdout.write(f"Notification templates: {created} created, {updated} updated to the new default text.\n")
     return created

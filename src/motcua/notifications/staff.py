@@ -21,13 +21,13 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import OrgUnit, User
+from motcua.core import links
 from motcua.dossiers.choices import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -86,11 +86,10 @@ def _division_heads(dossier: Dossier, officer: User, day: dt.date) -> list[User]
 
 
 def _dossier_context(dossier: Dossier, officer: User) -> dict[str, Any]:
-    base = getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "http://localhost:8000"
     return {
         "dossier_code": dossier.public_id,
         "procedure_name": dossier.snapshot.get("procedure", {}).get("name") or dossier.procedure.name,
-        "dossier_url": f"{base.rstrip('/')}{reverse('dossiers:detail', args=[dossier.public_id])}",
+        "dossier_url": links.absolute(reverse("dossiers:detail", args=[dossier.public_id])),
         "officer_name": officer.get_full_name(),
         "unit_name": (dossier.current_unit or dossier.processing_unit).name,
         "due_at": dossier.due_at,

@@ -19,6 +19,7 @@ from motcua.calendars.selectors import compute_due
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.choices import ClockStart
 from motcua.catalogue.models import Procedure, ProcedureVersion
+from motcua.core import links
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import deadlines
 from motcua.dossiers import services as dossier_services
@@ -34,8 +35,7 @@ STEPS = ("applicant", "questions", "documents", "fees", "delivery", "review")
 
 
 def absolute(path: str) -> str:
-    base = getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "http://localhost:8000"
-    return f"{base.rstrip('/')}{path}"
+    return links.absolute(path)
 
 
 def tracking_url(dossier: Dossier) -> str:
@@ -438,11 +438,17 @@ def _first_actor(dossier: Dossier, status: int) -> str:
 
 def notice_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     """What Decree 224/2026 Art. 15 asks a status notice to carry: the receiving and processing agency and
-    person, and the times of receipt, processing and return. Call it under the recipient's language."""
+    person, and the times of receipt, processing and return. Call it under the recipient's language.
+
+    The processing person is the officer the dossier is assigned to at its current step, never the officer
+    whose action caused the notice (the desk officer who hands it over is not the one processing it); the
+    processing unit is the unit of the current step, else the processing agency, once the dossier left the
+    desk."""
     status = event.status_after or dossier.status
-    by_applicant = event.actor_id == dossier.owner_id
     processing_now = status in (Status.IN_PROGRESS, Status.PAYMENT_REQUESTED, Status.DONE) or (
         status == Status.SUPPLEMENT_REQUESTED and dossier.received_at is not None)
+    transferred = dossier.transferred_at is not None
+    officer = dossier.assigned_to if transferred and processing_now else None
     return {
         "recipient_name": dossier.applicant_name, "dossier_code": dossier.public_id,
         "procedure_name": dossier.snapshot.get("procedure", {}).get("name") or dossier.procedure.name,
@@ -450,17 +456,34 @@ def notice_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "agency_name": (dossier.processing_unit.agency() or dossier.processing_unit).name,
         "status_label": str(Status(status).label), "receiving_unit": dossier.receiving_unit.name,
         "receiving_officer": _first_actor(dossier, Status.RECEIVED),
-        "processing_unit": dossier.processing_unit.name if dossier.transferred_at else "",
-        "processing_officer": event.actor.get_full_name() if processing_now and not by_applicant else "",
+        "processing_unit": (dossier.current_unit or dossier.processing_unit).name if transferred else "",
+        "processing_officer": officer.get_full_name() if officer is not None else "",
         "received_at": dossier.received_at, "changed_at": event.at, "due_at": dossier.due_at,
         "note": event.reason,
     }
 
 
+class MissingDocument(str):
+    """One missing item of a supplement request (form 02): prints as the document's name, so that a template
+    written for a list of names still reads; ``reason`` says what is wrong with it."""
+
+    document: str
+    reason: str
+
+    def __new__(cls, document: str, reason: str = "") -> MissingDocument:
+        item = super().__new__(cls, document)
+        item.document, item.reason = document, reason
+        return item
+
+
 def supplement_context(event: DossierEvent) -> dict[str, Any]:
-    missing = (event.data or {}).get("missing") or []
-    return {"missing": [m.get("document", "") for m in missing],
-            "reason": event.reason or "; ".join(f"{m.get('document')}: {m.get('reason')}" for m in missing),
+    """Each missing item with its own reason (Decree 61/2018 Art. 19(4): the request says what to supply and
+    why, once) and the officer's cover note apart. ``reason`` keeps the joined reasons for templates edited
+    before ``missing`` carried them."""
+    missing = [MissingDocument(str(m.get("document") or ""), str(m.get("reason") or ""))
+               for m in (event.data or {}).get("missing") or []]
+    return {"missing": missing, "cover_note": event.reason or "",
+            "reason": "; ".join(f"{m.document}: {m.reason}" if m.reason else m.document for m in missing),
             "contact_name": event.actor.get_full_name(), "contact_phone": ""}
 
 

@@ -503,13 +503,16 @@ def notify_applicant(event_id: int) -> None:
 
 
 def _send_notice(event: DossierEvent, key: str) -> None:
-    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit").get(
+    dossier = Dossier.objects.select_related("owner", "procedure", "receiving_unit", "processing_unit",
+                                             "current_unit", "assigned_to").get(
         pk=event.dossier_id)
     recipient = _recipient(dossier)
     extra = NOTICE_CONTEXT.get(key)
     with translation.override(recipient.language):
         context = {**selectors.notice_context(dossier, event), **(extra(dossier, event) if extra else {})}
-    notify(recipient, key, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
+    # The notice is the agency's, not the platform's: its name is the e-mail's sender.
+    notify(recipient, key, context, related_object=dossier, subject_ref=f"dossier:{dossier.public_id}",
+           sender=(dossier.processing_unit.agency() or dossier.processing_unit).name)
 
 
 def _instant(value: Any) -> dt.datetime | None:

@@ -25,6 +25,7 @@ class OutgoingMessage:
     body: str
     language: str
     key: str
+    sender_name: str = ""  # the agency the notice is from (the e-mail's From name)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ server without its worker would silently queue notices that never leave.
 The children run with ``MOTCUA_DEBUG`` off unless the environment or ``--debug`` turns it on: a person
 trying ``make run`` sees the app's own 404/403/400/500 pages, as in production, not Django's debug page
 with the list of URLs. Static files are still served from the source folders (WhiteNoise's finders,
-settings.py), and code and templates still reload.
+settings.py), and code and templates still reload. Without ``MOTCUA_PUBLIC_BASE_URL`` the children get
+``http://HOST:PORT`` of the app server as the address the links in notices use.
 """
 
 from __future__ import annotations
@@ -62,8 +63,14 @@ class Command(BaseCommand):
             "scheduler": [*motcua, "scheduler"],
         }
 
-    def child_environment(self, debug: bool) -> dict[str, str]:
+    def child_environment(self, debug: bool, addrport: str = "127.0.0.1:8000") -> dict[str, str]:
         env = dict(os.environ)
+        if not env.get("MOTCUA_PUBLIC_BASE_URL"):
+            # The links in notices (motcua.core.links) point at this server; production sets its public address.
+            host, _sep, port = addrport.rpartition(":") if ":" in addrport else ("127.0.0.1", ":", addrport)
+            if host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 - a listening address, not a bind
+                host = "localhost"
+            env["MOTCUA_PUBLIC_BASE_URL"] = f"http://{host}:{port}"
         if debug:
             env["MOTCUA_DEBUG"] = "true"
         elif not env.get("MOTCUA_DEBUG"):
@@ -79,7 +86,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _on_signal)
         signal.signal(signal.SIGTERM, _on_signal)
         processes: dict[str, subprocess.Popen[bytes]] = {}
-        env = self.child_environment(options["debug"])
+        env = self.child_environment(options["debug"], options["addrport"])
         for name, argv in self.children(options["addrport"], not options["noreload"]).items():
             processes[name] = subprocess.Popen(argv, start_new_session=True, env=env)  # noqa: S603 - our own command
             self.stdout.write(f"motcua serve: {name} pid {processes[name].pid}: {' '.join(argv[2:])}")
