@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit
 from motcua.accounts.permissions import Capability, has_capability
-from motcua.core import health
+from motcua.core import health, revisions
 from motcua.core.errors import DomainError
 
 from . import clock, lunar
@@ -43,7 +43,7 @@ MAX_DAYS_PER_CALL = 366
 
 
 def revision_token() -> str:
-    return CalendarRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    return revisions.read(CalendarRevision)
 
 
 def clear_cache() -> None:

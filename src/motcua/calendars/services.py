@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import logging
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.core import revisions
 from motcua.core.errors import DomainError
 from motcua.core.text import nfc
 
@@ -49,9 +49,7 @@ class _Batch:
 
 def bump_revision() -> None:
     """Mark every cached calendar stale, in this process and the others (they compare the token)."""
-    token = uuid.uuid4().hex
-    if not CalendarRevision.objects.filter(pk=1).update(token=token):
-        CalendarRevision.objects.update_or_create(pk=1, defaults={"token": token})
+    revisions.bump(CalendarRevision)
 
 
 def _open_batch() -> _Batch | None:

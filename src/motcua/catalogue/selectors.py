@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.calendars.selectors import compute_due
+from motcua.core import revisions
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold_vi
 
@@ -75,7 +76,7 @@ _RECEIPTS_MAX = 2048
 
 
 def revision_token() -> str:
-    return CatalogueRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    return revisions.read(CatalogueRevision)
 
 
 def clear_receipt_cache() -> None:

@@ -13,7 +13,6 @@ Invariants kept here:
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.core import revisions
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
@@ -42,9 +42,7 @@ def bump_revision() -> None:
     """Mark what every process cached of the catalogue for receipts as stale (they compare the token).
 
     Written in the caller's transaction, so the new token and the change commit together."""
-    token = uuid.uuid4().hex
-    if not CatalogueRevision.objects.filter(pk=1).update(token=token):
-        CatalogueRevision.objects.update_or_create(pk=1, defaults={"token": token})
+    revisions.bump(CatalogueRevision)
 
 
 def require_manager(user: User | None) -> None:
