@@ -72,3 +72,20 @@ def test_removed_middle_event_is_detected(dossier):
     DossierEvent.objects.filter(dossier=dossier, seq=2).delete()
     _, broken = events.verify()
     assert broken is not None and broken.seq == 2 and "missing" in broken.problem
+
+
+def test_a_register_export_logs_every_row_in_a_bounded_number_of_queries(people, procedure,
+                                                                          django_assert_max_num_queries):
+    """The register's log (``services.rows_for_export``) appends one event per dossier to each chain in a few
+    queries, whatever the number of rows; the chains stay whole; a second export the same day adds nothing."""
+    from motcua.dossiers.choices import EventKind
+
+    made = [services.receive_at_desk(people["binh"], intake(), [upload()]) for _ in range(6)]
+    with django_assert_max_num_queries(12):
+        rows = services.rows_for_export(people["binh"], made, "/api/v1/registers/dossiers.xlsx")
+    assert len(rows) == 6
+    logged = DossierEvent.objects.filter(kind=EventKind.PERSONAL_DATA_VIEWED, data__what="register")
+    assert sorted(e.dossier_id for e in logged) == sorted(d.pk for d in made)
+    assert events.verify([d.pk for d in made])[1] is None
+    services.rows_for_export(people["binh"], made, "/api/v1/registers/dossiers.xlsx")
+    assert logged.count() == 6

@@ -693,8 +693,30 @@ def rows_for_export(user: User, dossiers: list[Dossier], where: str) -> list[Dos
     read them: each row is personal data (address, phone), masked for a reader who may not see it, as on the
     page (``selectors.for_reader``); each dossier's appearance in it is logged, once a day per officer."""
     readable = selectors.for_reader(user, dossiers)
-    for whole, shown in zip(dossiers, readable, strict=True):
-        record_opening(user, whole, where, "register", masked=shown is not whole)
+    masked = {whole.pk: shown is not whole for whole, shown in zip(dossiers, readable, strict=True)}
+    wanted = [d.pk for d in dossiers if d.owner_id != user.pk]
+    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def logged(ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in range(0, len(ids), 500):  # SQLite allows only so many parameters in one query
+            found.update(DossierEvent.objects.filter(
+                dossier_id__in=ids[chunk:chunk + 500], kind=EventKind.PERSONAL_DATA_VIEWED, actor=user,
+                at__gte=day_start, data__what="register").values_list("dossier_id", flat=True))
+        return found
+
+    already = logged(wanted)  # the common case (a second export the same day) takes no lock
+    todo = [pk for pk in wanted if pk not in already]
+    if todo:
+        # One transaction and one locking query for the whole register, rows locked in id order so that two
+        # exports at once cannot deadlock; checked again under the locks, as ``record_opening`` does.
+        with transaction.atomic():
+            locked = list(Dossier.objects.select_for_update(of=("self",)).filter(pk__in=todo).order_by("pk")
+                          .only("pk", "event_count", "last_event_hash"))
+            again = logged(todo)
+            locked = [d for d in locked if d.pk not in again]
+            events.append_many(locked, EventKind.PERSONAL_DATA_VIEWED, user,
+                               [{"where": where, "what": "register", "masked": masked[d.pk]} for d in locked])
     return readable
 
 
