@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -34,7 +35,7 @@ TO = Query(None, description="YYYY-MM-DD (today)")
 def resolve(user: User, unit: str | None, first: str | None, last: str | None,
             procedure: str | None = None) -> tuple[kpi.Scope, dt.date, dt.date, OrgUnit | None]:
     """Parse and check the query: the unit (by code) in the user's statistics scope, the period."""
-    today = dt.date.today()
+    today = timezone.localdate()  # the local day (Asia/Ho_Chi_Minh), not the server's
     start = parse_day(first, "from", today.replace(month=1, day=1))
     end = parse_day(last, "to", today)
     if end < start:
