@@ -7,13 +7,14 @@ period, judged at that instant from the pre-computed instants of ``DossierFact``
 Definitions (docs/stats.md):
 - ``received``: accepted in the period; ``done``: processing done or result returned in the period;
   ``stopped``: stopped in the period;
-- the dossiers *processed in the period* (the 766 2.1 denominator) are those that ended in it plus those
-  still open at its end; each is ``early``, ``on_time`` or ``late`` (disjoint);
-- ``in_progress``: open at the end of the period, ``overdue`` of them late, ``at_risk`` of them not late
-  with less than one working day left;
+- ``ended`` in the period, each ``early``, ``on_time`` or ``late`` (disjoint; the periodic report's columns);
+- ``in_progress``: open at the end of the period (judged at ``judged_at``: the present instant while the
+  period has not ended), ``overdue`` of them past the promised date, ``within_time`` the others,
+  ``at_risk`` of those with less than one working day left;
+- the dossiers *processed in the period* (the 766 2.1 denominator) = ended + in progress;
 - early, on time, late by the one rule (``motcua.dossiers.timeliness.judge``: early = ended with a result on a
   day before the day of the promised date, as a supplement moved it);
-- ``on_time_rate`` = (early + on_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
+- ``on_time_rate`` = (early + on_time + within_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
 - ``within_target_rate`` = done by the internal target ÷ done with one (a separate, optional measure);
 - ``avg_working_days`` = working days from clock start to end, supplement time subtracted, over ``done``
   (766 2.2);
