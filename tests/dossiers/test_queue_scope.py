@@ -90,12 +90,13 @@ def test_a_claim_by_someone_no_longer_in_the_division_is_not_the_heads(procedure
 def test_queue_screen_and_api_show_the_head_who_holds_it(procedure, people, client_for, token_for):
     d = _in_progress(people)[0]
     wf.claim(people["cuong"], Dossier.objects.get(pk=d.pk))
-    # Test set-up only: the step's deadline has passed, so that it is in the screen's "overdue" work bucket.
+    # Test set-up only: the step's deadline has passed (not the dossier's), so that it is in the screen's
+    # "step past its deadline" work bucket.
     ProcessingStep.objects.filter(dossier=d, open=True).update(due_at=timezone.now() - dt.timedelta(hours=1))
-    response = client_for("dung").get("/ho-so/", {"bucket": "overdue"})
+    response = client_for("dung").get("/ho-so/", {"bucket": "step_overdue"})
     page = response.content.decode()
     assert f"/ho-so/{d.code}/" in page and "Lê Văn Cường" in page
-    assert response.context["counts"]["overdue"] == 1
+    assert response.context["counts"]["step_overdue"] == 1 and response.context["counts"]["overdue"] == 0
     body = Client().get("/api/v1/queues/mine", HTTP_AUTHORIZATION=token_for("dung")).json()
     assert [i["dossier"]["code"] for i in body["items"]] == [d.code]
     assert body["items"][0]["step"]["officer"] == "Lê Văn Cường"

@@ -165,6 +165,7 @@ def _queries_for(client: Client, path: str, django_assert_max_num_queries, limit
 
 def test_queue_query_count_does_not_grow_with_rows(procedure, people, client_for, django_assert_max_num_queries):
     _in_progress(people, 2)
+    Dossier.objects.update(due_at=timezone.now() - dt.timedelta(minutes=5))  # two rows in the overdue listing
     client = client_for("dung")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

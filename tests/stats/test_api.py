@@ -29,7 +29,9 @@ def test_in_scope_gets_the_summary(client_for, march, who):
     r = client_for(who).get(URL)
     assert r.status_code == 200, r.content
     body = r.json()
-    assert (body["received"], body["early"], body["on_time"], body["late"]) == (7, 3, 2, 2)  # A B D | F H | C E
+    # Resolved: A B D early | H on time | C late; being resolved: F within time, E overdue.
+    assert (body["received"], body["early"], body["on_time"], body["late"]) == (7, 3, 1, 1)
+    assert (body["in_progress"], body["within_time"], body["overdue"]) == (2, 1, 1)
     assert body["on_time_rate"] == pytest.approx(5 / 7, abs=1e-4)
     assert body["early_rate"] == pytest.approx(3 / 7, abs=1e-4)
     assert (body["with_target"], body["within_target"]) == (4, 1)

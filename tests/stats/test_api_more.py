@@ -24,7 +24,8 @@ def test_ranking(client_for, march):
     r = client_for("thanh").get(RANKING)
     assert r.status_code == 200
     body = r.json()
-    assert body["previous_from"] == "2025-01-29" and body["previous_to"] == "2025-02-28"
+    # The previous period of a whole month is the whole month before, by its real bounds.
+    assert body["previous_from"] == "2025-02-01" and body["previous_to"] == "2025-02-28"
     first, second = body["agencies"]
     assert (first["unit"], first["total_rank"], first["on_time_rate_rank"]) == ("T.SXD", 1, 1)
     assert first["on_time_rate"] == pytest.approx(5 / 7, abs=1e-4)

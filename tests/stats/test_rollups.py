@@ -63,10 +63,11 @@ def _recount(first: dt.date, last: dt.date) -> dict[str, int]:
         if ended is not None and ended < start:
             continue
         c = classify(f, at, built.target_due)
-        out[c.outcome.value] += 1  # type: ignore[union-attr]
-        if ended is None or ended > at:
+        if ended is None or ended > at:  # still being resolved at the end: within time or overdue
             out["in_progress"] += 1
             out["overdue"] += c.outcome == Outcome.LATE
+        else:  # resolved in the period, by class
+            out[c.outcome.value] += 1  # type: ignore[union-attr]
     return out
 
 

@@ -288,7 +288,8 @@ def unknown_action(request: HttpRequest, code: str, action: str) -> dict[str, An
 
 
 class QueueQuery(Schema):
-    bucket: str = Field("", description="overdue, due_today or at_risk")
+    bucket: str = Field("", description="overdue (the dossier's promised date passed), step_overdue (the step's own "
+                                        "deadline passed), due_today (the step) or at_risk")
     q: str = Field("", description="a dossier code, an ID number or part of the applicant's name")
     procedure: str = ""
     status: int | None = Field(None, ge=0, le=99)
@@ -309,8 +310,9 @@ def queue_item(step: ProcessingStep, now: dt.datetime) -> dict[str, Any]:
 
 @router.get("/queues/mine", response={200: QueueOut, **ERRORS}, summary="My work queue")
 def my_queue(request: HttpRequest, filters: Query[QueueQuery]) -> dict[str, Any]:
-    """The open steps I work on or may take, assign or sign: due today, overdue and at risk (the working
-    time left is below what the remaining steps are planned to take), with the counts of each."""
+    """The open steps I work on or may take, assign or sign: the dossier past its promised date (overdue), the
+    step past its own deadline, the step due today, and at risk (the working time left is below what the
+    remaining steps are planned to take), with the counts of each."""
     user: User = request.auth  # type: ignore[attr-defined]
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff have a work queue."), code="forbidden")

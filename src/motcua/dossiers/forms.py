@@ -327,9 +327,10 @@ class SupplementArrivedForm(ActionForm):
 
 BUCKETS = [
     ("", _("Everything open")),
-    ("due_today", _("Due today")),
-    ("overdue", _("Overdue")),
-    ("at_risk", _("At risk")),
+    ("overdue", _("Past the promised return date")),
+    ("due_today", _("Step due today")),
+    ("step_overdue", _("Step past its deadline")),
+    ("at_risk", _("At risk of missing the promised date")),
     ("to_check", _("Online, to check")),
     ("apologies", _("Apologies to sign")),
     ("closed", _("Closed")),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import User
 from motcua.catalogue.choices import ClockStart, SupplementRule
 
-from . import deadlines, selectors
+from . import deadlines, selectors, timeliness
 from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
 from .models import Attachment, Dossier, DossierEvent, RuleSet
 from .rules import SWITCH_DEFAULTS
@@ -77,16 +77,27 @@ def page_number(text: str | None) -> int:
 # --- queue and search ---------------------------------------------------------------------------------
 
 # The work buckets are the processing queue's (``workflow.selectors.queue_for``, also behind
-# GET /api/v1/queues/mine): due today, overdue and at risk by the remaining working time against the
-# remaining steps' budgets. The other views of the screen are plain status listings of the dossiers in the
-# user's scope (``selectors.search``): everything open, the online submissions to check, the closed ones.
-WORK_BUCKETS = ("due_today", "overdue", "at_risk")
+# GET /api/v1/queues/mine): a step due today, a step past its own deadline and the dossiers at risk by the
+# remaining working time against the remaining steps' budgets. The other views of the screen are listings of
+# the dossiers in the user's scope (``selectors.search``): everything open, those past their promised date
+# (``timeliness.overdue_q``: the one definition of overdue, also the statistics'), the online submissions to
+# check, the closed ones.
+WORK_BUCKETS = ("due_today", "step_overdue", "at_risk")
 LISTINGS: dict[str, Q] = {
     "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
     # Apology letters drafted and waiting for the signature of the head of the agency (form 04).
     "apologies": Q(status__in=(Status.IN_PROGRESS, Status.PAYMENT_REQUESTED), apology__isnull=False,
                    apology__issued_at__isnull=True),
 }
+
+
+def listing_q(listing: str, now: dt.datetime) -> Q:
+    """The filter of a listing; ``overdue``: past the promised date at ``now``, in any status while processed."""
+    if listing == "overdue":
+        return timeliness.overdue_q(now)
+    return LISTINGS.get(listing, LISTINGS[""])
+
+
 # The form's orders, as the queue's (on the step) and as the listing's (on the dossier).
 _QUEUE_SORT = {"due": "due", "-due": "-due", "-submitted": "-received", "submitted": "received", "code": "code"}
 _LISTING_SORT: dict[str, list[Any]] = {
@@ -100,7 +111,9 @@ _LISTING_SORT: dict[str, list[Any]] = {
 
 @dataclass(frozen=True)
 class Row:
-    """A dossier in a list: its status, the queue's flag (overdue, due today, at risk) and the step it waits on."""
+    """A dossier in a list: its status, its flag against its promised date (``dossier_state``: overdue, at
+    risk), the flag of its current step against the step's own deadline (``step_state``: overdue, due today),
+    and the step it waits on."""
 
     dossier: Dossier
     status: str
@@ -108,6 +121,8 @@ class Row:
     step: Any
     when: dt.datetime | None
     id_number: str
+    dossier_state: str = ""
+    step_state: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,31 +149,37 @@ def _queue_filters(values: dict[str, Any], bucket: str) -> wf_selectors.QueueFil
                                      sort=_QUEUE_SORT.get(values.get("sort") or "due", "due"))
 
 
-def _listing(user: User, values: dict[str, Any], listing: str) -> QuerySet[Dossier]:
+def _listing(user: User, values: dict[str, Any], listing: str, now: dt.datetime) -> QuerySet[Dossier]:
     """The user's dossiers for a status listing or the search, the step they wait on loaded with them."""
     order = _LISTING_SORT.get(values.get("sort") or "due", _LISTING_SORT["due"])
-    return (selectors.search(user, _filters(values)).filter(LISTINGS.get(listing, LISTINGS[""]))
+    return (selectors.search(user, _filters(values)).filter(listing_q(listing, now))
             .select_related("procedure", "current_step").defer("snapshot", "rules", "clock", "representative")
             .order_by(*order))
 
 
-def _row(d: Dossier, state: str, step: Any = None, submitted: bool = True) -> Row:
-    return Row(dossier=d, status=str(Status(d.status).label), state=state, step=step,
+def _row(d: Dossier, now: dt.datetime, step: Any = None, submitted: bool = True, current: Any = None) -> Row:
+    """``step``: the queue's step shown on the row; ``current``: the step the dossier waits on, whose deadline
+    the step flag is about (the queue's step, else the dossier's current step)."""
+    current = step if step is not None else current
+    dossier_state = wf_selectors.dossier_state(d, now)
+    step_state = wf_selectors.step_state(current, now)
+    state = dossier_state if dossier_state == "overdue" else {"overdue": "step_overdue"}.get(step_state, step_state)
+    return Row(dossier=d, status=str(Status(d.status).label), state=state or dossier_state, step=step,
                when=d.submitted_at if submitted else d.received_at,
-               id_number=selectors.mask(d.applicant_id_number) or ("" if not submitted else d.applicant_tax_code))
+               id_number=selectors.mask(d.applicant_id_number) or ("" if not submitted else d.applicant_tax_code),
+               dossier_state=dossier_state, step_state=step_state)
 
 
 def _listing_page(user: User, values: dict[str, Any], listing: str, number: int, now: dt.datetime) -> PageOf:
-    """A page of a status listing, each row flagged by the queue's own rule (``row_state``) on its step."""
-    page = Paginator(_listing(user, values, listing), PAGE_SIZE).get_page(number)
+    """A page of a listing, each row flagged against the dossier's promised date and its current step's own
+    deadline."""
+    page = Paginator(_listing(user, values, listing, now), PAGE_SIZE).get_page(number)
     rows = []
     for d in page.object_list:
         step = d.current_step if d.current_step_id else None
-        state = ""
-        if step is not None and step.open:
+        if step is not None:
             step.dossier = d  # already loaded: no query
-            state = wf_selectors.row_state(step, now)
-        rows.append(_row(d, state))
+        rows.append(_row(d, now, current=step))
     return PageOf(rows, page.number, page.paginator.count)
 
 
@@ -174,14 +195,14 @@ def queue_page(user: User, values: dict[str, Any], number: int) -> QueuePage:
             number = last
             work = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                           now=work.now)
-        rows = [_row(s.dossier, wf_selectors.row_state(s, work.now), s, submitted=False) for s in work.items]
+        rows = [_row(s.dossier, work.now, s, submitted=False) for s in work.items]
         page = PageOf(rows, number, work.count)
     else:
         work = wf_selectors.queue_for(user, _queue_filters(values, ""), limit=1)
         page = _listing_page(user, values, bucket, number, work.now)
     listed = selectors.search(user, _filters(values)).order_by().aggregate(
         open=Count("id", filter=LISTINGS[""]), to_check=Count("id", filter=LISTINGS["to_check"]),
-        apologies=Count("id", filter=LISTINGS["apologies"]))
+        apologies=Count("id", filter=LISTINGS["apologies"]), overdue=Count("id", filter=listing_q("overdue", work.now)))
     return QueuePage(page=page, counts={**work.counts, **listed}, bucket=bucket)
 
 
@@ -399,7 +420,6 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
         loose_files=attachments.get(None, []), events=event_rows(info.events), clock=clock_info(dossier, now),
         steps=step_rows(info, now), current_step=next((s for s in info.steps if s.pk == dossier.current_step_id),
                                                       None),
-        overdue=(dossier.due_at is not None and dossier.due_at < now and dossier.status in OPEN
-                 and dossier.status != Status.DONE),
+        overdue=timeliness.is_overdue(dossier.status, dossier.due_at, dossier.original_due_at, now),
         channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
         rules=rules_block(dossier))

@@ -60,7 +60,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.db.models import Q
+
 from motcua.calendars.clock import Calendar, from_seconds, to_local, to_seconds
+
+from .choices import Status
 
 
 class Outcome(StrEnum):
@@ -217,3 +221,39 @@ def classify(facts: DossierFacts, at: dt.datetime, target_due: dt.datetime | Non
     return Classification(counted=True, outcome=outcome, finished=finished, end_kind=end_kind, end_at=end,
                           deadline_at=deadline, target_at=target, within_target=within,
                           supplement_seconds=waited, supplement_requests=count, reason=reason)
+
+
+# --- overdue now: the one definition of every screen ----------------------------------------------------
+#
+# A dossier is **overdue** (*quá hạn*) when it is still being processed and the promised return date has
+# passed: the date of the receipt (Decree 61/2018 Art. 19(9) and Decree 118/2025: the promised date is what
+# the agency answers for), as a supplement restarted or resumed the clock, and never the new date of an
+# apology letter (``original_due_at`` keeps the date it replaced; 766 2.1 counts an apologised dossier late).
+# It is the dossier's date, not a step's: a step past its own budget is "a step overdue", said as such. The
+# queue's count and badge, the dossier page and the statistics (``motcua.stats.kpi.late_at_q`` on the same
+# instants) use it; the statistics judge a period that has not ended at the present instant.
+#
+# Still being processed: received and not yet ended (rule 2 above: processing done, result returned or
+# stopped end it), whatever the status, reception included. A dossier waiting for a supplement has its clock
+# paused (``due_at`` empty): not overdue.
+PROCESSING_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
+                       Status.WITHDRAWAL_REQUESTED)
+
+
+def promised_for_overdue(due_at: dt.datetime | None, original_due_at: dt.datetime | None) -> dt.datetime | None:
+    """The promised date a dossier is overdue against: the one before an apology's new date, else the current."""
+    return original_due_at or due_at
+
+
+def is_overdue(status: int, due_at: dt.datetime | None, original_due_at: dt.datetime | None,
+               now: dt.datetime) -> bool:
+    """Whether a dossier with these fields is overdue at ``now`` (see above)."""
+    promised = promised_for_overdue(due_at, original_due_at)
+    return status in PROCESSING_STATUSES and promised is not None and promised < now
+
+
+def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """``is_overdue`` as a filter on dossiers (``prefix``: the path to the dossier, e.g. ``"dossier__"``)."""
+    return Q(**{f"{prefix}status__in": PROCESSING_STATUSES}) & (
+        Q(**{f"{prefix}original_due_at__lt": now})
+        | Q(**{f"{prefix}original_due_at__isnull": True, f"{prefix}due_at__lt": now}))

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -34,7 +35,7 @@ TO = Query(None, description="YYYY-MM-DD (today)")
 def resolve(user: User, unit: str | None, first: str | None, last: str | None,
             procedure: str | None = None) -> tuple[kpi.Scope, dt.date, dt.date, OrgUnit | None]:
     """Parse and check the query: the unit (by code) in the user's statistics scope, the period."""
-    today = dt.date.today()
+    today = timezone.localdate()  # the local day (Asia/Ho_Chi_Minh), not the server's
     start = parse_day(first, "from", today.replace(month=1, day=1))
     end = parse_day(last, "to", today)
     if end < start:
@@ -67,7 +68,9 @@ def resolve(user: User, unit: str | None, first: str | None, last: str | None,
 @router.get("/summary", response={200: dict[str, Any], **ERRORS}, summary="KPIs of a unit and period")
 def summary(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO,
             procedure: str | None = None) -> Any:
-    """Received, done, early, on time, late, in progress (overdue, at risk), rates (0-1) and the average
+    """The counts of the periodic report: received; ended in the period (early, on time, late; of which
+    stopped); in progress at its end (within time, overdue: past the dossier's promised date; at risk),
+    judged at the present instant while the period has not ended; rates (0-1) and the average
     processing time in working days, by the rules of indicator 2.1 of Bộ chỉ số 766; online, fully-online
     (``fully_online`` of ``eligible_full``) and reused-data (``reused_data``) counts; paid online
     (``paid_online`` of ``with_fee``), electronic results and digitised dossiers (``e_result``,

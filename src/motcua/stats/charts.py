@@ -18,10 +18,13 @@ from .selectors import OPTIONAL_KPIS
 
 def labels() -> dict[str, str]:
     return {
-        "received": _("Received"), "processed": _("Processed in the period"), "done": _("Done"),
-        "stopped": _("Stopped"), "early": _("Early"), "on_time": _("On time"), "late": _("Late"),
+        # The names of the periodic report's columns, so that a count reads the same on every screen.
+        "received": _("Received"), "processed": _("To handle in the period"), "ended": _("Resolved"),
+        "done": _("Done"), "stopped": _("Of which stopped or returned"), "early": _("Resolved early"),
+        "on_time": _("Resolved on time"), "late": _("Resolved late"),
         "on_time_rate": _("On-time rate (early included)"), "early_rate": _("Early rate"),
-        "in_progress": _("In progress at the end"), "overdue": _("Overdue"), "at_risk": _("At risk"),
+        "in_progress": _("Being resolved"), "within_time": _("Being resolved, within time"),
+        "overdue": _("Being resolved, past the promised date"), "at_risk": _("At risk of missing the promised date"),
         "avg_working_days": _("Average processing time (working days)"), "online_rate": _("Received online"),
         "online": _("Received online"), "carried_over": _("Carried over from the previous period"),
         "within_target_rate": _("Done within the internal target"),
@@ -69,7 +72,7 @@ def cards(figures: dict[str, Any], unit: OrgUnit | None, period: Period, drill_u
     return out
 
 
-COLUMNS = ("received", "processed", "early", "on_time", "late", "in_progress", "overdue")
+COLUMNS = ("received", "processed", "ended", "early", "on_time", "late", "in_progress", "overdue")
 
 
 def _row_cells(row: dict[str, Any], link: Callable[[str], str]) -> list[dict[str, str]]:

@@ -1,4 +1,16 @@
-"""``DossierFact`` rows, from the facts of indicator 2.1 that ``motcua.dossiers.facts`` builds, in bulk."""
+"""``DossierFact`` rows, from the facts of indicator 2.1 that ``motcua.dossiers.facts`` builds, in bulk.
+
+**Which unit a dossier is credited to** (the fact's ``processing_unit``, behind every breakdown by unit, the
+dashboards of a division and the report of one): the dossier's processing unit is the agency; its work is
+done in a division. A dossier is credited to the division of the **last step of its internal process that
+has started outside the one-stop desk** (highest order, the latest of equal order): the step's own unit
+when the step is placed at a division, else the division of the officer who holds it or held it last (a
+step placed at the agency, taken by an officer of a division). A dossier with no such step (still at the
+desk, or processed by the leader alone) stays with its processing unit: the agency's "not through a
+division" row. Since a division lies under its agency, every total of the agency is unchanged. Steps change
+with dossier events, so the facts follow them (``rollups.refresh_rollups_for``). docs/stats.md says the
+same.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +19,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from motcua.accounts.choices import UnitKind
 from motcua.calendars.clock import HOUR, from_seconds, to_seconds
 from motcua.dossiers.choices import Channel, EventKind
 from motcua.dossiers.facts import FAR_FUTURE, Built, Context, iter_built
 from motcua.dossiers.models import Attachment
 from motcua.dossiers.timeliness import Classification, EndKind, classify
+from motcua.dossiers.workflow.models import ProcessingStep
+from motcua.dossiers.workflow.services import DESK_ROLES
 
 __all__ = ["Context", "fact_rows"]
 
@@ -19,7 +34,22 @@ __all__ = ["Context", "fact_rows"]
 CHUNK = 2000
 
 
-def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict[str, Any] | None:
+def _credited(ids: list[int]) -> dict[int, int]:
+    """Dossier id → the division it is credited to (module docstring), for the dossiers that have one."""
+    out: dict[int, int] = {}
+    steps = (ProcessingStep.objects.filter(dossier_id__in=ids, started_at__isnull=False).exclude(role__in=DESK_ROLES)
+             .order_by("dossier_id", "order", "id")
+             .values_list("dossier_id", "unit_id", "unit__kind", "actor__unit_id", "actor__unit__kind"))
+    for dossier_id, unit_id, unit_kind, actor_unit_id, actor_unit_kind in steps:
+        if unit_kind == UnitKind.DIVISION:
+            out[dossier_id] = unit_id  # in order: the last one wins
+        elif actor_unit_kind == UnitKind.DIVISION and actor_unit_id is not None:
+            out[dossier_id] = actor_unit_id
+    return out
+
+
+def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False,
+              credited: int | None = None) -> dict[str, Any] | None:
     """The ``DossierFact`` row of a dossier as plain values (written with ``core.bulk.insert_rows``)."""
     d, facts = b.row, b.facts
     if facts.received_at is None:
@@ -54,7 +84,9 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict
         e["kind"] == EventKind.FORM_ISSUED and (e["data"] or {}).get("role") == "apology") for e in b.events)
     return {
         "dossier_id": d["id"], "receiving_unit_id": d["receiving_unit_id"],
-        "processing_unit_id": d["processing_unit_id"], "procedure_id": d["procedure_id"], "status": d["status"],
+        # The unit credited with the processing (module docstring): a division, else the processing unit.
+        "processing_unit_id": credited or d["processing_unit_id"], "procedure_id": d["procedure_id"],
+        "status": d["status"],
         "channel": d["channel"], "online": online, "fully_online": online and mode == "full",
         # A fee is due at receipt, or one was asked and paid later (``paid_online`` is set when a payment is
         # confirmed): the dossier carries a non-zero fee either way (766 3.5, 3.6: DanhSachLePhi).
@@ -76,12 +108,14 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False) -> dict
 
 
 def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, Any]]:
-    """The rows of ``batch``, with one query for which of its dossiers have files on their components."""
+    """The rows of ``batch``, with one query for which of its dossiers have files on their components and one
+    for the divisions they are credited to."""
     ids = [b.row["id"] for b, _reused in batch]
     filed = set(Attachment.objects.filter(dossier_id__in=ids, document__isnull=False)
                 .values_list("dossier_id", flat=True).distinct())
+    credited = _credited(ids)
     for built, reused in batch:
-        row = _fact_row(built, ctx, reused, built.row["id"] in filed)
+        row = _fact_row(built, ctx, reused, built.row["id"] in filed, credited.get(built.row["id"]))
         if row is not None:
             yield row
 

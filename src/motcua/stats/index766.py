@@ -139,7 +139,9 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
     # so a late dossier that was also disliked counts twice, as the formula adds the two rates); PAKN are
     # not recorded yet and add nothing.
     n_ratings, disliked = ratings
-    satisfied = max(0, s["processed"] - s["late"] - disliked)
+    # Late in 766's sense: ended late in the period, or still open and overdue at its end (``kpi.summary_from``).
+    late = s["late"] + s["overdue"]
+    satisfied = max(0, s["processed"] - late - disliked)
     groups = [
         ("transparency", _("Publicity and transparency"), 18, [
             _no_data("1.1", _("Procedures published on time"), 6,
@@ -149,7 +151,8 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
             _no_data("1.4", _("Dossiers synced to the national portal"), 6, no_sync),
         ]),
         ("dvc-progress-tree", _("Progress of processing"), 20, [
-            _ind("2.1", _("Dossiers processed early or on time"), 20, s["early"] + s["on_time"], s["processed"]),
+            _ind("2.1", _("Dossiers processed early or on time"), 20, s["early"] + s["on_time"] + s["within_time"],
+                 s["processed"]),
             {**_ind("2.2", _("Average processing time (working days)"), 0, None, None, tracked=True),
              "value": s["avg_working_days"], "numerator": None, "denominator": s["done"],
              "note": _("Tracked, no points.")},
@@ -194,7 +197,7 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
                            "of 1 or 2 out of 5; %(ratings)s ratings, %(disliked)s dislikes); feedback and "
                            "petitions (PAKN) are not recorded yet and are not counted.")
                     % {"ratings": n_ratings, "disliked": disliked}),
-             "late": s["late"], "ratings": n_ratings, "disliked": disliked},
+             "late": late, "ratings": n_ratings, "disliked": disliked},
         ]),
     ]
     out = []

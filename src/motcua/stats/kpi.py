@@ -7,13 +7,14 @@ period, judged at that instant from the pre-computed instants of ``DossierFact``
 Definitions (docs/stats.md):
 - ``received``: accepted in the period; ``done``: processing done or result returned in the period;
   ``stopped``: stopped in the period;
-- the dossiers *processed in the period* (the 766 2.1 denominator) are those that ended in it plus those
-  still open at its end; each is ``early``, ``on_time`` or ``late`` (disjoint);
-- ``in_progress``: open at the end of the period, ``overdue`` of them late, ``at_risk`` of them not late
-  with less than one working day left;
+- ``ended`` in the period, each ``early``, ``on_time`` or ``late`` (disjoint; the periodic report's columns);
+- ``in_progress``: open at the end of the period (judged at ``judged_at``: the present instant while the
+  period has not ended), ``overdue`` of them past the promised date, ``within_time`` the others,
+  ``at_risk`` of those with less than one working day left;
+- the dossiers *processed in the period* (the 766 2.1 denominator) = ended + in progress;
 - early, on time, late by the one rule (``motcua.dossiers.timeliness.judge``: early = ended with a result on a
   day before the day of the promised date, as a supplement moved it);
-- ``on_time_rate`` = (early + on_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
+- ``on_time_rate`` = (early + on_time + within_time) ÷ processed (766 2.1); ``early_rate`` = early ÷ processed;
 - ``within_target_rate`` = done by the internal target ÷ done with one (a separate, optional measure);
 - ``avg_working_days`` = working days from clock start to end, supplement time subtracted, over ``done``
   (766 2.2);
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from motcua.accounts.models import OrgUnit
 
@@ -43,6 +45,19 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 def end_instant(day: dt.date) -> dt.datetime:
     """The last instant of a local day: a dossier that ended on ``day`` has ended by then."""
     return dt.datetime.combine(day, dt.time.max, tzinfo=VN)
+
+
+def judged_at(day: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """The instant a period ending on ``day`` is judged at: its last instant once it has passed, else the
+    present instant. A month not yet over is not judged at its end, an instant still in the future: a dossier
+    due on the 16th is not late on the 4th (docs/stats.md "Overdue")."""
+    now = now or timezone.now()
+    return min(end_instant(day), now)
+
+
+def passed(day: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether the last instant of ``day`` has passed (a month end's snapshot may be read only then)."""
+    return end_instant(day) <= (now or timezone.now())
 
 
 def start_instant(day: dt.date) -> dt.datetime:
@@ -148,15 +163,16 @@ def _grouped(qs: QuerySet[Any], group: tuple[str, ...], aggregates: dict[str, An
 
 def open_counts(scope: Scope, day: dt.date, group: tuple[str, ...] = ()) -> dict[tuple[Any, ...], dict[str, int]]:
     """Dossiers open at the end of ``day`` (in progress, overdue, at risk), per ``group`` (fields of the
-    facts' cells). A month end kept in ``SnapshotMonth`` is read from the snapshots (a few cells); any
-    other day is counted from the facts."""
+    facts' cells), judged at ``judged_at(day)``: the present instant while ``day`` has not ended. A month end
+    that has passed and is kept in ``SnapshotMonth`` is read from the snapshots (a few cells); any other day
+    is counted from the facts."""
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     rows: list[dict[str, Any]]
-    if day == month_end(day) and SnapshotMonth.objects.filter(day=day).exists():
+    if day == month_end(day) and passed(day) and SnapshotMonth.objects.filter(day=day).exists():
         rows = _grouped(OpenSnapshot.objects.filter(scope.q(), day=day), group,
                         {k: Coalesce(Sum(k), 0) for k in OPEN_FIELDS})
     else:
-        at = end_instant(day)
+        at = judged_at(day)
         rows = _grouped(open_at(scope, at), group, _open_aggregates(at))
     for r in rows:
         if r["in_progress"]:  # overdue and at risk are among the open ones
@@ -165,11 +181,11 @@ def open_counts(scope: Scope, day: dt.date, group: tuple[str, ...] = ()) -> dict
 
 
 def open_counts_at(scope: Scope, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
-    """``open_counts`` of the whole scope at the end of each of ``days``: the kept month ends in one query,
-    any other day counted from the facts."""
+    """``open_counts`` of the whole scope at the end of each of ``days``: the kept month ends that have passed
+    in one query, any other day counted from the facts (at the present instant while it has not ended)."""
     zero = dict.fromkeys(OPEN_FIELDS, 0)
     out = {day: dict(zero) for day in days}
-    kept = set(SnapshotMonth.objects.filter(day__in=days).values_list("day", flat=True))
+    kept = set(SnapshotMonth.objects.filter(day__in=[d for d in days if passed(d)]).values_list("day", flat=True))
     for r in _grouped(OpenSnapshot.objects.filter(scope.q(), day__in=kept), ("day",),
                       {k: Coalesce(Sum(k), 0) for k in OPEN_FIELDS}):
         out[r.pop("day")] = r
@@ -184,8 +200,8 @@ def _counted_at(scope: Scope, days: list[dt.date]) -> dict[dt.date, dict[str, in
     counts over the facts open at some point of the span)."""
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(days):
-        aggregates.update(_open_aggregates(end_instant(day), f"_{i}"))
-    first, last = end_instant(days[0]), end_instant(days[-1])
+        aggregates.update(_open_aggregates(judged_at(day), f"_{i}"))
+    first, last = judged_at(days[0]), judged_at(days[-1])
     r = DossierFact.objects.filter(scope.q(), received_at__lte=last).filter(
         Q(end_at__isnull=True) | Q(end_at__gt=first)).aggregate(**aggregates)
     return {day: {k: r[f"{k}_{i}"] or 0 for k in OPEN_FIELDS} for i, day in enumerate(days)}
@@ -288,20 +304,24 @@ class Cells:
 
 
 def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, last: dt.date) -> dict[str, Any]:
-    """The summary from the period's rollup counters and the counts of dossiers open at its end."""
-    # An open dossier is early never, late when overdue, else on time.
-    early = sums["ended_early"]
-    on_time = sums["ended_on_time"] + opened["in_progress"] - opened["overdue"]
-    late = sums["ended_late"] + opened["overdue"]
-    processed = early + on_time + late
+    """The summary from the period's rollup counters and the counts of dossiers open at its end (judged at
+    ``judged_at``). The counts are those of the periodic report, under the same names: ``ended`` in the
+    period (``early``, ``on_time``, ``late``; of which ``stopped``) and ``in_progress`` at its end
+    (``within_time``, ``overdue``); ``processed`` = ``ended`` + ``in_progress`` (= carried over + received).
+    The rates of 766 2.1 count an open dossier on time while within time, late once overdue."""
+    early, on_time, late = sums["ended_early"], sums["ended_on_time"], sums["ended_late"]
+    in_progress, overdue = opened["in_progress"], opened["overdue"]
+    ended = early + on_time + late
+    processed = ended + in_progress
     received = sums["received"]
     return {
         "from": first.isoformat(), "to": last.isoformat(),
-        "received": received, "processed": processed, "done": sums["done"], "stopped": sums["stopped"],
-        "early": early, "on_time": on_time, "late": late,
-        "in_progress": opened["in_progress"], "overdue": opened["overdue"], "at_risk": opened["at_risk"],
-        "early_rate": rate(early, processed), "on_time_rate": rate(early + on_time, processed),
-        "late_rate": rate(late, processed),
+        "received": received, "processed": processed, "ended": ended, "done": sums["done"],
+        "stopped": sums["stopped"], "early": early, "on_time": on_time, "late": late,
+        "in_progress": in_progress, "within_time": in_progress - overdue, "overdue": overdue,
+        "at_risk": opened["at_risk"],
+        "early_rate": rate(early, processed), "on_time_rate": rate(early + on_time + in_progress - overdue, processed),
+        "late_rate": rate(late + overdue, processed),
         "avg_working_days": None if not sums["done"] else round(sums["work_days"] / sums["done"], 2),
         "online": sums["received_online"], "online_rate": rate(sums["received_online"], received),
         "fully_online": sums["received_fully_online"],
@@ -355,8 +375,16 @@ def shift_period(first: dt.date, last: dt.date, years: int = 0) -> tuple[dt.date
             except ValueError:
                 return d.replace(year=d.year - years, day=28)
         return back(first), back(last)
-    length = last - first
     new_last = first - dt.timedelta(days=1)
+    if first.day == 1 and last == month_end(last):
+        # Whole months (a month, a quarter, a year): the same number of whole months before, labelled by its
+        # real bounds (December's previous period is 01/11 – 30/11, not the 30 days before it).
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        year, month = first.year, first.month - count
+        while month < 1:
+            year, month = year - 1, month + 12
+        return dt.date(year, month, 1), new_last
+    length = last - first
     return new_last - length, new_last
 
 

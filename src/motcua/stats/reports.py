@@ -85,6 +85,16 @@ def _unit_name(unit: OrgUnit | None) -> str:
     return unit.name if unit else "Toàn tỉnh"
 
 
+def as_of(last: dt.date) -> str:
+    """For a period not yet over, the instant its open dossiers are judged at (``kpi.judged_at``), said in
+    the report (Vietnamese, as the report is); "" once the period has ended."""
+    if kpi.passed(last):
+        return ""
+    at = timezone.localtime(kpi.judged_at(last))
+    return (f"Số liệu tính đến {at:%H:%M} ngày {at:%d/%m/%Y}: kỳ chưa kết thúc, hồ sơ đang giải quyết được xét "
+            f"quá hạn theo ngày hẹn trả tại thời điểm này.")
+
+
 def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, reader: User | None = None,
          where: str = "") -> bytes:
     """The report as XLSX, with the register as a second sheet: its rows masked for a ``reader`` who may not
@@ -101,6 +111,8 @@ def xlsx(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, 
     sheet = book.add_worksheet("Bao cao")
     sheet.write(0, 0, TITLE, title)
     sheet.write(1, 0, f"{_unit_name(unit)} — từ {legal_date(first)} đến {legal_date(last)}")
+    if as_of(last):
+        sheet.write(2, 0, as_of(last))
     for col, heading in enumerate(HEADINGS):
         sheet.write(3, col, heading.strip(), bold)
     for n, r in enumerate([*data["rows"], data["total"]], start=1):
@@ -135,7 +147,7 @@ def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -
     context = {
         "form": {"title": TITLE, "paper": "A4 landscape", "number": "", "basis": ""},
         "header": legal.header(None, issuer, f"/BC-{now:%Y}", now) if issuer else {},
-        "unit_name": _unit_name(unit), "first": legal_date(first), "last": legal_date(last),
+        "unit_name": _unit_name(unit), "first": legal_date(first), "last": legal_date(last), "as_of": as_of(last),
         "headings": HEADINGS, **cells(rows(scope, first, last)),
     }
     html = render_to_string("stats/report_pdf.html", context)

@@ -87,12 +87,14 @@ def scope_of(unit: OrgUnit | None, side: str = "") -> kpi.Scope:
 
 # --- KPIs and comparisons ------------------------------------------------------------------------------
 
-# (key, format, drill-down measure or "")
-KPI_KEYS = (("received", "count", "received"), ("processed", "count", "processed"), ("done", "count", "done"),
+# (key, format, drill-down measure or ""): the counts of the periodic report under its names (ended in the
+# period by class, of which stopped; in progress at its end, within time or overdue), then the rates.
+KPI_KEYS = (("received", "count", "received"), ("processed", "count", "processed"), ("ended", "count", "ended"),
             ("early", "count", "early"), ("on_time", "count", "on_time"), ("late", "count", "late"),
-            ("on_time_rate", "rate", ""), ("early_rate", "rate", ""), ("in_progress", "count", "in_progress"),
-            ("overdue", "count", "overdue"), ("at_risk", "count", "at_risk"), ("avg_working_days", "days", ""),
-            ("online_rate", "rate", ""), ("within_target_rate", "rate", ""))
+            ("stopped", "count", "stopped"), ("in_progress", "count", "in_progress"),
+            ("within_time", "count", "within_time"), ("overdue", "count", "overdue"),
+            ("at_risk", "count", "at_risk"), ("on_time_rate", "rate", ""), ("early_rate", "rate", ""),
+            ("avg_working_days", "days", ""), ("online_rate", "rate", ""), ("within_target_rate", "rate", ""))
 # Shown only where some dossier of the periods compared has it (the internal target is optional).
 OPTIONAL_KPIS = ("within_target_rate",)
 
@@ -113,8 +115,10 @@ def kpis(scope: kpi.Scope, period: Period) -> dict[str, Any]:
     rows = [{"key": key, "format": fmt, "measure": measure, "value": current[key], "previous": previous[key],
              "last_year": year[key], "vs_previous": _delta(current[key], previous[key]),
              "vs_last_year": _delta(current[key], year[key])} for key, fmt, measure in KPI_KEYS]
+    # A period not yet over is judged at the present instant (``kpi.judged_at``): the page says so.
     return {"summary": current, "rows": {r["key"]: r for r in rows}, "list": rows,
-            "previous_span": previous_span, "year_span": year_span}
+            "previous_span": previous_span, "year_span": year_span,
+            "judged_at": kpi.judged_at(period.last), "ongoing": not kpi.passed(period.last)}
 
 
 def trend_months(last: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]:
@@ -140,13 +144,14 @@ def monthly(scope: kpi.Scope, spans: list[tuple[dt.date, dt.date]]) -> list[dict
         r = sums.get(a.replace(day=1), {})
         early = r.get("early") or 0
         o = opened[b]
-        on_time = (r.get("on_time") or 0) + o["in_progress"] - o["overdue"]
-        late = (r.get("late") or 0) + o["overdue"]
-        processed = early + on_time + late
+        on_time, late = r.get("on_time") or 0, r.get("late") or 0
+        within = o["in_progress"] - o["overdue"]
+        processed = early + on_time + late + o["in_progress"]
         out.append({"from": a, "to": b, "label": f"{b:%m/%y}", "received": r.get("received") or 0,
                     "done": r.get("done") or 0, "early": early, "on_time": on_time, "late": late,
                     "processed": processed, "in_progress": o["in_progress"], "overdue": o["overdue"],
-                    "early_rate": kpi.rate(early, processed), "on_time_rate": kpi.rate(early + on_time, processed)})
+                    "early_rate": kpi.rate(early, processed),
+                    "on_time_rate": kpi.rate(early + on_time + within, processed)})
     return out
 
 
@@ -158,7 +163,7 @@ def _counts(scope: kpi.Scope, period: Period, key: str) -> dict[Any, dict[str, i
     out: dict[Any, dict[str, int]] = {}
     for (value,), r in kpi.period_sums(scope, period.first, period.last, (key,)).items():
         out[value] = {"received": r["received"], "done": r["done"], "early": r["ended_early"],
-                      "on_time": r["ended_on_time"], "late": r["ended_late"]}
+                      "on_time": r["ended_on_time"], "late": r["ended_late"], "stopped": r["stopped"]}
     for (value,), r in kpi.open_counts(scope, period.last, (key,)).items():
         row = out.setdefault(value, {"received": 0, "done": 0, "early": 0, "on_time": 0, "late": 0})
         row["in_progress"], row["overdue"] = r["in_progress"], r["overdue"]
@@ -166,13 +171,15 @@ def _counts(scope: kpi.Scope, period: Period, key: str) -> dict[Any, dict[str, i
 
 
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    """A breakdown row with the summary's definitions (``kpi.summary_from``): ended by class, in progress
+    within time or overdue, processed = ended + in progress, the rates of 766 2.1."""
     row.setdefault("in_progress", 0)
     row.setdefault("overdue", 0)
-    row["on_time"] += row["in_progress"] - row["overdue"]
-    row["late"] += row["overdue"]
-    row["processed"] = row["early"] + row["on_time"] + row["late"]
+    row["ended"] = row["early"] + row["on_time"] + row["late"]
+    row["within_time"] = row["in_progress"] - row["overdue"]
+    row["processed"] = row["ended"] + row["in_progress"]
     row["early_rate"] = kpi.rate(row["early"], row["processed"])
-    row["on_time_rate"] = kpi.rate(row["early"] + row["on_time"], row["processed"])
+    row["on_time_rate"] = kpi.rate(row["early"] + row["on_time"] + row["within_time"], row["processed"])
     return row
 
 
@@ -229,7 +236,7 @@ def by_officer(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
     each officer), not only the one a dossier is assigned to now, which is cleared when the last step closes.
     Rollups have no officer, so this counts facts: three queries."""
     held = _held_in(kpi.subtree_ids(unit))
-    at = kpi.end_instant(period.last)
+    at = kpi.judged_at(period.last)
     key = "dossier__steps__actor"
 
     def count(q: Q | None = None) -> Count:
@@ -251,24 +258,25 @@ def by_officer(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
 
 # --- the dossiers behind a number ----------------------------------------------------------------------
 
-MEASURES = ("received", "processed", "done", "stopped", "early", "on_time", "late", "in_progress", "overdue",
-            "at_risk", "online", "carried_over")
+MEASURES = ("received", "processed", "ended", "done", "stopped", "early", "on_time", "late", "in_progress",
+            "within_time", "overdue", "at_risk", "online", "carried_over")
 
 
 def measure_q(measure: str, first: dt.date, last: dt.date) -> Q:
-    """The facts counted by ``measure`` in the period (the definitions of ``kpi.summary``)."""
-    at = kpi.end_instant(last)
+    """The facts counted by ``measure`` in the period (the definitions of ``kpi.summary``; open dossiers judged
+    at ``kpi.judged_at``: the present instant while the period has not ended)."""
+    at = kpi.judged_at(last)
     ended = Q(end_day__gte=first, end_day__lte=last)
     is_open = kpi.open_q(at)
     late = is_open & kpi.late_at_q(at)
     received = Q(received_day__gte=first, received_day__lte=last)
-    before = kpi.start_instant(first) - dt.timedelta(microseconds=1)
+    before = kpi.judged_at(first - dt.timedelta(days=1))
     table = {
         "received": received, "online": received & Q(online=True),
-        "processed": ended | is_open, "done": ended & Q(end_kind__in=("done", "returned")),
+        "processed": ended | is_open, "ended": ended, "done": ended & Q(end_kind__in=("done", "returned")),
         "stopped": ended & Q(end_kind="stopped"), "early": ended & Q(end_class="early"),
-        "on_time": (ended & Q(end_class="on_time")) | (is_open & ~kpi.late_at_q(at)),
-        "late": (ended & Q(end_class="late")) | late, "in_progress": is_open, "overdue": late,
+        "on_time": ended & Q(end_class="on_time"), "late": ended & Q(end_class="late"),
+        "in_progress": is_open, "within_time": is_open & ~kpi.late_at_q(at), "overdue": late,
         "at_risk": is_open & ~kpi.late_at_q(at) & Q(risk_at__lte=at),
         "carried_over": kpi.open_q(before),
     }
@@ -401,6 +409,10 @@ def _public_row(agency: OrgUnit, procedure: Procedure | None, cell: dict[str, in
                 ratings: dict[tuple[str, str], dict[str, int]] | None) -> dict[str, Any]:
     row = _finish({"early": cell.get("early", 0), "on_time": cell.get("on_time", 0), "late": cell.get("late", 0),
                    "in_progress": cell.get("in_progress", 0), "overdue": cell.get("overdue", 0)})
+    # The public figures are indicator 2.1's classes over the dossiers processed: an open dossier is on time
+    # while within time, late once overdue (the same counts, grouped as 766 groups them).
+    row["on_time"] += row["within_time"]
+    row["late"] += row["overdue"]
     if ratings is None:
         n = satisfied = 0
     elif procedure is None:

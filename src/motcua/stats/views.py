@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 
-from . import charts, evaluation, reports, selectors
+from . import charts, evaluation, kpi, reports, selectors
 from .forms import Period, PeriodForm, period_from, status
 
 PAGE_SIZE = 50
@@ -142,7 +142,9 @@ def report(request: HttpRequest) -> HttpResponse:
     query = period.query() + (f"&unit={unit.code}" if unit else "")
     return render(request, "stats/report.html", {
         "unit": unit, "form": form, "period": period, "headings": reports.HEADINGS, "query": query,
-        "keep": [("unit", unit.code)] if unit else [], **reports.cells(reports.rows(scope, period.first, period.last))},
+        "keep": [("unit", unit.code)] if unit else [], "ongoing": not kpi.passed(period.last),
+        "judged_at": kpi.judged_at(period.last),
+        **reports.cells(reports.rows(scope, period.first, period.last))},
         status=status(form))
 
 

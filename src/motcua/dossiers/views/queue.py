@@ -24,15 +24,21 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """My queue: the work buckets (due today, overdue, at risk) from the processing queue, and the listings
-    of what is open in my scope, the online submissions to check (the desk) and the closed dossiers.
+    """My queue: the work buckets (a step due today or past its deadline, at risk) from the processing queue,
+    and the listings of what is open in my scope, past its promised return date, the online submissions to
+    check (the desk) and the closed dossiers.
     Sortable, filterable, searchable."""
     user = staff(request)
     form = QueueForm(request.GET or None)
     found = pages.queue_page(user, form.values(), pages.page_number(request.GET.get("page")))
     counts = found.counts
-    buckets = [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
-               ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
+    # Each view says which deadline it means: the dossier's promised return date (the one definition of
+    # overdue, the statistics' too) or the current step's own deadline.
+    buckets = [("", _("Everything open"), counts["open"]),
+               ("overdue", _("Past the promised return date"), counts["overdue"]),
+               ("due_today", _("Step due today"), counts["due_today"]),
+               ("step_overdue", _("Step past its deadline"), counts["step_overdue"]),
+               ("at_risk", _("At risk of missing the promised date"), counts["at_risk"]),
                ("to_check", _("Online, to check"), counts["to_check"])]
     if has_capability(user, Capability.SIGN_RESULTS):  # the head of the agency signs the apology letters
         buckets.append(("apologies", _("Apologies to sign"), counts["apologies"]))

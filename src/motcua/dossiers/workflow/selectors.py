@@ -17,11 +17,12 @@ from motcua.accounts.permissions import ROLE_CAPABILITIES, Capability, unit_ids_
 from motcua.core.text import fold_vi
 
 from .. import selectors as dossier_selectors
+from .. import timeliness
 from ..models import Attachment, Dossier, DossierDocument, DossierEvent
 from . import classification
 from .models import Apology, Consultation, Payment, ProcessingStep, Result
 
-BUCKETS = ("overdue", "due_today", "at_risk")
+BUCKETS = ("overdue", "step_overdue", "due_today", "at_risk")
 SORTS = {
     "due": ("due_at", "id"), "-due": ("-due_at", "-id"),
     "dossier_due": ("dossier__due_at", "id"), "-dossier_due": ("-dossier__due_at", "-id"),
@@ -41,7 +42,7 @@ QUEUE_FIELDS = (
 
 @dataclass
 class QueueFilters:
-    bucket: str = ""  # overdue, due_today, at_risk
+    bucket: str = ""  # overdue (the dossier), step_overdue, due_today (the step), at_risk
     q: str = ""  # a dossier code, an ID number or part of the applicant's name
     procedure: str = ""
     status: int | None = None
@@ -53,7 +54,8 @@ class QueueFilters:
 class Queue:
     items: list[ProcessingStep]
     count: int  # rows matching the filters (all buckets when no bucket)
-    counts: dict[str, int]  # total, mine, unassigned, overdue, due_today, at_risk (before the bucket filter)
+    # total, mine, unassigned, overdue, step_overdue, due_today, at_risk (before the bucket filter)
+    counts: dict[str, int]
     now: dt.datetime = field(default_factory=timezone.now)
 
 
@@ -138,12 +140,18 @@ def work_q(user: User) -> Q | None:
 
 
 def _bucket_q(now: dt.datetime) -> dict[str, Q]:
+    """The buckets, each named for the deadline it means: ``overdue`` the dossier's promised date has passed
+    (``timeliness.overdue_q``: the one definition of every screen); ``step_overdue`` the step's own deadline
+    has passed, the dossier's has not; ``due_today`` the step is due before midnight; ``at_risk`` the working
+    time left before the promised date is below what the remaining steps are planned to take."""
     today = timezone.localdate(now)
     tomorrow = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    dossier_overdue = timeliness.overdue_q(now, "dossier__")
     return {
-        "overdue": Q(due_at__lt=now),
-        "due_today": Q(due_at__gte=now, due_at__lt=tomorrow),
-        "at_risk": Q(dossier__risk_at__lte=now, dossier__due_at__gt=now, due_at__gte=now),
+        "overdue": dossier_overdue,
+        "step_overdue": Q(due_at__lt=now) & ~dossier_overdue,
+        "due_today": Q(due_at__gte=now, due_at__lt=tomorrow) & ~dossier_overdue,
+        "at_risk": Q(dossier__risk_at__lte=now, dossier__due_at__gt=now, due_at__gte=now) & ~dossier_overdue,
     }
 
 
@@ -192,17 +200,37 @@ def queue_for(user: User, filters: QueueFilters | None = None, *, limit: int = 5
     return Queue(items, count, counts, now)
 
 
-def row_state(step: ProcessingStep, now: dt.datetime) -> str:
-    """overdue, due_today, at_risk or "" for one queue row (the same tests as the counts, in Python)."""
-    d = step.dossier
-    if step.due_at is not None and step.due_at < now:
+def dossier_state(d: Dossier, now: dt.datetime) -> str:
+    """The dossier's own flag against its promised date: ``overdue`` (``timeliness.is_overdue``), ``at_risk``
+    (the working time left cannot cover the remaining steps) or ""."""
+    if timeliness.is_overdue(d.status, d.due_at, d.original_due_at, now):
         return "overdue"
-    tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate(now) + dt.timedelta(days=1), dt.time.min))
-    if step.due_at is not None and step.due_at < tomorrow:
-        return "due_today"
     if d.risk_at is not None and d.risk_at <= now and d.due_at is not None and d.due_at > now:
         return "at_risk"
     return ""
+
+
+def step_state(step: ProcessingStep | None, now: dt.datetime) -> str:
+    """The current step's flag against its own deadline: ``overdue``, ``due_today`` (before midnight) or ""."""
+    if step is None or not step.open or step.due_at is None:
+        return ""
+    if step.due_at < now:
+        return "overdue"
+    tomorrow = timezone.make_aware(dt.datetime.combine(timezone.localdate(now) + dt.timedelta(days=1), dt.time.min))
+    return "due_today" if step.due_at < tomorrow else ""
+
+
+def row_state(step: ProcessingStep, now: dt.datetime) -> str:
+    """The bucket of one queue row (the same tests as the counts, in Python): the dossier's state first."""
+    state = dossier_state(step.dossier, now)
+    if state == "overdue":
+        return "overdue"
+    mine = step_state(step, now)
+    if mine == "overdue":
+        return "step_overdue"
+    if mine == "due_today":
+        return "due_today"
+    return "at_risk" if state == "at_risk" and step.due_at is not None and step.due_at >= now else ""
 
 
 @dataclass
