@@ -128,7 +128,7 @@ def test_form_that_does_not_apply_is_refused(people, procedure):
 
 def test_apology_letter(people, procedure):
     d = received(people)
-    pdf = documents.apology_pdf(d, reason="Cần xác minh thực địa", signer="Hoàng Văn Giang",
+    pdf = documents.apology_pdf(d, reason="Cần xác minh thực địa", signer=people["giang"],
                                 new_due=dt.datetime(2026, 4, 7, 16, 0, tzinfo=VN))
     text, _ = text_of(pdf)
     assert "VĂN BẢN XIN LỖI" in text and "16 giờ 00 phút, ngày 07 tháng 4 năm 2026" in text and "Cần xác minh" in text
@@ -204,7 +204,7 @@ def _positions(page) -> list[tuple[float, float, str]]:  # type: ignore[no-untyp
 def test_forms_keep_the_decree_30_margins_and_number_pages_from_the_second(people, procedure):
     d = received(people)
     receipt = text_of(issuing.read(issuing.issue(people["binh"], d, "receipt")))[1]  # A5, two pages
-    apology = text_of(documents.apology_pdf(d, reason="Cần xác minh thực địa", signer="Hoàng Văn Giang",
+    apology = text_of(documents.apology_pdf(d, reason="Cần xác minh thực địa", signer=people["giang"],
                                             new_due=dt.datetime(2026, 4, 7, 16, 0, tzinfo=VN)))[1]  # A4
     first = last = dt.date(2026, 3, 10)
     register = text_of(documents.register_pdf(people["binh"], [d], first, last))[1]  # A4 landscape

@@ -58,3 +58,20 @@ def test_transparency_page(page_factory, live_server, viewport, label):
         page.goto("/thong-ke/cong-khai/")
         assert "71,4 %" in page.content()
         _check(page, f"transparency-{label}", viewport)
+
+
+@pytest.mark.usefixtures("march")
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_director_signs_and_issues_the_report_without_javascript(page_factory, live_server, people, viewport, label):
+    from motcua.stats.models import IssuedReport
+
+    page = page_factory(viewport)
+    _sign_in(page, people["giang"], live_server.url)
+    page.goto("/thong-ke/bao-cao/?unit=T.SXD&period=month&year=2025&month=3")
+    with page.expect_response(lambda r: "/da-phat-hanh/" in r.url):
+        page.get_by_role("button", name="Ký và phát hành báo cáo này (cấp số)").click()
+    issued = IssuedReport.objects.get()
+    assert issued.reference.startswith("01/BC-") and issued.issued_by == people["giang"]
+    page.goto("/thong-ke/bao-cao/?unit=T.SXD&period=month&year=2025&month=3")
+    assert page.get_by_role("link", name=f"Số {issued.reference}, từ 01/03/2025 đến 31/03/2025").count() == 1
+    _check(page, f"report-{label}", viewport)

@@ -66,6 +66,10 @@ PERSONAS = [
     ("lan", "Ngô Thị Lan", CENTRE[2], [Role.CENTRE_OFFICER]),
     ("thanh", "Bùi Văn Thành", None, [Role.INSPECTOR]),
 ]
+# The positions printed over the personas' signatures (``RoleAssignment.title``; Decree 30/2020 Art. 13).
+TITLES = {("dung", Role.DIVISION_HEAD): "Trưởng phòng", ("giang", Role.AGENCY_LEADER): "Giám đốc",
+          ("binh", Role.DESK_OFFICER): "Chuyên viên", ("cuong", Role.SPECIALIST): "Chuyên viên",
+          ("khanh", Role.SPECIALIST): "Chuyên viên"}
 
 
 def _unit(parent: OrgUnit | None, name: str, short: str, code: str, kind: str) -> OrgUnit:
@@ -127,7 +131,7 @@ def seed_personas() -> dict[str, str]:
         user.save()
         for role in roles:
             services.assign_role(user, role, unit if role not in (Role.CITIZEN, Role.ADMINISTRATOR, Role.INSPECTOR)
-                                 else None)
+                                 else None, title=TITLES.get((username, role), ""))
     _write_credentials({u: creds[u] for u, *_ in PERSONAS})
     return creds
 

@@ -146,6 +146,10 @@ class RoleAssignment(TimeStampedModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # The position held, as it is printed over the signature of a paper ("Giám đốc", "Phó Giám đốc",
+    # "Trưởng phòng"): Decree 30/2020 Art. 13 and Annex I, the signer's position ("chức vụ của người ký").
+    title = models.CharField(_("position title"), max_length=120, blank=True,
+                             help_text=_("As printed over the signature, e.g. “Giám đốc”, “Phó Giám đốc”."))
 
     objects = RoleAssignmentQuerySet.as_manager()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
 
-from .models import OrgUnit, User
+from .choices import Role
+from .models import OrgUnit, RoleAssignment, User
 
 
 def profile(user: User) -> dict[str, Any]:
@@ -41,3 +43,64 @@ def unit_summary(unit: OrgUnit) -> dict[str, Any]:
 def unit_tree() -> list[OrgUnit]:
     """Every current unit in tree order (paths sort parents before children)."""
     return list(OrgUnit.objects.current().select_related("parent").order_by("path"))
+
+
+# The position printed when a leader's assignment names none: the generic term of Circular 03/2025 form 04.
+HEAD_TITLE = "Thủ trưởng cơ quan"
+
+
+def _is_deputy(title: str) -> bool:
+    # Every deputy position in Vietnamese administration is the head's title after "Phó" (Phó Giám đốc,
+    # Phó Chủ tịch, Phó Trưởng phòng), so the head's title is what follows it.
+    return title.casefold().startswith("phó ")
+
+
+def _head_title_of(agency: OrgUnit, day: dt.date) -> str:
+    """The title of the head of ``agency`` (the one who is not a deputy), for "KT."/"TL." lines."""
+    titles = RoleAssignment.objects.valid_on(day).filter(unit=agency, role=Role.AGENCY_LEADER).exclude(
+        title="").values_list("title", flat=True)
+    for title in titles:
+        if not _is_deputy(title):
+            return title
+    for title in titles:  # only deputies are recorded: their head's title is theirs without "Phó"
+        return title[4:].strip()
+    return HEAD_TITLE
+
+
+def signature(user: User | None, agency: OrgUnit | None, day: dt.date | None = None) -> dict[str, str]:
+    """The signature block of a paper issued in the name of ``agency`` and signed by ``user``, from the
+    person's role assignments (Decree 30/2020 Art. 13 and Annex I): ``authority`` ("KT. GIÁM ĐỐC" when a
+    deputy signs for the head, "TL. GIÁM ĐỐC" when a division head signs by the head's order, else empty),
+    ``title`` (the signer's own position), ``name`` and ``unit`` (the unit the signer works in)."""
+    if user is None:
+        return {"authority": "", "title": "", "name": "", "unit": ""}
+    day = day or timezone.localdate()
+    active = [a for a in user.role_assignments.select_related("unit") if a.is_active_on(day) and a.unit]
+    name = user.get_full_name()
+    in_agency = [a for a in active if agency is None or a.unit_id == agency.pk or (
+        a.unit is not None and a.unit.agency() == agency)]
+    leader = next((a for a in in_agency if a.role == Role.AGENCY_LEADER), None)
+    if leader is not None and leader.unit is not None:
+        title = leader.title or HEAD_TITLE
+        head = title[4:].strip() if _is_deputy(title) else ""
+        return {"authority": f"KT. {head}" if head else "", "title": title, "name": name,
+                "unit": leader.unit.name}
+    head_of = next((a for a in in_agency if a.role == Role.DIVISION_HEAD), None)
+    if head_of is not None and head_of.unit is not None:
+        unit = head_of.unit
+        title = head_of.title or f"Trưởng {unit.name[:1].lower()}{unit.name[1:]}"
+        on_behalf = agency is not None and unit.pk != agency.pk
+        return {"authority": f"TL. {_head_title_of(agency, day)}" if on_behalf and agency else "",
+                "title": title, "name": name, "unit": unit.name}
+    own = next((a for a in active if a.title), None)
+    unit_name = user.unit.name if user.unit else (active[0].unit.name if active and active[0].unit else "")
+    return {"authority": "", "title": own.title if own else "", "name": name, "unit": unit_name}
+
+
+def leader_of(agency: OrgUnit, day: dt.date | None = None) -> User | None:
+    """The head of ``agency`` (a leader who is not a deputy, else any leader), for a paper the agency issues."""
+    day = day or timezone.localdate()
+    leaders = list(RoleAssignment.objects.valid_on(day).filter(unit=agency, role=Role.AGENCY_LEADER)
+                   .select_related("user").order_by("id"))
+    head = next((a for a in leaders if not _is_deputy(a.title)), leaders[0] if leaders else None)
+    return head.user if head else None

@@ -38,9 +38,10 @@ def save_unit(unit: OrgUnit) -> OrgUnit:
 
 
 def assign_role(user: User, role: str, unit: OrgUnit | None = None, *,
-                valid_from: dt.date | None = None, valid_to: dt.date | None = None) -> RoleAssignment:
+                valid_from: dt.date | None = None, valid_to: dt.date | None = None, title: str = "") -> RoleAssignment:
     assignment, _ = RoleAssignment.objects.update_or_create(
-        user=user, role=role, unit=unit, defaults={"valid_from": valid_from, "valid_to": valid_to}
+        user=user, role=role, unit=unit, defaults={"valid_from": valid_from, "valid_to": valid_to,
+                                                   "title": nfc(title)}
     )
     if hasattr(user, "_motcua_assignments"):
         del user._motcua_assignments

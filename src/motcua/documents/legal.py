@@ -16,10 +16,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from motcua.accounts.models import User
+from motcua.accounts.selectors import signature
 from motcua.core.dates import legal_date, legal_datetime
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.deadlines import waits_for
-from motcua.dossiers.issuing import PREVIEW_MARK
+from motcua.dossiers.issuing import PREVIEW_MARK, issuing_unit, paper_symbol
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
 from motcua.dossiers.workflow import classification
@@ -59,12 +61,26 @@ def _place() -> str:
 
 
 def header(dossier: Dossier | None, unit: Any, number: str, at: dt.datetime) -> dict[str, str]:
-    agency = unit.agency() or unit
-    parent = agency.parent.name if agency.parent else ""
-    issuing = unit.name if unit.pk != agency.pk else agency.name
+    """The issuing body (Decree 30/2020 Art. 8(2)(b), Annex I: the name of the body that issues the paper under
+    that of the body directly over it — "SỞ XÂY DỰNG" over "BỘ PHẬN MỘT CỬA", "UBND TỈNH" over "SỞ XÂY
+    DỰNG"), the number and symbol, the place and date."""
+    parent = unit.parent.name if unit.parent else ""
     # "Lâm Đồng, ngày 05 tháng 7 năm 2026": the place and the date of issue (Decree 30/2020 Annex I).
-    return {"parent": parent.upper() if parent else "", "agency": issuing, "number": number,
+    return {"parent": parent.upper() if parent else "", "agency": unit.name, "number": number,
             "place": _place(), "date": legal_date(at)}
+
+
+def number_or_blank(number: str, role: str) -> str:
+    """The number and symbol an issued paper carries; a preview has none yet ("…/YCBS"): the register gives it
+    when the paper is issued (``dossiers.issuing``)."""
+    return number or f"…/{paper_symbol(role)}"
+
+
+def signer_block(user: User | None, unit: Any, at: dt.datetime) -> dict[str, str]:
+    """Who signs, on whose authority, with which position (``accounts.selectors.signature``), upper-cased as
+    Decree 30/2020 Annex I sets the authority and position lines."""
+    block = signature(user, unit.agency() or unit if unit is not None else None, timezone.localdate(at))
+    return {**block, "authority": block["authority"].upper(), "title": block["title"].upper()}
 
 
 def qr_data_uri(url: str) -> str:
@@ -112,8 +128,10 @@ def _officer(event: DossierEvent | None) -> str:
 def common(d: Dossier, role: str, number: str, at: dt.datetime) -> dict[str, Any]:
     info = dict(form_info(d.rules, role) or {})
     info["basis"] = d.rules.get("forms_basis", "")
+    unit = issuing_unit(d, role)
     return {
-        "d": d, "form": info, "header": header(d, d.receiving_unit, number, at), "receiving": d.receiving_unit,
+        "d": d, "form": info, "header": header(d, unit, number_or_blank(number, role), at), "issuing": unit,
+        "receiving": d.receiving_unit,
         "processing": d.processing_unit, "procedure": d.snapshot.get("procedure", {}), "identifier": _identifier(d),
         "rep": d.representative or None, "received_at": when(d.received_at), "due_at": when(d.due_at),
         "received_date": day_of(d.received_at),
@@ -139,38 +157,50 @@ def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
     return ctx
 
 
-def supplement_context(d: Dossier) -> dict[str, Any]:
+def supplement_context(d: Dossier, number: str = "") -> dict[str, Any]:
     event = _last(d, EventKind.STATUS_CHANGED, Status.SUPPLEMENT_REQUESTED) or _last(d, EventKind.CREATED)
     assert event is not None
-    ctx = common(d, "supplement-request", f"{d.reference[:6]}/YCBS", event.at)
-    ctx.update(missing=event.data.get("missing", []), reason=event.reason, officer=_officer(event))
+    ctx = common(d, "supplement-request", number, event.at)
+    # The citizen is sent to the officer who asked, in the unit that officer works in (the division during
+    # processing, the desk at intake), with that unit's phone (Circular 01/2018 form 02: contact person).
+    unit = event.actor.unit if event.actor.unit else d.receiving_unit
+    ctx.update(missing=event.data.get("missing", []), reason=event.reason, officer=_officer(event),
+               officer_unit=unit, contact_phone=unit.phone or d.receiving_unit.phone)
     return ctx
 
 
-def refusal_context(d: Dossier) -> dict[str, Any]:
+def refusal_context(d: Dossier, number: str = "") -> dict[str, Any]:
     event = (_last(d, EventKind.REFUSED) or _last(d, EventKind.STATUS_CHANGED, Status.NOT_RECEIVED)
              or _last(d, EventKind.CREATED))
     assert event is not None
-    ctx = common(d, "refusal", f"{d.reference[:6]}/TCHS", event.at)
+    ctx = common(d, "refusal", number, event.at)
     ctx.update(reason=event.reason, officer=_officer(event))
     return ctx
 
 
-def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: str, original_due: dt.datetime | None,
-                    at: dt.datetime, late: bool = False) -> dict[str, Any]:
-    """Form 04, signed by the head of the agency (``signer``); ``late``: issued after the limit for apologising
-    (Decree 61/2018 Art. 19(9)), which the letter says."""
-    ctx = common(d, "apology", f"{d.reference[:6]}/XLHS", at)
-    ctx["header"] = header(d, d.processing_unit, f"{d.reference[:6]}/XLHS", at)
-    ctx.update(reason=reason, new_due=when(new_due), original_due=when(original_due), signer=signer, late=late)
+def sentence(text: str) -> str:
+    """``text`` without the full stops it ends with: the letter puts its own ("Lý do: … ." never "..")."""
+    return text.strip().rstrip(".").rstrip()
+
+
+def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: User | None,
+                    original_due: dt.datetime | None, at: dt.datetime, late: bool = False,
+                    number: str = "") -> dict[str, Any]:
+    """Form 04, issued in the name of the processing agency and signed by ``signer``, the leader who signed it,
+    with their own position and authority ("KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC" for a deputy: Decree 30/2020
+    Art. 13); ``late``: issued after the limit for apologising (Decree 61/2018 Art. 19(9)), which the letter
+    says."""
+    ctx = common(d, "apology", number, at)
+    ctx.update(reason=sentence(reason), new_due=when(new_due), original_due=when(original_due),
+               signer=signer_block(signer, ctx["issuing"], at), late=late)
     return ctx
 
 
-def stop_context(d: Dossier) -> dict[str, Any]:
+def stop_context(d: Dossier, number: str = "") -> dict[str, Any]:
     stop = _last(d, EventKind.STATUS_CHANGED, Status.STOPPED)
     request = _last(d, EventKind.STATUS_CHANGED, Status.WITHDRAWAL_REQUESTED)
     assert stop is not None
-    ctx = common(d, "stop-notice", f"{d.reference[:6]}/DGQ", stop.at)
+    ctx = common(d, "stop-notice", number, stop.at)
     ctx.update(reason=stop.reason, officer=_officer(stop), stopped_at=when(stop.at),
                requested_on=day_of(request.at if request else None), request_reason=request.reason if request else "")
     return ctx
@@ -218,8 +248,8 @@ def trail(d: Dossier) -> list[dict[str, str]]:
     return rows
 
 
-def control_context(d: Dossier, at: dt.datetime) -> dict[str, Any]:
-    ctx = common(d, "control-sheet", f"{(d.code or '').rsplit('-', 1)[-1]}/PKS", at)
+def control_context(d: Dossier, at: dt.datetime, number: str = "") -> dict[str, Any]:
+    ctx = common(d, "control-sheet", number, at)
     steps = d.snapshot.get("version", {}).get("steps", [])
     coordinating = sorted({s["unit"]["name"] for s in steps if s.get("unit")} - {d.processing_unit.name})
     has_steps = d.steps.exists()

@@ -19,34 +19,37 @@ from motcua.dossiers.rules import rule_set_on
 from . import legal
 
 
-def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str, Any]:
+def _context(d: Dossier, role: str, base_url: str, at: dt.datetime, number: str) -> dict[str, Any]:
+    """The form's context; ``number`` is the number and symbol the register gave the issue ("" on a preview;
+    the receipt carries the dossier's register number either way)."""
     if role == "receipt":
         return legal.receipt_context(d, base_url)
     if role == "supplement-request":
-        return legal.supplement_context(d)
+        return legal.supplement_context(d, number)
     if role == "refusal":
-        return legal.refusal_context(d)
+        return legal.refusal_context(d, number)
     if role == "stop-notice":
-        return legal.stop_context(d)
+        return legal.stop_context(d, number)
     if role == "apology":
         a = d.apology
         assert a.issued_by is not None and a.issued_at is not None  # only a signed letter is a form
-        return legal.apology_context(d, reason=a.reason, new_due=a.new_due_at, signer=a.issued_by.get_full_name(),
-                                     original_due=a.original_due_at, at=a.issued_at, late=a.late)
-    return legal.control_context(d, at)
+        return legal.apology_context(d, reason=a.reason, new_due=a.new_due_at, signer=a.issued_by,
+                                     original_due=a.original_due_at, at=a.issued_at, late=a.late, number=number)
+    return legal.control_context(d, at, number)
 
 
-def render_form(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, preview: bool) -> bytes:
-    """The PDF of the form ``role`` of the dossier, as it stands at ``at``. The dossiers app decides that the
-    form applies and issues it (``motcua.dossiers.issuing``, which registers this renderer); a preview
-    carries ``issuing.PREVIEW_MARK`` across it."""
-    return legal.render_pdf(role, _context(dossier, role, base_url, at), preview=preview)
+def render_form(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, preview: bool,
+                number: str = "") -> bytes:
+    """The PDF of the form ``role`` of the dossier, as it stands at ``at``, numbered ``number`` ("0012/YCBS").
+    The dossiers app decides that the form applies, numbers and issues it (``motcua.dossiers.issuing``, which
+    registers this renderer); a preview carries ``issuing.PREVIEW_MARK`` across it and no number."""
+    return legal.render_pdf(role, _context(dossier, role, base_url, at, number), preview=preview)
 
 
-def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: str) -> bytes:
-    """Form 04 (apology and new date) rendered from given data (a preview); the issued letter comes from
-    ``dossiers.issuing.issue(user, dossier, "apology")`` once the head of the agency has signed the drafted
-    apology (``workflow.services.sign_apology``)."""
+def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: User | None) -> bytes:
+    """Form 04 (apology and new date) rendered from given data (unnumbered, signed by ``signer``);
+    the issued letter comes from ``dossiers.issuing.issue(user, dossier, "apology")`` once the leader has
+    signed the drafted apology (``workflow.services.sign_apology``)."""
     ctx = legal.apology_context(dossier, reason=reason, new_due=new_due, signer=signer,
                                 original_due=dossier.due_at, at=timezone.now())
     return legal.render_pdf("apology", ctx)

@@ -11,7 +11,9 @@ guard of the code.
 - the code's sequence counts the dossiers of the receiving agency within the day (Circular 01/2018 Art. 19:
   XXXX);
 - the register number counts them within the calendar year, from 1 on 1 January (Circular 01/2018 Arts.
-  9-10: one register a year, numbered continuously; Decree 30/2020 Art. 15(1)).
+  9-10: one register a year, numbered continuously; Decree 30/2020 Art. 15(1));
+- every other paper an agency issues (a supplement request, an apology, a report, any kind added later) is
+  numbered in the agency's register of that kind and year (``next_paper_number``), the same way.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from typing import Any
 
 from django.db import connection
 
-from .models import DossierCodeCounter, RegisterCounter
+from .models import DossierCodeCounter, PaperCounter, RegisterCounter
 from .rules import format_code
 
 _TABLE = DossierCodeCounter._meta.db_table
 _REGISTER_TABLE = RegisterCounter._meta.db_table
+_PAPER_TABLE = PaperCounter._meta.db_table
 
 
 def _next(table: str, period: str, agency_code: str, value: dt.date | int) -> int:
@@ -47,6 +50,20 @@ def next_sequence(agency_code: str, day: dt.date) -> int:
 def next_register_number(agency_code: str, year: int) -> int:
     """The next number of the receiving agency's register of ``year``."""
     return _next(_REGISTER_TABLE, "year", agency_code, year)
+
+
+def next_paper_number(agency_code: str, kind: str, year: int) -> int:
+    """The next number of the agency's register of papers of ``kind`` in ``year``: one upsert, in the caller's
+    transaction (the number is committed with what names it)."""
+    sql = (
+        f"INSERT INTO {_PAPER_TABLE} (agency_code, kind, year, last_value) VALUES (%s, %s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (agency_code, kind, year) DO UPDATE SET last_value = {_PAPER_TABLE}.last_value + 1 "
+        "RETURNING last_value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency_code, kind, year])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def issue_code(rules: dict[str, Any], agency_code: str, day: dt.date) -> str:

@@ -2,10 +2,17 @@
 number, a stored file and an event, once), and previews. The PDF is rendered by the renderer the documents
 app registers in its ``AppConfig.ready()`` (``register_renderer``): this app never imports it.
 
-An issue renders first, with no lock held (WeasyPrint takes a while), then under the dossier's lock checks
+Every paper is numbered in a register of its kind and year kept by the agency that issues it
+(``paper_reference``; Decree 30/2020 Art. 15: numbers from 01 on 1 January, continuous through the year): the
+receipt by the dossier's register number, taken at receipt; any other kind, including kinds added later, by
+``codes.next_paper_number``. The number is printed on the PDF, so it is taken first, in a short transaction
+under the dossier's lock, and kept with the dossier (``PaperNumber``, one per role and version).
+
+An issue then renders, with no lock held (WeasyPrint takes a while), then under the dossier's lock checks
 again whether the form was issued meanwhile and, if so, returns that one and discards its own rendering: a
-second click or ten concurrent requests give one issued form and no error. Reading (a GET) never issues: it
-serves the issued copy or renders a preview marked as such.
+second click or ten concurrent requests give one issued form, one number and no error; a rendering that fails
+leaves the number reserved for the retry, so the register has no gap. Reading (a GET) never issues: it
+serves the issued copy or renders a preview marked as such, without a number.
 """
 
 from __future__ import annotations
@@ -20,12 +27,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import User
+from motcua.accounts.models import OrgUnit, User
 from motcua.core.errors import Conflict, DomainError
 
-from . import events, files, selectors
+from . import codes, events, files, selectors
 from .choices import EventKind, Status
-from .models import Dossier, IssuedForm
+from .models import Dossier, IssuedForm, PaperNumber
 from .rules import form_info, role_for
 
 TRAIL_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.CLOCK, EventKind.CODE_ASSIGNED)
@@ -39,7 +46,7 @@ class FormRenderer(Protocol):
     """What the documents app provides (``motcua.documents.services``)."""
 
     def render_form(self, dossier: Dossier, role: str, *, base_url: str, at: dt.datetime,
-                    preview: bool) -> bytes: ...
+                    preview: bool, number: str = "") -> bytes: ...
 
     def register_pdf(self, user: User, dossiers: list[Dossier], first: dt.date, last: dt.date) -> bytes: ...
 
@@ -60,8 +67,80 @@ def renderer() -> FormRenderer:
     return _renderer[0]
 
 
-def _render(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, preview: bool) -> bytes:
-    return renderer().render_form(dossier, role, base_url=base_url, at=at, preview=preview)
+def _render(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, preview: bool,
+            number: str = "") -> bytes:
+    return renderer().render_form(dossier, role, base_url=base_url, at=at, preview=preview, number=number)
+
+
+# --- numbers and issuing units: the one place that knows them for every kind of paper -----------------------
+
+# The symbol after the number of each kind of paper ("Số: 05/YCBS"; Decree 30/2020 Art. 15(2) and Annex
+# III: the number, then the symbol of the kind). A kind not listed (a paper added later) gets the initials
+# of its role, so it is numbered all the same.
+PAPER_SYMBOLS = {"receipt": "TNHS", "supplement-request": "YCBS", "refusal": "TCHS", "apology": "XLHS",
+                 "stop-notice": "DGQ", "control-sheet": "PKS", "report": "BC"}
+# Papers the one-stop desk issues in the name of the unit that received the dossier (Decree 61/2018 Arts.
+# 15-17); every other paper is the processing agency's (its apology, its answers), signed by its leader.
+DESK_PAPERS = frozenset({"receipt", "refusal", "stop-notice", "control-sheet"})
+# Papers reissued as one paper brought up to date (the control sheet's trail grows): the number stays.
+KEPT_NUMBER = frozenset({"control-sheet"})
+
+
+def paper_symbol(role: str) -> str:
+    return PAPER_SYMBOLS.get(role) or "".join(word[:1] for word in role.split("-")).upper()
+
+
+def format_number(number: int) -> str:
+    """The number as printed: Arabic digits, a 0 before numbers under 10 (Decree 30/2020 Annex I)."""
+    return f"{number:02d}"
+
+
+def paper_reference(number: int, role: str) -> str:
+    return f"{format_number(number)}/{paper_symbol(role)}"
+
+
+def issuing_unit(dossier: Dossier, role: str) -> OrgUnit:
+    """The unit in whose name the paper is issued: its header and the register that numbers it. The desk's
+    papers: the receiving unit; a supplement request: the unit of the officer who asked for it (the desk at
+    intake, the division during processing, Decree 61/2018 Art. 19(4)); any other paper: the processing
+    agency, whose leader signs it."""
+    if role in DESK_PAPERS:
+        return dossier.receiving_unit
+    if role == "supplement-request":
+        event = dossier.events.filter(kind=EventKind.STATUS_CHANGED, status_after=Status.SUPPLEMENT_REQUESTED).order_by(
+            "-seq").select_related("actor__unit").first()
+        unit = event.actor.unit if event is not None and event.actor is not None else None
+        return unit or dossier.receiving_unit
+    return dossier.processing_unit.agency() or dossier.processing_unit
+
+
+def register_agency(unit: OrgUnit) -> str:
+    """The code of the agency whose registers number the papers issued in the name of ``unit``."""
+    return (unit.agency() or unit).code
+
+
+def _reserve(dossier: Dossier, role: str, at: dt.datetime) -> tuple[IssuedForm | None, str]:
+    """(the current issued form, "") if it exists, else (None, the number and symbol for the next issue),
+    taken in a short transaction of its own under the dossier's lock: a concurrent request for the same issue
+    finds the same reservation."""
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        last = _last(locked, role)
+        if last is not None and _still_current(last, locked):
+            return last, ""
+        if role == "receipt":  # the receipt carries the register number given at receipt (``codes``)
+            return None, paper_reference(locked.register_number or 0, role)
+        if last is not None and role in KEPT_NUMBER and last.reference:
+            return None, last.reference
+        version = (last.version + 1) if last else 1
+        kept = PaperNumber.objects.filter(dossier=locked, role=role, version=version).first()
+        if kept is not None:
+            return None, kept.reference
+        agency, year = register_agency(issuing_unit(locked, role)), timezone.localdate(at).year
+        number = codes.next_paper_number(agency, role, year)
+        kept = PaperNumber.objects.create(dossier=locked, role=role, version=version, agency_code=agency, year=year,
+                                          number=number, reference=paper_reference(number, role))
+        return None, kept.reference
 
 
 def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_refusal_result: bool,
@@ -142,7 +221,10 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
         return existing
     basis = _trail_basis(dossier) if role == "control-sheet" else ""
     now = timezone.now()
-    pdf = _render(dossier, role, base_url=base_url, at=now, preview=False)  # before the lock: it is slow
+    existing, reference = _reserve(dossier, role, now)
+    if existing is not None:
+        return existing
+    pdf = _render(dossier, role, base_url=base_url, at=now, preview=False, number=reference)  # no lock: it is slow
     name_on_disk = files.durable_save(f"{files.ROOT}/{now:%Y/%m/%d}/{dossier.reference}/forms/{role}.pdf", pdf)
     try:
         with transaction.atomic():
@@ -159,10 +241,10 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
             issued = IssuedForm.objects.create(
                 dossier=locked, role=role, form_set=str(locked.rules.get("key", "")), number=info.get("number", ""),
                 version=version, file=name_on_disk, sha256=hashlib.sha256(pdf).hexdigest(), issued_by=user,
-                issued_at=now, basis=basis)
+                issued_at=now, basis=basis, reference=reference)
             events.append(locked, EventKind.FORM_ISSUED, user, data={
                 "form": role, "number": issued.number, "form_set": issued.form_set, "version": version,
-                "sha256": issued.sha256})
+                "sha256": issued.sha256, "reference": reference})
     except BaseException:
         files.discard([name_on_disk])
         raise
@@ -199,7 +281,8 @@ def for_reading(dossier: Dossier, name: str, base_url: str = "", reader: User | 
         if issued is None:
             _check(dossier, role)
         at = issued.issued_at if issued is not None else timezone.now()
-        pdf = _render(selectors.masked_copy(dossier), role, base_url=base_url, at=at, preview=issued is None)
+        pdf = _render(selectors.masked_copy(dossier), role, base_url=base_url, at=at, preview=issued is None,
+                      number=issued.reference if issued is not None else "")
         filename = f"{dossier.public_id}-{role}{'' if issued else '-xem-truoc'}-che.pdf"
         is_preview = issued is None
     if reader is not None and dossier.owner_id != reader.pk:

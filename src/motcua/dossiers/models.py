@@ -283,6 +283,9 @@ class IssuedForm(models.Model):
     basis = models.CharField(max_length=64, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
+    # The paper's number and symbol as printed after "Số:" ("05/YCBS"), from the issuing agency's register
+    # of the kind and year (``PaperNumber``; Decree 30/2020 Art. 15); empty on forms issued before registers.
+    reference = models.CharField(_("number and symbol"), max_length=60, blank=True)
 
     class Meta:
         db_table = "documents_issuedform"
@@ -311,6 +314,47 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_code} {self.day}: {self.last_value}"
+
+
+class PaperCounter(models.Model):
+    """The numbering of the papers an agency issues, per kind of paper (a form's role, "report") and calendar
+    year: from 1 on 1 January, continuously (Decree 30/2020 Art. 15(1): numbers run from 01 on 1 January to
+    31 December; Circular 01/2018 Arts. 9-10). Incremented by one atomic upsert (``codes.next_paper_number``)."""
+
+    agency_code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_code", "kind", "year"], name="paper_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.kind} {self.year}: {self.last_value}"
+
+
+class PaperNumber(models.Model):
+    """The register number given to one issue (role and version) of a dossier's paper, taken before the PDF
+    is rendered (the number is printed on it) and kept if that rendering fails or a concurrent request wins:
+    the retry, or the winner, prints the same number, so the register has no gap and no number twice
+    (``issuing.issue``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="paper_numbers")
+    role = models.CharField(max_length=30)
+    version = models.PositiveSmallIntegerField()
+    agency_code = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "role", "version"], name="papernumber_unique_issue"),
+            models.UniqueConstraint(fields=["agency_code", "role", "year", "number"], name="papernumber_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.role} v{self.version}: {self.reference}"
 
 
 class RegisterCounter(models.Model):

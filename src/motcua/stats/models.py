@@ -183,3 +183,35 @@ class SnapshotMonth(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class IssuedReport(models.Model):
+    """A periodic report signed and issued by a leader (``reports.issue``): numbered in the issuing agency's
+    register of reports of the year (``dossiers.codes.next_paper_number``, Decree 30/2020 Art. 15), stored as
+    the PDF that was signed. The report page's PDF before that is a view, marked as not issued, unnumbered."""
+
+    unit = models.ForeignKey("accounts.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("unit reported on"))
+    issuer = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("issuing body"))
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    agency_code = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    reference = models.CharField(_("number and symbol"), max_length=60)
+    file = models.FileField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    issued_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("signed by"))
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("issued report")
+        verbose_name_plural = _("issued reports")
+        ordering = ["-issued_at"]
+        constraints = [models.UniqueConstraint(fields=["agency_code", "year", "number"],
+                                               name="issuedreport_unique_number")]
+
+    def __str__(self) -> str:
+        return self.reference

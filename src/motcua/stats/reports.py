@@ -2,7 +2,9 @@
 from the previous period, new online, new at the desk or by post), ended by class (early, on time, late;
 of which stopped), and still in progress at the end (within time, overdue) — carried over to the next
 period. As XLSX (XlsxWriter; a second sheet holds the register, form 06/07, from ``motcua.documents``)
-and as PDF (the legal-form template and the WeasyPrint renderer of ``motcua.documents``).
+and as PDF (the legal-form template and the WeasyPrint renderer of ``motcua.documents``): a view, marked
+not issued and unnumbered, until a leader signs and issues it (``issue``), which numbers it in the issuing
+agency's register of reports of the year and stores it.
 
 Identity, per row: carried over + received = ended + in progress at the end.
 """
@@ -10,22 +12,31 @@ Identity, per row: carried over + received = ended + in progress at the end.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability
+from motcua.accounts.selectors import leader_of
 from motcua.catalogue.models import Procedure
 from motcua.core.dates import legal_date
+from motcua.core.errors import DomainError
 from motcua.documents import legal
 from motcua.documents.services import write_register_sheet
+from motcua.dossiers import codes, files, issuing
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 
 from . import kpi
-from .models import DossierFact
+from .models import DossierFact, IssuedReport
 
 TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
 HEADINGS = ["STT", "Thủ tục hành chính", "Kỳ trước chuyển qua", "Mới tiếp nhận trực tuyến",
@@ -138,18 +149,81 @@ def cells(data: dict[str, Any]) -> dict[str, Any]:
             "total": {"procedure": data["total"]["procedure"], "cells": [data["total"][k] for k in KEYS]}}
 
 
-def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> bytes:
-    """The report on the legal-form layout of ``motcua.documents`` (Decree 30/2020 header, Liberation Serif)."""
+def issuer_of(unit: OrgUnit | None) -> OrgUnit | None:
+    """The body in whose name the report of ``unit`` is issued: the unit itself, or the province (the root)."""
+    return unit or OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+
+
+def symbol(issuer: OrgUnit) -> str:
+    """"BC-SXD": the kind's symbol and the issuing body's short name (Decree 30/2020 Art. 15(2), Annex III)."""
+    short = (issuer.short_name or "").split()
+    return f"{issuing.paper_symbol('report')}-{short[0].upper()}" if short else issuing.paper_symbol("report")
+
+
+def may_issue(user: User, unit: OrgUnit | None) -> bool:
+    """Only a leader who signs for the issuing body signs and issues its report (Decree 30/2020 Art. 13)."""
+    issuer = issuer_of(unit)
+    return issuer is not None and has_capability(user, Capability.SIGN_RESULTS, issuer)
+
+
+def _render(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, *, issuer: OrgUnit,
+            number: str, signer: User | None, at: dt.datetime, preview: bool) -> bytes:
     from weasyprint import HTML
 
-    issuer = unit or OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
-    now = timezone.now()
+    parent = issuer.parent
     context = {
-        "form": {"title": TITLE, "paper": "A4 landscape", "number": "", "basis": ""},
-        "header": legal.header(None, issuer, f"/BC-{now:%Y}", now) if issuer else {},
+        "form": {"title": "BÁO CÁO", "paper": "A4 landscape", "number": "", "basis": ""},
+        "header": legal.header(None, issuer, number or f"…/{symbol(issuer)}", at),
         "unit_name": _unit_name(unit), "first": legal_date(first), "last": legal_date(last), "as_of": as_of(last),
-        "headings": HEADINGS, **cells(rows(scope, first, last)),
+        "headings": HEADINGS, **cells(rows(scope, first, last)), "signer": legal.signer_block(signer, issuer, at),
+        "issuer": issuer, "parent": parent, "preview_mark": issuing.PREVIEW_MARK if preview else "",
     }
     html = render_to_string("stats/report_pdf.html", context)
     out: bytes = HTML(string=html).write_pdf()
     return out
+
+
+def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> bytes:
+    """The report as a view: on the layout of Decree 30/2020, but marked as not issued and with no number —
+    any period may be looked at any time, and a number belongs only to a report a leader signs and issues
+    (``issue``). The signature block names the head of the issuing body, who would sign it."""
+    issuer = issuer_of(unit)
+    if issuer is None:
+        raise DomainError(_("No organisation unit exists."), code="no_unit")
+    now = timezone.now()
+    agency = issuer.agency() or issuer
+    return _render(unit, scope, first, last, issuer=issuer, number="", signer=leader_of(agency), at=now,
+                   preview=True)
+
+
+def issue(user: User, unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> IssuedReport:
+    """The leader signs and issues the report: the next number of the issuing agency's register of reports of
+    the year, the PDF rendered with it and the signer, stored, and recorded. All in one transaction, so a
+    number is never lost or given twice: a report is issued a few times a month, so holding the register
+    while its PDF renders costs nothing that matters."""
+    issuer = issuer_of(unit)
+    if issuer is None or not may_issue(user, unit):
+        raise PermissionDenied
+    now = timezone.now()
+    agency_code = issuing.register_agency(issuer)
+    year = timezone.localdate(now).year
+    with transaction.atomic():
+        number = codes.next_paper_number(agency_code, "report", year)
+        reference = f"{issuing.format_number(number)}/{symbol(issuer)}"
+        out = _render(unit, scope, first, last, issuer=issuer, number=reference, signer=user, at=now,
+                      preview=False)
+        name = files.durable_save(f"reports/{year}/{agency_code}/{number:04d}.pdf", out)
+        try:
+            return IssuedReport.objects.create(
+                unit=unit, issuer=issuer, first=first, last=last, agency_code=agency_code, year=year,
+                number=number, reference=reference, file=name, sha256=hashlib.sha256(out).hexdigest(),
+                issued_by=user, issued_at=now)
+        except BaseException:
+            files.discard([name])
+            raise
+
+
+def read(report: IssuedReport) -> bytes:
+    with default_storage.open(report.file.name, "rb") as handle:
+        data: bytes = handle.read()
+    return data

@@ -16,17 +16,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 
 from . import charts, evaluation, kpi, reports, selectors
 from .forms import Period, PeriodForm, period_from, status
+from .models import IssuedReport
 
 PAGE_SIZE = 50
 
@@ -140,12 +141,38 @@ def _report_scope(request: HttpRequest) -> tuple[OrgUnit | None, Any, Period, Pe
 def report(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     query = period.query() + (f"&unit={unit.code}" if unit else "")
+    issued = IssuedReport.objects.filter(unit=unit).select_related("issued_by")[:20]
     return render(request, "stats/report.html", {
         "unit": unit, "form": form, "period": period, "headings": reports.HEADINGS, "query": query,
         "keep": [("unit", unit.code)] if unit else [], "ongoing": not kpi.passed(period.last),
-        "judged_at": kpi.judged_at(period.last),
+        "judged_at": kpi.judged_at(period.last), "issued": issued,
+        "may_issue": reports.may_issue(_viewer(request), unit),
         **reports.cells(reports.rows(scope, period.first, period.last))},
         status=status(form))
+
+
+@login_required
+@require_POST
+def report_issue(request: HttpRequest) -> HttpResponse:
+    """The leader signs and issues the report of the unit and period in the query: numbered, stored, then
+    served from ``issued_report_pdf``."""
+    unit, scope, period, form = _report_scope(request)
+    if status(form) != 200:
+        return report(request)
+    issued = reports.issue(_viewer(request), unit, scope, period.first, period.last)
+    return redirect("stats:issued_report_pdf", pk=issued.pk)
+
+
+@login_required
+@require_GET
+def issued_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """An issued report, to those who may see the statistics of the unit it reports on."""
+    issued = get_object_or_404(IssuedReport.objects.select_related("unit"), pk=pk)
+    _unit_or_province(_viewer(request), issued.unit.code if issued.unit else None)
+    response = HttpResponse(reports.read(issued), content_type="application/pdf")
+    name = issued.reference.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="bao-cao-{name}-{issued.year}.pdf"'
+    return response
 
 
 @login_required
