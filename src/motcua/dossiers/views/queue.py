@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.accounts.permissions import Capability, has_capability
 
 from .. import pages
-from ..forms import QueueForm
+from ..forms import AnswerForm, QueueForm
 from .access import detail_url, staff
 
 
@@ -31,6 +32,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueForm(request.GET or None)
     found = pages.queue_page(user, form.values(), pages.page_number(request.GET.get("page")))
     counts = found.counts
+    # The officer's own lists first (issue 14), then the views of everything in their scope.
+    mine = [("mine", _("Assigned to me"), counts["mine"]), ("to_take", _("Waiting for me to take"), counts["to_take"])]
+    if has_capability(user, Capability.ASSIGN_DOSSIERS) or has_capability(user, Capability.SIGN_RESULTS):
+        mine.append(("to_sign", _("Waiting for my review or signature"), counts["to_sign"]))
+    if has_capability(user, Capability.PROCESS_DOSSIERS):
+        mine.append(("consultations", _("Opinions asked of my unit"), counts["consultations"]))
     buckets = [("", _("Everything open"), counts["open"]), ("due_today", _("Due today"), counts["due_today"]),
                ("overdue", _("Overdue"), counts["overdue"]), ("at_risk", _("At risk"), counts["at_risk"]),
                ("to_check", _("Online, to check"), counts["to_check"])]
@@ -39,7 +46,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/queue.html", {
         "form": form, "page": found.page, "rows": found.page.items, "counts": counts, "bucket": found.bucket,
         "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
-        "buckets": buckets,
+        "buckets": buckets, "own_buckets": mine, "answer_form": AnswerForm(consultations=[]),
+        "back": request.get_full_path(), "page_now": timezone.now(),
     })
 
 
