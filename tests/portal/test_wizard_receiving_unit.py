@@ -27,7 +27,7 @@ def centre(org, procedure):  # type: ignore[no-untyped-def]
     # Listed first in the tree's order, as in the demo data (its path sorts before the department's desk):
     # test set-up only, so that the order of the rows cannot be what picks the desk.
     OrgUnit.objects.filter(pk=centre.pk).update(path=f"{org['province'].path}0{centre.pk}/")
-    assert list(procedure.receiving_units.all())[0].pk == centre.pk
+    assert procedure.receiving_units.first().pk == centre.pk
     return OrgUnit.objects.get(pk=centre.pk)
 
 
