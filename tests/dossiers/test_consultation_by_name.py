@@ -104,6 +104,11 @@ def test_the_unit_is_chosen_by_name_in_the_api(people, permit, org, token_for):
     # Accents and case aside, as a name is typed.
     r = _api(Client(), token_for("cuong"), d.code, "consult", {"unit": "phong dat dai", "question": "Ý kiến?"})
     assert r.status_code == 200 and Consultation.objects.order_by("-id").first().unit == org["other_division"]
+    # A name longer than any code.
+    long = accounts.save_unit(OrgUnit(parent=org["other"], name="Phòng Quản lý nhà và thị trường bất động sản",
+                                      code="T.SNN.P9", kind=UnitKind.DIVISION))
+    r = _api(Client(), token_for("cuong"), d.code, "consult", {"unit": long.name, "question": "Ý kiến?"})
+    assert r.status_code == 200 and Consultation.objects.order_by("-id").first().unit == long
 
 
 def test_an_unknown_or_ambiguous_name_is_refused_and_changes_nothing(people, permit, org, token_for):

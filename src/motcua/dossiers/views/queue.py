@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from motcua.accounts.permissions import Capability, has_capability
 
 from .. import pages
-from ..forms import AnswerForm, QueueForm
+from ..forms import QueueForm
 from .access import detail_url, staff
 
 
@@ -46,7 +46,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/queue.html", {
         "form": form, "page": found.page, "rows": found.page.items, "counts": counts, "bucket": found.bucket,
         "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
-        "buckets": buckets, "own_buckets": mine, "answer_form": AnswerForm(consultations=[]),
+        "buckets": buckets, "own_buckets": mine,
         "back": request.get_full_path(), "page_now": timezone.now(),
     })
 
