@@ -126,6 +126,47 @@ def unit_ids_in_scope(user: User, capability: Capability) -> set[int] | None:
     return ids
 
 
+# The kinds of unit that stand on their own: an agency (or the province's People's Committee, a service
+# centre, a commune) speaks for itself, and a unit under it belongs to it, not to the units above it.
+_SELF_STANDING = frozenset({UnitKind.PROVINCE, UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE})
+
+
+def own_unit_ids(user: User, capability: Capability) -> set[int] | None:
+    """The units ``user`` belongs to as one of their own officers, through a role holding ``capability``: the
+    role's unit and each unit above it up to the agency it belongs to (a division's specialist is an officer
+    of the division and of its department), never further up (an officer of a department is not an officer
+    of the province's People's Committee above it). None: every unit (a role whose reach is the whole tree).
+
+    A request for an opinion addressed to a unit opens the dossier to these officers only, and only they
+    answer it in that unit's name — not the officers of every agency placed under it."""
+    result: set[int] = set()
+    deeper: list[OrgUnit] = []
+    for assignment in _active_assignments(user, timezone.localdate()):
+        if capability not in ROLE_CAPABILITIES.get(assignment.role, frozenset()):
+            continue
+        if assignment.role in _TREE_WIDE:
+            return None
+        unit = assignment.unit
+        if unit is None:
+            continue
+        # The unit and its parent come with the assignment: enough for an agency, a division or a desk.
+        result.add(unit.pk)
+        if unit.kind in _SELF_STANDING or unit.parent is None:
+            continue
+        result.add(unit.parent.pk)
+        if unit.parent.kind not in _SELF_STANDING:
+            deeper.append(unit)  # a unit inside a division: read the kinds further up
+    if deeper:
+        kinds = dict(OrgUnit.objects.filter(pk__in={pk for u in deeper for pk in u.ancestor_ids()})
+                     .values_list("pk", "kind"))
+        for unit in deeper:
+            for pk in reversed(unit.ancestor_ids()):  # from the unit upwards
+                result.add(pk)
+                if kinds.get(pk) in _SELF_STANDING:
+                    break
+    return result
+
+
 def scope_filter(user: User, capability: Capability, field: str) -> Q:
     """A filter restricting a queryset's ``field`` (a unit foreign key) to the user's scope."""
     ids = unit_ids_in_scope(user, capability)

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.calendars.selectors import compute_due
@@ -256,6 +257,20 @@ def _unit(unit: Any) -> dict[str, str] | None:
     return None if unit is None else {"code": unit.code, "name": unit.name}
 
 
+def receiving_units(procedure: Procedure) -> list[OrgUnit]:
+    """The units that receive the procedure's dossiers, the one an online dossier goes to by default first:
+    the desk of the agency that handles the procedure (which can act on what it receives), then the other
+    units of that agency, then the others (the province's service centre, which receives for every agency
+    on paper). A citizen may still choose another of them."""
+    agency = procedure.agency
+
+    def rank(unit: OrgUnit) -> tuple[bool, bool, str]:
+        own = agency is not None and bool(agency.path) and unit.path.startswith(agency.path)
+        return (not own, unit.kind != UnitKind.DESK, unit.path)
+
+    return sorted(procedure.receiving_units.all(), key=rank)
+
+
 def snapshot(version: ProcedureVersion) -> dict[str, Any]:
     """Everything a dossier needs to keep of the version it was received under, as plain JSON.
 
@@ -272,7 +287,7 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
                                                           "name": procedure.field.name},
             "level": procedure.level,
             "agency": _unit(procedure.agency),
-            "receiving_units": [_unit(u) for u in procedure.receiving_units.all()],
+            "receiving_units": [_unit(u) for u in receiving_units(procedure)],
             "applicant_types": procedure.applicant_types(),
             "online_mode": procedure.online_mode,
             "partial_online_reason": procedure.partial_online_reason,

@@ -39,6 +39,7 @@ from . import deadlines, files, lifecycle, selectors, services
 from . import schemas as s
 from .choices import Status
 from .models import Dossier
+from .workflow import selectors as wf_selectors
 from .workflow import services as workflow
 
 S = Status
@@ -69,8 +70,9 @@ class Access:
 
     @cached_property
     def consulted(self) -> bool:
-        """Processes dossiers somewhere: a consulted unit answers for its own (the service checks which)."""
-        return has_capability(self.user, Capability.PROCESS_DOSSIERS)
+        """An officer of a unit asked for its opinion on this dossier, with the request still unanswered: only
+        the consulted unit's own officers answer in its name (``workflow.answers_for``)."""
+        return bool(wf_selectors.open_consultations(self.user, self.dossier))
 
 
 Who = Callable[[Access], bool]

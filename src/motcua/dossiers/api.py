@@ -289,7 +289,9 @@ def unknown_action(request: HttpRequest, code: str, action: str) -> dict[str, An
 
 class QueueQuery(Schema):
     bucket: str = Field("", description="overdue (the dossier's promised date passed), step_overdue (the step's own "
-                                        "deadline passed), due_today (the step) or at_risk")
+                                        "deadline passed), due_today (the step) or at_risk; or one of my own "
+                                        "views: mine (assigned to me), to_take (waiting for me to take), to_sign "
+                                        "(waiting for my review or signature)")
     q: str = Field("", description="a dossier code, an ID number or part of the applicant's name")
     procedure: str = ""
     status: int | None = Field(None, ge=0, le=99)

@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts import selectors as accounts_selectors
 from motcua.catalogue import selectors as catalogue
 
 from . import files as services_files
@@ -334,6 +335,10 @@ BUCKETS = [
     ("to_check", _("Online, to check")),
     ("apologies", _("Apologies to sign")),
     ("closed", _("Closed")),
+    ("mine", _("Assigned to me")),
+    ("to_take", _("Waiting for me to take")),
+    ("to_sign", _("Waiting for my review or signature")),
+    ("consultations", _("Opinions asked of my unit")),
 ]
 SORTS = [
     ("due", _("Promised date, soonest first")),
@@ -375,16 +380,42 @@ class AssignForm(ActionForm):
 
 
 class ConsultForm(ActionForm):
-    unit = forms.CharField(label=_("Code of the unit or agency consulted"), max_length=40)
+    # Chosen by name from the organisation tree (grouped by agency, a plain select without JavaScript); the
+    # value is the unit's code, which the API also takes (as it takes a name that only one unit bears).
+    unit = forms.ChoiceField(label=_("Unit or agency consulted"), choices=[],
+                             help_text=_("Grouped by agency: the agency itself, then its divisions."))
     question = forms.CharField(label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     days = forms.DecimalField(label=_("Working days to answer"), min_value=1, max_value=60, decimal_places=2,
                               required=False, help_text=_("Leave empty for the procedure's default."))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [
+            ("", _("Choose a unit")), *accounts_selectors.consultable_units()]
+
+
+AGREES = [("yes", _("We agree")), ("no", _("We do not agree"))]
+
 
 class AnswerForm(ActionForm):
-    consultation = forms.IntegerField(label=_("Request number"), min_value=1, max_value=2**62)
+    """The consulted unit's answer to one of the requests addressed to it on this dossier, chosen by what was
+    asked, by whom and by when (no number to type)."""
+
+    consultation = forms.TypedChoiceField(label=_("Request for an opinion"), coerce=int, choices=[])
     answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    agrees = forms.BooleanField(label=_("We agree"), required=False)
+    agrees = forms.TypedChoiceField(label=_("Your unit's opinion"), choices=AGREES, widget=forms.RadioSelect,
+                                    coerce=lambda v: v == "yes", initial="yes")
+
+    def __init__(self, *args: Any, consultations: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["consultation"]).choices = [
+            (c.pk, consultation_label(c)) for c in consultations]
+
+
+def consultation_label(c: Any) -> str:
+    """How a request for an opinion is told apart from another: the unit asked, the question, the deadline."""
+    due = timezone.localtime(c.due_at).strftime("%d/%m/%Y %H:%M")
+    return f"{c.unit.name}: {c.question[:120]} ({_('due')} {due})"
 
 
 class ApologyForm(ActionForm):
@@ -441,8 +472,10 @@ class ReturnForm(ActionForm):
         cast(forms.ChoiceField, self.fields["method"]).choices = methods
 
 
-def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = None) -> ActionForm:
-    """The form of an action's kind (``ActionSpec.form``) for this dossier, bound to ``data`` if given."""
+def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = None, *,
+                consultations: list[Any] | None = None) -> ActionForm:
+    """The form of an action's kind (``ActionSpec.form``) for this dossier, bound to ``data`` if given;
+    ``consultations``: the requests for an opinion the user may answer (the answer's choices)."""
     if kind == "accept":
         # The cases of the version the dossier will be received under: the one in force today, which may not
         # be the one of its first submission (``services._keep_version``).
@@ -460,7 +493,7 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
     simple: dict[str, Any] = {
         "reason": lambda: ReasonForm(data), "reason-optional": lambda: ReasonForm(data, required=False),
         "note": lambda: NoteForm(data), "assign": lambda: AssignForm(data), "consult": lambda: ConsultForm(data),
-        "answer": lambda: AnswerForm(data), "apology": lambda: ApologyForm(data),
+        "answer": lambda: AnswerForm(data, consultations=consultations or []), "apology": lambda: ApologyForm(data),
         "start-clock": lambda: StartClockForm(data),
         "payment-request": lambda: PaymentRequestForm(data),
         "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),

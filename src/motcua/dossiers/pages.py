@@ -82,7 +82,11 @@ def page_number(text: str | None) -> int:
 # the dossiers in the user's scope (``selectors.search``): everything open, those past their promised date
 # (``timeliness.overdue_q``: the one definition of overdue, also the statistics'), the online submissions to
 # check, the closed ones.
-WORK_BUCKETS = ("due_today", "step_overdue", "at_risk")
+WORK_BUCKETS = ("due_today", "step_overdue", "at_risk", "mine", "to_take", "to_sign")
+# The officer's own views (issue 14): assigned to me, waiting to be taken by me, waiting for my review or
+# signature — rows of the processing queue, soonest due first — and the requests for an opinion addressed to
+# my unit.
+OWN_VIEWS = ("mine", "to_take", "to_sign", "consultations")
 LISTINGS: dict[str, Q] = {
     "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
     # Apology letters drafted and waiting for the signature of the head of the agency (form 04).
@@ -187,7 +191,12 @@ def queue_page(user: User, values: dict[str, Any], number: int) -> QueuePage:
     """My queue: a work bucket (due today, overdue, at risk) from the processing queue, or a listing of what
     is open in my scope, the online submissions to check or the closed dossiers; with every count."""
     bucket = values.get("bucket") or ""
-    if bucket in WORK_BUCKETS:
+    asked = wf_selectors.consultations_to_answer(user)
+    if bucket == "consultations":
+        work = wf_selectors.queue_for(user, _queue_filters(values, ""), limit=1)
+        found = Paginator(asked, PAGE_SIZE).get_page(number)
+        page = PageOf(list(found.object_list), found.number, found.paginator.count)
+    elif bucket in WORK_BUCKETS:
         filters = _queue_filters(values, bucket)
         work = wf_selectors.queue_for(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         last = max(1, -(-work.count // PAGE_SIZE))
@@ -203,6 +212,7 @@ def queue_page(user: User, values: dict[str, Any], number: int) -> QueuePage:
     listed = selectors.search(user, _filters(values)).order_by().aggregate(
         open=Count("id", filter=LISTINGS[""]), to_check=Count("id", filter=LISTINGS["to_check"]),
         apologies=Count("id", filter=LISTINGS["apologies"]), overdue=Count("id", filter=listing_q("overdue", work.now)))
+    listed["consultations"] = page.count if bucket == "consultations" else asked.count()
     return QueuePage(page=page, counts={**work.counts, **listed}, bucket=bucket)
 
 

@@ -116,7 +116,8 @@ class ReturnStepIn(Schema):
 
 
 class ConsultIn(Schema):
-    unit: str = Field("", max_length=40, description="The code of the unit or agency consulted")
+    unit: str = Field("", max_length=255, description="The unit or agency consulted: its code (e.g. 000.00.06.H68) "
+                                                       "or its name, when only one unit bears it")
     question: str = Field("", max_length=4000, description="The question")
     days: Decimal | None = Field(None, ge=1, le=60, decimal_places=2,
                                  description="Working days to answer (default by the rules)")

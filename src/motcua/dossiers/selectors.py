@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
 from motcua.core.errors import NotFound
 from motcua.core.text import fold_vi
 
@@ -39,7 +39,11 @@ def visible_q(user: User) -> Q | None:
         above = _ancestor_ids(ids) - ids
         q |= Q(receiving_unit_id__in=ids) | Q(processing_unit_id__in=ids)
         q |= Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=ids)))
-        q |= Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=ids | above)))
+        # A request for an opinion opens the dossier to the consulted unit's own officers only: one addressed
+        # to the province's People's Committee is not read by every department under it.
+        own = own_unit_ids(user, Capability.VIEW_DOSSIERS)
+        if own:
+            q |= Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=own)))
         if above:
             q |= Q(Exists(ProcessingStep.objects.filter(dossier=OuterRef("pk"), unit_id__in=above,
                                                         role__in=("specialist", "division_head", ""))))

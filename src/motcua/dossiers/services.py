@@ -159,7 +159,9 @@ def _receiving_unit_for_staff(user: User, code: str) -> OrgUnit:
 
 
 def _receiving_unit_online(procedure: Procedure, code: str) -> OrgUnit:
-    units = list(procedure.receiving_units.all())
+    # Unless the applicant chooses, the desk of the agency that handles the procedure: the one that can act
+    # on the dossier (``catalogue.receiving_units``), not the service centre that happens to come first.
+    units = catalogue.receiving_units(procedure)
     if code:
         chosen = next((u for u in units if u.code == code), None) or (
             procedure.agency if procedure.agency and procedure.agency.code == code else None)

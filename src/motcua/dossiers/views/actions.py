@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +20,18 @@ from motcua.core.errors import PermissionDenied as DomainPermissionDenied
 from .. import actions
 from ..choices import Status
 from ..forms import action_form, add_domain_error
+from ..workflow import selectors as wf_selectors
 from .access import detail_url, dossier_for, staff
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a form posted from another screen returns (the answer from the queue's "asked of my unit"
+    list): a path of this site only."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @login_required
@@ -39,9 +51,13 @@ def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     except Conflict as exc:
         blocked = exc.message
     status = 409 if blocked else 200
-    form = action_form(spec.form, dossier)
+    # The requests for an opinion this officer's unit may answer: the answer form's choices.
+    consultations = wf_selectors.open_consultations(user, dossier) if spec.form == "answer" else None
+    form = action_form(spec.form, dossier, consultations=consultations)
+    if spec.form == "answer" and request.GET.get("consultation"):
+        form.initial["consultation"] = request.GET["consultation"]
     if request.method == "POST" and not blocked:
-        form = action_form(spec.form, dossier, request.POST, request.FILES)
+        form = action_form(spec.form, dossier, request.POST, request.FILES, consultations=consultations)
         status = 400
         if form.is_valid():
             try:
@@ -51,7 +67,7 @@ def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                 status = exc.status
             else:
                 messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
-                return redirect(detail_url(dossier))
+                return redirect(_back(request) or detail_url(dossier))
     return render(request, "dossiers/action.html", {
         "dossier": dossier, "action": spec, "form": form, "blocked": blocked,
         "procedure_name": dossier.snapshot.get("procedure", {}).get("name", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -32,6 +33,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueForm(request.GET or None)
     found = pages.queue_page(user, form.values(), pages.page_number(request.GET.get("page")))
     counts = found.counts
+    # The officer's own lists first (issue 14), then the views of everything in their scope.
+    mine = [("mine", _("Assigned to me"), counts["mine"]), ("to_take", _("Waiting for me to take"), counts["to_take"])]
+    if has_capability(user, Capability.ASSIGN_DOSSIERS) or has_capability(user, Capability.SIGN_RESULTS):
+        mine.append(("to_sign", _("Waiting for my review or signature"), counts["to_sign"]))
+    if has_capability(user, Capability.PROCESS_DOSSIERS):
+        mine.append(("consultations", _("Opinions asked of my unit"), counts["consultations"]))
     # Each view says which deadline it means: the dossier's promised return date (the one definition of
     # overdue, the statistics' too) or the current step's own deadline.
     buckets = [("", _("Everything open"), counts["open"]),
@@ -45,7 +52,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/queue.html", {
         "form": form, "page": found.page, "rows": found.page.items, "counts": counts, "bucket": found.bucket,
         "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
-        "buckets": buckets,
+        "buckets": buckets, "own_buckets": mine,
+        "back": request.get_full_path(), "page_now": timezone.now(),
     })
 
 

@@ -13,18 +13,21 @@ from django.utils import timezone
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import OrgUnit, RoleAssignment, User
-from motcua.accounts.permissions import ROLE_CAPABILITIES, Capability, unit_ids_in_scope
+from motcua.accounts.permissions import ROLE_CAPABILITIES, Capability, own_unit_ids, unit_ids_in_scope
 from motcua.core.text import fold_vi
 
 from .. import selectors as dossier_selectors
 from .. import timeliness
+from ..choices import Status
 from ..models import Attachment, Dossier, DossierDocument, DossierEvent
 from . import classification
 from .models import Apology, Consultation, Payment, ProcessingStep, Result
 
 BUCKETS = ("overdue", "step_overdue", "due_today", "at_risk")
-SORTS = {
-    "due": ("due_at", "id"), "-due": ("-due_at", "-id"),
+SORTS: dict[str, tuple[Any, ...]] = {
+    # What is due first, a step without a planned end last (on every database).
+    "due": (F("due_at").asc(nulls_last=True), F("dossier__due_at").asc(nulls_last=True), "id"),
+    "-due": (F("due_at").desc(nulls_last=True), "-id"),
     "dossier_due": ("dossier__due_at", "id"), "-dossier_due": ("-dossier__due_at", "-id"),
     "received": ("dossier__received_at", "id"), "-received": ("-dossier__received_at", "-id"),
     "code": ("dossier__code", "id"), "-code": ("-dossier__code", "-id"),
@@ -42,7 +45,8 @@ QUEUE_FIELDS = (
 
 @dataclass
 class QueueFilters:
-    bucket: str = ""  # overdue (the dossier), step_overdue, due_today (the step), at_risk
+    # overdue (the dossier), step_overdue, due_today (the step), at_risk; mine, to_take, to_sign (``_own_q``)
+    bucket: str = ""
     q: str = ""  # a dossier code, an ID number or part of the applicant's name
     procedure: str = ""
     status: int | None = None
@@ -155,6 +159,22 @@ def _bucket_q(now: dt.datetime) -> dict[str, Q]:
     }
 
 
+# The steps that wait for a decision rather than for work: the head of division's review ("duyệt") and the
+# leader's signature ("ký").
+DECIDING_ROLES = (Role.DIVISION_HEAD, Role.AGENCY_LEADER)
+
+
+def _own_q(user: User) -> dict[str, Q]:
+    """The officer's own views of the queue (among the rows ``work_q`` gives them): what is assigned to them,
+    what waits to be taken by them (a step nobody holds that their role may take), and what waits for their
+    review or signature."""
+    return {
+        "mine": Q(actor=user),
+        "to_take": Q(actor__isnull=True) & ~Q(role__in=DECIDING_ROLES),
+        "to_sign": Q(role__in=DECIDING_ROLES) & (Q(actor__isnull=True) | Q(actor=user)),
+    }
+
+
 def queue_qs(user: User, filters: QueueFilters | None = None) -> QuerySet[ProcessingStep]:
     """The open steps of the queue with the filters but without the bucket, not yet sorted."""
     filters = filters or QueueFilters()
@@ -183,9 +203,9 @@ def queue_for(user: User, filters: QueueFilters | None = None, *, limit: int = 5
     filters = filters or QueueFilters()
     now = now or timezone.now()
     base = queue_qs(user, filters)
-    buckets = _bucket_q(now)
+    buckets = {**_bucket_q(now), **_own_q(user)}
     counts = base.aggregate(
-        total=Count("id"), mine=Count("id", filter=Q(actor=user)), unassigned=Count("id", filter=Q(actor__isnull=True)),
+        total=Count("id"), unassigned=Count("id", filter=Q(actor__isnull=True)),
         **{name: Count("id", filter=cond) for name, cond in buckets.items()})
     counts = {k: int(v or 0) for k, v in counts.items()}
     qs = base
@@ -279,3 +299,28 @@ def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
 
 def prefetch_steps() -> Prefetch[Any]:
     return Prefetch("steps", queryset=ProcessingStep.objects.select_related("unit", "actor").order_by("order", "id"))
+
+
+# The statuses in which a consulted unit may still answer (the registry's ``answer-consultation``).
+ANSWERABLE = (Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)
+
+
+def _to_answer(user: User) -> QuerySet[Consultation]:
+    """The requests for an opinion addressed to a unit of which ``user`` is one of its own officers who
+    process dossiers (``own_unit_ids``), not answered yet, on a dossier that may still take the answer."""
+    own = own_unit_ids(user, Capability.PROCESS_DOSSIERS)
+    qs = Consultation.objects.filter(answered_at__isnull=True, dossier__status__in=ANSWERABLE)
+    return qs if own is None else qs.filter(unit_id__in=own)
+
+
+def open_consultations(user: User, dossier: Dossier) -> list[Consultation]:
+    """The requests on this dossier that ``user`` may answer, the soonest due first."""
+    return list(_to_answer(user).filter(dossier=dossier).select_related("unit", "asked_by").order_by("due_at", "id"))
+
+
+def consultations_to_answer(user: User) -> QuerySet[Consultation]:
+    """"Xin ý kiến gửi đơn vị tôi": what the officer's unit is asked, the soonest due first, with the dossier,
+    its procedure, the asking officer and the consulted unit loaded."""
+    return (_to_answer(user).select_related("dossier", "dossier__procedure", "dossier__processing_unit", "unit",
+                                            "asked_by")
+            .order_by("due_at", "id"))

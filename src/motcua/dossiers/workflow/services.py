@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
+from motcua.accounts.selectors import units_by_code_or_name
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 
@@ -468,6 +469,20 @@ def return_step(user: User, dossier: Dossier, *, reason: str, to_order: int | No
 
 # --- consultation -----------------------------------------------------------------------------------
 
+def consulted_unit(text: str) -> OrgUnit:
+    """The unit named by its code or, when only one unit bears it, by its name; else a 400 on ``unit``."""
+    found = units_by_code_or_name(text)
+    if not found:
+        raise _invalid(_("No organisation unit has this code or name: choose the unit from the list."), "unit")
+    if len(found) > 1:
+        raise DomainError(
+            _("Several units are named “%(name)s”: give the code of the one you mean.") % {"name": text.strip()},
+            code="invalid_input",
+            details={"fields": [{"field": "unit", "message": _("Several units bear this name.")}],
+                     "units": [{"code": u.code, "name": u.name} for u in found]})
+    return found[0]
+
+
 def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days: Decimal | int | None = None,
             at: dt.datetime | None = None) -> Consultation:
     """Ask another unit or agency for its opinion, with its own deadline from the legal clock. Under Decree
@@ -477,9 +492,7 @@ def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days
     question = nfc(question or "")
     if not question:
         raise _invalid(_("Write the question."), "question")
-    unit = OrgUnit.objects.filter(code=unit_code).first()
-    if unit is None:
-        raise _invalid(_("No organisation unit has this code."), "unit")
+    unit = consulted_unit(unit_code)
     with transaction.atomic():
         dossier = _lock(dossier)
         _check_processing(dossier)
@@ -502,6 +515,13 @@ def consult(user: User, dossier: Dossier, *, unit_code: str, question: str, days
     return c
 
 
+def answers_for(user: User, unit_id: int) -> bool:
+    """Whether ``user`` answers requests for an opinion addressed to the unit: one of its own officers who
+    processes dossiers (``own_unit_ids``); an officer of an agency under it does not speak in its name."""
+    own = own_unit_ids(user, Capability.PROCESS_DOSSIERS)
+    return own is None or unit_id in own
+
+
 def answer_consultation(user: User, dossier: Dossier, *, consultation_id: int, answer: str, agrees: bool,
                         at: dt.datetime | None = None) -> Consultation:
     """The consulted unit answers; an answer after the deadline is recorded as late (and, where silence
@@ -515,7 +535,7 @@ def answer_consultation(user: User, dossier: Dossier, *, consultation_id: int, a
         c = Consultation.objects.select_for_update().filter(pk=consultation_id, dossier=dossier).first()
         if c is None:
             raise NotFound(_("There is no such request for an opinion on this dossier."), code="not_found")
-        if not _holds_below(user, Capability.PROCESS_DOSSIERS, c.unit):
+        if not answers_for(user, c.unit_id):
             raise _forbidden()
         if c.answered_at is not None:
             raise Conflict(_("This request has already been answered."), code="already_answered")
