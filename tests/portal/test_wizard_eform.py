@@ -35,7 +35,8 @@ def test_the_wizard_asks_the_form_checks_it_and_files_it(people, procedure, temp
     assert client.post(f"{base}/questions/", good).status_code == 302
     again = client.get(f"{base}/questions/").content.decode()
     assert 'value="120,5"' in again  # the saved answers come back as typed, the Vietnamese way
-    assert client.post(f"{base}/documents/", {"document_1": pdf_file(), "document_2": pdf_file("b.pdf")}).status_code == 302
+    files = {"document_1": pdf_file(), "document_2": pdf_file("b.pdf")}
+    assert client.post(f"{base}/documents/", files).status_code == 302
     assert client.post(f"{base}/fees/", {"acknowledged": "on"}).status_code == 302
     assert client.post(f"{base}/delivery/", {"method": "desk"}).status_code == 302
     review = client.get(f"{base}/review/").content.decode()

@@ -118,7 +118,7 @@ def _check_field(item: Any, path: str, seen: set[str], errors: list[dict[str, st
             errors.append({"field": f"{path}.{name}", "message": _("Only a number field has a minimum or maximum.")})
         elif not _number(bound) or (kind == "integer" and not float(bound).is_integer()):
             errors.append({"field": f"{path}.{name}", "message": _("Give a number.")})
-    if _number(low) and _number(high) and low > high:
+    if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
         errors.append({"field": f"{path}.max", "message": _("The maximum is smaller than the minimum.")})
     if "max_length" in item and (kind != "text" or not isinstance(item["max_length"], int)
                                  or isinstance(item["max_length"], bool) or not 1 <= item["max_length"] <= MAX_TEXT):
@@ -188,7 +188,8 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
         values = [c["value"] for c in spec["choices"]]
         if raw not in values:
             names = ", ".join(text_in(c["label"]) for c in spec["choices"])
-            raise ValueError(_("Choose one of the values of “%(label)s”: %(names)s.") % {"label": label, "names": names})
+            raise ValueError(_("Choose one of the values of “%(label)s”: %(names)s.")
+                             % {"label": label, "names": names})
         return raw
     if kind == "date":
         try:
