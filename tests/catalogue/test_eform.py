@@ -108,3 +108,17 @@ def test_the_building_permits_of_the_department_declare_their_form():
     # The grades a Sở Xây dựng permits (Decree 217/2026 Art. 53): special, I and II, not III or IV.
     grades = next(f for f in new_permit["eform"] if f["key"] == "works_grade")
     assert [c["value"] for c in grades["choices"]] == ["dac_biet", "I", "II"]
+
+
+@pytest.mark.parametrize(("typed", "read"), [("120,5", 120.5), ("1.250,5", 1250.5), ("1.250", 1250), ("12.5", 12.5),
+                                              ("1,250.5", 1250.5), (" 3 ", 3)])
+def test_numbers_are_read_as_an_applicant_writes_them(typed, read):
+    spec = [{"key": "area", "type": "decimal", "label": {"vi": "Diện tích", "en": "Area"}}]
+    assert eform.clean_values(spec, {"area": typed}) == {"area": read}
+
+
+def test_values_are_shown_with_their_unit_and_choice_label_in_each_language():
+    rows = eform.rows(EFORM, {"plot_area": 1250.5, "works_grade": "II"}, "en")
+    assert rows == [{"key": "plot_area", "label": "Plot area", "value": "1,250.5 m²"},
+                    {"key": "works_grade", "label": "Grade of works", "value": "Grade II"}]
+    assert eform.rows(EFORM, {"plot_area": 1250.5}, "vi")[0]["value"] == "1.250,5 m²"

@@ -207,7 +207,9 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
     if isinstance(raw, str):
         # Read as a Vietnamese applicant writes: dots between thousands, a decimal comma (1.250,5 m²); "1.250"
         # alone is one thousand two hundred and fifty, "12.5" twelve and a half.
-        if "," in text:
+        if "," in text and "." in text and text.rfind(".") > text.rfind(","):
+            text = text.replace(",", "")  # 1,250.5 as written in English
+        elif "," in text:
             text = text.replace(".", "").replace(",", ".") if text.count(",") == 1 else text
         elif _THOUSANDS.match(text):
             text = text.replace(".", "")
@@ -276,8 +278,8 @@ def clean_values(declaration: list[dict[str, Any]], raw: Any, *, prefix: str = "
 # --- showing and searching the values ---------------------------------------------------------------
 
 
-def display_number(value: Decimal | int | float) -> str:
-    """A number the Vietnamese way: 1.250,5 (dots between thousands, a decimal comma)."""
+def display_number(value: Decimal | int | float, language: str | None = None) -> str:
+    """A number the Vietnamese way, 1.250,5 (dots between thousands, a decimal comma); 1,250.5 in English."""
     number = Decimal(str(value)).normalize()
     whole, _dot, fraction = format(number, "f").partition(".")
     sign = "-" if whole.startswith("-") else ""
@@ -286,7 +288,10 @@ def display_number(value: Decimal | int | float) -> str:
     while len(digits) > 3:
         grouped = "." + digits[-3:] + grouped
         digits = digits[:-3]
-    return f"{sign}{digits}{grouped}" + (f",{fraction}" if fraction else "")
+    text = f"{sign}{digits}{grouped}" + (f",{fraction}" if fraction else "")
+    if (language or get_language() or "vi")[:2] == "en":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
 
 
 def display_value(spec: dict[str, Any], value: Any, language: str | None = None) -> str:
@@ -302,7 +307,7 @@ def display_value(spec: dict[str, Any], value: Any, language: str | None = None)
         except ValueError:
             return str(value)
     if kind in ("integer", "decimal") and _number(value):
-        text = display_number(value)
+        text = display_number(value, language)
         return f"{text} {spec['unit']}" if spec.get("unit") else text
     return f"{value} {spec['unit']}" if spec.get("unit") else str(value)
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Level, OnlineMode
@@ -86,8 +88,11 @@ def add_eform_fields(form: forms.Form, declaration: list[dict[str, Any]], initia
                 attrs["placeholder"] = "dd/mm/yyyy"
             field = forms.CharField(label=label, required=False, help_text=help_text, strip=True,
                                     widget=forms.TextInput(attrs=attrs))
-            if value is not None and spec["type"] in ("integer", "decimal"):
-                value = eform.display_number(value)
+            if isinstance(value, int | float) and spec["type"] in ("integer", "decimal"):
+                # As the applicant types it: 120,5 in Vietnamese (read back by ``clean_values``), 120.5 otherwise.
+                vietnamese = (get_language() or "vi")[:2] == "vi"
+                plain = format(Decimal(str(value)).normalize(), "f")
+                value = eform.display_number(value, "vi") if vietnamese else plain
             elif value and spec["type"] == "date":
                 value = eform.display_value(spec, value)
         if required:

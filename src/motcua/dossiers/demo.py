@@ -80,23 +80,34 @@ class _Sim:
         return "due_day", deadlines.add_working(opening, int(left * self.rng.uniform(0.1, 0.9)), AGENCY)
 
     def form_values(self, declaration: list[dict[str, Any]], place: str, day: dt.datetime) -> dict[str, Any]:
-        """Plausible answers to a procedure's application e-form (a plot, its map sheet, areas, floors…)."""
-        rng, values = self.rng, {}
-        texts = {"plot_number": str(rng.randint(1, 900)), "map_sheet": str(rng.randint(1, 60)),
-                 "works_address": f"{rng.randint(1, 200)} đường {rng.choice(['Trần Phú', 'Hùng Vương'])}, {place}",
-                 "works_type": "Công trình dân dụng"}
+        """Plausible, consistent answers to a procedure's application e-form: a plot and its map sheet, a house of
+        a few floors whose floor area and height follow from its footprint and floors."""
+        rng = self.rng
+        floors = rng.randint(1, 7)
+        footprint = round(rng.uniform(60, 300), 1)
+        known: dict[str, Any] = {
+            "plot_number": str(rng.randint(1, 900)), "map_sheet": str(rng.randint(1, 60)),
+            "works_address": f"{rng.randint(1, 200)} đường {rng.choice(['Trần Phú', 'Hùng Vương'])}, {place}",
+            "works_type": "Công trình dân dụng", "floors": floors, "construction_area": footprint,
+            "plot_area": round(footprint / rng.uniform(0.5, 0.9), 1),
+            "total_floor_area": round(footprint * floors * rng.uniform(0.85, 1.0), 1),
+            "height": round(floors * 3.6 + rng.uniform(0.3, 1.5), 1),
+        }
+        values: dict[str, Any] = {}
         for spec in declaration:
-            low, high = spec.get("min"), spec.get("max")
+            key, low, high = spec["key"], spec.get("min"), spec.get("max")
             if spec["type"] == "choice":
-                values[spec["key"]] = rng.choice(spec["choices"])["value"]
+                values[key] = rng.choice(spec["choices"])["value"]
+            elif key in known:
+                values[key] = known[key]
             elif spec["type"] == "integer":
-                values[spec["key"]] = rng.randint(max(int(low or 1), 1), min(int(high or 9), 9))
+                values[key] = rng.randint(max(int(low or 1), 1), min(int(high or 9), 9))
             elif spec["type"] == "decimal":
-                values[spec["key"]] = round(rng.uniform(max(float(low or 0), 20.0), min(float(high or 400), 400.0)), 1)
+                values[key] = round(rng.uniform(max(float(low or 0), 20.0), min(float(high or 400), 400.0)), 1)
             elif spec["type"] == "date":
-                values[spec["key"]] = timezone.localdate(day).isoformat()
+                values[key] = timezone.localdate(day).isoformat()
             else:
-                values[spec["key"]] = texts.get(spec["key"], "Theo hồ sơ thiết kế")
+                values[key] = "Theo hồ sơ thiết kế"
         return values
 
     def run(self, i: int, code: str) -> None:
