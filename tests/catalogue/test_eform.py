@@ -122,3 +122,9 @@ def test_values_are_shown_with_their_unit_and_choice_label_in_each_language():
     assert rows == [{"key": "plot_area", "label": "Plot area", "value": "1,250.5 m²"},
                     {"key": "works_grade", "label": "Grade of works", "value": "Grade II"}]
     assert eform.rows(EFORM, {"plot_area": 1250.5}, "vi")[0]["value"] == "1.250,5 m²"
+
+
+def test_the_procedure_api_gives_the_form_to_fill_in(client_for):
+    exchange.import_catalogue(_file(EFORM))
+    body = client_for("ha").get("/api/v1/procedures/1.013236", {"as_of": "2026-08-01"}).json()
+    assert body["eform"] == EFORM
