@@ -128,3 +128,13 @@ def test_the_procedure_api_gives_the_form_to_fill_in(client_for):
     exchange.import_catalogue(_file(EFORM))
     body = client_for("ha").get("/api/v1/procedures/1.013236", {"as_of": "2026-08-01"}).json()
     assert body["eform"] == EFORM
+
+
+def test_the_history_names_the_form_fields_added():
+    from motcua.catalogue import selectors
+
+    old = {"version": {"eform": []}}
+    new = {"version": {"eform": EFORM[:2]}}
+    changes = selectors.diff_snapshots(old, new)
+    assert [(c.part, c.kind, c.key) for c in changes] == [("eform", "added", "map_sheet"),
+                                                           ("eform", "added", "plot_number")]

@@ -358,8 +358,9 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
 
 _SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
             "target_time", "deadline_policy", "clock_start", "supplement_rule", "supplement_working_days",
-            "requirements", "fee_status", "eform")
-_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument"}
+            "requirements", "fee_status")
+# The e-form's fields by their key: what was added, removed or changed, not the whole declaration.
+_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument", "eform": "key"}
 
 
 @dataclass
