@@ -130,6 +130,7 @@ class VersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
         exclude: list[str] = []  # the admin's fieldsets choose the fields
+        widgets = {"eform": forms.Textarea(attrs={"rows": 16, "cols": 100, "spellcheck": "false"})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -207,6 +208,7 @@ class ProcedureVersionAdmin(ManagerOnly, admin.ModelAdmin):
             "supplement_working_days", "supplement_rule"]}),
         (gettext_lazy("Fees, requirements, source (Art. 8(3))"), {"fields": [
             "fee_status", "requirements", "source", "notes"]}),
+        (gettext_lazy("Application e-form (Decree 118/2025 Art. 15)"), {"fields": ["eform"]}),
     ]
 
     @admin.display(description=gettext_lazy("missing parts"))

@@ -121,6 +121,10 @@ class ProcedureOut(ProcedureSummaryOut):
     documents: list[DocumentOut]
     steps: list[StepOut]
     legal_basis: list[LegalBasisOut]
+    eform: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "the application's e-form (Decree 118/2025 Art. 15): the fields a dossier's form_data answers, each "
+        "with key, type (text, integer, decimal, choice, date), label {vi, en}, required, min, max, max_length, "
+        "choices, unit, help, search; [] for none (docs/catalogue-schema.md)"))
     not_captured: list[str]
 
 

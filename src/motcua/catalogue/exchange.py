@@ -119,6 +119,8 @@ class VersionIn(_In):
     legal_basis: list[LegalBasisIn] = []
     source: str = ""
     notes: str = ""
+    # The application's e-form (Decree 118/2025 Art. 15), checked by ``eform.check_declaration`` on save.
+    eform: list[dict[str, Any]] = []
 
 
 class FieldIn(_In):
@@ -268,6 +270,7 @@ def _save_version(procedure: Procedure, item: VersionIn, units: dict[str, OrgUni
         setattr(version, name, getattr(item, name))
     version.deadline_policy = item.deadline_policy
     version.clock_start = item.clock_start
+    version.eform = item.eform
     version.legal_time_amount, version.legal_time_unit = _time_fields(item.legal_time)
     version.target_time_amount, version.target_time_unit = _time_fields(item.target_time)
     services.save_version(version)
@@ -389,6 +392,7 @@ def _version_out(snap: dict[str, Any]) -> dict[str, Any]:
         "documents": [{k: d[k] for k in d if k != "template_url"} for d in v["documents"]],
         "steps": [{**s, "unit": s["unit"]["code"] if s["unit"] else ""} for s in v["steps"]],
         "legal_basis": v["legal_basis"], "source": v["source"], "notes": v["notes"],
+        "eform": v.get("eform", []),
     }
 
 

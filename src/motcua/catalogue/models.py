@@ -178,6 +178,13 @@ class ProcedureVersion(TimeStampedModel):
                                   default=FeeStatus.UNKNOWN)
     source = models.TextField(_("source of this information"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Decree 118/2025 Art. 15: the application as an interactive e-form, declared as data (``eform``): the
+    # fields the applicant fills in instead of one free-text request. [] = no form.
+    eform = models.JSONField(
+        _("application e-form"), default=list, blank=True,
+        help_text=_("A JSON list of fields, each {\"key\", \"type\" (text, integer, decimal, choice, date), "
+                    "\"label\": {\"vi\", \"en\"}, \"required\", \"min\", \"max\", \"max_length\", \"choices\", "
+                    "\"unit\", \"help\", \"search\"}; [] for none (the free-text request). See docs/catalogue.md."))
 
     if TYPE_CHECKING:
         documents: RelatedManager[RequiredDocument]

@@ -21,7 +21,7 @@ from motcua.core import revisions
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold_vi
 
-from . import search
+from . import eform, search
 from .choices import ClockStart, Level, OnlineMode, VersionStatus
 from .models import CatalogueRevision, Field, Procedure, ProcedureVersion, Step
 
@@ -234,6 +234,18 @@ def filter_choices() -> dict[str, Any]:
     }
 
 
+def searchable_form_fields() -> list[tuple[str, str]]:
+    """The e-form fields that staff may search by (``"search": true``), as (key, label in the active language),
+    from every version that declares a form, each key once (the first label found)."""
+    found: dict[str, str] = {}
+    for declaration in ProcedureVersion.objects.exclude(eform=[]).order_by("-valid_from").values_list("eform",
+                                                                                                       flat=True):
+        for spec in declaration or []:
+            if isinstance(spec, dict) and spec.get("search") and spec.get("key") not in found:
+                found[str(spec["key"])] = eform.text_in(spec.get("label"))
+    return sorted(found.items(), key=lambda item: item[1])
+
+
 # --- snapshots ----------------------------------------------------------------------------------
 
 
@@ -351,6 +363,8 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
             ],
             "source": version.source,
             "notes": version.notes,
+            # The application's e-form (Decree 118/2025 Art. 15): the dossier's values are checked against it.
+            "eform": list(version.eform or []),
         },
     }
 
@@ -360,7 +374,8 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
 _SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
             "target_time", "deadline_policy", "clock_start", "supplement_rule", "supplement_working_days",
             "requirements", "fee_status")
-_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument"}
+# The e-form's fields by their key: what was added, removed or changed, not the whole declaration.
+_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument", "eform": "key"}
 
 
 @dataclass

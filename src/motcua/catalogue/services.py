@@ -25,7 +25,7 @@ from motcua.core import revisions
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
-from . import search
+from . import eform, search
 from .choices import TimeUnit, VersionStatus
 from .models import CatalogueRevision, Field, Procedure, ProcedureVersion
 from .parts import missing_parts
@@ -187,6 +187,8 @@ def _normalise(version: ProcedureVersion) -> None:
         setattr(version, name, nfc(getattr(version, name)))
     version.sequence = version.sequence.strip()
     version.manner = version.manner.strip()
+    if version.eform is None:
+        version.eform = []
 
 
 def validate_version(version: ProcedureVersion) -> None:
@@ -195,6 +197,7 @@ def validate_version(version: ProcedureVersion) -> None:
     _check_frozen(version)
     _check_times(version)
     _check_dates(version)
+    eform.validate_declaration(version.eform)
 
 
 @transaction.atomic

@@ -62,6 +62,7 @@ def dossier_out(d: Dossier, full_personal: bool) -> dict[str, Any]:
                                             "version": d.procedure_version_id},
         "receiving_unit": _unit(d.receiving_unit), "processing_unit": _unit(d.processing_unit),
         "applicant": {"kind": d.applicant_kind, "name": d.applicant_name, **personal}, "subject": d.subject,
+        "form_data": d.form_data or {},
         "submitted_at": d.submitted_at, "received_at": d.received_at, "due_at": d.due_at,
         "clock_start_at": d.clock_start_at, "clock_waits_for": deadlines.waits_for(d),
         "transfer_due_at": d.transfer_due_at, "receipt_url": _receipt_url(d), "rule_set": d.rules.get("key", ""),
@@ -155,7 +156,8 @@ def intake_from(payload: DossierIn) -> services.Intake:
         documents=[services.DocumentInput(**d) for d in data["documents"]], time_variant=data["time_variant"],
         receiving_unit=data["receiving_unit"], channel=data["channel"], outcome=data["outcome"],
         reason=data["reason"], missing=[services.MissingItem(**m) for m in data["missing"]],
-        result_method=data["result_method"], result_address=data["result_address"])
+        result_method=data["result_method"], result_address=data["result_address"],
+        form_data=data.get("form_data"))
 
 
 def _show(request: HttpRequest, user: User, d: Dossier) -> bool:
@@ -193,6 +195,9 @@ class ListQuery(Schema):
     date_from: Day | None = None
     date_to: Day | None = None
     q: str = ""
+    form_field: str = Field("", max_length=40, description="a searchable field of the application's e-form, "
+                                                           "e.g. plot_number (empty: any searchable field)")
+    form_value: str = Field("", max_length=200, description="the exact value of that e-form field, e.g. 125")
     limit: int = limit_field(20, 100)
     offset: Offset = 0
 
@@ -203,7 +208,7 @@ def list_dossiers(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, 
     if not selectors.is_staff(user):
         raise PermissionDenied(_("Only staff may search dossiers."), code="forbidden")
     qs = selectors.search(user, selectors.Filters(filters.status, filters.procedure, filters.date_from,
-                                                  filters.date_to, filters.q))
+                                                  filters.date_to, filters.q, filters.form_field, filters.form_value))
     items = list(qs[filters.offset:filters.offset + filters.limit])
     return {"count": qs.count(), "items": [dossier_out(d, False) for d in items]}
 

@@ -79,6 +79,37 @@ class _Sim:
         left = max(0, deadlines.working_seconds_between(opening, due, AGENCY))
         return "due_day", deadlines.add_working(opening, int(left * self.rng.uniform(0.1, 0.9)), AGENCY)
 
+    def form_values(self, declaration: list[dict[str, Any]], place: str, day: dt.datetime) -> dict[str, Any]:
+        """Plausible, consistent answers to a procedure's application e-form: a plot and its map sheet, a house of
+        a few floors whose floor area and height follow from its footprint and floors."""
+        rng = self.rng
+        floors = rng.randint(1, 7)
+        footprint = round(rng.uniform(60, 300), 1)
+        known: dict[str, Any] = {
+            "plot_number": str(rng.randint(1, 900)), "map_sheet": str(rng.randint(1, 60)),
+            "works_address": f"{rng.randint(1, 200)} đường {rng.choice(['Trần Phú', 'Hùng Vương'])}, {place}",
+            "works_type": "Công trình dân dụng", "floors": floors, "construction_area": footprint,
+            "plot_area": round(footprint / rng.uniform(0.5, 0.9), 1),
+            "total_floor_area": round(footprint * floors * rng.uniform(0.85, 1.0), 1),
+            "height": round(floors * 3.6 + rng.uniform(0.3, 1.5), 1),
+        }
+        values: dict[str, Any] = {}
+        for spec in declaration:
+            key, low, high = spec["key"], spec.get("min"), spec.get("max")
+            if spec["type"] == "choice":
+                values[key] = rng.choice(spec["choices"])["value"]
+            elif key in known:
+                values[key] = known[key]
+            elif spec["type"] == "integer":
+                values[key] = rng.randint(max(int(low or 1), 1), min(int(high or 9), 9))
+            elif spec["type"] == "decimal":
+                values[key] = round(rng.uniform(max(float(low or 0), 20.0), min(float(high or 400), 400.0)), 1)
+            elif spec["type"] == "date":
+                values[key] = timezone.localdate(day).isoformat()
+            else:
+                values[key] = "Theo hồ sơ thiết kế"
+        return values
+
     def run(self, i: int, code: str) -> None:
         rng, p = self.rng, self.p
         span = max(0.1, deadlines.working_seconds_between(START, self.now, AGENCY) / 28800 - 0.05)
@@ -93,9 +124,13 @@ class _Sim:
         procedure = Procedure.objects.get(code=code)
         version_docs = procedure.versions.filter(valid_from__lte=received.date()).order_by("-valid_from").first()
         n_docs = version_docs.documents.count() if version_docs else 0
+        in_force = procedure.versions.filter(status="published", valid_from__lte=received.date()).order_by(
+            "-valid_from").first()
+        declared = list(in_force.eform or []) if in_force else []
         data = services.Intake(procedure=code, applicant=applicant, subject=f"Xin {procedure.name[:200].lower()}",
                                documents=[services.DocumentInput(order=k) for k in range(1, n_docs + 1)],
-                               channel=rng.choice([Channel.DESK, Channel.DESK, Channel.POST]))
+                               channel=rng.choice([Channel.DESK, Channel.DESK, Channel.POST]),
+                               form_data=self.form_values(declared, place, received) if declared else None)
         d = services.receive_at_desk(p["binh"], data, at=received)
         roll = rng.random()
         if roll < 0.03:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import selectors as accounts_selectors
 from motcua.catalogue import selectors as catalogue
+from motcua.catalogue.forms import EFORM_PREFIX, add_eform_fields, clean_eform, eform_field_names
 
 from . import files as services_files
 from . import services
@@ -85,6 +86,8 @@ def add_domain_error(form: forms.Form, error: Any) -> None:
     placed = False
     for item in (getattr(error, "details", None) or {}).get("fields", []) or []:
         name = FIELD_MAP.get(str(item.get("field", "")), str(item.get("field", "")))
+        if name.startswith("form_data."):  # a field of the application's e-form
+            name = EFORM_PREFIX + name.removeprefix("form_data.")
         scanned = re.fullmatch(r"documents\.(\d+)\.scanned_at_desk", name)
         if scanned:  # the checklist's "scanned at the desk" box of that document
             name = f"doc{scanned.group(1)}_scanned"
@@ -152,9 +155,16 @@ class IntakeForm(forms.Form):
                              help_text=_("Required to refuse; printed on form 02 or 03."),
                              widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, documents: list[dict[str, Any]], variants: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, documents: list[dict[str, Any]], variants: list[str],
+                 eform: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.documents = documents
+        # A version with an application e-form (Decree 118/2025 Art. 15) asks its fields instead of the
+        # free-text request.
+        self.eform = eform or []
+        if self.eform:
+            del self.fields["subject"]
+            add_eform_fields(self, self.eform)
         if variants:
             field = cast(forms.ChoiceField, self.fields["time_variant"])
             field.choices = [("", _("— choose the case —")), *[(v, v) for v in variants]]
@@ -194,7 +204,19 @@ class IntakeForm(forms.Form):
                 if not item.reason:
                     self.add_error("missing", _("Give the reason for each item to supplement."))
                     break
+        if self.eform:
+            if outcome != Outcome.RECEIVE:
+                # Sent back for completion or refused: the service lets required fields stay empty then.
+                for name in eform_field_names(self):
+                    if name in self.errors and not (self.data.get(self.add_prefix(name)) or "").strip():
+                        del self.errors[name]
+            data["form_data"] = clean_eform(self, self.eform) if outcome == Outcome.RECEIVE else {
+                name.removeprefix(EFORM_PREFIX): data.get(name) for name in eform_field_names(self)
+                if data.get(name) not in (None, "")}
         return data
+
+    def eform_fields(self) -> list[Any]:
+        return [self[name] for name in eform_field_names(self)]
 
     def intake(self, procedure_code: str) -> services.Intake:
         d = self.cleaned_data
@@ -218,7 +240,8 @@ class IntakeForm(forms.Form):
             representative={k: v for k, v in representative.items() if v}, subject=d.get("subject", ""),
             sets=d.get("sets") or 1, documents=documents, time_variant=d.get("time_variant", "") or "",
             channel=d["channel"], outcome=d["outcome"], reason=d.get("reason", ""), missing=missing,
-            result_method=d["result_method"], result_address=d.get("result_address", ""))
+            result_method=d["result_method"], result_address=d.get("result_address", ""),
+            form_data=d.get("form_data") if self.eform else None)
 
     def uploads(self) -> list[tuple[int, Any]]:
         return [(order, f) for order in range(1, len(self.documents) + 1)
@@ -365,6 +388,26 @@ class QueueForm(forms.Form):
             return {"q": "", "bucket": "", "status": None, "procedure": "", "sort": "due"}
         data = dict(self.cleaned_data)
         data["sort"] = data.get("sort") or "due"
+        return data
+
+
+class SearchForm(QueueForm):
+    """The search's filters: the queue's, and a value of the application's e-form (the plot, the map sheet…)."""
+
+    form_field = forms.ChoiceField(label=_("Field of the application form"), required=False, choices=[])
+    form_value = forms.CharField(label=_("Value in the application form"), max_length=200, required=False,
+                                 help_text=_("The exact value, e.g. plot number 125."),
+                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["form_field"]).choices = [
+            ("", _("Any searchable field")), *catalogue.searchable_form_fields()]
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        if not self.is_bound or not self.is_valid():
+            data.update(form_field="", form_value="")
         return data
 
 

@@ -61,6 +61,12 @@ class Dossier(models.Model):
     # An authorised representative filing on the applicant's behalf (form 01 "trường hợp ủy quyền").
     representative = models.JSONField(_("authorised representative"), default=dict, blank=True)
     subject = models.CharField(_("request"), max_length=1000, blank=True)
+    # The application's e-form as filled in (Decree 118/2025 Art. 15), checked at submission against the form
+    # its procedure version declares (``catalogue.eform``); {} for a version without one (and older dossiers).
+    form_data = models.JSONField(_("application form"), default=dict, blank=True)
+    # The e-form's searchable fields as ``|key=value|`` (folded, ``catalogue.eform.index_text``), so that staff
+    # find a dossier by its plot or map sheet with an exact match.
+    form_search = models.CharField(max_length=1000, editable=False, default="", blank=True)
     sets = models.PositiveSmallIntegerField(_("number of sets"), default=1)
     fees_due_vnd = models.BigIntegerField(_("fees due (VND)"), default=0)
     fees_paid_vnd = models.BigIntegerField(_("fees paid (VND)"), default=0)

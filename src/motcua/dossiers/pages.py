@@ -144,7 +144,8 @@ class SearchPage:
 
 def _filters(values: dict[str, Any]) -> selectors.Filters:
     return selectors.Filters(status=values.get("status"), procedure=values.get("procedure") or "",
-                             q=values.get("q") or "")
+                             q=values.get("q") or "", form_field=values.get("form_field") or "",
+                             form_value=values.get("form_value") or "")
 
 
 def _queue_filters(values: dict[str, Any], bucket: str) -> wf_selectors.QueueFilters:
@@ -224,7 +225,7 @@ def search_page(user: User, values: dict[str, Any], number: int, *, first_visit:
         exact = selectors.visible(user).filter(Q(code__iexact=text) | Q(reference__iexact=text)).first()
         if exact is not None:
             return SearchPage(page=None, exact=exact)
-    if not (text or values.get("status") or values.get("procedure")):
+    if not (text or values.get("status") or values.get("procedure") or (values.get("form_value") or "").strip()):
         return SearchPage(page=None)
     return SearchPage(page=_listing_page(user, values, "all", number, timezone.now()))
 

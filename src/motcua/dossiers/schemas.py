@@ -60,6 +60,12 @@ class DossierIn(Schema):
                                                 "online; empty if not asked")
     result_address: str = Field("", description="the postal address for the result: required when "
                                                  "result_method is post, ignored otherwise")
+    form_data: dict[str, Any] | None = Field(
+        None, description="the values of the application's e-form, by field key, when the procedure version "
+                          "declares one (GET /api/v1/procedures/{code}: version.eform; Decree 118/2025 Art. 15), "
+                          "e.g. {\"plot_number\": \"125\", \"floors\": 3}; checked against that form: each bad "
+                          "field is a 400 with details.fields[].field = \"form_data.<key>\". Omit it for a "
+                          "version without a form (describe the request in subject)")
 
 
 # --- the inputs of the dossier actions (``actions.REGISTRY``): one schema per action, shared by the staff
@@ -187,6 +193,8 @@ class DossierOut(Schema):
     processing_unit: dict[str, str]
     applicant: dict[str, Any]
     subject: str
+    form_data: dict[str, Any] = Field(default_factory=dict, description="the application's e-form as filled in, "
+                                                                        "by field key; {} for none")
     submitted_at: dt.datetime
     received_at: dt.datetime | None
     due_at: dt.datetime | None = Field(description="the promised return; null before receipt, while a supplement "

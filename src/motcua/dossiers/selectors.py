@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
+from motcua.catalogue import eform
 from motcua.core.errors import NotFound
 from motcua.core.text import fold_vi
 
@@ -167,6 +168,10 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
+    # A value of the application's e-form (the plot number, the map sheet…), matched exactly in one
+    # searchable field (``form_field``) or in any (``catalogue.eform.index_text``).
+    form_field: str = ""
+    form_value: str = ""
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -175,7 +180,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def search(user: User, filters: Filters) -> QuerySet[Dossier]:
     """Staff search within their scope: by status, procedure, submission dates, and ``q`` — a dossier code,
-    an ID number or (part of) a name, folded so that accents do not matter."""
+    an ID number, (part of) a name, folded so that accents do not matter, or the exact value of a searchable
+    field of the application's e-form; and by one e-form field's value (``form_field``/``form_value``)."""
     qs = visible(user).select_related("procedure", "receiving_unit", "processing_unit")
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -189,7 +195,11 @@ def search(user: User, filters: Filters) -> QuerySet[Dossier]:
     if text:
         folded = fold_vi(text)
         qs = qs.filter(Q(code__iexact=text) | Q(reference__iexact=text) | Q(applicant_id_number=text)
-                       | Q(search_folded__contains=folded))
+                       | Q(search_folded__contains=folded)
+                       | Q(form_search__contains=eform.search_fragment("", text)))
+    value = (filters.form_value or "").strip()
+    if value:
+        qs = qs.filter(form_search__contains=eform.search_fragment(filters.form_field or "", value))
     return qs.order_by("-submitted_at", "-id")
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.catalogue import eform
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
@@ -78,6 +79,8 @@ class Intake:
     # and, for the public postal service, where to (required then, dropped for the other methods).
     result_method: str = ""
     result_address: str = ""
+    # The values of the application's e-form, when the procedure version declares one (``catalogue.eform``).
+    form_data: dict[str, Any] | None = None
 
 
 def _invalid(message: str, field_name: str) -> DomainError:
@@ -172,6 +175,19 @@ def _receiving_unit_online(procedure: Procedure, code: str) -> OrgUnit:
     if unit is None:
         raise DomainError(_("This procedure names no unit that receives dossiers."), code="no_receiving_unit")
     return unit
+
+
+def _form_data(data: Intake, snapshot: dict[str, Any], status: int) -> dict[str, Any]:
+    """The e-form's values checked against the form the version declares (Decree 118/2025 Art. 15); a version
+    without a form takes none (its request stays the free-text ``subject``). A dossier the desk sends back for
+    completion or refuses at intake may leave required fields empty: it is not received as complete."""
+    declaration = eform.declared(snapshot)
+    if not declaration:
+        if data.form_data:
+            raise _invalid(_("This procedure has no application e-form: describe the request in words."),
+                           "form_data")
+        return {}
+    return eform.clean_values(declaration, data.form_data, complete=status in (Status.NEW, Status.RECEIVED))
 
 
 def _search_text(dossier: Dossier) -> str:
@@ -337,6 +353,7 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
     if data.sets < 1 or data.sets > 50:
         raise _invalid(_("The number of sets must be between 1 and 50."), "sets")
     result_address = _result_address(data)
+    form_data = _form_data(data, snapshot, status)
     processing = procedure.agency or receiving.agency() or receiving
     dossier = Dossier(
         reference=secrets.token_hex(8).upper(), procedure=procedure, procedure_version=version,
@@ -347,7 +364,8 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
         representative={k: nfc(str(v)) for k, v in (data.representative or {}).items() if v},
         subject=nfc(data.subject) or procedure.name[:1000], sets=data.sets, submitted_at=now,
         fees_due_vnd=sum(f.get("amount_vnd") or 0 for f in snapshot["version"]["fees"]),
-        result_method=data.result_method, result_address=result_address,
+        result_method=data.result_method, result_address=result_address, form_data=form_data,
+        form_search=eform.index_text(eform.declared(snapshot), form_data)[:1000],
     )
     dossier.search_folded = _search_text(dossier)
     return dossier

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalogue.forms import add_eform_fields, clean_eform, eform_field_names
 from motcua.dossiers.choices import ApplicantKind
 from motcua.dossiers.workflow.choices import ReturnMethod
 
@@ -68,8 +69,14 @@ class QuestionsForm(forms.Form):
                               help_text=_("In a few words, e.g. the address of the building."))
 
     def __init__(self, *args: Any, variants: list[str], units: list[tuple[str, str]],
-                 conditions: list[tuple[int, str]], **kwargs: Any) -> None:
+                 conditions: list[tuple[int, str]], eform: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A version with an application e-form (Decree 118/2025 Art. 15) asks its fields, checked as they are
+        # filled in, instead of the free-text request.
+        self.eform = eform or []
+        if self.eform:
+            del self.fields["subject"]
+            add_eform_fields(self, self.eform, (self.initial or {}).get("form_data"))
         if variants:
             self.fields["time_variant"] = forms.ChoiceField(
                 label=_("Which case applies to you?"), widget=forms.RadioSelect,
@@ -81,6 +88,14 @@ class QuestionsForm(forms.Form):
                 label=_("Which of these situations apply to you?"), required=False, coerce=int,
                 widget=forms.CheckboxSelectMultiple, choices=conditions,
                 help_text=_("Each one you tick asks for one more document."))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.eform:
+            data["form_data"] = clean_eform(self, self.eform)
+            for name in eform_field_names(self):
+                data.pop(name, None)  # kept once, checked and normalised, in ``form_data``
+        return data
 
 
 class FeesForm(forms.Form):

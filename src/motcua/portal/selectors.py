@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.calendars.selectors import compute_due
+from motcua.catalogue import eform
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.choices import ClockStart
 from motcua.catalogue.models import Procedure, ProcedureVersion
@@ -413,6 +414,14 @@ def draft_problems(draft: Draft, snapshot: dict[str, Any]) -> list[services.Prob
         problems.append(services.Problem("questions", "subject", _("Answer the questions about your request.")))
     elif variants and questions.get("time_variant") not in variants:
         problems.append(services.Problem("questions", "time_variant", _("Choose the case that applies to you.")))
+    declared = eform.declared(snapshot)
+    if questions is not None and declared:
+        # The form may have changed since the step was saved (a new version): check the values again.
+        try:
+            eform.clean_values(declared, questions.get("form_data") or {})
+        except DomainError as exc:
+            for item in exc.details.get("fields", []):
+                problems.append(services.Problem("questions", str(item["field"]), str(item["message"])))
     for row in document_rows(draft, snapshot):
         if row.needed and not row.file_name:
             problems.append(services.Problem("documents", f"document_{row.order}",

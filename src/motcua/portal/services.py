@@ -33,6 +33,7 @@ from motcua.accounts.choices import ApplicantKind as UserApplicantKind
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.catalogue import eform
 from motcua.catalogue.choices import ClockStart
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
@@ -321,6 +322,7 @@ def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]
                                              address=a.get("address", ""), phone=a.get("phone", ""),
                                              email=a.get("email", "")),
         subject=q.get("subject", ""), sets=int(q.get("sets") or 1), documents=documents,
+        form_data=q.get("form_data") if eform.declared(snapshot) else None,
         time_variant=q.get("time_variant", ""), receiving_unit=q.get("receiving_unit", ""), channel=Channel.ONLINE,
         result_method=delivery.get("method", ""), result_address=delivery.get("address", ""),
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.catalogue import eform
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.dossiers import files
 from motcua.dossiers.workflow.choices import ReturnMethod
@@ -88,7 +89,7 @@ def _questions_form(data: Any, draft: Draft, snapshot: dict[str, Any]) -> Questi
                   for i, d in enumerate(snapshot["version"]["documents"], start=1)
                   if d.get("condition") and not d.get("from_data_store")]
     return QuestionsForm(data, initial=draft.data.get("questions", {}), variants=variants, units=units,
-                         conditions=conditions)
+                         conditions=conditions, eform=eform.declared(snapshot))
 
 
 def _form_for(step: str, data: Any, draft: Draft, snapshot: dict[str, Any]) -> forms.Form | None:

@@ -60,3 +60,13 @@ def vnd(amount: int | None) -> str:
     if amount == 0:
         return _("free")
     return f"{number_format(amount, force_grouping=True)} đồng"
+
+
+@register.simple_tag
+def eform_rows(snapshot: dict[str, Any] | None, values: dict[str, Any] | None,
+               language: str = "") -> list[dict[str, str]]:
+    """The filled-in fields of the application's e-form (Decree 118/2025 Art. 15) declared in ``snapshot``, as
+    label and value (with its unit), in the active language or ``language`` ("vi" on papers)."""
+    from ..eform import declared, rows
+
+    return rows(declared(snapshot), values, language or None)

@@ -77,9 +77,10 @@ def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     checklist = _checklist(version)
     variants = [v.label for v in version.time_variants.all()]
+    declared = list(version.eform or [])
     status = 200
     if request.method == "POST":
-        form = IntakeForm(request.POST, request.FILES, documents=checklist, variants=variants)
+        form = IntakeForm(request.POST, request.FILES, documents=checklist, variants=variants, eform=declared)
         if form.is_valid():
             uploads = [files.Upload(name=f.name or "", stream=f, document_order=order) for order, f in form.uploads()]
             try:
@@ -93,7 +94,7 @@ def intake(request: HttpRequest, procedure_code: str) -> HttpResponse:
                 return redirect(detail_url(dossier))
         status = 400
     else:
-        form = IntakeForm(documents=checklist, variants=variants)
+        form = IntakeForm(documents=checklist, variants=variants, eform=declared)
     return render(request, "dossiers/intake.html", {
         "procedure": procedure, "version": version, "form": form, "rows": form.document_rows(),
         "had_files": request.method == "POST" and bool(request.FILES),

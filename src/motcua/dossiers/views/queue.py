@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from motcua.accounts.permissions import Capability, has_capability
 
 from .. import pages
-from ..forms import QueueForm
+from ..forms import QueueForm, SearchForm
 from .access import detail_url, staff
 
 
@@ -63,7 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Find a dossier by its code (or reference), an ID number or a name, whatever its status. An exact
     code goes straight to the dossier."""
     user = staff(request)
-    form = QueueForm(request.GET or None)
+    form = SearchForm(request.GET or None)
     found = pages.search_page(user, form.values(), pages.page_number(request.GET.get("page")),
                               first_visit=not request.GET.get("page"))
     if found.exact is not None:
