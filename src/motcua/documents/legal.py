@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from motcua.core.dates import legal_date, legal_datetime
-from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.deadlines import waits_for
 from motcua.dossiers.issuing import PREVIEW_MARK
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -153,6 +153,44 @@ def refusal_context(d: Dossier) -> dict[str, Any]:
     assert event is not None
     ctx = common(d, "refusal", f"{d.reference[:6]}/TCHS", event.at)
     ctx.update(reason=event.reason, officer=_officer(event))
+    return ctx
+
+
+# The title of the leader who signs for an agency, by the agency's kind of name (Decree 30/2020 Art. 8(2)(g):
+# the signer's position); "THỦ TRƯỞNG CƠ QUAN" where the name says nothing.
+SIGNER_TITLES = (("sở ", "GIÁM ĐỐC"), ("ủy ban nhân dân", "CHỦ TỊCH"), ("ubnd", "CHỦ TỊCH"),
+                 ("ban quản lý", "TRƯỞNG BAN"), ("thanh tra", "CHÁNH THANH TRA"), ("văn phòng", "CHÁNH VĂN PHÒNG"))
+
+
+def signer_title(agency: Any) -> str:
+    name = f"{agency.name.casefold()} "
+    return next((title for start, title in SIGNER_TITLES if name.startswith(start)), "THỦ TRƯỞNG CƠ QUAN")
+
+
+def addressee(d: Dossier) -> dict[str, str]:
+    """Whom the agency's paper is addressed to: an organisation by its name, a person as "Ông/Bà" followed by
+    the name (the way an agency writes to a citizen); "ông/bà" in the text only for a person."""
+    organisation = d.applicant_kind == ApplicantKind.ORGANISATION
+    return {"line": d.applicant_name if organisation else f"Ông/Bà {d.applicant_name}",
+            "you": d.applicant_name if organisation else "ông/bà"}
+
+
+def refusal_answer_context(d: Dossier) -> dict[str, Any]:
+    """The processing agency's written answer refusing the dossier after appraisal, with the reason (Decree
+    61/2018 Art. 19(8)): laid out as a notice of Decree 30/2020 (Art. 8(2): issuing agency, number and symbol
+    from the register of the agency's notices, place and date, type and summary, content, the signer's position,
+    name and signature, recipients), signed by the leader who signed it in the system, with who drafted and
+    approved it kept in the event."""
+    result = d.results.filter(kind="refusal").select_related("signer").order_by("-recorded_at").first()
+    event = _last(d, EventKind.REFUSED)
+    assert result is not None and event is not None
+    at = result.recorded_at
+    unit = d.processing_unit
+    agency = unit.agency() or unit
+    ctx = common(d, "refusal-answer", result.number, at)
+    ctx["header"] = header(d, agency, result.number, at)
+    ctx.update(reason=result.reason, signer=result.signer_name, signer_title=signer_title(agency), agency=agency,
+               to=addressee(d), drafted_by=event.data.get("drafted_by", ""))
     return ctx
 
 

@@ -26,6 +26,8 @@ def _context(d: Dossier, role: str, base_url: str, at: dt.datetime) -> dict[str,
         return legal.supplement_context(d)
     if role == "refusal":
         return legal.refusal_context(d)
+    if role == "refusal-answer":
+        return legal.refusal_answer_context(d)
     if role == "stop-notice":
         return legal.stop_context(d)
     if role == "apology":

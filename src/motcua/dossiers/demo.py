@@ -139,8 +139,16 @@ class _Sim:
             if t2 > self.now:
                 return
             if t2 <= deadlines.working_days_after(d.clock_start_at or received, 3, AGENCY):
-                d = services.request_supplement(specialist, d, [services.MissingItem(
-                    "Bản vẽ thiết kế", "Thiếu mặt cắt công trình, đề nghị bổ sung")], at=t2)
+                # Drafted by the specialist, approved by the head, sent by the director's signature within the
+                # hour (Decree 61/2018 Art. 19(4); ``workflow.services.sign_supplement``).
+                missing = [services.MissingItem("Bản vẽ thiết kế", "Thiếu mặt cắt công trình, đề nghị bổ sung")]
+                wf.draft_supplement(specialist, d, reason="", missing=missing, at=t2, data={
+                    "reason": "", "missing": [{"document": m.document, "reason": m.reason} for m in missing]})
+                wf.approve_draft(p["dung"], d, "supplement", at=deadlines.add_working(t2, 1200, AGENCY))
+                t2 = deadlines.add_working(t2, 3600, AGENCY)
+                wf.sign_supplement(p["giang"], d, lambda draft, chain: services.request_supplement(
+                    p["giang"], d, missing, "", at=t2, signed=chain), at=t2)
+                d.refresh_from_db()
                 t = self.later(t2, 1, 6)
                 if t > self.now:
                     return
@@ -171,9 +179,13 @@ class _Sim:
         if t > self.now:
             return
         if 0.86 < roll <= 0.9 and d.due_at is not None and t <= d.due_at:
-            wf.refuse(specialist, d, reason="Công trình không phù hợp quy hoạch chi tiết được duyệt", at=t,
-                      issue_form=False)
-            t = self.later(t, 0.1, 1)
+            # Proposed by the specialist, approved by the head, signed by the director (Decree 61/2018 Art.
+            # 19(8)), all before the promised date.
+            wf.propose_refusal(specialist, d, reason="Công trình không phù hợp quy hoạch chi tiết được duyệt", at=t)
+            signed = min(deadlines.add_working(t, 3600, AGENCY), d.due_at)
+            wf.approve_draft(p["dung"], d, "refusal", at=t + (signed - t) / 2)
+            wf.sign_refusal(p["giang"], d, at=signed, issue_form=False)
+            t = self.later(signed, 0.1, 1)
             if t < self.now:
                 wf.return_result(p["binh"], d, method="desk", at=t)
             return
@@ -181,13 +193,14 @@ class _Sim:
         if kind == "late" and d.due_at is not None and rng.random() < 0.6:
             # The appraisal shows it will be late: the apology and a new date, if at least one working day
             # before the due date (Decree 61/2018 Art. 19(9)); refused (and skipped here) after that.
-            # The head drafts the letter, the director signs it (sometimes after the limit: a late letter,
-            # or not yet: a draft waiting in his queue).
+            # The specialist drafts the letter, the head approves it, the director signs it (sometimes after the
+            # limit: a late letter, or not yet: a draft waiting in his queue).
             with contextlib.suppress(DomainError):
-                wf.draft_apology(p["dung"], d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
+                wf.draft_apology(specialist, d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
                                  new_due_at=self.later(d.due_at, 2, 3), at=t)
                 signed_at = deadlines.add_working(t, marks[0] // 4, AGENCY)
                 if signed_at < self.now:
+                    wf.approve_apology(p["dung"], d, at=t + (signed_at - t) / 2)
                     wf.sign_apology(p["giang"], d, at=signed_at, issue_form=False)
         review_end = deadlines.add_working(t, marks[0], AGENCY)
         if rng.random() < 0.05:

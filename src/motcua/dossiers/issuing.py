@@ -20,13 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import User
+from motcua.accounts.models import OrgUnit, User
 from motcua.core.errors import Conflict, DomainError
+from motcua.core.text import fold_vi
 
-from . import events, files, selectors
+from . import codes, events, files, selectors
 from .choices import EventKind, Status
 from .models import Dossier, IssuedForm
-from .rules import form_info, role_for
+from .rules import AGENCY_PAPERS, form_info, role_for
 
 TRAIL_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.CLOCK, EventKind.CODE_ASSIGNED)
 # The line printed across a preview (a form not issued: no number, no record).
@@ -76,13 +77,37 @@ def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_re
     wanted = {
         "receipt": d.code is not None,
         "supplement-request": Status.SUPPLEMENT_REQUESTED in statuses,
-        "refusal": d.status == Status.NOT_RECEIVED or has_refusal_result,  # at intake, or after appraisal
+        # Form 03 is the desk's refusal at intake (Decree 61/2018 Art. 17); after appraisal the agency answers
+        # with its own signed notice (Art. 19(8); ``rules.AGENCY_PAPERS``).
+        "refusal": d.status == Status.NOT_RECEIVED,
+        "refusal-answer": has_refusal_result,
         "apology": has_apology,
         "stop-notice": d.status == Status.STOPPED,
         "control-sheet": d.code is not None,
     }
     in_set = (d.rules or {}).get("forms") or {}
-    return [role for role, applies in wanted.items() if applies and (not in_set or role in in_set)]
+    return [role for role, applies in wanted.items()
+            if applies and (not in_set or role in in_set or role in AGENCY_PAPERS)]
+
+
+def next_paper_number(dossier: Dossier, role: str, at: dt.datetime) -> str:
+    """The number of one of the agency's own papers (``rules.AGENCY_PAPERS``), from the issuing agency's register
+    of that kind for the year, from 01 (Decree 30/2020 Art. 15(1)), with the document type's symbol and the
+    agency's abbreviation ("07/TB-SXD", Art. 15(2), Annex III). Taken inside the transaction of the signature,
+    by the same atomic counter as the dossier register (``codes``), so that no two papers share a number."""
+    info = AGENCY_PAPERS[role]
+    unit = dossier.processing_unit
+    agency = unit.agency() or unit
+    value = codes.next_register_number(f"{agency.code}/{info['symbol']}", timezone.localdate(at).year)
+    return f"{value:02d}/{info['symbol']}-{agency_symbol(agency)}"
+
+
+def agency_symbol(agency: OrgUnit) -> str:
+    """The issuing agency's abbreviation: its short name, else the initials of its name without marks ("Sở
+    Xây dựng" → "SXD")."""
+    if agency.short_name:
+        return agency.short_name
+    return "".join(w[0] for w in fold_vi(agency.name).split() if w[:1].isalpha()).upper()
 
 
 def _available(d: Dossier, role: str) -> bool:
