@@ -543,6 +543,9 @@ def test_apology_through_the_api_and_the_leaders_queue(people, permit, token_for
         return Client().post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body or {}),
                              content_type="application/json", HTTP_AUTHORIZATION=token_for(who))
 
+    # An officer drafts it on the step they work on: a specialist who has not taken it may not.
+    assert act("cuong", "draft-apology", {"reason": "Chờ", "new_due_at": "2099-06-01T16:00:00+07:00"}).status_code == 403
+    wf.claim(people["cuong"], d)
     assert act("cuong", "draft-apology", {"reason": "Chờ thẩm duyệt phòng cháy",
                                           "new_due_at": "2099-06-01T16:00:00+07:00"}).status_code == 200
     detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()

@@ -86,11 +86,13 @@ class Access:
         return steps
 
     def my_step(self, roles: Callable[[str], bool] | None = None) -> ProcessingStep | None:
-        """The open step the user works on, as the services find it (``workflow._my_step``): assigned to them,
-        else one nobody holds that they may take; None when there is none."""
+        """The open step the user works on: assigned to them (an officer first takes or is given the step, then
+        works on it), or the head's review or the leader's signature that nobody holds and they may take (their
+        button is the work itself). None when there is none."""
         steps = [s for s in self.open_steps if roles is None or roles(s.role)]
         mine = next((s for s in steps if s.actor_id == self.user.pk), None)
-        return mine or next((s for s in steps if s.actor_id is None and workflow.can_act(self.user, s)), None)
+        return mine or next((s for s in steps if s.actor_id is None and s.role in LEADS
+                             and workflow.can_act(self.user, s)), None)
 
 
 Who = Callable[[Access], bool]
@@ -182,7 +184,8 @@ def _claimable(a: Access) -> Refusal:
     # officer of the step's unit takes): a specialist never sees it on the head's step.
     if any(s.actor_id == a.user.pk for s in a.open_steps):
         return _conflict(_("You already work on this dossier."), "already_claimed")
-    free = [s for s in a.open_steps if s.actor_id is None]
+    # The head's review and the leader's signature are taken by doing them (``approve``, ``sign``).
+    free = [s for s in a.open_steps if s.actor_id is None and s.role not in LEADS]
     if any(workflow.can_act(a.user, s) for s in free):
         return None
     return _forbid() if free else _conflict(_("Every open step already has an officer."), "already_claimed")
@@ -225,7 +228,7 @@ def _supplement_requestable(a: Access) -> Refusal:
                          "supplement_already_requested")
     if workflow.pending_draft(d, DraftKind.SUPPLEMENT) is not None:
         return _conflict(_("A supplement request is already on its way to the signature."), "draft_pending")
-    if a.my_step(_not_desk) is None:
+    if a.my_step(_appraiser) is None:
         return _forbid()
     try:
         workflow.check_processing_supplement(a.user, d, timezone.now())
@@ -234,10 +237,22 @@ def _supplement_requestable(a: Access) -> Refusal:
     return None
 
 
+def _on_a_step(a: Access) -> Refusal:
+    """Offered to an officer who works on an open step of the processing unit (the one who knows the
+    dossier: a delay, the fees), or to the head of division."""
+    if a.my_step(_not_desk) is None and not workflow.may_approve(a.user, a.dossier):
+        return _forbid()
+    return None
+
+
+def _payment_requestable(a: Access) -> Refusal:
+    return None if a.desk else _on_a_step(a)
+
+
 def _refusable(a: Access) -> Refusal:
     if workflow.pending_draft(a.dossier, DraftKind.REFUSAL) is not None:
         return _conflict(_("A refusal is already on its way to the signature."), "draft_pending")
-    if a.my_step(_not_desk) is None:
+    if a.my_step(_appraiser) is None:
         return _forbid()
     due = a.dossier.due_at
     if due is not None and timezone.now() > due:
@@ -272,6 +287,8 @@ def _apology_draftable(a: Access) -> Refusal:
     # The date moves once (Decree 61/2018 Art. 19(9)): once the letter is signed, there is nothing to draft;
     # once approved, it waits for the signature.
     d = a.dossier
+    if (refusal := _on_a_step(a)) is not None:
+        return refusal
     if (d.clock or {}).get("extended") or d.due_at is None:
         return _conflict(_("The apology and new date may be issued only once."), "already_apologised")
     pending = workflow.pending_apology(d)
@@ -441,7 +458,7 @@ _SPECS: list[ActionSpec] = [
         gettext_lazy("The consulted unit answers within its own deadline; a late answer is recorded."),
         frozenset({P}), processing, s.ConsultIn,
         lambda u, d, b, f: workflow.consult(u, d, unit_code=b.unit, question=b.question, days=b.days),
-        form="consult", offered=_step_of(_not_desk)),
+        form="consult", offered=_step_of(_appraiser)),
     ActionSpec(
         "answer-consultation", gettext_lazy("Answer a request for an opinion"),
         gettext_lazy("Give your unit's opinion on the question asked."),
@@ -516,7 +533,7 @@ _SPECS: list[ActionSpec] = [
         gettext_lazy("Ask the applicant to pay the fees or other obligations."),
         frozenset({P}), desk_or_processing, s.RequestPaymentIn,
         lambda u, d, b, f: workflow.request_payment(u, d, amount_vnd=b.amount_vnd, description=b.description),
-        form="payment-request"),
+        form="payment-request", offered=_payment_requestable),
     ActionSpec(
         "confirm-payment", gettext_lazy("Confirm the payment"),
         gettext_lazy("The applicant paid: processing continues."),
