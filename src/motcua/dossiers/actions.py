@@ -280,7 +280,8 @@ def _clock_waits(a: Access) -> Refusal:
     # Decree 212/2026 Arts. 30-31) and it has not been recorded yet.
     if deadlines.waits_for(a.dossier):
         return None
-    return _conflict(_("The time limit does not wait for a later event."), "clock_started")
+    return _conflict(_("The time limit of this dossier does not wait for a later event: it counts from the receipt, "
+                       "or has already started."), "clock_not_waiting")
 
 
 def _apology_draftable(a: Access) -> Refusal:
@@ -313,10 +314,11 @@ def _apology_waits(*, approved: bool) -> Offer:
 
 def _result_recordable(a: Access) -> Refusal:
     d = a.dossier
-    if d.signed_at is None and d.steps.filter(role=Role.AGENCY_LEADER).exists():
+    # (A payment still awaited keeps the dossier in status 6, where the action does not start.) The steps are
+    # made from the plan of the dossier's snapshot (``workflow._plan``): read there, without a query.
+    plan = (d.snapshot.get("version") or {}).get("steps") or workflow.DEFAULT_STEPS
+    if d.signed_at is None and any(step.get("role") == Role.AGENCY_LEADER for step in plan):
         return _conflict(_("The result must be signed first."), "not_signed")
-    if d.payments.filter(paid_at__isnull=True).exists():
-        return _conflict(_("A payment is still awaited."), "payment_pending")
     return None
 
 
