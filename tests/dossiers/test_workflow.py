@@ -560,6 +560,8 @@ def test_apology_through_the_api_and_the_leaders_queue(people, permit, token_for
     assert act("giang", "sign-apology").status_code == 409
     assert act("cuong", "approve-apology").status_code == 403
     assert act("dung", "approve-apology").status_code == 200
+    detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
+    assert detail["apology"]["approved_by"] == "Phạm Thị Dung" and detail["apology"]["issued"] is False
     # The draft waits in the leader's queue and on the dossier page, with his button to sign it.
     queue = client_for("giang").get("/ho-so/?bucket=apologies").content.decode()
     assert d.code in queue and "?bucket=apologies" in queue

@@ -189,7 +189,8 @@ def refusal_answer_context(d: Dossier) -> dict[str, Any]:
     agency = unit.agency() or unit
     ctx = common(d, "refusal-answer", result.number, at)
     ctx["header"] = header(d, agency, result.number, at)
-    ctx.update(reason=result.reason, signer=result.signer_name, signer_title=signer_title(agency), agency=agency,
+    ctx.update(reason=result.reason, reason_ends=result.reason.rstrip()[-1:] in ".!?…", signer=result.signer_name,
+               signer_title=signer_title(agency), agency=agency,
                to=addressee(d), drafted_by=event.data.get("drafted_by", ""))
     return ctx
 

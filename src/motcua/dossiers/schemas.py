@@ -254,6 +254,8 @@ class DossierDetailOut(DossierOut):
     steps: list[StepOut] = []
     consultations: list[ConsultationOut] = []
     apology: dict[str, Any] | None = None
+    drafts: list[dict[str, Any]] = Field(default_factory=list, description="Papers of the sign-off chain: drafted by, "
+                                         "approved by, signed by")
     results: list[dict[str, Any]] = []
     payments: list[dict[str, Any]] = []
     classification: dict[str, Any] | None = None
