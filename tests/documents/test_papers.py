@@ -152,6 +152,7 @@ def _apology(people, signer: User, reason: str = "Chờ ý kiến cơ quan phòn
     d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
     wf.draft_apology(people["cuong"], d, reason=reason, new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 13, 10, 0))
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 14, 9, 0))  # the head of division checks it first
     wf.sign_apology(signer, d, at=t(2026, 8, 14, 16, 0))
     return text_of(issuing.read(IssuedForm.objects.get(dossier=d, role="apology")))
 

@@ -43,6 +43,14 @@ def justice(org):  # type: ignore[no-untyped-def]
     return _officer("tuphap", division)
 
 
+def _taken(people):  # type: ignore[no-untyped-def]
+    """A dossier in processing whose appraisal step the specialist Cường has taken: the step's actions (asking
+    for an opinion among them) are his once he holds the step."""
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    return d
+
+
 def _web(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -56,7 +64,7 @@ def _api(client: Client, token: str, code: str, slug: str, body: dict[str, objec
 
 def test_a_request_to_the_peoples_committee_does_not_open_the_dossier_to_every_department(
         people, permit, org, justice, token_for):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     c = wf.consult(people["cuong"], d, unit_code="T.H68", question="Ý kiến của UBND tỉnh?", at=t(2026, 8, 3, 11, 0))
     committee = _officer("ubnd", org["province"])  # an officer of the People's Committee itself
 
@@ -83,7 +91,7 @@ def test_a_request_to_the_peoples_committee_does_not_open_the_dossier_to_every_d
 
 
 def test_a_request_to_a_department_is_read_and_answered_by_its_divisions_only(people, permit, org, justice):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     c = wf.consult(people["cuong"], d, unit_code="T.SNN", question="Ý kiến về đất đai?", at=t(2026, 8, 3, 11, 0))
     assert _web(people["khanh"]).get(f"/ho-so/{d.code}/").status_code == 200  # Phòng Đất đai of that department
     assert _web(justice).get(f"/ho-so/{d.code}/").status_code == 404
@@ -96,7 +104,7 @@ def test_a_request_to_a_department_is_read_and_answered_by_its_divisions_only(pe
 
 
 def test_the_unit_is_chosen_by_name_in_the_api(people, permit, org, token_for):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     r = _api(Client(), token_for("cuong"), d.code, "consult",
              {"unit": "Sở Nông nghiệp và Môi trường", "question": "Ý kiến về đất đai?"})
     assert r.status_code == 200, r.content
@@ -113,7 +121,7 @@ def test_the_unit_is_chosen_by_name_in_the_api(people, permit, org, token_for):
 
 def test_an_unknown_or_ambiguous_name_is_refused_and_changes_nothing(people, permit, org, token_for):
     accounts.save_unit(OrgUnit(parent=org["sxd"], name="Phòng Đất đai", code="T.SXD.DD", kind=UnitKind.DIVISION))
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     before = DossierEvent.objects.filter(dossier=d).count()
     r = _api(Client(), token_for("cuong"), d.code, "consult", {"unit": "Phòng Đất đai", "question": "Ý kiến?"})
     assert r.status_code == 400
@@ -127,7 +135,7 @@ def test_an_unknown_or_ambiguous_name_is_refused_and_changes_nothing(people, per
 
 
 def test_the_consult_form_offers_the_units_by_name_grouped_by_agency(people, permit, org, client_for):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     client = client_for("cuong")
     page = client.get(f"/ho-so/{d.code}/consult/").content.decode()
     assert re.search(r'<optgroup label="Sở Nông nghiệp và Môi trường">\s*<option value="T.SNN"[^>]*>'
@@ -140,7 +148,7 @@ def test_the_consult_form_offers_the_units_by_name_grouped_by_agency(people, per
 
 
 def test_the_consulted_unit_answers_from_its_list_without_a_number(people, permit, client_for):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     c = wf.consult(people["cuong"], d, unit_code="T.SNN", question="Ý kiến về quy hoạch sử dụng đất?")
     khanh = client_for("khanh")
     page = khanh.get("/ho-so/", {"bucket": "consultations"})
@@ -162,7 +170,7 @@ def test_the_consulted_unit_answers_from_its_list_without_a_number(people, permi
 
 
 def test_the_answer_page_lists_the_requests_to_choose_from(people, permit, client_for):
-    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    d = _taken(people)
     c = wf.consult(people["cuong"], d, unit_code="T.SNN", question="Ý kiến về đất đai?")
     page = client_for("khanh").get(f"/ho-so/{d.code}/answer-consultation/").content.decode()
     assert re.search(rf'<option value="{c.pk}"[^>]*>Sở Nông nghiệp và Môi trường: Ý kiến về đất đai\?', page)

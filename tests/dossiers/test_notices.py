@@ -103,6 +103,8 @@ def test_the_applicant_gets_the_apology_and_new_date_once_and_no_status_notice(s
         new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 14, 15, 0))
     # A draft is not the letter: the applicant hears of it once the head of the agency has signed it.
     assert Message.objects.filter(object_id=str(d.pk)).count() == before
+    run(wf.approve_apology, staff["dung"], d, at=t(2026, 8, 14, 15, 30))
+    assert Message.objects.filter(object_id=str(d.pk)).count() == before
     run(wf.sign_apology, staff["giang"], d, at=t(2026, 8, 14, 16, 0), issue_form=False)
     added = list(Message.objects.filter(object_id=str(d.pk)).order_by("id"))[before:]
     assert [m.key for m in added] == ["dossier.apology"]

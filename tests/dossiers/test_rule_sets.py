@@ -19,7 +19,7 @@ from motcua.dossiers.models import Dossier, RuleSet
 from motcua.dossiers.workflow import services as wf
 
 from .conftest import intake
-from .workflow_helpers import construction_permit, in_progress, received, t
+from .workflow_helpers import construction_permit, in_progress, received, refused, t
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_changing_the_rule_set_after_receipt_leaves_the_dossier_alone(people, pe
     assert d.events.filter(kind=EventKind.CLOCK, reason="restarted").exists()
     d.refresh_from_db()
     assert d.rules == kept
-    wf.refuse(people["cuong"], d, reason="Không phù hợp quy hoạch", at=t(2026, 8, 11, 9, 0))
+    refused(people, d, "Không phù hợp quy hoạch", t(2026, 8, 11, 9, 0))
     d.refresh_from_db()
     assert d.status == Status.DONE  # 9, as its rule set said at receipt
 
@@ -93,7 +93,7 @@ def test_changing_the_rule_set_after_receipt_leaves_the_dossier_alone(people, pe
     assert later.events.filter(kind=EventKind.CLOCK, reason="resumed").exists()
     # 9 working days were left at the pause (05/08 09:00 → 18/08 09:00): they continue from 10/08 09:00.
     assert later.due_at == t(2026, 8, 21, 9, 0)
-    wf.refuse(people["cuong"], later, reason="Không phù hợp quy hoạch", at=t(2026, 8, 11, 9, 0))
+    refused(people, later, "Không phù hợp quy hoạch", t(2026, 8, 11, 9, 0))
     later.refresh_from_db()
     assert later.status == Status.STOPPED  # 8
 

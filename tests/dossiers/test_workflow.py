@@ -7,10 +7,11 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.test import Client
 
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
-from motcua.dossiers import issuing, services
+from motcua.dossiers import actions, issuing, services
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import Consultation, Dossier, DossierEvent, IssuedForm, ProcessingStep
 from motcua.dossiers.workflow import classification, late
@@ -18,7 +19,7 @@ from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.classification import classify_dossier
 
 from .conftest import upload
-from .workflow_helpers import construction_permit, in_progress, received, t
+from .workflow_helpers import construction_permit, in_progress, received, refused, t
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +202,10 @@ def _letter(d: Dossier) -> str:
     return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
-def test_apology_is_drafted_by_the_officer_and_signed_by_the_head_of_the_agency(people, permit):
-    # Decree 61/2018 Art. 19(9); Circular 03/2025 form 04: signed by the head of the agency.
+def test_apology_is_drafted_by_the_officer_approved_by_the_head_and_signed_by_the_head_of_the_agency(people,
+                                                                                                     permit):
+    # Decree 61/2018 Art. 19(9); Circular 03/2025 form 04: signed by the head of the agency, after the head of
+    # division checked it (the sign-off chain of a result).
     d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
     draft = wf.draft_apology(people["cuong"], d, reason="Chờ ý kiến cơ quan phòng cháy",
@@ -216,16 +219,29 @@ def test_apology_is_drafted_by_the_officer_and_signed_by_the_head_of_the_agency(
     assert d.events.filter(kind=EventKind.APOLOGY_DRAFTED, actor=people["cuong"]).count() == 1
     with pytest.raises(Conflict):
         issuing.issue(people["cuong"], d, "apology")
-    # Neither the officer nor the head of division signs it.
+    # Neither the officer nor the head of division signs it; the officer does not approve it.
     for who in ("cuong", "dung"):
         with pytest.raises(PermissionDenied):
             wf.sign_apology(people[who], d, at=t(2026, 8, 13, 11, 0))
-    # Redrafted before the signature: the last draft is the one signed.
+    with pytest.raises(PermissionDenied):
+        wf.approve_apology(people["cuong"], d, at=t(2026, 8, 13, 11, 0))
+    # The leader does not sign what the head has not approved.
+    with pytest.raises(Conflict) as err:
+        wf.sign_apology(people["giang"], d, at=t(2026, 8, 13, 11, 0))
+    assert err.value.code == "not_approved"
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 13, 14, 0))
+    # Redrafted before the signature: the last draft is the one signed, once approved again.
     wf.draft_apology(people["cuong"], d, reason="Chờ ý kiến cơ quan phòng cháy và chữa cháy",
                      new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 14, 9, 0))
+    with pytest.raises(Conflict):
+        wf.sign_apology(people["giang"], d, at=t(2026, 8, 14, 10, 0))
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 14, 11, 0))
     a = wf.sign_apology(people["giang"], d, at=t(2026, 8, 14, 16, 0))  # Friday before the Monday due date
     d.refresh_from_db()
     assert a.issued and a.issued_by == people["giang"] and a.drafted_by == people["cuong"] and not a.late
+    assert a.approved_by == people["dung"] and a.approved_at == t(2026, 8, 14, 11, 0)
+    approvals = d.events.filter(kind=EventKind.DRAFT_APPROVED, actor=people["dung"])
+    assert approvals.count() == 2 and approvals.last().data["paper"] == "apology"
     assert d.due_at == t(2026, 8, 21, 16, 0) and d.original_due_at == t(2026, 8, 17, 9, 0)
     assert a.original_due_at == t(2026, 8, 17, 9, 0)
     assert IssuedForm.objects.filter(dossier=d, role="apology", number="04", issued_by=people["giang"]).exists()
@@ -254,6 +270,7 @@ def test_apology_is_drafted_by_the_officer_and_signed_by_the_head_of_the_agency(
 def test_apology_after_the_limit_is_still_issued_and_marked_late(people, permit, signed_at):
     d = in_progress(people, t(2026, 8, 3, 9, 0))  # due Monday 17/08 09:00; limit Friday 14/08 17:00
     wf.draft_apology(people["cuong"], d, reason="Trễ", new_due_at=t(2026, 8, 21, 16, 0), at=t(2026, 8, 15, 8, 0))
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 15, 8, 30))
     a = wf.sign_apology(people["giang"], d, at=signed_at)
     d.refresh_from_db()
     assert a.issued and a.late and a.limit == t(2026, 8, 14, 17, 0)
@@ -266,6 +283,7 @@ def test_apology_after_the_limit_is_still_issued_and_marked_late(people, permit,
 def test_a_draft_whose_new_date_has_passed_is_not_signed(people, permit):
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.draft_apology(people["cuong"], d, reason="Trễ", new_due_at=t(2026, 8, 18, 9, 0), at=t(2026, 8, 12, 9, 0))
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 12, 10, 0))
     count = DossierEvent.objects.filter(dossier=d).count()
     with pytest.raises(Conflict) as err:
         wf.sign_apology(people["giang"], d, at=t(2026, 8, 18, 10, 0))
@@ -296,29 +314,150 @@ def test_late_consultation_recorded_as_late(people, org):
     assert DossierEvent.objects.filter(dossier=d, kind=EventKind.CONSULTATION_LATE).count() == 1
 
 
-def test_refusal_after_appraisal(people, permit):
+def _pdf_text(d: Dossier, role: str) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = issuing.read(IssuedForm.objects.get(dossier=d, role=role))
+    return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_refusal_after_appraisal_is_proposed_approved_and_signed_on_the_agencys_answer(people, permit):
+    # Decree 61/2018 Art. 19(8): the agency's written answer with the reason, within the time limit; signed by
+    # the leader after the head checked it, like a result. Form 03 is the desk's refusal at intake only.
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
     with pytest.raises(DomainError):
-        wf.refuse(people["cuong"], d, reason="", at=t(2026, 8, 5, 9, 0))
-    result = wf.refuse(people["cuong"], d, reason="Công trình không phù hợp quy hoạch", at=t(2026, 8, 5, 9, 0))
+        wf.propose_refusal(people["cuong"], d, reason="", at=t(2026, 8, 5, 9, 0))
+    draft = wf.propose_refusal(people["cuong"], d, reason="Công trình không phù hợp quy hoạch",
+                               at=t(2026, 8, 5, 9, 0))
     d.refresh_from_db()
-    assert d.status == Status.DONE and d.refused_at == t(2026, 8, 5, 9, 0) and result.kind == "refusal"
-    assert IssuedForm.objects.filter(dossier=d, role="refusal", number="03").exists()
+    # The specialist alone ends nothing: the dossier is still processed, no paper is issued.
+    assert d.status == Status.IN_PROGRESS and d.refused_at is None and not d.results.exists()
+    assert not IssuedForm.objects.filter(dossier=d).exclude(role="receipt").exists()
+    assert d.events.get(kind=EventKind.DRAFTED).actor == people["cuong"]
+    # Only the head approves, only the leader signs, in that order.
+    with pytest.raises(PermissionDenied):
+        wf.approve_draft(people["cuong"], d, "refusal", at=t(2026, 8, 5, 10, 0))
+    for who in ("cuong", "dung"):
+        with pytest.raises(PermissionDenied):
+            wf.sign_refusal(people[who], d, at=t(2026, 8, 5, 10, 0))
+    with pytest.raises(Conflict) as err:
+        wf.sign_refusal(people["giang"], d, at=t(2026, 8, 5, 10, 0))
+    assert err.value.code == "not_approved"
+    wf.approve_draft(people["dung"], d, "refusal", at=t(2026, 8, 5, 11, 0))
+    result = wf.sign_refusal(people["giang"], d, at=t(2026, 8, 5, 14, 0))
+    d.refresh_from_db()
+    draft.refresh_from_db()
+    assert d.status == Status.DONE and d.refused_at == t(2026, 8, 5, 14, 0) and result.kind == "refusal"
+    symbol = issuing.agency_symbol(d.processing_unit.agency())
+    assert result.signer == people["giang"] and result.number == f"01/TB-{symbol}"
+    chain = (draft.drafted_by, draft.approved_by, draft.signed_by)
+    assert chain == (people["cuong"], people["dung"], people["giang"])
+    refused_event = d.events.get(kind=EventKind.REFUSED)
+    assert refused_event.actor == people["giang"]
+    assert refused_event.data["drafted_by"] == "Lê Văn Cường" and refused_event.data["approved_by"] == "Phạm Thị Dung"
+    # The agency's answer, not form 03.
+    assert not IssuedForm.objects.filter(dossier=d, role="refusal").exists()
+    assert IssuedForm.objects.filter(dossier=d, role="refusal-answer", issued_by=people["giang"]).exists()
+    text = _pdf_text(d, "refusal-answer")
+    assert "TỪ CHỐI TIẾP NHẬN" not in text and "NGƯỜI TIẾP NHẬN" not in text
+    assert f"Số: {result.number}" in text and "THÔNG BÁO" in text and "Công trình không phù hợp quy hoạch" in text
+    # The leader's block (Decree 30/2020 Art. 13): no position recorded for him here, so the generic head's.
+    assert "THỦ TRƯỞNG CƠ QUAN" in text and "Hoàng Văn Giang" in text and "Lê Văn Cường" not in text
+    assert "Nơi nhận" in text and "Ông/Bà" in text
     assert open_steps(d) == [(5, "Trả kết quả", None)]
-    wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 5, 14, 0))
+    wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 5, 15, 0))
     d.refresh_from_db()
     assert d.status == Status.RETURNED
+
+
+def test_the_answer_names_an_organisation_and_takes_the_next_number(people, permit):
+    first = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], first, at=t(2026, 8, 3, 9, 45))
+    refused(people, first, "Không phù hợp", t(2026, 8, 4, 9, 0))
+    company = services.Applicant(kind="organisation", name="Công ty TNHH Xây dựng Hòa Bình", tax_code="5800123456",
+                                 address="5 Phan Bội Châu, Đà Lạt", phone="0263123456", email="hb@example.vn")
+    d = services.transfer(people["binh"], received(people, t(2026, 8, 3, 10, 0), applicant=company),
+                          at=t(2026, 8, 3, 10, 30))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 10, 45))
+    result = refused(people, d, "Thiếu điều kiện về năng lực", t(2026, 8, 5, 9, 0))
+    assert result.number.startswith("02/TB-")
+    text = _pdf_text(d, "refusal-answer")
+    assert "Kính gửi: Công ty TNHH Xây dựng Hòa Bình" in text and "ông/bà" not in text.lower()
+
+
+def test_signing_with_the_results_number_records_it_and_the_dossier_is_done(people, permit):
+    # The leader's signature with the draft result attached (number, date, file) records the result: the dossier
+    # is done at once, with no separate "record the result", and neither button stays.
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    wf.transfer_step(people["cuong"], d, at=t(2026, 8, 4, 9, 0))
+    wf.approve(people["dung"], d, at=t(2026, 8, 4, 10, 0))
+    offered = {a.slug for a in actions.available(people["giang"], d)}
+    assert "sign" in offered and "record-result" not in offered
+    d = actions.perform(people["giang"], d, "sign", {"number": "125/GPXD", "issued_on": "2026-08-04"},
+                        [upload(name="giay-phep.pdf", order=None)])
+    assert d.status == Status.DONE and d.signed_at is not None and d.digitised_result
+    [result] = d.results.all()
+    assert (result.number, result.signer, result.issued_on) == ("125/GPXD", people["giang"], dt.date(2026, 8, 4))
+    assert result.attachment is not None and result.attachment.original_name == "giay-phep.pdf"
+    assert not {"sign", "record-result"} & {a.slug for a in actions.available(people["giang"], d)}
+    assert "return-result" in {a.slug for a in actions.available(people["binh"], d)}
+
+
+def test_a_signature_with_a_file_but_no_number_changes_nothing(people, permit):
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    wf.transfer_step(people["cuong"], d, at=t(2026, 8, 4, 9, 0))
+    wf.approve(people["dung"], d, at=t(2026, 8, 4, 10, 0))
+    count = DossierEvent.objects.filter(dossier=d).count()
+    with pytest.raises(DomainError) as err:
+        actions.perform(people["giang"], d, "sign", {"issued_on": "2026-08-04"}, [upload(order=None)])
+    assert err.value.code == "invalid_input"
+    d.refresh_from_db()
+    assert d.signed_at is None and DossierEvent.objects.filter(dossier=d).count() == count
 
 
 def test_refusal_after_the_deadline_refused(people, permit):
     d = in_progress(people, t(2026, 8, 3, 9, 0))
     wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
     with pytest.raises(Conflict) as err:
-        wf.refuse(people["cuong"], d, reason="Không phù hợp", at=t(2026, 8, 17, 10, 0))
+        wf.propose_refusal(people["cuong"], d, reason="Không phù hợp", at=t(2026, 8, 17, 10, 0))
+    assert err.value.code == "refusal_too_late"
+    # Proposed in time but signed after the limit: refused too.
+    wf.propose_refusal(people["cuong"], d, reason="Không phù hợp", at=t(2026, 8, 14, 10, 0))
+    wf.approve_draft(people["dung"], d, "refusal", at=t(2026, 8, 14, 11, 0))
+    with pytest.raises(Conflict) as err:
+        wf.sign_refusal(people["giang"], d, at=t(2026, 8, 17, 10, 0))
     assert err.value.code == "refusal_too_late"
     d.refresh_from_db()
     assert d.status == Status.IN_PROGRESS and d.refused_at is None
+
+
+def test_supplement_request_during_processing_is_sent_by_the_leaders_signature(people, permit, request):
+    # Decree 61/2018 Art. 19(4): within 3 working days of receipt; drafted, approved, signed.
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    body = {"missing": [{"document": "Bản vẽ thiết kế", "reason": "Thiếu mặt cắt"}], "reason": "Bổ sung bản vẽ"}
+    traveller = time_machine.travel(t(2026, 8, 4, 9, 0), tick=False)
+    traveller.start()
+    request.addfinalizer(traveller.stop)
+    actions.perform(people["cuong"], d, "request-supplement", body)
+    d.refresh_from_db()
+    assert d.status == Status.IN_PROGRESS and d.processing_supplements == 0 and d.due_at is not None
+    assert actions.REGISTRY["request-supplement"] not in actions.available(people["cuong"], d)
+    with pytest.raises(Conflict):
+        actions.perform(people["giang"], d, "sign-supplement", {})
+    actions.perform(people["dung"], d, "approve-supplement", {})
+    assert actions.REGISTRY["sign-supplement"] in actions.available(people["giang"], d)
+    d = actions.perform(people["giang"], d, "sign-supplement", {"note": ""})
+    assert d.status == Status.SUPPLEMENT_REQUESTED and d.processing_supplements == 1 and d.due_at is None
+    sent = d.events.get(kind=EventKind.STATUS_CHANGED, status_after=Status.SUPPLEMENT_REQUESTED)
+    assert sent.actor == people["giang"] and sent.data["missing"][0]["reason"] == "Thiếu mặt cắt"
+    assert sent.data["signed_off"]["drafted_by"] == "Lê Văn Cường"
+    assert sent.data["signed_off"]["approved_by"] == "Phạm Thị Dung"
 
 
 def test_return_to_previous_step_needs_a_reason_and_goes_back_to_the_same_officer(people, permit):
@@ -407,11 +546,23 @@ def test_apology_through_the_api_and_the_leaders_queue(people, permit, token_for
         return Client().post(f"/api/v1/dossiers/{d.code}/actions/{action}", json.dumps(body or {}),
                              content_type="application/json", HTTP_AUTHORIZATION=token_for(who))
 
+    # An officer drafts it on the step they work on: a specialist who has not taken it may not.
+    early = {"reason": "Chờ", "new_due_at": "2099-06-01T16:00:00+07:00"}
+    assert act("cuong", "draft-apology", early).status_code == 403
+    wf.claim(people["cuong"], d)
     assert act("cuong", "draft-apology", {"reason": "Chờ thẩm duyệt phòng cháy",
                                           "new_due_at": "2099-06-01T16:00:00+07:00"}).status_code == 200
     detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
     assert detail["apology"]["issued"] is False and detail["apology"]["form_url"] is None
     assert detail["apology"]["drafted_by"] == "Lê Văn Cường" and detail["due_at"].startswith("2026-08-17")
+    # The head of division approves it first (not the officer, not the leader); the leader has nothing to sign yet.
+    assert f"/ho-so/{d.code}/sign-apology/" not in client_for("giang").get(f"/ho-so/{d.code}/").content.decode()
+    assert f"/ho-so/{d.code}/approve-apology/" in client_for("dung").get(f"/ho-so/{d.code}/").content.decode()
+    assert act("giang", "sign-apology").status_code == 409
+    assert act("cuong", "approve-apology").status_code == 403
+    assert act("dung", "approve-apology").status_code == 200
+    detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
+    assert detail["apology"]["approved_by"] == "Phạm Thị Dung" and detail["apology"]["issued"] is False
     # The draft waits in the leader's queue and on the dossier page, with his button to sign it.
     queue = client_for("giang").get("/ho-so/?bucket=apologies").content.decode()
     assert d.code in queue and "?bucket=apologies" in queue

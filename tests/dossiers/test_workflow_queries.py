@@ -64,6 +64,7 @@ def test_dossier_detail_queries_do_not_grow_with_history(people, org):
     wf.consult(people["cuong"], d, unit_code="T.SNN", question="?", at=t(2026, 8, 3, 11, 0))
     wf.consult(people["cuong"], d, unit_code="T.SNN", question="??", at=t(2026, 8, 3, 11, 5))
     wf.draft_apology(people["dung"], d, reason="Chờ ý kiến", new_due_at=t(2026, 8, 20, 9, 0), at=t(2026, 8, 4, 9, 0))
+    wf.approve_apology(people["dung"], d, at=t(2026, 8, 4, 9, 30))
     wf.sign_apology(people["giang"], d, at=t(2026, 8, 4, 10, 0), issue_form=False)
     long = _count(lambda: wf_selectors.dossier_detail(type(user).objects.get(pk=user.pk), d.code))
     assert long == short

@@ -58,3 +58,13 @@ def in_progress(people, at: dt.datetime, transfer_at: dt.datetime | None = None,
         ProcedureVersion.objects.filter(procedure__code="1.013236").update(supplement_rule=rule)
     d = received(people, at)
     return services.transfer(people["binh"], d, at=transfer_at or at + dt.timedelta(minutes=30))
+
+
+def refused(people, d: Dossier, reason: str, at: dt.datetime, **kw):  # type: ignore[no-untyped-def]
+    """The refusal after appraisal through its sign-off chain: proposed by the specialist, approved by the head
+    of division ten minutes later, signed by the director ten minutes after that."""
+    from motcua.dossiers.workflow import services as wf
+
+    wf.propose_refusal(people["cuong"], d, reason=reason, at=at)
+    wf.approve_draft(people["dung"], d, "refusal", at=at + dt.timedelta(minutes=10))
+    return wf.sign_refusal(people["giang"], d, at=at + dt.timedelta(minutes=20), **kw)

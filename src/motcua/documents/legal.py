@@ -19,7 +19,7 @@ from django.utils import timezone
 from motcua.accounts.models import User
 from motcua.accounts.selectors import signature
 from motcua.core.dates import legal_date, legal_datetime
-from motcua.dossiers.choices import EventKind, Status
+from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.deadlines import waits_for
 from motcua.dossiers.issuing import PREVIEW_MARK, issuing_unit, paper_symbol
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -193,6 +193,32 @@ def apology_context(d: Dossier, *, reason: str, new_due: dt.datetime, signer: Us
     ctx = common(d, "apology", number, at)
     ctx.update(reason=sentence(reason), new_due=when(new_due), original_due=when(original_due),
                signer=signer_block(signer, ctx["issuing"], at), late=late)
+    return ctx
+
+
+def addressee(d: Dossier) -> dict[str, str]:
+    """Whom the agency's paper is addressed to: an organisation by its name, a person as "Ông/Bà" followed by
+    the name (the way an agency writes to a citizen); "ông/bà" in the text only for a person."""
+    organisation = d.applicant_kind == ApplicantKind.ORGANISATION
+    return {"line": d.applicant_name if organisation else f"Ông/Bà {d.applicant_name}",
+            "you": d.applicant_name if organisation else "ông/bà"}
+
+
+def refusal_answer_context(d: Dossier, number: str) -> dict[str, Any]:
+    """The processing agency's written answer refusing the dossier after appraisal, with the reason (Decree
+    61/2018 Art. 19(8)): laid out as a notice of Decree 30/2020 (Art. 8(2): issuing agency, number and symbol
+    from the register of the agency's notices, place and date, type and summary, content, the signer's position,
+    name and signature, recipients), signed by the leader who signed it in the system, with who drafted and
+    approved it kept in the event."""
+    result = d.results.filter(kind="refusal").select_related("signer").order_by("-recorded_at").first()
+    event = _last(d, EventKind.REFUSED)
+    assert result is not None and event is not None
+    at = result.recorded_at
+    unit = d.processing_unit
+    agency = unit.agency() or unit
+    ctx = common(d, "refusal-answer", number or result.number, at)
+    ctx.update(reason=sentence(result.reason), signer=signer_block(result.signer, agency, at), agency=agency,
+               to=addressee(d), drafted_by=event.data.get("drafted_by", ""))
     return ctx
 
 

@@ -28,6 +28,8 @@ def _context(d: Dossier, role: str, base_url: str, at: dt.datetime, number: str)
         return legal.supplement_context(d, number)
     if role == "refusal":
         return legal.refusal_context(d, number)
+    if role == "refusal-answer":
+        return legal.refusal_answer_context(d, number)
     if role == "stop-notice":
         return legal.stop_context(d, number)
     if role == "apology":

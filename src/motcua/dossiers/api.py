@@ -112,9 +112,17 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
         "reason": a.reason, "original_due_at": a.original_due_at, "new_due_at": a.new_due_at,
         "issued": a.issued, "drafted_at": a.drafted_at,
         "drafted_by": a.drafted_by.get_full_name() if a.drafted_by else "",
+        "approved_at": a.approved_at, "approved_by": a.approved_by.get_full_name() if a.approved_by else "",
         "issued_at": a.issued_at, "issued_by": a.issued_by.get_full_name() if a.issued_by else "",
         "limit": a.limit, "late": a.late,
         "form_url": f"/api/v1/dossiers/{d.public_id}/forms/apology" if a.issued else None}
+    # The papers of the sign-off chain (refusal after appraisal, supplement request during processing): who
+    # drafted, approved and signed each, and when.
+    body["drafts"] = [
+        {"id": p.pk, "kind": p.kind, "stage": p.stage, "reason": p.reason, "drafted_at": p.drafted_at,
+         "drafted_by": p.drafted_by.get_full_name(), "approved_at": p.approved_at,
+         "approved_by": p.approved_by.get_full_name() if p.approved_by else "", "signed_at": p.signed_at,
+         "signed_by": p.signed_by.get_full_name() if p.signed_by else ""} for p in detail.drafts]
     body["results"] = [
         {"id": r.pk, "kind": r.kind, "number": r.number, "issued_on": r.issued_on, "signer": r.signer_name,
          "reason": r.reason, "file": r.attachment_id, "returned_at": r.returned_at, "return_method": r.return_method,

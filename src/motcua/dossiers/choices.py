@@ -65,6 +65,8 @@ class EventKind(models.TextChoices):
     PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
     APOLOGY_DRAFTED = "apology_drafted", _("Apology drafted, to be signed")
     APOLOGY = "apology", _("Apology and new date")
+    DRAFTED = "drafted", _("Paper drafted, to be approved")
+    DRAFT_APPROVED = "draft_approved", _("Paper approved, to be signed")
     LATE_FLAGGED = "late_flagged", _("Flagged late")
     REMINDED = "reminded", _("Apology reminder")
     ESCALATED = "escalated", _("Escalated to the leader")

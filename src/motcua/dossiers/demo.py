@@ -25,7 +25,7 @@ from motcua.catalogue.models import Procedure
 from motcua.core.errors import DomainError
 
 from . import deadlines, dispatch, services
-from .choices import Channel, Status
+from .choices import Channel, Outcome, Status
 from .models import Dossier
 from .workflow import late
 from .workflow import services as wf
@@ -131,8 +131,17 @@ class _Sim:
                                documents=[services.DocumentInput(order=k) for k in range(1, n_docs + 1)],
                                channel=rng.choice([Channel.DESK, Channel.DESK, Channel.POST]),
                                form_data=self.form_values(declared, place, received) if declared else None)
+        if i % 60 == 30:
+            # Now and then the desk refuses a dossier at intake, with the reason (form 03, Decree 61/2018 Art. 17):
+            # a fixed share rather than a draw, so that every demo holds one.
+            data.outcome, data.reason = Outcome.REFUSE, ("Thủ tục không thuộc thẩm quyền giải quyết của Sở Xây "
+                                                         "dựng theo phân cấp; đề nghị nộp tại UBND cấp xã")
+            services.receive_at_desk(p["binh"], data, at=received)
+            return
         d = services.receive_at_desk(p["binh"], data, at=received)
         roll = rng.random()
+        if i % 45 == 20:
+            roll = 0.04  # and a withdrawn one (the stop notice), whatever the draw says
         if roll < 0.03:
             return  # still at the desk (status 2)
         t = self.later(received, 0.02, 0.3)
@@ -174,8 +183,16 @@ class _Sim:
             if t2 > self.now:
                 return
             if t2 <= deadlines.working_days_after(d.clock_start_at or received, 3, AGENCY):
-                d = services.request_supplement(specialist, d, [services.MissingItem(
-                    "Bản vẽ thiết kế", "Thiếu mặt cắt công trình, đề nghị bổ sung")], at=t2)
+                # Drafted by the specialist, approved by the head, sent by the director's signature within the
+                # hour (Decree 61/2018 Art. 19(4); ``workflow.services.sign_supplement``).
+                missing = [services.MissingItem("Bản vẽ thiết kế", "Thiếu mặt cắt công trình, đề nghị bổ sung")]
+                wf.draft_supplement(specialist, d, reason="", missing=missing, at=t2, data={
+                    "reason": "", "missing": [{"document": m.document, "reason": m.reason} for m in missing]})
+                wf.approve_draft(p["dung"], d, "supplement", at=deadlines.add_working(t2, 1200, AGENCY))
+                t2 = deadlines.add_working(t2, 3600, AGENCY)
+                wf.sign_supplement(p["giang"], d, lambda draft, chain: services.request_supplement(
+                    p["giang"], d, missing, "", at=t2, signed=chain), at=t2)
+                d.refresh_from_db()
                 t = self.later(t2, 1, 6)
                 if t > self.now:
                     return
@@ -206,9 +223,13 @@ class _Sim:
         if t > self.now:
             return
         if 0.86 < roll <= 0.9 and d.due_at is not None and t <= d.due_at:
-            wf.refuse(specialist, d, reason="Công trình không phù hợp quy hoạch chi tiết được duyệt", at=t,
-                      issue_form=False)
-            t = self.later(t, 0.1, 1)
+            # Proposed by the specialist, approved by the head, signed by the director (Decree 61/2018 Art.
+            # 19(8)), all before the promised date.
+            wf.propose_refusal(specialist, d, reason="Công trình không phù hợp quy hoạch chi tiết được duyệt", at=t)
+            signed = min(deadlines.add_working(t, 3600, AGENCY), d.due_at)
+            wf.approve_draft(p["dung"], d, "refusal", at=t + (signed - t) / 2)
+            wf.sign_refusal(p["giang"], d, at=signed, issue_form=False)
+            t = self.later(signed, 0.1, 1)
             if t < self.now:
                 wf.return_result(p["binh"], d, method="desk", at=t)
             return
@@ -216,13 +237,14 @@ class _Sim:
         if kind == "late" and d.due_at is not None and rng.random() < 0.6:
             # The appraisal shows it will be late: the apology and a new date, if at least one working day
             # before the due date (Decree 61/2018 Art. 19(9)); refused (and skipped here) after that.
-            # The head drafts the letter, the director signs it (sometimes after the limit: a late letter,
-            # or not yet: a draft waiting in his queue).
+            # The specialist drafts the letter, the head approves it, the director signs it (sometimes after the
+            # limit: a late letter, or not yet: a draft waiting in his queue).
             with contextlib.suppress(DomainError):
-                wf.draft_apology(p["dung"], d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
+                wf.draft_apology(specialist, d, reason="Cần thêm thời gian kiểm tra thực địa và lấy ý kiến",
                                  new_due_at=self.later(d.due_at, 2, 3), at=t)
                 signed_at = deadlines.add_working(t, marks[0] // 4, AGENCY)
                 if signed_at < self.now:
+                    wf.approve_apology(p["dung"], d, at=t + (signed_at - t) / 2)
                     wf.sign_apology(p["giang"], d, at=signed_at, issue_form=False)
         review_end = deadlines.add_working(t, marks[0], AGENCY)
         if rng.random() < 0.05:

@@ -507,6 +507,26 @@ class ResultForm(ActionForm):
         return [services_files.Upload(name=upload.name or "", stream=upload)] if upload else []
 
 
+class SignForm(ActionForm):
+    """The leader's signature of the result; with the result's number (and its date and signed file) the
+    signature records the result too, so the dossier is done at once."""
+
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    number = forms.CharField(label=_("Number of the result"), max_length=100, required=False,
+                             help_text=_("Give it to record the result with the signature."))
+    issued_on = forms.DateField(label=_("Date of the result"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                help_text=_("Leave empty for today."))
+    file = forms.FileField(label=_("Digitised result"), required=False)
+
+    def payload(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "file" and v not in (None, "")}
+
+    def uploads(self) -> list[services_files.Upload]:
+        upload = self.cleaned_data.get("file")
+        return [services_files.Upload(name=upload.name or "", stream=upload)] if upload else []
+
+
 class ReturnForm(ActionForm):
     method = forms.ChoiceField(label=_("How the result is returned"), choices=[])
 
@@ -540,7 +560,7 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
         "start-clock": lambda: StartClockForm(data),
         "payment-request": lambda: PaymentRequestForm(data),
         "payment": lambda: PaymentForm(data, channels=list(PaymentChannel.choices)),
-        "result": lambda: ResultForm(data, files_data),
+        "result": lambda: ResultForm(data, files_data), "sign": lambda: SignForm(data, files_data),
         # The citizen chose how to receive the result when submitting (Decree 61/2018, art. 20; stored on
         # ``result_method``): the form starts from that choice, not from the first method of the list.
         "return": lambda: ReturnForm(data, methods=list(ReturnMethod.choices),

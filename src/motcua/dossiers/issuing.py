@@ -29,11 +29,12 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
 from motcua.core.errors import Conflict, DomainError
+from motcua.core.text import fold_vi
 
 from . import codes, events, files, selectors
 from .choices import EventKind, Status
 from .models import Dossier, IssuedForm, PaperNumber
-from .rules import form_info, role_for
+from .rules import AGENCY_PAPERS, form_info, role_for
 
 TRAIL_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.CLOCK, EventKind.CODE_ASSIGNED)
 # The line printed across a preview (a form not issued: no number, no record).
@@ -78,7 +79,7 @@ def _render(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, prev
 # III: the number, then the symbol of the kind). A kind not listed (a paper added later) gets the initials
 # of its role, so it is numbered all the same.
 PAPER_SYMBOLS = {"receipt": "TNHS", "supplement-request": "YCBS", "refusal": "TCHS", "apology": "XLHS",
-                 "stop-notice": "DGQ", "control-sheet": "PKS", "report": "BC"}
+                 "stop-notice": "DGQ", "control-sheet": "PKS", "report": "BC", "refusal-answer": "TB"}
 # Papers the one-stop desk issues in the name of the unit that received the dossier (Decree 61/2018 Arts.
 # 15-17); every other paper is the processing agency's (its apology, its answers), signed by its leader.
 DESK_PAPERS = frozenset({"receipt", "refusal", "stop-notice", "control-sheet"})
@@ -155,13 +156,46 @@ def applicable_forms(d: Dossier, event_statuses: Iterable[int | None], *, has_re
     wanted = {
         "receipt": d.code is not None,
         "supplement-request": Status.SUPPLEMENT_REQUESTED in statuses,
-        "refusal": d.status == Status.NOT_RECEIVED or has_refusal_result,  # at intake, or after appraisal
+        # Form 03 is the desk's refusal at intake (Decree 61/2018 Art. 17); after appraisal the agency answers
+        # with its own signed notice (Art. 19(8); ``rules.AGENCY_PAPERS``).
+        "refusal": d.status == Status.NOT_RECEIVED,
+        "refusal-answer": has_refusal_result,
         "apology": has_apology,
         "stop-notice": d.status == Status.STOPPED,
         "control-sheet": d.code is not None,
     }
     in_set = (d.rules or {}).get("forms") or {}
-    return [role for role, applies in wanted.items() if applies and (not in_set or role in in_set)]
+    return [role for role, applies in wanted.items()
+            if applies and (not in_set or role in in_set or role in AGENCY_PAPERS)]
+
+
+def next_paper_number(dossier: Dossier, role: str, at: dt.datetime) -> str:
+    """The number of one of the agency's own papers (``rules.AGENCY_PAPERS``), taken inside the transaction of
+    the signature that makes it (the caller holds the dossier's lock): from the issuing agency's register of that
+    kind for the year (``codes.next_paper_number``, from 01, Decree 30/2020 Art. 15(1)), with the document
+    type's symbol and the agency's abbreviation ("07/TB-SXD", Art. 15(2), Annex III). Kept as the reservation of
+    the paper's next issue, so that ``issue`` prints this number and takes no second one."""
+    info = AGENCY_PAPERS[role]
+    unit = issuing_unit(dossier, role)
+    agency = unit.agency() or unit
+    year = timezone.localdate(at).year
+    number = codes.next_paper_number(agency.code, role, year)
+    reference = f"{format_number(number)}/{info['symbol']}-{agency_symbol(agency)}"
+    last = _last(dossier, role)
+    PaperNumber.objects.create(dossier=dossier, role=role, version=(last.version + 1) if last else 1,
+                               agency_code=agency.code, year=year, number=number, reference=reference)
+    return reference
+
+
+def agency_symbol(agency: OrgUnit) -> str:
+    """The issuing agency's abbreviation: its short name, else the initials of its name without marks ("Sở
+    Xây dựng" → "SXD")."""
+    # A short name that is one word is already an abbreviation ("SXD"); one of several words ("Sở Xây dựng")
+    # is a shorter name, abbreviated like the full one.
+    short = (agency.short_name or "").strip()
+    if short and " " not in short:
+        return fold_vi(short).upper()
+    return "".join(w[0] for w in fold_vi(short or agency.name).split() if w[:1].isalpha()).upper()
 
 
 def _available(d: Dossier, role: str) -> bool:

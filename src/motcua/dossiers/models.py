@@ -432,7 +432,7 @@ class RuleSet(TimeStampedModel):
 
 
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
-from .workflow.models import Apology, Consultation, Payment, ProcessingStep, Result  # noqa: E402
+from .workflow.models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result  # noqa: E402
 
 __all__ = ["Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
-           "DossierEvent", "Payment", "ProcessingStep", "RegisterCounter", "Result", "RuleSet"]
+           "DossierEvent", "PaperDraft", "Payment", "ProcessingStep", "RegisterCounter", "Result", "RuleSet"]

@@ -25,6 +25,7 @@ from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
 from .models import Attachment, Dossier, DossierEvent, RuleSet
 from .rules import SWITCH_DEFAULTS
 from .workflow import selectors as wf_selectors
+from .workflow.choices import DraftKind
 
 PAGE_SIZE = 25
 OPEN = (Status.NEW, Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
@@ -89,9 +90,10 @@ WORK_BUCKETS = ("due_today", "step_overdue", "at_risk", "mine", "to_take", "to_s
 OWN_VIEWS = ("mine", "to_take", "to_sign", "consultations")
 LISTINGS: dict[str, Q] = {
     "": Q(status__in=OPEN), "to_check": Q(status=Status.NEW), "closed": Q(status__in=CLOSED), "all": Q(),
-    # Apology letters drafted and waiting for the signature of the head of the agency (form 04).
+    # Apology letters drafted, approved by the head of division and waiting for the signature of the head of the
+    # agency (form 04).
     "apologies": Q(status__in=(Status.IN_PROGRESS, Status.PAYMENT_REQUESTED), apology__isnull=False,
-                   apology__issued_at__isnull=True),
+                   apology__approved_at__isnull=False, apology__issued_at__isnull=True),
 }
 
 
@@ -236,10 +238,14 @@ FORM_LABELS = {
     "receipt": gettext_lazy("Receipt and promised date"),
     "supplement-request": gettext_lazy("Supplement request"),
     "refusal": gettext_lazy("Refusal"),
+    "refusal-answer": gettext_lazy("Answer refusing the dossier, signed by the leader"),
     "apology": gettext_lazy("Apology and new date"),
     "stop-notice": gettext_lazy("Stop notice"),
     "control-sheet": gettext_lazy("Control sheet"),
 }
+# The papers of the sign-off chain (drafted, approved, signed), as the history names them.
+PAPER_LABELS = {DraftKind.REFUSAL.value: DraftKind.REFUSAL.label,
+                DraftKind.SUPPLEMENT.value: DraftKind.SUPPLEMENT.label, "apology": gettext_lazy("Apology and new date")}
 CLOCK_REASONS = {"paused": gettext_lazy("paused"), "restarted": gettext_lazy("restarted from zero"),
                  "extended": gettext_lazy("extended"), "resumed": gettext_lazy("resumed"),
                  "started": gettext_lazy("started at the event it counts from")}
@@ -291,6 +297,9 @@ def event_rows(events: list[DossierEvent]) -> list[EventRow]:
         elif e.kind == EventKind.FORM_ISSUED:
             role = e.data.get("form", "")
             detail = f"{FORM_LABELS.get(role, role)} ({_('form')} {e.data.get('number', '')})"
+        elif e.kind in (EventKind.DRAFTED, EventKind.DRAFT_APPROVED):
+            paper = e.data.get("paper", "")
+            detail = str(PAPER_LABELS.get(paper, paper))
         elif e.kind == EventKind.DOCUMENT_ADDED:
             detail = str(e.data.get("name", ""))
         elif e.kind == EventKind.CLOCK:

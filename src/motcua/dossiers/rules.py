@@ -54,6 +54,15 @@ _FORMS_2025 = {
     "register": {"number": "07", "title": "SỔ THEO DÕI HỒ SƠ", "paper": "A4 landscape"},
 }
 
+# The agency's own papers, which are not forms of the one-stop set but administrative documents laid out as
+# Decree 30/2020/NĐ-CP says (Art. 8; Annex III: "TB" for a notice). The refusal after appraisal is the
+# processing agency's written answer with the reason (Decree 61/2018 Art. 19(8)), signed by its leader: not
+# form 03, which is the desk's refusal to receive at intake. ``symbol`` is the document type's abbreviation.
+AGENCY_PAPERS: dict[str, dict[str, str]] = {
+    "refusal-answer": {"number": "", "title": "THÔNG BÁO", "paper": "A4", "symbol": "TB",
+                       "summary": "Về việc trả lời hồ sơ đề nghị giải quyết thủ tục hành chính"},
+}
+
 RULE_SETS: list[dict[str, Any]] = [
     {
         "key": "2018",
@@ -175,13 +184,14 @@ def format_code(rules: dict[str, Any], agency_code: str, day: dt.date, seq: int)
 
 def form_info(rules: dict[str, Any], role: str) -> dict[str, str] | None:
     forms: dict[str, dict[str, str]] = rules.get("forms", {})
-    return forms.get(role)
+    return forms.get(role) or AGENCY_PAPERS.get(role)
 
 
 def role_for(rules: dict[str, Any], name: str) -> str | None:
-    """A form named by its role ("receipt") or by its number in the dossier's set ("01")."""
+    """A form named by its role ("receipt") or by its number in the dossier's set ("01"), or one of the
+    agency's own papers by its role (whatever set the dossier keeps)."""
     forms: dict[str, dict[str, str]] = rules.get("forms", {})
-    if name in forms:
+    if name in forms or name in AGENCY_PAPERS:
         return name
     for role, info in forms.items():
         if info["number"] == name.zfill(2):

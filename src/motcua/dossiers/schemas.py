@@ -87,6 +87,13 @@ class NoteIn(Schema):
     note: str = Field("", max_length=2000, description="A note on the hand-over")
 
 
+class SignIn(Schema):
+    note: str = Field("", max_length=2000, description="A note on the signature")
+    number: str = Field("", max_length=100, description="The result's number: given, the signature records the "
+                                                        "result too and the dossier is done")
+    issued_on: dt.date | None = Field(None, description="The result's date (default: the day of the signature)")
+
+
 class AcceptIn(Schema):
     time_variant: str = Field("", max_length=255, description="The case that sets the time limit, for a "
                                                                 "procedure whose limit depends on the case")
@@ -256,6 +263,8 @@ class DossierDetailOut(DossierOut):
     steps: list[StepOut] = []
     consultations: list[ConsultationOut] = []
     apology: dict[str, Any] | None = None
+    drafts: list[dict[str, Any]] = Field(default_factory=list, description="Papers of the sign-off chain: drafted by, "
+                                         "approved by, signed by")
     results: list[dict[str, Any]] = []
     payments: list[dict[str, Any]] = []
     classification: dict[str, Any] | None = None

@@ -504,18 +504,29 @@ def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
     return dossier
 
 
+def check_missing(dossier: Dossier, missing: list[MissingItem]) -> None:
+    """Refuse a list the request itself would refuse (an item without its reason, nothing to supplement): run
+    when a supplement request during processing is drafted, so that the signature cannot fail on it."""
+    _missing_items(list(dossier.documents.all()), missing)
+
+
 def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem], reason: str = "", *,
-                       at: dt.datetime | None = None) -> Dossier:
+                       at: dt.datetime | None = None, signed: dict[str, Any] | None = None) -> Dossier:
     """Ask once for everything missing (form 02). At intake the desk may ask only once (Decree 118/2025,
     staff duties of Arts. 11-12); during appraisal the processing unit may ask once, within 3 working days
     of receipt (Decree 61/2018 Art. 19(4)), and the clock stops until the complete dossier arrives; it then
-    restarts or resumes as the procedure version's supplement rule says (``workflow.services``)."""
+    restarts or resumes as the procedure version's supplement rule says (``workflow.services``).
+
+    During processing the request is sent by the leader's signature on the draft the officer wrote and the head
+    approved (``workflow.services.sign_supplement``, which checked the signer and passes the chain as
+    ``signed``); the action ``request-supplement`` only drafts it."""
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_action("request-supplement", dossier.status)
         processing = dossier.status == Status.IN_PROGRESS
         if processing:
-            workflow.check_processing_supplement(user, dossier, None)
+            if signed is None:
+                workflow.check_processing_supplement(user, dossier, None)
         else:
             _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
         count = dossier.processing_supplements if processing else dossier.intake_supplements
@@ -541,7 +552,8 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
             dossier.intake_supplements += 1
             fields = ("intake_supplements",)
         set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
-                    data={"missing": items, "phase": "processing" if processing else "intake"}, extra_fields=fields,
+                    data={"missing": items, "phase": "processing" if processing else "intake",
+                          **({"signed_off": signed} if signed else {})}, extra_fields=fields,
                     at=now)
     return dossier
 

@@ -73,7 +73,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "channel_label": page.channel_label, "overdue": page.overdue,
         "representative": personal.get("representative") or {},
         "current_step": page.current_step, "steps": page.steps, "consultations": info.consultations,
-        "apology": info.apology, "results": info.results,
+        "apology": info.apology, "results": info.results, "drafts": info.drafts,
         "classification": info.classification, "class_label": pages.class_label(info.classification),
         "rules": page.rules,
     })

@@ -24,6 +24,13 @@ class ResultKind(models.TextChoices):
     REFUSAL = "refusal", _("Refusal after appraisal")
 
 
+class DraftKind(models.TextChoices):
+    """The papers that go through the draft → approve → sign chain before they leave the agency."""
+
+    REFUSAL = "refusal", _("Refusal after appraisal")
+    SUPPLEMENT = "supplement", _("Supplement request during processing")
+
+
 class ReturnMethod(models.TextChoices):
     DESK = "desk", _("At the desk")
     POST = "post", _("By post")

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome
+from .choices import DraftKind, PaymentChannel, ResultKind, ReturnMethod, StepOutcome
 
 
 class ProcessingStep(models.Model):
@@ -122,6 +122,11 @@ class Apology(models.Model):
     drafted_at = models.DateTimeField(_("drafted at"), null=True, blank=True)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    # Checked by the head of division before the leader signs (the same sign-off as a result, Decree 61/2018
+    # Art. 19(1)-(2): the officer appraises and submits, the head reviews, the leader signs).
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("signed and issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
@@ -143,6 +148,49 @@ class Apology(models.Model):
     def issued(self) -> bool:
         """Signed by the head of the agency and issued (not a draft)."""
         return self.issued_at is not None
+
+
+class PaperDraft(models.Model):
+    """A paper the processing agency sends the applicant in its own name, on its way through the sign-off
+    chain of a result: an officer drafts it, the head of division checks it, the leader signs it, and only
+    the signature sends it (Decree 61/2018 Art. 19: the officer appraises and submits, the result is signed
+    by the competent leader). Two kinds: the refusal after appraisal (the written answer with the reason,
+    Decree 61/2018 Art. 19(8)) and the supplement request during processing (Art. 19(4)). Until it is
+    signed it may be drafted again, which clears the approval. Who did each step, and when, is kept here
+    and in the dossier's events."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="drafts")
+    kind = models.CharField(_("kind"), max_length=20, choices=DraftKind.choices)
+    reason = models.TextField(_("reason"))
+    # What the action was asked with (a supplement's list of missing documents), replayed at the signature.
+    data = models.JSONField(default=dict, blank=True)
+    drafted_at = models.DateTimeField(_("drafted at"))
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("draft paper")
+        verbose_name_plural = _("draft papers")
+        ordering = ["dossier_id", "drafted_at", "id"]
+        constraints = [
+            # One draft of a kind at a time on a dossier: a new draft replaces the one not signed.
+            models.UniqueConstraint(fields=["dossier", "kind"], condition=models.Q(signed_at__isnull=True),
+                                    name="paperdraft_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind}"
+
+    @property
+    def stage(self) -> str:
+        """"drafted", "approved" or "signed"."""
+        return "signed" if self.signed_at else "approved" if self.approved_at else "drafted"
 
 
 class Result(models.Model):

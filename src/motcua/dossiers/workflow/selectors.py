@@ -21,7 +21,7 @@ from .. import timeliness
 from ..choices import Status
 from ..models import Attachment, Dossier, DossierDocument, DossierEvent
 from . import classification
-from .models import Apology, Consultation, Payment, ProcessingStep, Result
+from .models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
 
 BUCKETS = ("overdue", "step_overdue", "due_today", "at_risk")
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -267,6 +267,8 @@ class DossierDetail:
     classification: dict[str, Any] | None
     step_classes: dict[int, dict[str, Any] | None]
     open_steps: list[ProcessingStep] = field(default_factory=list)
+    # The papers of the sign-off chain (refusal, supplement request during processing), signed or waiting.
+    drafts: list[PaperDraft] = field(default_factory=list)
 
 
 def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
@@ -286,7 +288,8 @@ def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
                  .select_related("unit", "actor", "ended_by", "assigned_by").order_by("order", "id"))
     consultations = list(Consultation.objects.filter(dossier=dossier).select_related("unit", "asked_by",
                                                                                      "answered_by"))
-    apology = Apology.objects.filter(dossier=dossier).select_related("issued_by", "drafted_by").first()
+    apology = Apology.objects.filter(dossier=dossier).select_related("issued_by", "drafted_by", "approved_by").first()
+    drafts = list(PaperDraft.objects.filter(dossier=dossier).select_related("drafted_by", "approved_by", "signed_by"))
     results = list(Result.objects.filter(dossier=dossier).select_related("signer", "attachment"))
     payments = list(Payment.objects.filter(dossier=dossier))
     by_step = {s.pk: classification.classify_step(s, at) for s in steps}
@@ -294,7 +297,7 @@ def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
         dossier=dossier, documents=documents, attachments=attachments, events=events, steps=steps,
         consultations=consultations, apology=apology, results=results, payments=payments,
         classification=classification.classify_dossier(dossier, events, at), step_classes=by_step,
-        open_steps=[s for s in steps if s.open])
+        open_steps=[s for s in steps if s.open], drafts=drafts)
 
 
 def prefetch_steps() -> Prefetch[Any]:

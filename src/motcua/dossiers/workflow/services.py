@@ -29,8 +29,8 @@ from ..models import Attachment, Dossier
 from ..rules import silence_rule, switch
 from ..timeliness import Outcome, judge
 from . import selectors
-from .choices import PaymentChannel, ResultKind, ReturnMethod, StepOutcome
-from .models import Apology, Consultation, Payment, ProcessingStep, Result
+from .choices import DraftKind, PaymentChannel, ResultKind, ReturnMethod, StepOutcome
+from .models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
 
 # The capability a step's role needs over the step's unit.
 ROLE_CAPABILITY: dict[str, Capability] = {
@@ -432,15 +432,25 @@ def approve(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | N
                          roles=frozenset({Role.DIVISION_HEAD}), event_kind=EventKind.APPROVED)
 
 
-def sign(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None) -> ProcessingStep:
-    """The agency leader signs the result."""
+def sign(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None, number: str = "",
+         issued_on: dt.date | None = None, upload: files.Upload | None = None) -> ProcessingStep:
+    """The agency leader signs the result. With the result's number (and date, and its signed file) the
+    signature records it too, in the same transaction: the dossier is then done (9) at once, with no separate
+    "record the result" (Decree 61/2018 Art. 19: the result exists once the competent leader signs it)."""
     now = _now(at)
+    number = nfc(number or "")
     if not has_capability(user, Capability.SIGN_RESULTS, dossier.processing_unit):
         raise _forbidden()
-    step = transfer_step(user, dossier, note=note, at=now, outcome=StepOutcome.SIGNED,
-                         roles=frozenset({Role.AGENCY_LEADER}), event_kind=EventKind.SIGNED)
-    Dossier.objects.filter(pk=dossier.pk).update(signed_at=now)
-    dossier.signed_at = now
+    if (issued_on is not None or upload is not None) and not number:
+        raise _invalid(_("Enter the number of the result."), "number")
+    with transaction.atomic():
+        step = transfer_step(user, dossier, note=note, at=now, outcome=StepOutcome.SIGNED,
+                             roles=frozenset({Role.AGENCY_LEADER}), event_kind=EventKind.SIGNED)
+        Dossier.objects.filter(pk=dossier.pk).update(signed_at=now)
+        dossier.signed_at = now
+        if number:
+            record_result(user, dossier, number=number, issued_on=issued_on or timezone.localdate(now), signer=user,
+                          upload=upload, at=now)
     return step
 
 
@@ -593,7 +603,85 @@ def after_clock_started(dossier: Dossier, at: dt.datetime) -> None:
     _refresh_current(dossier, at)
 
 
-# --- refusal, result, payment ---------------------------------------------------------------------------
+# --- result, payment ---------------------------------------------------------------------------------------
+
+# --- the sign-off chain of the agency's papers ------------------------------------------------------------
+#
+# A paper that answers the applicant in the agency's name leaves the agency the way a result does (Decree
+# 61/2018 Art. 19(1)-(2), kept by the provinces' internal procedures under Decree 118/2025): the officer who
+# appraised drafts it, the head of division checks it, the leader signs it; the signature sends it. This holds
+# for the refusal after appraisal (Art. 19(8): the written answer with the reason, within the time limit) and
+# the supplement request during processing (Art. 19(4)); the apology letter (Art. 19(9)) follows the same
+# three steps on its own row (``Apology``). At intake the desk refuses or asks on its own forms 02 and 03
+# (Art. 17; Decree 118/2025 Art. 17): those do not go through this chain.
+
+def may_approve(user: User, dossier: Dossier) -> bool:
+    """The head of a division of the processing unit (the right to assign there)."""
+    return _holds_below(user, Capability.ASSIGN_DOSSIERS, dossier.processing_unit)
+
+
+def may_sign(user: User, dossier: Dossier) -> bool:
+    """The leader who signs for the processing agency."""
+    return _processes(user, dossier) and has_capability(user, Capability.SIGN_RESULTS, dossier.processing_unit)
+
+
+def pending_draft(dossier: Dossier, kind: str) -> PaperDraft | None:
+    """The paper of ``kind`` drafted and not yet signed, if any."""
+    return PaperDraft.objects.filter(dossier=dossier, kind=kind, signed_at__isnull=True).first()
+
+
+def _draft(user: User, dossier: Dossier, kind: str, reason: str, data: dict[str, Any], at: dt.datetime) -> PaperDraft:
+    """Record the draft (a new one replaces the one not signed yet, and clears its approval)."""
+    draft, _created = PaperDraft.objects.update_or_create(
+        dossier=dossier, kind=kind, signed_at__isnull=True,
+        defaults={"reason": reason, "data": data, "drafted_by": user, "drafted_at": at, "approved_by": None,
+                  "approved_at": None})
+    events.append(dossier, EventKind.DRAFTED, user, at=at, reason=reason, data={"paper": kind, "draft": draft.pk})
+    return draft
+
+
+def _locked_draft(dossier: Dossier, kind: str) -> PaperDraft:
+    draft = PaperDraft.objects.select_for_update().filter(dossier=dossier, kind=kind, signed_at__isnull=True).first()
+    if draft is None:
+        raise Conflict(_("No paper of this kind waits on this dossier."), code="no_draft")
+    return draft
+
+
+def approve_draft(user: User, dossier: Dossier, kind: str, *, note: str = "",
+                  at: dt.datetime | None = None) -> PaperDraft:
+    """The head of division checks the drafted paper and submits it for the leader's signature."""
+    now = _now(at)
+    if not may_approve(user, dossier):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        draft = _locked_draft(dossier, kind)
+        if draft.approved_at is not None:
+            raise Conflict(_("This paper is already approved: it waits for the leader's signature."),
+                           code="already_approved")
+        draft.approved_by, draft.approved_at = user, now
+        draft.save(update_fields=["approved_by", "approved_at"])
+        events.append(dossier, EventKind.DRAFT_APPROVED, user, at=now, reason=nfc(note or ""),
+                      data={"paper": kind, "draft": draft.pk, "drafted_by": draft.drafted_by.get_full_name()})
+    return draft
+
+
+def _signed_draft(draft: PaperDraft) -> PaperDraft:
+    if draft.approved_at is None:
+        raise Conflict(_("The head of division must approve the paper before it is signed."), code="not_approved")
+    return draft
+
+
+def _chain(draft: PaperDraft, signer: User) -> dict[str, Any]:
+    """Who drafted, approved and signed the paper, for the event that sends it."""
+    assert draft.approved_by is not None
+    return {"draft": draft.pk, "drafted_by": draft.drafted_by.get_full_name(), "drafted_at": draft.drafted_at,
+            "approved_by": draft.approved_by.get_full_name(), "approved_at": draft.approved_at,
+            "signed_by": signer.get_full_name()}
+
+
+# --- refusal after appraisal ------------------------------------------------------------------------------
 
 def refusal_status(dossier: Dossier) -> int:
     """How a refusal after appraisal is coded, as the dossier's rule set says: 9 with a refusal document by
@@ -601,9 +689,17 @@ def refusal_status(dossier: Dossier) -> int:
     return int(switch(dossier.rules, "refusal_status"))
 
 
-def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None = None,
-           issue_form: bool = True) -> Result:
-    """Refuse the dossier after appraisal, with the reason (form 03), within the deadline."""
+def _check_refusal_time(dossier: Dossier, now: dt.datetime) -> None:
+    # The refusal is issued within the time limit (Decree 61/2018 Art. 19(8)).
+    if dossier.due_at is not None and now > dossier.due_at:
+        raise Conflict(_("The time limit has passed: the refusal had to be sent before it."),
+                       code="refusal_too_late", details={"due_at": dossier.due_at.isoformat()})
+
+
+def propose_refusal(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None = None) -> PaperDraft:
+    """The officer who appraises proposes to refuse the dossier, with the reason: a draft of the agency's
+    written answer, which the head of division approves and the leader signs (``sign_refusal``). Nothing
+    reaches the applicant and the dossier stays in processing until then."""
     now = _now(at)
     reason = nfc(reason or "")
     if not reason:
@@ -612,27 +708,84 @@ def refuse(user: User, dossier: Dossier, *, reason: str, at: dt.datetime | None 
         dossier = _lock(dossier)
         _check_processing(dossier)
         step = _my_step(user, dossier)
+        if step.role in DESK_ROLES:
+            raise _forbidden()
         if not dossier.steps.filter(role=Role.SPECIALIST, started_at__isnull=False).exists() and \
                 step.role != Role.SPECIALIST:
             raise Conflict(_("A dossier is refused after its appraisal."), code="not_appraised")
-        if dossier.due_at is not None and now > dossier.due_at:
-            raise Conflict(_("The time limit has passed: the refusal had to be sent before it."),
-                           code="refusal_too_late", details={"due_at": dossier.due_at.isoformat()})
-        result = Result.objects.create(dossier=dossier, kind=ResultKind.REFUSAL, reason=reason, issued_on=now.date(),
-                                       signer=user, signer_name=user.get_full_name(), recorded_by=user,
-                                       recorded_at=now)
-        events.append(dossier, EventKind.REFUSED, user, at=now, reason=reason, data={**_step_data(step),
-                                                                                   "result": result.pk})
+        _check_refusal_time(dossier, now)
+        return _draft(user, dossier, DraftKind.REFUSAL, reason, {"step": step.pk}, now)
+
+
+def sign_refusal(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None,
+                 issue_form: bool = True) -> Result:
+    """The leader signs the approved refusal: the agency's written answer (``refusal-answer``) is numbered in
+    the agency's register of answers of the year, the dossier ends refused (9 or 8 as the rule set says) and
+    the desk's return step starts. Within the time limit only (Decree 61/2018 Art. 19(8))."""
+    now = _now(at)
+    if not may_sign(user, dossier):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        draft = _signed_draft(_locked_draft(dossier, DraftKind.REFUSAL))
+        _check_refusal_time(dossier, now)
+        number = issuing.next_paper_number(dossier, "refusal-answer", now)
+        result = Result.objects.create(dossier=dossier, kind=ResultKind.REFUSAL, reason=draft.reason, number=number,
+                                       issued_on=timezone.localdate(now), signer=user,
+                                       signer_name=user.get_full_name(), recorded_by=user, recorded_at=now)
+        draft.signed_by, draft.signed_at = user, now
+        draft.save(update_fields=["signed_by", "signed_at"])
+        events.append(dossier, EventKind.REFUSED, user, at=now, reason=draft.reason, data={
+            **_chain(draft, user), "result": result.pk, "number": number, "note": nfc(note or "")})
         for s in _open_steps(dossier):
-            _end_step(s, dossier, user, now, StepOutcome.REFUSED, reason)
+            _end_step(s, dossier, user, now, StepOutcome.REFUSED, draft.reason)
         dossier.refused_at = dossier.processing_ended_at = now
-        _set_status(dossier, refusal_status(dossier), user, now, reason=reason, data={"refusal": True},
+        _set_status(dossier, refusal_status(dossier), user, now, reason=draft.reason, data={"refusal": True},
                     fields=("refused_at", "processing_ended_at"))
         _start_return(dossier, user, now)
     if issue_form:
-        # Form 03, issued once the refusal has committed: rendered with no lock held (``issuing.issue``).
-        issuing.issue(user, dossier, "refusal")
+        # The written answer, issued once the signature has committed (``issuing.issue``, no lock held).
+        issuing.issue(user, dossier, "refusal-answer")
     return result
+
+
+# --- supplement request during processing -----------------------------------------------------------------
+
+def draft_supplement(user: User, dossier: Dossier, *, reason: str, data: dict[str, Any],
+                     missing: list[Any], at: dt.datetime | None = None) -> PaperDraft:
+    """The officer who appraises drafts the supplement request (Decree 61/2018 Art. 19(4)): checked as the
+    request itself is (once, within the window, the documents named exist), then approved by the head and
+    signed by the leader (``sign_supplement``), whose signature sends it and stops the clock. ``data`` is the
+    action's input, replayed at the signature."""
+    now = _now(at)
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        check_processing_supplement(user, dossier, None)
+        if dossier.processing_supplements:
+            raise DomainError(_("A supplement has already been requested once: it may not be requested again."),
+                              code="supplement_already_requested", status=409)
+        check_processing_supplement(user, dossier, now)
+        intake.check_missing(dossier, missing)
+        return _draft(user, dossier, DraftKind.SUPPLEMENT, nfc(reason or ""), data, now)
+
+
+def sign_supplement(user: User, dossier: Dossier, send: Any, *, at: dt.datetime | None = None) -> PaperDraft:
+    """The leader signs the approved supplement request: ``send(draft)`` sends it as the processing unit's
+    request (``services.request_supplement``, the clock stops), in the same transaction; still within the
+    window of Decree 61/2018 Art. 19(4), checked again there."""
+    now = _now(at)
+    if not may_sign(user, dossier):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        draft = _signed_draft(_locked_draft(dossier, DraftKind.SUPPLEMENT))
+        draft.signed_by, draft.signed_at = user, now
+        draft.save(update_fields=["signed_by", "signed_at"])
+        send(draft, _chain(draft, user))
+    return draft
 
 
 def _start_return(dossier: Dossier, user: User, at: dt.datetime) -> None:
@@ -789,11 +942,35 @@ def draft_apology(user: User, dossier: Dossier, *, reason: str, new_due_at: dt.d
             raise _invalid(_("The new date must be later than the promised one."), "new_due_at")
         if new_due_at <= now:
             raise _invalid(_("The new date must be in the future."), "new_due_at")
+        # A new draft clears the head's approval of the previous one: what is signed is what was approved.
         apology, _created = Apology.objects.update_or_create(dossier=dossier, defaults={
             "reason": reason, "original_due_at": dossier.due_at, "new_due_at": new_due_at, "drafted_at": now,
-            "drafted_by": user})
+            "drafted_by": user, "approved_at": None, "approved_by": None})
         events.append(dossier, EventKind.APOLOGY_DRAFTED, user, at=now, reason=reason, data={
             "apology": apology.pk, "due_at": dossier.due_at, "new_due_at": new_due_at})
+    return apology
+
+
+def approve_apology(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None = None) -> Apology:
+    """The head of division checks the drafted letter and submits it for the signature of the head of the
+    agency (the sign-off chain of the agency's papers, above)."""
+    now = _now(at)
+    if not may_approve(user, dossier):
+        raise _forbidden()
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_apology(dossier)
+        apology = Apology.objects.select_for_update().filter(dossier=dossier, issued_at__isnull=True).first()
+        if apology is None:
+            raise Conflict(_("No apology letter has been drafted for this dossier."), code="no_apology_draft")
+        if apology.approved_at is not None:
+            raise Conflict(_("This paper is already approved: it waits for the leader's signature."),
+                           code="already_approved")
+        apology.approved_by, apology.approved_at = user, now
+        apology.save(update_fields=["approved_by", "approved_at"])
+        events.append(dossier, EventKind.DRAFT_APPROVED, user, at=now, reason=nfc(note or ""), data={
+            "paper": "apology", "apology": apology.pk,
+            "drafted_by": apology.drafted_by.get_full_name() if apology.drafted_by else ""})
     return apology
 
 
@@ -818,6 +995,9 @@ def sign_apology(user: User, dossier: Dossier, *, note: str = "", at: dt.datetim
         apology = Apology.objects.select_for_update().filter(dossier=dossier, issued_at__isnull=True).first()
         if apology is None:
             raise Conflict(_("No apology letter has been drafted for this dossier."), code="no_apology_draft")
+        if apology.approved_at is None:
+            raise Conflict(_("The head of division must approve the paper before it is signed."),
+                           code="not_approved")
         if apology.new_due_at <= dossier.due_at or apology.new_due_at <= now:
             raise Conflict(_("The new date of the draft has passed or is not later than the promised one: the "
                              "officer must draft the letter again."), code="apology_date_passed")
@@ -839,7 +1019,8 @@ def sign_apology(user: User, dossier: Dossier, *, note: str = "", at: dt.datetim
                       data={"due_before": original, "due_at": new_due_at})
         events.append(dossier, EventKind.APOLOGY, user, at=now, reason=apology.reason, data={
             "apology": apology.pk, "original_due_at": original, "new_due_at": new_due_at, "limit": limit,
-            "late": late, "drafted_by": apology.drafted_by_id, "note": nfc(note or "")})
+            "late": late, "drafted_by": apology.drafted_by_id, "approved_by": apology.approved_by_id,
+            "note": nfc(note or "")})
         for r in dossier.steps.filter(open=True, due_at=original):
             r.due_at = new_due_at
             r.save(update_fields=["due_at"])
