@@ -57,7 +57,8 @@ INPUTS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "draft-apology": ({"reason": "Chậm", "new_due_at": "2027-01-20 16:00"},
                       {"reason": "Chậm", "new_due_at": "2027-01-20T16:00:00+07:00"}),
     "sign-apology": ({"note": ""}, {"note": ""}),
-    "return-result": ({"method": "desk"}, {"method": "desk"}),
+    "return-result": ({"method": "post", "postal_tracking": "EB123456789VN"},
+                      {"method": "post", "postal_tracking": "EB123456789VN"}),
 }
 
 
@@ -101,7 +102,7 @@ def _in_status(status: int, people) -> Dossier:  # type: ignore[no-untyped-def]
     else:
         d = _signed(people)
         wf.record_result(people["binh"], d, number="1/GPXD", issued_on=AT.date(), at=AT)
-        wf.return_result(people["binh"], d, method="desk", at=AT)
+        wf.return_result(people["binh"], d, method="desk", collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True), at=AT)
     d = Dossier.objects.get(pk=d.pk)
     assert d.status == status
     return d

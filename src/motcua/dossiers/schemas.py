@@ -152,6 +152,10 @@ class ApologyIn(Schema):
 
 class ReturnResultIn(Schema):
     method: str = Field("", max_length=10, description="desk, post or online")
+    collector_name: str = Field("", max_length=255, description="desk: the person who collected the result")
+    collector_id_number: str = Field("", max_length=20, description="desk: their ID number (12 digits) or passport")
+    collector_signed: bool = Field(False, description="desk: they signed the register (required)")
+    postal_tracking: str = Field("", max_length=40, description="post: the postal tracking number")
 
 
 class DocumentOut(Schema):
