@@ -102,7 +102,8 @@ def _in_status(status: int, people) -> Dossier:  # type: ignore[no-untyped-def]
     else:
         d = _signed(people)
         wf.record_result(people["binh"], d, number="1/GPXD", issued_on=AT.date(), at=AT)
-        wf.return_result(people["binh"], d, method="desk", collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True), at=AT)
+        wf.return_result(people["binh"], d, method="desk", at=AT,
+                         collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True))
     d = Dossier.objects.get(pk=d.pk)
     assert d.status == status
     return d

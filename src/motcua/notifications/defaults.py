@@ -29,7 +29,7 @@ RESULT_READY = "dossier.result_ready"
 CONFIRMATION_CODE = "account.confirmation_code"
 # The one-time link to choose a new password ("Quên mật khẩu"), for an account registered by phone (SMS); an
 # e-mail account gets Django's own reset e-mail (``motcua.portal.passwords``).
-PASSWORD_RESET = "account.password_reset"
+PASSWORD_RESET = "account.password_reset"  # noqa: S105 - the notice's key, not a password
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
 # Art. 19(9), the escalation to the leaders, an overdue opinion.
 LATE_FLAGGED = "dossier.late_flagged"

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.legal import qr_data_uri
+from motcua.dossiers import actions, serving
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
-from motcua.dossiers import actions, serving
 from motcua.dossiers.views.detail import file_response
 
 from . import selectors, services, throttle
