@@ -117,7 +117,7 @@ def paper_response(dossier: Dossier, role: str) -> HttpResponse:
                           % {"name": role}, code="file_missing") from exc
     result = HttpResponse(pdf, content_type=files.CONTENT_TYPES[files.PDF])
     result["Content-Disposition"] = content_disposition_header(
-        False, safe_filename(f"{dossier.public_id}-{issued.role}.pdf"))
+        False, safe_filename(f"{dossier.public_id}-{issued.role}.pdf")) or "inline"
     result["X-Content-Type-Options"] = "nosniff"
     result["Cache-Control"] = "no-store, private"
     return result

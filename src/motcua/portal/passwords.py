@@ -75,7 +75,8 @@ def _send_by_email(request: HttpRequest, email: str) -> None:
     if form.is_valid():
         form.save(request=request, subject_template_name="registration/password_reset_subject.txt",
                   email_template_name="registration/password_reset_email.txt",
-                  extra_email_context={"reset_base": links.public_base_url(), "valid_hours": _valid_hours()})
+                  extra_email_context={"reset_base": links.public_base_url(),
+                                       "valid_hours": str(_valid_hours())})
 
 
 def _valid_hours() -> int:
