@@ -114,7 +114,7 @@ def test_a_paper_result_is_handed_over_only_to_a_named_person_who_signs(people, 
     assert Dossier.objects.get(pk=d.pk).status == Status.DONE
 
 
-def test_the_desk_records_who_collected_the_paper_result(people, procedure, templates, client_for):
+def test_the_desk_records_who_collected_the_paper_result(people, procedure, templates, client_for, token_for):
     d = signed_online(people)
     response = client_for("binh").post(f"/ho-so/{d.public_id}/return-result/", {
         "method": "desk", "collector_name": "Nguyễn Thị Mai", "collector_id_number": "068190004321",
@@ -132,6 +132,12 @@ def test_the_desk_records_who_collected_the_paper_result(people, procedure, temp
     assert row[-1] == "Nguyễn Thị Mai, số định danh 068190004321 — đã ký nhận"
     masked = legal.register_rows(selectors.for_reader(people["thanh"], [d]))[0]
     assert "068190004321" not in masked[-1] and "Nguyễn Thị Mai" in masked[-1]
+    # The API gives the same, masked for a reader who may not see the personal data.
+    api = Client().get(f"/api/v1/dossiers/{d.public_id}", HTTP_AUTHORIZATION=token_for("binh")).json()
+    assert api["collection"] == {"collector_name": "Nguyễn Thị Mai", "collector_id_number": "068190004321",
+                                 "collector_signed": True, "postal_tracking": ""}
+    inspector = Client().get(f"/api/v1/dossiers/{d.public_id}", HTTP_AUTHORIZATION=token_for("thanh")).json()
+    assert inspector["collection"]["collector_id_number"] != "068190004321"
 
 
 def test_a_posted_result_carries_its_tracking_number(people, procedure, templates, client_for, run):

@@ -246,6 +246,9 @@ class DossierDetailOut(DossierOut):
     result_address: str = Field("", description="the postal address for the result when result_method is "
                                                  "post; personal data, masked like the applicant's address "
                                                  "(applicant.masked) for readers who do not handle the dossier")
+    collection: dict[str, Any] = Field(default_factory=dict, description=(
+        "how the result left the desk, once returned: collector_name, collector_id_number (masked like the "
+        "applicant's), collector_signed (the register), postal_tracking"))
     documents: list[DocumentOut]
     events: list[EventOut]
     steps: list[StepOut] = []
