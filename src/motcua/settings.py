@@ -198,6 +198,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# How long a "Quên mật khẩu" link works (seconds); Django's default of three days is long for a link that
+# opens an account holding personal data.
+PASSWORD_RESET_TIMEOUT = env_int("MOTCUA_PASSWORD_RESET_TIMEOUT", 2 * 3600)
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 

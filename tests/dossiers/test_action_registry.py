@@ -62,7 +62,8 @@ INPUTS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "sign-refusal": ({"note": ""}, {"note": ""}),
     "approve-supplement": ({"note": ""}, {"note": ""}),
     "sign-supplement": ({"note": ""}, {"note": ""}),
-    "return-result": ({"method": "desk"}, {"method": "desk"}),
+    "return-result": ({"method": "post", "postal_tracking": "EB123456789VN"},
+                      {"method": "post", "postal_tracking": "EB123456789VN"}),
 }
 
 
@@ -106,7 +107,8 @@ def _in_status(status: int, people) -> Dossier:  # type: ignore[no-untyped-def]
     else:
         d = _signed(people)
         wf.record_result(people["binh"], d, number="1/GPXD", issued_on=AT.date(), at=AT)
-        wf.return_result(people["binh"], d, method="desk", at=AT)
+        wf.return_result(people["binh"], d, method="desk", at=AT,
+                         collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True))
     d = Dossier.objects.get(pk=d.pk)
     assert d.status == status
     return d

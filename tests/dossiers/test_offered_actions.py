@@ -53,7 +53,8 @@ def _bodies(slug: str, d: Dossier) -> list[dict[str, Any]]:
         "request-payment": [{"amount_vnd": 100000, "description": "Lệ phí"}],
         "confirm-payment": [{"channel": "desk", "receipt_number": "BL1"}],
         "draft-apology": [{"reason": "Chờ ý kiến", "new_due_at": new_due.isoformat()}],
-        "return-result": [{"method": "desk"}],
+        "return-result": [{"method": "desk", "collector_name": "Nguyễn Văn An", "collector_id_number": "068090000123",
+                           "collector_signed": True}],
         "start-clock": [{"event_at": "2026-08-03T09:30:00+07:00"}],
     }.get(slug, [{}])
 
@@ -116,7 +117,9 @@ def test_every_offered_action_succeeds_and_every_hidden_one_is_refused(people, o
         ("appraised", lambda d: wf.transfer_step(people["cuong"], d, at=at(5, 9))),
         ("approved by the head", lambda d: wf.approve(people["dung"], d, at=at(5, 10))),
         ("signed with the result", lambda d: wf.sign(people["giang"], d, number="125/GPXD", at=at(5, 14))),
-        ("returned", lambda d: wf.return_result(people["binh"], d, method="desk", at=at(5, 15))),
+        ("returned", lambda d: wf.return_result(people["binh"], d, method="post",
+                                                collection=wf.Collection(tracking="EB123456789VN"),
+                                                at=at(5, 15))),
     ]
     d = received(people, START)
     seen: dict[str, dict[str, tuple[set[str], set[str]]]] = {}

@@ -368,7 +368,8 @@ def test_refusal_after_appraisal_is_proposed_approved_and_signed_on_the_agencys_
     assert "THỦ TRƯỞNG CƠ QUAN" in text and "Hoàng Văn Giang" in text and "Lê Văn Cường" not in text
     assert "Nơi nhận" in text and "Ông/Bà" in text
     assert open_steps(d) == [(5, "Trả kết quả", None)]
-    wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 5, 15, 0))
+    wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 5, 15, 0),
+                     collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True))
     d.refresh_from_db()
     assert d.status == Status.RETURNED
 
@@ -531,7 +532,8 @@ def test_api_walk_and_queue(people, permit, token_for):
     assert act("dung", "approve").status_code == 200
     assert act("giang", "sign").status_code == 200
     assert act("binh", "record-result", {"number": "9/GPXD", "issued_on": "2026-11-27"}).json()["status_code"] == 9
-    assert act("binh", "return-result", {"method": "post"}).json()["status_code"] == 10
+    returned = act("binh", "return-result", {"method": "post", "postal_tracking": "EB123456789VN"})
+    assert returned.json()["status_code"] == 10
     detail = Client().get(f"/api/v1/dossiers/{d.code}", HTTP_AUTHORIZATION=token_for("giang")).json()
     assert [s["outcome"] for s in detail["steps"]][:3] == ["done", "done", "skipped"]
     assert detail["classification"]["outcome"] == "late"

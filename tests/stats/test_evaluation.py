@@ -64,7 +64,8 @@ def walk(
         upload=upload(name="gpxd.pdf", order=None),
         at=appraised + dt.timedelta(hours=3),
     )
-    wf.return_result(people["binh"], d, method="desk", at=returned)
+    wf.return_result(people["binh"], d, method="desk", at=returned,
+                     collection=wf.Collection(name="Nguyễn Văn An", id_number="068090000123", signed=True))
     return Dossier.objects.get(pk=d.pk)
 
 

@@ -299,8 +299,25 @@ def register_rows(dossiers: list[Dossier]) -> list[list[str]]:
         contact = ", ".join(filter(None, [d.applicant_address, d.applicant_phone]))
         rows.append([register_number(d), d.code or "", d.snapshot.get("procedure", {}).get("name", ""),
                      d.applicant_name, contact, d.processing_unit.name, when(d.received_at), when(d.due_at),
-                     when(d.returned_at) if d.returned_at else "", RETURN_WORDS.get(d.result_method, ""), ""])
+                     when(d.returned_at) if d.returned_at else "", _how_returned(d), _signed_for(d)])
     return rows
+
+
+def _how_returned(d: Dossier) -> str:
+    """How the result was received; a posted one with its tracking number, so that it can be traced."""
+    words = RETURN_WORDS.get(d.result_method, "")
+    if d.returned_at and d.postal_tracking:
+        words = f"{words}, mã bưu gửi {d.postal_tracking}"
+    return words
+
+
+def _signed_for(d: Dossier) -> str:
+    """The register's "Ký nhận": who collected the paper result, their ID number (masked for a reader who may
+    not see it: ``selectors.masked_copy``) and whether they signed (Decree 61/2018 Art. 20)."""
+    if not (d.returned_at and d.collector_name):
+        return ""
+    who = f"{d.collector_name}, số định danh {d.collector_id_number}" if d.collector_id_number else d.collector_name
+    return f"{who} — {'đã ký nhận' if d.collector_signed else 'chưa ký'}"
 
 
 def register_context(unit: Any, rules: dict[str, Any], dossiers: list[Dossier], first: dt.date, last: dt.date,

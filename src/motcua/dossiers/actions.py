@@ -571,9 +571,12 @@ _SPECS: list[ActionSpec] = [
         capability=Capability.SIGN_RESULTS, offered=_apology_waits(approved=True), primary=True, pdf="apology"),
     ActionSpec(
         "return-result", gettext_lazy("Return the result"),
-        gettext_lazy("Hand the result to the applicant: at the desk, by post or online."),
+        gettext_lazy("Hand the result to the applicant: at the desk (who collected it, their ID number and "
+                     "signature in the register), by post (the tracking number) or online (the digitised file)."),
         frozenset({S.DONE}), desk, s.ReturnResultIn,
-        lambda u, d, b, f: workflow.return_result(u, d, method=b.method), form="return", primary=True),
+        lambda u, d, b, f: workflow.return_result(u, d, method=b.method, collection=workflow.Collection(
+            name=b.collector_name, id_number=b.collector_id_number, signed=b.collector_signed,
+            tracking=b.postal_tracking)), form="return", primary=True),
 ]
 
 REGISTRY: dict[str, ActionSpec] = {spec.slug: spec for spec in _SPECS}

@@ -86,6 +86,10 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
     body["assigned_to"] = current.actor.get_full_name() if current and current.actor else None
     body["result_method"] = d.result_method
     body["result_address"] = d.result_address if full_personal else selectors.mask_address(d.result_address)
+    body["collection"] = {
+        "collector_name": d.collector_name, "collector_signed": d.collector_signed,
+        "collector_id_number": d.collector_id_number if full_personal else selectors.mask(d.collector_id_number),
+        "postal_tracking": d.postal_tracking} if d.returned_at else {}
     attachments: dict[int | None, list[dict[str, Any]]] = {}
     for f in detail.attachments:
         attachments.setdefault(f.document_id, []).append(

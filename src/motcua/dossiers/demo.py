@@ -231,7 +231,7 @@ class _Sim:
             wf.sign_refusal(p["giang"], d, at=signed, issue_form=False)
             t = self.later(signed, 0.1, 1)
             if t < self.now:
-                wf.return_result(p["binh"], d, method="desk", at=t)
+                wf.return_result(p["binh"], d, method="desk", collection=_collector(d), at=t)
             return
         wf.transfer_step(specialist, d, note="Hồ sơ đủ điều kiện cấp phép", at=t)
         if kind == "late" and d.due_at is not None and rng.random() < 0.6:
@@ -284,7 +284,17 @@ class _Sim:
         t = self.later(t, 0.05, 0.6)
         if t > self.now:
             return
-        wf.return_result(p["binh"], d, method=rng.choice(["online", "post", "desk"]), at=t)
+        # The demo's results have no digitised file, so none can go online: those drawn "online" are posted
+        # (the draw stays, so that the rest of the demo is the same).
+        method = rng.choice(["online", "post", "desk"]).replace("online", "post")
+        collection = _collector(d) if method == "desk" else wf.Collection(tracking=f"EB{100000000 + i}VN")
+        wf.return_result(p["binh"], d, method=method, collection=collection, at=t)
+
+
+def _collector(d: Dossier) -> wf.Collection:
+    """The applicant collects the paper result in person and signs the register."""
+    id_number = d.applicant_id_number if len(d.applicant_id_number) == 12 else "068090000001"
+    return wf.Collection(name=d.applicant_name, id_number=id_number, signed=True)
 
 
 def seed(stdout: Any, count: int | None = None) -> None:

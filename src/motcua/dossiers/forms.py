@@ -529,6 +529,13 @@ class SignForm(ActionForm):
 
 class ReturnForm(ActionForm):
     method = forms.ChoiceField(label=_("How the result is returned"), choices=[])
+    collector_name = forms.CharField(label=_("Collected by (full name)"), max_length=255, required=False,
+                                     help_text=_("At the desk: the person who collects the paper result."))
+    collector_id_number = forms.CharField(label=_("Collector's ID number"), max_length=20, required=False,
+                                          help_text=_("12 digits, or a passport number."))
+    collector_signed = forms.BooleanField(label=_("The collector has signed the register"), required=False)
+    postal_tracking = forms.CharField(label=_("Postal tracking number"), max_length=40, required=False,
+                                      help_text=_("By post: the number on the postal receipt."))
 
     def __init__(self, *args: Any, methods: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

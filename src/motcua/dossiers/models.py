@@ -104,6 +104,13 @@ class Dossier(models.Model):
     # Where the result is posted when the applicant asks for it by public postal service (Decree 61/2018
     # Art. 20; ``result_method`` "post"), empty otherwise. Personal data: never on public tracking.
     result_address = models.CharField(_("postal address for the result"), max_length=500, blank=True)
+    # Who collected a paper result at the desk, as entered in the register (form 06/07 "Ký nhận"), or the
+    # postal tracking number of a result sent by post (Decree 61/2018 Arts. 20-21). Personal data: masked
+    # like the applicant's for a reader who may not see it.
+    collector_name = models.CharField(_("collected by"), max_length=255, blank=True)
+    collector_id_number = models.CharField(_("collector's ID number"), max_length=20, blank=True)
+    collector_signed = models.BooleanField(_("signed the register"), null=True, blank=True)
+    postal_tracking = models.CharField(_("postal tracking number"), max_length=40, blank=True)
     paid_online = models.BooleanField(_("paid online"), null=True, blank=True)
     digitised_result = models.BooleanField(_("electronic result"), null=True, blank=True)
     # Head of the event chain, so that a deleted last event is detected too.

@@ -166,6 +166,10 @@ class ApologyIn(Schema):
 
 class ReturnResultIn(Schema):
     method: str = Field("", max_length=10, description="desk, post or online")
+    collector_name: str = Field("", max_length=255, description="desk: the person who collected the result")
+    collector_id_number: str = Field("", max_length=20, description="desk: their ID number (12 digits) or passport")
+    collector_signed: bool = Field(False, description="desk: they signed the register (required)")
+    postal_tracking: str = Field("", max_length=40, description="post: the postal tracking number")
 
 
 class DocumentOut(Schema):
@@ -258,6 +262,9 @@ class DossierDetailOut(DossierOut):
     result_address: str = Field("", description="the postal address for the result when result_method is "
                                                  "post; personal data, masked like the applicant's address "
                                                  "(applicant.masked) for readers who do not handle the dossier")
+    collection: dict[str, Any] = Field(default_factory=dict, description=(
+        "how the result left the desk, once returned: collector_name, collector_id_number (masked like the "
+        "applicant's), collector_signed (the register), postal_tracking"))
     documents: list[DocumentOut]
     events: list[EventOut]
     steps: list[StepOut] = []

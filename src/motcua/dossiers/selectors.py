@@ -152,6 +152,7 @@ def masked_copy(dossier: Dossier) -> Dossier:
     copy.applicant_phone, copy.applicant_email = masked["phone"], masked["email"]
     copy.representative = masked["representative"]
     copy.result_address = mask_address(dossier.result_address)
+    copy.collector_id_number = mask(dossier.collector_id_number)
     return copy
 
 

@@ -12,14 +12,15 @@ import unicodedata
 from typing import IO
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, NotFound
 
-from . import files, selectors, services
-from .models import Attachment, Dossier
+from . import files, issuing, selectors, services
+from .models import Attachment, Dossier, IssuedForm
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +87,37 @@ def open_file(user: User, code: str, attachment_id: int, *, download: bool, wher
 
 def file_url(dossier: Dossier, attachment: Attachment) -> str:
     return f"/api/v1/dossiers/{dossier.public_id}/files/{attachment.pk}"
+
+
+#: The papers addressed to the applicant, which the applicant's own page offers once issued: the supplement
+#: request (form 02), the refusal (form 03), the apology and new date (form 04) and the stop notice (Circular
+#: 03/2025 Art. 7). The receipt has its own link; the control sheet and the register are the agency's.
+APPLICANT_PAPERS = ("supplement-request", "refusal", "apology", "stop-notice")
+
+
+def applicant_papers(dossier: Dossier) -> list[IssuedForm]:
+    """The issued papers of the dossier addressed to its applicant, the last version of each."""
+    latest: dict[str, IssuedForm] = {}
+    for form in IssuedForm.objects.filter(dossier=dossier, role__in=APPLICANT_PAPERS).order_by("role", "version"):
+        latest[form.role] = form
+    return sorted(latest.values(), key=lambda f: f.issued_at)
+
+
+def paper_response(dossier: Dossier, role: str) -> HttpResponse:
+    """The issued copy of one of the applicant's papers, served like a file: never cached, with a safe name;
+    ``NotFound`` for a paper not issued (a preview is never the applicant's) or not addressed to them."""
+    issued = issuing.current(dossier, role) if role in APPLICANT_PAPERS else None
+    if issued is None:
+        raise NotFound(_("This paper has not been issued for the dossier."), code="form_not_issued")
+    try:
+        pdf = issuing.read(issued)
+    except (FileNotFoundError, OSError) as exc:
+        logger.error("Issued form %s of dossier %s is missing from storage: %s", issued.pk, dossier.pk, exc)
+        raise FileMissing(_("The file “%(name)s” is no longer in storage. Please tell the administrator.")
+                          % {"name": role}, code="file_missing") from exc
+    result = HttpResponse(pdf, content_type=files.CONTENT_TYPES[files.PDF])
+    result["Content-Disposition"] = content_disposition_header(
+        False, safe_filename(f"{dossier.public_id}-{issued.role}.pdf")) or "inline"
+    result["X-Content-Type-Options"] = "nosniff"
+    result["Cache-Control"] = "no-store, private"
+    return result

@@ -27,6 +27,9 @@ DUE_DATE_MOVED = "dossier.due_date_moved"
 DUE_DATE_SET = "dossier.due_date_set"
 RESULT_READY = "dossier.result_ready"
 CONFIRMATION_CODE = "account.confirmation_code"
+# The one-time link to choose a new password ("Quên mật khẩu"), for an account registered by phone (SMS); an
+# e-mail account gets Django's own reset e-mail (``motcua.portal.passwords``).
+PASSWORD_RESET = "account.password_reset"  # noqa: S105 - the notice's key, not a password
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
 # Art. 19(9), the escalation to the leaders, an overdue opinion.
 LATE_FLAGGED = "dossier.late_flagged"
@@ -35,7 +38,7 @@ ESCALATED = "dossier.escalated"
 CONSULTATION_LATE = "dossier.consultation_late"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
-        RESULT_READY, CONFIRMATION_CODE, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
+        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -50,8 +53,12 @@ VARIABLES: dict[str, list[str]] = {
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
     DUE_DATE_MOVED: [*_DOSSIER, "original_due_at", "new_due_at", "changed_days", "agency_name"],
     DUE_DATE_SET: [*_DOSSIER, "event_name", "event_at", "due_at", "agency_name"],
-    RESULT_READY: [*_DOSSIER, "result_name", "ready_at", "pickup_place", "rating_url"],
+    # ``result_url``: the absolute link that downloads the result on the applicant's own pages (an online
+    # dossier); ``tracking_number``: the postal tracking number of a result sent by post.
+    RESULT_READY: [*_DOSSIER, "result_name", "result_number", "result_date", "result_url", "tracking_number",
+                   "ready_at", "pickup_place", "rating_url"],
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
+    PASSWORD_RESET: ["recipient_name", "reset_url", "valid_hours"],
     LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
     APOLOGY_REMINDER: [*_STAFF, "officer_name", "due_at", "apology_by"],
     ESCALATED: [*_STAFF, "officer_name", "unit_name", "due_at", "limit", "apologised"],
@@ -210,22 +217,43 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Hồ sơ {{ dossier_code }} đã có kết quả",
      "Kính gửi {{ recipient_name }},\n\n"
      "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) đã có kết quả{% if result_name %}: {{ result_name }}"
-     "{% endif %}, từ " + _WHEN % "ready_at" + ".\n"
+     "{% endif %}{% if result_number %}, số {{ result_number }}{% endif %}"
+     "{% if result_date %} ngày {{ result_date|date:\"d/m/Y\" }}{% endif %}, từ " + _WHEN % "ready_at" + ".\n"
+     "{% if result_url %}Tải kết quả (đăng nhập tài khoản của Quý vị): {{ result_url }}\n{% endif %}"
+     "{% if tracking_number %}Kết quả đã gửi qua bưu chính, số hiệu bưu gửi: {{ tracking_number }}\n{% endif %}"
      "{% if pickup_place %}Nơi nhận kết quả: {{ pickup_place }}\n{% endif %}"
      "{% if rating_url %}Mời Quý vị đánh giá mức độ hài lòng: {{ rating_url }}\n{% endif %}" + _FOOTER_VI),
     (RESULT_READY, "en", "any",
      "Dossier {{ dossier_code }}: the result is ready",
      "Dear {{ recipient_name }},\n\n"
      "The result of dossier {{ dossier_code }} ({{ procedure_name }}) is ready{% if result_name %}: "
-     "{{ result_name }}{% endif %}, since " + _WHEN % "ready_at" + ".\n"
+     "{{ result_name }}{% endif %}{% if result_number %}, no. {{ result_number }}{% endif %}"
+     "{% if result_date %} of {{ result_date|date:\"d/m/Y\" }}{% endif %}, since " + _WHEN % "ready_at" + ".\n"
+     "{% if result_url %}Download the result (sign in to your account): {{ result_url }}\n{% endif %}"
+     "{% if tracking_number %}The result was sent by post, tracking number: {{ tracking_number }}\n{% endif %}"
      "{% if pickup_place %}Collect it at: {{ pickup_place }}\n{% endif %}"
      "{% if rating_url %}Please rate the service: {{ rating_url }}\n{% endif %}" + _FOOTER_EN),
     (RESULT_READY, "vi", "sms", "",
-     "Ho so {{ dossier_code }} da co ket qua. {% if pickup_place %}Nhan tai: {{ pickup_place }}. {% endif %}"
-     "{{ lookup_url }}"),
+     "Ho so {{ dossier_code }} da co ket qua{% if result_number %} so {{ result_number }}{% endif %}. "
+     "{% if tracking_number %}Buu gui: {{ tracking_number }}. {% endif %}"
+     "{% if pickup_place %}Nhan tai: {{ pickup_place }}. {% endif %}{{ result_url|default:lookup_url }}"),
     (RESULT_READY, "en", "sms", "",
-     "Dossier {{ dossier_code }}: result ready. {% if pickup_place %}Collect at: {{ pickup_place }}. {% endif %}"
-     "{{ lookup_url }}"),
+     "Dossier {{ dossier_code }}: result ready{% if result_number %}, no. {{ result_number }}{% endif %}. "
+     "{% if tracking_number %}Post: {{ tracking_number }}. {% endif %}"
+     "{% if pickup_place %}Collect at: {{ pickup_place }}. {% endif %}{{ result_url|default:lookup_url }}"),
+
+    (PASSWORD_RESET, "vi", "any",
+     "Đặt lại mật khẩu",
+     "Kính gửi {{ recipient_name }},\n\nĐể đặt mật khẩu mới cho tài khoản của Quý vị, mở đường dẫn sau (dùng một lần, "
+     "trong {{ valid_hours }} giờ): {{ reset_url }}\nNếu Quý vị không yêu cầu, hãy bỏ qua tin này."),
+    (PASSWORD_RESET, "en", "any",
+     "Choose a new password",
+     "Dear {{ recipient_name }},\n\nTo choose a new password for your account, open this link (once, within "
+     "{{ valid_hours }} hours): {{ reset_url }}\nIf you did not ask for it, ignore this message."),
+    (PASSWORD_RESET, "vi", "sms", "",
+     "Dat lai mat khau (dung 1 lan, {{ valid_hours }} gio): {{ reset_url }} Khong chia se duong dan nay."),
+    (PASSWORD_RESET, "en", "sms", "",
+     "New password (once, {{ valid_hours }} h): {{ reset_url }} Do not share this link."),
 
     (CONFIRMATION_CODE, "vi", "any",
      "Mã xác nhận: {{ code }}",
@@ -341,6 +369,27 @@ SUPERSEDED: dict[tuple[str, str, str], list[tuple[str, str]]] = {
         "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
         "Reason: {{ reason }}\n"
         "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN)],
+    # Before the result's number, date, download link and postal tracking number (issue 14).
+    (RESULT_READY, "vi", "any"): [(
+        "Hồ sơ {{ dossier_code }} đã có kết quả",
+        "Kính gửi {{ recipient_name }},\n\n"
+        "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) đã có kết quả{% if result_name %}: {{ result_name }}"
+        "{% endif %}, từ " + _WHEN % "ready_at" + ".\n"
+        "{% if pickup_place %}Nơi nhận kết quả: {{ pickup_place }}\n{% endif %}"
+        "{% if rating_url %}Mời Quý vị đánh giá mức độ hài lòng: {{ rating_url }}\n{% endif %}" + _FOOTER_VI)],
+    (RESULT_READY, "en", "any"): [(
+        "Dossier {{ dossier_code }}: the result is ready",
+        "Dear {{ recipient_name }},\n\n"
+        "The result of dossier {{ dossier_code }} ({{ procedure_name }}) is ready{% if result_name %}: "
+        "{{ result_name }}{% endif %}, since " + _WHEN % "ready_at" + ".\n"
+        "{% if pickup_place %}Collect it at: {{ pickup_place }}\n{% endif %}"
+        "{% if rating_url %}Please rate the service: {{ rating_url }}\n{% endif %}" + _FOOTER_EN)],
+    (RESULT_READY, "vi", "sms"): [(
+        "", "Ho so {{ dossier_code }} da co ket qua. {% if pickup_place %}Nhan tai: {{ pickup_place }}. {% endif %}"
+        "{{ lookup_url }}")],
+    (RESULT_READY, "en", "sms"): [(
+        "", "Dossier {{ dossier_code }}: result ready. {% if pickup_place %}Collect at: {{ pickup_place }}. "
+        "{% endif %}{{ lookup_url }}")],
 }
 
 
@@ -381,11 +430,17 @@ def sample_context(key: str) -> dict[str, Any]:
         "event_name": "thông báo kết quả đánh giá",
         "event_at": dt.datetime(2026, 7, 9, 15, 0, tzinfo=tz),
         "result_name": "Giấy phép xây dựng",
+        "result_number": "125/GPXD",
+        "result_date": dt.date(2026, 7, 16),
+        "result_url": "https://motcua.example.gov.vn/cong-dan/ho-so/G22.37-260706-0001/tep/42/?tai-ve=1",
+        "tracking_number": "",
         "ready_at": dt.datetime(2026, 7, 17, 10, 0, tzinfo=tz),
         "pickup_place": "Bộ phận Một cửa Sở Xây dựng",
         "rating_url": "https://motcua.example.gov.vn/danh-gia/abc",
         "code": "482913",
         "valid_minutes": 10,
+        "reset_url": "https://motcua.example.gov.vn/quen-mat-khau/MTI/cdbw1x-0a1b2c3d4e5f/",
+        "valid_hours": 24,
         "dossier_url": "https://motcua.example.gov.vn/ho-so/G22.37-260706-0001/",
         "officer_name": "Lê Văn Cường",
         "unit_name": "Phòng Quản lý hoạt động xây dựng",

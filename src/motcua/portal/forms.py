@@ -144,3 +144,14 @@ class RatingForm(forms.Form):
 class SupplementForm(forms.Form):
     note = forms.CharField(label=_("Note to the desk (optional)"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    """The applicant's request to stop processing their dossier (Decree 118/2025 Art. 21(2))."""
+
+    reason = forms.CharField(label=_("Why you ask to stop"), max_length=2000,
+                             help_text=_("For example: the works will not be built, or the dossier will be filed "
+                                         "again later."),
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    confirm = forms.BooleanField(label=_("I understand that the agency stops processing this dossier and that "
+                                         "the fees paid may not be refunded."))

@@ -28,6 +28,7 @@ from motcua.dossiers.choices import ApplicantKind, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.workflow.choices import ReturnMethod
+from motcua.dossiers.workflow.models import Result
 
 from . import services
 from .models import Draft, RatingInvitation
@@ -198,6 +199,36 @@ def applicant_defaults(user: User) -> dict[str, str]:
                    "phone": last.applicant_phone, "email": last.applicant_email}
         applicant = {name: value or earlier.get(name, "") for name, value in applicant.items()}
     return applicant
+
+
+def returned_results(dossier: Dossier) -> list[Result]:
+    """The results handed to the applicant (the permit, or the refusal after appraisal), with their files: what
+    the citizen's page offers to download once the desk has returned them (Decree 61/2018 Arts. 20-21)."""
+    return list(dossier.results.filter(returned_at__isnull=False).select_related("attachment")
+                .order_by("recorded_at", "id"))
+
+
+def withheld_files(dossier: Dossier) -> set[int]:
+    """The files of results not yet returned: signed inside the agency but not yet the applicant's (the desk
+    hands them over, online or on paper), so not served to the applicant before the return."""
+    return set(dossier.results.filter(returned_at__isnull=True, attachment__isnull=False)
+               .values_list("attachment_id", flat=True))
+
+
+def result_files(dossier: Dossier) -> set[int]:
+    return set(dossier.results.filter(attachment__isnull=False).values_list("attachment_id", flat=True))
+
+
+def result_url(dossier: Dossier) -> str:
+    """The notice's absolute link to the result's file on the applicant's own pages (served after signing in,
+    to the owner only, as the dossier's other files): an online dossier's owner only, a walk-in applicant
+    having no account; "" when no returned result has a file."""
+    if dossier.owner_id is None:
+        return ""
+    last = next((r for r in reversed(returned_results(dossier)) if r.attachment_id), None)
+    if last is None:
+        return ""
+    return links.absolute(f"/cong-dan/ho-so/{dossier.public_id}/tep/{last.attachment_id}/?tai-ve=1")
 
 
 def result_method_label(method: str) -> str:

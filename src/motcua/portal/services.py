@@ -442,9 +442,14 @@ def _apology_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
 
 def _result_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     token = invite_rating(dossier)
+    # The result itself: its number and date, and the link that downloads it (online), or the postal tracking
+    # number (by post); the number and date are shown whatever the way it was returned.
+    result = next((r for r in reversed(selectors.returned_results(dossier)) if r.kind == "result"), None)
     return {"rating_url": selectors.absolute(f"/danh-gia/{token}") if token else "",
             "result_name": dossier.snapshot.get("procedure", {}).get("result_name", ""),
-            "ready_at": event.at, "pickup_place": ""}
+            "ready_at": event.at, "pickup_place": "",
+            "result_number": result.number if result else "", "result_date": result.issued_on if result else None,
+            "result_url": selectors.result_url(dossier), "tracking_number": dossier.postal_tracking}
 
 
 def _dates_moved_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:

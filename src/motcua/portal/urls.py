@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from . import views, wizard
+from . import passwords, views, wizard
 
 app_name = "portal"
 
 urlpatterns = [
     path("tra-cuu", views.track, name="track"),
+    path("quen-mat-khau/", passwords.reset_request, name="password-reset"),
+    path("quen-mat-khau/da-gui/", passwords.ResetDoneView.as_view(), name="password-reset-done"),
+    path("quen-mat-khau/<uidb64>/<token>/", passwords.ResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("quen-mat-khau/xong/", passwords.ResetCompleteView.as_view(), name="password-reset-complete"),
     path("dang-ky/", views.register, name="register"),
     path("dang-ky/xac-nhan/<uuid:key>/", views.register_confirm, name="register-confirm"),
     path("dang-ky/xac-nhan/<uuid:key>/gui-lai/", views.register_resend, name="register-resend"),
@@ -17,6 +21,8 @@ urlpatterns = [
     path("cong-dan/ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="file"),
     path("cong-dan/ho-so/<str:code>/truy-cap/", views.access_log, name="access-log"),
     path("cong-dan/ho-so/<str:code>/bo-sung/", views.supplement, name="supplement"),
+    path("cong-dan/ho-so/<str:code>/rut/", views.withdraw, name="withdraw"),
+    path("cong-dan/ho-so/<str:code>/phieu/<str:form>/", views.paper, name="paper"),
     path("cong-dan/ho-so/<str:code>/danh-gia/", views.rate_own, name="rate-own"),
     path("cong-dan/nop-ho-so/<str:code>/", wizard.start, name="submit-start"),
     path("cong-dan/ho-so-nhap/<uuid:key>/nop/", wizard.submit, name="draft-submit"),

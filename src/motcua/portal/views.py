@@ -21,12 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.legal import qr_data_uri
+from motcua.dossiers import actions, serving
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.pages import FORM_LABELS
+from motcua.dossiers.selectors import mask
 from motcua.dossiers.views.detail import file_response
 
 from . import selectors, services, throttle
-from .forms import ConfirmForm, RatingForm, RegisterForm, SupplementForm, TrackForm
+from .forms import ConfirmForm, RatingForm, RegisterForm, SupplementForm, TrackForm, WithdrawForm
 from .models import PendingRegistration, RatingInvitation
 
 
@@ -152,8 +155,10 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _own(request, code)
     public = selectors.public_status(dossier)
     files: dict[int | None, list[Attachment]] = {}
+    of_results = selectors.result_files(dossier)
     for a in dossier.attachments.order_by("id"):
-        files.setdefault(a.document_id, []).append(a)
+        if a.pk not in of_results:  # a result's file is offered with the result, once returned
+            files.setdefault(a.document_id, []).append(a)
     documents = list(dossier.documents.all())
     for d in documents:
         d.files = files.get(d.pk, [])  # type: ignore[attr-defined]
@@ -166,6 +171,11 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "supplement": _supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
         "qr": _qr(selectors.tracking_url(dossier)),
         "result_method": selectors.result_method_label(dossier.result_method) if dossier.result_method else "",
+        "results": selectors.returned_results(dossier),
+        "papers": [{"role": f.role, "label": FORM_LABELS.get(f.role, f.role), "number": f.number,
+                    "issued_at": f.issued_at} for f in serving.applicant_papers(dossier)],
+        "may_withdraw": _may_withdraw(dossier),
+        "collector_id": mask(dossier.collector_id_number),
     })
 
 
@@ -175,8 +185,57 @@ def attachment(request: HttpRequest, code: str, attachment_id: int) -> HttpRespo
     """A file of my own dossier: inline for PDF and images, downloaded with ``?tai-ve=1``. Another person's
     dossier or file is a 404, as the dossier is."""
     dossier = _own(request, code)
+    if attachment_id in selectors.withheld_files(dossier):
+        # A result not yet returned is the agency's until the desk hands it over (Decree 61/2018 Art. 20).
+        raise Http404(_("This dossier has no such file."))
     return file_response(request, me(request), dossier.public_id, attachment_id,
                          reverse("portal:dossier", args=[dossier.public_id]))
+
+
+def _may_withdraw(dossier: Dossier) -> bool:
+    """Before the result (Decree 118/2025 Art. 21): the statuses the registry's request-withdrawal starts from."""
+    return dossier.status in actions.REGISTRY["request-withdrawal"].statuses
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask online to stop processing my dossier (Decree 118/2025 Art. 21(2)), with the reason: the status becomes
+    "withdrawal requested" and the desk issues the stop notice (Circular 03/2025 Art. 7). Through the registry's
+    action, as the desk records a request made in person or by post."""
+    dossier = _own(request, code)
+    if not _may_withdraw(dossier):
+        messages.error(request, _("This dossier can no longer be withdrawn: its result has been issued or "
+                                  "processing has already ended."))
+        return redirect("portal:dossier", code=dossier.public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.perform(me(request), dossier, "request-withdrawal", {"reason": form.cleaned_data["reason"]})
+        except DomainError as exc:
+            form_errors(form, exc, "reason")
+        else:
+            messages.success(request, _("Your request to stop has been sent. The desk will issue the stop notice; "
+                                        "you will find it on this page."))
+            return redirect("portal:dossier", code=dossier.public_id)
+    return render(request, "portal/withdraw.html", {"dossier": dossier, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def paper(request: HttpRequest, code: str, form: str) -> HttpResponseBase:
+    """An issued paper addressed to me (the supplement request, form 02; the refusal; the apology; the stop
+    notice), the issued copy only, never cached; another person's dossier or a paper not issued is a 404."""
+    dossier = _own(request, code)
+    try:
+        return serving.paper_response(dossier, form)
+    except serving.FileMissing as exc:
+        return render(request, "dossiers/file_missing.html",
+                      {"message": exc.message, "back": reverse("portal:dossier", args=[dossier.public_id])},
+                      status=410)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _qr(url: str) -> str:

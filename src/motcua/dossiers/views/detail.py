@@ -76,6 +76,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "apology": info.apology, "results": info.results, "drafts": info.drafts,
         "classification": info.classification, "class_label": pages.class_label(info.classification),
         "rules": page.rules,
+        # The collector's ID number (the register's "Ký nhận"), masked like the applicant's until opened.
+        "collector_id": dossier.collector_id_number if opened["full"] else selectors.mask(dossier.collector_id_number),
     })
 
 

@@ -8,6 +8,8 @@ Each service takes ``at`` (default: now) so that the demo can backdate real work
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -1033,8 +1035,52 @@ def sign_apology(user: User, dossier: Dossier, *, note: str = "", at: dt.datetim
 
 # --- return of the result ---------------------------------------------------------------------------
 
-def return_result(user: User, dossier: Dossier, *, method: str, at: dt.datetime | None = None) -> Dossier:
-    """The desk returns the result (9 → 10): at the desk, by post or online (Decree 61/2018 Arts. 20-21)."""
+# The collector's identity paper: the 12-digit personal ID number (citizen identity card) or a passport number.
+COLLECTOR_ID = re.compile(r"^(\d{12}|[A-Z]\d{7,8})$")
+TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """How a result left the desk (Decree 61/2018 Arts. 20-21): who collected the paper result, as written in
+    the register with their signature (form 06/07 "Ký nhận"), or the postal tracking number."""
+
+    name: str = ""
+    id_number: str = ""
+    signed: bool = False
+    tracking: str = ""
+
+
+def _check_collection(dossier: Dossier, method: str, got: Collection) -> Collection:
+    """The details the method needs, cleaned; a missing or malformed one is refused, naming its field."""
+    if method == ReturnMethod.DESK:
+        name = nfc(got.name or "").strip()
+        id_number = (got.id_number or "").strip().upper()
+        if not name:
+            raise _invalid(_("Enter the name of the person who collected the result."), "collector_name")
+        if not COLLECTOR_ID.match(id_number):
+            raise _invalid(_("Enter the collector's ID number: 12 digits, or a passport number (a letter and 7 or "
+                             "8 digits)."), "collector_id_number")
+        if not got.signed:
+            raise _invalid(_("The collector must sign the register before the result is handed over."),
+                           "collector_signed")
+        return Collection(name=name, id_number=id_number, signed=True)
+    if method == ReturnMethod.POST:
+        tracking = (got.tracking or "").strip().upper().replace(" ", "")
+        if not TRACKING.match(tracking):
+            raise _invalid(_("Enter the postal tracking number (4 to 40 letters and digits)."), "postal_tracking")
+        return Collection(tracking=tracking)
+    # Online: the applicant downloads the result, so there must be a file to download.
+    if dossier.results.filter(kind=ResultKind.RESULT, attachment__isnull=True, returned_at__isnull=True).exists():
+        raise Conflict(_("The result has no digitised file: record it with its file before returning it online, "
+                         "or return it at the desk or by post."), code="result_file_missing")
+    return Collection()
+
+
+def return_result(user: User, dossier: Dossier, *, method: str, collection: Collection | None = None,
+                  at: dt.datetime | None = None) -> Dossier:
+    """The desk returns the result (9 → 10): at the desk to a person who signs the register, by post with a
+    tracking number, or online as the digitised file (Decree 61/2018 Arts. 20-21)."""
     now = _now(at)
     if method not in ReturnMethod.values:
         raise _invalid(_("Choose how the result is returned."), "method")
@@ -1043,12 +1089,20 @@ def return_result(user: User, dossier: Dossier, *, method: str, at: dt.datetime 
     with transaction.atomic():
         dossier = _lock(dossier)
         lifecycle.check_transition(dossier.status, Status.RETURNED)
+        got = _check_collection(dossier, method, collection or Collection())
         dossier.returned_at, dossier.result_method = now, method
+        dossier.collector_name, dossier.collector_id_number = got.name, got.id_number
+        dossier.collector_signed = got.signed if method == ReturnMethod.DESK else None
+        dossier.postal_tracking = got.tracking
         early = dossier.due_at is not None and judge(now, dossier.due_at) == Outcome.EARLY
         dossier.results.filter(returned_at__isnull=True).update(returned_at=now, return_method=method)
-        events.append(dossier, EventKind.RESULT_RETURNED, user, at=now, data={"method": method, "early": early})
+        # The event names the collector and the tracking number; the ID number stays on the dossier row, which
+        # is masked for readers who may not see it (the event history is not).
+        details = {"method": method, "early": early, "collector": got.name, "tracking": got.tracking}
+        events.append(dossier, EventKind.RESULT_RETURNED, user, at=now, data=details)
         _set_status(dossier, Status.RETURNED, user, now, data={"method": method, "early": early},
-                    fields=("returned_at", "result_method"))
+                    fields=("returned_at", "result_method", "collector_name", "collector_id_number",
+                            "collector_signed", "postal_tracking"))
         for s in _open_steps(dossier):
             _end_step(s, dossier, user, now, StepOutcome.DONE)
         _refresh_current(dossier, now)
