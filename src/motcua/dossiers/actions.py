@@ -154,7 +154,7 @@ class ActionSpec:
 
 
 def _missing(body: s.RequestSupplementIn) -> list[services.MissingItem]:
-    return [services.MissingItem(m.document, m.reason) for m in body.missing]
+    return [services.MissingItem(m.document, m.reason, order=m.order, kind=m.kind) for m in body.missing]
 
 
 def _officer(username: str, field_name: str) -> User:
@@ -182,7 +182,8 @@ _SPECS: list[ActionSpec] = [
         "request-supplement", gettext_lazy("Ask for a supplement (form 02)"),
         gettext_lazy("List everything missing or wrong, at once: the applicant may be asked only once."),
         frozenset({S.NEW, S.IN_PROGRESS}), supplement_requester, s.RequestSupplementIn,
-        lambda u, d, b, f: services.request_supplement(u, d, _missing(b), b.reason),
+        lambda u, d, b, f: services.request_supplement(u, d, _missing(b), b.reason,
+                                                       respond_working_days=b.respond_working_days),
         form="supplement-request", offered=_not_requested_yet, pdf="supplement-request"),
     ActionSpec(
         "refuse", gettext_lazy("Refuse (form 03)"),
