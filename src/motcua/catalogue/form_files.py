@@ -138,8 +138,9 @@ def _rtf_text(text: str) -> str:
 
 
 def render_rtf(form: FormText, template_name: str, agency: str) -> bytes:
-    """The form as an RTF document: the national motto, the title, the addressee (the procedure's agency), the numbered parts with
-    dotted lines to fill in, place and date, the signer, and the foot that says where the text comes from."""
+    """The form as an RTF document: the national motto, the title, the addressee (the procedure's agency),
+    the numbered parts with dotted lines to fill in, place and date, the signer, and the foot that says where
+    the text comes from."""
     par = "\\pard\\sa120 "
     body = [
         "{\\rtf1\\ansi\\ansicpg1252\\uc1\\deff0{\\fonttbl{\\f0\\froman Times New Roman;}}"
