@@ -43,7 +43,9 @@ def seeded(db):  # type: ignore[no-untyped-def]
 def test_the_permit_page_says_what_is_not_published_and_offers_the_form(seeded):
     html = Client().get("/thu-tuc/1.013236/").content.decode()
     assert "chưa thu thập" not in html.lower()
-    assert '<span class="not-captured">chưa công bố</span>' in html  # copies and original/copy, per document
+    # Neither the copies nor original-or-copy of any document is known: said once, not in every row.
+    assert "Cơ quan chưa công bố số bản phải nộp của từng giấy tờ, cũng như giấy tờ nào là bản chính" in html
+    assert ">Số bản<" not in html
     assert "Sở Xây dựng chưa công bố mức thu của tỉnh Lâm Đồng" in html
     assert 'href="/thu-tuc/1.013236/mau/1/"' in html and "Tải mẫu đơn" in html
 

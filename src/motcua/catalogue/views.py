@@ -74,6 +74,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     is_current = version.covers(selectors.today())
+    documents = list(version.documents.all())
     return render(request, "catalogue/detail.html", {
         "procedure": procedure, "version": version, "as_of": as_of,
         "receiving_units": list(procedure.receiving_units.all()),
@@ -84,6 +85,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "missing": missing_parts(version) if not version.is_published else [],
         "gaps": gaps(version),
         "generated_forms": set(form_files.FORMS),
+        # A column no document of the version fills says nothing per row: the page says once that the agency
+        # has not published it.
+        "show_copies": any(d.copies for d in documents),
+        "show_copy_kind": any(d.copy_kind for d in documents),
     })
 
 

@@ -128,6 +128,8 @@ def public_status(dossier: Dossier) -> PublicStatus:
 
 def _step_label(event: DossierEvent) -> str:
     """A step's name; a supplement sent back to the desk is named as such, not "newly submitted" again."""
+    if event.status_after is None:
+        return ""
     if event.status_after == Status.NEW and event.status_before == Status.SUPPLEMENT_REQUESTED:
         return _("Supplement sent, awaiting intake")
     return str(Status(event.status_after).label)

@@ -205,15 +205,15 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     request_ = dossier_selectors.supplement_request(dossier)
     if dossier.status != Status.SUPPLEMENT_REQUESTED or request_ is None:
         return redirect("portal:dossier", code=dossier.public_id)
-    boxes = [{"item": item, "name": f"document_{item.order}" if item.order else f"item_{index}"}
+    boxes = [(f"document_{item.order}" if item.order else f"item_{index}", item)
              for index, item in enumerate(request_.items, start=1)]
     # Bound on every POST: files alone, without a note, leave ``request.POST`` empty.
     form = SupplementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         uploads = []
-        for box in boxes:
-            for upload in request.FILES.getlist(box["name"]):
-                uploads.append((box["item"].order or 0, upload.name or "file", cast(IO[bytes], upload.file)))
+        for name, item in boxes:
+            for upload in request.FILES.getlist(name):
+                uploads.append((item.order or 0, upload.name or "file", cast(IO[bytes], upload.file)))
         try:
             services.submit_supplement(me(request), dossier, uploads, form.cleaned_data["note"])
         except DomainError as exc:
