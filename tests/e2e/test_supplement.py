@@ -103,5 +103,5 @@ def test_the_citizen_page_in_english(page_factory, live_server, people, dossier)
     page.get_by_role("button", name="English").click()
     page.goto(f"/cong-dan/ho-so/{dossier.reference}/")
     text = page.locator("main").inner_text()
-    assert "Awaiting supplement" in text and "No time limit to supplement is set by law" in text
+    assert "Awaiting supplement" in text and "The request gives no time limit to supplement" in text
     _look(page, "supplement-citizen-en", PHONE_390["width"])
