@@ -45,6 +45,7 @@ def test_the_request_names_documents_of_the_list_with_what_is_wrong_and_a_deadli
     (services.MissingItem("", "mờ", order=2, kind="torn"), None),  # not a kind
     (services.MissingItem("", "mờ", order=2, kind="wrong"), 0),  # no time
     (services.MissingItem("", "mờ", order=2, kind="wrong"), 31),
+    (services.MissingItem("", "mờ"), None),  # neither a document of the list nor a name
 ])
 def test_a_bad_request_is_refused_and_changes_nothing(procedure, people, item, days):
     d = services.submit_online(people["an"], intake())

@@ -261,7 +261,10 @@ def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]
             name = doc.name
         else:
             name = nfc(m.document)
-        if not name or fold_vi(name) in listed:
+        if not name:
+            raise _invalid(_("Name each item to supplement, or give the order of a document of the dossier's list."),
+                           "missing")
+        if fold_vi(name) in listed:
             continue
         text = nfc(m.reason)
         label = str(SupplementProblem(kind).label) if kind else ""
