@@ -56,3 +56,5 @@ def test_the_citizen_uploads_only_what_was_asked_for(people, procedure, template
     assert '<strong class="status status-1">Mới đăng ký</strong>' not in page
     home = client.get("/cong-dan/").content.decode()
     assert "Đã nộp bổ sung, chờ tiếp nhận" in home
+    mine = client.get("/api/v1/me/dossiers").json()
+    assert mine[0]["status_label"] == "Đã nộp bổ sung, chờ tiếp nhận"
