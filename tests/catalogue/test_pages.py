@@ -59,7 +59,10 @@ def test_procedure_page_has_every_section_with_an_anchor(anon, catalogue):
     assert "150.000 đồng" in html
     assert '<th scope="col">' in html and "<caption>" in html
     assert "Nghị định 217/2026/NĐ-CP" in html
-    assert "chưa thu thập" in html  # the number of sets is not captured, and says so
+    # The number of sets is not known: the page says plainly that the agency has not published it, not that
+    # the data was "not captured" (issue 14, item 19).
+    assert "Số lượng hồ sơ (bộ): <span class=\"not-captured\">chưa công bố</span>" in html
+    assert "Cơ quan chưa công bố:" in html and "chưa thu thập" not in html.lower()
 
 
 def test_procedure_page_promises_a_date_from_the_legal_clock(anon, catalogue, monkeypatch):

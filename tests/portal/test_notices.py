@@ -91,6 +91,18 @@ def test_a_supplement_notice_gives_each_items_reason_and_the_cover_note_apart(pe
     assert "Lý do" not in message.body
 
 
+def test_a_supplement_notice_names_the_document_of_the_list_its_problem_and_the_deadline(
+        people, procedure, templates, after_commit):
+    dossier = submit(people)
+    with after_commit():
+        dossier_services.request_supplement(people["binh"], dossier, [dossier_services.MissingItem(
+            "", "thiếu mặt cắt", order=2, kind="wrong")], respond_working_days=2)
+    message = Message.objects.filter(object_id=str(dossier.pk)).order_by("-id").first()
+    assert message is not None
+    assert "1. Bản vẽ thiết kế: Sai — thiếu mặt cắt\n" in message.body
+    assert "Hạn bổ sung: hết ngày " in message.body
+
+
 def test_the_e_mail_comes_from_the_agency_at_the_configured_address(people, procedure, templates, settings,
                                                                     after_commit, mailoutbox):
     settings.DEFAULT_FROM_EMAIL = "noreply@dichvucong.lamdong.gov.vn"

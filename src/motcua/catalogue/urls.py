@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/lich-su/", views.history, name="history"),
+    path("<str:code>/mau/<int:order>/", views.form_file, name="form"),
 ]

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motcua.core.errors import NotFound
 
-from . import selectors
+from . import form_files, selectors
 from .forms import CatalogueFilterForm
 from .parts import gaps, missing_parts
 
@@ -74,6 +74,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     is_current = version.covers(selectors.today())
+    documents = list(version.documents.all())
     return render(request, "catalogue/detail.html", {
         "procedure": procedure, "version": version, "as_of": as_of,
         "receiving_units": list(procedure.receiving_units.all()),
@@ -83,7 +84,36 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_manage": selectors.can_manage(request.user),
         "missing": missing_parts(version) if not version.is_published else [],
         "gaps": gaps(version),
+        "generated_forms": set(form_files.FORMS),
+        # A column no document of the version fills says nothing per row: the page says once that the agency
+        # has not published it.
+        "show_copies": any(d.copies for d in documents),
+        "show_copy_kind": any(d.copy_kind for d in documents),
     })
+
+
+@require_GET
+def form_file(request: HttpRequest, code: str, order: int) -> HttpResponse | FileResponse:
+    """The form of a required document, to download: the file an administrator attached, else the form
+    generated here for its ``template_name`` (``form_files``); 404 for a document without either."""
+    try:
+        procedure, version = selectors.procedure_and_version(code, request.user, _as_of(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    document = version.documents.filter(order=order).first()
+    if document is None:
+        raise Http404
+    if document.template_file:
+        name = document.template_file.name.rsplit("/", 1)[-1]
+        return FileResponse(document.template_file.open("rb"), as_attachment=True, filename=name)
+    form = form_files.form_for(document.template_name)
+    if form is None:
+        raise Http404
+    agency = procedure.agency.name if procedure.agency else ""
+    response = HttpResponse(form_files.render_rtf(form, document.template_name, agency),
+                            content_type="application/rtf")
+    response["Content-Disposition"] = f'attachment; filename="{form.slug}.rtf"'
+    return response
 
 
 @require_GET

@@ -350,7 +350,7 @@ class ActionSpec:
 
 
 def _missing(body: s.RequestSupplementIn) -> list[services.MissingItem]:
-    return [services.MissingItem(m.document, m.reason) for m in body.missing]
+    return [services.MissingItem(m.document, m.reason, order=m.order, kind=m.kind) for m in body.missing]
 
 
 def _officer(username: str, field_name: str) -> User:
@@ -371,13 +371,15 @@ def _request_supplement(user: User, dossier: Dossier, body: s.RequestSupplementI
     if dossier.status == Status.IN_PROGRESS:
         return workflow.draft_supplement(user, dossier, reason=body.reason, data=body.model_dump(mode="json"),
                                          missing=_missing(body))
-    return services.request_supplement(user, dossier, _missing(body), body.reason)
+    return services.request_supplement(user, dossier, _missing(body), body.reason,
+                                       respond_working_days=body.respond_working_days)
 
 
 def _sign_supplement(user: User, dossier: Dossier) -> object:
     def send(draft: PaperDraft, chain: dict[str, Any]) -> None:
         body = s.RequestSupplementIn.model_validate(draft.data)
-        services.request_supplement(user, dossier, _missing(body), body.reason, signed=chain)
+        services.request_supplement(user, dossier, _missing(body), body.reason, signed=chain,
+                                    respond_working_days=body.respond_working_days)
 
     return workflow.sign_supplement(user, dossier, send)
 

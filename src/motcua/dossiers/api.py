@@ -168,6 +168,7 @@ def intake_from(payload: DossierIn) -> services.Intake:
         documents=[services.DocumentInput(**d) for d in data["documents"]], time_variant=data["time_variant"],
         receiving_unit=data["receiving_unit"], channel=data["channel"], outcome=data["outcome"],
         reason=data["reason"], missing=[services.MissingItem(**m) for m in data["missing"]],
+        respond_working_days=data.get("respond_working_days"),
         result_method=data["result_method"], result_address=data["result_address"],
         form_data=data.get("form_data"))
 

@@ -82,6 +82,15 @@ class Outcome(models.TextChoices):
     REFUSE = "refuse", _("Refuse it with a reason")
 
 
+class SupplementProblem(models.TextChoices):
+    """What is wrong with one item of a supplement request (form 02 lists each item with its reason, Decree
+    61/2018 Art. 17; Decree 118/2025 Art. 17(2)(a) as amended by Decree 309/2026)."""
+
+    MISSING = "missing", _("Missing")
+    WRONG = "wrong", _("Wrong")
+    INVALID = "invalid", _("Not valid")
+
+
 class RefusalStatus(models.IntegerChoices):
     """How a refusal after appraisal is coded among the national statuses; not confirmed (domain note
     dossier-lifecycle.md §10), so a rule set says which."""

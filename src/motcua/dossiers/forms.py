@@ -19,7 +19,7 @@ from motcua.catalogue.forms import EFORM_PREFIX, add_eform_fields, clean_eform, 
 
 from . import files as services_files
 from . import services
-from .choices import ApplicantKind, Channel, Outcome, Status
+from .choices import ApplicantKind, Channel, Outcome, Status, SupplementProblem
 from .workflow.choices import PaymentChannel, ReturnMethod
 
 MAX_FILES_PER_DOCUMENT = 50
@@ -64,10 +64,6 @@ def parse_missing(text: str) -> list[services.MissingItem]:
     return items
 
 
-def missing_lines(items: list[services.MissingItem]) -> str:
-    return "\n".join(f"{m.document} — {m.reason}" if m.reason else m.document for m in items)
-
-
 # --- the desk's checklist -----------------------------------------------------------------------------
 
 # A service's field path (``DomainError.details["fields"]``) → the name of the form field that shows it.
@@ -77,7 +73,7 @@ FIELD_MAP = {
     "applicant.address": "applicant_address", "applicant.phone": "applicant_phone",
     "applicant.email": "applicant_email", "sets": "sets", "outcome": "outcome", "reason": "reason",
     "missing": "missing", "time_variant": "time_variant", "result_method": "result_method",
-    "result_address": "result_address",
+    "result_address": "result_address", "respond_working_days": "respond_working_days",
 }
 
 
@@ -99,6 +95,22 @@ def add_domain_error(form: forms.Form, error: Any) -> None:
 
 
 RESULT_METHOD_ERROR = _("Choose how the result is returned.")
+
+
+RESPOND_DAYS_HELP = _("Only where the law sets it: for a construction permit 2 working days, 1 for an extension or "
+                      "re-issue (Decree 217/2026 Art. 54). Leave empty where it sets none.")
+
+
+def respond_days_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Time to supplement (working days)"), required=False, min_value=1,
+        max_value=services.MAX_RESPOND_DAYS, help_text=RESPOND_DAYS_HELP,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+def problem_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("What is wrong"), required=False,
+                             choices=[("", _("— nothing —")), *SupplementProblem.choices])
 
 
 class IntakeForm(forms.Form):
@@ -149,8 +161,10 @@ class IntakeForm(forms.Form):
                                 initial=Outcome.RECEIVE.value, widget=forms.RadioSelect)
     missing = forms.CharField(
         label=_("Other things to supplement or correct"), required=False,
-        help_text=_("One a line: what — why. Required documents not ticked are added by themselves."),
+        help_text=_("Things not in the list above, one a line: what — why. Required documents not ticked are "
+                    "added by themselves."),
         widget=forms.Textarea(attrs={"rows": 3}))
+    respond_working_days = respond_days_field()
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False,
                              help_text=_("Required to refuse; printed on form 02 or 03."),
                              widget=forms.Textarea(attrs={"rows": 3}))
@@ -177,13 +191,18 @@ class IntakeForm(forms.Form):
             self.fields[f"doc{order}_reused"] = forms.BooleanField(label=_("Taken from digitised data"),
                                                                    required=False)
             self.fields[f"doc{order}_files"] = MultipleFileField(label=_("Scans or files"))
+            self.fields[f"doc{order}_problem"] = problem_field()
             self.fields[f"doc{order}_note"] = forms.CharField(
                 label=_("What is missing or wrong"), max_length=500, required=False)
+        # The orders of the required documents found missing when receiving: their message, which names the
+        # document, is shown once, at the top, and the document's box is marked.
+        self.missing_orders: set[int] = set()
 
     def document_rows(self) -> list[dict[str, Any]]:
         return [{"order": order, "doc": doc, "provided": self[f"doc{order}_provided"],
                  "scanned": self[f"doc{order}_scanned"], "reused": self[f"doc{order}_reused"],
-                 "files": self[f"doc{order}_files"], "note": self[f"doc{order}_note"]}
+                 "files": self[f"doc{order}_files"], "problem": self[f"doc{order}_problem"],
+                 "note": self[f"doc{order}_note"], "missing": order in self.missing_orders}
                 for order, doc in enumerate(self.documents, start=1)]
 
     def clean(self) -> dict[str, Any]:
@@ -197,8 +216,10 @@ class IntakeForm(forms.Form):
                     continue
                 if not (data.get(f"doc{order}_provided") or data.get(f"doc{order}_reused")
                         or data.get(f"doc{order}_files")):
-                    self.add_error(f"doc{order}_provided", _(
-                        "This required document is missing: tick it, or ask for a supplement instead."))
+                    self.missing_orders.add(order)
+                    self.add_error(None, _(
+                        "The required document “%(document)s” is missing: tick it as handed over, or ask for a "
+                        "supplement instead.") % {"document": doc["name"]})
         if outcome == Outcome.SUPPLEMENT:
             for item in parse_missing(data.get("missing", "")):
                 if not item.reason:
@@ -224,11 +245,15 @@ class IntakeForm(forms.Form):
         for order, doc in enumerate(self.documents, start=1):
             provided = bool(d.get(f"doc{order}_provided") or d.get(f"doc{order}_files"))
             note = d.get(f"doc{order}_note", "")
+            problem = d.get(f"doc{order}_problem") or ""
             documents.append(services.DocumentInput(
                 order=order, provided=provided, scanned_at_desk=bool(d.get(f"doc{order}_scanned")),
                 reused_digitised=bool(d.get(f"doc{order}_reused")), note=note))
-            if note and not provided:
-                missing.append(services.MissingItem(doc["name"], note))
+            # A document of the list to supplement or correct: ticked with what is wrong, or a note on one
+            # not handed over (then it is missing).
+            if problem or (note and not provided):
+                missing.append(services.MissingItem(doc["name"], note, order=order,
+                                                    kind=problem or SupplementProblem.MISSING.value))
         missing += parse_missing(d.get("missing", ""))
         representative = {k: d.get(f"rep_{k}", "") for k in ("name", "id_number", "phone", "document")}
         return services.Intake(
@@ -240,6 +265,7 @@ class IntakeForm(forms.Form):
             representative={k: v for k, v in representative.items() if v}, subject=d.get("subject", ""),
             sets=d.get("sets") or 1, documents=documents, time_variant=d.get("time_variant", "") or "",
             channel=d["channel"], outcome=d["outcome"], reason=d.get("reason", ""), missing=missing,
+            respond_working_days=d.get("respond_working_days"),
             result_method=d["result_method"], result_address=d.get("result_address", ""),
             form_data=d.get("form_data") if self.eform else None)
 
@@ -291,24 +317,59 @@ class AcceptForm(ActionForm):
 
 
 class SupplementRequestForm(ActionForm):
+    """Form 02: the documents of the dossier's list to supplement or correct, each ticked with what is wrong
+    and why, plus free items, asked once for everything (Decree 61/2018 Arts. 17 and 19(4))."""
+
     missing = forms.CharField(
-        label=_("Everything to supplement or correct"),
-        help_text=_("One a line: what — why. Ask once, for everything: a second request is not allowed."),
-        widget=forms.Textarea(attrs={"rows": 6}))
+        label=_("Other things to supplement or correct"), required=False,
+        help_text=_("Things not in the list above, one a line: what — why."),
+        widget=forms.Textarea(attrs={"rows": 3}))
+    respond_working_days = respond_days_field()
     reason = forms.CharField(label=_("Note to the applicant"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
-    def clean_missing(self) -> list[services.MissingItem]:
-        items = parse_missing(self.cleaned_data.get("missing", ""))
-        if not items:
-            raise forms.ValidationError(_("List what must be supplemented."))
-        if any(not i.reason for i in items):
-            raise forms.ValidationError(_("Give the reason for each item to supplement."))
-        return items
+    def __init__(self, *args: Any, documents: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = documents
+        for doc in documents:
+            # A required document never handed over is asked for by itself (``services._missing_items``):
+            # it starts ticked as missing, so that the officer sees it.
+            absent = doc.required and not doc.provided
+            self.fields[f"doc{doc.order}_kind"] = problem_field()
+            self.fields[f"doc{doc.order}_kind"].initial = SupplementProblem.MISSING.value if absent else ""
+            self.fields[f"doc{doc.order}_reason"] = forms.CharField(
+                label=_("Why"), max_length=500, required=False,
+                initial=str(_("Not submitted")) if absent else "")
+
+    def document_rows(self) -> list[dict[str, Any]]:
+        return [{"order": doc.order, "doc": doc, "kind": self[f"doc{doc.order}_kind"],
+                 "reason": self[f"doc{doc.order}_reason"]} for doc in self.documents]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        items: list[services.MissingItem] = []
+        for doc in self.documents:
+            kind = data.get(f"doc{doc.order}_kind") or ""
+            reason = (data.get(f"doc{doc.order}_reason") or "").strip()
+            if reason and not kind:
+                self.add_error(f"doc{doc.order}_kind", _("Say what is wrong with %(document)s.")
+                               % {"document": doc.name})
+            elif kind:
+                items.append(services.MissingItem(doc.name, reason, order=doc.order, kind=kind))
+        free = parse_missing(data.get("missing", ""))
+        if any(not i.reason for i in free):
+            self.add_error("missing", _("Give the reason for each item to supplement."))
+        items += free
+        if not items and not self.errors:
+            self.add_error(None, _("List what must be supplemented."))
+        data["items"] = items
+        return data
 
     def payload(self) -> dict[str, Any]:
-        return {"missing": [{"document": m.document, "reason": m.reason} for m in self.cleaned_data["missing"]],
-                "reason": self.cleaned_data.get("reason", "")}
+        return {"missing": [{"order": m.order, "document": m.document, "kind": m.kind, "reason": m.reason}
+                            for m in self.cleaned_data["items"]],
+                "reason": self.cleaned_data.get("reason", ""),
+                "respond_working_days": self.cleaned_data.get("respond_working_days")}
 
 
 class SupplementArrivedForm(ActionForm):
@@ -555,9 +616,7 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
         variants = [] if (dossier.clock or {}).get("variant") in labels else labels
         return AcceptForm(data, variants=variants)
     if kind == "supplement-request":
-        initial = {"missing": missing_lines([services.MissingItem(d.name, str(_("Not submitted")))
-                                             for d in dossier.documents.all() if d.required and not d.provided])}
-        return SupplementRequestForm(data, initial=initial)
+        return SupplementRequestForm(data, documents=list(dossier.documents.all()))
     if kind == "supplement-arrived":
         return SupplementArrivedForm(data, files_data, documents=list(dossier.documents.all()))
     simple: dict[str, Any] = {

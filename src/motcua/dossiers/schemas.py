@@ -39,8 +39,11 @@ class DocumentIn(Schema):
 
 
 class MissingIn(Schema):
-    document: str = Field(max_length=500)
-    reason: str = Field("", max_length=1000)
+    order: int | None = Field(None, description="the order of a document of the dossier's list (its name is "
+                                                  "taken from the list); null for a free item named in document")
+    document: str = Field("", max_length=500, description="a free item's name; ignored when order is given")
+    kind: str = Field("", description="what is wrong: missing, wrong or invalid (empty for a free item)")
+    reason: str = Field("", max_length=1000, description="why: required unless kind says it")
 
 
 class DossierIn(Schema):
@@ -56,6 +59,9 @@ class DossierIn(Schema):
     outcome: str = Field("receive", description="Staff only: receive, supplement or refuse")
     reason: str = Field("", max_length=2000)
     missing: list[MissingIn] = []
+    respond_working_days: int | None = Field(None, description="with outcome supplement: the working days the "
+                                                                "applicant has to supplement, where the law sets "
+                                                                "them; null where it sets none")
     result_method: str = Field("", description="how the applicant asks to receive the result: desk, post or "
                                                 "online; empty if not asked")
     result_address: str = Field("", description="the postal address for the result: required when "
@@ -102,6 +108,9 @@ class AcceptIn(Schema):
 class RequestSupplementIn(Schema):
     missing: list[MissingIn] = Field(default_factory=list, description="Everything missing or wrong, at once")
     reason: str = Field("", max_length=2000, description="A note to the applicant")
+    respond_working_days: int | None = Field(None, description="The working days the applicant has to "
+                                                                "supplement, where the law sets them (a "
+                                                                "construction permit: 2, Decree 217/2026 Art. 54)")
 
 
 class SubmitSupplementIn(Schema):

@@ -17,7 +17,8 @@ from motcua.catalogue import eform
 from motcua.core.errors import NotFound
 from motcua.core.text import fold_vi
 
-from .models import Attachment, Consultation, Dossier, ProcessingStep
+from .choices import Status, SupplementProblem
+from .models import Attachment, Consultation, Dossier, DossierEvent, ProcessingStep
 
 
 def _not_found(public_id: str) -> NotFound:
@@ -215,3 +216,72 @@ def received_between(user: User, first: dt.date, last: dt.date) -> QuerySet[Doss
 
 def is_staff(user: User) -> bool:
     return user.is_authenticated and has_capability(user, Capability.VIEW_DOSSIERS)
+
+
+# --- the supplement request, as the applicant reads it -------------------------------------------------
+
+@dataclass
+class SupplementItem:
+    document: str
+    reason: str
+    order: int | None  # the document's order in the dossier's list; None for a free item
+    kind: str
+    kind_label: str
+    detail: str
+
+
+@dataclass
+class SupplementRequest:
+    at: dt.datetime
+    items: list[SupplementItem]
+    respond_by: dt.datetime | None  # None where no rule gives the applicant a time (``services.supplement_deadline``)
+    note: str
+    phase: str
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day to supplement: ``respond_by`` is the end of that day (the next day's first instant)."""
+        if self.respond_by is None:
+            return None
+        return timezone.localtime(self.respond_by - dt.timedelta(microseconds=1)).date()
+
+
+def supplement_request(dossier: Dossier) -> SupplementRequest | None:
+    """The last supplement request (form 02) of the dossier: each item with its reason and, for a document of
+    the list, its order, so that the applicant uploads exactly what is asked for; and the deadline, if any.
+    Requests recorded before items carried an order are matched to the list by name."""
+    event = (DossierEvent.objects.filter(dossier=dossier, status_after=Status.SUPPLEMENT_REQUESTED)
+             .order_by("-seq").first())
+    if event is None:
+        return None
+    data = event.data or {}
+    names = {fold_vi(d.name): d.order for d in dossier.documents.all()}
+    items = []
+    for m in data.get("missing") or []:
+        document = str(m.get("document") or "")
+        kind = str(m.get("kind") or "")
+        order = m.get("order") if m.get("order") is not None else names.get(fold_vi(document))
+        items.append(SupplementItem(
+            document=document, reason=str(m.get("reason") or ""), order=order, kind=kind,
+            kind_label=str(SupplementProblem(kind).label) if kind in SupplementProblem.values else "",
+            detail=str(m.get("detail") if "detail" in m else m.get("reason") or "")))
+    respond_by = dt.datetime.fromisoformat(data["respond_by"]) if data.get("respond_by") else None
+    return SupplementRequest(at=event.at, items=items, respond_by=respond_by, note=event.reason or "",
+                             phase=str(data.get("phase") or ""))
+
+
+def supplement_sent(dossier: Dossier) -> bool:
+    """The applicant sent the supplement asked for at intake and the desk has not yet checked it again: the
+    status is back to "newly submitted" (1), but that would tell the applicant nothing."""
+    return (dossier.status == Status.NEW and dossier.intake_supplements > 0
+            and bool((dossier.clock or {}).get("complete_at")))
+
+
+def status_label(dossier: Dossier) -> str:
+    """The status as people read it: the national name (domain note §10), except around a supplement, where
+    the name says who is waiting for whom."""
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return _("Awaiting supplement")
+    if supplement_sent(dossier):
+        return _("Supplement sent, awaiting intake")
+    return str(Status(dossier.status).label)

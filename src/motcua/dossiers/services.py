@@ -22,7 +22,7 @@ from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
 from . import codes, deadlines, events, files, lifecycle, selectors
-from .choices import ApplicantKind, Channel, EventKind, Outcome, Status
+from .choices import ApplicantKind, Channel, EventKind, Outcome, Status, SupplementProblem
 from .models import Attachment, Dossier, DossierDocument, DossierEvent
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
@@ -57,8 +57,13 @@ class DocumentInput:
 
 @dataclass
 class MissingItem:
+    """One item of a supplement request: a document of the dossier's list (``order``, its name then comes from
+    the list) or a free item (``document``), with what is wrong with it (``kind``) and why (``reason``)."""
+
     document: str
     reason: str
+    order: int | None = None
+    kind: str = ""
 
 
 @dataclass
@@ -75,6 +80,8 @@ class Intake:
     outcome: str = Outcome.RECEIVE
     reason: str = ""
     missing: list[MissingItem] = field(default_factory=list)
+    # The time the applicant has to supplement, where sector law sets one (``supplement_deadline``).
+    respond_working_days: int | None = None
     # How the applicant asks to receive the result (Decree 61/2018 Art. 20; ``workflow.choices.ReturnMethod``)
     # and, for the public postal service, where to (required then, dropped for the other methods).
     result_method: str = ""
@@ -251,21 +258,63 @@ def _attach(dossier: Dossier, uploads: list[files.Upload], stored: list[str], ac
             "size": upload.size, "sha256": upload.sha256})
 
 
-def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]) -> list[dict[str, str]]:
+def _missing_items(dossier_docs: list[DossierDocument], given: list[MissingItem]) -> list[dict[str, Any]]:
     """Everything missing, at once (*một lần đầy đủ, chính xác*, Decree 61/2018 Art. 17; Decree 118/2025
     Art. 17(2)(a) as amended by Decree 309/2026): the required documents not provided are added to what the
-    officer lists."""
-    items = [{"document": nfc(m.document), "reason": nfc(m.reason)} for m in given if nfc(m.document)]
-    listed = {fold_vi(i["document"]) for i in items}
+    officer lists. An item of the dossier's list is named by its order and keeps it, so that the applicant
+    is asked to upload exactly that document; its reason starts with what is wrong (missing, wrong, not
+    valid), so that every notice and form 02 that print ``reason`` say it."""
+    by_order = {d.order: d for d in dossier_docs}
+    items: list[dict[str, Any]] = []
+    listed: set[str] = set()
+    for m in given:
+        kind = str(m.kind or "")
+        if kind and kind not in SupplementProblem.values:
+            raise _invalid(_("Say what is wrong with the document: missing, wrong or not valid."), "missing")
+        if m.order is not None:
+            doc = by_order.get(m.order)
+            if doc is None:
+                raise _invalid(_("Document %(order)s is not in this dossier's list.") % {"order": m.order},
+                               "missing")
+            name = doc.name
+        else:
+            name = nfc(m.document)
+        if not name:
+            raise _invalid(_("Name each item to supplement, or give the order of a document of the dossier's list."),
+                           "missing")
+        if fold_vi(name) in listed:
+            continue
+        text = nfc(m.reason)
+        label = str(SupplementProblem(kind).label) if kind else ""
+        reason = f"{label} — {text}" if label and text else (label or text)
+        if not reason:
+            raise _invalid(_("Give the reason to supplement %(document)s.") % {"document": name}, "missing")
+        listed.add(fold_vi(name))
+        items.append({"document": name, "reason": reason, "order": m.order, "kind": kind, "detail": text})
     for doc in dossier_docs:
         if doc.required and not doc.provided and fold_vi(doc.name) not in listed:
-            items.append({"document": doc.name, "reason": _("Not submitted")})
-    for item in items:
-        if not item["reason"]:
-            raise _invalid(_("Give the reason for each item to supplement."), "missing")
+            items.append({"document": doc.name, "reason": _("Not submitted"), "order": doc.order,
+                          "kind": SupplementProblem.MISSING.value, "detail": ""})
     if not items:
         raise _invalid(_("List what must be supplemented."), "missing")
     return items
+
+
+MAX_RESPOND_DAYS = 30
+
+
+def supplement_deadline(at: dt.datetime, days: int | None, agency_code: str | None) -> str:
+    """The end of the time the applicant has to supplement, as an ISO instant, or "" where no rule gives one.
+    General law sets none at intake (Decree 61/2018 Art. 17; Decree 118/2025 Art. 17); sector law may: for a
+    construction permit the applicant has 2 working days, 1 for an extension or re-issue (Decree 217/2026
+    Art. 54). Whole working days after the day of the request, to the end of the last one (Civil Code Arts.
+    147-148), on the processing agency's calendar."""
+    if days is None:
+        return ""
+    if not 1 <= int(days) <= MAX_RESPOND_DAYS:
+        raise _invalid(_("The time to supplement must be between 1 and %(n)s working days.")
+                       % {"n": MAX_RESPOND_DAYS}, "respond_working_days")
+    return deadlines.whole_working_days_end(at, int(days), agency_code).isoformat()
 
 
 def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.datetime, variant: str) -> None:
@@ -407,11 +456,13 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
     if outcome_status == Status.RECEIVED:
         _keep_rules(dossier, now)
         _start_receipt(dossier, now, now, data.time_variant)
-    missing: list[dict[str, str]] = []
+    missing: list[dict[str, Any]] = []
+    respond_by = ""
     if outcome_status == Status.SUPPLEMENT_REQUESTED:
         for row in doc_rows:  # files count as provided
             row.provided = row.provided or any(u.document_order == row.order for u in uploads)
         missing = _missing_items(doc_rows, data.missing)
+        respond_by = supplement_deadline(now, data.respond_working_days, _agency_code(dossier.processing_unit))
         dossier.intake_supplements = 1
     if outcome_status == Status.NOT_RECEIVED:
         if not nfc(data.reason):
@@ -424,6 +475,7 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
                       "channel": dossier.channel, "procedure": dossier.procedure.code,
                       "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
                       "receiving_unit": dossier.receiving_unit.code, "missing": missing,
+                      **({"respond_by": respond_by} if respond_by else {}),
                       **(_clock_data(dossier) if dossier.code else {})})
     _attach(dossier, uploads, stored, actor)
 
@@ -511,7 +563,8 @@ def check_missing(dossier: Dossier, missing: list[MissingItem]) -> None:
 
 
 def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem], reason: str = "", *,
-                       at: dt.datetime | None = None, signed: dict[str, Any] | None = None) -> Dossier:
+                       at: dt.datetime | None = None, signed: dict[str, Any] | None = None,
+                       respond_working_days: int | None = None) -> Dossier:
     """Ask once for everything missing (form 02). At intake the desk may ask only once (Decree 118/2025,
     staff duties of Arts. 11-12); during appraisal the processing unit may ask once, within 3 working days
     of receipt (Decree 61/2018 Art. 19(4)), and the clock stops until the complete dossier arrives; it then
@@ -537,6 +590,7 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
             workflow.check_processing_supplement(user, dossier, at or _now())
         items = _missing_items(list(dossier.documents.all()), missing)
         now = at or _now()
+        respond_by = supplement_deadline(now, respond_working_days, _agency_code(dossier.processing_unit))
         fields: tuple[str, ...]
         if processing:
             dossier.processing_supplements += 1
@@ -553,7 +607,8 @@ def request_supplement(user: User, dossier: Dossier, missing: list[MissingItem],
             fields = ("intake_supplements",)
         set_status(dossier, Status.SUPPLEMENT_REQUESTED, user, reason=nfc(reason),
                     data={"missing": items, "phase": "processing" if processing else "intake",
-                          **({"signed_off": signed} if signed else {})}, extra_fields=fields,
+                          **({"signed_off": signed} if signed else {}),
+                          **({"respond_by": respond_by} if respond_by else {})}, extra_fields=fields,
                     at=now)
     return dossier
 

@@ -48,7 +48,9 @@ VARIABLES: dict[str, list[str]] = {
     RECEIVED: [*_DOSSIER, "receiving_unit", "receiving_officer", "received_at", "due_at"],
     # ``missing``: items with ``document`` and ``reason`` (each prints as its document); ``cover_note``: the
     # officer's note; ``reason``: the items' reasons joined, for templates written before (kept working).
-    SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "cover_note", "reason", "contact_name", "contact_phone"],
+    # ``respond_by``: the last day to supplement where sector law sets a time (empty otherwise).
+    SUPPLEMENT_REQUESTED: [*_DOSSIER, "missing", "cover_note", "reason", "contact_name", "contact_phone",
+                           "respond_by"],
     PAYMENT_REQUESTED: [*_DOSSIER, "fee_name", "amount_vnd", "pay_url", "pay_by"],
     APOLOGY: [*_DOSSIER, "original_due_at", "new_due_at", "reason", "agency_name"],
     DUE_DATE_MOVED: [*_DOSSIER, "original_due_at", "new_due_at", "changed_days", "agency_name"],
@@ -123,7 +125,8 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần bổ sung, hoàn thiện các giấy tờ sau:\n"
      "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
      "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
-     "{% if cover_note %}\nÝ kiến của cán bộ: {{ cover_note }}\n{% endif %}\n"
+     "{% if cover_note %}\nÝ kiến của cán bộ: {{ cover_note }}\n{% endif %}"
+     "{% if respond_by %}\nHạn bổ sung: hết ngày {{ respond_by|date:\"d/m/Y\" }}.\n{% endif %}\n"
      "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
      + _FOOTER_VI),
     (SUPPLEMENT_REQUESTED, "en", "any",
@@ -132,7 +135,8 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
      "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
      "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
-     "{% if cover_note %}\nThe officer's note: {{ cover_note }}\n{% endif %}\n"
+     "{% if cover_note %}\nThe officer's note: {{ cover_note }}\n{% endif %}"
+     "{% if respond_by %}\nSupplement by the end of {{ respond_by|date:\"d/m/Y\" }}.\n{% endif %}\n"
      "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN),
     (SUPPLEMENT_REQUESTED, "vi", "sms", "",
      "Ho so {{ dossier_code }} can bo sung {{ missing|length }} giay to. Chi tiet: {{ lookup_url }}"),
@@ -361,6 +365,14 @@ SUPERSEDED: dict[tuple[str, str, str], list[tuple[str, str]]] = {
         "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
         "Lý do: {{ reason }}\n"
         "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
+        + _FOOTER_VI), (
+        "Hồ sơ {{ dossier_code }} cần bổ sung",
+        "Kính gửi {{ recipient_name }},\n\n"
+        "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) cần bổ sung, hoàn thiện các giấy tờ sau:\n"
+        "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
+        "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
+        "{% if cover_note %}\nÝ kiến của cán bộ: {{ cover_note }}\n{% endif %}\n"
+        "Người hướng dẫn: {{ contact_name }}{% if contact_phone %}, điện thoại {{ contact_phone }}{% endif %}."
         + _FOOTER_VI)],
     (SUPPLEMENT_REQUESTED, "en", "any"): [(
         "Dossier {{ dossier_code }} needs more documents",
@@ -368,6 +380,13 @@ SUPERSEDED: dict[tuple[str, str, str], list[tuple[str, str]]] = {
         "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
         "{% for item in missing %}{{ forloop.counter }}. {{ item }}\n{% endfor %}\n"
         "Reason: {{ reason }}\n"
+        "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN), (
+        "Dossier {{ dossier_code }} needs more documents",
+        "Dear {{ recipient_name }},\n\n"
+        "Dossier {{ dossier_code }} ({{ procedure_name }}) needs the following to be supplied or corrected:\n"
+        "{% for item in missing %}{{ forloop.counter }}. {{ item.document }}"
+        "{% if item.reason %}: {{ item.reason }}{% endif %}\n{% endfor %}"
+        "{% if cover_note %}\nThe officer's note: {{ cover_note }}\n{% endif %}\n"
         "Contact: {{ contact_name }}{% if contact_phone %}, phone {{ contact_phone }}{% endif %}." + _FOOTER_EN)],
     # Before the result's number, date, download link and postal tracking number (issue 14).
     (RESULT_READY, "vi", "any"): [(
@@ -420,6 +439,7 @@ def sample_context(key: str) -> dict[str, Any]:
                   "Giấy tờ về quyền sử dụng đất: Bản sao chưa chứng thực",
         "contact_name": "Trần Thị Bình",
         "contact_phone": "0263 000 001",
+        "respond_by": dt.date(2026, 7, 22),
         "fee_name": "lệ phí cấp giấy phép xây dựng",
         "amount_vnd": 75000,
         "pay_url": "https://motcua.example.gov.vn/thanh-toan/1",

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers import selectors as dossier_selectors
 
 from . import selectors, services, throttle
 
@@ -118,7 +119,7 @@ class AccessOut(Schema):
             summary="My dossiers (the signed-in citizen's)")
 def my_dossiers(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"code": d.public_id, "procedure_name": d.procedure.name, "status": d.status,
-             "status_label": d.get_status_display(), "submitted_at": d.submitted_at, "due_at": d.due_at}
+             "status_label": dossier_selectors.status_label(d), "submitted_at": d.submitted_at, "due_at": d.due_at}
             for d in selectors.own_dossiers(request.auth)[:200]]  # type: ignore[attr-defined]
 
 

@@ -23,6 +23,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import links
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import deadlines
+from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -112,7 +113,7 @@ def track(code: str, verify: str) -> PublicStatus | None:
 
 def public_status(dossier: Dossier) -> PublicStatus:
     explanation, skipped = due_explanation(dossier)
-    steps = [PublicStep(e.at, e.status_after, str(Status(e.status_after).label))
+    steps = [PublicStep(e.at, e.status_after, _step_label(e))
              for e in dossier.events.filter(kind__in=[EventKind.CREATED, EventKind.STATUS_CHANGED],
                                             status_after__isnull=False).order_by("seq")
              if e.status_after is not None]
@@ -120,11 +121,20 @@ def public_status(dossier: Dossier) -> PublicStatus:
     return PublicStatus(
         code=dossier.public_id, procedure_code=dossier.procedure.code,
         procedure_name=dossier.snapshot.get("procedure", {}).get("name") or dossier.procedure.name,
-        status=dossier.status, status_label=str(Status(dossier.status).label), channel=dossier.channel,
+        status=dossier.status, status_label=dossier_selectors.status_label(dossier), channel=dossier.channel,
         receiving_unit=dossier.receiving_unit.name,
         processing_unit=dossier.processing_unit.name if transferred else "",
         submitted_at=dossier.submitted_at, received_at=dossier.received_at, due_at=dossier.due_at,
         due_explanation=explanation, skipped_days=skipped, steps=steps, returned_at=dossier.returned_at)
+
+
+def _step_label(event: DossierEvent) -> str:
+    """A step's name; a supplement sent back to the desk is named as such, not "newly submitted" again."""
+    if event.status_after is None:
+        return ""
+    if event.status_after == Status.NEW and event.status_before == Status.SUPPLEMENT_REQUESTED:
+        return _("Supplement sent, awaiting intake")
+    return str(Status(event.status_after).label)
 
 
 def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
@@ -524,7 +534,15 @@ def supplement_context(event: DossierEvent) -> dict[str, Any]:
                for m in (event.data or {}).get("missing") or []]
     return {"missing": missing, "cover_note": event.reason or "",
             "reason": "; ".join(f"{m.document}: {m.reason}" if m.reason else m.document for m in missing),
-            "contact_name": event.actor.get_full_name(), "contact_phone": ""}
+            "contact_name": event.actor.get_full_name(), "contact_phone": "",
+            # The last day to supplement, where sector law sets a time (``dossiers.services.supplement_deadline``).
+            "respond_by": _last_day((event.data or {}).get("respond_by"))}
+
+
+def _last_day(respond_by: str | None) -> dt.date | None:
+    if not respond_by:
+        return None
+    return timezone.localtime(dt.datetime.fromisoformat(respond_by) - dt.timedelta(microseconds=1)).date()
 
 
 def payment_context(dossier: Dossier) -> dict[str, Any]:

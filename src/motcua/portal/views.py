@@ -22,6 +22,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.legal import qr_data_uri
 from motcua.dossiers import actions, serving
+from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
@@ -135,6 +136,8 @@ def register_resend(request: HttpRequest, key: str) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """*Hồ sơ của tôi*: dossiers in progress, drafts, and results."""
     dossiers = list(selectors.own_dossiers(me(request)))
+    for d in dossiers:
+        d.status_text = dossier_selectors.status_label(d)  # type: ignore[attr-defined]
     finished = {Status.DONE, Status.RETURNED, Status.NOT_RECEIVED, Status.STOPPED}
     return render(request, "portal/home.html", {
         "current": [d for d in dossiers if d.status not in finished],
@@ -168,7 +171,9 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier, "public": public, "just_submitted": request.GET.get("new") == "1",
         "documents": documents, "loose_files": files.get(None, []),
         "may_rate": selectors.open_invitation_for(dossier) is not None,
-        "supplement": _supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else None,
+        "supplement": (dossier_selectors.supplement_request(dossier)
+                       if dossier.status == Status.SUPPLEMENT_REQUESTED else None),
+        "supplement_sent": dossier_selectors.supplement_sent(dossier),
         "qr": _qr(selectors.tracking_url(dossier)),
         "result_method": selectors.result_method_label(dossier.result_method) if dossier.result_method else "",
         "results": selectors.returned_results(dossier),
@@ -242,14 +247,6 @@ def _qr(url: str) -> str:
     return qr_data_uri(url)
 
 
-def _supplement_items(dossier: Dossier) -> list[dict[str, Any]]:
-    event = dossier.events.filter(status_after=Status.SUPPLEMENT_REQUESTED).order_by("-seq").first()
-    missing = (event.data or {}).get("missing", []) if event else []
-    names = {d.name: d.order for d in dossier.documents.all()}
-    return [{"document": m.get("document", ""), "reason": m.get("reason", ""),
-             "order": names.get(m.get("document", ""))} for m in missing]
-
-
 @login_required
 def access_log(request: HttpRequest, code: str) -> HttpResponse:
     """Who opened or changed my dossier: every staff action names a natural person (DESIGN.md, Privacy)."""
@@ -261,17 +258,21 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant sends what the supplement request (form 02) asks for, and only that: one upload box per
+    item asked for, a document of the list attached to that document, a free item as a file of its own."""
     dossier = _own(request, code)
-    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+    request_ = dossier_selectors.supplement_request(dossier)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED or request_ is None:
         return redirect("portal:dossier", code=dossier.public_id)
-    items = _supplement_items(dossier)
-    form = SupplementForm(request.POST or None)
+    boxes = [(f"document_{item.order}" if item.order else f"item_{index}", item)
+             for index, item in enumerate(request_.items, start=1)]
+    # Bound on every POST: files alone, without a note, leave ``request.POST`` empty.
+    form = SupplementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         uploads = []
-        for doc in dossier.documents.all():
-            upload = request.FILES.get(f"document_{doc.order}")
-            if upload is not None:
-                uploads.append((doc.order, upload.name or "file", cast(IO[bytes], upload.file)))
+        for name, item in boxes:
+            for upload in request.FILES.getlist(name):
+                uploads.append((item.order or 0, upload.name or "file", cast(IO[bytes], upload.file)))
         try:
             services.submit_supplement(me(request), dossier, uploads, form.cleaned_data["note"])
         except DomainError as exc:
@@ -279,8 +280,8 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("The supplement has been sent."))
             return redirect("portal:dossier", code=dossier.public_id)
-    return render(request, "portal/supplement.html", {"dossier": dossier, "items": items, "form": form,
-                                                      "documents": list(dossier.documents.all())})
+    return render(request, "portal/supplement.html", {"dossier": dossier, "request_": request_,
+                                                      "boxes": boxes, "form": form})
 
 
 # --- rating -------------------------------------------------------------------------------------------

@@ -28,6 +28,13 @@ def not_captured() -> SafeString:
     return format_html('<span class="not-captured">{}</span>', _("not captured"))
 
 
+@register.simple_tag
+def not_published() -> SafeString:
+    """A fact the agency has not published (yet), said plainly on the public pages rather than as a gap of the
+    data: the citizen learns that it is not known, not that something was forgotten."""
+    return format_html('<span class="not-captured">{}</span>', _("not yet published"))
+
+
 @register.filter
 def choice_label(value: str, kind: str) -> str:
     if not value:
@@ -47,9 +54,9 @@ def _amount(amount: Decimal | float | int) -> str:
 
 @register.simple_tag
 def duration(amount: Decimal | float | int | None, unit: str | None) -> str:
-    """"10 working days"; "not captured" when there is no amount."""
+    """"10 working days"; "not yet published" when there is no amount."""
     if amount is None or not unit:
-        return not_captured()
+        return not_published()
     return f"{_amount(amount)} {choice_label(unit, 'unit')}"
 
 

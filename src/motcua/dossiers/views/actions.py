@@ -17,8 +17,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.errors import PermissionDenied as DomainPermissionDenied
 
-from .. import actions
-from ..choices import Status
+from .. import actions, selectors
 from ..forms import action_form, add_domain_error
 from ..workflow import selectors as wf_selectors
 from .access import detail_url, dossier_for, staff
@@ -71,5 +70,5 @@ def action(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     return render(request, "dossiers/action.html", {
         "dossier": dossier, "action": spec, "form": form, "blocked": blocked,
         "procedure_name": dossier.snapshot.get("procedure", {}).get("name", ""),
-        "status_label": Status(dossier.status).label,
+        "status_label": selectors.status_label(dossier),
     }, status=status)

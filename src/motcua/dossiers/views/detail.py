@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.core.errors import DomainError, NotFound
 
 from .. import actions, issuing, pages, selectors, services, serving
-from ..choices import EventKind, Status
+from ..choices import EventKind
 from ..models import Dossier, IssuedForm
 from ..workflow import selectors as wf_selectors
 from .access import detail_url, dossier_for, staff
@@ -64,7 +64,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     personal = selectors.personal_data(dossier, opened["full"])
     issued = list(IssuedForm.objects.filter(dossier=dossier).select_related("issued_by").order_by("issued_at"))
     return render(request, "dossiers/detail.html", {
-        "dossier": dossier, "status_label": Status(dossier.status).label, "personal": personal,
+        "dossier": dossier, "status_label": selectors.status_label(dossier), "personal": personal,
         "may_see_personal": opened["may_see"], "full": opened["full"], "documents": page.documents,
         "loose_files": page.loose_files, "events": page.events,
         "issued": [{"form": f, "label": pages.FORM_LABELS.get(f.role, f.role)} for f in issued],
