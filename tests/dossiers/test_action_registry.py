@@ -62,6 +62,8 @@ INPUTS: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "sign-refusal": ({"note": ""}, {"note": ""}),
     "approve-supplement": ({"note": ""}, {"note": ""}),
     "sign-supplement": ({"note": ""}, {"note": ""}),
+    "return-refusal": ({"reason": "Chưa đủ căn cứ"}, {"reason": "Chưa đủ căn cứ"}),
+    "return-supplement": ({"reason": "Không cần bổ sung"}, {"reason": "Không cần bổ sung"}),
     "return-result": ({"method": "post", "postal_tracking": "EB123456789VN"},
                       {"method": "post", "postal_tracking": "EB123456789VN"}),
 }

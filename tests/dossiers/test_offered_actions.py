@@ -49,6 +49,8 @@ def _bodies(slug: str, d: Dossier) -> list[dict[str, Any]]:
         "answer-consultation": [{"consultation": consultation.pk if consultation else 0, "answer": "Đồng ý",
                                  "agrees": True}],
         "refuse-after-appraisal": [{"reason": "Không phù hợp quy hoạch"}],
+        "return-refusal": [{"reason": "Chưa đủ căn cứ từ chối"}],
+        "return-supplement": [{"reason": "Không cần bổ sung"}],
         "record-result": [{"number": "9/GPXD", "issued_on": "2026-08-06"}],
         "request-payment": [{"amount_vnd": 100000, "description": "Lệ phí"}],
         "confirm-payment": [{"channel": "desk", "receipt_number": "BL1"}],

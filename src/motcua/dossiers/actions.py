@@ -276,6 +276,22 @@ def _draft_waits(kind: str, *, approved: bool) -> Offer:
     return offer
 
 
+def _draft_returnable(kind: str) -> Offer:
+    """A paper of ``kind`` waits, and it is this user's turn on it: the head before approval, the leader (who
+    may also send back what the head has not approved yet) before the signature."""
+
+    def offer(a: Access) -> Refusal:
+        draft = workflow.pending_draft(a.dossier, kind)
+        if draft is None:
+            return _conflict(_("No paper of this kind waits for you on this dossier."), "no_draft")
+        signer = workflow.may_sign(a.user, a.dossier)
+        if signer or (draft.approved_at is None and workflow.may_approve(a.user, a.dossier)):
+            return None
+        return _forbid()
+
+    return offer
+
+
 def _clock_waits(a: Access) -> Refusal:
     # The time limit counts from a later event the procedure version names (a CCHN's evaluation result,
     # Decree 212/2026 Arts. 30-31) and it has not been recorded yet.
@@ -509,6 +525,13 @@ _SPECS: list[ActionSpec] = [
         frozenset({P}), processing, s.NoteIn, lambda u, d, b, f: workflow.sign_refusal(u, d, note=b.note),
         form="note", capability=Capability.SIGN_RESULTS, offered=_draft_waits(DraftKind.REFUSAL, approved=True),
         primary=True, pdf="refusal-answer"),
+    ActionSpec(
+        "return-refusal", gettext_lazy("Send the proposed refusal back"),
+        gettext_lazy("You do not agree with the refusal: it goes back to the officer with your reason and nothing "
+                     "is sent to the applicant."),
+        frozenset({P}), processing, s.ReasonIn,
+        lambda u, d, b, f: workflow.return_draft(u, d, DraftKind.REFUSAL, reason=b.reason), form="reason",
+        offered=_draft_returnable(DraftKind.REFUSAL)),
     # A supplement request during processing (Decree 61/2018 Art. 19(4)) goes out the same way: the officer
     # drafts it (``request-supplement``), the head approves it, the leader's signature sends it.
     ActionSpec(
@@ -525,6 +548,13 @@ _SPECS: list[ActionSpec] = [
         frozenset({P}), processing, s.NoteIn, lambda u, d, b, f: _sign_supplement(u, d),
         form="note", capability=Capability.SIGN_RESULTS, offered=_draft_waits(DraftKind.SUPPLEMENT, approved=True),
         primary=True, pdf="supplement-request"),
+    ActionSpec(
+        "return-supplement", gettext_lazy("Send the supplement request back"),
+        gettext_lazy("You do not agree with the request: it goes back to the officer with your reason and nothing "
+                     "is sent to the applicant."),
+        frozenset({P}), processing, s.ReasonIn,
+        lambda u, d, b, f: workflow.return_draft(u, d, DraftKind.SUPPLEMENT, reason=b.reason), form="reason",
+        offered=_draft_returnable(DraftKind.SUPPLEMENT)),
     ActionSpec(
         "record-result", gettext_lazy("Record the result"),
         gettext_lazy("Its number, date and the digitised file, once signed."),

@@ -67,6 +67,7 @@ class EventKind(models.TextChoices):
     APOLOGY = "apology", _("Apology and new date")
     DRAFTED = "drafted", _("Paper drafted, to be approved")
     DRAFT_APPROVED = "draft_approved", _("Paper approved, to be signed")
+    DRAFT_RETURNED = "draft_returned", _("Paper sent back to its drafter")
     LATE_FLAGGED = "late_flagged", _("Flagged late")
     REMINDED = "reminded", _("Apology reminder")
     ESCALATED = "escalated", _("Escalated to the leader")

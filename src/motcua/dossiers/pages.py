@@ -297,7 +297,7 @@ def event_rows(events: list[DossierEvent]) -> list[EventRow]:
         elif e.kind == EventKind.FORM_ISSUED:
             role = e.data.get("form", "")
             detail = f"{FORM_LABELS.get(role, role)} ({_('form')} {e.data.get('number', '')})"
-        elif e.kind in (EventKind.DRAFTED, EventKind.DRAFT_APPROVED):
+        elif e.kind in (EventKind.DRAFTED, EventKind.DRAFT_APPROVED, EventKind.DRAFT_RETURNED):
             paper = e.data.get("paper", "")
             detail = str(PAPER_LABELS.get(paper, paper))
         elif e.kind == EventKind.DOCUMENT_ADDED:

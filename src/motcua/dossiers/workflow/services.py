@@ -669,6 +669,32 @@ def approve_draft(user: User, dossier: Dossier, kind: str, *, note: str = "",
     return draft
 
 
+def return_draft(user: User, dossier: Dossier, kind: str, *, reason: str,
+                 at: dt.datetime | None = None) -> None:
+    """The head of division (before approving) or the leader (before signing) does not agree with the drafted
+    paper and sends it back to the officer with the reason: the draft is withdrawn, nothing reaches the
+    applicant, and the officer may draft again or go on with the appraisal. Without this a refusal the leader
+    will not sign would wait in his list for ever. The draft's text stays in the dossier's events (``drafted``,
+    then ``draft_returned`` with who sent it back and why)."""
+    now = _now(at)
+    reason = nfc(reason or "")
+    if not reason:
+        raise _invalid(_("Say why the paper is sent back."), "reason")
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _check_processing(dossier)
+        draft = _locked_draft(dossier, kind)
+        # The one whose turn it is sends it back: the head while it waits for approval, the leader after.
+        allowed = may_sign(user, dossier) if draft.approved_at is not None else (
+            may_approve(user, dossier) or may_sign(user, dossier))
+        if not allowed:
+            raise _forbidden()
+        data = {"paper": kind, "draft": draft.pk, "drafted_by": draft.drafted_by.get_full_name(),
+                "approved_by": draft.approved_by.get_full_name() if draft.approved_by else ""}
+        draft.delete()
+        events.append(dossier, EventKind.DRAFT_RETURNED, user, at=now, reason=reason, data=data)
+
+
 def _signed_draft(draft: PaperDraft) -> PaperDraft:
     if draft.approved_at is None:
         raise Conflict(_("The head of division must approve the paper before it is signed."), code="not_approved")
