@@ -186,7 +186,7 @@ class SnapshotMonth(models.Model):
 
 
 class IssuedReport(models.Model):
-    """A periodic report signed and issued by a leader (``reports.issue``): numbered in the issuing agency's
+    """A periodic report signed and issued by a leader (``services.issue``): numbered in the issuing agency's
     register of reports of the year (``dossiers.codes.next_paper_number``, Decree 30/2020 Art. 15), stored as
     the PDF that was signed. The report page's PDF before that is a view, marked as not issued, unnumbered."""
 

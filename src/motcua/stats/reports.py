@@ -12,13 +12,10 @@ Identity, per row: carried over + received = ended + in progress at the end.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +28,7 @@ from motcua.core.dates import legal_date
 from motcua.core.errors import DomainError
 from motcua.documents import legal
 from motcua.documents.services import write_register_sheet
-from motcua.dossiers import codes, files, issuing
+from motcua.dossiers import issuing
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 
@@ -166,7 +163,7 @@ def may_issue(user: User, unit: OrgUnit | None) -> bool:
     return issuer is not None and has_capability(user, Capability.SIGN_RESULTS, issuer)
 
 
-def _render(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, *, issuer: OrgUnit,
+def render(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date, *, issuer: OrgUnit,
             number: str, signer: User | None, at: dt.datetime, preview: bool) -> bytes:
     from weasyprint import HTML
 
@@ -192,35 +189,8 @@ def pdf(unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -
         raise DomainError(_("No organisation unit exists."), code="no_unit")
     now = timezone.now()
     agency = issuer.agency() or issuer
-    return _render(unit, scope, first, last, issuer=issuer, number="", signer=leader_of(agency), at=now,
+    return render(unit, scope, first, last, issuer=issuer, number="", signer=leader_of(agency), at=now,
                    preview=True)
-
-
-def issue(user: User, unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> IssuedReport:
-    """The leader signs and issues the report: the next number of the issuing agency's register of reports of
-    the year, the PDF rendered with it and the signer, stored, and recorded. All in one transaction, so a
-    number is never lost or given twice: a report is issued a few times a month, so holding the register
-    while its PDF renders costs nothing that matters."""
-    issuer = issuer_of(unit)
-    if issuer is None or not may_issue(user, unit):
-        raise PermissionDenied
-    now = timezone.now()
-    agency_code = issuing.register_agency(issuer)
-    year = timezone.localdate(now).year
-    with transaction.atomic():
-        number = codes.next_paper_number(agency_code, "report", year)
-        reference = f"{issuing.format_number(number)}/{symbol(issuer)}"
-        out = _render(unit, scope, first, last, issuer=issuer, number=reference, signer=user, at=now,
-                      preview=False)
-        name = files.durable_save(f"reports/{year}/{agency_code}/{number:04d}.pdf", out)
-        try:
-            return IssuedReport.objects.create(
-                unit=unit, issuer=issuer, first=first, last=last, agency_code=agency_code, year=year,
-                number=number, reference=reference, file=name, sha256=hashlib.sha256(out).hexdigest(),
-                issued_by=user, issued_at=now)
-        except BaseException:
-            files.discard([name])
-            raise
 
 
 def read(report: IssuedReport) -> bytes:

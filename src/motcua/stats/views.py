@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 
-from . import charts, evaluation, kpi, reports, selectors
+from . import charts, evaluation, kpi, reports, selectors, services
 from .forms import Period, PeriodForm, period_from, status
 from .models import IssuedReport
 
@@ -159,7 +159,7 @@ def report_issue(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     if status(form) != 200:
         return report(request)
-    issued = reports.issue(_viewer(request), unit, scope, period.first, period.last)
+    issued = services.issue(_viewer(request), unit, scope, period.first, period.last)
     return redirect("stats:issued_report_pdf", pk=issued.pk)
 
 
