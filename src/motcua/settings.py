@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.notifications",
+    "motcua.feedback",
     "motcua.portal",
     "motcua.stats",
 ]

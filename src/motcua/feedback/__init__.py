@@ -1,0 +1,1 @@
+"""Feedback and petitions on administrative regulations and on how procedures are carried out (PAKN)."""
