@@ -19,6 +19,7 @@ from motcua.catalogue.api import router as catalogue_router
 from motcua.core.api_schemas import field_message
 from motcua.core.errors import DomainError, error_body
 from motcua.dossiers.api import router as dossiers_router
+from motcua.feedback.api import router as feedback_router
 from motcua.notifications.api import router as notifications_router
 from motcua.portal.api import router as portal_router
 from motcua.stats.api import router as stats_router
@@ -100,3 +101,4 @@ api.add_router("/", dossiers_router)
 api.add_router("/", portal_router)
 api.add_router("/", notifications_router)
 api.add_router("/stats", stats_router)
+api.add_router("/feedback", feedback_router)

@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thu-tuc/", include("motcua.catalogue.urls")),
     path("ho-so/", include("motcua.dossiers.urls")),
     path("thong-ke/", include("motcua.stats.urls")),
+    path("phan-anh/", include("motcua.feedback.urls")),
+    path("open311/v2/", include("motcua.feedback.open311")),
     path("", include("motcua.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -62,3 +62,15 @@ def test_a_petition_must_propose_something(org, people):
         services.submit(regulation(agency=org["sxd"], kind="petition"), channel="web")
     assert err.value.details["field"] == "proposal"
     assert not FeedbackItem.objects.exists()
+
+
+def test_the_registry_offers_what_each_role_may_do(received, people):
+    from motcua.feedback import actions
+
+    assert {a.slug for a in actions.offered(people["binh"], received)} >= {"classify", "forward", "reject", "merge"}
+    assert actions.offered(people["thanh"], received) == []
+    assert actions.offered(people["khanh"], received) == []
+    with pytest.raises(Conflict):
+        actions.take(people["giang"], received, "publish", {})
+    item = actions.take(people["binh"], received, "classify", {"assignee_id": people["cuong"].pk})
+    assert item.assignee == people["cuong"]
