@@ -74,3 +74,13 @@ def test_the_registry_offers_what_each_role_may_do(received, people):
         actions.take(people["giang"], received, "publish", {})
     item = actions.take(people["binh"], received, "classify", {"assignee_id": people["cuong"].pk})
     assert item.assignee == people["cuong"]
+
+
+def test_the_notices_of_an_item_are_read_by_who_reads_the_item(received, people):
+    from motcua.notifications.selectors import can_view_subject
+
+    ref = f"feedback:{received.code}"
+    assert can_view_subject(people["binh"], ref)
+    assert can_view_subject(people["thanh"], ref)
+    assert not can_view_subject(people["khanh"], ref)
+    assert not can_view_subject(people["an"], ref)

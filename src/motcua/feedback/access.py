@@ -99,3 +99,12 @@ def may_enter(user: User, agency_id: int) -> bool:
     9): the agency's desk, its division heads and its leaders."""
     return any(_member_strict(user, cap, agency_id) for cap in (
         Capability.RECEIVE_DOSSIERS, Capability.ASSIGN_DOSSIERS, Capability.SIGN_RESULTS))
+
+
+def reads_subject(user: User, subject_ref: str) -> bool:
+    """Whether ``user`` may read the notices about ``feedback:<code>``: those who read the item as staff."""
+    code = subject_ref.partition(":")[2]
+    if not code or not user.is_authenticated:
+        return False
+    item = FeedbackItem.objects.filter(code=code).only("pk", "agency_id", "assignee_id", "sender_account_id").first()
+    return item is not None and Access(user, item).reads

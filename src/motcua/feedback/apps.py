@@ -7,3 +7,11 @@ class FeedbackConfig(AppConfig):
     label = "feedback"
     verbose_name = _("Feedback and petitions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from motcua.notifications import selectors as notices
+
+        from .access import reads_subject
+
+        # The notices about an item carry its sender's name and contact: read exactly by who reads the item.
+        notices.register_subject_access("feedback", reads_subject)
