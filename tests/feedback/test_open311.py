@@ -195,11 +195,32 @@ def test_conduct_needs_a_name_and_a_contact(client, key):
     bare = {"service_code": "conduct", "description": "Cán bộ một cửa yêu cầu nộp thêm giấy tờ không có trong "
             "danh mục."}
     refused = post(client, api_key=key, **bare)
-    assert refused.status_code == 400 and "first_name" not in refused.json()[0]["description"]
+    assert refused.status_code == 400 and "(name)" in refused.json()[0]["description"]
     assert post(client, api_key=key, **bare, first_name="An").status_code == 400
     ok = post(client, api_key=key, **bare, first_name="An", last_name="Nguyễn", phone="0912345678")
     assert ok.status_code == 201
     assert FeedbackItem.objects.get().topic == "conduct"
+
+
+def test_conduct_about_a_dossier_links_the_dossier_and_its_officers(client, key, org, people, run):
+    from motcua.dossiers import services as dossiers
+
+    from ..dossiers.conftest import intake, make_procedure, upload
+
+    make_procedure(org)
+    dossier = run(dossiers.receive_at_desk, people["binh"], intake(), [upload()])
+    response = post(client, api_key=key, service_code="conduct", first_name="An", last_name="Nguyễn",
+                    phone="0912345678", description="Hồ sơ bị yêu cầu bổ sung giấy tờ ngoài danh mục.",
+                    **{"attribute[dossier_code]": dossier.code})
+    assert response.status_code == 201, response.content
+    item = FeedbackItem.objects.get()
+    assert (item.topic, item.dossier, item.agency) == ("conduct", dossier, org["sxd"])
+    assert people["binh"] in item.officers.all()
+    unknown = post(client, api_key=key, service_code="conduct", first_name="An", phone="0912345678",
+                   description="Hồ sơ bị yêu cầu bổ sung giấy tờ ngoài danh mục.",
+                   **{"attribute[dossier_code]": "KHONG-CO"})
+    assert unknown.status_code == 400 and "dossier_code" in unknown.json()[0]["description"]
+    assert client.get(f"{BASE}/requests/{item.code}.json").json()[0]["description"] is None
 
 
 def test_post_is_rate_limited_per_key_and_per_address(client, key, org, people, settings):
