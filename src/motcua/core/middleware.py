@@ -18,7 +18,8 @@ from django.utils import translation
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
-        if request.path_info.startswith("/api/"):
+        # Machine clients (the JSON API, Open311) say their language in Accept-Language, not in a cookie.
+        if request.path_info.startswith(("/api/", "/open311/")):
             super().process_request(request)
             return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")

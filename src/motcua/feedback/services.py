@@ -784,13 +784,15 @@ def _tell_leaders(item: FeedbackItem) -> None:
 
 # --- Open311 clients -----------------------------------------------------------------------------------------
 
-def issue_api_key(actor: User, *, name: str, agency: OrgUnit) -> tuple[ApiClient, str]:
-    """A new Open311 client; the key is returned once and stored as its SHA-256."""
+def issue_api_key(actor: User | None, *, name: str, agency: OrgUnit) -> tuple[ApiClient, str]:
+    """A new Open311 client; the key is returned once and stored as its SHA-256. ``actor`` None: the operator's
+    console command (``motcua feedback issue-key``), trusted like ``createtoken`` as it already holds the
+    database."""
     import hashlib
 
     from motcua.accounts.permissions import Capability, has_capability
 
-    if not has_capability(actor, Capability.ADMINISTER):
+    if actor is not None and not has_capability(actor, Capability.ADMINISTER):
         raise PermissionDenied(_("Only an administrator issues API keys."))
     name = nfc(name or "").strip()
     if not name:
@@ -802,10 +804,11 @@ def issue_api_key(actor: User, *, name: str, agency: OrgUnit) -> tuple[ApiClient
     return client, key
 
 
-def revoke_api_key(actor: User, client: ApiClient) -> None:
+def revoke_api_key(actor: User | None, client: ApiClient) -> None:
+    """Revoke a client's key at once (``actor`` None: the operator's console command)."""
     from motcua.accounts.permissions import Capability, has_capability
 
-    if not has_capability(actor, Capability.ADMINISTER):
+    if actor is not None and not has_capability(actor, Capability.ADMINISTER):
         raise PermissionDenied(_("Only an administrator revokes API keys."))
     if client.revoked_at is None:
         client.revoked_at = _now()
