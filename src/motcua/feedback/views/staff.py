@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import OrgUnit, User
@@ -64,7 +64,7 @@ def mask_name(name: str) -> str:
 # --- the queue -------------------------------------------------------------------------------------------------
 
 VIEW_LABELS = {
-    "open": gettext_lazy("Everything open"), "mine": gettext_lazy("Assigned to me"),
+    "open": pgettext_lazy("feedback", "Everything open"), "mine": gettext_lazy("Assigned to me"),
     "unclassified": gettext_lazy("To classify"), "due_today": gettext_lazy("Due today"),
     "overdue": gettext_lazy("Overdue"), "at_risk": gettext_lazy("At risk"),
     "approved": gettext_lazy("Waiting for publication"), "closed": gettext_lazy("Closed"),
@@ -168,7 +168,14 @@ def _step_rows(item: FeedbackItem, now: Any) -> list[dict[str, Any]]:
     explanation: the stored date is the one that counts)."""
     lim = deadlines.limits()
     rows = []
-    for check in deadlines.steps(item, now):
+    checks = deadlines.steps(item, now)
+    if item.status == Status.RECEIVED:
+        # Not classified yet: the dates to reject by (2 WD) and to forward by (5 WD, Decree 20/2008 Art. 9)
+        # still apply; past the forwarding date the item is late (``services.flag_late``).
+        checks = [deadlines.StepCheck("reject", item.reject_due, None, None),
+                  deadlines.StepCheck("forward", item.forward_due, None, False if now > item.forward_due else None),
+                  *checks]
+    for check in checks:
         start = item.approved_at if check.step == "publish" else item.received_at
         skipped: list[Any] = []
         if start is not None:
