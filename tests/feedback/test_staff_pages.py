@@ -319,3 +319,16 @@ def test_english(client_for, received):
     client.cookies["django_language"] = "en"
     body = client.get(QUEUE).content.decode()
     assert "Feedback and petitions" in body and "Everything open" in body
+
+
+def test_the_item_page_names_the_days_off_each_limit_skipped(client_for, org, people):
+    # Entered from the register with the day the letter came, just before Tết 2026 (17/02/2026): the 15 working
+    # days skip the Tết holiday, and the page says which days were not counted.
+    from zoneinfo import ZoneInfo
+
+    came = dt.datetime(2026, 2, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    item = services.submit(regulation(agency=org["sxd"], received_at=came), channel="letter", user=people["binh"])
+    body = client_for("binh").get(page(item)).content.decode()
+    deadlines_section = body.split('id="sec-deadlines"')[1].split("</section>")[0]
+    assert "17/02" in deadlines_section and "18/02" in deadlines_section
+    assert item.answer_due.date() > dt.date(2026, 3, 5)
