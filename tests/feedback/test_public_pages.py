@@ -71,7 +71,7 @@ def test_the_landing_page_shows_the_form_the_notice_and_the_agencys_contacts(org
 def test_a_regulation_feedback_without_name_is_received_and_the_receipt_shows_code_due_and_link(org):
     client = Client()
     pdf = SimpleUploadedFile("ảnh chụp.pdf", PDF, content_type="application/pdf")
-    response = client.post("/phan-anh/gui/", {**_form(org), "files": [pdf]})
+    response = client.post("/phan-anh/gui/", {**_form(org), "attachments": [pdf]})
     assert response.status_code == 302 and response["Location"] == "/phan-anh/da-nhan/"
     item = FeedbackItem.objects.get()
     assert item.channel == Channel.WEB and item.agency == org["sxd"] and item.sender_name == ""
@@ -107,7 +107,7 @@ def test_bad_input_is_answered_next_to_the_field_and_creates_nothing(org, extra,
 
 def test_a_file_that_is_not_a_photo_or_pdf_is_refused_in_the_users_language(org):
     exe = SimpleUploadedFile("anh.jpg", EXE, content_type="image/jpeg")
-    response = Client(HTTP_ACCEPT_LANGUAGE="vi").post("/phan-anh/gui/", {**_form(org), "files": [exe]})
+    response = Client(HTTP_ACCEPT_LANGUAGE="vi").post("/phan-anh/gui/", {**_form(org), "attachments": [exe]})
     assert response.status_code == 200
     assert "không thuộc loại được nhận" in response.content.decode() or "not an accepted type" in \
         response.content.decode()
@@ -116,18 +116,18 @@ def test_a_file_that_is_not_a_photo_or_pdf_is_refused_in_the_users_language(org)
 
 def test_more_than_five_files_are_refused(org):
     pdfs = [SimpleUploadedFile(f"{n}.pdf", PDF, content_type="application/pdf") for n in range(6)]
-    response = Client().post("/phan-anh/gui/", {**_form(org), "files": pdfs})
-    assert 'id="id_files_error"' in response.content.decode()
+    response = Client().post("/phan-anh/gui/", {**_form(org), "attachments": pdfs})
+    assert 'id="id_attachments_error"' in response.content.decode()
     assert not FeedbackItem.objects.exists()
 
 
 def test_a_too_large_file_and_a_too_large_request_are_refused_cleanly(org, settings):
     settings.MOTCUA_MAX_FILE_BYTES = 1000
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * 9000, content_type="application/pdf")
-    response = Client().post("/phan-anh/gui/", {**_form(org), "files": [big]})
-    assert response.status_code == 200 and 'id="id_files_error"' in response.content.decode()
+    response = Client().post("/phan-anh/gui/", {**_form(org), "attachments": [big]})
+    assert response.status_code == 200 and 'id="id_attachments_error"' in response.content.decode()
     huge = SimpleUploadedFile("huge.pdf", PDF + b"0" * 2_200_000, content_type="application/pdf")
-    response = Client().post("/phan-anh/gui/", {**_form(org), "files": [huge]})
+    response = Client().post("/phan-anh/gui/", {**_form(org), "attachments": [huge]})
     assert response.status_code == 413
     assert not FeedbackItem.objects.exists() and not FeedbackAttachment.objects.exists()
 
@@ -241,7 +241,7 @@ def test_the_sender_provides_information_when_asked(received, people):
     assert Client().post("/phan-anh/tra-cuu/", {"ma": item.code, "khoa": "sai", "action": "info",
                                                 "text": "thêm"}).status_code == 404
     pdf = SimpleUploadedFile("ban-ve.pdf", PDF, content_type="application/pdf")
-    response = _act(Client(), item, action="info", text="Đây là bản vẽ.", files=[pdf])
+    response = _act(Client(), item, action="info", text="Đây là bản vẽ.", attachments=[pdf])
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == Status.HANDLING and item.attachments.count() == 1

@@ -72,7 +72,7 @@ class PublicFeedbackForm(forms.Form):
                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     address = forms.CharField(label=_("Your address"), max_length=300, required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    files = MultipleFileField(label=_("Photos or documents (optional)"),
+    attachments = MultipleFileField(label=_("Photos or documents (optional)"),
                               help_text=_("Up to 5 files: photos (JPEG, PNG) or PDF."))
     # The honeypot (instead of a CAPTCHA): hidden by the stylesheet, announced to screen readers as a field to
     # leave empty; a person never fills it, a script filling every field does.
@@ -115,7 +115,7 @@ class TrackingForm(forms.Form):
 class ProvideInfoForm(forms.Form):
     text = forms.CharField(label=_("The information asked for"), max_length=MAX_CONTENT, required=False,
                            widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label=_("Photos or documents (optional)"),
+    attachments = MultipleFileField(label=_("Photos or documents (optional)"),
                               help_text=_("Up to 5 files: photos (JPEG, PNG) or PDF."))
 
 

@@ -21,9 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import User
@@ -61,13 +60,14 @@ FILE_ERRORS = frozenset({"file_too_large", "file_type_not_allowed", "bad_file_na
 def _place_error(form: forms.Form, exc: DomainError) -> None:
     """A service's refusal next to the field it names, else at the top of the form."""
     name = str(exc.details.get("field") or ("files" if exc.code in FILE_ERRORS else ""))
+    name = "attachments" if name == "files" else name
     if name in ("id_number", "phone", "email", "address") and name not in form.fields:
         name = "name"
     form.add_error(name if name in form.fields else None, exc.message)
 
 
 def _uploads(request: HttpRequest) -> list[files.Upload]:
-    return [files.upload_from_django(f.name or "file", f, None) for f in request.FILES.getlist("files")]
+    return [files.upload_from_django(f.name or "file", f, None) for f in request.FILES.getlist("attachments")]
 
 
 def _max_request_bytes() -> int:
@@ -117,7 +117,7 @@ def landing(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         dossier = _own_dossier(request, code)
-    form = PublicFeedbackForm(dossier_code=dossier.code if dossier else "")
+    form = PublicFeedbackForm(dossier_code=(dossier.code or "") if dossier else "")
     return _landing(request, form, dossier)
 
 
@@ -134,7 +134,7 @@ def send(request: HttpRequest) -> HttpResponse:
         return _landing(request, form, status=413)
     code = (request.POST.get("ho_so") or "")[:60]
     dossier = _own_dossier(request, code) if code else None
-    form = PublicFeedbackForm(request.POST, request.FILES, dossier_code=dossier.code if dossier else "")
+    form = PublicFeedbackForm(request.POST, request.FILES, dossier_code=(dossier.code or "") if dossier else "")
     if form.is_honeypot():
         return redirect("feedback:receipt")
     if not throttle.allow_submit(request):
@@ -149,7 +149,7 @@ def send(request: HttpRequest) -> HttpResponse:
         phone=d["phone"], email=d["email"], id_number=d["id_number"], address=d["address"],
         language=(get_language() or "vi")[:2])
     if dossier is not None:
-        data.dossier_code = dossier.code
+        data.dossier_code = dossier.code or ""
         channel = Channel.DOSSIER
     else:
         data.agency, data.topic, data.procedure_code = d["agency"], d["topic"], d["procedure_code"]
@@ -344,7 +344,7 @@ def answers(request: HttpRequest) -> HttpResponse:
     count = qs.count()
     page = PageOf(items=list(qs[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]), number=number, count=count,
                   size=PAGE_SIZE)
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    params = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     return render(request, "feedback/public/answers.html", {
         "form": form, "page": page, "query": urlencode(params), "count": count,
         "open_data_query": urlencode(params),
