@@ -85,3 +85,32 @@ def test_the_pages_in_english(page_factory, org):
     page.wait_for_load_state("load")
     assert "Complaints and denunciations are not feedback" in page.inner_text("main")
     _look(page, "feedback-form-en-phone", PHONE_390["width"])
+
+
+def test_feedback_about_my_dossier_from_its_page(page_factory, live_server, org, people):
+    import io
+
+    from motcua.dossiers import services as dossier_services
+    from motcua.dossiers.files import Upload
+    from tests.dossiers.conftest import PDF, intake, make_procedure
+
+    from .test_supplement import _signed_in
+
+    make_procedure(org)
+    dossier = dossier_services.accept(people["binh"], dossier_services.submit_online(people["an"], intake(), [
+        Upload(name="don.pdf", stream=io.BytesIO(PDF), document_order=1),
+        Upload(name="ban-ve.pdf", stream=io.BytesIO(PDF), document_order=2)]))
+    page = page_factory(PHONE_390)
+    _signed_in(page, live_server, people["an"])
+    page.goto(f"/cong-dan/ho-so/{dossier.code}/")
+    page.get_by_role("link", name="Phản ánh về hồ sơ này").click()
+    page.wait_for_load_state("load")
+    _look(page, "feedback-dossier-form-phone", PHONE_390["width"])
+    page.locator("#id_title").fill("Hồ sơ bị yêu cầu bổ sung giấy tờ ngoài quy định")
+    page.locator("#id_content").fill("Cán bộ yêu cầu nộp thêm bản sao sổ hộ khẩu, quy định không có.")
+    page.locator("#id_phone").fill("0912345678")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    item = FeedbackItem.objects.get()
+    assert item.dossier_id == dossier.pk and item.topic == "conduct"
+    assert item.code in page.locator(".receipt").inner_text()
