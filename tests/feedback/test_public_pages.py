@@ -340,3 +340,26 @@ def test_the_answers_page_paginates(published, org, people, settings):
 def test_the_navigation_and_footer_link_to_feedback(org):
     body = Client().get("/").content.decode()
     assert 'href="/phan-anh/"' in body and 'href="/phan-anh/tra-loi/"' in body
+
+
+def test_the_receipt_names_the_days_off_it_skipped(org, settings, time_machine):  # type: ignore[no-untyped-def]
+    """Received on 12/02/2026, the eve of Tết: the 15 working days skip the Tết holidays, named on the receipt."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(dt.datetime(2026, 2, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False)
+    client = Client()
+    assert client.post("/phan-anh/gui/", _form(org)).status_code == 302
+    body = client.get("/phan-anh/da-nhan/").content.decode()
+    item = FeedbackItem.objects.get()
+    assert item.code in body
+    assert "Ngày nghỉ không tính" in body and "Tết" in body
+
+
+def test_the_pages_speak_english(org, received):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    body = client.get("/phan-anh/").content.decode()
+    assert "Complaints and denunciations are not feedback" in body
+    body = client.get(f"/phan-anh/tra-cuu/?ma={received.code}&khoa={received.secret}").content.decode()
+    assert "Handling history" in body and "Your feedback was received." in body
