@@ -1,28 +1,44 @@
-"""A fixed-window rate limit on Django's cache, for the feedback app's own entry points (Open311 POST).
+"""Rate limits of the feedback entry points, fixed windows on the shared cache (``MOTCUA_CACHE_URL``: with
+several app servers the cache must be shared, else each server counts on its own).
 
-The portal has the same idea for tracking lookups, but feedback sits below portal in the layers and may not
-import it. With several app servers the cache must be shared (``MOTCUA_CACHE_URL=redis://...``), otherwise
-each server counts on its own and a client gets the allowance once per server.
+- the public form (``MOTCUA_FEEDBACK_RATE_LIMIT`` items per ``MOTCUA_FEEDBACK_RATE_WINDOW`` seconds per
+  client: a person rarely sends more than a few, a flood is a script) and the lookup of an item by its code
+  (the same allowance as dossier tracking, so that codes cannot be walked through), through
+  ``motcua.core.throttle``;
+- Open311 POSTs, counted per API key and per client address (``allow`` with an explicit identity).
 """
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
+from motcua.core import throttle
+
+
+def allow_submit(request: HttpRequest) -> bool:
+    return throttle.allow(request, "submit", namespace="feedback",
+                          limit=int(getattr(settings, "MOTCUA_FEEDBACK_RATE_LIMIT", 5)),
+                          window=int(getattr(settings, "MOTCUA_FEEDBACK_RATE_WINDOW", 3600)))
+
+
+def allow_lookup(request: HttpRequest) -> bool:
+    return throttle.allow(request, "track", namespace="feedback",
+                          limit=int(getattr(settings, "MOTCUA_TRACKING_RATE_LIMIT", 10)),
+                          window=int(getattr(settings, "MOTCUA_TRACKING_RATE_WINDOW", 600)))
+
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the server sees it; X-Forwarded-For is not trusted (clients forge it): behind a
-    proxy, the proxy must set REMOTE_ADDR."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return throttle.client_key(request)
 
 
 def allow(scope: str, ident: str, limit: int, window: int, using: BaseCache | None = None) -> bool:
-    """Count one attempt of ``ident`` in ``scope``; False once ``limit`` attempts were made in the current
-    window of ``window`` seconds."""
+    """Count one attempt of ``ident`` (an API key, an address) in ``scope``; False once ``limit`` attempts
+    were made in the current window of ``window`` seconds."""
     store = using if using is not None else cache
     window = max(1, window)
     key = f"motcua:feedback:{scope}:{ident}:{int(time.time()) // window}"
