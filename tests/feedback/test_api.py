@@ -126,7 +126,9 @@ def test_anonymous_gets_401_on_staff_endpoints(received):
 
 
 def test_a_citizen_is_not_staff(received, token_for):
-    assert get(BASE, token_for("an")).status_code == 403
+    refused = Client().get(BASE, HTTP_AUTHORIZATION=token_for("an"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "Chỉ cán bộ mới được tra cứu phản ánh, kiến nghị."
     assert get(f"{BASE}/{received.code}", token_for("an")).status_code == 404
     assert post(f"{BASE}/{received.code}/actions/classify", {}, token_for("an")).status_code == 404
 
