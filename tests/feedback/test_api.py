@@ -375,3 +375,10 @@ def test_public_endpoints_need_no_sign_in_and_check_their_input(db):
     assert get(f"{BASE}/public?year=1999").status_code == 400
     assert get(f"{BASE}/public?limit=1000").status_code == 400
     assert get(f"{BASE}/public/KHONG-CO").json()["error"]["code"] == "not_found"
+
+
+def test_a_secret_with_non_ascii_characters_is_a_404_not_a_500(people):
+    # compare_digest raised TypeError on a str with non-ASCII characters (found by the generated requests).
+    code = submitted()["code"]
+    assert get(f"{BASE}/track/{code}?secret=khóa").status_code == 404
+    assert post(f"{BASE}/track/{code}/react", {"secret": "khóa", "reaction": "satisfied"}).status_code == 404

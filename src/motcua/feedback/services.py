@@ -510,7 +510,8 @@ def provide_info(item: FeedbackItem, *, secret: str = "", user: User | None = No
 def _is_sender(item: FeedbackItem, secret: str, user: User | None) -> bool:
     if user is not None and user.is_authenticated and item.sender_account_id == user.pk:
         return True
-    return bool(secret) and secrets.compare_digest(secret, item.secret)
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    return bool(secret) and secrets.compare_digest(secret.encode("utf-8", "replace"), item.secret.encode())
 
 
 def extend(item: FeedbackItem, actor: User, *, reason: str) -> FeedbackItem:
