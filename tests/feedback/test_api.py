@@ -382,3 +382,24 @@ def test_a_secret_with_non_ascii_characters_is_a_404_not_a_500(people):
     code = submitted()["code"]
     assert get(f"{BASE}/track/{code}?secret=khóa").status_code == 404
     assert post(f"{BASE}/track/{code}/react", {"secret": "khóa", "reaction": "satisfied"}).status_code == 404
+
+
+def test_a_submission_with_files_in_multipart(people, token_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.dossiers.conftest import EXE, PDF
+
+    def send(**parts: Any) -> Any:
+        return Client().post(BASE, {"data": json.dumps(SUBMISSION), **parts})
+
+    refused = send(files=[SimpleUploadedFile("anh.pdf", PDF), SimpleUploadedFile("virus.pdf", EXE)])
+    assert refused.status_code == 400 and not FeedbackItem.objects.exists()
+    assert send(photo=SimpleUploadedFile("anh.pdf", PDF)).status_code == 400
+    too_many = send(files=[SimpleUploadedFile(f"{n}.pdf", PDF) for n in range(6)])
+    assert too_many.status_code == 400 and not FeedbackItem.objects.exists()
+    assert Client().post(BASE, {"data": "{"}).status_code == 400
+    sent = send(files=[SimpleUploadedFile("ban-ve.pdf", PDF)])
+    assert sent.status_code == 201, sent.content
+    detail = get(f"{BASE}/{sent.json()['code']}", token_for("binh")).json()
+    assert [(a["name"], a["content_type"], a["public"]) for a in detail["attachments"]] == [
+        ("ban-ve.pdf", "application/pdf", False)]

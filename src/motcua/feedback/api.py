@@ -18,11 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
+from pydantic import ValidationError as PydanticError
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import OrgUnit, User
-from motcua.core.api_schemas import ErrorOut, Offset, limit_field
+from motcua.core.api_schemas import ErrorOut, Offset, field_message, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.dossiers import files
 from motcua.dossiers.schemas import openapi_schema
 from motcua.dossiers.selectors import mask, mask_address
 
@@ -147,14 +149,51 @@ def sender_out(item: FeedbackItem) -> dict[str, Any]:
 
 # --- submission (anyone) -------------------------------------------------------------------------------------
 
-@router.post("", response={201: SubmittedOut, **PUBLIC_ERRORS}, auth=None,
-             summary="Send a feedback or petition (anyone, no sign-in)")
-def submit(request: HttpRequest, body: FeedbackIn) -> tuple[int, dict[str, Any]]:
+_SUBMIT_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": openapi_schema(FeedbackIn)},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "data": {"type": "string", "description": "FeedbackIn as JSON"},
+                "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                          "description": f"photos or documents (PDF, images), at most {services.MAX_FILES}; "
+                                         "checked by their content"}}}},
+        },
+        "required": True,
+    }
+}
+
+
+def _parse_submission(request: HttpRequest) -> tuple[FeedbackIn, list[files.Upload]]:
+    """JSON, or multipart with the JSON in ``data`` and the files in ``files`` (repeatable)."""
+    try:
+        if request.content_type == "multipart/form-data":
+            body = FeedbackIn.model_validate_json(request.POST.get("data", ""))
+        else:
+            body = FeedbackIn.model_validate_json(request.body or b"")
+    except PydanticError as exc:
+        fields = [{"field": ".".join(str(p) for p in e.get("loc", [])), "message": field_message(dict(e))}
+                  for e in exc.errors()]
+        raise DomainError(_("The request is not valid: check the fields listed."), code="invalid_input",
+                          details={"fields": fields}) from exc
+    uploads = []
+    for key in request.FILES:
+        if key != "files":
+            raise DomainError(_("Send the files in the field named files."), code="invalid_input")
+        uploads += [files.Upload(name=f.name or "", stream=f) for f in request.FILES.getlist(key)]
+    return body, uploads
+
+
+@router.post("", response={201: SubmittedOut, **PUBLIC_ERRORS, 413: ErrorOut}, auth=None,
+             openapi_extra=_SUBMIT_DOC, summary="Send a feedback or petition (anyone, no sign-in)")
+def submit(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """Receives the item on the ``api`` channel: its code, its deadlines from the agency's calendar and the
     sender's tracking address (it carries the secret: whoever has it reads the item and the answer). Rate
     limited per client (429 ``throttled``). Feedback on a regulation needs no name; one about a dossier or an
-    officer needs the name and a phone, an e-mail or an address."""
+    officer needs the name and a phone, an e-mail or an address. JSON, or multipart with the JSON in
+    ``data`` and photos or documents in ``files``."""
     _throttle(request, "submit")
+    body, uploads = _parse_submission(request)
     agency = None
     if body.agency_code:
         agency = OrgUnit.objects.filter(code=body.agency_code.strip()).first()
@@ -165,7 +204,7 @@ def submit(request: HttpRequest, body: FeedbackIn) -> tuple[int, dict[str, Any]]
         proposal=body.proposal, field_id=body.field_id, procedure_code=body.procedure_code,
         dossier_code=body.dossier_code, address_string=body.address_string, lat=body.lat, long=body.long,
         name=body.name, phone=body.phone, email=body.email, id_number=body.id_number, address=body.address,
-        language=translation.get_language() or "vi")
+        language=translation.get_language() or "vi", uploads=uploads)
     item = services.submit(data, channel="api")
     return 201, {"code": item.code, "status": item.status, "status_label": str(Status(item.status).label),
                  "received_at": item.received_at, "tracking_url": services.tracking_url(item),
