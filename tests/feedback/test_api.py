@@ -403,3 +403,11 @@ def test_a_submission_with_files_in_multipart(people, token_for):
     detail = get(f"{BASE}/{sent.json()['code']}", token_for("binh")).json()
     assert [(a["name"], a["content_type"], a["public"]) for a in detail["attachments"]] == [
         ("ban-ve.pdf", "application/pdf", False)]
+
+
+def test_a_nul_character_in_an_action_is_a_400(received, token_for):
+    # PostgreSQL refuses NUL in text: without the check this was a 500 there.
+    response = post(f"{BASE}/{received.code}/actions/reject", {"reason": "Không đúng\x00 thẩm quyền"},
+                    token_for("binh"))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"
+    assert FeedbackItem.objects.get(pk=received.pk).status == Status.RECEIVED
