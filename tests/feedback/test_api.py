@@ -411,3 +411,11 @@ def test_a_nul_character_in_an_action_is_a_400(received, token_for):
                     token_for("binh"))
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"
     assert FeedbackItem.objects.get(pk=received.pk).status == Status.RECEIVED
+
+
+@pytest.mark.parametrize("path", [f"{BASE}/public/a%00b", f"{BASE}/track/a%00b?secret=x", f"{BASE}/public?q=a%00b",
+                                  f"{BASE}/a%00b", f"{BASE}?q=a%00b"])
+def test_a_nul_character_in_a_path_or_query_is_a_400(people, token_for, path):
+    # A 500 on PostgreSQL before (its text cannot hold NUL).
+    response = get(path, token_for("binh"))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"

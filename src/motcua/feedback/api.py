@@ -32,6 +32,7 @@ from . import access, actions, deadlines, selectors, services, throttle
 from .choices import EventKind, Status
 from .models import FeedbackItem
 from .schemas import (
+    Code,
     FeedbackDetailOut,
     FeedbackIn,
     FeedbackListOut,
@@ -237,7 +238,7 @@ def public_answers(request: HttpRequest, filters: Query[PublicQuery]) -> dict[st
 
 @router.get("/public/{code}", response={200: PublicAnswerOut, **PUBLIC_ERRORS}, auth=None,
             summary="One published answer (anyone)")
-def public_answer(request: HttpRequest, code: str) -> dict[str, Any]:
+def public_answer(request: HttpRequest, code: Code) -> dict[str, Any]:
     return public_out(selectors.public_answer(code))
 
 
@@ -245,21 +246,21 @@ def public_answer(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/track/{code}", response={200: SenderItemOut, **PUBLIC_ERRORS}, auth=None,
             summary="Follow my feedback with its code and the receipt's secret")
-def track(request: HttpRequest, code: str, secret: Text = "") -> dict[str, Any]:
+def track(request: HttpRequest, code: Code, secret: Text = "") -> dict[str, Any]:
     """One answer (404) for an unknown code and a wrong secret, so codes cannot be probed; rate limited per
     client (429)."""
     _throttle(request, "track")
     return sender_out(selectors.item_for_sender(code, secret))
 
 
-def _own(request: HttpRequest, code: str, secret: str) -> FeedbackItem:
+def _own(request: HttpRequest, code: Code, secret: str) -> FeedbackItem:
     _throttle(request, "track")
     return selectors.item_for_sender(code, secret)
 
 
 @router.post("/track/{code}/react", response={200: SenderItemOut, **PUBLIC_ERRORS}, auth=None,
              summary="Say whether the answer satisfied me (once)")
-def react(request: HttpRequest, code: str, body: ReactIn) -> dict[str, Any]:
+def react(request: HttpRequest, code: Code, body: ReactIn) -> dict[str, Any]:
     """Counts for 766 indicator 5.3; 409 before an answer or after a first reaction."""
     item = services.react(_own(request, code, body.secret), reaction=body.reaction, secret=body.secret)
     return sender_out(item)
@@ -267,7 +268,7 @@ def react(request: HttpRequest, code: str, body: ReactIn) -> dict[str, Any]:
 
 @router.post("/track/{code}/info", response={200: SenderItemOut, **PUBLIC_ERRORS}, auth=None,
              summary="Give the information the agency asked for")
-def provide_info(request: HttpRequest, code: str, body: InfoIn) -> dict[str, Any]:
+def provide_info(request: HttpRequest, code: Code, body: InfoIn) -> dict[str, Any]:
     """Only while the agency waits for it (409 otherwise). Files are not taken here (the tracking page takes
     them)."""
     item = services.provide_info(_own(request, code, body.secret), secret=body.secret, text=body.text)
@@ -276,7 +277,7 @@ def provide_info(request: HttpRequest, code: str, body: InfoIn) -> dict[str, Any
 
 @router.post("/track/{code}/follow-up", response={201: FollowedUpOut, **PUBLIC_ERRORS}, auth=None,
              summary="Follow up the answer: a new item linked to this one")
-def follow_up(request: HttpRequest, code: str, body: FollowUpIn) -> tuple[int, dict[str, Any]]:
+def follow_up(request: HttpRequest, code: Code, body: FollowUpIn) -> tuple[int, dict[str, Any]]:
     """The item's history is never edited: the follow-up is a new item with its own code and secret; it
     counts against 766 indicator 5.3 for the first. 409 before an answer."""
     new = services.follow_up(_own(request, code, body.secret), content=body.content, secret=body.secret)
@@ -322,7 +323,7 @@ def list_items(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any
 
 
 @router.get("/{code}", response={200: FeedbackDetailOut, **ERRORS}, summary="A feedback item (staff)")
-def get_item(request: HttpRequest, code: str) -> dict[str, Any]:
+def get_item(request: HttpRequest, code: Code) -> dict[str, Any]:
     """With its deadlines judged now (each step met, late or still in time), its history, its files'
     metadata and the actions the caller may take. 404 for anyone who may not read it."""
     user: User = request.auth  # type: ignore[attr-defined]
@@ -351,7 +352,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _act(request: HttpRequest, code: str, slug: str) -> dict[str, Any]:
+def _act(request: HttpRequest, code: Code, slug: str) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
     item = selectors.item_for_staff(user, code)
     item = actions.take(user, item, slug, _action_input(request))
@@ -359,7 +360,7 @@ def _act(request: HttpRequest, code: str, slug: str) -> dict[str, Any]:
 
 
 def _action_operation(action: actions.Action) -> None:
-    def operation(request: HttpRequest, code: str) -> dict[str, Any]:
+    def operation(request: HttpRequest, code: Code) -> dict[str, Any]:
         return _act(request, code, action.slug)
 
     operation.__name__ = "feedback_action_" + action.slug.replace("-", "_")
@@ -380,6 +381,6 @@ for _action in actions.ACTIONS.values():
 
 
 @router.post("/{code}/actions/{slug}", response={404: ErrorOut}, include_in_schema=False)
-def unknown_action(request: HttpRequest, code: str, slug: str) -> dict[str, Any]:
+def unknown_action(request: HttpRequest, code: Code, slug: str) -> dict[str, Any]:
     """Any other slug: 404."""
     return _act(request, code, slug)

@@ -22,6 +22,9 @@ def _no_nul(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
+# An item's code in a path, e.g. T.SXD-PA26-00001.
+Code = Annotated[str, Field(max_length=40, description="the item's code, e.g. T.SXD-PA26-00001"),
+                 AfterValidator(_no_nul)]
 
 
 class FeedbackIn(Schema):
