@@ -120,7 +120,9 @@ def item_for_sender(code: str, secret: str = "", user: User | None = None) -> Fe
     import secrets as _secrets
 
     own = user is not None and user.is_authenticated and item.sender_account_id == user.pk
-    if not own and not (secret and _secrets.compare_digest(secret, item.secret)):
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, i.e. a 500).
+    if not own and not (secret and _secrets.compare_digest(secret.encode("utf-8", "replace"),
+                                                           item.secret.encode())):
         raise NotFound(_("No feedback has this code."))
     return item
 

@@ -246,7 +246,8 @@ def submit(data: Submission, *, channel: str, user: User | None = None, api_clie
                 item.officers.set(_handlers_of(dossier))
             for upload, name in zip(data.uploads, stored, strict=True):
                 FeedbackAttachment.objects.create(item=item, file=name, name=upload.safe_name,
-                                                  content_type=upload.kind, size=upload.size, sha256=upload.sha256)
+                                                  content_type=files.CONTENT_TYPES[upload.kind], size=upload.size,
+                                                  sha256=upload.sha256)
             _append(item, EventKind.RECEIVED, user if user and user.is_authenticated else None, now,
                     channel=channel, dossier=dossier.code if dossier else None)
             _notify(item, NOTICE_RECEIVED)
@@ -499,7 +500,8 @@ def provide_info(item: FeedbackItem, *, secret: str = "", user: User | None = No
             item.save(update_fields=["status", "info_received_at"])
             for upload, name in zip(uploads, stored, strict=True):
                 FeedbackAttachment.objects.create(item=item, file=name, name=upload.safe_name,
-                                                  content_type=upload.kind, size=upload.size, sha256=upload.sha256)
+                                                  content_type=files.CONTENT_TYPES[upload.kind], size=upload.size,
+                                                  sha256=upload.sha256)
             _append(item, EventKind.INFO_RECEIVED, None, now, text=text, files=len(uploads))
     except BaseException:
         files.discard(stored)
@@ -510,7 +512,8 @@ def provide_info(item: FeedbackItem, *, secret: str = "", user: User | None = No
 def _is_sender(item: FeedbackItem, secret: str, user: User | None) -> bool:
     if user is not None and user.is_authenticated and item.sender_account_id == user.pk:
         return True
-    return bool(secret) and secrets.compare_digest(secret, item.secret)
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    return bool(secret) and secrets.compare_digest(secret.encode("utf-8", "replace"), item.secret.encode())
 
 
 def extend(item: FeedbackItem, actor: User, *, reason: str) -> FeedbackItem:
