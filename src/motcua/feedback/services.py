@@ -269,7 +269,8 @@ def _notify(item: FeedbackItem, key: str, **extra: Any) -> None:
     recipient = notifications.Recipient(name=item.sender_name or _("Sender"), email=item.sender_email,
                                         phone=item.sender_phone, language=item.sender_language)
     context = {"recipient_name": item.sender_name, "feedback_code": item.code, "title": item.title,
-               "agency_name": item.agency.name, "status_label": str(Status(item.status).label),
+               "agency_name": item.agency.name, "status": item.status,
+               "status_label": str(Status(item.status).label),
                "received_at": item.received_at, "answer_due": item.answer_due, "lookup_url": tracking_url(item),
                "hotline": item.agency.hotline or item.agency.phone, "reason": item.reason,
                "forwarded_to": item.forwarded_to, "info_request": item.info_request, "answer": item.answer,
