@@ -8,9 +8,11 @@ Sources of the rules: ``docs/feedback.md`` and the domain note ``feedback-pakn.m
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -258,13 +260,27 @@ def submit(data: Submission, *, channel: str, user: User | None = None, api_clie
 
 # --- notices -------------------------------------------------------------------------------------------------
 
+# Backdated history (the demo, an import of an old register) must not notify anyone today.
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("feedback_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """No notice leaves while inside: for history written after the fact (``feedback.demo``)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def tracking_url(item: FeedbackItem) -> str:
     return absolute(f"/phan-anh/tra-cuu/?ma={item.code}&khoa={item.secret}")
 
 
 def _notify(item: FeedbackItem, key: str, **extra: Any) -> None:
     """The sender's notice on the channel they gave (e-mail, else SMS); nothing when they gave none."""
-    if not (item.sender_email or item.sender_phone):
+    if _QUIET.get() or not (item.sender_email or item.sender_phone):
         return
     recipient = notifications.Recipient(name=item.sender_name or _("Sender"), email=item.sender_email,
                                         phone=item.sender_phone, language=item.sender_language)
@@ -770,6 +786,8 @@ def _tell_leaders(item: FeedbackItem) -> None:
     from motcua.accounts.choices import Role
     from motcua.accounts.models import RoleAssignment
 
+    if _QUIET.get():
+        return
     leaders = User.objects.filter(pk__in=RoleAssignment.objects.filter(
         role=Role.AGENCY_LEADER, unit__path__startswith=item.agency.path).values("user_id"), is_active=True)
     watchers = list(leaders)
