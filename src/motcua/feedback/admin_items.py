@@ -39,8 +39,8 @@ class _ReadOnly:
 
 class FeedbackEventInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
     model = FeedbackEvent
-    fields = ["seq", "kind", "actor", "at", "data"]
-    readonly_fields = fields
+    fields = ("seq", "kind", "actor", "at", "data")
+    readonly_fields = ("seq", "kind", "actor", "at", "data")
     extra = 0
     can_delete = False
     ordering = ["seq"]
