@@ -67,7 +67,8 @@ def test_a_merged_item_names_the_item_to_follow(received, cb, org, people):
         second = services.submit(regulation(agency=org["sxd"], email="an2@example.com"), channel="web")
         services.merge(second, people["binh"], into_code=received.code)
     body = last_to("an2@example.com").body
-    assert received.code in body and f"ma={received.code}&khoa={received.secret}" in body
+    assert f"/phan-anh/tra-cuu/?ma={received.code}" in body
+    assert received.secret not in body  # the earlier sender's key is theirs alone
 
 
 def test_a_request_for_information_says_what_and_where_to_answer(received, cb, people):

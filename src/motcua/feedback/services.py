@@ -468,7 +468,9 @@ def merge(item: FeedbackItem, actor: User, *, into_code: str, reason: str = "") 
         item.classified_at = item.classified_at or now
         item.save()
         _append(item, EventKind.MERGED, actor, now, into=into.code, reason=item.reason)
-        _notify(item, NOTICE_STATUS, merged_into=into.code, merged_url=tracking_url(into))
+        # The earlier item's public status by its code, never its tracking secret: that is another sender's key
+        # to their own data and to reacting or following up in their name.
+        _notify(item, NOTICE_STATUS, merged_into=into.code, merged_url=absolute(f"/phan-anh/tra-cuu/?ma={into.code}"))
     return item
 
 

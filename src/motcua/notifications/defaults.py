@@ -428,19 +428,19 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Answer on the tracking page: {{ lookup_url }}"
      "{% else %}It is now: {{ status_label }}.{% endif %}" + _FEEDBACK_FOOTER_EN),
     (FEEDBACK_STATUS, "vi", "sms", "",
-     "PAKN {{ feedback_code }}: {% if extended %}gia han den {{ answer_due|date:\"d/m/Y\" }}"
-     "{% elif status == \"forwarded\" %}da chuyen den {{ forwarded_to }}"
-     "{% elif status == \"rejected\" %}khong duoc tiep nhan. Ly do xem tai"
-     "{% elif status == \"merged\" %}gop voi {{ merged_into }}, theo doi tai {{ merged_url }}"
-     "{% elif status == \"info_requested\" %}can bo sung thong tin, tra loi tai"
-     "{% else %}{{ status_label }}{% endif %}. {{ lookup_url }}"),
+     "PAKN {{ feedback_code }}: {% if extended %}gia han xu ly den {{ answer_due|date:\"d/m/Y\" }}. {{ lookup_url }}"
+     "{% elif status == \"forwarded\" %}da chuyen den {{ forwarded_to }}. {{ lookup_url }}"
+     "{% elif status == \"rejected\" %}khong duoc tiep nhan, xem ly do: {{ lookup_url }}"
+     "{% elif status == \"merged\" %}gop voi {{ merged_into }}, theo doi tai: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}can bo sung thong tin, tra loi tai: {{ lookup_url }}"
+     "{% else %}{{ status_label }}. {{ lookup_url }}{% endif %}"),
     (FEEDBACK_STATUS, "en", "sms", "",
-     "Feedback {{ feedback_code }}: {% if extended %}extended to {{ answer_due|date:\"d/m/Y\" }}"
-     "{% elif status == \"forwarded\" %}forwarded to {{ forwarded_to }}"
-     "{% elif status == \"rejected\" %}not accepted, reason at"
-     "{% elif status == \"merged\" %}merged with {{ merged_into }}, follow at {{ merged_url }}"
-     "{% elif status == \"info_requested\" %}more information needed, answer at"
-     "{% else %}{{ status_label }}{% endif %}. {{ lookup_url }}"),
+     "Feedback {{ feedback_code }}: {% if extended %}extended to {{ answer_due|date:\"d/m/Y\" }}. {{ lookup_url }}"
+     "{% elif status == \"forwarded\" %}forwarded to {{ forwarded_to }}. {{ lookup_url }}"
+     "{% elif status == \"rejected\" %}not accepted, reason at: {{ lookup_url }}"
+     "{% elif status == \"merged\" %}merged with {{ merged_into }}, follow it at: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}more information needed, answer at: {{ lookup_url }}"
+     "{% else %}{{ status_label }}. {{ lookup_url }}{% endif %}"),
 
     (FEEDBACK_ANSWERED, "vi", "any",
      "Trả lời phản ánh, kiến nghị {{ feedback_code }}",
