@@ -15,6 +15,8 @@ DEMO_STEPS = [
     "motcua.catalogue.demo",
     "motcua.notifications.demo",
     "motcua.dossiers.demo",
+    # After the dossiers: a feedback item about a demo dossier; before the statistics, which count feedback.
+    "motcua.feedback.demo",
     "motcua.portal.demo",
     "motcua.stats.demo",
 ]

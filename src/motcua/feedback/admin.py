@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_items, services  # noqa: F401 - admin_items registers the items (read-only)
 from .models import ApiClient
 
 

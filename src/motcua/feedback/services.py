@@ -8,9 +8,11 @@ Sources of the rules: ``docs/feedback.md`` and the domain note ``feedback-pakn.m
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,18 +261,33 @@ def submit(data: Submission, *, channel: str, user: User | None = None, api_clie
 
 # --- notices -------------------------------------------------------------------------------------------------
 
+# Backdated history (the demo, an import of an old register) must not notify anyone today.
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("feedback_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """No notice leaves while inside: for history written after the fact (``feedback.demo``)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def tracking_url(item: FeedbackItem) -> str:
     return absolute(f"/phan-anh/tra-cuu/?ma={item.code}&khoa={item.secret}")
 
 
 def _notify(item: FeedbackItem, key: str, **extra: Any) -> None:
     """The sender's notice on the channel they gave (e-mail, else SMS); nothing when they gave none."""
-    if not (item.sender_email or item.sender_phone):
+    if _QUIET.get() or not (item.sender_email or item.sender_phone):
         return
     recipient = notifications.Recipient(name=item.sender_name or _("Sender"), email=item.sender_email,
                                         phone=item.sender_phone, language=item.sender_language)
     context = {"recipient_name": item.sender_name, "feedback_code": item.code, "title": item.title,
-               "agency_name": item.agency.name, "status_label": str(Status(item.status).label),
+               "agency_name": item.agency.name, "status": item.status,
+               "status_label": str(Status(item.status).label),
                "received_at": item.received_at, "answer_due": item.answer_due, "lookup_url": tracking_url(item),
                "hotline": item.agency.hotline or item.agency.phone, "reason": item.reason,
                "forwarded_to": item.forwarded_to, "info_request": item.info_request, "answer": item.answer,
@@ -452,7 +469,9 @@ def merge(item: FeedbackItem, actor: User, *, into_code: str, reason: str = "") 
         item.classified_at = item.classified_at or now
         item.save()
         _append(item, EventKind.MERGED, actor, now, into=into.code, reason=item.reason)
-        _notify(item, NOTICE_STATUS, merged_into=into.code, merged_url=tracking_url(into))
+        # The earlier item's public status by its code, never its tracking secret: that is another sender's key
+        # to their own data and to reacting or following up in their name.
+        _notify(item, NOTICE_STATUS, merged_into=into.code, merged_url=absolute(f"/phan-anh/tra-cuu/?ma={into.code}"))
     return item
 
 
@@ -772,6 +791,8 @@ def _tell_leaders(item: FeedbackItem) -> None:
     from motcua.accounts.choices import Role
     from motcua.accounts.models import RoleAssignment
 
+    if _QUIET.get():
+        return
     leaders = User.objects.filter(pk__in=RoleAssignment.objects.filter(
         role=Role.AGENCY_LEADER, unit__path__startswith=item.agency.path).values("user_id"), is_active=True)
     watchers = list(leaders)

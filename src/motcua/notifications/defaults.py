@@ -36,12 +36,22 @@ LATE_FLAGGED = "dossier.late_flagged"
 APOLOGY_REMINDER = "dossier.apology_reminder"
 ESCALATED = "dossier.escalated"
 CONSULTATION_LATE = "dossier.consultation_late"
+# Feedback and petitions (PAKN, ``motcua.feedback.services``): to the sender, the receipt with its answer
+# date, each change of status (forwarded, not accepted, merged, more information asked, time extended), the
+# approved answer; to the leaders and the officer, an item past a limit.
+FEEDBACK_RECEIVED = "feedback.received"
+FEEDBACK_STATUS = "feedback.status_changed"
+FEEDBACK_ANSWERED = "feedback.answered"
+FEEDBACK_LATE = "feedback.late"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
-        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE]
+        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE,
+        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
+_FEEDBACK = ["recipient_name", "feedback_code", "title", "agency_name", "status_label", "received_at", "answer_due",
+             "lookup_url", "hotline"]
 VARIABLES: dict[str, list[str]] = {
     STATUS_CHANGED: [*_DOSSIER, "status_label", "receiving_unit", "receiving_officer", "processing_unit",
                      "processing_officer", "received_at", "changed_at", "due_at", "note"],
@@ -65,11 +75,21 @@ VARIABLES: dict[str, list[str]] = {
     APOLOGY_REMINDER: [*_STAFF, "officer_name", "due_at", "apology_by"],
     ESCALATED: [*_STAFF, "officer_name", "unit_name", "due_at", "limit", "apologised"],
     CONSULTATION_LATE: [*_STAFF, "consulted_unit", "consultation_due_at"],
+    FEEDBACK_RECEIVED: [*_FEEDBACK],
+    # ``status``: the item's status value (forwarded, rejected, merged, info_requested, or any other when the
+    # time was extended, ``extended`` then true); ``merged_into``/``merged_url``: the item to follow.
+    FEEDBACK_STATUS: [*_FEEDBACK, "status", "reason", "forwarded_to", "info_request", "merged_into",
+                      "merged_url", "extended"],
+    FEEDBACK_ANSWERED: [*_FEEDBACK, "answer"],
+    FEEDBACK_LATE: ["recipient_name", "feedback_code", "title", "answer_due", "item_url"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
 _FOOTER_VI = "\n\nTra cứu hồ sơ: {{ lookup_url }}\nĐường dây nóng: {{ hotline }}"
 _FOOTER_EN = "\n\nTrack the dossier: {{ lookup_url }}\nHotline: {{ hotline }}"
+_FEEDBACK_FOOTER_VI = ("\n\nTra cứu phản ánh, kiến nghị: {{ lookup_url }}"
+                       "{% if hotline %}\nĐường dây nóng: {{ hotline }}{% endif %}")
+_FEEDBACK_FOOTER_EN = "\n\nTrack your feedback: {{ lookup_url }}{% if hotline %}\nHotline: {{ hotline }}{% endif %}"
 
 # (key, language, channel, subject, body)
 TEMPLATES: list[tuple[str, str, str, str, str]] = [
@@ -352,6 +372,110 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Ho so {{ dossier_code }}: qua han lay y kien ({{ consulted_unit }}). {{ dossier_url }}"),
     (CONSULTATION_LATE, "en", "sms", "",
      "Dossier {{ dossier_code }}: opinion overdue ({{ consulted_unit }}). {{ dossier_url }}"),
+
+    # --- feedback and petitions (PAKN) -------------------------------------------------------------------
+    (FEEDBACK_RECEIVED, "vi", "any",
+     "Đã tiếp nhận phản ánh, kiến nghị {{ feedback_code }}",
+     "Kính gửi {{ recipient_name|default:\"Quý vị\" }},\n\n"
+     "{{ agency_name }} đã tiếp nhận phản ánh, kiến nghị “{{ title }}” lúc " + _WHEN % "received_at" + ".\n"
+     "Mã số: {{ feedback_code }}\n"
+     "Thời hạn xử lý: chậm nhất hết ngày {{ answer_due|date:\"d/m/Y\" }} (15 ngày làm việc).\n"
+     "Phản ánh, kiến nghị về quy định hành chính không phải là khiếu nại, tố cáo; khiếu nại, tố cáo được giải "
+     "quyết theo Luật Khiếu nại, Luật Tố cáo." + _FEEDBACK_FOOTER_VI),
+    (FEEDBACK_RECEIVED, "en", "any",
+     "Feedback {{ feedback_code }} received",
+     "Dear {{ recipient_name|default:\"Sender\" }},\n\n"
+     "{{ agency_name }} received your feedback “{{ title }}” at " + _WHEN % "received_at" + ".\n"
+     "Code: {{ feedback_code }}\n"
+     "To be answered by the end of {{ answer_due|date:\"d/m/Y\" }} (15 working days).\n"
+     "Feedback on administrative regulations is not a complaint or a denunciation; those are handled under the "
+     "Law on Complaints and the Law on Denunciations." + _FEEDBACK_FOOTER_EN),
+    (FEEDBACK_RECEIVED, "vi", "sms", "",
+     "Da tiep nhan phan anh {{ feedback_code }}. Han tra loi {{ answer_due|date:\"d/m/Y\" }}. "
+     "Tra cuu: {{ lookup_url }}"),
+    (FEEDBACK_RECEIVED, "en", "sms", "",
+     "Feedback {{ feedback_code }} received. Answer due {{ answer_due|date:\"d/m/Y\" }}. Track: {{ lookup_url }}"),
+
+    (FEEDBACK_STATUS, "vi", "any",
+     "Phản ánh, kiến nghị {{ feedback_code }}: {% if extended %}gia hạn thời gian xử lý{% else %}"
+     "{{ status_label }}{% endif %}",
+     "Kính gửi {{ recipient_name|default:\"Quý vị\" }},\n\n"
+     "Về phản ánh, kiến nghị {{ feedback_code }} (“{{ title }}”) gửi {{ agency_name }}:\n\n"
+     "{% if extended %}Thời hạn xử lý được gia hạn đến hết ngày {{ answer_due|date:\"d/m/Y\" }}."
+     "{% elif status == \"forwarded\" %}Phản ánh, kiến nghị không thuộc thẩm quyền của {{ agency_name }} và đã "
+     "được chuyển đến {{ forwarded_to }} để xem xét, xử lý.\nLý do: {{ reason }}"
+     "{% elif status == \"rejected\" %}Phản ánh, kiến nghị không được tiếp nhận xử lý.\nLý do: {{ reason }}\n"
+     "Nếu nội dung là khiếu nại hoặc tố cáo, đề nghị Quý vị gửi đến cơ quan có thẩm quyền giải quyết theo Luật "
+     "Khiếu nại, Luật Tố cáo."
+     "{% elif status == \"merged\" %}Nội dung trùng với phản ánh, kiến nghị {{ merged_into }} đã tiếp nhận trước "
+     "và được gộp để xử lý chung. Quý vị theo dõi kết quả tại: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}Để xử lý, đề nghị Quý vị cung cấp thêm thông tin sau:\n"
+     "{{ info_request }}\nQuý vị trả lời tại trang tra cứu: {{ lookup_url }}"
+     "{% else %}Trạng thái hiện tại: {{ status_label }}.{% endif %}" + _FEEDBACK_FOOTER_VI),
+    (FEEDBACK_STATUS, "en", "any",
+     "Feedback {{ feedback_code }}: {% if extended %}time limit extended{% else %}{{ status_label }}{% endif %}",
+     "Dear {{ recipient_name|default:\"Sender\" }},\n\n"
+     "About your feedback {{ feedback_code }} (“{{ title }}”) to {{ agency_name }}:\n\n"
+     "{% if extended %}The time to answer is extended to the end of {{ answer_due|date:\"d/m/Y\" }}."
+     "{% elif status == \"forwarded\" %}It is outside the remit of {{ agency_name }} and was forwarded to "
+     "{{ forwarded_to }} to handle.\nReason: {{ reason }}"
+     "{% elif status == \"rejected\" %}It was not accepted.\nReason: {{ reason }}\n"
+     "If it is a complaint or a denunciation, please send it to the competent authority under the Law on "
+     "Complaints or the Law on Denunciations."
+     "{% elif status == \"merged\" %}It has the same content as the earlier item {{ merged_into }} and is "
+     "handled with it. Follow the result at: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}To handle it, please give us the following:\n{{ info_request }}\n"
+     "Answer on the tracking page: {{ lookup_url }}"
+     "{% else %}It is now: {{ status_label }}.{% endif %}" + _FEEDBACK_FOOTER_EN),
+    (FEEDBACK_STATUS, "vi", "sms", "",
+     "PAKN {{ feedback_code }}: {% if extended %}gia han xu ly den {{ answer_due|date:\"d/m/Y\" }}. {{ lookup_url }}"
+     "{% elif status == \"forwarded\" %}da chuyen den {{ forwarded_to }}. {{ lookup_url }}"
+     "{% elif status == \"rejected\" %}khong duoc tiep nhan, xem ly do: {{ lookup_url }}"
+     "{% elif status == \"merged\" %}gop voi {{ merged_into }}, theo doi tai: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}can bo sung thong tin, tra loi tai: {{ lookup_url }}"
+     "{% else %}{{ status_label }}. {{ lookup_url }}{% endif %}"),
+    (FEEDBACK_STATUS, "en", "sms", "",
+     "Feedback {{ feedback_code }}: {% if extended %}extended to {{ answer_due|date:\"d/m/Y\" }}. {{ lookup_url }}"
+     "{% elif status == \"forwarded\" %}forwarded to {{ forwarded_to }}. {{ lookup_url }}"
+     "{% elif status == \"rejected\" %}not accepted, reason at: {{ lookup_url }}"
+     "{% elif status == \"merged\" %}merged with {{ merged_into }}, follow it at: {{ merged_url }}"
+     "{% elif status == \"info_requested\" %}more information needed, answer at: {{ lookup_url }}"
+     "{% else %}{{ status_label }}. {{ lookup_url }}{% endif %}"),
+
+    (FEEDBACK_ANSWERED, "vi", "any",
+     "Trả lời phản ánh, kiến nghị {{ feedback_code }}",
+     "Kính gửi {{ recipient_name|default:\"Quý vị\" }},\n\n"
+     "{{ agency_name }} trả lời phản ánh, kiến nghị {{ feedback_code }} (“{{ title }}”) như sau:\n\n"
+     "{{ answer }}\n\n"
+     "Quý vị có thể cho biết mức độ hài lòng với câu trả lời, hoặc phản ánh tiếp, tại trang tra cứu."
+     + _FEEDBACK_FOOTER_VI),
+    (FEEDBACK_ANSWERED, "en", "any",
+     "Answer to your feedback {{ feedback_code }}",
+     "Dear {{ recipient_name|default:\"Sender\" }},\n\n"
+     "{{ agency_name }} answers your feedback {{ feedback_code }} (“{{ title }}”):\n\n"
+     "{{ answer }}\n\n"
+     "You can say whether the answer satisfies you, or follow it up, on the tracking page." + _FEEDBACK_FOOTER_EN),
+    (FEEDBACK_ANSWERED, "vi", "sms", "",
+     "PAKN {{ feedback_code }} da co tra loi. Xem va danh gia: {{ lookup_url }}"),
+    (FEEDBACK_ANSWERED, "en", "sms", "",
+     "Feedback {{ feedback_code }} has been answered. Read and rate: {{ lookup_url }}"),
+
+    (FEEDBACK_LATE, "vi", "any",
+     "Phản ánh, kiến nghị {{ feedback_code }} quá hạn xử lý",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Phản ánh, kiến nghị {{ feedback_code }} (“{{ title }}”) đã quá thời hạn của một bước xử lý (từ chối trong "
+     "2, chuyển trong 5, đề nghị bổ sung thông tin trong 5, xử lý trong 15, công khai trong 2 ngày làm việc). "
+     "Hạn xử lý: hết ngày {{ answer_due|date:\"d/m/Y\" }}.\n\nXem phản ánh, kiến nghị: {{ item_url }}"),
+    (FEEDBACK_LATE, "en", "any",
+     "Feedback {{ feedback_code }} is late",
+     "Dear {{ recipient_name }},\n\n"
+     "Feedback {{ feedback_code }} (“{{ title }}”) is past the limit of one of its steps (reject within 2, "
+     "forward within 5, ask for more information within 5, handle within 15, publish within 2 working days). "
+     "Answer due: end of {{ answer_due|date:\"d/m/Y\" }}.\n\nOpen the item: {{ item_url }}"),
+    (FEEDBACK_LATE, "vi", "sms", "",
+     "PAKN {{ feedback_code }} qua han xu ly (han {{ answer_due|date:\"d/m/Y\" }}). {{ item_url }}"),
+    (FEEDBACK_LATE, "en", "sms", "",
+     "Feedback {{ feedback_code }} is late (due {{ answer_due|date:\"d/m/Y\" }}). {{ item_url }}"),
 ]
 
 # Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
@@ -469,6 +593,18 @@ def sample_context(key: str) -> dict[str, Any]:
         "apologised": False,
         "consulted_unit": "Sở Nông nghiệp và Môi trường",
         "consultation_due_at": dt.datetime(2026, 7, 10, 9, 30, tzinfo=tz),
+        "feedback_code": "T.SXD-PA26-00012",
+        "title": "Thời hạn cấp giấy phép xây dựng nhà ở riêng lẻ quá dài",
+        "answer_due": dt.datetime(2026, 7, 27, 23, 59, tzinfo=tz),
+        "status": "forwarded",
+        "forwarded_to": "Ủy ban nhân dân phường Thắng Lợi",
+        "info_request": "Đề nghị cho biết số hồ sơ và ngày nộp hồ sơ.",
+        "answer": "Thời hạn giải quyết 15 ngày làm việc theo quy định của Luật Xây dựng; Sở sẽ rút ngắn khi "
+                  "công bố lại thủ tục.",
+        "merged_into": "T.SXD-PA26-00008",
+        "merged_url": "https://motcua.example.gov.vn/phan-anh/tra-cuu/?ma=T.SXD-PA26-00008",
+        "extended": False,
+        "item_url": "https://motcua.example.gov.vn/phan-anh/can-bo/T.SXD-PA26-00012/",
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context
