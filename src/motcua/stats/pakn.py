@@ -98,7 +98,7 @@ def _rows(unit_ids: frozenset[int] | None, procedure_ids: frozenset[int] | None,
         hidden=False, follow_up_of_id__in=[r.pk for r in rows], received_at__lte=end).values_list(
         "follow_up_of_id", flat=True))
     for r in rows:
-        r.followed_up = r.pk in followed
+        r.followed_up = r.pk in followed  # type: ignore[attr-defined]
     return rows
 
 
@@ -167,10 +167,12 @@ def substantiated(dossier_ids: list[int]) -> dict[int, set[int] | None]:
                                          hidden=False).prefetch_related("officers"))
     for item in items:
         named = {u.pk for u in item.officers.all()}
-        if not named or out.get(item.dossier_id, set()) is None:
-            out[item.dossier_id] = None
+        key = item.dossier_id
+        assert key is not None
+        if not named or out.get(key, set()) is None:
+            out[key] = None
         else:
-            current = out.setdefault(item.dossier_id, set())
+            current = out.setdefault(key, set())
             assert current is not None
             current |= named
     return out
