@@ -210,3 +210,13 @@ def test_a_substantiated_complaint_about_an_officer_zeroes_indicator_7(walked, o
     _ind, officers = ev()
     assert officers["dung"]["indicators"]["7"] == pytest.approx(1.0)  # (0 + 1 + 2) / 3
 
+
+
+def test_the_ranking_reads_the_same_feedback_counts(q1):
+    # compute_many (the ranking) reads the period's items once for every agency: same counts as one by one.
+    snn = kpi.subtree_ids(OrgUnit.objects.get(code="T.SNN"))
+    many = pakn.counts_many({"sxd": SXD(), "snn": snn}, *Q1)
+    assert many["sxd"] == pakn.counts(SXD(), *Q1)
+    assert many["snn"] == pakn.counts(snn, *Q1)
+    # The other agency's only item, X, forwarded 16/03 within 5 WD of 13/03: 1 of 1 on time.
+    assert (many["snn"]["handled"], many["snn"]["on_time"]) == (1, 1)

@@ -109,13 +109,14 @@ def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
     cells = kpi.Cells.of(first, last)
     everything = _procedures(kpi.Scope())
     ratings = rating_counts(first, last)
+    feedback = pakn.counts_many(unit_ids, first, last)
     out = {}
     for key, ids in unit_ids.items():
         s = cells.summary(ids)
         mine = [p for p in everything if p.agency_id in ids]
         out[key] = (compute_from(s, mine, cells.procedures_with_fee(ids), first, last,
                                  cells.procedures_paid_online(ids), _ratings_of(ratings, ids),
-                                 pakn.counts(ids, first, last)), s)
+                                 feedback[key]), s)
     return out
 
 
