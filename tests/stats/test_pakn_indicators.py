@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from motcua.accounts.models import OrgUnit
-from motcua.feedback import deadlines
+from motcua.feedback import deadlines, services
 from motcua.feedback.choices import Channel, Finding, Reaction, Status, Topic
 from motcua.feedback.models import FeedbackItem
 from motcua.stats import evaluation, index766, kpi, pakn
@@ -196,9 +196,10 @@ def test_a_substantiated_complaint_about_an_officer_zeroes_indicator_7(walked, o
     item.officers.add(people["cuong"])
     # Not decided yet, then found unsubstantiated: no change.
     assert ev()[0]["score"] == pytest.approx(1.7)
-    FeedbackItem.objects.filter(pk=item.pk).update(finding=Finding.UNSUBSTANTIATED)
+    # The leader's decision, through the service (Circular 01/2018 Art. 13: "unless found false").
+    item = services.decide_finding(item, people["giang"], finding=Finding.UNSUBSTANTIATED, note="Không có căn cứ.")
     assert ev()[0]["score"] == pytest.approx(1.7)
-    FeedbackItem.objects.filter(pk=item.pk).update(finding=Finding.SUBSTANTIATED, finding_at=t(2026, 8, 20))
+    services.decide_finding(item, people["giang"], finding=Finding.SUBSTANTIATED, note="Đã xác minh, đúng sự thật.")
     ind, officers = ev()
     # X now 0: (0 + 1 + 2) / 3 = 1.0. Cường (X and Z): (0 + 2) / 2 = 1.0. Dung (X, Y, Z) is not named: still
     # (2 + 1 + 2) / 3 = 1.7.
