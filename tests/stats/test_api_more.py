@@ -59,9 +59,10 @@ def test_evaluation(client_for, march):
     # complaint scores 0 (Circular 01/2018 Art. 13), and none is recorded. (2 + 2 + 1 + 2) / 4 = 1.75.
     assert by_id["7"]["score"] == pytest.approx(1.8)
     assert by_id["4"]["score"] is None and by_id["4"]["note"]
-    assert by_id["8"]["score"] is None and by_id["8"]["note"]
-    # Indicators 4, 5 and 8 have no data: no band, the total rescaled to 18 and the missing ones named.
+    # Indicator 8 (Circular 01/2018 Art. 13): no feedback at all in the period scores 2.
+    assert by_id["8"]["score"] == 2.0 and by_id["8"]["handled"] == 0
+    # Indicators 4 and 5 have no data: no band, the total rescaled to 18 and the missing ones named.
     assert body["max_points"] == 18 and body["band"] == "" and body["complete"] is False
-    assert [m["id"] for m in body["missing"]] == ["4", "5", "8"]
+    assert [m["id"] for m in body["missing"]] == ["4", "5"]
     assert body["score_18"] == pytest.approx(round(body["total"] * 18 / body["max_points_computed"], 1))
     assert client_for("dung").get(EVALUATION).status_code == 403

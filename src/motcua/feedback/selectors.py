@@ -30,11 +30,18 @@ def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def staff_items(user: User, *, view: str = "open", q: str = "", agency_id: int | None = None,
                 field_id: int | None = None, division_id: int | None = None, status: str = "",
-                topic: str = "", now: dt.datetime | None = None) -> QuerySet[FeedbackItem]:
+                topic: str = "", now: dt.datetime | None = None, channel: str = "",
+                received_from: dt.date | None = None, received_to: dt.date | None = None,
+                handled_from: dt.date | None = None, handled_to: dt.date | None = None,
+                counted: bool = False) -> QuerySet[FeedbackItem]:
     """The items ``user`` reads as staff, filtered. Views: ``open`` (everything still to do), ``mine`` (open
     and assigned to me), ``unclassified``, ``due_today`` / ``overdue`` (the agency's next date: publication
     once approved, else the answer), ``at_risk`` (due within the next two working days), ``approved``
-    (waiting for publication), ``closed``, ``all``, ``spam``."""
+    (waiting for publication), ``closed``, ``all``, ``spam``.
+
+    The statistics link their numbers here: ``received_from`` / ``received_to`` (local dates, inclusive),
+    ``handled_from`` / ``handled_to`` (being handled in those days: received by the last, not closed before
+    the first), ``counted`` (what the statistics count: neither hidden as spam nor merged)."""
     agencies = access.agencies_read(user)
     if agencies is not None and not agencies:
         return FeedbackItem.objects.none()
@@ -83,6 +90,21 @@ def staff_items(user: User, *, view: str = "open", q: str = "", agency_id: int |
         qs = qs.filter(status=status)
     if topic:
         qs = qs.filter(topic=topic)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if received_from:
+        qs = qs.filter(received_at__gte=_local_day_bounds(received_from)[0])
+    if received_to:
+        qs = qs.filter(received_at__lt=_local_day_bounds(received_to)[1])
+    if handled_to:
+        qs = qs.filter(received_at__lt=_local_day_bounds(handled_to)[1])
+    if handled_from:
+        start = _local_day_bounds(handled_from)[0]
+        qs = qs.exclude(Q(status=Status.PUBLISHED, published_at__lt=start)
+                        | Q(status=Status.FORWARDED, forwarded_at__lt=start)
+                        | Q(status=Status.REJECTED, rejected_at__lt=start))
+    if counted:
+        qs = qs.filter(hidden=False).exclude(status=Status.MERGED)
     if q:
         text = q.strip()
         qs = qs.filter(Q(code__iexact=text) | Q(title__icontains=text) | Q(content__icontains=text)

@@ -19,7 +19,7 @@ from motcua.catalogue.models import Procedure
 from motcua.core.api_schemas import ErrorOut, parse_day
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
-from . import evaluation, index766, kpi, selectors
+from . import evaluation, index766, kpi, pakn, selectors
 
 router = Router(tags=["statistics"], auth=STAFF_OR_CITIZEN)
 
@@ -89,6 +89,22 @@ def index(request: HttpRequest, unit: str | None = None, from_: str | None = FRO
     user: User = request.auth  # type: ignore[attr-defined]
     scope, start, end, node = resolve(user, unit, from_, to)
     return {"unit": node.code if node else None, **index766.compute(scope, start, end)}
+
+
+@router.get("/feedback", response={200: dict[str, Any], **ERRORS},
+            summary="Feedback and petitions (PAKN) of a unit and period")
+def feedback(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
+    """The feedback items of the unit (received by it or routed to one of its divisions; spam and merged
+    items left out): ``received`` in the period, by channel and by status (today's); ``handled`` in the
+    period (received by its end, not closed before its start) and ``on_time`` of them by the rules of 766
+    indicator 5.2 (``on_time_rate`` 0-1; ``late``, ``prolonged``); the counts of 5.3 (``first_received``,
+    ``dissatisfied``, ``overdue``, ``followed_up``, ``satisfied``); ``avg_working_days`` from receipt to the
+    answer's approval over the ``approved`` answers of the period; and the same by field and by division
+    (``key`` is the field's or the division's id, null when not set)."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    scope, start, end, node = resolve(user, unit, from_, to)
+    return {"unit": node.code if node else None, "from": start.isoformat(), "to": end.isoformat(),
+            **pakn.dashboard(scope.unit_ids, start, end)}
 
 
 @router.get("/evaluation", response={200: dict[str, Any], **ERRORS},

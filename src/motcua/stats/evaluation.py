@@ -36,7 +36,7 @@ from motcua.dossiers.timeliness import Outcome, judge
 from motcua.dossiers.workflow.models import Consultation, ProcessingStep
 from motcua.dossiers.workflow.services import DESK_ROLES
 
-from . import kpi
+from . import kpi, pakn
 from .models import DossierFact
 
 PER_DOSSIER = ("1", "2", "3", "4", "6", "7")
@@ -68,9 +68,12 @@ def notes() -> dict[str, str]:
         "5": _("Which procedures are received, appraised and approved at the desk is not recorded."),
         "6": _("Publication in the electronic catalogue is recorded; posting at the desk is not, so at most "
                "1 point."),
-        "7": _("Early and no complaint: 2; otherwise 1. Only a substantiated complaint scores 0: complaints "
-               "(PAKN) are not recorded by the system yet, so none does."),
-        "8": _("Feedback and petitions (PAKN) are not recorded by the system yet."),
+        "7": _("Early and no complaint: 2; otherwise 1; 0 when the leader found a complaint about an officer's "
+               "conduct in handling the dossier substantiated (for the officers it names, or all of the "
+               "dossier's officers when it names none)."),
+        "8": _("Feedback and petitions handled in the period, spam and merged items left out: 2 when none, or "
+               "all on time and none prolonged; 1 when at least 90 percent on time and none prolonged; 0 "
+               "otherwise."),
         "9": _("Levels 3 and 4 are read as procedures offered partly or fully online."),
     }
 
@@ -126,10 +129,14 @@ def score_contacts(supplements: int) -> int:
     return 2 if supplements == 0 else 1 if supplements == 1 else 0
 
 
-def score_attitude(fact: dict[str, Any]) -> int:
-    """Indicator 7: 2 when the result came early and no complaint, 1 otherwise; 0 only for a substantiated
-    complaint (Circular 01/2018 Art. 13: lateness is indicator 1's, not a complaint). Complaints (PAKN) are
-    not recorded yet, so no dossier scores 0 here."""
+def score_attitude(fact: dict[str, Any], complained: bool = False) -> int:
+    """Indicator 7 (Circular 01/2018 Art. 13, staff attitude): 2 when the result came early and no complaint,
+    1 when on time and no complaint; 0 when there is a complaint, unless it was found false. Lateness is
+    indicator 1's, not a complaint, so a late dossier without complaint scores 1. A complaint is a feedback item
+    about how the dossier was handled (topic conduct) that the leader found substantiated
+    (``pakn.substantiated``); one not yet decided or found unsubstantiated does not count."""
+    if complained:
+        return 0
     return 2 if score_time(fact) == 2 else 1
 
 
@@ -188,7 +195,8 @@ def _average(values: Iterable[int | None]) -> tuple[float | None, int]:
 
 
 def _per_dossier(facts: list[dict[str, Any]], steps: dict[int, list[dict[str, Any]]],
-                 opinions: dict[int, list[dict[str, Any]]]) -> dict[str, list[int | None]]:
+                 opinions: dict[int, list[dict[str, Any]]],
+                 complaints: dict[int, set[int] | None] | None = None) -> dict[str, list[int | None]]:
     published = _published_ids()
     scores: dict[str, list[int | None]] = {k: [] for k in PER_DOSSIER}
     for f in facts:
@@ -198,7 +206,7 @@ def _per_dossier(facts: list[dict[str, Any]], steps: dict[int, list[dict[str, An
                                           + (f["dossier__processing_supplements"] or 0)))
         scores["4"].append(None)
         scores["6"].append(1 if f["procedure_id"] in published else 0)
-        scores["7"].append(score_attitude(f))
+        scores["7"].append(score_attitude(f, f["dossier_id"] in (complaints or {})))
     return scores
 
 
@@ -229,9 +237,13 @@ def _indicator(ident: str, score: float | None, scope_kind: str, dossiers: int |
 
 
 def _officers(facts: list[dict[str, Any]], scores: dict[str, list[int | None]],
-              steps: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+              steps: dict[int, list[dict[str, Any]]],
+              complaints: dict[int, set[int] | None] | None = None) -> list[dict[str, Any]]:
     """Every officer who held a step of the dossiers evaluated: the dossiers' indicators 1, 3, 4, 7 once per
-    dossier, indicator 2 per step held (the return of the result left out, as for the agency)."""
+    dossier, indicator 2 per step held (the return of the result left out, as for the agency). A substantiated
+    complaint that names officers zeroes indicator 7 of that dossier for them only; the dossier's other
+    officers keep the score the dossier has without it."""
+    complaints = complaints or {}
     dossiers: dict[int, set[int]] = {}
     own_steps: dict[int, list[int | None]] = {}
     held: dict[int, int] = {}
@@ -245,8 +257,14 @@ def _officers(facts: list[dict[str, Any]], scores: dict[str, list[int | None]],
                 own_steps.setdefault(s["actor_id"], []).append(score_step(s))
     users = {u.pk: u for u in User.objects.filter(pk__in=list(dossiers))}
     out = []
+    def officer_score(k: str, i: int, pk: int) -> int | None:
+        if k == "7" and facts[i]["dossier_id"] in complaints:
+            named = complaints[facts[i]["dossier_id"]]
+            return score_attitude(facts[i], named is None or pk in named)
+        return scores[k][i]
+
     for pk, rows in dossiers.items():
-        parts = {k: _average(own_steps.get(pk, []) if k == "2" else (scores[k][i] for i in sorted(rows)))[0]
+        parts = {k: _average(own_steps.get(pk, []) if k == "2" else (officer_score(k, i, pk) for i in sorted(rows)))[0]
                  for k in OFFICER}
         known = [p for p in parts.values() if p is not None]
         total = round(sum(known), 1) if known else None
@@ -261,7 +279,9 @@ def evaluate(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     facts = _facts(scope, first, last)
     ids = [f["dossier_id"] for f in facts]
     steps, opinions = _steps(ids), _opinions(ids)
-    scores = _per_dossier(facts, steps, opinions)
+    complaints = pakn.substantiated(ids)
+    scores = _per_dossier(facts, steps, opinions, complaints)
+    feedback = pakn.counts(scope.unit_ids, first, last)
     all_notes = notes()
     indicators = []
     for ident in ("1", "2", "3", "4", "5", "6", "7", "8", "9"):
@@ -271,6 +291,10 @@ def evaluate(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
         elif ident == "9":
             points, detail = score_online(scope, first, last)
             indicators.append({**_indicator(ident, float(points), "agency", None, all_notes["9"]), **detail})
+        elif ident == "8":
+            indicators.append({**_indicator(ident, float(pakn.score_8(feedback)), "agency", None, all_notes["8"]),
+                               "handled": feedback["handled"], "on_time": feedback["on_time"],
+                               "prolonged": feedback["prolonged"]})
         else:
             indicators.append(_indicator(ident, None, "agency", None, all_notes[ident]))
     known = [i["score"] for i in indicators if i["score"] is not None] if facts else []
@@ -284,4 +308,4 @@ def evaluate(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     return {"from": first.isoformat(), "to": last.isoformat(), "dossiers": len(facts), "indicators": indicators,
             "total": total, "max_points": 18, "max_points_computed": computed, "complete": complete,
             "score_18": score_18, "missing": missing, "band": band_agency(total) if complete else "",
-            "officers": _officers(facts, scores, steps)}
+            "officers": _officers(facts, scores, steps, complaints)}

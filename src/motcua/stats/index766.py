@@ -8,7 +8,9 @@ system has no data for has ``value``, ``points`` None and a ``note``: it is show
 estimated; ``total`` sums the points that could be computed and ``max_points_computed`` says out of how
 many. Every indicator the recorded data allows is computed (docs/stats.md): payments online (3.5b, 3.6)
 from the confirmed payments, electronic results and digitised dossiers (4.1, 4.2) from the recorded
-results and files, satisfaction with dossier handling (5.4) from the overdue dossiers and the ratings.
+results and files, satisfaction with dossier handling (5.4) from the overdue dossiers, the ratings and the
+feedback linked to dossiers, and feedback (PAKN) handled on time and satisfaction with its handling (5.2,
+5.3) from the feedback items (``pakn``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.parts import missing_parts
 from motcua.dossiers.models import Rating
 
-from . import kpi
+from . import kpi, pakn
 
 # Decree 63/2010 Art. 8(2): the seven parts of indicator 1.3.
 PARTS_13 = {"name", "sequence", "manner", "documents", "time_limit", "applicants", "agency"}
@@ -96,7 +98,7 @@ def compute(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     paid_online = {key[0] for key, r in per_procedure.items() if r["received_paid_online"]}
     ratings = _ratings_of(rating_counts(first, last, scope.procedure_ids), scope.unit_ids)
     return compute_from(kpi.summary(scope, first, last), _procedures(scope), with_fee, first, last,
-                        paid_online, ratings)
+                        paid_online, ratings, pakn.counts(scope.unit_ids, first, last, scope.procedure_ids))
 
 
 def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
@@ -107,21 +109,25 @@ def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
     cells = kpi.Cells.of(first, last)
     everything = _procedures(kpi.Scope())
     ratings = rating_counts(first, last)
+    feedback = pakn.counts_many(unit_ids, first, last)
     out = {}
     for key, ids in unit_ids.items():
         s = cells.summary(ids)
         mine = [p for p in everything if p.agency_id in ids]
         out[key] = (compute_from(s, mine, cells.procedures_with_fee(ids), first, last,
-                                 cells.procedures_paid_online(ids), _ratings_of(ratings, ids)), s)
+                                 cells.procedures_paid_online(ids), _ratings_of(ratings, ids),
+                                 feedback[key]), s)
     return out
 
 
 def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dossiers: set[int], first: dt.date,
                  last: dt.date, paid_online_in_dossiers: set[int] | None = None,
-                 ratings: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+                 ratings: tuple[int, int] = (0, 0), feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     """The index from a summary (``kpi.summary``), the scope's procedures (``_procedures``), the
-    procedures whose dossiers of the period carried a fee and those of which a dossier was paid online, and
-    the scope's (ratings, dislikes) of the period (``rating_counts``)."""
+    procedures whose dossiers of the period carried a fee and those of which a dossier was paid online, the
+    scope's (ratings, dislikes) of the period (``rating_counts``) and its feedback counts (``pakn.counts``;
+    none given: no feedback item)."""
+    fb = feedback or {"handled": 0, "on_time": 0, "first_received": 0, "satisfied": 0, "dossiers_with_pakn": 0}
     published = []
     for p in procedures:
         version = next((v for v in p.versions.all() if v.valid_from <= last
@@ -132,16 +138,16 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
     online_offered = sum(1 for p, _v in published if p.online_mode in ("full", "partial"))
     fee_procedures = {p.pk for p, v in published if any((f.amount_vnd or 0) > 0 for f in v.fees.all())}
     no_sync = _("The system keeps no log of what was synced to the national portal yet.")
-    no_pakn = _("Feedback and petitions (PAKN) are not recorded by the system yet.")
     no_field = _("The dossier does not record this yet.")
     # 5.4 = 100 % − (overdue rate + rate of dossiers that drew a PAKN or a dislike), both over the dossiers
     # processed in the period (2.1's denominator). Dislikes come from the anonymous ratings (no dossier named,
-    # so a late dossier that was also disliked counts twice, as the formula adds the two rates); PAKN are
-    # not recorded yet and add nothing.
+    # so a late dossier that was also disliked counts twice, as the formula adds the two rates); so do the
+    # dossiers that drew a PAKN (feedback linked to the dossier, received in the period, ``pakn.counts``).
     n_ratings, disliked = ratings
+    drew_pakn = fb["dossiers_with_pakn"]
     # Late in 766's sense: ended late in the period, or still open and overdue at its end (``kpi.summary_from``).
     late = s["late"] + s["overdue"]
-    satisfied = max(0, s["processed"] - late - disliked)
+    satisfied = max(0, s["processed"] - late - disliked - drew_pakn)
     groups = [
         ("transparency", _("Publicity and transparency"), 18, [
             _no_data("1.1", _("Procedures published on time"), 6,
@@ -190,14 +196,25 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
             _no_data("4.5a", _("Procedures connected to the population database"), 2, no_field),
         ]),
         ("handling-satisfaction", _("Satisfaction"), 18, [
-            _no_data("5.2", _("Feedback handled on time"), 6, no_pakn),
-            _no_data("5.3", _("Satisfaction with feedback handling"), 6, no_pakn),
+            # No target for 5.2 and 5.3 in the formula description: points = rate × 6 (indices.md §1.1).
+            {**_ind("5.2", _("Feedback handled on time"), 6, fb["on_time"], fb["handled"],
+                    note=_("Feedback and petitions received in the period or still being handled in it, not "
+                           "hidden as spam nor merged, whose every step met its limit (2, 5, 15 and 2 working "
+                           "days); one still in progress at the end of the period is on time while within its "
+                           "limits.")),
+             "late": fb.get("late", 0), "prolonged": fb.get("prolonged", 0)},
+            {**_ind("5.3", _("Satisfaction with feedback handling"), 6, fb["satisfied"], fb["first_received"],
+                    note=_("Feedback first received in the period (follow-ups and items forwarded from another "
+                           "agency left out) minus those the sender was not satisfied with, those overdue and "
+                           "those followed up by another complaint about the result.")),
+             "dissatisfied": fb.get("dissatisfied", 0), "overdue": fb.get("overdue", 0),
+             "followed_up": fb.get("followed_up", 0)},
             {**_ind("5.4", _("Satisfaction with dossier handling"), 6, satisfied, s["processed"], target=0.9,
-                    note=_("100%% minus the overdue rate and the rate of dossiers that drew a dislike (a rating "
-                           "of 1 or 2 out of 5; %(ratings)s ratings, %(disliked)s dislikes); feedback and "
-                           "petitions (PAKN) are not recorded yet and are not counted.")
-                    % {"ratings": n_ratings, "disliked": disliked}),
-             "late": late, "ratings": n_ratings, "disliked": disliked},
+                    note=_("100%% minus the overdue rate and the rate of dossiers that drew feedback "
+                           "(%(pakn)s dossiers) or a dislike (a rating of 1 or 2 out of 5; %(ratings)s ratings, "
+                           "%(disliked)s dislikes).")
+                    % {"ratings": n_ratings, "disliked": disliked, "pakn": drew_pakn}),
+             "late": late, "ratings": n_ratings, "disliked": disliked, "pakn": drew_pakn},
         ]),
     ]
     out = []

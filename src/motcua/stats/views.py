@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 
-from . import charts, evaluation, kpi, reports, selectors, services
+from . import charts, evaluation, kpi, pakn, reports, selectors, services
 from .forms import Period, PeriodForm, period_from, status
 from .models import IssuedReport
 
@@ -52,6 +52,41 @@ def drill_url(unit: OrgUnit | None, measure: str, period: Period, **extra: Any) 
     query = {"measure": measure, "from": period.first.isoformat(), "to": period.last.isoformat(),
              **({"unit": unit.code} if unit else {}), **{k: v for k, v in extra.items() if v is not None}}
     return f"{reverse('stats:dossiers')}?{urlencode(query)}"
+
+
+FEEDBACK_QUEUE = "/phan-anh/can-bo/"
+
+
+def feedback_url(unit: OrgUnit | None, period: Period, handled: bool = False, **filters: Any) -> str:
+    """The staff queue of feedback (``feedback.selectors.staff_items``) filtered to the items behind a number:
+    received in the period (``tu``/``den``), or being handled in it (``handled=1``), counted by the statistics
+    (``thong_ke=1``: neither spam nor merged), of the unit."""
+    query: dict[str, Any] = {"view": "all", "tu": period.first.isoformat(), "den": period.last.isoformat(),
+                             "thong_ke": 1}
+    if handled:
+        query["handled"] = 1
+    if unit is not None:
+        query["division" if unit.kind == UnitKind.DIVISION else "agency"] = unit.pk
+    query.update({k: v for k, v in filters.items() if v not in (None, "")})
+    return f"{FEEDBACK_QUEUE}?{urlencode(query)}"
+
+
+def feedback_section(unit: OrgUnit | None, scope: kpi.Scope, period: Period) -> dict[str, Any]:
+    """The feedback figures of a dashboard (``pakn.dashboard``), each count with the link to its items."""
+    data = pakn.dashboard(scope.unit_ids, period.first, period.last)
+    data["received_url"] = feedback_url(unit, period)
+    data["handled_url"] = feedback_url(unit, period, handled=True)
+    for row in data["by_channel"]:
+        row["url"] = feedback_url(unit, period, channel=row["key"])
+    for row in data["by_status"]:
+        row["url"] = feedback_url(unit, period, status=row["key"])
+    for row in data["by_field"]:
+        row["url"] = feedback_url(unit, period, field=row["key"])
+        row["handled_url"] = feedback_url(unit, period, handled=True, field=row["key"])
+    for row in data["by_division"]:
+        row["url"] = feedback_url(unit, period, division=row["key"])
+        row["handled_url"] = feedback_url(unit, period, handled=True, division=row["key"])
+    return data
 
 
 @login_required
@@ -81,6 +116,10 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
                                             drill_url)
     if unit is not None and unit.kind in selectors.AGENCY_KINDS:
         context["evaluation"] = evaluation.evaluate(scope, period.first, period.last)
+    context["feedback"] = feedback_section(unit, scope, period)
+    context["feedback_tables"] = [
+        (_("Feedback by field"), context["feedback"]["by_field"], "feedback-field-h", _("Field")),
+        (_("Feedback by division"), context["feedback"]["by_division"], "feedback-division-h", _("Division"))]
     return render(request, "stats/dashboard.html", context, status=status(form))
 
 
