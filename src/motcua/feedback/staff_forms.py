@@ -18,7 +18,7 @@ from motcua.catalogue.models import Field
 from motcua.dossiers import files as dossier_files
 
 from . import redaction
-from .choices import STAFF_CHANNELS, Criterion, Finding, Kind, Status, Topic
+from .choices import STAFF_CHANNELS, Channel, Criterion, Finding, Kind, Status, Topic
 from .models import FeedbackItem
 
 AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE, UnitKind.PROVINCE)
@@ -74,6 +74,14 @@ class QueueForm(forms.Form):
     division = forms.TypedChoiceField(label=_("Division"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
     topic = forms.ChoiceField(label=_("About"), required=False)
+    # The statistics link their numbers here (``stats.views.feedback_url``): not shown as fields, kept in the
+    # query so that a dashboard's count opens exactly the items behind it.
+    tu = forms.DateField(required=False, widget=forms.HiddenInput)
+    den = forms.DateField(required=False, widget=forms.HiddenInput)
+    handled = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    thong_ke = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    channel = forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[("", ""), *Channel.choices])
+    agency = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agency_ids: set[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,8 +96,13 @@ class QueueForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         data = self.cleaned_data
+        first, last, handled = data.get("tu"), data.get("den"), bool(data.get("handled"))
         return {"q": data.get("q") or "", "field_id": data.get("field"), "division_id": data.get("division"),
-                "status": data.get("status") or "", "topic": data.get("topic") or ""}
+                "status": data.get("status") or "", "topic": data.get("topic") or "",
+                "channel": data.get("channel") or "", "agency_id": data.get("agency"),
+                "counted": bool(data.get("thong_ke")),
+                "received_from": None if handled else first, "received_to": None if handled else last,
+                "handled_from": first if handled else None, "handled_to": last if handled else None}
 
 
 # --- the register entry ----------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def feedback_url(unit: OrgUnit | None, period: Period, handled: bool = False, **
     """The staff queue of feedback (``feedback.selectors.staff_items``) filtered to the items behind a number:
     received in the period (``tu``/``den``), or being handled in it (``handled=1``), counted by the statistics
     (``thong_ke=1``: neither spam nor merged), of the unit."""
-    query: dict[str, Any] = {"view": "all", "tu": period.first.isoformat(), "den": period.last.isoformat(),
+    query: dict[str, Any] = {"xem": "all", "tu": period.first.isoformat(), "den": period.last.isoformat(),
                              "thong_ke": 1}
     if handled:
         query["handled"] = 1
