@@ -71,7 +71,10 @@ def test_the_inspector_reads_everything_and_may_do_nothing(client_for, received)
     client = client_for("thanh")
     assert received.code in client.get(QUEUE).content.decode()
     body = client.get(page(received)).content.decode()
-    assert "Nguyễn Văn An" in body and "/classify/" not in body and 'id="sec-actions"' not in body
+    assert "/classify/" not in body and 'id="sec-actions"' not in body
+    # The sender's identity and the receipt's secret are for the agency's own officers, not a tree-wide reader.
+    assert "Nguyễn Văn An" not in body and "0912345678" not in body and received.secret not in body
+    assert client.get(page(received) + "?phieu=1").status_code == 404
     before = snapshot(received)
     for slug in actions.ACTIONS:
         assert client.post(page(received, slug), {"reason": "Lý do đủ dài", "topic": "regulation"}).status_code == 403

@@ -80,6 +80,13 @@ class Access:
         return self.item.assignee_id is not None and self.item.assignee_id == self.user.pk
 
     @property
+    def sees_sender(self) -> bool:
+        """The sender's identity and contact in full, and the receipt that carries the tracking secret: for the
+        agency's own officers, who handle the item; masked for a tree-wide reader (the inspector, the
+        administrator), as a dossier's applicant is (DESIGN.md, Privacy)."""
+        return self.desk or self.head or self.leader or self.officer
+
+    @property
     def routes(self) -> bool:
         """Classifies, assigns, forwards, rejects, merges, marks spam."""
         return self.desk or self.head or self.leader

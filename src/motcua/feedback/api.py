@@ -79,8 +79,7 @@ def _sender(item: FeedbackItem, full: bool) -> dict[str, Any]:
 def _full_sender(user: User, item: FeedbackItem) -> bool:
     """The sender's data in full for the agency's own officers (who handle it); masked for a tree-wide reader,
     as a dossier's applicant is for the inspector (DESIGN.md, Privacy)."""
-    a = access.Access(user, item)
-    return a.desk or a.head or a.leader or a.officer
+    return access.Access(user, item).sees_sender
 
 
 def item_out(item: FeedbackItem, full_sender: bool) -> dict[str, Any]:

@@ -191,11 +191,15 @@ def item_page(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(user, code)
     now = timezone.now()
     offered = actions.offered(user, item)
-    template = "feedback/staff/receipt.html" if request.GET.get("phieu") == "1" else "feedback/staff/item.html"
-    return render(request, template, {
+    sees_sender = access.Access(user, item).sees_sender
+    printing = request.GET.get("phieu") == "1"
+    if printing and not sees_sender:
+        raise Http404(_("No feedback has this code."))
+    template = "feedback/staff/receipt.html" if printing else "feedback/staff/item.html"
+    return render(request, template, {"sees_sender": sees_sender,
         "item": item, "offered": offered, "steps": _step_rows(item, now), "history": selectors.history(item),
         "attachments": list(item.attachments.all()), "officers": list(item.officers.all()),
-        "agency_due": deadlines.agency_due(item), "entered": item.channel in STAFF_CHANNELS,
+        "agency_due": deadlines.agency_due(item), "entered": item.channel in STAFF_CHANNELS and sees_sender,
         "tracking_url": services.tracking_url(item), "review": _review_rows(item),
     })
 
