@@ -26,10 +26,16 @@ def allow(request: HttpRequest, scope: str, *, limit: int, window: int, namespac
           using: BaseCache | None = None) -> bool:
     """Count one attempt of this client in ``scope``; False once the window's allowance is used up.
     ``using``: another cache than the default one (tests: two connections standing for two app servers)."""
+    return allow_ident(f"{namespace}:{scope}", client_key(request), limit=limit, window=window, using=using)
+
+
+def allow_ident(scope: str, ident: str, *, limit: int, window: int, using: BaseCache | None = None) -> bool:
+    """Count one attempt of ``ident`` (a client address, an API key) in ``scope``; False once ``limit``
+    attempts were made in the current window of ``window`` seconds."""
     store = using if using is not None else cache
     size = max(1, int(window))
     slot = int(time.time()) // size
-    key = f"motcua:{namespace}:{scope}:{client_key(request)}:{slot}"
+    key = f"motcua:{scope}:{ident}:{slot}"
     store.add(key, 0, timeout=size + 5)
     try:
         count = store.incr(key)

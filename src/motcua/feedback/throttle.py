@@ -10,10 +10,7 @@ several app servers the cache must be shared, else each server counts on its own
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
@@ -39,13 +36,4 @@ def client_address(request: HttpRequest) -> str:
 def allow(scope: str, ident: str, limit: int, window: int, using: BaseCache | None = None) -> bool:
     """Count one attempt of ``ident`` (an API key, an address) in ``scope``; False once ``limit`` attempts
     were made in the current window of ``window`` seconds."""
-    store = using if using is not None else cache
-    window = max(1, window)
-    key = f"motcua:feedback:{scope}:{ident}:{int(time.time()) // window}"
-    store.add(key, 0, timeout=window + 5)
-    try:
-        count = store.incr(key)
-    except ValueError:  # expired between add and incr
-        store.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= limit
+    return throttle.allow_ident(f"feedback:{scope}", ident, limit=limit, window=window, using=using)
