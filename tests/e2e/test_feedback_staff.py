@@ -47,7 +47,7 @@ def test_feedback_staff_pages(page_factory, live_server, people, items, viewport
     page = page_factory(viewport)
     _sign_in(page, people["giang"], live_server.url)
     page.goto("/")
-    page.get_by_role("link", name="Phản ánh, kiến nghị").first.click()
+    page.get_by_role("link", name="Xử lý phản ánh").click()
     assert page.url.endswith("/phan-anh/can-bo/")
     handling = items["handling"]
     row = page.locator("tr", has=page.locator(f"a[href='/phan-anh/can-bo/{handling.code}/']"))

@@ -31,4 +31,4 @@ def test_feedback_section(page_factory, live_server, people, viewport: dict[str,
     assert axe_violations(page) == []
     # The received count links to the staff queue, filtered to the period.
     href = page.get_by_role("link", name="9", exact=True).first.get_attribute("href")
-    assert href.startswith("/phan-anh/can-bo/?view=all&tu=2026-01-01&den=2026-03-31")
+    assert href.startswith("/phan-anh/can-bo/?xem=all&tu=2026-01-01&den=2026-03-31")
