@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 
 from motcua.accounts.models import User
@@ -115,3 +116,11 @@ def reads_subject(user: User, subject_ref: str) -> bool:
         return False
     item = FeedbackItem.objects.filter(code=code).only("pk", "agency_id", "assignee_id", "sender_account_id").first()
     return item is not None and Access(user, item).reads
+
+
+def is_sender(item: FeedbackItem, secret: str = "", user: User | None = None) -> bool:
+    """The item's sender: the account that sent it, or whoever holds the receipt's tracking secret. Compared
+    as bytes: ``compare_digest`` refuses a str with non-ASCII characters (a TypeError, i.e. a 500)."""
+    if user is not None and user.is_authenticated and item.sender_account_id == user.pk:
+        return True
+    return bool(secret) and secrets.compare_digest(secret.encode("utf-8", "replace"), item.secret.encode())

@@ -129,6 +129,27 @@ def late_steps(item: Any, at: dt.datetime) -> list[StepCheck]:
     return [check for check in steps(item, at) if check.met is False]
 
 
+def work_steps(item: Any, at: dt.datetime) -> list[StepCheck]:
+    """The limits the agency works to now: ``steps`` and, while the item is not classified yet, the date to
+    reject it by (2 WD; never late by itself: the item may still be accepted) and the date to forward it by
+    (5 WD, Decree 20/2008 Art. 9; late once passed, as the agency must know by then whether it is its own).
+    The item page shows these and the periodic check flags on them; the indicators judge ``steps``."""
+    checks = steps(item, at)
+    if item.status == Status.RECEIVED:
+        checks = [StepCheck("reject", item.reject_due, None, None),
+                  StepCheck("forward", item.forward_due, None, False if at > item.forward_due else None), *checks]
+    return checks
+
+
+def skipped_days(item: Any, step: str) -> list[clock.SkippedDay]:
+    """The named days off the clock skipped for ``step``'s limit, to explain the stored date (the stored date
+    is the one that counts); empty when the step has not started (publication before approval)."""
+    start = item.approved_at if step == "publish" else item.received_at
+    if start is None:
+        return []
+    return list(due(start, limits()[step], item.agency.code).skipped)
+
+
 def agency_due(item: Any) -> dt.datetime | None:
     """The next date the agency must act by, for the queue: publication once approved, else the answer."""
     status = item.status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -139,12 +140,7 @@ def item_for_sender(code: str, secret: str = "", user: User | None = None) -> Fe
     item = FeedbackItem.objects.select_related("agency", "duplicate_of").filter(code=(code or "").strip()).first()
     if item is None:
         raise NotFound(_("No feedback has this code."))
-    import secrets as _secrets
-
-    own = user is not None and user.is_authenticated and item.sender_account_id == user.pk
-    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, i.e. a 500).
-    if not own and not (secret and _secrets.compare_digest(secret.encode("utf-8", "replace"),
-                                                           item.secret.encode())):
+    if not access.is_sender(item, secret, user):
         raise NotFound(_("No feedback has this code."))
     return item
 
@@ -195,7 +191,5 @@ def client_for_key(key: str) -> ApiClient | None:
     client = ApiClient.objects.select_related("agency").filter(prefix=prefix, revoked_at__isnull=True).first()
     if client is None:
         return None
-    import secrets as _secrets
-
-    digest = hashlib.sha256((key or "").encode()).hexdigest()
-    return client if _secrets.compare_digest(digest, client.digest) else None
+    digest = hashlib.sha256((key or "").encode("utf-8", "replace")).hexdigest()
+    return client if secrets.compare_digest(digest, client.digest) else None

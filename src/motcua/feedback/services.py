@@ -32,7 +32,7 @@ from motcua.dossiers.models import Dossier
 from motcua.notifications import services as notifications
 
 from . import deadlines, redaction
-from .access import Access, may_enter
+from .access import Access, is_sender, may_enter
 from .choices import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -388,6 +388,13 @@ def assign(item: FeedbackItem, actor: User, *, division_id: int | None = None, a
     return item
 
 
+# What a forwarded copy keeps of the item: what the sender sent and how to reach them (the same tracking
+# secret, so that the receipt they hold follows it); its agency, code, dates and handling are its own.
+_FORWARDED_FIELDS = ("topic", "kind", "channel", "field", "procedure", "dossier", "title", "content", "proposal",
+                     "address_string", "lat", "long", "sender_name", "sender_id_number", "sender_phone",
+                     "sender_email", "sender_address", "sender_account", "sender_language", "secret")
+
+
 def forward(item: FeedbackItem, actor: User, *, to_unit_id: int | None = None, to_name: str = "",
             reason: str = "") -> FeedbackItem:
     """Forward an item outside the agency's remit to the competent agency, within 5 working days of receipt
@@ -416,15 +423,9 @@ def forward(item: FeedbackItem, actor: User, *, to_unit_id: int | None = None, t
         if target is not None:
             dues = deadlines.dues_from(now, target.code)
             copy = FeedbackItem.objects.create(
-                code=_next_code(target, now), agency=target, topic=item.topic, kind=item.kind,
-                channel=item.channel, field=item.field, procedure=item.procedure, dossier=item.dossier,
-                title=item.title, content=item.content, proposal=item.proposal,
-                address_string=item.address_string, lat=item.lat, long=item.long, sender_name=item.sender_name,
-                sender_id_number=item.sender_id_number, sender_phone=item.sender_phone,
-                sender_email=item.sender_email, sender_address=item.sender_address,
-                sender_account=item.sender_account, sender_language=item.sender_language,
-                forwarded_from=item, received_at=now, reject_due=dues.reject, forward_due=dues.forward,
-                info_due=dues.info, answer_due=dues.answer, secret=item.secret)
+                **{name: getattr(item, name) for name in _FORWARDED_FIELDS}, code=_next_code(target, now),
+                agency=target, forwarded_from=item, received_at=now, reject_due=dues.reject,
+                forward_due=dues.forward, info_due=dues.info, answer_due=dues.answer)
             copy.officers.set(item.officers.all())
             for attachment in item.attachments.all():
                 FeedbackAttachment.objects.create(item=copy, file=attachment.file.name, name=attachment.name,
@@ -511,7 +512,7 @@ def provide_info(item: FeedbackItem, *, secret: str = "", user: User | None = No
             stored.append(files.store(upload, folder))
         with transaction.atomic():
             item = _lock(item)
-            if not _is_sender(item, secret, user):
+            if not is_sender(item, secret, user):
                 raise NotFound(_("No feedback has this code."))
             _status_in(item, [Status.INFO_REQUESTED])
             now = _now()
@@ -526,13 +527,6 @@ def provide_info(item: FeedbackItem, *, secret: str = "", user: User | None = No
         files.discard(stored)
         raise
     return item
-
-
-def _is_sender(item: FeedbackItem, secret: str, user: User | None) -> bool:
-    if user is not None and user.is_authenticated and item.sender_account_id == user.pk:
-        return True
-    # As bytes: compare_digest refuses a str with non-ASCII characters.
-    return bool(secret) and secrets.compare_digest(secret.encode("utf-8", "replace"), item.secret.encode())
 
 
 def extend(item: FeedbackItem, actor: User, *, reason: str) -> FeedbackItem:
@@ -696,7 +690,7 @@ def react(item: FeedbackItem, *, reaction: str, secret: str = "", user: User | N
         raise _invalid(_("Say whether the answer satisfied you."), "reaction")
     with transaction.atomic():
         item = _lock(item)
-        if not _is_sender(item, secret, user):
+        if not is_sender(item, secret, user):
             raise NotFound(_("No feedback has this code."))
         if item.status not in (Status.APPROVED, Status.PUBLISHED):
             raise Conflict(_("There is no answer to react to yet."), code="wrong_status")
@@ -714,7 +708,7 @@ def follow_up(item: FeedbackItem, *, content: str, secret: str = "", user: User 
     edited); it counts against 766 indicator 5.3 for the first."""
     with transaction.atomic():
         first = _lock(item)
-        if not _is_sender(first, secret, user):
+        if not is_sender(first, secret, user):
             raise NotFound(_("No feedback has this code."))
         if first.status not in (Status.APPROVED, Status.PUBLISHED):
             raise Conflict(_("There is no answer to follow up yet."), code="wrong_status")
@@ -776,8 +770,8 @@ def flag_late(now: dt.datetime | None = None) -> int:
             item = _lock(pk)
             if item.late_flagged_at is not None or item.status in CLOSED_STATUSES:
                 continue
-            late = deadlines.late_steps(item, now)
-            if not late and not (item.status == Status.RECEIVED and now > item.forward_due):
+            late = [c for c in deadlines.work_steps(item, now) if c.met is False]
+            if not late:
                 continue
             item.late_flagged_at = now
             item.save(update_fields=["late_flagged_at"])

@@ -180,8 +180,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
             item = None
     context: dict[str, Any] = {"item": item}
     if item is not None:
-        due = deadlines.due(item.received_at, deadlines.limits()["answer"], item.agency.code)
-        context.update(skipped=due.skipped, tracking_url=services.tracking_url(item),
+        context.update(skipped=deadlines.skipped_days(item, "answer"), tracking_url=services.tracking_url(item),
                        answer_days=deadlines.limits()["answer"])
     return render(request, "feedback/public/receipt.html", context)
 

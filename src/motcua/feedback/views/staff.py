@@ -168,19 +168,8 @@ def _step_rows(item: FeedbackItem, now: Any) -> list[dict[str, Any]]:
     explanation: the stored date is the one that counts)."""
     lim = deadlines.limits()
     rows = []
-    checks = deadlines.steps(item, now)
-    if item.status == Status.RECEIVED:
-        # Not classified yet: the dates to reject by (2 WD) and to forward by (5 WD, Decree 20/2008 Art. 9)
-        # still apply; past the forwarding date the item is late (``services.flag_late``).
-        checks = [deadlines.StepCheck("reject", item.reject_due, None, None),
-                  deadlines.StepCheck("forward", item.forward_due, None, False if now > item.forward_due else None),
-                  *checks]
-    for check in checks:
-        start = item.approved_at if check.step == "publish" else item.received_at
-        skipped: list[Any] = []
-        if start is not None:
-            skipped = list(deadlines.due(start, lim[check.step], item.agency.code).skipped)
-        rows.append({"check": check, "days": lim[check.step], "skipped": skipped})
+    for check in deadlines.work_steps(item, now):
+        rows.append({"check": check, "days": lim[check.step], "skipped": deadlines.skipped_days(item, check.step)})
     return rows
 
 
