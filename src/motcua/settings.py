@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.notifications",
     "motcua.feedback",
+    "motcua.surveys",
     "motcua.portal",
     "motcua.stats",
 ]

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ho-so/", include("motcua.dossiers.urls")),
     path("thong-ke/", include("motcua.stats.urls")),
     path("phan-anh/", include("motcua.feedback.urls")),
+    path("khao-sat/", include("motcua.surveys.urls")),
     path("open311/v2/", include("motcua.feedback.open311")),
     path("", include("motcua.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

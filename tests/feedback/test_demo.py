@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from motcua.feedback import redaction, services
+from motcua.core import redaction
+from motcua.feedback import services
 from motcua.feedback.choices import Channel, Status
 from motcua.feedback.models import FeedbackItem
 

@@ -21,3 +21,20 @@ def absolute(path: str) -> str:
     """``path`` (starting with ``/``) as an absolute link on the public address."""
     return f"{public_base_url()}{path}"
 
+
+
+def survey_signature(code: str) -> str:
+    """The signature of the survey link printed as a QR code on a dossier's receipt and result (the surveys
+    app checks it): whoever holds the paper may answer once about that dossier, and no one can forge the link
+    for a dossier whose paper they do not hold. Keyed with the server's secret; 96 bits are plenty for a
+    link that accepts one answer."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("motcua.surveys.qr", code, algorithm="sha256").hexdigest()[:24]
+
+
+def survey_path(code: str) -> str:
+    """The path of the survey about dossier ``code`` (the QR code on its receipt and result)."""
+    from urllib.parse import quote
+
+    return f"/khao-sat/ma/{quote(code, safe='')}/{survey_signature(code)}/"

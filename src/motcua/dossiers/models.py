@@ -6,7 +6,6 @@ Writes go through ``services``; these classes hold data and small invariants onl
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -245,38 +244,6 @@ class PendingDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} -> {self.handler}"
-
-
-class Rating(models.Model):
-    """One anonymous rating of service quality (Decree 61/2018 Art. 29, online rating; Circular 01/2018
-    Arts. 12-15). It names the agency, the procedure and the month only — no person, no dossier, no time
-    stamp — and its key is random, so that the order of rows does not follow the order of dossiers either.
-    Written by the portal, counted by the statistics (two apps on one floor): so it lives here, below both.
-    The table keeps its name from the portal app, where it was first created."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency_code = models.CharField(_("agency"), max_length=40, db_index=True)
-    procedure_code = models.CharField(_("procedure"), max_length=60, db_index=True)
-    month = models.DateField(_("month"))
-    time_score = models.PositiveSmallIntegerField(_("processing time"))
-    visits_score = models.PositiveSmallIntegerField(_("number of visits"))
-    attitude_score = models.PositiveSmallIntegerField(_("staff attitude"))
-    overall_score = models.PositiveSmallIntegerField(_("overall satisfaction"))
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        db_table = "portal_rating"
-        verbose_name = _("rating")
-        verbose_name_plural = _("ratings")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(time_score__gte=1, time_score__lte=5) & Q(visits_score__gte=1, visits_score__lte=5)
-                & Q(attitude_score__gte=1, attitude_score__lte=5) & Q(overall_score__gte=1, overall_score__lte=5),
-                name="rating_scores_1_to_5"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.procedure_code} {self.month:%m/%Y}: {self.overall_score}"
 
 
 class IssuedForm(models.Model):

@@ -31,10 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from motcua.core import redaction
 from motcua.core.errors import DomainError
 from motcua.core.links import absolute
 
-from . import redaction, selectors, services, throttle
+from . import selectors, services, throttle
 from .choices import OPEN_STATUSES, Channel, Kind, Status, Topic
 from .models import FeedbackItem
 

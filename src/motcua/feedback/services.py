@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.catalogue.models import Field, Procedure
+from motcua.core import redaction
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.links import absolute
 from motcua.core.text import fold_vi, nfc
@@ -31,7 +32,7 @@ from motcua.dossiers import codes, files
 from motcua.dossiers.models import Dossier
 from motcua.notifications import services as notifications
 
-from . import deadlines, redaction
+from . import deadlines
 from .access import Access, is_sender, may_enter
 from .choices import (
     CLOSED_STATUSES,

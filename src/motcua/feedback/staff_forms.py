@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.choices import Role, UnitKind
 from motcua.accounts.models import OrgUnit, RoleAssignment, User, valid_on_q
 from motcua.catalogue.models import Field
+from motcua.core import redaction
 from motcua.dossiers import files as dossier_files
 
-from . import redaction
 from .choices import STAFF_CHANNELS, Channel, Criterion, Finding, Kind, Status, Topic
 from .models import FeedbackItem
 

@@ -14,8 +14,9 @@ from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import selectors as dossier_selectors
+from motcua.surveys import services as survey_services
 
-from . import selectors, services, throttle
+from . import selectors, throttle
 
 # Mounted at the API root: paths here are /public/..., /ratings/...
 router = Router(tags=["public"])
@@ -90,12 +91,14 @@ class RatedOut(Schema):
 
 
 @router.post("/ratings/{token}", response={201: RatedOut, **ERRORS}, auth=None,
-             summary="Rate a returned dossier with its one-time token")
+             summary="Rate a returned dossier with its one-time token (the per-dossier questionnaire)")
 def rate(request: HttpRequest, token: str, body: RatingIn) -> tuple[int, dict[str, bool]]:
-    """Once per dossier (409 ``already_rated`` after); the stored rating names neither the person nor the
-    dossier, and nothing is returned that links them."""
-    services.rate_with_token(token, services.Scores(body.time, body.visits, body.attitude, body.overall,
-                                                    body.comment))
+    """The four questions of the per-dossier questionnaire by name (``/surveys/answers/{token}`` answers any
+    questionnaire). Once per dossier (409 ``already_answered`` after); the stored answer names neither the
+    person nor the dossier, and nothing is returned that links them."""
+    survey_services.answer_invitation(token, survey_services.Answers(
+        values={"time": body.time, "visits": body.visits, "attitude": body.attitude, "overall": body.overall},
+        comment=body.comment))
     return 201, {"rated": True}
 
 

@@ -12,8 +12,6 @@ from motcua.catalogue.forms import add_eform_fields, clean_eform, eform_field_na
 from motcua.dossiers.choices import ApplicantKind
 from motcua.dossiers.workflow.choices import ReturnMethod
 
-SCORES = [(str(i), str(i)) for i in range(5, 0, -1)]
-
 
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Dossier code"), max_length=100,
@@ -126,19 +124,6 @@ class DeliveryForm(forms.Form):
         elif data.get("method") != ReturnMethod.POST:
             data["address"] = ""  # asked only for the post: not kept otherwise (personal data)
         return data
-
-
-class RatingForm(forms.Form):
-    time = forms.TypedChoiceField(label=_("Processing time"), choices=SCORES, coerce=int, widget=forms.RadioSelect)
-    visits = forms.TypedChoiceField(label=_("Number of times you had to come or be contacted"), choices=SCORES,
-                                    coerce=int, widget=forms.RadioSelect,
-                                    help_text=_("5: none or once; 1: many times."))
-    attitude = forms.TypedChoiceField(label=_("Staff attitude"), choices=SCORES, coerce=int,
-                                      widget=forms.RadioSelect)
-    overall = forms.TypedChoiceField(label=_("Overall satisfaction"), choices=SCORES, coerce=int,
-                                     widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SupplementForm(forms.Form):

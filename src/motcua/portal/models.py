@@ -96,21 +96,3 @@ class DraftFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class RatingInvitation(models.Model):
-    """The one-time link to rate a dossier, sent when its result is returned. Only a SHA-256 digest of the
-    token is kept (the token has 256 bits of randomness). ``used`` is the dossier's "was rated" flag: it has
-    no time stamp on purpose, so that it cannot be matched to a ``Rating`` by when it was written."""
-
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="rating_invitation")
-    digest = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    used = models.BooleanField(default=False)
-
-    class Meta:
-        verbose_name = _("rating invitation")
-        verbose_name_plural = _("rating invitations")
-
-    def __str__(self) -> str:
-        return f"{self.dossier_id}: {'used' if self.used else 'open'}"

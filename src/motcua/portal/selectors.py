@@ -30,9 +30,10 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.dossiers.workflow.models import Result
+from motcua.surveys.models import Invitation
 
 from . import services
-from .models import Draft, RatingInvitation
+from .models import Draft
 
 STEPS = ("applicant", "questions", "documents", "fees", "delivery", "review")
 
@@ -356,15 +357,10 @@ def access_log(dossier: Dossier) -> list[Access]:
             for e in events]
 
 
-def invitation_for_token(token: str) -> RatingInvitation | None:
-    if not token or len(token) > 200:
-        return None
-    digest = services.token_digest(token)
-    return RatingInvitation.objects.select_related("dossier__procedure").filter(digest=digest).first()
-
-
-def open_invitation_for(dossier: Dossier) -> RatingInvitation | None:
-    return RatingInvitation.objects.filter(dossier=dossier, used=False, expires_at__gt=timezone.now()).first()
+def open_invitation_for(dossier: Dossier) -> Invitation | None:
+    """The dossier's unanswered, unexpired link of the result notice (the citizen's page offers to answer)."""
+    return Invitation.objects.filter(dossier=dossier, campaign__isnull=True, used=False,
+                                     expires_at__gt=timezone.now()).first()
 
 
 # --- the submission wizard ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ and the anonymous rating.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 import secrets
@@ -24,6 +23,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -40,12 +40,13 @@ from motcua.core.text import nfc
 from motcua.dossiers import files
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
-from motcua.dossiers.models import Dossier, DossierEvent, Rating
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications.services import Recipient, notify, send_guarded
+from motcua.surveys import services as survey_services
 
 from . import selectors
-from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration, RatingInvitation
+from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration
 
 log = logging.getLogger(__name__)
 
@@ -336,73 +337,15 @@ def submit_supplement(user: User, dossier: Dossier, uploads: list[tuple[int, str
     return dossier_services.submit_supplement(user, dossier, uploads=items, note=note)
 
 
-# --- rating (Decree 61/2018 Art. 29; Circular 01/2018 Arts. 12-15; indices.md §2) ------------------------
-
-def rating_days() -> int:
-    return int(getattr(settings, "MOTCUA_RATING_VALID_DAYS", 60))
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
-
+# --- rating (Decree 61/2018 Art. 29; Circular 01/2018 Arts. 12-15): a channel of the surveys app -----------
 
 def invite_rating(dossier: Dossier) -> str | None:
-    """Create the one-time rating link of the dossier; None if the dossier already has one (it was
-    returned once: one rating per dossier)."""
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        _invitation, created = RatingInvitation.objects.get_or_create(dossier=dossier, defaults={
-            "digest": token_digest(token), "expires_at": timezone.now() + dt.timedelta(days=rating_days())})
-    return token if created else None
-
-
-@dataclass
-class Scores:
-    time: int
-    visits: int
-    attitude: int
-    overall: int
-    comment: str = ""
-
-
-def _check_scores(scores: Scores) -> None:
-    for name in ("time", "visits", "attitude", "overall"):
-        value = getattr(scores, name)
-        if not isinstance(value, int) or not 1 <= value <= 5:
-            raise _field_error(_("Choose a score from 1 to 5."), name)
-    if len(scores.comment or "") > 2000:
-        raise _field_error(_("The comment may have at most 2000 characters."), "comment")
-
-
-def submit_rating(invitation: RatingInvitation, scores: Scores) -> None:
-    """Store the rating without the person or the dossier, and mark the invitation used — once only."""
-    _check_scores(scores)
-    with transaction.atomic():
-        locked = RatingInvitation.objects.select_for_update().select_related(
-            "dossier", "dossier__processing_unit", "dossier__procedure").filter(pk=invitation.pk).first()
-        if locked is None:
-            raise NotFound(_("This rating link is not valid."), code="not_found")
-        if locked.used:
-            raise Conflict(_("This dossier has already been rated. Thank you."), code="already_rated")
-        if locked.expires_at <= timezone.now():
-            raise Conflict(_("This rating link has expired."), code="rating_expired")
-        updated = RatingInvitation.objects.filter(pk=locked.pk, used=False).update(used=True)
-        if not updated:
-            raise Conflict(_("This dossier has already been rated. Thank you."), code="already_rated")
-        dossier = locked.dossier
-        agency = dossier.processing_unit.agency() or dossier.processing_unit
-        local = timezone.localdate(dossier.returned_at or timezone.now())
-        Rating.objects.create(agency_code=agency.code, procedure_code=dossier.procedure.code,
-                              month=local.replace(day=1), time_score=scores.time, visits_score=scores.visits,
-                              attitude_score=scores.attitude, overall_score=scores.overall,
-                              comment=nfc(scores.comment or "").strip())
-
-
-def rate_with_token(token: str, scores: Scores) -> None:
-    invitation = selectors.invitation_for_token(token)
-    if invitation is None:
-        raise NotFound(_("This rating link is not valid."), code="not_found")
-    submit_rating(invitation, scores)
+    """The one-time link of the result notice to the per-dossier questionnaire (``surveys``); None if the
+    dossier already has one (it was returned once: one answer per dossier and channel)."""
+    try:
+        return survey_services.invite(dossier)
+    except DomainError:  # no questionnaire in force: the notice goes out without the link
+        return None
 
 
 # --- notices to the applicant (Decree 224/2026 Art. 15: on every status change, in real time) -------------
@@ -445,7 +388,7 @@ def _result_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     # The result itself: its number and date, and the link that downloads it (online), or the postal tracking
     # number (by post); the number and date are shown whatever the way it was returned.
     result = next((r for r in reversed(selectors.returned_results(dossier)) if r.kind == "result"), None)
-    return {"rating_url": selectors.absolute(f"/danh-gia/{token}") if token else "",
+    return {"rating_url": selectors.absolute(reverse("surveys:answer", args=[token])) if token else "",
             "result_name": dossier.snapshot.get("procedure", {}).get("result_name", ""),
             "ready_at": event.at, "pickup_place": "",
             "result_number": result.number if result else "", "result_date": result.issued_on if result else None,

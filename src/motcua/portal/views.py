@@ -5,7 +5,7 @@ Thin: parse, call a selector or a service, render. Every page works without Java
 
 from __future__ import annotations
 
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from django import forms
 from django.contrib import messages
@@ -28,10 +28,12 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
 from motcua.dossiers.views.detail import file_response
+from motcua.surveys.models import Invitation
+from motcua.surveys.views import public as survey_views
 
 from . import selectors, services, throttle
-from .forms import ConfirmForm, RatingForm, RegisterForm, SupplementForm, TrackForm, WithdrawForm
-from .models import PendingRegistration, RatingInvitation
+from .forms import ConfirmForm, RegisterForm, SupplementForm, TrackForm, WithdrawForm
+from .models import PendingRegistration
 
 
 def me(request: HttpRequest) -> User:
@@ -284,42 +286,21 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
                                                       "boxes": boxes, "form": form})
 
 
-# --- rating -------------------------------------------------------------------------------------------
-
-def _rate(request: HttpRequest, invitation: Any, action: str) -> HttpResponse:
-    if invitation.used:
-        return render(request, "portal/rating_done.html", {"already": True}, status=409)
-    form = RatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.submit_rating(invitation, services.Scores(d["time"], d["visits"], d["attitude"], d["overall"],
-                                                               d["comment"]))
-        except DomainError as exc:
-            if exc.code == "already_rated":
-                return render(request, "portal/rating_done.html", {"already": True}, status=409)
-            form.add_error(None, exc.message)
-        else:
-            return render(request, "portal/rating_done.html", {"already": False})
-    return render(request, "portal/rating.html", {"form": form, "action": action,
-                                                  "procedure": invitation.dossier.procedure})
-
+# --- rating: the surveys app's per-dossier questionnaire ---------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-time link of the result notice; no sign-in needed, the link is the proof."""
-    invitation = selectors.invitation_for_token(token)
-    if invitation is None:
-        raise Http404(_("This rating link is not valid."))
-    return _rate(request, invitation, request.path)
+    """The link of result notices sent before the surveys app: its token is a survey invitation's now."""
+    return redirect("surveys:answer", token=token)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate_own(request: HttpRequest, code: str) -> HttpResponse:
-    """The same, from the citizen's own dossier page."""
+    """The dossier's questionnaire from the citizen's own dossier page (signed in: no token needed)."""
     dossier = _own(request, code)
-    invitation = RatingInvitation.objects.filter(dossier=dossier).select_related("dossier__procedure").first()
+    invitation = (Invitation.objects.filter(dossier=dossier, campaign__isnull=True)
+                  .select_related("dossier__procedure", "questionnaire").first())
     if invitation is None:
         raise Http404(_("This dossier cannot be rated yet."))
-    return _rate(request, invitation, request.path)
+    return survey_views.invitation_page(request, invitation)

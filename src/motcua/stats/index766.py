@@ -18,37 +18,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import OrgUnit
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.parts import missing_parts
-from motcua.dossiers.models import Rating
+from motcua.surveys import selectors as survey_selectors
 
 from . import kpi, pakn
 
 # Decree 63/2010 Art. 8(2): the seven parts of indicator 1.3.
 PARTS_13 = {"name", "sequence", "manner", "documents", "time_limit", "applicants", "agency"}
 
-# 5.4 counts the dossiers that drew a "dislike" (DVCQG's thumbs down). motcua's rating (Decree 61/2018
-# Art. 29, online rating) has an overall score from 1 to 5, the scale of the satisfaction survey (Rất không
-# hài lòng … Rất hài lòng, indices.md §3): a dislike is an overall score of 1 or 2, "not satisfied".
-DISLIKE_AT_MOST = 2
+# 5.4 counts the dossiers that drew a "dislike" (DVCQG's thumbs down). motcua's satisfaction answers (the
+# rating of Decree 61/2018 Art. 29 is the per-dossier questionnaire of ``surveys``) score on the survey's
+# scale (Rất không hài lòng … Rất hài lòng, indices.md §3): a dislike is an overall score of 1 or 2.
 
 
 def rating_counts(first: dt.date, last: dt.date,
                   procedure_ids: frozenset[int] | None = None) -> dict[int, tuple[int, int]]:
-    """(ratings, dislikes) per agency (the unit's key) over the months [first, last] touches. A rating names
-    the agency of the dossier's processing unit and the month its result was returned, no dossier (it is
-    anonymous: ``dossiers.models.Rating``), so it is counted by month, whole months."""
-    qs = Rating.objects.filter(month__gte=first.replace(day=1), month__lte=last)
+    """(answers, dislikes) per agency (the unit's key) over the months [first, last] touches, from the
+    satisfaction answers of every channel (``surveys.selectors.dislike_counts``: a dislike is an overall
+    score below the middle of the scale, 1 or 2 of 5). An answer names the agency of the dossier's
+    processing unit and the month its result was returned, no dossier, so it is counted by month."""
+    codes = None
     if procedure_ids is not None:
-        qs = qs.filter(procedure_code__in=Procedure.objects.filter(pk__in=procedure_ids).values("code"))
-    by_code = {r["agency_code"]: (r["n"], r["disliked"]) for r in qs.values("agency_code").annotate(
-        n=Count("pk"), disliked=Count("pk", filter=Q(overall_score__lte=DISLIKE_AT_MOST)))}
-    units = OrgUnit.objects.filter(code__in=list(by_code)).values_list("pk", "code")
-    return {pk: by_code[code] for pk, code in units}
+        codes = list(Procedure.objects.filter(pk__in=procedure_ids).values_list("code", flat=True))
+    return survey_selectors.dislike_counts(first, last, codes)
 
 
 def _ratings_of(counts: dict[int, tuple[int, int]], unit_ids: frozenset[int] | None) -> tuple[int, int]:

@@ -16,7 +16,8 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
-from motcua.dossiers.models import Dossier, Rating
+from motcua.dossiers.models import Dossier
+from motcua.surveys import selectors as survey_selectors
 
 from . import index766, kpi
 from .forms import Period, last_full_months, month_range
@@ -350,12 +351,9 @@ def ranking(first: dt.date, last: dt.date) -> dict[str, Any]:
 # --- public transparency -------------------------------------------------------------------------------
 
 
-def _ratings(first: dt.date, last: dt.date) -> dict[tuple[str, str], dict[str, int]]:
-    """(agency code, procedure code) → ratings and satisfied ratings (overall 4 or 5 of 5)."""
-    rows = (Rating.objects.filter(month__gte=first.replace(day=1), month__lte=last)
-            .values("agency_code", "procedure_code")
-            .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(overall_score__gte=4))))
-    return {(r["agency_code"], r["procedure_code"]): {"n": r["n"], "satisfied": r["satisfied"]} for r in rows}
+def _ratings(first: dt.date, last: dt.date) -> dict[tuple[int, str], tuple[int, int]]:
+    """(agency id, procedure code) → (answers to the overall question, satisfied: 4 or 5 of 5)."""
+    return survey_selectors.overall_question_counts(first, last)
 
 
 def _agency_of(units: dict[int, OrgUnit]) -> dict[int, OrgUnit]:
@@ -406,7 +404,7 @@ def transparency(today: dt.date) -> dict[str, Any]:
 
 
 def _public_row(agency: OrgUnit, procedure: Procedure | None, cell: dict[str, int],
-                ratings: dict[tuple[str, str], dict[str, int]] | None) -> dict[str, Any]:
+                ratings: dict[tuple[int, str], tuple[int, int]] | None) -> dict[str, Any]:
     row = _finish({"early": cell.get("early", 0), "on_time": cell.get("on_time", 0), "late": cell.get("late", 0),
                    "in_progress": cell.get("in_progress", 0), "overdue": cell.get("overdue", 0)})
     # The public figures are indicator 2.1's classes over the dossiers processed: an open dossier is on time
@@ -416,11 +414,14 @@ def _public_row(agency: OrgUnit, procedure: Procedure | None, cell: dict[str, in
     if ratings is None:
         n = satisfied = 0
     elif procedure is None:
-        n = sum(v["n"] for (a, _p), v in ratings.items() if a == agency.code)
-        satisfied = sum(v["satisfied"] for (a, _p), v in ratings.items() if a == agency.code)
+        n = sum(v[0] for (a, _p), v in ratings.items() if a == agency.pk)
+        satisfied = sum(v[1] for (a, _p), v in ratings.items() if a == agency.pk)
     else:
-        got = ratings.get((agency.code, procedure.code), {"n": 0, "satisfied": 0})
-        n, satisfied = got["n"], got["satisfied"]
+        n, satisfied = ratings.get((agency.pk, procedure.code), (0, 0))
+    # Fewer answers than the surveys' minimum group: neither the count nor the share is published, so that
+    # no one reads a single citizen's answer (``surveys.selectors.minimum_group``).
+    if n < survey_selectors.minimum_group():
+        n, satisfied = 0, 0
     return {"agency_code": agency.code, "agency_name": agency.name,
             "procedure_code": procedure.code if procedure else "",
             "procedure_name": procedure.name if procedure else "",

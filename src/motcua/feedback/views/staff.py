@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import OrgUnit, User
+from motcua.core import redaction
 from motcua.core.errors import Conflict, DomainError, NotFound
 from motcua.core.errors import PermissionDenied as DomainPermissionDenied
 from motcua.dossiers.serving import INLINE_TYPES, safe_filename
 
-from .. import access, actions, answer_templates, deadlines, redaction, selectors, services
+from .. import access, actions, answer_templates, deadlines, selectors, services
 from ..choices import STAFF_CHANNELS, Status
 from ..models import FeedbackItem
 from ..staff_forms import AGENCY_KINDS, EntryForm, QueueForm, action_form, add_domain_error, redaction_findings

@@ -1,0 +1,389 @@
+"""Every write of the surveys app: questionnaires and their versions, answers from every channel (the one-time
+link, the QR code, the kiosk, paper entered twice), the running tallies, campaigns and their invitations.
+
+An answer is stored by ``record`` and nowhere else: it checks the answers against the questionnaire, writes
+the response without the person (``models`` docstring), its raw answers and the tallies in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import OrgUnit, User
+from motcua.core import links, redaction
+from motcua.core.errors import Conflict, DomainError, NotFound
+from motcua.core.text import nfc
+from motcua.dossiers.models import Dossier, DossierEvent
+
+from .choices import Channel, SheetStatus
+from .models import Answer, Criterion, Factor, Invitation, PaperSheet, Questionnaire, Response, Tally
+
+COMMENT_MAX = 2000
+
+
+def _field_error(message: str, name: str, code: str = "invalid_input") -> DomainError:
+    """The API's field error (``core.api_schemas.field_error``'s shape), with its own code where useful."""
+    return DomainError(message, code=code, details={"fields": [{"field": name, "message": message}]})
+
+
+# --- questionnaires ------------------------------------------------------------------------------------
+
+def current(code: str, day: dt.date | None = None) -> Questionnaire | None:
+    """The version of questionnaire ``code`` in force on ``day`` (today): the latest active one whose
+    validity covers the day."""
+    day = day or timezone.localdate()
+    qs = Questionnaire.objects.filter(code=code, active=True, valid_from__lte=day).exclude(valid_to__lt=day)
+    return qs.order_by("-version").first()
+
+
+def per_dossier_form(day: dt.date | None = None) -> Questionnaire:
+    code = getattr(settings, "MOTCUA_SURVEY_DOSSIER_FORM", "dossier")
+    form = current(code, day)
+    if form is None:
+        raise NotFound(_("No survey questionnaire is in force."), code="no_questionnaire")
+    return form
+
+
+def check_editable(questionnaire: Questionnaire) -> None:
+    """A questionnaire that answers name is frozen: its meaning is part of those answers."""
+    if questionnaire.pk and questionnaire.frozen:
+        raise Conflict(_("This questionnaire already has answers and cannot be changed; make a new version."),
+                       code="questionnaire_frozen")
+
+
+@transaction.atomic
+def new_version(questionnaire: Questionnaire, valid_from: dt.date | None = None) -> Questionnaire:
+    """Copy a questionnaire, its factors and criteria into the next version, valid from ``valid_from`` (today);
+    the previous version ends the day before."""
+    start = valid_from or timezone.localdate()
+    latest = Questionnaire.objects.filter(code=questionnaire.code).order_by("-version").first()
+    number = (latest.version if latest else questionnaire.version) + 1
+    copy = Questionnaire.objects.create(
+        code=questionnaire.code, version=number, title=questionnaire.title, title_en=questionnaire.title_en,
+        valid_from=start, scale_max=questionnaire.scale_max, scale_labels=list(questionnaire.scale_labels),
+        satisfied_from=questionnaire.satisfied_from, asks_comment=questionnaire.asks_comment,
+        per_dossier=questionnaire.per_dossier, active=True)
+    for factor in questionnaire.factors.all():
+        new_factor = Factor.objects.create(questionnaire=copy, position=factor.position, code=factor.code,
+                                           name=factor.name, name_en=factor.name_en)
+        for c in factor.criteria.all():
+            Criterion.objects.create(factor=new_factor, position=c.position, code=c.code, text=c.text,
+                                     text_en=c.text_en, about_officer=c.about_officer, allows_na=c.allows_na,
+                                     overall=c.overall)
+    if questionnaire.valid_to is None or questionnaire.valid_to >= start:
+        Questionnaire.objects.filter(code=questionnaire.code, version__lt=number).filter(
+            valid_to__isnull=True).update(valid_to=start - dt.timedelta(days=1))
+    return copy
+
+
+# --- answers --------------------------------------------------------------------------------------------
+
+@dataclass
+class Where:
+    """What an answer is about, without the person: the agency, desk, procedure, the officer the officer
+    questions are about, the month, and the campaign stratum it was sampled in."""
+
+    unit: OrgUnit
+    month: dt.date
+    desk: str = ""
+    procedure_code: str = ""
+    officer: User | None = None
+    campaign_id: int | None = None
+    stratum: str = ""
+
+
+@dataclass
+class Answers:
+    values: Mapping[str, int | None]
+    comment: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_answers(questionnaire: Questionnaire, answers: Answers) -> dict[int, int | None]:
+    """Criterion id → score (None: not applicable), every criterion answered once; raises a field error
+    naming the first criterion at fault."""
+    criteria = list(questionnaire.criteria.all())
+    by_code = {c.code: c for c in criteria}
+    unknown = sorted(set(answers.values) - set(by_code))
+    if unknown:
+        raise _field_error(_("Unknown question: %(code)s.") % {"code": unknown[0]}, unknown[0])
+    out: dict[int, int | None] = {}
+    for c in criteria:
+        if c.code not in answers.values:
+            raise _field_error(_("Answer every question (or choose “not applicable” where it is offered)."),
+                               c.code, "missing_answer")
+        value = answers.values[c.code]
+        if value is None:
+            if not c.allows_na:
+                raise _field_error(_("This question has no “not applicable” answer; choose a score."), c.code)
+        elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= questionnaire.scale_max:
+            raise _field_error(_("Choose a score from 1 to %(max)s.") % {"max": questionnaire.scale_max}, c.code)
+        out[c.pk] = value
+    if all(v is None for v in out.values()):
+        raise _field_error(_("Give a score to at least one question."), criteria[0].code if criteria else "values")
+    if len(answers.comment or "") > COMMENT_MAX:
+        raise _field_error(_("The comment may have at most 2000 characters."), "comment")
+    return out
+
+
+def dislikes(questionnaire: Questionnaire, criteria: list[Criterion], scores: dict[int, int | None]) -> bool:
+    """Whether a response counts as a "dislike" (766 ind. 5.4): its overall question, if the form has one,
+    scores below the middle of the scale (1 or 2 of 5); otherwise the mean of its scores does."""
+    middle = (questionnaire.scale_max + 1) / 2
+    overall = [scores.get(c.pk) for c in criteria if c.overall]
+    if overall and overall[0] is not None:
+        return overall[0] < middle
+    given = [v for v in scores.values() if v is not None]
+    return bool(given) and sum(given) / len(given) < middle
+
+
+def dedupe_key(dossier_id: int, channel: str) -> str:
+    """The keyed hash that makes "one answer per dossier and channel" checkable without storing the dossier:
+    without the server's secret it cannot be computed from a dossier, and it is never shown or exported."""
+    return salted_hmac("motcua.surveys.dedupe", f"{dossier_id}:{channel}", algorithm="sha256").hexdigest()
+
+
+def record(questionnaire: Questionnaire, answers: Answers, where: Where, channel: str, *,
+           dossier_id: int | None = None) -> Response:
+    """Store one answered questionnaire. ``dossier_id`` (link, QR, campaign) is only hashed into the
+    de-duplication key: a second answer about the same dossier on the same channel is refused (409)."""
+    scores = check_answers(questionnaire, answers)
+    criteria = list(questionnaire.criteria.all())
+    comment = redaction.propose(nfc(answers.comment or "").strip(), {})[0] if answers.comment else ""
+    month = where.month.replace(day=1)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                questionnaire=questionnaire, channel=channel, unit=where.unit, desk=where.desk,
+                procedure_code=where.procedure_code, officer=where.officer, month=month,
+                campaign_id=where.campaign_id, stratum=where.stratum, comment=comment,
+                disliked=dislikes(questionnaire, criteria, scores),
+                dedupe=dedupe_key(dossier_id, channel) if dossier_id is not None else None)
+            Answer.objects.bulk_create([Answer(response=response, criterion_id=cid, value=value)
+                                        for cid, value in scores.items()])
+            add_to_tallies([response], {response.pk: scores}, questionnaire)
+    except IntegrityError as exc:
+        raise Conflict(_("An answer about this dossier has already been received. Thank you."),
+                       code="already_answered") from exc
+    return response
+
+
+def _tally_key(questionnaire_id: int, criterion_id: int | None, unit_id: int, month: dt.date, channel: str,
+               campaign_id: int | None, stratum: str) -> str:
+    return f"{questionnaire_id}:{criterion_id or '-'}:{unit_id}:{month:%Y-%m}:{channel}:{campaign_id or '-'}:{stratum}"
+
+
+def add_to_tallies(responses: list[Response], scores: Mapping[Any, Mapping[int, int | None]],
+                   questionnaire: Questionnaire, sign: int = 1) -> None:
+    """Add (or, with ``sign`` -1, take back) responses to the running tallies: one upsert per row touched
+    (INSERT … ON CONFLICT DO UPDATE, the same statement on SQLite and PostgreSQL)."""
+    rows: dict[str, list[Any]] = {}
+    threshold = questionnaire.satisfied_from
+    for r in responses:
+        base = (r.unit_id, r.month, r.channel, r.campaign_id, r.stratum)
+        head = _tally_key(questionnaire.pk, None, *base)
+        row = rows.setdefault(head, [head, questionnaire.pk, None, *base, 0, 0, 0, 0, 0])
+        row[8] += sign
+        row[12] += sign if r.disliked else 0
+        for cid, value in scores[r.pk].items():
+            key = _tally_key(questionnaire.pk, cid, *base)
+            row = rows.setdefault(key, [key, questionnaire.pk, cid, *base, 0, 0, 0, 0, 0])
+            if value is None:
+                row[10] += sign
+            else:
+                row[8] += sign
+                row[9] += sign if value >= threshold else 0
+                row[11] += sign * value
+    if not rows:
+        return
+    table = Tally._meta.db_table
+    sql = (f"INSERT INTO {table} (key, questionnaire_id, criterion_id, unit_id, month, channel, campaign_id, "  # noqa: S608
+           "stratum, answered, satisfied, na, score_sum, disliked) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+           "%s, %s, %s) ON CONFLICT (key) DO UPDATE SET answered = {t}.answered + excluded.answered, "
+           "satisfied = {t}.satisfied + excluded.satisfied, na = {t}.na + excluded.na, "
+           "score_sum = {t}.score_sum + excluded.score_sum, disliked = {t}.disliked + excluded.disliked"
+           ).replace("{t}", table)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*row[:4], row[4].isoformat(), *row[5:]] for row in rows.values()])
+
+
+@transaction.atomic
+def retally(questionnaire: Questionnaire | None = None) -> int:
+    """Rebuild the tallies from the raw answers (after a restore, or to check them); returns the rows."""
+    forms = [questionnaire] if questionnaire else list(Questionnaire.objects.all())
+    for form in forms:
+        Tally.objects.filter(questionnaire=form).delete()
+        batch: list[Response] = []
+        for response in Response.objects.filter(questionnaire=form).iterator(chunk_size=2000):
+            batch.append(response)
+            if len(batch) >= 2000:
+                _retally_batch(form, batch)
+                batch = []
+        if batch:
+            _retally_batch(form, batch)
+    return Tally.objects.count()
+
+
+def _retally_batch(form: Questionnaire, batch: list[Response]) -> None:
+    scores: dict[Any, dict[int, int | None]] = {r.pk: {} for r in batch}
+    for rid, cid, value in Answer.objects.filter(response__in=batch).values_list("response_id", "criterion_id",
+                                                                                   "value"):
+        scores[rid][cid] = value
+    add_to_tallies(batch, scores, form)
+
+
+# --- the dossier's link and QR code ----------------------------------------------------------------------
+
+def link_days() -> int:
+    return int(getattr(settings, "MOTCUA_RATING_VALID_DAYS", 60))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
+
+
+def invite(dossier: Dossier, *, questionnaire: Questionnaire | None = None, campaign_id: int | None = None,
+           stratum: str = "", days: int | None = None) -> str | None:
+    """Create the one-time link to answer about ``dossier`` (the result notice's, or a campaign's); None when
+    the dossier already has that link (one answer per dossier and channel)."""
+    form = questionnaire or per_dossier_form()
+    token = secrets.token_urlsafe(32)
+    expires = timezone.now() + dt.timedelta(days=days or link_days())
+    try:
+        with transaction.atomic():
+            Invitation.objects.create(dossier=dossier, questionnaire=form, campaign_id=campaign_id,
+                                      stratum=stratum, digest=token_digest(token), expires_at=expires)
+    except IntegrityError:
+        return None
+    return token
+
+
+def where_of(dossier: Dossier, *, campaign_id: int | None = None, stratum: str = "") -> Where:
+    """What an answer about ``dossier`` is about: its processing agency, procedure, the desk officer who
+    received it (the officer the officer questions are about), the month it ended in."""
+    unit = dossier.processing_unit
+    agency = unit.agency() or unit
+    ended = dossier.returned_at or dossier.processing_ended_at or timezone.now()
+    receipt = (DossierEvent.objects.filter(dossier=dossier, kind="code_assigned").order_by("seq")
+               .select_related("actor").first())
+    officer = receipt.actor if receipt and receipt.actor and receipt.actor.is_official else None
+    return Where(unit=agency, month=timezone.localdate(ended).replace(day=1), procedure_code=dossier.procedure.code,
+                 officer=officer, campaign_id=campaign_id, stratum=stratum)
+
+
+def invitation_for(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (Invitation.objects.select_related("dossier", "dossier__procedure", "dossier__processing_unit",
+                                              "questionnaire")
+            .filter(digest=token_digest(token)).first())
+
+
+def answer_invitation(token: str, answers: Answers) -> Response:
+    """Answer through a one-time link: once only, before it expires; the invitation is marked used in the
+    transaction that stores the answer."""
+    invitation = invitation_for(token)
+    if invitation is None:
+        raise NotFound(_("This survey link is not valid."), code="not_found")
+    return answer_invitation_object(invitation, answers)
+
+
+def answer_invitation_object(invitation: Invitation, answers: Answers) -> Response:
+    """``answer_invitation`` once the invitation is found (by its token, or by the signed-in owner)."""
+    check_answers(invitation.questionnaire, answers)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None:
+            raise NotFound(_("This survey link is not valid."), code="not_found")
+        if locked.used:
+            raise Conflict(_("This survey has already been answered. Thank you."), code="already_answered")
+        if locked.expires_at <= timezone.now():
+            raise Conflict(_("This survey link has expired."), code="link_expired")
+        Invitation.objects.filter(pk=locked.pk).update(used=True)
+        channel = Channel.CAMPAIGN if locked.campaign_id else Channel.LINK
+        where = where_of(invitation.dossier, campaign_id=locked.campaign_id, stratum=locked.stratum)
+        return record(invitation.questionnaire, answers, where, channel, dossier_id=invitation.dossier_id)
+
+
+def qr_signature(code: str) -> str:
+    return links.survey_signature(code)
+
+
+def dossier_for_qr(code: str, signature: str) -> Dossier | None:
+    if not code or not signature or not constant_time_compare(qr_signature(code), signature):
+        return None
+    return (Dossier.objects.select_related("procedure", "processing_unit").filter(code=code).first())
+
+
+def answer_qr(code: str, signature: str, answers: Answers) -> Response:
+    dossier = dossier_for_qr(code, signature)
+    if dossier is None:
+        raise NotFound(_("This survey link is not valid."), code="not_found")
+    return record(per_dossier_form(), answers, where_of(dossier), Channel.QR, dossier_id=dossier.pk)
+
+
+# --- paper, entered twice ----------------------------------------------------------------------------------
+
+@dataclass
+class SheetResult:
+    sheet: PaperSheet
+    accepted: bool
+    differences: list[str]
+
+
+def _sheet_data(questionnaire: Questionnaire, answers: Answers, where: Where) -> dict[str, Any]:
+    scores = check_answers(questionnaire, answers)
+    codes = {c.pk: c.code for c in questionnaire.criteria.all()}
+    return {"values": {codes[cid]: v for cid, v in sorted(scores.items())},
+            "comment": nfc(answers.comment or "").strip(), "desk": where.desk,
+            "procedure_code": where.procedure_code, "month": where.month.replace(day=1).isoformat(),
+            "officer": where.officer.pk if where.officer else None}
+
+
+def _differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    out = [k for k in ("month", "desk", "procedure_code", "officer", "comment") if a.get(k) != b.get(k)]
+    va, vb = a.get("values") or {}, b.get("values") or {}
+    out += [code for code in sorted(set(va) | set(vb)) if va.get(code) != vb.get(code)]
+    return out
+
+
+def enter_sheet(user: User, questionnaire: Questionnaire, number: str, answers: Answers, where: Where
+                ) -> SheetResult:
+    """One entry of a paper questionnaire. The first entry waits; a later entry by another person that
+    matches an earlier one exactly makes the sheet count (a response on the paper channel); one that matches
+    none is kept and the sheet shows the fields that differ, until an entry matches."""
+    number = nfc(number or "").strip()
+    if not number or len(number) > 40:
+        raise _field_error(_("Enter the number printed on the questionnaire."), "number")
+    data = _sheet_data(questionnaire, answers, where)
+    with transaction.atomic():
+        sheet, _created = PaperSheet.objects.select_for_update().get_or_create(
+            unit=where.unit, questionnaire=questionnaire, number=number)
+        if sheet.status == SheetStatus.ACCEPTED:
+            raise Conflict(_("This questionnaire has already been entered twice and counted."),
+                           code="sheet_counted")
+        if any(e["by"] == user.pk for e in sheet.entries):
+            raise Conflict(_("The second entry of a questionnaire must be made by another person."),
+                           code="same_person")
+        match = next((e for e in sheet.entries if not _differences(e["data"], data)), None)
+        differences = [] if match else (_differences(sheet.entries[-1]["data"], data) if sheet.entries else [])
+        sheet.entries = [*sheet.entries, {"by": user.pk, "at": timezone.now().isoformat(), "data": data}]
+        if match:
+            sheet.status = SheetStatus.ACCEPTED
+            sheet.save(update_fields=["entries", "status"])
+            record(questionnaire, answers, where, Channel.PAPER)
+            return SheetResult(sheet, True, [])
+        sheet.status = SheetStatus.CONFLICT if differences else SheetStatus.PENDING
+        sheet.save(update_fields=["entries", "status"])
+        return SheetResult(sheet, False, differences)
