@@ -12,10 +12,11 @@ from django.core.cache import cache
 
 from motcua.catalogue import services as catalogue_services
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.models import Dossier, Rating
+from motcua.dossiers.models import Dossier
 from motcua.notifications import services as notify_services
 from motcua.notifications.models import Message
 from motcua.portal.models import PendingRegistration
+from motcua.surveys.models import Response
 from tests.portal.conftest import PDF, force_status, make_procedure
 
 from .conftest import PHONE, axe_violations, screenshot
@@ -129,11 +130,11 @@ def test_register_submit_track_and_rate_on_a_phone(page_factory, site, people, t
     _check(page, "dossier-returned")
     page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
     _check(page, "rating")
-    for group in ("Thời gian giải quyết", "Số lần phải đi lại hoặc liên hệ", "Thái độ của cán bộ",
+    for group in ("Thời gian giải quyết hồ sơ", "Số lần phải đi lại", "Thái độ của công chức",
                   "Mức độ hài lòng chung"):
-        page.get_by_role("group", name=group).get_by_label("5", exact=True).check()
-    page.get_by_role("button", name="Gửi đánh giá").click()
-    assert Rating.objects.count() == 1
+        page.get_by_role("group", name=group).get_by_label("5 — Rất hài lòng").check()
+    page.get_by_role("button", name="Gửi câu trả lời").click()
+    assert Response.objects.count() == 1
     _check(page, "rated")
     page.goto(f"/cong-dan/ho-so/{dossier.code}/truy-cap/")
     assert "Trần Thị Bình" in page.content()

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from motcua.dossiers.models import Rating
+from motcua.accounts.models import OrgUnit
+from motcua.surveys import services as surveys
 from tests.stats.conftest import _media, life, march, procedure  # noqa: F401 - the March 2025 dataset
 
 from .conftest import DESKTOP, PHONE, axe_violations, screenshot
@@ -50,9 +51,11 @@ def test_director_dashboard(page_factory, live_server, people, viewport, label):
 @pytest.mark.usefixtures("march")
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_transparency_page(page_factory, live_server, viewport, label):
-    for overall in (5, 4, 2):
-        Rating.objects.create(agency_code="T.SXD", procedure_code="1.013236", month=dt.date(2025, 3, 1),
-                              time_score=4, visits_score=4, attitude_score=4, overall_score=overall)
+    for overall in (5, 4, 2, 5, 4, 2):
+        surveys.record(surveys.per_dossier_form(dt.date(2025, 3, 1)),
+                       surveys.Answers({"time": 4, "visits": 4, "attitude": 4, "overall": overall}),
+                       surveys.Where(OrgUnit.objects.get(code="T.SXD"), dt.date(2025, 3, 1),
+                                     procedure_code="1.013236"), "link")
     page = page_factory(viewport)
     with time_machine.travel(dt.datetime(2025, 4, 15, 10, tzinfo=dt.UTC), tick=True):
         page.goto("/thong-ke/cong-khai/")

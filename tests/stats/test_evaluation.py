@@ -8,10 +8,13 @@ import datetime as dt
 
 import pytest
 
+from motcua.accounts.models import OrgUnit
 from motcua.dossiers import services
-from motcua.dossiers.models import Dossier, Rating
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import services as wf
 from motcua.stats import evaluation, index766, kpi, rollups
+from motcua.surveys import services as surveys
+from motcua.surveys.models import Response
 from tests.dossiers.conftest import upload
 from tests.dossiers.workflow_helpers import construction_permit, received, t
 
@@ -211,34 +214,26 @@ def test_766_reads_payments_results_and_files(walked):
     assert (summary["paid_online_rate"], summary["e_result_rate"], summary["digitised_rate"]) == (0.5, 1.0, 1.0)
 
 
+def _rate(unit_code: str, overall: int) -> None:
+    """One answer to the per-dossier questionnaire about a dossier of August 2026 (its rating)."""
+    surveys.record(surveys.per_dossier_form(), surveys.Answers({"time": 3, "visits": 3, "attitude": 3,
+                                                                "overall": overall}),
+                   surveys.Where(OrgUnit.objects.get(code=unit_code), dt.date(2026, 8, 1),
+                                 procedure_code="1.013236"), "link")
+
+
 def test_766_satisfaction_from_overdue_dossiers_and_dislikes(walked):
     first, last = dt.date(2026, 8, 1), dt.date(2026, 8, 31)
     for overall in (5, 2, 4, 1):
-        Rating.objects.create(
-            agency_code="T.SXD",
-            procedure_code="1.013236",
-            month=dt.date(2026, 8, 1),
-            time_score=3,
-            visits_score=3,
-            attitude_score=3,
-            overall_score=overall,
-        )
-    Rating.objects.create(
-        agency_code="T.SNN",
-        procedure_code="1.013236",
-        month=dt.date(2026, 8, 1),
-        time_score=1,
-        visits_score=1,
-        attitude_score=1,
-        overall_score=1,
-    )
+        _rate("T.SXD", overall)
+    _rate("T.SNN", 1)
     sxd = kpi.Scope(kpi.subtree_ids(walked["X"].processing_unit))
     satisfaction = _indicator(index766.compute(sxd, first, last), "5.4")
     # 3 processed, 1 late (Y), 2 dislikes at Sở Xây dựng (the one of Sở Nông nghiệp is not its): 1 − (1 + 2) / 3.
     assert (satisfaction["late"], satisfaction["ratings"], satisfaction["disliked"]) == (1, 4, 2)
     assert (satisfaction["numerator"], satisfaction["denominator"]) == (0, 3)
     assert satisfaction["value"] is not None and satisfaction["points"] == 0.0
-    Rating.objects.filter(overall_score__lte=2).delete()
+    Response.objects.filter(disliked=True, unit__code="T.SXD").delete()
     satisfaction = _indicator(index766.compute(sxd, first, last), "5.4")
     # 2 of 3 = 66.67 %, under the 90 % target: 0.6667 × 6 ÷ 0.9 = 4.44 points.
     assert (satisfaction["numerator"], satisfaction["points"]) == (2, pytest.approx(4.44))

@@ -10,16 +10,20 @@ import io
 import pytest
 import time_machine
 
-from motcua.dossiers.models import Rating
+from motcua.accounts.models import OrgUnit
+from motcua.surveys import services as surveys
 
 APRIL = dt.datetime(2025, 4, 15, 10, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def rated(march):  # type: ignore[no-untyped-def]
-    for overall in (5, 4, 2):
-        Rating.objects.create(agency_code="T.SXD", procedure_code="1.013236", month=dt.date(2025, 3, 1),
-                              time_score=4, visits_score=4, attitude_score=4, overall_score=overall)
+    # Six answers: the public page shows a satisfaction share from the minimum group of five.
+    for overall in (5, 4, 2, 5, 4, 2):
+        surveys.record(surveys.per_dossier_form(dt.date(2025, 3, 1)),
+                       surveys.Answers({"time": 4, "visits": 4, "attitude": 4, "overall": overall}),
+                       surveys.Where(OrgUnit.objects.get(code="T.SXD"), dt.date(2025, 3, 1),
+                                     procedure_code="1.013236"), "link")
     return march
 
 
@@ -31,7 +35,7 @@ def test_public_page_for_anyone(client, rated):
     assert "Sở Xây dựng" in html and "Cấp giấy phép xây dựng mới" in html
     assert "01/04/2024" in html and "31/03/2025" in html
     assert "71,4 %" in html  # on time 5 / 7
-    assert "66,7 %" in html  # 2 of 3 ratings are 4 or 5
+    assert "66,7 %" in html  # 4 of 6 ratings are 4 or 5
     assert "Nguyễn Văn An" not in html and "068090001234" not in html  # no personal data
 
 
@@ -48,7 +52,7 @@ def test_open_data_equals_the_api(client, rated, token_for):
         assert row[key] == api[key], key
     # The public figures group indicator 2.1's way: an open dossier on time while within time, late once overdue.
     assert (row["on_time"], row["late"]) == (api["on_time"] + api["within_time"], api["late"] + api["overdue"])
-    assert (row["ratings"], row["satisfaction"]) == (3, pytest.approx(0.6667))
+    assert (row["ratings"], row["satisfaction"]) == (6, pytest.approx(0.6667))
     [line] = as_csv
     assert float(line["on_time_rate"]) == api["on_time_rate"] and int(line["processed"]) == api["processed"]
     assert "applicant" not in " ".join(as_json["fields"])
@@ -60,3 +64,15 @@ def test_no_ratings_is_said_so(client, march):
         row = client.get("/thong-ke/cong-khai.json").json()["rows"][0]
     assert row["satisfaction"] is None and row["ratings"] == 0
     assert "chưa có dữ liệu" in html.lower() or "no data" in html.lower()
+
+
+def test_fewer_ratings_than_the_minimum_group_are_not_published(client, march):
+    # Four answers: under the surveys' minimum group of five, neither their count nor their share is shown.
+    for overall in (5, 4, 2, 1):
+        surveys.record(surveys.per_dossier_form(dt.date(2025, 3, 1)),
+                       surveys.Answers({"time": 4, "visits": 4, "attitude": 4, "overall": overall}),
+                       surveys.Where(OrgUnit.objects.get(code="T.SXD"), dt.date(2025, 3, 1),
+                                     procedure_code="1.013236"), "link")
+    with time_machine.travel(APRIL):
+        row = client.get("/thong-ke/cong-khai.json").json()["rows"][0]
+    assert row["satisfaction"] is None and row["ratings"] == 0
