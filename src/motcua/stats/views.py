@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
+from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, kpi, pakn, reports, selectors, services
 from .forms import Period, PeriodForm, period_from, status
@@ -69,6 +70,21 @@ def feedback_url(unit: OrgUnit | None, period: Period, handled: bool = False, **
         query["division" if unit.kind == UnitKind.DIVISION else "agency"] = unit.pk
     query.update({k: v for k, v in filters.items() if v not in (None, "")})
     return f"{FEEDBACK_QUEUE}?{urlencode(query)}"
+
+
+def satisfaction_section(unit: OrgUnit | None, scope: kpi.Scope, period: Period) -> list[dict[str, Any]]:
+    """The satisfaction indices of a dashboard, one row per questionnaire with answers in the period (the
+    per-dossier rating, the SIPAS survey), read from the surveys app with its suppression under the minimum
+    group, each with the link to its full results."""
+    rows = []
+    for code in survey_selectors.codes_answered(scope.unit_ids, period.first, period.last):
+        score = survey_selectors.department_score(scope.unit_ids, period.first, period.last, code)
+        query = {"questionnaire": code, "from": period.first.isoformat(), "to": period.last.isoformat()}
+        if unit is not None:
+            query["unit"] = unit.code
+        rows.append({**score, "title": survey_selectors.title_of(code),
+                     "url": f"{reverse('surveys:results')}?{urlencode(query)}"})
+    return rows
 
 
 def feedback_section(unit: OrgUnit | None, scope: kpi.Scope, period: Period) -> dict[str, Any]:
@@ -117,6 +133,7 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
     if unit is not None and unit.kind in selectors.AGENCY_KINDS:
         context["evaluation"] = evaluation.evaluate(scope, period.first, period.last)
     context["feedback"] = feedback_section(unit, scope, period)
+    context["satisfaction"] = satisfaction_section(unit, scope, period)
     context["feedback_tables"] = [
         (_("Feedback by field"), context["feedback"]["by_field"], "feedback-field-h", _("Field")),
         (_("Feedback by division"), context["feedback"]["by_division"], "feedback-division-h", _("Division"))]

@@ -69,8 +69,8 @@ def allocate(populations: Mapping[str, int], total: int) -> dict[str, int]:
                 moved = True
         if not moved:
             break
-    while left < 0:  # the minimum of one overshot: take back from the largest allocations
-        k = max(keys, key=lambda k: (out[k] - exact[k], out[k]))
+    while left < 0:  # the minimum of one overshot: take back where the most was given beyond the share
+        k = max((k for k in keys if out[k] > 1), key=lambda k: (out[k] - exact[k], out[k]))
         out[k] -= 1
         left += 1
     return {k: out.get(k, 0) for k in populations}

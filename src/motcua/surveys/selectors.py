@@ -315,3 +315,16 @@ def overall_question_counts(first: dt.date, last: dt.date) -> dict[tuple[int, st
             .values("response__unit_id", "response__procedure_code")
             .annotate(n=Count("pk"), s=Count("pk", filter=Q(value__gte=F("criterion__questionnaire__satisfied_from")))))
     return {(r["response__unit_id"], r["response__procedure_code"]): (r["n"], r["s"]) for r in rows}
+
+
+def codes_answered(unit_ids: frozenset[int] | None, first: dt.date, last: dt.date) -> list[str]:
+    """The questionnaire codes with answers in [first, last] (the dashboards show one row each)."""
+    qs = Tally.objects.filter(month__gte=first.replace(day=1), month__lte=last, criterion__isnull=True)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return sorted(set(qs.values_list("questionnaire__code", flat=True)))
+
+
+def title_of(code: str) -> str:
+    latest = Questionnaire.objects.filter(code=code).order_by("-version").first()
+    return _text(latest, "title") if latest else code
