@@ -197,6 +197,9 @@ class CampaignAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.add_fields if obj is None else self.shown
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return [] if obj is None else self.inlines  # a draft has no strata until it is sent
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [] if obj is None else self.shown
 
@@ -206,8 +209,9 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description=_("response rates"))
     def rates(self, obj: Campaign) -> str:
         data = selectors.campaign_rates(obj)
-        rows = [(_("All"), data["invited"], data["answered"], _pct(data["rate"]))]
-        rows += [(s["key"], s["invited"], s["answered"], _pct(s["rate"])) for s in data["strata"]]
+        # Answered of invited, overall then per stratum.
+        rows = [(_("All"), data["answered"], data["invited"], _pct(data["rate"]))]
+        rows += [(s["key"], s["answered"], s["invited"], _pct(s["rate"])) for s in data["strata"]]
         return format_html_join("", "<div>{}: {} / {} ({})</div>", rows)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
