@@ -104,8 +104,11 @@ def test_campaign_bounds_and_who_may_run_one(people, sipas, org):
     with pytest.raises(DomainError) as exc:
         services.create_campaign(people["ha"], sipas, "x", YEAR[1], YEAR[0])
     assert exc.value.details["fields"][0]["field"] == "period_to"
-    with pytest.raises(DomainError):
-        services.create_campaign(people["ha"], sipas, "x", *YEAR, margin=0.7)
+    for bad in ({"margin": 0.7}, {"margin": 0.0001}, {"margin": float("nan")}, {"expected_share": 1},
+                {"expected_response_rate": 0}, {"seed": -1}):
+        with pytest.raises(DomainError) as exc:
+            services.create_campaign(people["ha"], sipas, "x", *YEAR, **bad)
+        assert exc.value.details["fields"][0]["field"] == next(iter(bad))
     made = services.create_campaign(people["ha"], sipas, "x", *YEAR)
     assert made.status == CampaignStatus.DRAFT and made.seed >= 0  # a random seed, stored
 

@@ -424,14 +424,14 @@ def _check_admin(user: User | None) -> None:
         raise PermissionDenied(_("Only an administrator may run survey campaigns."), code="forbidden")
 
 
-def _share(value: Any, name: str, low: float, high: float, *, open_low: bool = True) -> Decimal:
-    """A fraction with three decimals (the model's fields) strictly above ``low`` and at most ``high``."""
+def _share(value: Any, name: str, high: float) -> Decimal:
+    """A fraction with three decimals (the model's fields), above 0 and at most ``high``."""
     try:
         number = Decimal(str(value)).quantize(Decimal("0.001"))
     except (InvalidOperation, ValueError):
-        raise _field_error(_("Give a number between 0 and 1."), name) from None
-    if not (number > Decimal(str(low)) if open_low else number >= Decimal(str(low))) or number > Decimal(str(high)):
-        raise _field_error(_("Give a number between %(low)s and %(high)s.") % {"low": low, "high": high}, name)
+        number = Decimal("NaN")
+    if not number.is_finite() or not Decimal(0) < number <= Decimal(str(high)):
+        raise _field_error(_("Give a number between %(low)s and %(high)s.") % {"low": 0, "high": high}, name)
     return number
 
 
@@ -449,9 +449,9 @@ def create_campaign(user: User | None, questionnaire: Questionnaire, name: str, 
     if period_to < period_from:
         raise _field_error(_("The end of the period is before its start."), "period_to")
     # A margin over 0.5 sizes no useful sample; the decimals are the model's (3 places).
-    margin_d = _share(margin, "margin", 0, 0.5)
-    share_d = _share(expected_share, "expected_share", 0, 0.999)
-    rate_d = _share(expected_response_rate, "expected_response_rate", 0, 1)
+    margin_d = _share(margin, "margin", 0.5)
+    share_d = _share(expected_share, "expected_share", 0.999)
+    rate_d = _share(expected_response_rate, "expected_response_rate", 1)
     if seed is None:
         seed = secrets.randbelow(2**62)
     elif not 0 <= seed < 2**63:
