@@ -23,6 +23,7 @@ from motcua.feedback.api import router as feedback_router
 from motcua.notifications.api import router as notifications_router
 from motcua.portal.api import router as portal_router
 from motcua.stats.api import router as stats_router
+from motcua.surveys.api import router as surveys_router
 
 
 class _Docs(Swagger):
@@ -102,3 +103,4 @@ api.add_router("/", portal_router)
 api.add_router("/", notifications_router)
 api.add_router("/stats", stats_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/surveys", surveys_router)

@@ -379,6 +379,20 @@ MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # sec
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
 
+# --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
+# The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
+MOTCUA_SURVEY_DOSSIER_FORM = env_str("MOTCUA_SURVEY_DOSSIER_FORM", "dossier")
+# A group (an agency, a month, an officer...) with fewer answers than this shows no index: small groups would
+# point at the few people who answered, and their figures mean little.
+MOTCUA_SURVEY_MIN_GROUP = env_int("MOTCUA_SURVEY_MIN_GROUP", 5)
+# The department's satisfaction score from the overall index: "share" (index × points), "bands" (full points
+# at 90% or more) or "linear:a:b" (0 points at a, full at b); out of MOTCUA_SURVEY_SCORE_POINTS.
+MOTCUA_SURVEY_SCORE_FORMULA = env_str("MOTCUA_SURVEY_SCORE_FORMULA", "share")
+MOTCUA_SURVEY_SCORE_POINTS = env_int("MOTCUA_SURVEY_SCORE_POINTS", 25)
+# A campaign's one reminder goes to the unanswered invitations this many days after they were sent
+# (``motcua surveys remind``, scheduled below).
+MOTCUA_SURVEY_REMINDER_DAYS = env_int("MOTCUA_SURVEY_REMINDER_DAYS", 7)
+
 # --- Processing (issue 6): seeds of the first rule set only (docs/rules.md) -----------------------------------
 # How a refusal after appraisal is coded among the national statuses: 9 (done, with a refusal document) or
 # 8 (stopped). The mapping is not confirmed (domain notes, dossier-lifecycle §10), so it is a setting.
@@ -404,4 +418,6 @@ MOTCUA_SCHEDULE = {
     # Feedback and petitions (PAKN): late items flagged, orphan files swept (``motcua feedback``).
     "feedback tick": env_int("MOTCUA_TICK_SECONDS", 300),
     "feedback sweep": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),
+    # Satisfaction surveys: the reminder of each campaign once it is due (``motcua surveys remind``).
+    "surveys remind": env_int("MOTCUA_SURVEY_REMIND_SECONDS", 3600),
 }

@@ -43,10 +43,14 @@ FEEDBACK_RECEIVED = "feedback.received"
 FEEDBACK_STATUS = "feedback.status_changed"
 FEEDBACK_ANSWERED = "feedback.answered"
 FEEDBACK_LATE = "feedback.late"
+# Satisfaction surveys (``motcua.surveys.services``): a campaign's invitation to answer about a finished dossier,
+# and its one reminder (with a new link that replaces the first).
+SURVEY_INVITATION = "survey.invitation"
+SURVEY_REMINDER = "survey.reminder"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
         RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE,
-        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE]
+        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE, SURVEY_INVITATION, SURVEY_REMINDER]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -82,6 +86,11 @@ VARIABLES: dict[str, list[str]] = {
                       "merged_url", "extended"],
     FEEDBACK_ANSWERED: [*_FEEDBACK, "answer"],
     FEEDBACK_LATE: ["recipient_name", "feedback_code", "title", "answer_due", "item_url"],
+    # ``survey_url``: the one-time link (absolute); ``closes_at``: when it stops working.
+    SURVEY_INVITATION: ["recipient_name", "dossier_code", "procedure_name", "agency_name", "survey_url", "closes_at",
+                        "hotline"],
+    SURVEY_REMINDER: ["recipient_name", "dossier_code", "procedure_name", "agency_name", "survey_url", "closes_at",
+                      "hotline"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
@@ -476,6 +485,49 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "PAKN {{ feedback_code }} qua han xu ly (han {{ answer_due|date:\"d/m/Y\" }}). {{ item_url }}"),
     (FEEDBACK_LATE, "en", "sms", "",
      "Feedback {{ feedback_code }} is late (due {{ answer_due|date:\"d/m/Y\" }}). {{ item_url }}"),
+
+    # --- satisfaction surveys (SIPAS campaigns) ------------------------------------------------------------
+    (SURVEY_INVITATION, "vi", "any",
+     "Mời Quý vị đánh giá sự phục vụ của {{ agency_name }}",
+     "Kính gửi {{ recipient_name|default:\"Quý vị\" }},\n\n"
+     "{{ agency_name }} đã giải quyết hồ sơ {{ dossier_code }} ({{ procedure_name }}) của Quý vị. Để nâng cao chất "
+     "lượng phục vụ, chúng tôi mời Quý vị trả lời phiếu khảo sát sự hài lòng (khoảng 5 phút) tại:\n"
+     "{{ survey_url }}\n\n"
+     "Phiếu không ghi tên Quý vị; câu trả lời chỉ được tổng hợp thành số liệu chung. Đường dẫn dùng một lần, "
+     "đến hết ngày {{ closes_at|date:\"d/m/Y\" }}.{% if hotline %}\nĐường dây nóng: {{ hotline }}{% endif %}"),
+    (SURVEY_INVITATION, "en", "any",
+     "Please rate the service of {{ agency_name }}",
+     "Dear {{ recipient_name|default:\"Sir or Madam\" }},\n\n"
+     "{{ agency_name }} has handled your dossier {{ dossier_code }} ({{ procedure_name }}). To improve its service, "
+     "we invite you to answer a satisfaction survey (about 5 minutes) at:\n"
+     "{{ survey_url }}\n\n"
+     "The survey does not record your name; answers are only counted together. The link works once, until the "
+     "end of {{ closes_at|date:\"d/m/Y\" }}.{% if hotline %}\nHotline: {{ hotline }}{% endif %}"),
+    (SURVEY_INVITATION, "vi", "sms", "",
+     "Moi Quy vi danh gia su hai long ve ho so {{ dossier_code }} (den {{ closes_at|date:\"d/m\" }}): "
+     "{{ survey_url }}"),
+    (SURVEY_INVITATION, "en", "sms", "",
+     "Please rate the service on dossier {{ dossier_code }} (until {{ closes_at|date:\"d/m\" }}): {{ survey_url }}"),
+    (SURVEY_REMINDER, "vi", "any",
+     "Nhắc: mời Quý vị đánh giá sự phục vụ của {{ agency_name }}",
+     "Kính gửi {{ recipient_name|default:\"Quý vị\" }},\n\n"
+     "Chúng tôi chưa nhận được phiếu khảo sát sự hài lòng của Quý vị về hồ sơ {{ dossier_code }} "
+     "({{ procedure_name }}). Ý kiến của Quý vị giúp {{ agency_name }} phục vụ tốt hơn. Mời Quý vị trả lời tại:\n"
+     "{{ survey_url }}\n\n"
+     "Đường dẫn này thay cho đường dẫn đã gửi trước; dùng một lần, đến hết ngày {{ closes_at|date:\"d/m/Y\" }}. "
+     "Đây là lời nhắc duy nhất.{% if hotline %}\nĐường dây nóng: {{ hotline }}{% endif %}"),
+    (SURVEY_REMINDER, "en", "any",
+     "Reminder: please rate the service of {{ agency_name }}",
+     "Dear {{ recipient_name|default:\"Sir or Madam\" }},\n\n"
+     "We have not yet received your satisfaction survey about dossier {{ dossier_code }} ({{ procedure_name }}). "
+     "Your opinion helps {{ agency_name }} serve better. Please answer at:\n"
+     "{{ survey_url }}\n\n"
+     "This link replaces the one sent before; it works once, until the end of {{ closes_at|date:\"d/m/Y\" }}. "
+     "This is the only reminder.{% if hotline %}\nHotline: {{ hotline }}{% endif %}"),
+    (SURVEY_REMINDER, "vi", "sms", "",
+     "Nhac: moi danh gia su hai long ve ho so {{ dossier_code }} (den {{ closes_at|date:\"d/m\" }}): {{ survey_url }}"),
+    (SURVEY_REMINDER, "en", "sms", "",
+     "Reminder: rate the service on dossier {{ dossier_code }} (until {{ closes_at|date:\"d/m\" }}): {{ survey_url }}"),
 ]
 
 # Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
@@ -605,6 +657,8 @@ def sample_context(key: str) -> dict[str, Any]:
         "merged_url": "https://motcua.example.gov.vn/phan-anh/tra-cuu/?ma=T.SXD-PA26-00008",
         "extended": False,
         "item_url": "https://motcua.example.gov.vn/phan-anh/can-bo/T.SXD-PA26-00012/",
+        "survey_url": "https://motcua.example.gov.vn/khao-sat/Xq3v9s0bT2kqf7wN1dJ5cA8yHh4mLr6pZ0eUoGiBtQw",
+        "closes_at": dt.datetime(2026, 9, 15, 10, 0, tzinfo=tz),
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context

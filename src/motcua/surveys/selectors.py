@@ -17,16 +17,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
 from motcua.catalogue.models import Procedure
+from motcua.dossiers.choices import Status as DossierStatus
+from motcua.dossiers.models import Dossier
 
 from . import indices
 from .choices import Channel
 from .indices import Cell, Index
-from .models import Answer, Campaign, Criterion, Questionnaire, Response, Stratum, Tally
+from .models import Answer, Campaign, Criterion, Invitation, Questionnaire, Response, Stratum, Tally
 
 TALLY_GROUPS = ("unit", "channel", "month", "quarter", "year")
 RAW_GROUPS = ("procedure", "desk", "officer")
@@ -328,3 +332,75 @@ def codes_answered(unit_ids: frozenset[int] | None, first: dt.date, last: dt.dat
 def title_of(code: str) -> str:
     latest = Questionnaire.objects.filter(code=code).order_by("-version").first()
     return _text(latest, "title") if latest else code
+
+# --- campaigns ------------------------------------------------------------------------------------------------
+
+def stratum_key(procedure_code: str, channel: str) -> str:
+    return f"{procedure_code}|{channel}"
+
+
+def _period_instants(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[first 00:00, the day after last 00:00) in local time: the period's days as the citizens live them."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def campaign_frame(campaign: Campaign) -> dict[str, dict[str, Any]]:
+    """The sampling frame of a campaign: the dossiers finished in its period — returned (``returned_at``), or
+    done and not yet returned (``processing_ended_at``) — whose processing agency is the campaign's (or its
+    subtree; every agency when it has none), by stratum (procedure code × receipt channel). For each stratum
+    the ids of ``all`` its dossiers and of those ``reachable``: with an e-mail or a phone on the dossier or
+    its owner's account, and not invited by another campaign."""
+    start, end = _period_instants(campaign.period_from, campaign.period_to)
+    qs = (Dossier.objects.filter(status__in=[DossierStatus.DONE, DossierStatus.RETURNED])
+          .annotate(ended=Coalesce("returned_at", "processing_ended_at"))
+          .filter(ended__gte=start, ended__lt=end))
+    if campaign.unit_id is not None:
+        unit = campaign.unit
+        qs = qs.filter(processing_unit__path__startswith=unit.path) if unit and unit.path else qs.filter(
+            processing_unit=campaign.unit_id)
+    invited = set(Invitation.objects.filter(campaign__isnull=False).exclude(campaign=campaign)
+                  .values_list("dossier_id", flat=True))
+    frame: dict[str, dict[str, Any]] = {}
+    rows = qs.values_list("pk", "procedure__code", "channel", "applicant_email", "applicant_phone", "owner__email",
+                          "owner__phone")
+    for pk, code, channel, email, phone, owner_email, owner_phone in rows.iterator(chunk_size=2000):
+        key = stratum_key(code, channel)
+        stratum = frame.setdefault(key, {"procedure_code": code, "channel": channel, "all": [], "reachable": []})
+        stratum["all"].append(pk)
+        if (email or phone or owner_email or owner_phone) and pk not in invited:
+            stratum["reachable"].append(pk)
+    return frame
+
+
+def campaigns() -> list[Campaign]:
+    return list(Campaign.objects.select_related("questionnaire", "unit").order_by("-period_to", "-id"))
+
+
+def _rate(answered: int, invited: int) -> float | None:
+    return round(answered / invited, 4) if invited else None
+
+
+def campaign_rates(campaign: Campaign) -> dict[str, Any]:
+    """The response rate of a campaign, per stratum and overall: the invitations sent and those used (an
+    answer was given). A used invitation says nothing about which answer it gave (``models.Invitation``)."""
+    counts = {row["stratum"]: (row["n"], row["u"]) for row in Invitation.objects.filter(campaign=campaign)
+              .values("stratum").annotate(n=Count("pk"), u=Count("pk", filter=Q(used=True)))}
+    strata = []
+    for s in Stratum.objects.filter(campaign=campaign).order_by("key"):
+        invited, answered = counts.get(s.key, (0, 0))
+        strata.append({"key": s.key, "procedure_code": s.procedure_code, "channel": s.dossier_channel,
+                       "population": s.population, "sample": s.sample, "invited": invited, "answered": answered,
+                       "rate": _rate(answered, invited)})
+    invited = sum(n for n, _u in counts.values())
+    answered = sum(u for _n, u in counts.values())
+    return {"campaign": campaign.pk, "status": campaign.status, "population": campaign.population,
+            "sample_size": campaign.sample_size, "invited": invited, "answered": answered,
+            "rate": _rate(answered, invited), "strata": strata}
+
+
+def questionnaire_catalogue() -> list[Questionnaire]:
+    """Every questionnaire version with its factors and criteria, for the public API."""
+    return list(Questionnaire.objects.prefetch_related("factors__criteria").order_by("code", "-version"))

@@ -9,25 +9,44 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability
 from motcua.core import links, redaction
-from motcua.core.errors import Conflict, DomainError, NotFound
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.notifications import defaults as notice_keys
+from motcua.notifications.services import Recipient, notify
 
-from .choices import Channel, SheetStatus
-from .models import Answer, Criterion, Factor, Invitation, PaperSheet, Questionnaire, Response, Tally
+from . import indices
+from .choices import CampaignStatus, Channel, SheetStatus
+from .models import (
+    Answer,
+    Campaign,
+    Criterion,
+    Factor,
+    Invitation,
+    PaperSheet,
+    Questionnaire,
+    Response,
+    Stratum,
+    Tally,
+)
 
 COMMENT_MAX = 2000
 
@@ -387,3 +406,221 @@ def enter_sheet(user: User, questionnaire: Questionnaire, number: str, answers: 
         sheet.status = SheetStatus.CONFLICT if differences else SheetStatus.PENDING
         sheet.save(update_fields=["entries", "status"])
         return SheetResult(sheet, False, differences)
+
+
+# --- campaigns (SIPAS: a sample of the period's finished dossiers, stratified, invited once, reminded once) ----
+
+NOTICE_INVITATION = notice_keys.SURVEY_INVITATION
+NOTICE_REMINDER = notice_keys.SURVEY_REMINDER
+
+
+def reminder_days() -> int:
+    return max(1, int(getattr(settings, "MOTCUA_SURVEY_REMINDER_DAYS", 7)))
+
+
+def _check_admin(user: User | None) -> None:
+    # None: a command or the scheduler, run by the operator.
+    if user is not None and not has_capability(user, Capability.ADMINISTER):
+        raise PermissionDenied(_("Only an administrator may run survey campaigns."), code="forbidden")
+
+
+def _share(value: Any, name: str, high: float) -> Decimal:
+    """A fraction with three decimals (the model's fields), above 0 and at most ``high``."""
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.001"))
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or not Decimal(0) < number <= Decimal(str(high)):
+        raise _field_error(_("Give a number between %(low)s and %(high)s.") % {"low": 0, "high": high}, name)
+    return number
+
+
+def create_campaign(user: User | None, questionnaire: Questionnaire, name: str, period_from: dt.date,
+                    period_to: dt.date, unit: OrgUnit | None = None, margin: float = 0.05,
+                    expected_share: float = 0.5, expected_response_rate: float = 1.0,
+                    seed: int | None = None) -> Campaign:
+    """A campaign in draft: nothing is drawn until ``send_invitations``, so that the frame is read once the
+    period's dossiers are finished. ``seed`` makes the draw reproducible (a random one is stored if none is
+    given, so that the draw can still be repeated and checked)."""
+    _check_admin(user)
+    name = nfc(name or "").strip()
+    if not name or len(name) > 255:
+        raise _field_error(_("Give the campaign a name of at most 255 characters."), "name")
+    if period_to < period_from:
+        raise _field_error(_("The end of the period is before its start."), "period_to")
+    # A margin over 0.5 sizes no useful sample; the decimals are the model's (3 places).
+    margin_d = _share(margin, "margin", 0.5)
+    share_d = _share(expected_share, "expected_share", 0.999)
+    rate_d = _share(expected_response_rate, "expected_response_rate", 1)
+    if seed is None:
+        seed = secrets.randbelow(2**62)
+    elif not 0 <= seed < 2**63:
+        raise _field_error(_("Give a whole number from 0 to 2^63 - 1."), "seed")
+    return Campaign.objects.create(
+        questionnaire=questionnaire, name=name, unit=unit, period_from=period_from, period_to=period_to,
+        margin=margin_d, expected_share=share_d, expected_response_rate=rate_d, seed=seed,
+        status=CampaignStatus.DRAFT, created_by=user or _system_user())
+
+
+def _system_user() -> User:
+    # A campaign made by a command (no signed-in user) is the first superuser's.
+    user = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if user is None:
+        raise Conflict(_("Create an administrator account first."), code="no_administrator")
+    return user
+
+
+@dataclass
+class Draw:
+    """A campaign's draw, before anything is written: per stratum key its population (every finished
+    dossier), its sample size and the dossiers drawn (ids)."""
+
+    population: int
+    sample_size: int
+    strata: dict[str, dict[str, Any]]
+
+
+def draw_sample(campaign: Campaign) -> Draw:
+    """Draw the campaign's sample (no write): the frame's strata (procedure × receipt channel), the sample
+    size for the campaign's margin at 95% with the finite-population correction, inflated by the expected
+    response rate (at most the frame), allocated in proportion to the strata's populations, then a simple
+    random draw in each stratum with ``random.Random(campaign.seed)`` over the dossiers in id order, strata
+    in key order — the same seed and frame give the same draw.
+
+    A stratum's population counts every finished dossier (it is what the answers stand for: the weights
+    N_h / r_h); the draw is among those that can be reached (an e-mail or phone on the dossier or its
+    owner's account) and were not invited by another campaign (a dossier is answered about once per channel,
+    ``dedupe_key``)."""
+    from . import selectors
+
+    frame = selectors.campaign_frame(campaign)
+    populations = {key: len(s["all"]) for key, s in frame.items()}
+    total = sum(populations.values())
+    n = indices.sample_size(total, float(campaign.margin), float(campaign.expected_share))
+    rate = float(campaign.expected_response_rate) or 1.0
+    n = min(total, math.ceil(n / rate - 1e-9))
+    allocation = indices.allocate(populations, n)
+    rng = random.Random(campaign.seed)  # noqa: S311 - a reproducible statistical draw, not a secret
+    strata: dict[str, dict[str, Any]] = {}
+    for key in sorted(frame):
+        reachable = sorted(frame[key]["reachable"])
+        k = min(allocation.get(key, 0), len(reachable))
+        strata[key] = {"procedure_code": frame[key]["procedure_code"], "channel": frame[key]["channel"],
+                       "population": populations[key], "allocated": allocation.get(key, 0),
+                       "drawn": sorted(rng.sample(reachable, k))}
+    return Draw(population=total, sample_size=sum(len(s["drawn"]) for s in strata.values()), strata=strata)
+
+
+def _recipient(dossier: Dossier) -> Recipient:
+    owner = dossier.owner
+    return Recipient(name=dossier.applicant_name, email=dossier.applicant_email or (owner.email if owner else ""),
+                     phone=dossier.applicant_phone or (owner.phone if owner else ""),
+                     language=(owner.preferred_language if owner else "") or "vi")
+
+
+def _notice(key: str, campaign: Campaign, dossier: Dossier, token: str, expires: dt.datetime) -> None:
+    """The invitation or the reminder, to the applicant's contacts. Tied to the campaign, not to the dossier:
+    the link is the applicant's alone, and the dossier's notice list is read by its officers."""
+    recipient = _recipient(dossier)
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    context = {"recipient_name": dossier.applicant_name, "dossier_code": dossier.public_id,
+               "procedure_name": dossier.procedure.name, "agency_name": agency.name,
+               "survey_url": links.absolute(reverse("surveys:answer", args=[token])),
+               "closes_at": timezone.localtime(expires), "hotline": settings.MOTCUA_SITE.get("hotline", "")}
+    notify(recipient, key, context, subject_ref=f"survey-campaign:{campaign.pk}", sender=agency.name)
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().select_related("questionnaire").get(pk=campaign.pk)
+
+
+@transaction.atomic
+def send_invitations(campaign: Campaign, user: User | None = None) -> Campaign:
+    """Draw the sample and invite it, in one step: a token is only ever in the notice that carries it (the
+    invitation keeps its SHA-256), so the invitations are made and sent together. Writes the strata (their
+    populations are the weights' N_h), one invitation per dossier drawn, one notice each; the campaign is
+    then ``sent`` and closes when the links expire."""
+    _check_admin(user)
+    campaign = _locked(campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict(_("The invitations of this campaign have already been sent."), code="campaign_not_draft")
+    today = timezone.localdate()
+    if campaign.period_to >= today:
+        raise Conflict(_("The sample is drawn once the period is over: wait until %(day)s.")
+                       % {"day": f"{campaign.period_to + dt.timedelta(days=1):%d/%m/%Y}"}, code="period_not_over")
+    draw = draw_sample(campaign)
+    if not draw.sample_size:
+        raise Conflict(_("No finished dossier of the period can be reached: there is no one to invite."),
+                       code="empty_frame")
+    days = link_days()
+    now = timezone.now()
+    expires = now + dt.timedelta(days=days)
+    Stratum.objects.bulk_create([
+        Stratum(campaign=campaign, key=key, procedure_code=s["procedure_code"], dossier_channel=s["channel"],
+                population=s["population"], sample=len(s["drawn"])) for key, s in draw.strata.items()])
+    drawn = {pk: key for key, s in draw.strata.items() for pk in s["drawn"]}
+    dossiers = Dossier.objects.select_related("procedure", "processing_unit", "processing_unit__parent", "owner")
+    for dossier in dossiers.filter(pk__in=list(drawn)).order_by("pk"):
+        token = invite(dossier, questionnaire=campaign.questionnaire, campaign_id=campaign.pk,
+                       stratum=drawn[dossier.pk], days=days)
+        if token:
+            _notice(NOTICE_INVITATION, campaign, dossier, token, expires)
+    campaign.status = CampaignStatus.SENT
+    campaign.population, campaign.sample_size = draw.population, draw.sample_size
+    campaign.sent_at, campaign.closes_at = now, expires
+    campaign.save(update_fields=["status", "population", "sample_size", "sent_at", "closes_at"])
+    return campaign
+
+
+@transaction.atomic
+def remind(campaign: Campaign, user: User | None = None) -> int:
+    """The one reminder of a campaign: to each invitation not answered yet, a notice with a fresh link that
+    replaces the first (only digests are kept, so the first token cannot be sent again). Returns the
+    reminders sent."""
+    _check_admin(user)
+    campaign = _locked(campaign)
+    if campaign.status != CampaignStatus.SENT:
+        raise Conflict(_("Only a campaign whose invitations were sent, and not closed, can be reminded."),
+                       code="campaign_not_sent")
+    if campaign.reminded_at is not None:
+        raise Conflict(_("This campaign's reminder has already been sent (one reminder only)."),
+                       code="already_reminded")
+    now = timezone.now()
+    sent = 0
+    open_ = (Invitation.objects.filter(campaign=campaign, used=False, reminded=False, expires_at__gt=now)
+             .select_related("dossier", "dossier__procedure", "dossier__processing_unit",
+                             "dossier__processing_unit__parent", "dossier__owner").order_by("pk"))
+    for invitation in open_:
+        token = secrets.token_urlsafe(32)
+        # Still unanswered under the lock the answer takes (``answer_invitation_object``).
+        if Invitation.objects.filter(pk=invitation.pk, used=False).update(digest=token_digest(token), reminded=True):
+            _notice(NOTICE_REMINDER, campaign, invitation.dossier, token, invitation.expires_at)
+            sent += 1
+    campaign.reminded_at = now
+    campaign.save(update_fields=["reminded_at"])
+    return sent
+
+
+def remind_due(now: dt.datetime | None = None) -> int:
+    """Remind every campaign sent at least MOTCUA_SURVEY_REMINDER_DAYS days ago and not reminded yet
+    (``motcua surveys remind``, scheduled); returns the reminders sent."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(status=CampaignStatus.SENT, reminded_at__isnull=True,
+                                  sent_at__lte=now - dt.timedelta(days=reminder_days())).exclude(closes_at__lte=now)
+    return sum(remind(campaign) for campaign in due.order_by("pk"))
+
+
+@transaction.atomic
+def close(campaign: Campaign, user: User | None = None) -> Campaign:
+    """End a campaign (or abandon a draft): its unanswered links stop working at once. The answers given
+    stay, with their strata, for the weighted results."""
+    _check_admin(user)
+    campaign = _locked(campaign)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise Conflict(_("This campaign is already closed."), code="campaign_closed")
+    now = timezone.now()
+    Invitation.objects.filter(campaign=campaign, used=False, expires_at__gt=now).update(expires_at=now)
+    campaign.status = CampaignStatus.CLOSED
+    campaign.closes_at = now if campaign.closes_at is None or campaign.closes_at > now else campaign.closes_at
+    campaign.save(update_fields=["status", "closes_at"])
+    return campaign
