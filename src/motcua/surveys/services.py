@@ -226,8 +226,8 @@ def retally(questionnaire: Questionnaire | None = None) -> int:
         Tally.objects.filter(questionnaire=form).delete()
         batch: list[Response] = []
         # In tally order, so that each batch touches its own tally rows: unordered, every batch upserted most
-        # of them again (a province-year, 1,000,000 answers on PostgreSQL: 85 s and a table 8.5 times its size
-        # in dead rows, which the reads then scan; ordered: 16 s, 2 times — bench/bench_surveys.py).
+        # of them again (a province-year, 1,000,000 answers on PostgreSQL: 85 s, and 13,020 pages for 93,160
+        # tally rows, dead versions the reads then scan; ordered: 22 s, 1,543 pages — bench/bench_surveys.py).
         for response in (Response.objects.filter(questionnaire=form).order_by("unit_id", "month", "channel")
                          .iterator(chunk_size=2000)):
             batch.append(response)
