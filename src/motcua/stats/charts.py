@@ -10,8 +10,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit
+from motcua.core import svg
 
-from . import svg
 from .forms import Period
 from .selectors import OPTIONAL_KPIS
 

@@ -126,13 +126,21 @@ def bar_chart(ident: str, title: str, labels: Sequence[str], series: Sequence[Se
 
 
 def line_chart(ident: str, title: str, labels: Sequence[str], series: Sequence[Series], desc: str = "",
-               percent: bool = True) -> SafeString:
-    """Lines over the labels; ``percent`` draws values 0-1 on a 0-100 % axis. A gap where a value is None."""
+               percent: bool = True, intervals: Sequence[tuple[float, float] | None] = ()) -> SafeString:
+    """Lines over the labels; ``percent`` draws values 0-1 on a 0-100 % axis. A gap where a value is None.
+    ``intervals``: the first series' (low, high) at each label, drawn as whiskers (a confidence interval)."""
     values = [v for s in series for v in s.values if v is not None]
-    top = 1.0 if percent else nice_max(max(values, default=0))
+    top = 1.0 if percent else nice_max(max([*values, *(hi for b in intervals if b for hi in b[1:])], default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(labels))
     body = [*_axes(top, percent), *_x_labels(labels, slot), *_legend(series, True)]
+    for i, band in enumerate(intervals):
+        if band is None:
+            continue
+        x = LEFT + slot * (i + 0.5)
+        y_low, y_high = (HEIGHT - BOTTOM - plot_h * v / top for v in band)
+        body.append(f'<path d="M{x - 4:.1f},{y_high:.1f}h8M{x:.1f},{y_high:.1f}V{y_low:.1f}M{x - 4:.1f},'
+                    f'{y_low:.1f}h8" stroke="{COLOURS[0]}" stroke-width="1.5" fill="none"/>')
     for j, s in enumerate(series):
         colour = COLOURS[j % len(COLOURS)]
         dash = ' stroke-dasharray="6 3"' if j % 2 else ""
