@@ -19,7 +19,7 @@ from pydantic import AfterValidator, Field, Strict
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import Day, ErrorOut, parse_day
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
@@ -289,20 +289,6 @@ FROM = Query(None, alias="from", description="YYYY-MM-DD (1 January of this year
 TO = Query(None, description="YYYY-MM-DD (today, or the end of the campaign's period)")
 
 
-def _scope_ids(user: User, unit: str | None) -> tuple[frozenset[int] | None, OrgUnit | None]:
-    if not has_capability(user, Capability.VIEW_STATS):
-        raise PermissionDenied(_("You may not see statistics."), code="forbidden")
-    if not unit:
-        scope = unit_ids_in_scope(user, Capability.VIEW_STATS)
-        return (None if scope is None else frozenset(scope)), None
-    node = OrgUnit.objects.filter(code=unit).first()
-    if node is None:
-        raise NotFound(_("No organisation unit has this code."), code="unit_not_found")
-    if not has_capability(user, Capability.VIEW_STATS, node):
-        raise PermissionDenied(_("You may not see the statistics of this unit."), code="forbidden")
-    return frozenset(OrgUnit.objects.filter(path__startswith=node.path).values_list("pk", flat=True)), node
-
-
 @router.get("/results", response={200: ResultsOut, **ERRORS}, by_alias=True,
             summary="Satisfaction indices of a unit and period (staff who may see statistics)")
 def results(request: HttpRequest, unit: str | None = Query(None, max_length=60),
@@ -317,7 +303,7 @@ def results(request: HttpRequest, unit: str | None = Query(None, max_length=60),
     is withheld: its values are null and ``suppressed`` true. With ``campaign``, the campaign's answers
     weighted for non-response (N_h / r_h per stratum)."""
     user: User = request.auth  # type: ignore[attr-defined]
-    unit_ids, node = _scope_ids(user, unit)
+    unit_ids, node = selectors.scope_ids(user, unit)
     if by and by not in selectors.GROUPS:
         raise _invalid("by", _("Group by one of: %(groups)s.") % {"groups": ", ".join(selectors.GROUPS)})
     if channel and channel not in Channel.values:

@@ -54,7 +54,7 @@ def seed(stdout: Any) -> None:
             if dossier_form is not None:
                 for i in range(rng.randint(25, 45)):
                     channel = rng.choice([Channel.LINK, Channel.LINK, Channel.QR, Channel.KIOSK])
-                    values = {c: _score(rng) for c in ("time", "visits", "attitude", "overall")}
+                    values: dict[str, int | None] = {c: _score(rng) for c in ("time", "visits", "attitude", "overall")}
                     where = services.Where(
                         unit=agency, month=month, procedure_code=rng.choice(procedures),
                         officer=officer, desk=rng.choice(COUNTERS)[0] if channel == Channel.KIOSK else "")
@@ -65,7 +65,7 @@ def seed(stdout: Any) -> None:
             criteria = list(sipas.criteria.values_list("code", flat=True))
             month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
             for _ in range(120):
-                values: dict[str, int | None] = {c: _score(rng) for c in criteria}
+                values = {c: _score(rng) for c in criteria}
                 if rng.random() < 0.3:  # feedback questions are "not applicable" to many
                     values.update({"5.2": None, "5.3": None})
                 services.record(sipas, services.Answers(values), services.Where(unit=agency, month=month),

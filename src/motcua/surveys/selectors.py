@@ -10,6 +10,7 @@ and officer groupings from the raw answers, filtered by agency and month first.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,8 +23,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
+from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers.choices import Status as DossierStatus
 from motcua.dossiers.models import Dossier
 
@@ -32,6 +36,7 @@ from .choices import Channel
 from .indices import Cell, Index
 from .models import Answer, Campaign, Criterion, Invitation, Questionnaire, Response, Stratum, Tally
 
+AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.PROVINCE, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
 TALLY_GROUPS = ("unit", "channel", "month", "quarter", "year")
 RAW_GROUPS = ("procedure", "desk", "officer")
 GROUPS = (*TALLY_GROUPS, *RAW_GROUPS)
@@ -404,3 +409,104 @@ def campaign_rates(campaign: Campaign) -> dict[str, Any]:
 def questionnaire_catalogue() -> list[Questionnaire]:
     """Every questionnaire version with its factors and criteria, for the public API."""
     return list(Questionnaire.objects.prefetch_related("factors__criteria").order_by("code", "-version"))
+
+
+# --- staff: scope, raw answers for export, paper sheets --------------------------------------------------------
+
+def scope_ids(user: User, unit: str | None) -> tuple[frozenset[int] | None, OrgUnit | None]:
+    """The units whose answers ``user`` may read (statistics rights), narrowed to the subtree of ``unit`` (a
+    unit code) when given: (ids or None for everything, the unit). 403 outside the user's scope, 404 for an
+    unknown code."""
+    if not has_capability(user, Capability.VIEW_STATS):
+        raise PermissionDenied(_("You may not see statistics."), code="forbidden")
+    if not unit:
+        scope = unit_ids_in_scope(user, Capability.VIEW_STATS)
+        return (None if scope is None else frozenset(scope)), None
+    node = OrgUnit.objects.filter(code=unit).first()
+    if node is None:
+        raise NotFound(_("No organisation unit has this code."), code="unit_not_found")
+    if not has_capability(user, Capability.VIEW_STATS, node):
+        raise PermissionDenied(_("You may not see the statistics of this unit."), code="forbidden")
+    return frozenset(OrgUnit.objects.filter(path__startswith=node.path).values_list("pk", flat=True)), node
+
+
+def agencies_in(unit_ids: frozenset[int] | None) -> list[OrgUnit]:
+    """The agencies whose answers a reader may filter on (answers name the agency)."""
+    qs = OrgUnit.objects.filter(kind__in=AGENCY_KINDS).order_by("name")
+    return list(qs if unit_ids is None else qs.filter(pk__in=unit_ids))
+
+
+OTHER_PROCEDURE = "(khác)"
+
+
+def raw_answers(scope: Scope, minimum: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The raw answers of ``scope`` for export, one row per response, anonymised: the month, the agency's code,
+    the channel, the questionnaire and version, the procedure only where at least ``minimum`` responses share
+    agency, procedure and month (otherwise "(khác)"), and one column per criterion (None: not applicable).
+    Never the response's key, the officer, the desk, the dedupe key or the comment; rows shuffled, so that
+    their order does not follow the order answers came in. Returns (criterion codes, rows)."""
+    minimum = minimum or minimum_group()
+    forms = scope.forms()
+    first, last = scope.months()
+    base = Q(questionnaire__in=forms, month__gte=first, month__lte=last)
+    if scope.unit_ids is not None:
+        base &= Q(unit_id__in=scope.unit_ids)
+    if scope.channel:
+        base &= Q(channel=scope.channel)
+    if scope.campaign:
+        base &= Q(campaign=scope.campaign)
+    responses = Response.objects.filter(base)
+    big = {(r["unit_id"], r["procedure_code"], r["month"]) for r in
+           responses.values("unit_id", "procedure_code", "month").annotate(n=Count("pk")) if r["n"] >= minimum}
+    codes = [c.code for _f, criteria in _structure(forms) for c in criteria]
+    rows: dict[Any, dict[str, Any]] = {}
+    for r in responses.values("pk", "month", "unit__code", "unit_id", "channel", "questionnaire__code",
+                              "questionnaire__version", "procedure_code"):
+        known = (r["unit_id"], r["procedure_code"], r["month"]) in big
+        rows[r["pk"]] = {"month": f"{r['month']:%Y-%m}", "agency": r["unit__code"], "channel": r["channel"],
+                         "questionnaire": r["questionnaire__code"], "version": r["questionnaire__version"],
+                         "procedure": (r["procedure_code"] if known else OTHER_PROCEDURE) if r["procedure_code"]
+                         else "", **dict.fromkeys(codes)}
+    for rid, code, value in Answer.objects.filter(response__in=responses).values_list(
+            "response_id", "criterion__code", "value"):
+        if rid in rows and code in rows[rid]:
+            rows[rid][code] = value
+    out = list(rows.values())
+    random.SystemRandom().shuffle(out)
+    return codes, out
+
+
+def codebook(scope: Scope) -> list[dict[str, str]]:
+    """What each column of the raw answers means: the fixed columns, then each criterion with its statement
+    in both languages, the scale and the coding of "not applicable"."""
+    forms = scope.forms()
+    latest = forms[0] if forms else None
+    scale = "; ".join(f"{v} = {latest.label(v)} / {latest.label(v, 'en')}" for v in
+                      range(1, latest.scale_max + 1)) if latest else ""
+    out = [
+        {"column": "month", "vi": "Tháng trả lời (YYYY-MM)", "en": "Month answered (YYYY-MM)", "values": ""},
+        {"column": "agency", "vi": "Mã định danh cơ quan", "en": "Agency identifier code", "values": ""},
+        {"column": "channel", "vi": "Kênh", "en": "Channel", "values": ", ".join(Channel.values)},
+        {"column": "questionnaire", "vi": "Mã phiếu", "en": "Questionnaire code", "values": ""},
+        {"column": "version", "vi": "Phiên bản phiếu", "en": "Questionnaire version", "values": ""},
+        {"column": "procedure", "vi": "Mã thủ tục; (khác) khi ít hơn số phiếu tối thiểu",
+         "en": "Procedure code; (khác) when fewer than the minimum group", "values": ""},
+    ]
+    for factor, criteria in _structure(forms):
+        for c in criteria:
+            out.append({"column": c.code, "vi": f"{factor.code}. {factor.name} — {c.text}",
+                        "en": f"{factor.code}. {factor.name_en or factor.name} — {c.text_en or c.text}",
+                        "values": scale + ("; (trống / empty) = Không áp dụng / not applicable"
+                                           if c.allows_na else "")})
+    return out
+
+
+def sheets_waiting(unit_ids: frozenset[int] | None) -> list[Any]:
+    """The paper questionnaires entered once, or whose entries differ, of the reader's agencies."""
+    from .choices import SheetStatus
+    from .models import PaperSheet
+
+    qs = PaperSheet.objects.exclude(status=SheetStatus.ACCEPTED).select_related("questionnaire", "unit")
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return list(qs.order_by("-created_at")[:100])
