@@ -18,6 +18,8 @@ DEMO_STEPS = [
     # After the dossiers: a feedback item about a demo dossier; before the statistics, which count feedback.
     "motcua.feedback.demo",
     "motcua.portal.demo",
+    # The desk counters a survey kiosk is set up at.
+    "motcua.surveys.demo",
     "motcua.stats.demo",
 ]
 

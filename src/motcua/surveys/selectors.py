@@ -21,12 +21,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.permissions import Capability, own_unit_ids
 from motcua.catalogue.models import Procedure
 
 from . import indices
 from .choices import Channel
 from .indices import Cell, Index
-from .models import Answer, Campaign, Criterion, Questionnaire, Response, Stratum, Tally
+from .models import Answer, Campaign, Counter, Criterion, Questionnaire, Response, Stratum, Tally
 
 TALLY_GROUPS = ("unit", "channel", "month", "quarter", "year")
 RAW_GROUPS = ("procedure", "desk", "officer")
@@ -315,3 +316,25 @@ def overall_question_counts(first: dt.date, last: dt.date) -> dict[tuple[int, st
             .values("response__unit_id", "response__procedure_code")
             .annotate(n=Count("pk"), s=Count("pk", filter=Q(value__gte=F("criterion__questionnaire__satisfied_from")))))
     return {(r["response__unit_id"], r["response__procedure_code"]): (r["n"], r["s"]) for r in rows}
+
+
+# --- the kiosk at the desk -----------------------------------------------------------------------------------
+
+def kiosk_counters(user: User) -> list[Counter]:
+    """The active counters a desk officer may set a kiosk up at: those of the units they receive dossiers
+    for as one of their own officers (their desk and its agency); every counter for a tree-wide role."""
+    ids = own_unit_ids(user, Capability.RECEIVE_DOSSIERS)
+    qs = Counter.objects.filter(active=True).select_related("unit")
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    return list(qs.order_by("unit__name", "code"))
+
+
+def kiosk_counter(unit_id: int, code: str) -> Counter | None:
+    """The counter a kiosk's cookie names, if it is still in use."""
+    return Counter.objects.select_related("unit").filter(unit_id=unit_id, code=code, active=True).first()
+
+
+def kiosk_officer(user_id: int) -> User | None:
+    """The officer who set the kiosk up, if still an active account (the officer questions are about them)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
