@@ -39,7 +39,7 @@ class AnswerForm(forms.Form):
                 label=_("Comment (optional)"), required=False, max_length=COMMENT_MAX,
                 help_text=_("Please do not write your name, phone or ID number: comments are read by the "
                             "agency's leaders."),
-                widget=forms.Textarea(attrs={"rows": 3}))
+                widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_comment-help"}))
 
     @staticmethod
     def _field(questionnaire: Questionnaire, c: Criterion, english: bool) -> forms.ChoiceField:
