@@ -17,7 +17,8 @@ DEMO_STEPS = [
     "motcua.dossiers.demo",
     # After the dossiers: a feedback item about a demo dossier; before the statistics, which count feedback.
     "motcua.feedback.demo",
-    # Satisfaction answers of the past year; before the statistics, whose dashboards show them.
+    # The desk counters a survey kiosk is set up at, and satisfaction answers of the past year; before the
+    # statistics, whose dashboards show them.
     "motcua.surveys.demo",
     "motcua.portal.demo",
     "motcua.stats.demo",

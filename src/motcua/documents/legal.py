@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.selectors import signature
+from motcua.core import links
 from motcua.core.dates import legal_date, legal_datetime
 from motcua.dossiers.choices import ApplicantKind, EventKind, Status
 from motcua.dossiers.deadlines import waits_for
@@ -92,6 +93,24 @@ def tracking_url(dossier: Dossier, base_url: str) -> str:
     return f"{base.rstrip('/')}/tra-cuu?code={dossier.public_id}"
 
 
+def survey_url(dossier: Dossier, base_url: str = "") -> str:
+    """The signed link of the satisfaction survey about the dossier (the surveys app answers it once per
+    dossier): Decree 61/2018 Art. 29 and Circular 01/2018 Arts. 12-15 ask the agency to collect the citizen's
+    assessment; on paper, a QR code beside the receipt's and the result's text is the shortest way to it."""
+    base = getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or base_url
+    path = links.survey_path(dossier.code or "")
+    return f"{base.rstrip('/')}{path}" if base else links.absolute(path)
+
+
+def survey_block(dossier: Dossier, base_url: str = "") -> dict[str, str]:
+    """What ``documents/forms/_survey_qr.html`` prints: the link and its QR code; empty for a dossier without
+    a code (a preview before receipt), whose link would not be answerable."""
+    if not dossier.code:
+        return {}
+    url = survey_url(dossier, base_url)
+    return {"url": url, "qr": qr_data_uri(url)}
+
+
 def _identifier(d: Dossier) -> str:
     return d.applicant_id_number or d.applicant_tax_code or "—"
 
@@ -152,7 +171,7 @@ def receipt_context(d: Dossier, base_url: str) -> dict[str, Any]:
     ctx = common(d, "receipt", f"{number}/TNHS", d.received_at or timezone.now())
     ctx.update(documents=list(d.documents.all()), legal_time=_legal_time(d), officer=_officer(received),
                clock_waits=_clock_waits(d),
-               qr=qr_data_uri(tracking_url(d, base_url)), register_number=number,
+               qr=qr_data_uri(tracking_url(d, base_url)), survey=survey_block(d, base_url), register_number=number,
                return_method=RETURN_WORDS.get(d.result_method, ""))
     return ctx
 
@@ -218,7 +237,7 @@ def refusal_answer_context(d: Dossier, number: str) -> dict[str, Any]:
     agency = unit.agency() or unit
     ctx = common(d, "refusal-answer", number or result.number, at)
     ctx.update(reason=sentence(result.reason), signer=signer_block(result.signer, agency, at), agency=agency,
-               to=addressee(d), drafted_by=event.data.get("drafted_by", ""))
+               to=addressee(d), drafted_by=event.data.get("drafted_by", ""), survey=survey_block(d))
     return ctx
 
 

@@ -14,7 +14,7 @@ from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError
 
 from . import selectors, services
-from .models import Campaign, Criterion, Factor, Questionnaire, Stratum
+from .models import Campaign, Counter, Criterion, Factor, Questionnaire, Stratum
 
 # --- questionnaires, their factors and criteria -----------------------------------------------------------------
 # A questionnaire that answers name is frozen (``services.check_editable``): its pages are read-only and say so;
@@ -257,3 +257,16 @@ class CampaignAdmin(admin.ModelAdmin):
 
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+# --- desk counters -----------------------------------------------------------------------------------------------
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    """The desk counters a kiosk is set up at (``views.kiosk``). A counter answers name is kept: switch it off
+    (``active``) rather than delete it, so that the answers' desk keeps a name."""
+
+    list_display = ["name", "code", "unit", "active"]
+    list_filter = ["active", "unit"]
+    search_fields = ["name", "code", "unit__name"]
+    autocomplete_fields = ["unit"]

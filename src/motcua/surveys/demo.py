@@ -1,7 +1,8 @@
 """Demo answers: a year of satisfaction answers for Sở Xây dựng, so that the results, the dashboards and the
 exports have something to show. The per-dossier questionnaire from the link, the QR code and the kiosk
 month by month, and a SIPAS survey on paper; generated with a fixed seed, so every run gives the same
-figures (overall about 86%, the department's 21.56/25 of our first user's story, give or take)."""
+figures (overall about 86%, the department's 21.56/25 of our first user's story, give or take); and the
+desk counters a kiosk is set up at."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.catalogue.models import Procedure
 
@@ -30,12 +32,26 @@ def _score(rng: random.Random) -> int:
     return rng.choices(range(1, 6), weights=WEIGHTS)[0]
 
 
+def seed_counters() -> int:
+    """Three counters at each demo agency that has a one-stop desk and at the service centre, so that a desk
+    officer can set a kiosk up (``views.kiosk``); the number created."""
+    desks = OrgUnit.objects.filter(kind=UnitKind.DESK).select_related("parent")
+    agencies = {d.agency() for d in desks} | set(OrgUnit.objects.filter(kind=UnitKind.SERVICE_CENTRE))
+    created = 0
+    for agency in sorted((a for a in agencies if a is not None), key=lambda a: a.code):
+        for code, name in COUNTERS:
+            _, made = Counter.objects.get_or_create(unit=agency, code=code, defaults={"name": name})
+            created += made
+    return created
+
+
 def seed(stdout: Any) -> None:
+    created = seed_counters()
+    if created:
+        stdout.write(f"Demo surveys: {created} desk counters.\n")
     agency = OrgUnit.objects.filter(code=AGENCY).first()
     if agency is None:
         return
-    for code, name in COUNTERS:
-        Counter.objects.get_or_create(unit=agency, code=code, defaults={"name": name})
     if Response.objects.filter(unit=agency).exclude(channel=Channel.LEGACY).exists():
         return
     officer = User.objects.filter(username=DESK_OFFICER).first()

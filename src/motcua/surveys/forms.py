@@ -20,7 +20,7 @@ def _english() -> bool:
 
 
 class AnswerForm(forms.Form):
-    def __init__(self, questionnaire: Questionnaire, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, questionnaire: Questionnaire, *args: Any, kiosk: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questionnaire = questionnaire
         english = _english()
@@ -32,12 +32,14 @@ class AnswerForm(forms.Form):
                 self.fields[name] = self._field(questionnaire, c, english)
                 names.append(name)
             self.groups.append((factor, names))
-        if questionnaire.asks_comment:
+        # A kiosk asks no comment: the tablet is shared at the desk, and a free text is where a name or a
+        # phone number would be written (the "no personal data").
+        if questionnaire.asks_comment and not kiosk:
             self.fields["comment"] = forms.CharField(
                 label=_("Comment (optional)"), required=False, max_length=COMMENT_MAX,
                 help_text=_("Please do not write your name, phone or ID number: comments are read by the "
                             "agency's leaders."),
-                widget=forms.Textarea(attrs={"rows": 3}))
+                widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_comment-help"}))
 
     @staticmethod
     def _field(questionnaire: Questionnaire, c: Criterion, english: bool) -> forms.ChoiceField:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers.choices import Status as DossierStatus
@@ -34,7 +34,7 @@ from motcua.dossiers.models import Dossier
 from . import indices
 from .choices import Channel
 from .indices import Cell, Index
-from .models import Answer, Campaign, Criterion, Invitation, Questionnaire, Response, Stratum, Tally
+from .models import Answer, Campaign, Counter, Criterion, Invitation, Questionnaire, Response, Stratum, Tally
 
 AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.PROVINCE, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
 TALLY_GROUPS = ("unit", "channel", "month", "quarter", "year")
@@ -510,3 +510,23 @@ def sheets_waiting(unit_ids: frozenset[int] | None) -> list[Any]:
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     return list(qs.order_by("-created_at")[:100])
+# --- the kiosk at the desk -----------------------------------------------------------------------------------
+
+def kiosk_counters(user: User) -> list[Counter]:
+    """The active counters a desk officer may set a kiosk up at: those of the units they receive dossiers
+    for as one of their own officers (their desk and its agency); every counter for a tree-wide role."""
+    ids = own_unit_ids(user, Capability.RECEIVE_DOSSIERS)
+    qs = Counter.objects.filter(active=True).select_related("unit")
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    return list(qs.order_by("unit__name", "code"))
+
+
+def kiosk_counter(unit_id: int, code: str) -> Counter | None:
+    """The counter a kiosk's cookie names, if it is still in use."""
+    return Counter.objects.select_related("unit").filter(unit_id=unit_id, code=code, active=True).first()
+
+
+def kiosk_officer(user_id: int) -> User | None:
+    """The officer who set the kiosk up, if still an active account (the officer questions are about them)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()

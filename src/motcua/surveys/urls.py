@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import kiosk, public, staff
 
 app_name = "surveys"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("ket-qua/codebook.csv", staff.codebook_csv, name="codebook-csv"),
     path("y-kien/", staff.comments, name="comments"),
     path("phieu-giay/", staff.paper, name="paper"),
+    # Before the token catch-all: "quay" would otherwise read as a token.
+    path("quay/", kiosk.setup, name="kiosk_setup"),
+    path("quay/dong/", kiosk.close, name="kiosk_close"),
+    path("quay/phieu/", kiosk.kiosk, name="kiosk"),
     path("ma/<str:code>/<str:signature>/", public.answer_qr, name="qr"),
     path("<str:token>", public.answer, name="answer"),
 ]
