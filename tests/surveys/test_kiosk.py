@@ -97,10 +97,10 @@ def test_an_answer_names_the_agency_counter_and_officer_and_nothing_personal(cli
     assert 'name="comment"' not in body and "<textarea" not in body
     assert 'lang="vi"' in body
     done = client.post(KIOSK, {**answers_post(), "comment": "Tôi là Nguyễn Văn A, 0903123456"})
-    assert done.status_code == 200
-    text = done.content.decode()
-    assert 'http-equiv="refresh" content="5;url=/khao-sat/quay/phieu/"' in text
-    assert f'href="{KIOSK}"' in text
+    # At once a blank form for the next person, with the thanks; no timed refresh.
+    assert done.status_code == 302 and done.url == f"{KIOSK}?cam-on=1"
+    text = client.get(done.url).content.decode()
+    assert 'role="status"' in text and "http-equiv" not in text and "checked" not in text
     response = Response.objects.get()
     assert response.channel == Channel.KIOSK
     assert response.unit == org["sxd"] and response.desk == "Q2" and response.officer == people["binh"]
@@ -108,7 +108,7 @@ def test_an_answer_names_the_agency_counter_and_officer_and_nothing_personal(cli
     assert response.campaign_id is None and response.stratum == ""
     assert response.answers.count() == services.per_dossier_form().criteria.count()
     # The next person answers on the same tablet: one response each.
-    assert client.post(KIOSK, answers_post()).status_code == 200
+    assert client.post(KIOSK, answers_post()).status_code == 302
     assert Response.objects.filter(channel=Channel.KIOSK).count() == 2
 
 
@@ -129,8 +129,9 @@ def test_the_kiosk_speaks_english_for_one_page_only(client_for, counters):
     client = kiosk_client(client_for, counters["q1"])
     english = client.get(KIOSK + "?lang=en").content.decode()
     assert 'lang="en"' in english and "Tell us how we served you" in english
-    done = client.post(KIOSK + "?lang=en", answers_post()).content.decode()
-    assert "url=/khao-sat/quay/phieu/?lang=en" in done
+    done = client.post(KIOSK + "?lang=en", answers_post())
+    assert done.url == "/khao-sat/quay/phieu/?lang=en&cam-on=1"
+    assert "The form is ready for the next person" in client.get(done.url).content.decode()
     assert 'lang="vi"' in client.get(KIOSK).content.decode()
 
 

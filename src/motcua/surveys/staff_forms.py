@@ -14,7 +14,7 @@ from .choices import Channel
 from .models import Questionnaire
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-GROUP_LABELS = {"unit": _("Agency"), "channel": _("Channel"), "month": _("Month"), "quarter": _("Quarter"),
+GROUP_LABELS = {"unit": _("Agency"), "channel": _("Answer channel"), "month": _("Month"), "quarter": _("Quarter"),
                 "year": _("Year"), "procedure": _("Procedure"), "desk": _("Desk counter"),
                 "officer": _("Officer (questions about the officer)")}
 
@@ -24,7 +24,7 @@ class ResultsFilter(forms.Form):
     unit = forms.ChoiceField(label=_("Agency"), required=False)
     from_ = forms.DateField(label=_("From"), required=False, widget=DATE)
     to = forms.DateField(label=_("To"), required=False, widget=DATE)
-    channel = forms.ChoiceField(label=_("Channel"), required=False,
+    channel = forms.ChoiceField(label=_("Answer channel"), required=False,
                                 choices=[("", _("All channels")), *Channel.choices])
     by = forms.ChoiceField(label=_("Group by"), required=False,
                            choices=[("", _("No grouping")), *GROUP_LABELS.items()])

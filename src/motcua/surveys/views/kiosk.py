@@ -2,9 +2,10 @@
 
 A desk officer signs in once and chooses their counter (``setup``); the tablet then carries a signed cookie
 (agency, counter, officer; 12 hours) and the kiosk page (``kiosk``) needs nothing else: no sign-in, no name,
-no dossier, no comment (the tablet is shared: a free text is where a name or phone would be written). After
-each answer a thank-you page returns to a blank form by itself (a meta refresh, no JavaScript), unless the
-person asked it to wait for the "next person" link (WCAG 2.1 SC 2.2.1: a time limit one can turn off).
+no dossier, no comment (the tablet is shared: a free text is where a name or phone would be written). Each
+answer is followed at once by a blank form (a redirect, no JavaScript) that thanks the person in a status
+message: nothing of an answer stays on the screen for the next person, and no timed refresh is needed
+(one would have to be adjustable, WCAG 2.1 SC 2.2.1).
 
 The officer's session is closed when the kiosk starts: the tablet is left to the public, and a signed-in
 session would put the officer's pages one tap away from the next person in the queue.
@@ -15,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -38,7 +38,6 @@ from ..models import Counter
 COOKIE = "motcua_kiosk"
 SALT = "motcua.surveys.kiosk"
 MAX_AGE = 12 * 3600  # one working day and a bit: the kiosk is set up again each morning
-REFRESH_SECONDS = 5  # the thank-you page's stay; ``MOTCUA_SURVEY_KIOSK_REFRESH`` changes it
 
 
 @dataclass
@@ -129,7 +128,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         form = AnswerForm(questionnaire, request.POST or None, kiosk=True)
         again = reverse("surveys:kiosk") + ("?lang=en" if lang == "en" else "")
         context.update(form=form, questionnaire=questionnaire, kiosk=where, again=again,
-                       refresh=int(getattr(settings, "MOTCUA_SURVEY_KIOSK_REFRESH", REFRESH_SECONDS)))
+                       thanked=request.GET.get("cam-on") == "1")
         if request.method == "POST" and form.is_valid():
             try:
                 services.record(questionnaire, form.answers(),
@@ -139,10 +138,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
-                # WCAG 2.1 SC 2.2.1 (timing adjustable): whoever needs longer turns the page's time limit off
-                # before meeting it, by the form's "keep the thank-you page" box; the page then waits for the
-                # "next person" link.
-                context["stay"] = request.POST.get("stay") == "1"
-                return render(request, "surveys/kiosk_done.html", context)
+                # A blank form at once for the next person, with the thanks (POST, redirect, GET).
+                return redirect(f"{again}{'&' if '?' in again else '?'}cam-on=1", permanent=False)
         status = 400 if request.method == "POST" else 200
         return render(request, "surveys/kiosk.html", context, status=status)
