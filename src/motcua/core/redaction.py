@@ -6,7 +6,8 @@ finding before publishing and may edit the text; ``leaks(text, known)`` is the c
 the final texts and that refuses to publish while any remains. Detected: the sender's own name, ID number,
 phone, e-mail and address as entered (``known``), and by pattern any citizen ID (12 digits) or old ID (9
 digits), phone number, e-mail address, land plot and map sheet number, and a house-number street address.
-Names other than the sender's are caught after a form of address (ông, bà, anh, chị, em, cô, chú).
+Names other than the sender's are caught after a form of address (ông, bà, anh, chị, em, cô, chú) and after a
+self-introduction (tôi là, tôi tên, tên tôi là, họ tên:, họ và tên:).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("address", re.compile(r"(?i)\b(?:số\s+nhà|số|nhà\s+số|no\.?)\s*\d+[\w/-]*\s*,?\s*(?:đường|phố|ngõ|hẻm|"
                            r"kiệt|ngách|thôn|tổ|street|road|lane)\s+[^,.;\n]{1,60}")),
     ("name", re.compile(r"(?:(?<=\b[Ôô]ng )|(?<=\b[Bb]à )|(?<=\b[Aa]nh )|(?<=\b[Cc]hị )|(?<=\b[Cc]ô )|"
-                        rf"(?<=\b[Cc]hú )|(?<=\b[Ee]m ))[{_UPPER}][\w]*(?:\s+[{_UPPER}][\w]*){{1,4}}")),
+                        r"(?<=\b[Cc]hú )|(?<=\b[Ee]m )|(?<=\b[Tt]ôi là )|(?<=\b[Tt]ôi tên )|(?<=\b[Tt]ên tôi là )|"
+                        rf"(?<=\b[Hh]ọ tên: )|(?<=\b[Hh]ọ và tên: ))[{_UPPER}][\w]*(?:\s+[{_UPPER}][\w]*){{1,4}}")),
 ]
 
 

@@ -103,7 +103,7 @@ def results_xlsx(result: dict[str, Any], heading: str) -> bytes:
         for factor in group["factors"]:
             put(group["label"], f"{factor['code']}. {factor['name']}", "", factor)
             for c in factor["criteria"]:
-                put(group["label"], f"{factor['code']}", f"{c['code']}. {c['text']}", c)
+                put(group["label"], f"{factor['code']}", c["label"], c)
     sheet.set_column(0, 2, 40)
     workbook.close()
     return buffer.getvalue()
@@ -119,7 +119,8 @@ def results_pdf(context: dict[str, Any]) -> bytes:
 
 def trend_svg(trend: dict[str, Any]) -> Any:
     """The overall index month by month with its interval; a suppressed month is a gap."""
-    labels = [g["label"] for g in trend["groups"]]
+    # The month alone under each point (the year is in the table beside): twelve labels fit a phone's width.
+    labels = [g["key"][5:7] if len(g["key"]) == 7 else g["label"] for g in trend["groups"]]
     values = [g["overall"]["index"] for g in trend["groups"]]
     intervals = [(g["overall"]["low"], g["overall"]["high"]) if g["overall"]["index"] is not None else None
                  for g in trend["groups"]]

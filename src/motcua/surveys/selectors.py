@@ -94,6 +94,12 @@ def _text(obj: Any, base: str) -> str:
     return (getattr(obj, f"{base}_en", "") if english else "") or getattr(obj, base)
 
 
+def _label(criterion: Criterion) -> str:
+    """"1.2. The premises…" for a numbered criterion; the statement alone for one coded by a word."""
+    text = _text(criterion, "text")
+    return f"{criterion.code}. {text}" if criterion.code[:1].isdigit() else text
+
+
 def _period_key(month: dt.date, by: str) -> str:
     if by == "year":
         return f"{month.year}"
@@ -218,8 +224,8 @@ def _group_result(structure: list[tuple[Any, list[Criterion]]], cells: dict[str,
         f_index = indices.mean_index([i for _c, i in crit], base, minimum)
         factor_indices.append(f_index)
         factors.append({"code": factor.code, "name": _text(factor, "name"), **f_index.as_dict(),
-                        "criteria": [{"code": c.code, "text": _text(c, "text"), "about_officer": c.about_officer,
-                                      **i.as_dict()} for c, i in crit]})
+                        "criteria": [{"code": c.code, "text": _text(c, "text"), "label": _label(c),
+                                      "about_officer": c.about_officer, **i.as_dict()} for c, i in crit]})
     overall = indices.mean_index(factor_indices, base, minimum)
     formula, points = score_formula()
     return {"responses": n, "suppressed": False, "overall": overall.as_dict(),

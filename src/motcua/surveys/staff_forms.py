@@ -41,7 +41,7 @@ class ResultsFilter(forms.Form):
         codes: list[tuple[str, str]] = []
         for q in selectors.questionnaires():
             if q.code not in [c for c, _l in codes]:
-                codes.append((q.code, f"{q.title} ({_('all versions')})"))
+                codes.append((q.code, _("%(title)s (all versions)") % {"title": q.title}))
             codes.append((f"{q.code}:{q.version}", f"{q.title} — v{q.version}"))
         self.fields["questionnaire"].choices = codes  # type: ignore[attr-defined]
         self.fields["unit"].choices = [  # type: ignore[attr-defined]
