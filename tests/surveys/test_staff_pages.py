@@ -150,3 +150,9 @@ def test_the_dashboard_shows_satisfaction(client_for, org, people):
     _answers(org, people, 6, month=dt.date(2026, 3, 1))
     page = client_for("giang").get("/thong-ke/?period=year&year=2026", follow=True).content.decode()
     assert "Sự hài lòng của người dân" in page and "/khao-sat/ket-qua/?questionnaire=dossier" in page
+
+
+@pytest.mark.parametrize(("who", "target"), [("giang", "/khao-sat/ket-qua/"), ("binh", "/khao-sat/phieu-giay/")])
+def test_the_staff_reach_the_surveys_from_the_menu(client_for, who, target):
+    page = client_for(who).get("/").content.decode()
+    assert f'href="{target}"' in page and "Khảo sát sự hài lòng" in page
