@@ -32,14 +32,8 @@ class _FrozenMixin:
         return bool(q is not None and q.pk and q.frozen)
 
 
-class FactorInline(admin.TabularInline):
-    model = Factor
-    extra = 0
-    fields = ["position", "code", "name", "name_en"]
-    show_change_link = True
-
-    def _frozen(self, obj: Questionnaire | None) -> bool:
-        return bool(obj is not None and obj.pk and obj.frozen)
+class _FrozenInline(_FrozenMixin, admin.TabularInline):
+    """The rows of a frozen questionnaire's page: read-only, none added or deleted."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.fields if self._frozen(obj) else []
@@ -49,6 +43,16 @@ class FactorInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class FactorInline(_FrozenInline):
+    model = Factor
+    extra = 0
+    fields = ["position", "code", "name", "name_en"]
+    show_change_link = True
+
+    def _questionnaire_of(self, obj: Any) -> Questionnaire | None:
+        return obj  # the page's object is the questionnaire itself
 
 
 @admin.register(Questionnaire)
@@ -94,22 +98,13 @@ class QuestionnaireAdmin(_FrozenMixin, admin.ModelAdmin):
                               % {"title": q.title, "version": copy.version}, messages.SUCCESS)
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(_FrozenInline):
     model = Criterion
     extra = 0
     fields = ["position", "code", "text", "text_en", "about_officer", "allows_na", "overall"]
 
-    def _frozen(self, obj: Factor | None) -> bool:
-        return bool(obj is not None and obj.pk and obj.questionnaire.frozen)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.fields if self._frozen(obj) else []
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+    def _questionnaire_of(self, obj: Any) -> Questionnaire | None:
+        return obj.questionnaire  # the page's object is the factor
 
 
 @admin.register(Factor)

@@ -165,20 +165,26 @@ def _tally_cells(scope: Scope, forms: list[Questionnaire], by: str | None
     return cells, responses
 
 
+def _responses_of(scope: Scope, forms: list[Questionnaire]) -> Q:
+    """The responses of ``scope`` to ``forms`` (agencies, whole months, channel, campaign), as a filter."""
+    first, last = scope.months()
+    base = Q(questionnaire__in=forms, month__gte=first, month__lte=last)
+    if scope.unit_ids is not None:
+        base &= Q(unit_id__in=scope.unit_ids)
+    if scope.channel:
+        base &= Q(channel=scope.channel)
+    if scope.campaign:
+        base &= Q(campaign=scope.campaign)
+    return base
+
+
 def _raw_cells(scope: Scope, forms: list[Questionnaire], by: str
                ) -> tuple[dict[str, dict[str, Cell]], dict[str, Cell]]:
-    first, last = scope.months()
     field = {"procedure": "procedure_code", "desk": "desk", "officer": "officer_id"}[by]
     cells: dict[str, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
     responses: dict[str, Cell] = defaultdict(Cell)
     for form in forms:
-        base = Q(questionnaire=form, month__gte=first, month__lte=last)
-        if scope.unit_ids is not None:
-            base &= Q(unit_id__in=scope.unit_ids)
-        if scope.channel:
-            base &= Q(channel=scope.channel)
-        if scope.campaign:
-            base &= Q(campaign=scope.campaign)
+        base = _responses_of(scope, [form])
         if by == "officer":
             base &= Q(officer__isnull=False)
         else:
@@ -453,15 +459,7 @@ def raw_answers(scope: Scope, minimum: int | None = None) -> tuple[list[str], li
     their order does not follow the order answers came in. Returns (criterion codes, rows)."""
     minimum = minimum or minimum_group()
     forms = scope.forms()
-    first, last = scope.months()
-    base = Q(questionnaire__in=forms, month__gte=first, month__lte=last)
-    if scope.unit_ids is not None:
-        base &= Q(unit_id__in=scope.unit_ids)
-    if scope.channel:
-        base &= Q(channel=scope.channel)
-    if scope.campaign:
-        base &= Q(campaign=scope.campaign)
-    responses = Response.objects.filter(base)
+    responses = Response.objects.filter(_responses_of(scope, forms))
     big = {(r["unit_id"], r["procedure_code"], r["month"]) for r in
            responses.values("unit_id", "procedure_code", "month").annotate(n=Count("pk")) if r["n"] >= minimum}
     codes = [c.code for _f, criteria in _structure(forms) for c in criteria]
