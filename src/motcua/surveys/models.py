@@ -21,7 +21,7 @@ from .choices import CampaignStatus, Channel, SheetStatus
 
 
 class Questionnaire(models.Model):
-    """One version of a questionnaire. Frozen once an answer names it (``services.save_questionnaire`` and the
+    """One version of a questionnaire. Frozen once an answer names it (``services.check_editable`` and the
     admin refuse a change then; ``services.new_version`` copies it into the next version)."""
 
     code = models.SlugField(_("code"), max_length=40)
