@@ -84,3 +84,18 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
          "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in impacts
     ]
+
+
+@pytest.fixture(autouse=True)
+def _questionnaires(request: Any) -> None:
+    """The satisfaction questionnaires a migration seeds: a browser test's database is flushed after each test
+    (``transaction=True``), the seeded rows with it, so each test that uses the database gets them again."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("transactional_db")
+    import datetime as dt
+
+    from motcua.surveys import seed
+    from motcua.surveys.models import Criterion, Factor, Questionnaire
+
+    seed.seed(Questionnaire, Factor, Criterion, dt.date(2024, 1, 1))
