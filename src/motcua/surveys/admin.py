@@ -32,6 +32,21 @@ class _FrozenMixin:
         return bool(q is not None and q.pk and q.frozen)
 
 
+class _FrozenPage(_FrozenMixin, admin.ModelAdmin):
+    """A frozen questionnaire's (or factor's) own page says why it cannot be changed, and cannot be deleted."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> Any:
+        obj = self.get_object(request, object_id)
+        if obj is not None and self._frozen(obj) and request.method == "GET":
+            self.message_user(request, _("This questionnaire already has answers and cannot be changed; make a new "
+                                         "version (action “Make a new version”)."), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class _FrozenInline(_FrozenMixin, admin.TabularInline):
     """The rows of a frozen questionnaire's page: read-only, none added or deleted."""
 
@@ -56,7 +71,7 @@ class FactorInline(_FrozenInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(_FrozenMixin, admin.ModelAdmin):
+class QuestionnaireAdmin(_FrozenPage):
     list_display = ["code", "version", "title", "valid_from", "valid_to", "per_dossier", "active"]
     list_filter = ["code", "active", "per_dossier"]
     search_fields = ["code", "title"]
@@ -73,17 +88,6 @@ class QuestionnaireAdmin(_FrozenMixin, admin.ModelAdmin):
             # What an answer means is fixed; only whether the version is offered may still change.
             return [f for f in self.fields if f != "active"]
         return []
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> Any:
-        obj = self.get_object(request, object_id)
-        if obj is not None and self._frozen(obj) and request.method == "GET":
-            self.message_user(request, _("This questionnaire already has answers and cannot be changed; make a new "
-                                         "version (action “Make a new version”)."), messages.WARNING)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Questionnaire, form: Any, change: bool) -> None:
         if change and set(form.changed_data) - {"active"}:
@@ -108,7 +112,7 @@ class CriterionInline(_FrozenInline):
 
 
 @admin.register(Factor)
-class FactorAdmin(_FrozenMixin, admin.ModelAdmin):
+class FactorAdmin(_FrozenPage):
     """A factor and its criteria (reached from its questionnaire's page)."""
 
     list_display = ["questionnaire", "position", "code", "name"]
@@ -123,17 +127,6 @@ class FactorAdmin(_FrozenMixin, admin.ModelAdmin):
         if self._frozen(obj):
             return self.fields
         return ["questionnaire"] if obj is not None else []
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> Any:
-        obj = self.get_object(request, object_id)
-        if obj is not None and self._frozen(obj) and request.method == "GET":
-            self.message_user(request, _("This questionnaire already has answers and cannot be changed; make a new "
-                                         "version (action “Make a new version”)."), messages.WARNING)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Factor, form: Any, change: bool) -> None:
         services.check_editable(obj.questionnaire)
