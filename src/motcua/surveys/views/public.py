@@ -38,12 +38,10 @@ def invitation_page(request: HttpRequest, invitation: Invitation) -> HttpRespons
     """The form of one invitation (also served from the citizen's own dossier page by the portal)."""
     if invitation.used:
         return render(request, "surveys/done.html", {"already": True}, status=409)
-    token_free = invitation.dossier.procedure.name
-
     def submit(answers: services.Answers) -> None:
         services.answer_invitation_object(invitation, answers)
 
-    return _page(request, invitation.questionnaire, submit, token_free)
+    return _page(request, invitation.questionnaire, submit, invitation.dossier.procedure.name)
 
 
 @require_http_methods(["GET", "POST"])
