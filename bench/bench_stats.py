@@ -9,35 +9,17 @@ DuckDB and pyarrow are bench-only dependencies, imported here."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from common import in_test_db, times
+
 
 def run(args: Any) -> None:
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        _measure(args, connection.vendor)
-    finally:
-        connection.creation.destroy_test_db(old, verbosity=0)
-
-
-def _times(fn: Any, repeat: int) -> tuple[float, float]:
-    fn()  # warm
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+    in_test_db(_measure, args)
 
 
 def _duckdb_summary(path: Path, first: dt.date, last: dt.date, at: dt.datetime) -> Any:
@@ -70,8 +52,8 @@ def _measure(args: Any, vendor: str) -> None:
     print(f"generation + rebuild of {n} dossiers: {gen / 60:.1f} min", flush=True)
     scope = kpi.Scope()  # the whole province
     repeat = 10 if args.quick else 20
-    s50, s95 = _times(lambda: kpi.summary(scope, first, last), repeat)
-    i50, i95 = _times(lambda: index766.compute(scope, first, last), max(3, repeat // 4))
+    s50, s95 = times(lambda: kpi.summary(scope, first, last), repeat)
+    i50, i95 = times(lambda: index766.compute(scope, first, last), max(3, repeat // 4))
 
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -82,7 +64,7 @@ def _measure(args: Any, vendor: str) -> None:
     path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "facts.parquet"
     pq.write_table(table, path)
     at = kpi.end_instant(last)
-    d50, d95 = _times(lambda: _duckdb_summary(path, first, last, at), repeat)
+    d50, d95 = times(lambda: _duckdb_summary(path, first, last, at), repeat)
     ours = kpi.summary(scope, first, last)
     theirs = _duckdb_summary(path, first, last, at)
     same = (ours["received"], ours["done"], ours["in_progress"]) == (theirs[0], theirs[4], theirs[6])
@@ -125,10 +107,10 @@ def _index766_prefetch(scope: Any, first: dt.date, last: dt.date, repeat: int) -
     def run() -> Any:
         return index766.compute(scope, first, last)
 
-    new50, _ = _times(run, max(3, repeat // 4))
+    new50, _ = times(run, max(3, repeat // 4))
     new_q = _queries(run)
     with mock.patch.object(index766, "_procedures", per_procedure):
-        old50, _ = _times(run, max(3, repeat // 4))
+        old50, _ = times(run, max(3, repeat // 4))
         old_q = _queries(run)
     print(f"index766 catalogue loading: prefetched p50 = {new50 / old50:.2f} x per-procedure p50; "
           f"queries {new_q} vs {old_q}")
@@ -144,8 +126,8 @@ def _pages(scope: Any, first: dt.date, last: dt.date, d50: float, repeat: int) -
         selectors.kpis(scope, period)
         selectors.monthly(scope, selectors.trend_months(last))
 
-    b50, b95 = _times(dashboard, max(3, repeat // 2))
-    r50, _ = _times(lambda: selectors.ranking(first, last), 3)
+    b50, b95 = times(dashboard, max(3, repeat // 2))
+    r50, _ = times(lambda: selectors.ranking(first, last), 3)
     print(f"dashboard (KPIs x 3 periods + 12-month trend), province-year: p50 = {b50 / d50:.2f} x DuckDB p50, "
           f"p95 = {b95 / d50:.2f} x DuckDB p50; queries {_queries(dashboard)}")
     print(f"ranking of agencies (766 + rates, two periods): p50 = {r50 / d50:.2f} x DuckDB p50; "

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -22,32 +21,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from common import in_test_db, times
+
 FIRST, LAST = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
 AGENCIES = 100
 CHANNELS = ("link", "qr", "kiosk", "paper")
 
 
 def run(args: Any) -> None:
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        _measure(args, connection.vendor)
-    finally:
-        connection.creation.destroy_test_db(old, verbosity=0)
-
-
-def _times(fn: Any, repeat: int) -> tuple[float, float]:
-    fn()  # warm
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+    in_test_db(_measure, args)
 
 
 def _agencies() -> list[Any]:
@@ -224,7 +206,7 @@ def _measure(args: Any, vendor: str) -> None:
     path = Path(tempfile.mkdtemp(prefix="bench-surveys-")) / "answers.parquet"
     exported = _export(path)
     assert exported == n, (exported, n)
-    d50, d95 = _times(lambda: _duckdb_shares(path), repeat)
+    d50, d95 = times(lambda: _duckdb_shares(path), repeat)
 
     province = Scope("sipas", FIRST, LAST)
     one = frozenset({agencies[0].pk})
@@ -239,7 +221,7 @@ def _measure(args: Any, vendor: str) -> None:
           f"p95 = {d95 * 1000:.1f} ms")
     province_p95 = 0.0
     for name, fn in cases:
-        p50, p95 = _times(fn, repeat)
+        p50, p95 = times(fn, repeat)
         province_p95 = province_p95 or p95
         print(f"{name:32s} p50 = {p50 * 1000:7.1f} ms ({p50 / d50:5.2f} x DuckDB p50), "
               f"p95 = {p95 * 1000:7.1f} ms ({p95 / d95:5.2f} x DuckDB p95)", flush=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))  # bench/common.py, shared by the benchmarks
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 
 

@@ -30,7 +30,6 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.dossiers.workflow.models import Result
-from motcua.surveys.models import Invitation
 
 from . import services
 from .models import Draft
@@ -355,12 +354,6 @@ def access_log(dossier: Dossier) -> list[Access]:
               .order_by("-seq"))
     return [Access(e.at, e.actor.get_full_name(), e.actor.unit.name if e.actor.unit else "", _action_label(e))
             for e in events]
-
-
-def open_invitation_for(dossier: Dossier) -> Invitation | None:
-    """The dossier's unanswered, unexpired link of the result notice (the citizen's page offers to answer)."""
-    return Invitation.objects.filter(dossier=dossier, campaign__isnull=True, used=False,
-                                     expires_at__gt=timezone.now()).first()
 
 
 # --- the submission wizard ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
 from motcua.dossiers.views.detail import file_response
-from motcua.surveys.models import Invitation
+from motcua.surveys import selectors as survey_selectors
 from motcua.surveys.views import public as survey_views
 
 from . import selectors, services, throttle
@@ -172,7 +172,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/dossier.html", {
         "dossier": dossier, "public": public, "just_submitted": request.GET.get("new") == "1",
         "documents": documents, "loose_files": files.get(None, []),
-        "may_rate": selectors.open_invitation_for(dossier) is not None,
+        "may_rate": survey_selectors.dossier_link(dossier, open_only=True) is not None,
         "supplement": (dossier_selectors.supplement_request(dossier)
                        if dossier.status == Status.SUPPLEMENT_REQUESTED else None),
         "supplement_sent": dossier_selectors.supplement_sent(dossier),
@@ -299,8 +299,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 def rate_own(request: HttpRequest, code: str) -> HttpResponse:
     """The dossier's questionnaire from the citizen's own dossier page (signed in: no token needed)."""
     dossier = _own(request, code)
-    invitation = (Invitation.objects.filter(dossier=dossier, campaign__isnull=True)
-                  .select_related("dossier__procedure", "questionnaire").first())
+    invitation = survey_selectors.dossier_link(dossier)
     if invitation is None:
         raise Http404(_("This dossier cannot be rated yet."))
     return survey_views.invitation_page(request, invitation)

@@ -534,3 +534,13 @@ def kiosk_counter(unit_id: int, code: str) -> Counter | None:
 def kiosk_officer(user_id: int) -> User | None:
     """The officer who set the kiosk up, if still an active account (the officer questions are about them)."""
     return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def dossier_link(dossier: Any, open_only: bool = False) -> Invitation | None:
+    """The dossier's link of the result notice (not a campaign's); ``open_only``: unanswered and unexpired
+    (the citizen's page offers to answer only then)."""
+    qs = Invitation.objects.filter(dossier=dossier, campaign__isnull=True).select_related(
+        "dossier__procedure", "questionnaire")
+    if open_only:
+        qs = qs.filter(used=False, expires_at__gt=timezone.now())
+    return qs.first()
