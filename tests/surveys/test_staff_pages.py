@@ -156,3 +156,15 @@ def test_the_dashboard_shows_satisfaction(client_for, org, people):
 def test_the_staff_reach_the_surveys_from_the_menu(client_for, who, target):
     page = client_for(who).get("/").content.decode()
     assert f'href="{target}"' in page and "Khảo sát sự hài lòng" in page
+
+
+@pytest.mark.parametrize("path", ["ket-qua.xlsx", "ket-qua.pdf", "ket-qua/xu-huong.svg", "ket-qua/tra-loi.csv",
+                                  "ket-qua/tra-loi.xlsx", "ket-qua/codebook.csv", "y-kien/"])
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("an", 403), ("binh", 403), ("thanh", 200)])
+def test_who_may_download(client_for, path, who, status):
+    client = Client() if who == "anonymous" else client_for(who)
+    assert client.get(f"/khao-sat/{path}?{YEAR}").status_code == status
+
+
+def test_a_bad_filter_downloads_nothing(client_for):
+    assert client_for("thanh").get("/khao-sat/ket-qua/tra-loi.csv?from=2026-13-01").status_code == 400

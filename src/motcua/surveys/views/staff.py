@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -76,7 +76,8 @@ def _file(data: bytes, content_type: str, name: str, inline: bool = False) -> Ht
 def _valid_scope(request: HttpRequest) -> tuple[ResultsFilter, selectors.Scope, OrgUnit | None]:
     form, scope, node = _filtered(request)
     if scope is None:
-        raise PermissionDenied(_("The filter is not valid."))
+        # The results page shows the filter's errors; a download has no page to show them on (400).
+        raise BadRequest(_("The filter is not valid."))
     return form, scope, node
 
 
