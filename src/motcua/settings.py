@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "motcua.surveys",
     "motcua.portal",
     "motcua.stats",
+    "motcua.scorecards",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     CENTRE_OFFICER = "centre_officer", _("Service centre officer")
     ADMINISTRATOR = "administrator", _("Administrator")
     INSPECTOR = "inspector", _("Inspector")
+    # A member of the province's reform appraisal council (the Department of Home Affairs, indices.md §4):
+    # appraises every agency's reform scorecard, changes nothing else.
+    APPRAISER = "appraiser", _("Reform appraiser")
 
 
 STAFF_ROLES = frozenset(
@@ -31,6 +34,7 @@ STAFF_ROLES = frozenset(
         Role.CENTRE_OFFICER,
         Role.ADMINISTRATOR,
         Role.INSPECTOR,
+        Role.APPRAISER,
     }
 )
 

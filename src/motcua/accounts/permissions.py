@@ -32,27 +32,37 @@ class Capability(StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     ADMINISTER = "administer"
     SUBMIT_DOSSIERS = "submit_dossiers"
+    # The reform scorecard (``motcua.scorecards``): an agency's officers self-score the criteria they own,
+    # its leader assigns owners and submits, the council appraises, and inspectors read.
+    ASSESS_REFORM = "assess_reform"
+    LEAD_REFORM = "lead_reform"
+    APPRAISE_REFORM = "appraise_reform"
+    VIEW_REFORM = "view_reform"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CITIZEN: frozenset({Capability.SUBMIT_DOSSIERS}),
-    Role.DESK_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS}),
-    Role.CENTRE_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS}),
-    Role.SPECIALIST: frozenset({Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS}),
+    Role.DESK_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS, Capability.ASSESS_REFORM}),
+    Role.CENTRE_OFFICER: frozenset({Capability.VIEW_DOSSIERS, Capability.RECEIVE_DOSSIERS, Capability.ASSESS_REFORM}),
+    Role.SPECIALIST: frozenset({Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.ASSESS_REFORM}),
     Role.DIVISION_HEAD: frozenset(
-        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.ASSIGN_DOSSIERS, Capability.VIEW_STATS}
+        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.ASSIGN_DOSSIERS, Capability.VIEW_STATS,
+         Capability.ASSESS_REFORM}
     ),
     Role.AGENCY_LEADER: frozenset(
-        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.SIGN_RESULTS, Capability.VIEW_STATS}
+        {Capability.VIEW_DOSSIERS, Capability.PROCESS_DOSSIERS, Capability.SIGN_RESULTS, Capability.VIEW_STATS,
+         Capability.ASSESS_REFORM, Capability.LEAD_REFORM}
     ),
-    Role.INSPECTOR: frozenset({Capability.VIEW_DOSSIERS, Capability.VIEW_STATS}),
+    Role.INSPECTOR: frozenset({Capability.VIEW_DOSSIERS, Capability.VIEW_STATS, Capability.VIEW_REFORM}),
     Role.ADMINISTRATOR: frozenset(
-        {Capability.ADMINISTER, Capability.MANAGE_CATALOGUE, Capability.MANAGE_CALENDAR, Capability.VIEW_STATS}
+        {Capability.ADMINISTER, Capability.MANAGE_CATALOGUE, Capability.MANAGE_CALENDAR, Capability.VIEW_STATS,
+         Capability.VIEW_REFORM}
     ),
+    Role.APPRAISER: frozenset({Capability.APPRAISE_REFORM, Capability.VIEW_REFORM}),
 }
 
 # Roles whose reach is the whole tree rather than the unit of their assignment.
-_TREE_WIDE = frozenset({Role.INSPECTOR, Role.ADMINISTRATOR})
+_TREE_WIDE = frozenset({Role.INSPECTOR, Role.ADMINISTRATOR, Role.APPRAISER})
 # Roles whose reach widens from their own unit to the agency that unit belongs to.
 _AGENCY_WIDE = frozenset({Role.DESK_OFFICER, Role.AGENCY_LEADER, Role.CENTRE_OFFICER})
 

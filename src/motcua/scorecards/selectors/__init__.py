@@ -1,0 +1,1 @@
+"""Reads of the reform scorecards (modules per subject: ``ranking``, ``simulator``, ``register``, ``staff``)."""
