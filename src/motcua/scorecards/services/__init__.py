@@ -23,9 +23,9 @@ from motcua.calendars import selectors as calendar
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import nfc
 
-from . import metrics
-from .choices import AssessmentStatus, EvidenceKind, Method, PlanStatus, Rule, Stage, TreeStatus
-from .models import ActionPlanItem, Assessment, Evidence, Node, Owner, Score, ScoreChange, Tree
+from .. import metrics
+from ..choices import AssessmentStatus, EvidenceKind, Method, PlanStatus, Rule, Stage, TreeStatus
+from ..models import ActionPlanItem, Assessment, Evidence, Node, Owner, Score, ScoreChange, Tree
 
 CENT = Decimal("0.01")
 TOLERANCE = Decimal("0.01")
