@@ -13,6 +13,10 @@ from motcua.accounts.models import OrgUnit, User
 from motcua.scorecards import services
 from motcua.scorecards.models import Assessment, Score, Tree
 
+# The statistics tests' dossiers (the March 2025 dataset) feed the automatic leaves; their media root is a
+# temporary directory (evidence files land there too).
+from tests.stats.conftest import _media, life, march, procedure  # noqa: F401
+
 
 @pytest.fixture
 def council(org, people):  # type: ignore[no-untyped-def]
