@@ -22,6 +22,7 @@ from motcua.dossiers.api import router as dossiers_router
 from motcua.feedback.api import router as feedback_router
 from motcua.notifications.api import router as notifications_router
 from motcua.portal.api import router as portal_router
+from motcua.scorecards.api import router as scorecards_router
 from motcua.stats.api import router as stats_router
 from motcua.surveys.api import router as surveys_router
 
@@ -104,3 +105,4 @@ api.add_router("/", notifications_router)
 api.add_router("/stats", stats_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/scorecards", scorecards_router)
