@@ -59,7 +59,8 @@ def test_the_cycle_through_the_api(assessments, council, client, token_for):  # 
         "1.1", "1.2"]
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=VN), tick=False):
         for code, pts in (("1.1", "3"), ("1.2", "2")):
-            assert post(client, f"{url}/scores/{code}/self", {"points": pts}, HTTP_AUTHORIZATION=giang).status_code == 200
+            r = post(client, f"{url}/scores/{code}/self", {"points": pts}, HTTP_AUTHORIZATION=giang)
+            assert r.status_code == 200
         assert post(client, f"{url}/submit", HTTP_AUTHORIZATION=giang).json()["status"] == "submitted"
         r = post(client, f"{url}/scores/1.1/appraisal", {"points": "2", "reason": ""}, HTTP_AUTHORIZATION=nga)
         assert r.status_code == 400 and r.json()["error"]["code"] == "reason_required"
