@@ -242,7 +242,7 @@ class Owner(models.Model):
     class Meta:
         verbose_name = _("criterion owner")
         verbose_name_plural = _("criterion owners")
-        constraints = [models.UniqueConstraint(fields=["assessment", "node", "user"], name="scorecards_owner")]
+        constraints = [models.UniqueConstraint(fields=["assessment", "node", "user"], name="scorecards_owner_unique")]
 
     def __str__(self) -> str:
         return f"{self.node.code}: {self.user}"

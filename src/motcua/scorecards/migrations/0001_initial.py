@@ -244,7 +244,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'criterion owner',
                 'verbose_name_plural': 'criterion owners',
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'node', 'user'), name='scorecards_owner')],
+                'constraints': [models.UniqueConstraint(fields=('assessment', 'node', 'user'), name='scorecards_owner_unique')],
             },
         ),
         migrations.AddConstraint(
