@@ -176,9 +176,9 @@ def test_not_a_workbook_or_no_criteria_sheet_is_refused() -> None:
 def test_bad_json_is_refused() -> None:
     with pytest.raises(DomainError, match="not valid JSON"):
         exchange.read_json(b"{not json")
-    with pytest.raises(DomainError, match="motcua.scorecards.tree/1"):
+    with pytest.raises(DomainError, match=r"motcua\.scorecards\.tree/1"):
         exchange.read_json(json.dumps(tree_spec()))  # no "format" key
-    with pytest.raises(DomainError, match="motcua.scorecards.tree/1"):
+    with pytest.raises(DomainError, match=r"motcua\.scorecards\.tree/1"):
         exchange.read_json(b"[1, 2]")
 
 
@@ -220,7 +220,7 @@ def test_command_refuses_bad_input(tmp_path: Any) -> None:
     with pytest.raises(CommandError, match="row 7"):
         call_command("scorecards", "import", str(bad))
     (tmp_path / "cay.csv").write_text("x")
-    with pytest.raises(CommandError, match=".xlsx or a .json"):
+    with pytest.raises(CommandError, match=r"\.xlsx or a \.json"):
         call_command("scorecards", "import", str(tmp_path / "cay.csv"))
     with pytest.raises(CommandError, match="No tree"):
         call_command("scorecards", "export", "par-department", "2030", str(tmp_path / "x.json"))

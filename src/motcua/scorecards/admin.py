@@ -17,8 +17,8 @@ from .models import Assessment, LegalDocument, Node, Score, ScoreChange, Tree
 # and rules are checked. A draft may still be touched up here; once its first assessment opened it is frozen
 # (``Tree.frozen``): its pages are read-only and say so, and next year's tree is imported instead.
 
-NODE_FIELDS = ["position", "code", "parent", "name", "name_en", "max_points", "method", "metric", "rule", "target",
-               "steps", "guidance", "evidence_required"]
+NODE_FIELDS: list[Any] = ["position", "code", "parent", "name", "name_en", "max_points", "method", "metric", "rule",
+                          "target", "steps", "guidance", "evidence_required"]
 
 
 def _frozen(tree: Tree | None) -> bool:
@@ -119,11 +119,14 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
+SCORE_FIELDS: list[Any] = ["node", "self_points", "auto_points", "appraised_points", "appeal_points", "decided_points",
+                           "final_points", "owner"]
+
+
 class ScoreInline(admin.TabularInline):
     model = Score
     extra = 0
-    fields = readonly_fields = ["node", "self_points", "auto_points", "appraised_points", "appeal_points",
-                                "decided_points", "final_points", "owner"]
+    fields = readonly_fields = SCORE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

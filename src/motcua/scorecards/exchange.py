@@ -124,7 +124,7 @@ def _steps_text(steps: Iterable[Any]) -> str:
     return "; ".join(f"{_number(Decimal(str(at)))}:{_number(Decimal(str(pts)))}" for at, pts in steps or [])
 
 
-def write_xlsx(tree: Tree, stream: IO[bytes]) -> None:
+def write_xlsx(tree: Tree, stream: IO[bytes] | Any) -> None:
     """The tree on two sheets: "Thông tin" (one key and value a row) and "Tiêu chí" (one criterion a row, in
     the tree's order, with its parent's code)."""
     import xlsxwriter
@@ -229,7 +229,7 @@ def _read_info(ws: Any) -> dict[str, Any]:
     for row, cells in enumerate(ws.iter_rows(min_row=2, max_col=2, values_only=True), start=2):
         if row > MAX_ROWS:
             break
-        raw_key, value = (list(cells) + [None, None])[:2]
+        raw_key, value = [*cells, None, None][:2]
         key = _norm(raw_key)
         if not key:
             continue
