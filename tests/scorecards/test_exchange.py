@@ -97,7 +97,7 @@ def hand_made(rows: list[list[Any]], info: list[list[Any]] | None = None, *, nod
     sheet = book.add_worksheet("Thông tin")
     for r, row in enumerate(info if info is not None else [
             ["Khoá / Key", "Giá trị / Value"], ["Chỉ số / Scheme", "par-department"], ["Năm đánh giá / Year", 2027],
-            ["name", "Bộ chỉ số 2027"], ["data_from", "01/12/2026"], ["bands", "A:90; B:80; C:70"]]):
+            ["name", "Bộ chỉ số 2027"], ["Số liệu từ ngày", "01/12/2026"], ["BANDS", "A:90; B:80; C:70"]]):
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     sheet = book.add_worksheet(nodes_title)
@@ -169,6 +169,8 @@ def test_not_a_workbook_or_no_criteria_sheet_is_refused() -> None:
         exchange.read_xlsx(buffer.getvalue())
     with pytest.raises(DomainError, match=r"Sheet Thông tin, row 3: “hai nghìn” is not a whole number"):
         exchange.read_xlsx(hand_made(GOOD_ROWS, [["Key", "Value"], ["scheme", "x"], ["year", "hai nghìn"]]))
+    with pytest.raises(DomainError, match=r"Sheet Thông tin, row 3: unknown key “Màu”"):
+        exchange.read_xlsx(hand_made(GOOD_ROWS, [["Key", "Value"], ["scheme", "x"], ["Màu", "đỏ"]]))
     with pytest.raises(DomainError, match=r"Sheet Thông tin, row 2: write the bands"):
         exchange.read_xlsx(hand_made(GOOD_ROWS, [["Key", "Value"], ["bands", "A=90"]]))
 

@@ -29,6 +29,10 @@ FORMAT = "motcua.scorecards.tree/1"
 INFO_SHEET, NODES_SHEET = "Thông tin", "Tiêu chí"
 MAX_ROWS = 2000  # a province's tree has a few hundred criteria at most
 
+def _norm_label(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip().casefold()
+
+
 INFO_KEYS = ["scheme", "year", "name", "name_en", "decision", "data_from", "data_to", "appeal_days", "bands"]
 INFO_LABELS = {
     "scheme": "Chỉ số / Scheme", "year": "Năm đánh giá / Year", "name": "Tên / Name",
@@ -37,6 +41,9 @@ INFO_LABELS = {
     "appeal_days": "Số ngày làm việc được khiếu nại / Appeal window (working days)",
     "bands": "Xếp loại / Ranking bands",
 }
+# A key of the sheet "Thông tin" may be given as the key, its label or either half of the label.
+INFO_NAMES = {name: key for key, label in INFO_LABELS.items()
+              for name in (key, _norm_label(label), *(_norm_label(h) for h in label.split(" / ")))}
 COLUMNS = ["code", "parent", "name", "name_en", "max_points", "method", "metric", "rule", "target", "steps",
            "guidance", "evidence_required"]
 HEADERS = {
@@ -233,10 +240,7 @@ def _read_info(ws: Any) -> dict[str, Any]:
         key = _norm(raw_key)
         if not key:
             continue
-        if "/" in key:  # "Năm đánh giá / Year"
-            key = key.rsplit("/", 1)[1].strip()
-        key = {"name (english)": "name_en", "data from": "data_from", "data to": "data_to",
-               "ranking bands": "bands", "appeal window (working days)": "appeal_days"}.get(key, key)
+        key = INFO_NAMES.get(key) or INFO_NAMES.get(key.rsplit("/", 1)[-1].strip()) or key  # "Năm đánh giá / Year"
         if key not in INFO_KEYS:
             raise _row_error(INFO_SHEET, row, _("unknown key “%(key)s”.") % {"key": _cell_text(raw_key)}, "key")
         if key in ("data_from", "data_to"):
