@@ -47,7 +47,7 @@ class NodeRow:
     measure: str
     rule: str
     target: str
-    steps: list[tuple[str, str]]
+    steps: list[tuple[str, Decimal]]
 
 
 def _pct(value: Any) -> str:
@@ -66,7 +66,7 @@ def rows(tree: Tree) -> list[NodeRow]:
             node=node, leaf=node.pk not in parents, measure=str(metric.label) if metric else node.metric,
             rule=Rule(node.rule).label if node.rule in Rule.values else "",  # type: ignore[arg-type]
             target=_pct(node.target) if node.target is not None else "",
-            steps=[(_pct(at), str(pts)) for at, pts in node.steps or []]))
+            steps=[(_pct(at), Decimal(str(pts))) for at, pts in node.steps or []]))
     return out
 
 
