@@ -134,6 +134,9 @@ def test_the_review_rules(org, people):  # type: ignore[no-untyped-def]
     doc.refresh_from_db()
     assert doc.review_status == ReviewStatus.NOT_REVIEWED and doc.reviewed_on is None
 
+    _review(doc, ReviewStatus.FINDINGS, findings=" Sai thẩm quyền\r\n  Thiếu căn c\u01b0\u0301 ", by=cuong)
+    doc.refresh_from_db()
+    assert doc.findings == "Sai thẩm quyền\nThiếu căn cứ"  # NFC, line by line
     _review(doc, ReviewStatus.FINDINGS, findings="Sai thẩm quyền ban hành", by=cuong)
     _review(doc, ReviewStatus.CORRECTED, findings="Sai thẩm quyền ban hành", correction="Thay thế bằng QĐ 20",
             corrected_on=dt.date(2026, 6, 1), by=cuong)  # the same day as the review is fine
@@ -145,7 +148,7 @@ def test_the_review_rules(org, people):  # type: ignore[no-untyped-def]
     doc.refresh_from_db()
     assert doc.review_status == ReviewStatus.LAWFUL and doc.findings == "Sai thẩm quyền ban hành"
     assert doc.correction == "Thay thế bằng QĐ 20"
-    assert LogEntry.objects.get_for_object(doc).filter(action=LogEntry.Action.UPDATE).count() == 3
+    assert LogEntry.objects.get_for_object(doc).filter(action=LogEntry.Action.UPDATE).count() == 4
 
 
 @pytest.mark.parametrize("who", ["khanh", "long", "nga", "thanh", "ha", "an"])

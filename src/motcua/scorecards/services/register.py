@@ -47,6 +47,12 @@ def _text(value: Any) -> str:
     return nfc(str(value or ""))
 
 
+def _long_text(value: Any) -> str:
+    """NFC, each line trimmed, the line breaks kept (findings and corrections are often lists)."""
+    lines = [nfc(line) for line in str(value or "").splitlines()]
+    return "\n".join(lines).strip()
+
+
 def _day(raw: Any, field: str, *, required: bool, past: bool = True) -> dt.date | None:
     """A date from a date or an ISO string; ``past``: not after today."""
     if raw in (None, ""):
@@ -166,7 +172,7 @@ def review_document(document: LegalDocument, status: str, reviewed_on: Any, find
     if reviewed is not None and reviewed < doc.issued_on:
         raise _invalid(_("A document is reviewed after it is issued (%(day)s).")
                        % {"day": doc.issued_on.strftime("%d/%m/%Y")}, "reviewed_on")
-    findings, correction = _text(findings), _text(correction)
+    findings, correction = _long_text(findings), _long_text(correction)
     if status in (ReviewStatus.FINDINGS, ReviewStatus.CORRECTED) and not findings:
         raise _invalid(_("Say what the review found."), "findings")
     corrected = _day(corrected_on, "corrected_on", required=status == ReviewStatus.CORRECTED)
