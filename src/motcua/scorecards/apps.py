@@ -7,3 +7,12 @@ class ScorecardsConfig(AppConfig):
     label = "scorecards"
     verbose_name = _("Reform scorecards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import LegalDocument
+
+        # The register of legal documents feeds a criterion of the index: each change is kept with who made it,
+        # with django-auditlog like the other apps' records (accounts, dossiers, notifications).
+        auditlog.register(LegalDocument, exclude_fields=["updated_at"])

@@ -1,0 +1,61 @@
+"""The forms of the reform scorecards' pages: they parse and show errors next to the fields; the rules are the
+services' (a ``DomainError`` is placed on the field it names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ReviewStatus
+
+# --- legal-document register -----------------------------------------------------------------------------
+
+REGISTER_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def place_register_error(form: forms.Form, exc: Any) -> None:
+    """Show a service's refusal next to the field it names (``details["field"]``), else above the form."""
+    field = (exc.details or {}).get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+class RegisterFilter(forms.Form):
+    """The register's filters; always bound (an empty query shows every document of the agency)."""
+
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    year = forms.TypedChoiceField(label=_("Year of issue"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Review"), required=False,
+                               choices=[("", _("All")), *ReviewStatus.choices])
+    q = forms.CharField(label=_("Number or title contains"), required=False, max_length=200)
+
+    def __init__(self, data: Any, *, years: list[int], agencies: list[Any] | None) -> None:
+        super().__init__(data)
+        self.fields["year"].choices = [("", _("All years")), *[(y, y) for y in years]]  # type: ignore[attr-defined]
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].choices = [  # type: ignore[attr-defined]
+                ("", _("Choose an agency")), *[(a.code, a.name) for a in agencies]]
+
+
+class DocumentForm(forms.Form):
+    number = forms.CharField(label=_("Number and symbol"), max_length=80, help_text=_("e.g. 12/2026/QĐ-UBND"))
+    title = forms.CharField(label=_("Title"), widget=forms.Textarea(attrs={"rows": 3}))
+    issuer = forms.CharField(label=_("Issued by"), max_length=255,
+                             help_text=_("e.g. Provincial People's Committee"))
+    issued_on = forms.DateField(label=_("Issued on"), widget=REGISTER_DATE)
+    effective_on = forms.DateField(label=_("In force from"), required=False, widget=REGISTER_DATE)
+
+
+class ReviewForm(forms.Form):
+    review_status = forms.ChoiceField(label=_("Outcome of the review"), choices=ReviewStatus.choices)
+    reviewed_on = forms.DateField(label=_("Reviewed on"), required=False, widget=REGISTER_DATE,
+                                  help_text=_("Required once the document is reviewed."))
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("What the review found unlawful or unsuitable."))
+    correction = forms.CharField(label=_("Correction made"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("How the findings were corrected (amended, replaced, repealed)."))
+    corrected_on = forms.DateField(label=_("Corrected on"), required=False, widget=REGISTER_DATE)
