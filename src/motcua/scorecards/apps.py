@@ -7,3 +7,11 @@ class ScorecardsConfig(AppConfig):
     label = "scorecards"
     verbose_name = _("Reform scorecards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import StaffDecision
+
+        # A leader may change a yearly classification: every version is kept, with who and when.
+        auditlog.register(StaffDecision, exclude_fields=["updated_at"])
