@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -18,8 +19,10 @@ from django.utils import translation
 
 from motcua.accounts.models import OrgUnit
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.dossiers import actions
 from motcua.dossiers.choices import Outcome
 from motcua.dossiers.services import MissingItem
+from motcua.dossiers.workflow import services as wf
 from motcua.dossiers.workflow.models import Apology
 from motcua.feedback import services as feedback
 from motcua.feedback.choices import Finding, Status, Topic
@@ -28,7 +31,7 @@ from motcua.scorecards.models import StaffDecision
 from motcua.scorecards.selectors import staff as selectors
 from motcua.scorecards.services import staff as staff_services
 from motcua.surveys import services as surveys
-from tests.dossiers.workflow_helpers import received, t
+from tests.dossiers.workflow_helpers import in_progress, received, t
 from tests.stats.test_evaluation import walked  # noqa: F401  (the fixture: X, Y, Z done in August 2026)
 from tests.stats.test_pakn_indicators import make
 
@@ -101,6 +104,19 @@ def test_supplement_requests_made_by_the_officer(walked, org, people):  # noqa: 
     # Bình asked twice in 2026, once in the third quarter; Cường asked for none.
     assert (r["binh"]["supplements"], r["cuong"]["supplements"]) == (2, 0)
     assert rows(org, *selectors.quarter_range(2026, 3))["binh"]["supplements"] == 1
+
+
+def test_a_supplement_during_processing_is_the_drafters(walked, org, people):  # noqa: F811
+    """Drafted by Cường, approved by Dung, signed (and so sent) by Giang: Cường asked for it."""
+    d = in_progress(people, t(2026, 8, 3, 9, 0))
+    wf.claim(people["cuong"], d, at=t(2026, 8, 3, 9, 45))
+    body = {"missing": [{"document": "Bản vẽ thiết kế", "reason": "Thiếu mặt cắt"}], "reason": "Bổ sung bản vẽ"}
+    with time_machine.travel(t(2026, 8, 4, 9, 0), tick=False):
+        actions.perform(people["cuong"], d, "request-supplement", body)
+        actions.perform(people["dung"], d, "approve-supplement", {})
+        actions.perform(people["giang"], d, "sign-supplement", {"note": ""})
+    r = rows(org)
+    assert (r["cuong"]["supplements"], r["dung"]["supplements"], r["giang"]["supplements"]) == (1, 0, 0)
 
 
 def test_a_substantiated_complaint_suggests_not_completed(walked, org, people):  # noqa: F811

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.choices import UnitKind
@@ -165,9 +166,11 @@ def staff_officer(request: HttpRequest, user_id: int) -> HttpResponse:
         "saved": request.GET.get("saved") == "1"}, status=status)
 
 
-HEADERS = ("Officer", "Account", "Dossiers handled", "Circular 01/2018 score", "Out of", "Band", "Late dossiers",
-           "Supplement requests", "Substantiated complaints", "Satisfaction about the officer",
-           "Answers about the officer", "Suggested classification", "Classification decided", "Note")
+HEADERS = (_l("Officer"), _l("Account"), _l("Dossiers handled"), _l("Circular 01/2018 score"), _l("Out of"),
+           _l("Band"), _l("Late dossiers"), _l("Supplement requests"), _l("Substantiated complaints"),
+           _l("Satisfaction about the officer"), _l("Answers about the officer"), _l("Suggested classification"),
+           _l("Classification decided"), _l("Note"))
+LATE_HEADERS = (_l("Officer"), _l("Dossier code"), _l("Reason recorded"))
 
 
 def _xlsx(rows: list[dict[str, Any]], heading: str) -> bytes:
@@ -179,7 +182,7 @@ def _xlsx(rows: list[dict[str, Any]], heading: str) -> bytes:
     bold = book.add_format({"bold": True})
     sheet.write(0, 0, heading, bold)
     for col, name in enumerate(HEADERS):
-        sheet.write(2, col, _(name), bold)
+        sheet.write(2, col, str(name), bold)
     for i, r in enumerate(rows, start=3):
         sat = r["satisfaction"]
         sat_text: Any = sat["index"] if sat["index"] is not None else (
@@ -191,8 +194,8 @@ def _xlsx(rows: list[dict[str, Any]], heading: str) -> bytes:
         for col, value in enumerate(values):
             sheet.write(i, col, "" if value is None else value)
     late = book.add_worksheet(_("Late dossiers")[:31])
-    for col, name in enumerate(("Officer", "Dossier code", "Reason recorded")):
-        late.write(0, col, _(name), bold)
+    for col, name in enumerate(LATE_HEADERS):
+        late.write(0, col, str(name), bold)
     line = 1
     for r in rows:
         for code, reason in r["late_list"]:
