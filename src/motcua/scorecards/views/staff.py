@@ -166,7 +166,7 @@ def staff_officer(request: HttpRequest, user_id: int) -> HttpResponse:
         "saved": request.GET.get("saved") == "1"}, status=status)
 
 
-HEADERS = (_l("Officer"), _l("Account"), _l("Dossiers handled"), _l("Circular 01/2018 score"), _l("Out of"),
+HEADERS = (_l("Officer"), _l("Account"), _l("Dossiers evaluated"), _l("Circular 01/2018 score"), _l("Out of"),
            _l("Band"), _l("Late dossiers"), _l("Supplement requests"), _l("Substantiated complaints"),
            _l("Satisfaction about the officer"), _l("Answers about the officer"), _l("Suggested classification"),
            _l("Classification decided"), _l("Note"))
