@@ -394,6 +394,25 @@ MOTCUA_SURVEY_SCORE_POINTS = env_int("MOTCUA_SURVEY_SCORE_POINTS", 25)
 # (``motcua surveys remind``, scheduled below).
 MOTCUA_SURVEY_REMINDER_DAYS = env_int("MOTCUA_SURVEY_REMINDER_DAYS", 7)
 
+# --- Reform scorecards (issue 17): the staff evaluation ---------------------------------------------------------
+# How an officer's reform results suggest a level of the yearly civil-servant classification (Decree 90/2020/
+# NĐ-CP as amended by Decree 48/2023/NĐ-CP [unverified: the 2025 Law on Cadres and Civil Servants may have a
+# newer decree]; codes: ``scorecards.choices.StaffLevel``). Advice only: the leader decides, with a note when the
+# decision differs. Rules are read in order, the first whose conditions all hold gives the level ("" = no
+# suggestion). Conditions: "no_data" (no Circular 01/2018 score in the period), "band" (a list of "full",
+# "70_to_100", "under_70": Art. 14's officer bands), "complaints_min" (substantiated complaints about the officer),
+# "late_max" (dossiers ended late), "satisfaction_min" (the index of the questions about the officer; met when
+# there are no or too few answers). "excellent" is never suggested: the law asks for outstanding results the data
+# do not show (initiatives, tasks beyond the plan, the unit's own results) — only the leader can say so.
+MOTCUA_SCORECARD_STAFF_MAPPING = [
+    {"if": {"no_data": True}, "level": ""},
+    {"if": {"band": ["under_70"]}, "level": "not_completed"},
+    {"if": {"complaints_min": 1}, "level": "not_completed"},
+    {"if": {"band": ["70_to_100"]}, "level": "completed"},
+    {"if": {"band": ["full"], "satisfaction_min": 0.9, "late_max": 0}, "level": "good"},
+    {"if": {"band": ["full"]}, "level": "completed"},
+]
+
 # --- Processing (issue 6): seeds of the first rule set only (docs/rules.md) -----------------------------------
 # How a refusal after appraisal is coded among the national statuses: 9 (done, with a refusal document) or
 # 8 (stopped). The mapping is not confirmed (domain notes, dossier-lifecycle §10), so it is a setting.

@@ -11,8 +11,11 @@ class ScorecardsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import LegalDocument
+        from .models import LegalDocument, StaffDecision
 
         # The register of legal documents feeds a criterion of the index: each change is kept with who made it,
         # with django-auditlog like the other apps' records (accounts, dossiers, notifications).
         auditlog.register(LegalDocument, exclude_fields=["updated_at"])
+
+        # A leader may change a yearly classification: every version is kept, with who and when.
+        auditlog.register(StaffDecision, exclude_fields=["updated_at"])

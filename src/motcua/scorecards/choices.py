@@ -78,3 +78,16 @@ class ReviewStatus(models.TextChoices):
     FINDINGS = "findings", _("Reviewed: findings to correct")
     CORRECTED = "corrected", _("Findings corrected")
     REPEALED = "repealed", _("Repealed or replaced")
+
+
+class StaffLevel(models.TextChoices):
+    """The four levels of the yearly evaluation and classification of civil servants (Decree 90/2020/NĐ-CP as
+    amended by Decree 48/2023/NĐ-CP [unverified: the 2025 Law on Cadres and Civil Servants may be implemented
+    by a newer decree that renames or regroups them]): "Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm
+    vụ", "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ". The codes are stored (``StaffDecision.suggested``
+    and ``decided``, plain strings); the labels are translated."""
+
+    EXCELLENT = "excellent", _("Excellently completed duties")
+    GOOD = "good", _("Well completed duties")
+    COMPLETED = "completed", _("Completed duties")
+    NOT_COMPLETED = "not_completed", _("Did not complete duties")
