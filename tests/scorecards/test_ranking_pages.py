@@ -103,6 +103,8 @@ def test_a_published_tree_is_public(as_, published, who):  # type: ignore[no-unt
     # Only those who may view an assessment get the link to its simulator.
     link = reverse("scorecards:simulator", args=[rows[1].assessment.pk])
     assert (link in html) is (who in ("cuong", "giang", "nga", "thanh"))
+    for name in ("ranking_csv", "ranking_xlsx"):
+        assert client.get(reverse(f"scorecards:{name}", args=[published.pk])).status_code == 200
 
 
 def test_a_draft_tree_is_never_shown(as_, tree):  # type: ignore[no-untyped-def]
