@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -338,6 +340,13 @@ def test_a_whole_cycle_through_the_pages(tree, org, council, client_for, media):
     assert giang.post(reverse("scorecards:evidence_add", args=[a.pk, s11.pk]),
                       {f"evidence-{s11.pk}-url": "https://vanban.example.vn/12"}).status_code == 302
     link = Evidence.objects.get(url="https://vanban.example.vn/12")
+    remove = reverse("scorecards:evidence_remove", args=[a.pk, link.pk])
+    assert Client().post(remove).status_code == 302
+    assert client_for("cuong").post(remove).status_code == 403  # not an owner of 1.1
+    assert client_for("khanh").post(remove).status_code == 404
+    assert client_for("nga").post(remove).status_code == 403
+    link.refresh_from_db()
+    assert link.removed_at is None
     assert giang.post(reverse("scorecards:evidence_remove", args=[a.pk, link.pk])).status_code == 302
     link.refresh_from_db()
     assert link.removed_at is not None
@@ -420,3 +429,46 @@ def test_publishing_waits_for_every_assessment_to_lock(assessments, client_for, 
     assert response.status_code == 409
     assert "Sở Xây dựng" in response.content.decode()
     assert Tree.objects.get(pk=tree.pk).status == TreeStatus.OPEN
+
+
+def test_after_the_appeal_window_the_leader_cannot_appeal_and_the_council_locks(
+        assessments, client_for, council):  # type: ignore[no-untyped-def]
+    a = assessments["sxd"]
+    s11, s12 = score(a, "1.1"), score(a, "1.2")
+    services.self_score(s11, "3", "", council["giang"])
+    services.self_score(s12, "2", "", council["giang"])
+    services.submit(a, council["giang"])
+    services.send_appraisal(a, council["nga"])
+    a.refresh_from_db()
+    assert a.appeal_until is not None
+    # While the window is open the council is told to wait and is offered no lock button.
+    html = client_for("nga").get(page(a)).content.decode()
+    assert reverse("scorecards:lock", args=[a.pk]) not in html
+    assert reverse("scorecards:appeal", args=[a.pk]) in client_for("giang").get(page(a)).content.decode()
+    with time_machine.travel(a.appeal_until + dt.timedelta(minutes=1)):
+        html = client_for("giang").get(page(a)).content.decode()
+        assert reverse("scorecards:appeal", args=[a.pk]) not in html
+        response = client_for("giang").post(reverse("scorecards:appeal", args=[a.pk]),
+                                            {f"points_{s11.pk}": "2", f"reason_{s11.pk}": "Muộn"})
+        assert response.status_code == 409
+        s11.refresh_from_db()
+        assert s11.appeal_points is None
+        assert reverse("scorecards:lock", args=[a.pk]) in client_for("nga").get(page(a)).content.decode()
+        assert client_for("nga").post(reverse("scorecards:lock", args=[a.pk])).status_code == 302
+    a.refresh_from_db()
+    assert a.status == AssessmentStatus.LOCKED and a.total == a.self_total
+
+
+def test_evidence_naming_a_dossier_links_to_it_and_odd_codes_do_not_break_the_page(
+        assessments, client_for):  # type: ignore[no-untyped-def]
+    a = assessments["sxd"]
+    s = score(a, "1.2")
+    for code in ("000.00.17.H68-260101-0001", "SỐ 12/BC"):
+        response = client_for("giang").post(reverse("scorecards:evidence_add", args=[a.pk, s.pk]),
+                                            {f"evidence-{s.pk}-dossier_code": code})
+        assert response.status_code == 302
+    response = client_for("giang").get(page(a))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("dossiers:detail", args=["000.00.17.H68-260101-0001"]) in html
+    assert "SỐ 12/BC" in html

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -90,9 +91,8 @@ def _page(request: HttpRequest, user: User, a: Assessment, *, error_key: str = "
           bound: Form | None = None, status: int = 200) -> HttpResponse:
     rows = selectors.assessment_rows(a, user)
     council, leader = services.is_council(user), services.leads(user, a.agency)
-    now = timezone.now()
-    may_appeal = (leader and a.status == AssessmentStatus.APPRAISED and a.appeal_until is not None
-                  and now <= a.appeal_until)
+    appeal_open = a.appeal_until is not None and timezone.now() <= a.appeal_until
+    may_appeal = leader and a.status == AssessmentStatus.APPRAISED and appeal_open
     stage = a.status
     context: dict[str, Any] = {
         "a": a, "rows": rows, "council": council, "leader": leader, "error_key": error_key, "error": error,
@@ -101,11 +101,11 @@ def _page(request: HttpRequest, user: User, a: Assessment, *, error_key: str = "
         "stage_appraised": stage == AssessmentStatus.APPRAISED, "stage_appealed": stage == AssessmentStatus.APPEALED,
         "may_evidence": stage in (AssessmentStatus.SELF, AssessmentStatus.APPRAISED),
         "may_appeal": may_appeal,
-        "may_lock": council and stage in (AssessmentStatus.APPRAISED, AssessmentStatus.APPEALED),
-        "appeal_open": a.appeal_until is not None and now <= a.appeal_until,
+        "appeal_open": appeal_open,
+        "may_lock": council and (stage == AssessmentStatus.APPEALED
+                                 or (stage == AssessmentStatus.APPRAISED and not appeal_open)),
         "missing": services.missing_scores(a) if stage == AssessmentStatus.SELF else [],
         "history": selectors.history(a, request.GET.get("trang") or 1),
-        "show_history_all": False,
     }
     for row in rows:
         if row.score is not None:
@@ -127,7 +127,12 @@ def _leaf_forms(row: selectors.Row, user: User, a: Assessment, council: bool) ->
     assert s is not None
     out: dict[str, Form] = {}
     if row.may_self_score and a.status == AssessmentStatus.SELF:
-        out["self"] = SelfScoreForm(initial={"points": s.self_points, "comment": s.self_comment}, prefix=f"self-{s.pk}")
+        form = SelfScoreForm(initial={"points": s.self_points, "comment": s.self_comment}, prefix=f"self-{s.pk}")
+        hint = _("From 0 to %(max)s points.") % {"max": number_format(row.max_points)}
+        if row.node.automatic:
+            hint += " " + _("Leave it empty to keep the figure from the data.")
+        form.fields["points"].help_text = hint
+        out["self"] = form
     if row.may_self_score and a.status in (AssessmentStatus.SELF, AssessmentStatus.APPRAISED):
         out["evidence"] = EvidenceForm(prefix=f"evidence-{s.pk}")
     if council and a.status == AssessmentStatus.SUBMITTED:
@@ -137,6 +142,10 @@ def _leaf_forms(row: selectors.Row, user: User, a: Assessment, council: bool) ->
     if council and a.status == AssessmentStatus.APPEALED and s.appeal_points is not None:
         out["decide"] = CouncilScoreForm(initial={"points": s.decided_points, "reason": s.decision_reason},
                                          prefix=f"decide-{s.pk}")
+    for name in ("appraise", "decide"):
+        if name in out:
+            out[name].fields["points"].help_text = (_("From 0 to %(max)s points.")
+                                                    % {"max": number_format(row.max_points)})
     return out
 
 
