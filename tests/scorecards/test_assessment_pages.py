@@ -472,3 +472,11 @@ def test_evidence_naming_a_dossier_links_to_it_and_odd_codes_do_not_break_the_pa
     html = response.content.decode()
     assert reverse("dossiers:detail", args=["000.00.17.H68-260101-0001"]) in html
     assert "SỐ 12/BC" in html
+
+
+def test_the_page_reads_in_english_too(assessments, client_for, settings):  # type: ignore[no-untyped-def]
+    a = assessments["sxd"]
+    client = client_for("giang")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
+    row = leaf_html(client.get(page(a)).content.decode(), score(a, "2.1").pk)
+    assert "Automatic" in row and "No data" in row
