@@ -17,9 +17,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def _nav_flags(request: HttpRequest) -> dict[str, bool]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"staff": False, "stats": False, "citizen": False}
+        return {"staff": False, "stats": False, "citizen": False, "reform": False}
     return {
         "staff": has_capability(user, Capability.VIEW_DOSSIERS),  # type: ignore[arg-type]
         "stats": has_capability(user, Capability.VIEW_STATS),  # type: ignore[arg-type]
         "citizen": has_capability(user, Capability.SUBMIT_DOSSIERS),  # type: ignore[arg-type]
+        "reform": any(has_capability(user, c) for c in (  # type: ignore[arg-type]
+            Capability.ASSESS_REFORM, Capability.APPRAISE_REFORM, Capability.VIEW_REFORM)),
     }
