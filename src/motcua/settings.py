@@ -440,4 +440,7 @@ MOTCUA_SCHEDULE = {
     "feedback sweep": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),
     # Satisfaction surveys: the reminder of each campaign once it is due (``motcua surveys remind``).
     "surveys remind": env_int("MOTCUA_SURVEY_REMIND_SECONDS", 3600),
+    # Reform scorecards: the automatic leaves of every open assessment follow the data until it locks
+    # (``motcua scorecards recompute``).
+    "scorecards recompute": env_int("MOTCUA_SCORECARD_RECOMPUTE_SECONDS", 6 * 3600),
 }

@@ -65,6 +65,8 @@ PERSONAS = [
     ("khanh", "Đỗ Văn Khánh", "002.00.06.H68", [Role.SPECIALIST]),
     ("lan", "Ngô Thị Lan", CENTRE[2], [Role.CENTRE_OFFICER]),
     ("thanh", "Bùi Văn Thành", None, [Role.INSPECTOR]),
+    # The province's reform appraisal council sits at the Department of Home Affairs (indices.md §4).
+    ("nga", "Đinh Thị Nga", "000.00.02.H68", [Role.APPRAISER]),
 ]
 # The positions printed over the personas' signatures (``RoleAssignment.title``; Decree 30/2020 Art. 13).
 TITLES = {("dung", Role.DIVISION_HEAD): "Trưởng phòng", ("giang", Role.AGENCY_LEADER): "Giám đốc",

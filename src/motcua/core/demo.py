@@ -22,6 +22,8 @@ DEMO_STEPS = [
     "motcua.surveys.demo",
     "motcua.portal.demo",
     "motcua.stats.demo",
+    # Last: the automatic leaves of the reform scorecard read the dossiers, the answers and the feedback above.
+    "motcua.scorecards.demo",
 ]
 
 

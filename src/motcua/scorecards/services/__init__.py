@@ -287,10 +287,12 @@ def create_tree(spec: Mapping[str, Any], by: User | None = None, *, replace: boo
                           details={"field": "appeal_days"})
     existing = Tree.objects.select_for_update().filter(scheme=scheme, year=year).first()
     if existing is not None:
-        if existing.frozen or not replace:
-            raise Conflict(_("A tree for %(scheme)s %(year)s already exists%(frozen)s.")
-                           % {"scheme": scheme, "year": year,
-                              "frozen": _(" and is frozen") if existing.frozen else ""}, code="tree_exists")
+        if existing.frozen:
+            raise Conflict(_("The tree for %(scheme)s %(year)s is frozen: assessment has started on it.")
+                           % {"scheme": scheme, "year": year}, code="tree_exists")
+        if not replace:
+            raise Conflict(_("A tree for %(scheme)s %(year)s already exists; replace it to change the draft.")
+                           % {"scheme": scheme, "year": year}, code="tree_exists")
         existing.delete()
     tree = Tree.objects.create(scheme=scheme, year=year, name=name, name_en=_text(spec.get("name_en")),
                                decision=_text(spec.get("decision")), bands=_check_bands(spec.get("bands")),
@@ -732,3 +734,48 @@ def update_plan_item(item: ActionPlanItem, *, status: str, progress: str, by: Us
     i.save(update_fields=["status", "progress", "updated_at"])
     return i
 
+
+
+# --- results kept elsewhere -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_results(tree: Tree, agency: OrgUnit, points: Mapping[str, Any], by: User | None, *,
+                   final: bool) -> Assessment:
+    """Load an agency's scores kept in other software (provinces run the PAR cycle in separate software today):
+    ``final`` — a past year's appraised results, the assessment created locked; otherwise the agency's
+    self-scores of a cycle under way, before its submission. Every leaf named must exist; each score is
+    checked against its maximum and logged as imported."""
+    if by is not None:
+        _need(is_council(by) or has_capability(by, Capability.ADMINISTER))
+    if tree.status == TreeStatus.PUBLISHED:
+        raise Conflict(_("The results of this tree are published."), code="tree_published")
+    open_assessments(tree, [agency])
+    a = _locked_assessment(Assessment.objects.get(tree=tree, agency=agency).pk)
+    _expect(a, AssessmentStatus.SELF)
+    scores = {s.node.code: s for s in a.scores.select_related("node")}
+    unknown = sorted(set(points) - set(scores))
+    if unknown:
+        raise DomainError(_("No scored criterion has the code %(codes)s.") % {"codes": ", ".join(unknown)},
+                          code="invalid_input", details={"codes": unknown})
+    reason = _("Imported from the results kept before motcua.")
+    for code, raw in points.items():
+        s = scores[code]
+        value = parse_points(raw, s.node)
+        if final:
+            s.self_points = s.appraised_points = value
+        else:
+            s.self_points = value
+        s.final_points = s.compute_final()
+        s.save(update_fields=["self_points", "appraised_points", "final_points"])
+        _log(a, Stage.SELF if not final else Stage.APPRAISAL, by, score=s, new=_fmt(value), reason=reason)
+    if final:
+        missing = [c for c, s in scores.items() if s.final_points is None]
+        if missing:
+            raise DomainError(_("Give every criterion's result. Missing: %(codes)s.") % {"codes": ", ".join(missing)},
+                              code="incomplete", details={"missing": missing})
+        a.status, a.locked_at = AssessmentStatus.LOCKED, timezone.now()
+        a.save(update_fields=["status", "locked_at", "updated_at"])
+        _log(a, Stage.STATUS, by, old=AssessmentStatus.SELF, new=a.status, reason=reason)
+    _retotal(a)
+    return a
