@@ -194,3 +194,45 @@ def test_a_changed_score_needs_a_reason(assessments, council):  # type: ignore[n
     with pytest.raises(DomainError):
         services.appraise(score(a, "1.1"), "2", "  ", council["nga"])
     services.appraise(score(a, "1.1"), "3", "", council["nga"])  # the same score: no reason needed
+
+
+def test_a_tree_from_a_workbook_made_here_goes_through_the_cycle(org, council):  # type: ignore[no-untyped-def]
+    """The issue's acceptance: a tree imported from an XLSX made in the test, self-assessed, appraised, appealed
+    and locked through the services, with the history checked."""
+    from motcua.scorecards import exchange
+
+    from .test_exchange import hand_made
+
+    rows = [["1", "Chỉ đạo, điều hành", 6], ["1.1", "Kế hoạch CCHC", "3,5", "manual"],
+            ["1.2", "Kiểm tra CCHC", "2.5", "manual"],
+            ["2", "Thủ tục hành chính", 4], ["2.1", "Hồ sơ trước hạn", 4, "formula", "early_rate", "proportional",
+                                            "90%"]]
+    tree = services.create_tree(exchange.read_xlsx(hand_made(rows)), by=council["nga"])
+    assert [n.code for n in services.leaves(tree)] == ["1.1", "1.2", "2.1"]
+    giang, nga = council["giang"], council["nga"]
+    with time_machine.travel(at(1), tick=False):
+        services.open_assessments(tree, [org["sxd"]], by=nga)
+        a = tree.assessments.get()
+        services.self_score(score(a, "1.1"), "3,5", "Đủ kế hoạch", giang)
+        services.add_evidence(score(a, "1.1"), giang, kind="note", note="Kế hoạch số 12/KH-SXD ngày 05/01")
+        services.self_score(score(a, "1.2"), "2.5", "", giang)
+        services.self_score(score(a, "2.1"), "4", "Số liệu quý IV của đơn vị", giang)  # no data: scored by hand
+        services.submit(a, giang)
+        services.appraise(score(a, "2.1"), "2", "Không có số liệu trên hệ thống", nga)
+        services.send_appraisal(a, nga)
+        services.appeal(a, [(score(a, "2.1"), "4", "Gửi kèm báo cáo số liệu")], giang)
+        services.decide(score(a, "2.1"), "3", "Chấp nhận một phần", nga)
+        services.lock(a, nga)
+    a.refresh_from_db()
+    assert (a.status, a.self_total, a.total) == (AssessmentStatus.LOCKED, Decimal("10.00"), Decimal("9.00"))
+    lines = [(c.stage, c.score.node.code if c.score else "", c.new, c.by.username if c.by else "")
+             for c in ScoreChange.objects.filter(assessment=a).select_related("score__node", "by").order_by("pk")]
+    assert lines == [
+        (Stage.STATUS, "", "self", "nga"), (Stage.SELF, "1.1", "3.50", "giang"),
+        (Stage.EVIDENCE, "1.1", "Kế hoạch số 12/KH-SXD ngày 05/01", "giang"), (Stage.SELF, "1.2", "2.50", "giang"),
+        (Stage.SELF, "2.1", "4.00", "giang"), (Stage.STATUS, "", "submitted", "giang"),
+        (Stage.APPRAISAL, "2.1", "2.00", "nga"), (Stage.STATUS, "", "appraised", "nga"),
+        (Stage.APPEAL, "2.1", "4.00", "giang"), (Stage.STATUS, "", "appealed", "giang"),
+        (Stage.DECISION, "2.1", "3.00", "nga"), (Stage.STATUS, "", "locked", "nga"),
+    ]
+    assert all(c.at is not None for c in ScoreChange.objects.filter(assessment=a))
