@@ -74,3 +74,21 @@ def test_a_unit_cannot_move_under_itself(org):
     sxd.parent = org["division"]
     with pytest.raises(ValueError):
         save_unit(sxd)
+
+
+def test_officers_with_a_capability_are_the_agency_s_own(people, org):
+    from motcua.accounts.models import OrgUnit
+    from motcua.accounts.permissions import officers_with
+    from motcua.accounts.services import assign_role, save_unit
+
+    # The department's officers, whatever their unit inside it; not the other agency's, not the inspector.
+    names = {u.username for u in officers_with(Capability.ASSESS_REFORM, org["sxd"])}
+    assert names == {"binh", "cuong", "dung", "giang"}
+    assert {u.username for u in officers_with(Capability.LEAD_REFORM, org["sxd"])} == {"giang"}
+    # An agency placed under the department speaks for itself: its officers are not the department's.
+    nested = save_unit(OrgUnit(parent=org["sxd"], name="Ban Quản lý dự án", code="T.SXD.BQL", kind="agency"))
+    assign_role(people["khanh"], "specialist", nested)
+    assert "khanh" not in {u.username for u in officers_with(Capability.ASSESS_REFORM, org["sxd"])}
+    people["cuong"].is_active = False
+    people["cuong"].save()
+    assert "cuong" not in {u.username for u in officers_with(Capability.ASSESS_REFORM, org["sxd"])}

@@ -104,6 +104,19 @@ def test_assessment_page_is_for_the_agency_and_those_who_see_all(assessments, cl
     assert client_for("giang").get(reverse("scorecards:assessment", args=[999999])).status_code == 404
 
 
+def test_the_leader_is_offered_the_agency_s_officers_as_owners_and_no_one_else(
+        assessments, client_for, council):  # type: ignore[no-untyped-def]
+    url = reverse("scorecards:owner_add", args=[assessments["sxd"].pk])
+    body = client_for("giang").get(page(assessments["sxd"])).content.decode()
+    assert url in body
+    # The department's officers are offered; Khánh (another agency) and Nga (the council) are not.
+    for name in ("Lê Văn Cường", "Phạm Thị Dung", "Trần Thị Bình"):
+        assert f">{name}</option>" in body, name
+    assert "Đỗ Văn Khánh" not in body and "Đinh Thị Nga</option>" not in body
+    for who in ("cuong", "nga", "thanh"):
+        assert url not in client_for(who).get(page(assessments["sxd"])).content.decode(), who
+
+
 # --- the agency's owners --------------------------------------------------------------------------------
 
 

@@ -183,3 +183,18 @@ def scope_filter(user: User, capability: Capability, field: str) -> Q:
     if ids is None:
         return Q()
     return Q(**{f"{field}__in": ids})
+
+
+def officers_with(capability: Capability, agency: OrgUnit, day: dt.date | None = None) -> list[User]:
+    """The active people who hold ``capability`` as officers of ``agency`` (``own_unit_ids`` contains it): a
+    role in the agency or a unit under it, not under another self-standing unit placed below it. Two queries,
+    whatever the number of people (a leader choosing among a department's officers)."""
+    day = day or timezone.localdate()
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps and role not in _TREE_WIDE]
+    nested = list(OrgUnit.objects.filter(path__startswith=agency.path, kind__in=_SELF_STANDING)
+                  .exclude(pk=agency.pk).values_list("path", flat=True))
+    rows = (RoleAssignment.objects.valid_on(day)
+            .filter(role__in=roles, unit__path__startswith=agency.path, user__is_active=True)
+            .select_related("user", "unit"))
+    people = {a.user for a in rows if a.unit is not None and not any(a.unit.path.startswith(p) for p in nested)}
+    return sorted(people, key=lambda u: (u.full_name or u.username, u.pk))

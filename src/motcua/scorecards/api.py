@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -20,7 +20,6 @@ from pydantic import AfterValidator, Field
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import User
-from motcua.accounts.permissions import Capability, has_capability, own_unit_ids
 from motcua.core.api_schemas import ErrorOut
 from motcua.core.errors import NotFound, PermissionDenied
 
@@ -29,6 +28,7 @@ from .choices import TreeStatus
 from .models import Assessment, Score, Tree
 from .selectors import ranking as ranking_selectors
 from .selectors import simulator
+from .selectors.assessments import in_reform, visible_assessments
 
 router = Router(tags=["Reform scorecards"], auth=STAFF_OR_CITIZEN)
 
@@ -251,11 +251,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _takes_part(user: User) -> bool:
-    return any(has_capability(user, c) for c in (Capability.ASSESS_REFORM, Capability.APPRAISE_REFORM,
-                                                  Capability.VIEW_REFORM))
-
-
 def _tree_out(t: Tree) -> dict[str, Any]:
     return {"id": t.pk, "scheme": t.scheme, "year": t.year, "name": t.name, "name_en": t.name_en,
             "decision": t.decision, "status": t.status, "data_from": t.data_from, "data_to": t.data_to,
@@ -264,7 +259,7 @@ def _tree_out(t: Tree) -> dict[str, Any]:
 
 def _tree(user: User, tree_id: int) -> Tree:
     t = Tree.objects.filter(pk=tree_id).first()
-    if t is None or not (_takes_part(user) or t.status == TreeStatus.PUBLISHED):
+    if t is None or not (in_reform(user) or t.status == TreeStatus.PUBLISHED):
         raise NotFound(_not_found())
     return t
 
@@ -318,17 +313,10 @@ def _ranking_out(t: Tree) -> dict[str, Any]:
                      for r in data["rows"]]}
 
 
-def visible_assessments(user: User) -> QuerySet[Assessment]:
-    qs = Assessment.objects.select_related("tree", "agency").order_by("-tree__year", "agency__name")
-    if services.sees_all(user):
-        return qs
-    ids = own_unit_ids(user, Capability.ASSESS_REFORM) or set()
-    return qs.filter(agency_id__in=ids)
-
-
 # --- public -----------------------------------------------------------------------------------------------
 
-@router.get("/rankings", response={200: TreesOut}, auth=None, summary="Published reform rankings (anyone)")
+@router.get("/rankings", response={200: TreesOut, 400: ErrorOut}, auth=None,
+            summary="Published reform rankings (anyone)")
 def published_rankings(request: HttpRequest) -> Any:
     items = [_tree_out(t) for t in ranking_selectors.published_trees()]
     return {"count": len(items), "items": items}
@@ -348,7 +336,7 @@ def published_ranking(request: HttpRequest, tree_id: Id) -> Any:
 @router.get("/trees", response={200: TreesOut, **ERRORS}, summary="Criteria trees (those taking part in reform "
                                                                   "scoring)")
 def trees(request: HttpRequest) -> Any:
-    if not _takes_part(_user(request)):
+    if not in_reform(_user(request)):
         raise PermissionDenied(_not_found())
     items = [_tree_out(t) for t in Tree.objects.order_by("-year", "scheme")]
     return {"count": len(items), "items": items}

@@ -134,7 +134,7 @@ def _spread(leaves: list[Node], total: Decimal, rng: random.Random, fixed: dict[
 
 # Totals of the 16 departments (accounts.demo order); Sở Xây dựng 15th in 2024, 7th with 89.15 in 2025.
 TOTALS = {
-    2024: [88.4, 86.9, 85.7, 84.2, 88.9, 83.1, 79.6, 87.5, 85.2, 82.7, 86.3, 81.8, 84.8, 80.9, 87.1, 83.6],
+    2024: [88.4, 86.9, 85.7, 84.2, 88.9, 83.1, 81.5, 87.5, 85.2, 82.7, 86.3, 81.8, 84.8, 80.9, 87.1, 83.6],
     2025: [91.2, 90.3, 88.6, 87.4, 92.1, 86.8, 89.15, 90.8, 87.9, 85.3, 89.7, 84.6, 88.1, 83.9, 89.4, 86.2],
     2026: [88.1, 87.0, 85.9, 84.4, 89.3, 83.5, 0, 87.6, 84.8, 82.2, 86.1, 81.7, 85.0, 80.6, 86.4, 83.2],
 }
@@ -178,9 +178,14 @@ def _current(council: User, rng: random.Random) -> Tree:
     if not construction.owners.exists():
         leader = User.objects.get(username="giang")
         services.assign_owner(construction, tree.nodes.get(code="1"), User.objects.get(username="cuong"), leader)
+        # The self-assessment so far: most criteria scored, a few left (5.1 and 7.3 wait for their reports).
         for code, points, comment in (("1.1", "3", "Kế hoạch CCHC năm 2026 ban hành ngày 05/01/2026"),
                                       ("1.2", "2", "Đủ 4 báo cáo quý, đúng hạn"),
-                                      ("1.3", "1.5", "Kiểm tra 3 trên 5 phòng")):
+                                      ("1.3", "1.5", "Kiểm tra 3 trên 5 phòng"), ("1.4", "1.5", ""),
+                                      ("1.5", "1", "Một sáng kiến được công nhận cấp cơ sở"),
+                                      ("2.2", "3", "Báo cáo rà soát năm 2026"), ("4.1", "4", ""),
+                                      ("4.2", "3.5", "Còn một nội dung ủy quyền chưa ban hành"),
+                                      ("5.2", "3", ""), ("5.3", "3", ""), ("6.1", "2.5", ""), ("6.2", "3", "")):
             services.self_score(construction.scores.get(node__code=code), points, comment, leader)
     return tree
 

@@ -64,11 +64,13 @@ def _indicator(index: dict[str, Any], ident: str) -> dict[str, Any]:
     raise KeyError(ident)
 
 
-def _from_766(ident: str) -> Callable[[Any], Reading]:
+def _from_766(ident: str, behind: str = "processed") -> Callable[[Any], Reading]:
+    """An indicator of the 766 index; ``behind`` says where its items are listed: the dossiers counted by a
+    measure of the statistics, "catalogue" (procedures), "feedback" or "dashboard" (the agency's figures)."""
     def read(ctx: Any) -> Reading:
         ind = _indicator(ctx.index, ident)
         return Reading(ind["value"], ind.get("numerator"), ind.get("denominator"), str(ind.get("note") or ""),
-                       ctx.link("processed"))
+                       ctx.link(behind))
     return read
 
 
@@ -85,7 +87,7 @@ def _index_total(ctx: Any) -> Reading:
         return Reading(None)
     return Reading(ctx.index["total"] / 100, ctx.index["total"], 100,
                    _("Points of Bộ chỉ số 766 computed from motcua's data (%(computed)s of 100 points computable).")
-                   % {"computed": computed})
+                   % {"computed": computed}, ctx.link("dashboard"))
 
 
 def _survey(ctx: Any) -> Reading:
@@ -126,28 +128,28 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("online_rate", gettext_lazy("Dossiers received online"), Method.FORMULA, "766",
            _from_summary("online", "received", "online")),
     Metric("fully_online_rate", gettext_lazy("Fully-online dossiers of eligible procedures (766 group 3)"),
-           Method.FORMULA, "766", _from_766("3")),
+           Method.FORMULA, "766", _from_766("3", "dashboard")),
     Metric("online_procedures", gettext_lazy("Procedures offered partly or fully online (766 indicator 3.1)"),
-           Method.FORMULA, "766", _from_766("3.1")),
+           Method.FORMULA, "766", _from_766("3.1", "catalogue")),
     Metric("paid_online_rate", gettext_lazy("Dossiers paid online (766 indicator 3.6)"), Method.FORMULA, "766",
-           _from_766("3.6")),
+           _from_766("3.6", "dashboard")),
     Metric("e_result_rate", gettext_lazy("Dossiers with an electronic result (766 indicator 4.1)"), Method.FORMULA,
-           "766", _from_766("4.1")),
+           "766", _from_766("4.1", "done")),
     Metric("digitised_rate", gettext_lazy("Digitised dossiers (766 indicator 4.2)"), Method.FORMULA, "766",
-           _from_766("4.2")),
+           _from_766("4.2", "done")),
     Metric("reused_data_rate", gettext_lazy("Dossiers reusing digitised data (766 indicator 4.3)"),
-           Method.FORMULA, "766", _from_766("4.3")),
+           Method.FORMULA, "766", _from_766("4.3", "received")),
     Metric("catalogue_complete", gettext_lazy("Procedures published with all required parts (766 indicator 1.3)"),
-           Method.FORMULA, "766", _from_766("1.3")),
+           Method.FORMULA, "766", _from_766("1.3", "catalogue")),
     Metric("synced_rate", gettext_lazy("Dossiers synced to the national portal (766 indicator 1.4)"),
            Method.FORMULA, "none", _no_sync),
     Metric("index766", gettext_lazy("Bộ chỉ số 766 total, out of 100"), Method.FORMULA, "766", _index_total),
     Metric("feedback_on_time", gettext_lazy("Feedback handled on time (766 indicator 5.2)"), Method.FEEDBACK,
-           "766", _from_766("5.2")),
+           "766", _from_766("5.2", "dashboard")),
     Metric("feedback_satisfaction", gettext_lazy("Satisfaction with feedback handling (766 indicator 5.3)"),
-           Method.FEEDBACK, "766", _from_766("5.3")),
+           Method.FEEDBACK, "766", _from_766("5.3", "dashboard")),
     Metric("dossier_satisfaction", gettext_lazy("Satisfaction with dossier handling (766 indicator 5.4)"),
-           Method.FORMULA, "766", _from_766("5.4")),
+           Method.FORMULA, "766", _from_766("5.4", "dashboard")),
     Metric("survey_index", gettext_lazy("Satisfaction index of the survey (SIPAS method)"), Method.SURVEY,
            "survey", _survey),
     Metric("legal_lawful", gettext_lazy("Legal documents found lawful (register)"), Method.REGISTER, "register",
@@ -219,6 +221,10 @@ class Context:
     register: tuple[int, int] = (0, 0)
 
     def link(self, measure: str) -> str:
+        if measure == "catalogue":
+            return reverse("catalogue:index")
+        if measure == "dashboard":
+            return reverse("stats:unit", args=[self.agency_code])
         return (reverse("stats:dossiers") + f"?unit={self.agency_code}&measure={measure}&period=custom"
                 f"&from={self.first.isoformat()}&to={self.last.isoformat()}")
 

@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, own_unit_ids
+from motcua.accounts.permissions import Capability, has_capability, officers_with, own_unit_ids
 
 from .. import services
 from ..models import Assessment, Evidence, Node, Owner, Score, ScoreChange, Tree
@@ -69,6 +69,7 @@ class Row:
     final_total: Decimal | None = None
     may_self_score: bool = False
     forms: dict[str, Any] = field(default_factory=dict)  # the forms the person may use on the leaf (views)
+    open: bool = False  # the forms shown unfolded: one of them has an error (views)
 
     @property
     def auto_detail(self) -> dict[str, Any]:
@@ -135,8 +136,7 @@ def assessment_rows(a: Assessment, user: User | None = None) -> list[Row]:
 
 def officers_of(agency: OrgUnit) -> list[User]:
     """The officers of the agency (the people who may own a criterion), by name."""
-    candidates = User.objects.filter(is_active=True, unit__path__startswith=agency.path).order_by("full_name")
-    return [u for u in candidates if services.is_officer_of(u, agency)]
+    return officers_with(Capability.ASSESS_REFORM, agency)
 
 
 def history(a: Assessment, page: Any = 1, per_page: int = HISTORY_PAGE) -> Page[ScoreChange]:

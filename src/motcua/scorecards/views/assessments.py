@@ -113,6 +113,7 @@ def _page(request: HttpRequest, user: User, a: Assessment, *, error_key: str = "
             for name, form in row.forms.items():
                 if bound is not None and form.prefix == error_key:
                     row.forms[name] = bound
+                    row.open = True  # the leaf's forms are shown unfolded, with the error
     if leader and stage == AssessmentStatus.SELF:
         context["owner_form"] = bound if (bound is not None and error_key == "owner") else _owner_form(a)
     if may_appeal:

@@ -25,6 +25,7 @@ from .. import services
 from ..choices import AssessmentStatus, TreeStatus
 from ..forms import PlanItemAddForm, SimulatorForm, leaf_field
 from ..models import Assessment, Tree
+from ..selectors import assessments as assessment_selectors
 from ..selectors import ranking as ranking_selectors
 from ..selectors import simulator
 
@@ -178,8 +179,7 @@ def viewable_assessment(request: HttpRequest, pk: int) -> Assessment:
 
 def officers(agency: OrgUnit) -> list[User]:
     """The agency's own officers (those who may own an item of its action plan)."""
-    candidates = User.objects.filter(is_active=True, role_assignments__unit__path__startswith=agency.path).distinct()
-    return sorted((u for u in candidates if services.is_officer_of(u, agency)), key=lambda u: str(u))
+    return assessment_selectors.officers_of(agency)
 
 
 def may_plan(user: User | None, assessment: Assessment) -> bool:
