@@ -1,10 +1,12 @@
 """Reform scorecards: the ranking of 20 agencies on a tree whose automatic leaves read a province-year of
 generated dossiers (1,000,000; ``--quick`` 5,000), p50 and p95 with the queries counted.
 
-Two figures, each as a ratio to a baseline measured in the same run:
-- ``recompute``: filling every automatic leaf of the 20 assessments from the data (``services.recompute``, one
-  reading of the period's rollups for every agency) against the same readings made agency by agency
-  (``index766.compute`` per agency: the way a per-agency loop would do it);
+Three figures, each as a ratio to a baseline measured in the same run:
+- ``read``: the measures of the 20 agencies (``metrics.read_many``: one reading of the period's rollups for
+  every agency, the survey and the register) against the 766 index computed agency by agency
+  (``index766.compute`` per agency: what a per-agency loop would do);
+- ``recompute``: filling every automatic leaf of the 20 assessments (``services.recompute``: the reading and
+  the writes, in the steady state where the data has not moved) against that reading alone;
 - ``ranking``: the ranking page's data (``selectors.ranking``: totals, areas, ranks, last year) against one
   province summary (``kpi.summary``), the cheapest read of the dashboard.
 Runs on the configured database (SQLite by default; DATABASE_URL for PostgreSQL: a test database is created and
@@ -59,7 +61,7 @@ def _spec(year: int) -> dict[str, Any]:
 def _measure(args: Any, vendor: str) -> None:
     from motcua.accounts.choices import UnitKind
     from motcua.accounts.models import OrgUnit
-    from motcua.scorecards import services
+    from motcua.scorecards import metrics, services
     from motcua.scorecards.selectors import ranking
     from motcua.stats import index766, kpi
     from motcua.stats.generate import generate
@@ -83,11 +85,19 @@ def _measure(args: Any, vendor: str) -> None:
         for a in agencies:
             index766.compute(kpi.Scope(kpi.subtree_ids(a)), first, last)
 
-    r50, r95 = times(lambda: services.recompute(this_year), repeat)
+    scope = services.agency_scope(list(this_year.assessments.select_related("agency")))
+    keys = {x.metric for x in leaves if x.automatic}
+
+    def read() -> None:
+        metrics.read_many(scope, keys, first, last)
+
+    m50, m95 = times(read, repeat)
     b50, b95 = times(per_agency, max(3, repeat // 2))
-    q_recompute, q_loop = _queries(lambda: services.recompute(this_year)), _queries(per_agency)
-    print(f"recompute 20 agencies: p50 = {r50 / b50:.2f} x, p95 = {r95 / b95:.2f} x the per-agency loop "
-          f"({q_recompute} queries against {q_loop})")
+    print(f"read the measures of 20 agencies: p50 = {m50 / b50:.2f} x, p95 = {m95 / b95:.2f} x the per-agency "
+          f"loop ({_queries(read)} queries against {_queries(per_agency)})")
+    r50, r95 = times(lambda: services.recompute(this_year), repeat)
+    print(f"recompute 20 assessments: p50 = {r50 / m50:.2f} x, p95 = {r95 / m95:.2f} x the reading alone "
+          f"({_queries(lambda: services.recompute(this_year))} queries)")
     k50, k95 = times(lambda: ranking.ranking(this_year), repeat * 2)
     s50, s95 = times(lambda: kpi.summary(kpi.Scope(), first, last), repeat * 2)
     data = ranking.ranking(this_year)

@@ -361,7 +361,8 @@ def open_assessments(tree: Tree, agencies: Iterable[OrgUnit], by: User | None = 
     return created
 
 
-def _agency_scope(assessments: Iterable[Assessment]) -> dict[int, tuple[str, frozenset[int]]]:
+def agency_scope(assessments: Iterable[Assessment]) -> dict[int, tuple[str, frozenset[int]]]:
+    """Each assessed agency's code and the ids of its subtree (what ``metrics.read_many`` reads for)."""
     agencies = [a.agency for a in assessments]
     paths = list(OrgUnit.objects.values_list("pk", "path"))
     return {a.pk: (a.code, frozenset(pk for pk, path in paths if path.startswith(a.path))) for a in agencies}
@@ -380,7 +381,7 @@ def recompute(tree: Tree, assessments: Iterable[Assessment] | None = None, *,
     # The data period, cut at today while it runs (the open dossiers are judged now, ``kpi.judged_at``).
     last = min(tree.data_to, timezone.localdate())
     first = min(tree.data_from, last)
-    readings = metrics.read_many(_agency_scope(chosen), {n.metric for n in auto}, first, last) if auto else {}
+    readings = metrics.read_many(agency_scope(chosen), {n.metric for n in auto}, first, last) if auto else {}
     changed = 0
     now = at or timezone.now()
     for assessment in chosen:
