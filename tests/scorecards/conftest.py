@@ -78,3 +78,40 @@ def score(assessment: Assessment, code: str) -> Score:
 
 def points(value: str) -> Decimal:
     return Decimal(value)
+
+
+@pytest.fixture
+def three(tree, org, council):  # type: ignore[no-untyped-def]
+    """Sở Xây dựng 3 points (2 + 1), the other agency 4 (3 + 1), Sở Nội vụ 5 (3 + 2); no data on 2.1, 2.2."""
+    services.open_assessments(tree, [org["sxd"], org["other"], org["home_affairs"]], by=council["nga"])
+    scores = {"sxd": ("2", "1"), "other": ("3", "1"), "home_affairs": ("3", "2")}
+    out = {}
+    for key, (p11, p12) in scores.items():
+        a = tree.assessments.get(agency=org[key])
+        services.self_score(score(a, "1.1"), p11, "", leader_of(a, council))
+        services.self_score(score(a, "1.2"), p12, "", leader_of(a, council))
+        out[key] = a
+    return out
+
+
+def leader_of(a: Assessment, people: dict[str, User]) -> User:
+    """The leader of the assessed agency: Giang, Long, or Mai (made here) for Sở Nội vụ."""
+    key = {"T.SXD": "giang", "T.SNN": "long"}.get(a.agency.code)
+    if key:
+        return people[key]
+    if "mai" not in people:
+        people["mai"] = User.objects.create_user(username="mai", full_name="Lý Thị Mai", unit=a.agency)
+        account_services.assign_role(people["mai"], Role.AGENCY_LEADER, a.agency)
+    return people["mai"]
+
+
+@pytest.fixture
+def last_year(three, org, council):  # type: ignore[no-untyped-def]
+    """The 2025 tree of the same scheme: Sở Xây dựng first (5), Sở Nội vụ second (3), the other agency third (1)."""
+    tree = services.create_tree(tree_spec(2025))
+    services.open_assessments(tree, [org["sxd"], org["other"], org["home_affairs"]], by=council["nga"])
+    for key, p11, p12 in (("sxd", "3", "2"), ("other", "1", "0"), ("home_affairs", "2", "1")):
+        a = tree.assessments.get(agency=org[key])
+        services.self_score(score(a, "1.1"), p11, "", leader_of(a, council))
+        services.self_score(score(a, "1.2"), p12, "", leader_of(a, council))
+    return tree

@@ -10,34 +10,7 @@ import pytest
 from motcua.scorecards import services
 from motcua.scorecards.selectors import ranking, simulator
 
-from .conftest import score, tree_spec
-
-
-@pytest.fixture
-def three(tree, org, council):  # type: ignore[no-untyped-def]
-    """Sở Xây dựng 3 points (2 + 1), the other agency 4 (3 + 1), Sở Nội vụ 5 (3 + 2); no data on 2.1, 2.2."""
-    services.open_assessments(tree, [org["sxd"], org["other"], org["home_affairs"]], by=council["nga"])
-    scores = {"sxd": ("2", "1"), "other": ("3", "1"), "home_affairs": ("3", "2")}
-    out = {}
-    for key, (p11, p12) in scores.items():
-        a = tree.assessments.get(agency=org[key])
-        services.self_score(score(a, "1.1"), p11, "", _leader(a, council))
-        services.self_score(score(a, "1.2"), p12, "", _leader(a, council))
-        out[key] = a
-    return out
-
-
-def _leader(a, people):  # type: ignore[no-untyped-def]
-    from motcua.accounts import services as account_services
-    from motcua.accounts.choices import Role
-    key = {"T.SXD": "giang", "T.SNN": "long"}.get(a.agency.code)
-    if key:
-        return people[key]
-    if "mai" not in people:
-        from motcua.accounts.models import User
-        people["mai"] = User.objects.create_user(username="mai", full_name="Lý Thị Mai", unit=a.agency)
-        account_services.assign_role(people["mai"], Role.AGENCY_LEADER, a.agency)
-    return people["mai"]
+from .conftest import score
 
 
 def test_ranking_total_areas_and_bands(three, tree):  # type: ignore[no-untyped-def]
@@ -62,14 +35,7 @@ def test_ties_share_a_rank_and_bands_apply(three, tree, council):  # type: ignor
     assert ranking.band_of(tree, Decimal("3.99")) is None
 
 
-def test_change_since_last_year(three, tree, org, council):  # type: ignore[no-untyped-def]
-    last_year = services.create_tree(tree_spec(2025))
-    services.open_assessments(last_year, [org["sxd"], org["other"], org["home_affairs"]], by=council["nga"])
-    # Last year Sở Xây dựng was first (5), the other agency third (1), Sở Nội vụ second (3).
-    for key, p11, p12 in (("sxd", "3", "2"), ("other", "1", "0"), ("home_affairs", "2", "1")):
-        a = last_year.assessments.get(agency=org[key])
-        services.self_score(score(a, "1.1"), p11, "", _leader(a, council))
-        services.self_score(score(a, "1.2"), p12, "", _leader(a, council))
+def test_change_since_last_year(three, last_year, tree):  # type: ignore[no-untyped-def]
     rows = {r.agency.code: r for r in ranking.ranking(tree)["rows"]}
     assert (rows["T.SXD"].previous_rank, rows["T.SXD"].rank, rows["T.SXD"].change) == (1, 3, -2)
     assert (rows["T.SNN"].previous_rank, rows["T.SNN"].rank, rows["T.SNN"].change) == (3, 2, 1)

@@ -20,12 +20,9 @@ from motcua.scorecards import services
 from motcua.scorecards.choices import PlanStatus, TreeStatus
 from motcua.scorecards.models import ActionPlanItem, Tree
 
-from . import test_ranking
-from .conftest import score, tree_spec
+from .conftest import score
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-three = test_ranking.three  # the fixture: three agencies on the open tree (3, 4 and 5 points)
-_leader = test_ranking._leader
 EVERYONE = ("anonymous", "an", "cuong", "khanh", "giang", "nga", "thanh")
 
 
@@ -114,13 +111,7 @@ def test_a_draft_tree_is_never_shown(as_, tree):  # type: ignore[no-untyped-def]
     assert as_("nga").get(reverse("scorecards:ranking", args=[9999])).status_code == 404
 
 
-def test_bands_areas_and_the_change_since_last_year(as_, three, tree, org, council):  # type: ignore[no-untyped-def]
-    last_year = services.create_tree(tree_spec(2025))
-    services.open_assessments(last_year, [org["sxd"], org["other"], org["home_affairs"]], by=council["nga"])
-    for key, p11, p12 in (("sxd", "3", "2"), ("other", "1", "0"), ("home_affairs", "2", "1")):
-        a = last_year.assessments.get(agency=org[key])
-        services.self_score(score(a, "1.1"), p11, "", _leader(a, council))
-        services.self_score(score(a, "1.2"), p12, "", _leader(a, council))
+def test_bands_areas_and_the_change_since_last_year(as_, three, last_year, tree):  # type: ignore[no-untyped-def]
     Tree.objects.filter(pk=tree.pk).update(bands=[{"code": "A", "min": 5}, {"code": "B", "min": 4}])
     response = as_("nga").get(reverse("scorecards:ranking", args=[tree.pk]))
     html = response.content.decode()
