@@ -236,3 +236,15 @@ def test_a_tree_from_a_workbook_made_here_goes_through_the_cycle(org, council): 
         (Stage.DECISION, "2.1", "3.00", "nga"), (Stage.STATUS, "", "locked", "nga"),
     ]
     assert all(c.at is not None for c in ScoreChange.objects.filter(assessment=a))
+
+
+def test_a_tree_s_configuration_changes_are_audited(db):  # type: ignore[no-untyped-def]
+    from auditlog.models import LogEntry
+
+    tree = services.create_tree(tree_spec())
+    node = tree.nodes.get(code="1.1")
+    node.guidance = "Kế hoạch ban hành trước ngày 15/01"
+    node.save()
+    assert LogEntry.objects.get_for_object(tree).count() == 1
+    changes = [e.changes_dict for e in LogEntry.objects.get_for_object(node).order_by("pk")]
+    assert changes[-1]["guidance"] == ["", "Kế hoạch ban hành trước ngày 15/01"]

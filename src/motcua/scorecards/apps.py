@@ -11,7 +11,7 @@ class ScorecardsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import LegalDocument, StaffDecision
+        from .models import LegalDocument, Node, StaffDecision, Tree
 
         # The register of legal documents feeds a criterion of the index: each change is kept with who made it,
         # with django-auditlog like the other apps' records (accounts, dossiers, notifications).
@@ -19,3 +19,7 @@ class ScorecardsConfig(AppConfig):
 
         # A leader may change a yearly classification: every version is kept, with who and when.
         auditlog.register(StaffDecision, exclude_fields=["updated_at"])
+
+        # A criteria tree is configuration: its edits while a draft (admin) are kept like every other's.
+        auditlog.register(Tree, exclude_fields=["updated_at"])
+        auditlog.register(Node)
