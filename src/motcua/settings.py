@@ -400,17 +400,19 @@ MOTCUA_SURVEY_REMINDER_DAYS = env_int("MOTCUA_SURVEY_REMINDER_DAYS", 7)
 # newer decree]; codes: ``scorecards.choices.StaffLevel``). Advice only: the leader decides, with a note when the
 # decision differs. Rules are read in order, the first whose conditions all hold gives the level ("" = no
 # suggestion). Conditions: "no_data" (no Circular 01/2018 score in the period), "band" (a list of "full",
-# "70_to_100", "under_70": Art. 14's officer bands), "complaints_min" (substantiated complaints about the officer),
+# "70_to_100", "under_70": Art. 14's officer bands), "complaints_min" / "complaints_max" (substantiated complaints
+# about the officer),
 # "late_max" (dossiers ended late), "satisfaction_min" (the index of the questions about the officer; met when
 # there are no or too few answers). "excellent" is never suggested: the law asks for outstanding results the data
 # do not show (initiatives, tasks beyond the plan, the unit's own results) — only the leader can say so.
+# A substantiated complaint already costs the dossier's indicator 7 (Circular 01/2018 Art. 13); over a year's
+# work it withholds "good" rather than making the year "not completed" on its own — a province that weighs it
+# more adds a rule {"if": {"complaints_min": N}, "level": "not_completed"} before the others.
 MOTCUA_SCORECARD_STAFF_MAPPING = [
     {"if": {"no_data": True}, "level": ""},
     {"if": {"band": ["under_70"]}, "level": "not_completed"},
-    {"if": {"complaints_min": 1}, "level": "not_completed"},
-    {"if": {"band": ["70_to_100"]}, "level": "completed"},
-    {"if": {"band": ["full"], "satisfaction_min": 0.9, "late_max": 0}, "level": "good"},
-    {"if": {"band": ["full"]}, "level": "completed"},
+    {"if": {"band": ["full"], "satisfaction_min": 0.9, "late_max": 0, "complaints_max": 0}, "level": "good"},
+    {"if": {"band": ["full", "70_to_100"]}, "level": "completed"},
 ]
 
 # --- Processing (issue 6): seeds of the first rule set only (docs/rules.md) -----------------------------------

@@ -119,14 +119,14 @@ def test_a_supplement_during_processing_is_the_drafters(walked, org, people):  #
     assert (r["cuong"]["supplements"], r["dung"]["supplements"], r["giang"]["supplements"]) == (1, 0, 0)
 
 
-def test_a_substantiated_complaint_suggests_not_completed(walked, org, people):  # noqa: F811
+def test_a_substantiated_complaint_withholds_good(walked, org, people):  # noqa: F811
     item = make(org["sxd"], t(2026, 8, 10), Status.PUBLISHED, topic=Topic.CONDUCT, dossier=walked["X"],
                 approved_at=t(2026, 8, 12), published_at=t(2026, 8, 12))
     item.officers.add(people["cuong"])
     assert rows(org)["cuong"]["complaints"] == 0  # not decided yet
     feedback.decide_finding(item, people["giang"], finding=Finding.SUBSTANTIATED, note="Đã xác minh.")
     r = rows(org)
-    assert r["cuong"]["complaints"] == 1 and r["cuong"]["suggested"] == StaffLevel.NOT_COMPLETED
+    assert r["cuong"]["complaints"] == 1 and r["cuong"]["suggested"] == StaffLevel.COMPLETED
     assert r["dung"]["complaints"] == 0  # the complaint names Cường only
 
 
@@ -158,7 +158,7 @@ def row(**kw):  # type: ignore[no-untyped-def]
 def test_the_default_mapping():
     assert selectors.suggest(row(score=None, band_code="")) == ""
     assert selectors.suggest(row(score=3.0, band_code="under_70")) == StaffLevel.NOT_COMPLETED
-    assert selectors.suggest(row(complaints=1)) == StaffLevel.NOT_COMPLETED
+    assert selectors.suggest(row(complaints=1)) == StaffLevel.COMPLETED  # a complaint withholds "good"
     assert selectors.suggest(row(score=4.0, band_code="70_to_100")) == StaffLevel.COMPLETED
     assert selectors.suggest(row()) == StaffLevel.GOOD
     assert selectors.suggest(row(satisfaction={"index": 0.9})) == StaffLevel.GOOD
@@ -178,6 +178,11 @@ def test_the_mapping_is_a_setting(settings):
                                                {"if": {}, "level": "completed"}]
     assert selectors.suggest(row(late=2)) == StaffLevel.EXCELLENT
     assert selectors.suggest(row(late=3)) == StaffLevel.COMPLETED
+    # A province that weighs complaints more says so.
+    settings.MOTCUA_SCORECARD_STAFF_MAPPING = [{"if": {"complaints_min": 2}, "level": "not_completed"},
+                                               {"if": {"complaints_max": 1}, "level": "completed"}]
+    assert selectors.suggest(row(complaints=2)) == StaffLevel.NOT_COMPLETED
+    assert selectors.suggest(row(complaints=1)) == StaffLevel.COMPLETED
     settings.MOTCUA_SCORECARD_STAFF_MAPPING = []
     assert selectors.suggest(row()) == ""
     settings.MOTCUA_SCORECARD_STAFF_MAPPING = [{"if": {"bands": ["full"]}, "level": "good"}]

@@ -50,7 +50,7 @@ from ..models import StaffDecision
 
 # Circular 01/2018 Art. 14's officer bands, as codes the mapping names (the labels are ``band_officer``'s).
 BANDS = (("full", 5.0), ("70_to_100", 3.5), ("under_70", 0.0))
-CONDITIONS = frozenset({"no_data", "band", "complaints_min", "late_max", "satisfaction_min"})
+CONDITIONS = frozenset({"no_data", "band", "complaints_min", "complaints_max", "late_max", "satisfaction_min"})
 
 
 def band_code(score: float | None) -> str:
@@ -204,6 +204,8 @@ def _holds(name: str, value: Any, row: Mapping[str, Any]) -> bool:
         return row.get("band_code", "") in value
     if name == "complaints_min":
         return int(row.get("complaints") or 0) >= value
+    if name == "complaints_max":
+        return int(row.get("complaints") or 0) <= value
     if name == "late_max":
         return int(row.get("late") or 0) <= value
     if name == "satisfaction_min":
