@@ -108,3 +108,33 @@ def test_rate_for_is_the_inverse_of_the_rule():  # type: ignore[no-untyped-def]
     assert metrics.rate_for(Decimal(1), Decimal(2), Rule.LINEAR) == pytest.approx(0.5)
     assert metrics.rate_for(Decimal("1.5"), Decimal(2), Rule.STEPS, None, [["0.8", "1.5"]]) == pytest.approx(0.8)
     assert metrics.rate_for(Decimal(2), Decimal(2), Rule.STEPS, None, [["0.8", "1.5"]]) is None
+
+
+def test_the_simulator_says_what_it_would_take_in_the_reader_s_language(march, org, council):  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from motcua.scorecards.selectors import simulator
+
+    tree = march_tree()
+    services.open_assessments(tree, [org["sxd"]], by=council["nga"])
+    ops = {o.node.code: o for o in simulator.opportunities(tree.assessments.get())}
+    # 3/7 early (42.9%); full points at the 90% target: 4 − 1.90 = 2.10 points.
+    with translation.override("vi"):
+        assert ops["2.1"].explain() == "Hồ sơ giải quyết trước hạn 42,9 % → 90,0 % tăng 2,10 điểm."
+    with translation.override("en"):
+        assert ops["2.1"].explain() == "Dossiers handled early 42.9 % → 90.0 % gains 2.10 points."
+    # The threshold leaf has data and 0 points: 0 is shown as 0, not as missing.
+    assert ops["2.2"].current == Decimal("0.00") and ops["2.2"].available == Decimal("2.00")
+
+
+def test_zero_points_show_as_zero_on_the_pages(march, org, council, client_for):  # type: ignore[no-untyped-def]
+    import re
+
+    from django.urls import reverse
+
+    tree = march_tree()
+    services.open_assessments(tree, [org["sxd"]], by=council["nga"])
+    a = tree.assessments.get()
+    body = client_for("giang").get(reverse("scorecards:simulator", args=[a.pk])).content.decode()
+    row = re.search(r"2\.2\. Đúng hạn</th>\s*<td>([^<]*)</td>", body)
+    assert row is not None and row.group(1) == "0,00"

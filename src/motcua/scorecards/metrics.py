@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.stats import index766
+from motcua.stats import charts, index766
 from motcua.surveys import selectors as survey_selectors
 
 from .choices import Method, ReviewStatus, Rule
@@ -102,7 +102,7 @@ def _survey(ctx: Any) -> Reading:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return charts.fmt(value, "rate")
 
 
 def _register(ctx: Any) -> Reading:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from motcua.stats import charts
 
 from .. import metrics
 from ..models import Assessment, Node, Score
@@ -37,19 +40,25 @@ class Opportunity:
         if self.available <= 0:
             return _("Full points already.")
         if not self.node.automatic:
-            return _("%(gain)s points if the criterion is fully met, with its evidence.") % {"gain": self.available}
+            return _("%(gain)s points if the criterion is fully met, with its evidence.") % {
+                "gain": points(self.available)}
         if self.value is None:
             return _("No data yet: %(gain)s points available once the data shows the criterion met.") % {
-                "gain": self.available}
+                "gain": points(self.available)}
         if self.full_at is None:
             return _("The maximum cannot be reached by this measure's rule.")
         return _("%(measure)s %(now)s → %(then)s gains %(gain)s points.") % {
             "measure": metrics.METRICS[self.node.metric].label if self.node.metric in metrics.METRICS else "",
-            "now": pct(self.value), "then": pct(self.full_at), "gain": self.gain_at_full}
+            "now": pct(self.value), "then": pct(self.full_at), "gain": points(self.gain_at_full)}
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
+    """A rate as the statistics write it, in the page's language ("86,8 %")."""
+    return charts.fmt(value, "rate")
+
+
+def points(value: Decimal) -> str:
+    return number_format(value, 2)
 
 
 def opportunities(assessment: Assessment) -> list[Opportunity]:

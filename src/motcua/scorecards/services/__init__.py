@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
@@ -381,7 +382,9 @@ def recompute(tree: Tree, assessments: Iterable[Assessment] | None = None, *,
     # The data period, cut at today while it runs (the open dossiers are judged now, ``kpi.judged_at``).
     last = min(tree.data_to, timezone.localdate())
     first = min(tree.data_from, last)
-    readings = metrics.read_many(agency_scope(chosen), {n.metric for n in auto}, first, last) if auto else {}
+    # The notes kept with the figures are written in the site's first language, whoever triggered the run.
+    with translation.override(settings.LANGUAGE_CODE):
+        readings = metrics.read_many(agency_scope(chosen), {n.metric for n in auto}, first, last) if auto else {}
     changed = 0
     now = at or timezone.now()
     for assessment in chosen:
