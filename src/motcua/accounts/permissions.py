@@ -198,3 +198,12 @@ def officers_with(capability: Capability, agency: OrgUnit, day: dt.date | None =
             .select_related("user", "unit"))
     people = {a.user for a in rows if a.unit is not None and not any(a.unit.path.startswith(p) for p in nested)}
     return sorted(people, key=lambda u: (u.full_name or u.username, u.pk))
+
+
+def holders_of(capability: Capability, day: dt.date | None = None) -> list[User]:
+    """The active people whose role reaches the whole tree with ``capability`` (e.g. the reform appraisal
+    council, ``APPRAISE_REFORM``): those a province-wide matter is addressed to."""
+    day = day or timezone.localdate()
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps and role in _TREE_WIDE]
+    held = RoleAssignment.objects.valid_on(day).filter(role__in=roles).values("user_id")
+    return list(User.objects.filter(pk__in=held, is_active=True).order_by("full_name", "pk"))

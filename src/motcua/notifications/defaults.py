@@ -12,6 +12,7 @@ flag, apology reminder, escalation, overdue opinion; ``staff.py``) link to the d
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,10 +48,15 @@ FEEDBACK_LATE = "feedback.late"
 # and its one reminder (with a new link that replaces the first).
 SURVEY_INVITATION = "survey.invitation"
 SURVEY_REMINDER = "survey.reminder"
+# Reform scorecards (``motcua.scorecards.services``): to the appraisal council, an agency's self-assessment
+# submitted; to the agency's leaders, the council's appraisal sent — the appeal window runs from then.
+REFORM_SUBMITTED = "reform.submitted"
+REFORM_APPRAISED = "reform.appraised"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
         RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE,
-        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE, SURVEY_INVITATION, SURVEY_REMINDER]
+        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE, SURVEY_INVITATION, SURVEY_REMINDER,
+        REFORM_SUBMITTED, REFORM_APPRAISED]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -91,6 +97,9 @@ VARIABLES: dict[str, list[str]] = {
                         "hotline"],
     SURVEY_REMINDER: ["recipient_name", "dossier_code", "procedure_name", "agency_name", "survey_url", "closes_at",
                       "hotline"],
+    # ``assessment_url``: the assessment's page (absolute); ``appeal_until``: the end of the appeal window.
+    REFORM_SUBMITTED: ["recipient_name", "agency_name", "tree_name", "self_total", "assessment_url"],
+    REFORM_APPRAISED: ["recipient_name", "agency_name", "tree_name", "total", "appeal_until", "assessment_url"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
@@ -528,6 +537,40 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Nhac: moi danh gia su hai long ve ho so {{ dossier_code }} (den {{ closes_at|date:\"d/m\" }}): {{ survey_url }}"),
     (SURVEY_REMINDER, "en", "sms", "",
      "Reminder: rate the service on dossier {{ dossier_code }} (until {{ closes_at|date:\"d/m\" }}): {{ survey_url }}"),
+
+    # --- reform scorecards (PAR index) -----------------------------------------------------------------------
+    (REFORM_SUBMITTED, "vi", "any",
+     "{{ agency_name }} đã gửi kết quả tự đánh giá chỉ số cải cách hành chính",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "{{ agency_name }} đã gửi kết quả tự đánh giá {{ tree_name }}, tổng điểm tự đánh giá {{ self_total }}. "
+     "Mời Hội đồng thẩm định xem và thẩm định tại:\n{{ assessment_url }}"),
+    (REFORM_SUBMITTED, "en", "any",
+     "{{ agency_name }} has submitted its reform self-assessment",
+     "Dear {{ recipient_name }},\n\n"
+     "{{ agency_name }} has submitted its self-assessment on {{ tree_name }}, self-assessed total "
+     "{{ self_total }}. The appraisal council may appraise it at:\n{{ assessment_url }}"),
+    (REFORM_SUBMITTED, "vi", "sms", "",
+     "{{ agency_name }} da gui tu danh gia chi so CCHC ({{ self_total }} diem): {{ assessment_url }}"),
+    (REFORM_SUBMITTED, "en", "sms", "",
+     "{{ agency_name }} submitted its reform self-assessment ({{ self_total }} points): {{ assessment_url }}"),
+    (REFORM_APPRAISED, "vi", "any",
+     "Kết quả thẩm định chỉ số cải cách hành chính của {{ agency_name }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Hội đồng thẩm định đã gửi kết quả thẩm định {{ tree_name }} của {{ agency_name }}: tổng điểm {{ total }}. "
+     "Nếu không đồng ý, đơn vị được kiến nghị đến {{ appeal_until|date:\"H:i d/m/Y\" }}, tại:\n"
+     "{{ assessment_url }}"),
+    (REFORM_APPRAISED, "en", "any",
+     "The appraisal of {{ agency_name }}'s reform index",
+     "Dear {{ recipient_name }},\n\n"
+     "The appraisal council has sent its appraisal of {{ agency_name }} on {{ tree_name }}: total {{ total }}. "
+     "If the agency disagrees, it may appeal until {{ appeal_until|date:\"H:i d/m/Y\" }}, at:\n"
+     "{{ assessment_url }}"),
+    (REFORM_APPRAISED, "vi", "sms", "",
+     "Da co ket qua tham dinh chi so CCHC ({{ total }} diem); kien nghi den "
+     "{{ appeal_until|date:\"H:i d/m\" }}: {{ assessment_url }}"),
+    (REFORM_APPRAISED, "en", "sms", "",
+     "Reform index appraised ({{ total }} points); appeal until {{ appeal_until|date:\"H:i d/m\" }}: "
+     "{{ assessment_url }}"),
 ]
 
 # Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
@@ -659,6 +702,11 @@ def sample_context(key: str) -> dict[str, Any]:
         "item_url": "https://motcua.example.gov.vn/phan-anh/can-bo/T.SXD-PA26-00012/",
         "survey_url": "https://motcua.example.gov.vn/khao-sat/Xq3v9s0bT2kqf7wN1dJ5cA8yHh4mLr6pZ0eUoGiBtQw",
         "closes_at": dt.datetime(2026, 9, 15, 10, 0, tzinfo=tz),
+        "tree_name": "Chỉ số cải cách hành chính các sở, ban, ngành năm 2026",
+        "self_total": Decimal("91.40"),
+        "total": Decimal("89.15"),
+        "appeal_until": dt.datetime(2027, 2, 10, 17, 0, tzinfo=tz),
+        "assessment_url": "https://motcua.example.gov.vn/cai-cach/danh-gia/7/",
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context

@@ -15,14 +15,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import OrgUnit, User
-from motcua.accounts.permissions import Capability, has_capability, own_unit_ids
+from motcua.accounts.permissions import Capability, has_capability, holders_of, officers_with, own_unit_ids
 from motcua.calendars import selectors as calendar
+from motcua.core import links
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import nfc
+from motcua.notifications import defaults as notice_keys
+from motcua.notifications.services import Recipient, notify
 
 from .. import metrics
 from ..choices import AssessmentStatus, EvidenceKind, Method, PlanStatus, Rule, Stage, TreeStatus
@@ -544,6 +548,7 @@ def submit(assessment: Assessment, by: User) -> Assessment:
     a.status, a.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     a.save(update_fields=["status", "submitted_at", "updated_at"])
     _log(a, Stage.STATUS, by, old=AssessmentStatus.SELF, new=a.status)
+    _tell(a, notice_keys.REFORM_SUBMITTED, holders_of(Capability.APPRAISE_REFORM))
     return a
 
 
@@ -591,7 +596,26 @@ def send_appraisal(assessment: Assessment, by: User) -> Assessment:
     a.save(update_fields=["status", "appraised_at", "appeal_until", "updated_at"])
     _retotal(a)
     _log(a, Stage.STATUS, by, old=AssessmentStatus.SUBMITTED, new=a.status)
+    # The appeal window runs from now: the agency's leaders are told, with its end.
+    _tell(a, notice_keys.REFORM_APPRAISED, officers_with(Capability.LEAD_REFORM, a.agency))
     return a
+
+
+def subject_ref(a: Assessment) -> str:
+    """What the notices about an assessment concern (read by those who may see it, ``apps``)."""
+    return f"reform-assessment:{a.pk}"
+
+
+def _tell(a: Assessment, key: str, people: Iterable[User]) -> None:
+    """A notice to each person, recorded now and delivered after the commit (``notifications.notify``)."""
+    context = {"agency_name": a.agency.name, "tree_name": a.tree.name,
+               "self_total": a.self_total if a.self_total is not None else "—",
+               "total": a.total if a.total is not None else "—",
+               "appeal_until": timezone.localtime(a.appeal_until) if a.appeal_until else None,
+               "assessment_url": links.absolute(reverse("scorecards:assessment", args=[a.pk]))}
+    for person in people:
+        notify(Recipient.from_user(person), key, {**context, "recipient_name": person.get_full_name()},
+               subject_ref=subject_ref(a), sender=a.agency.name if key == notice_keys.REFORM_SUBMITTED else "")
 
 
 @transaction.atomic
