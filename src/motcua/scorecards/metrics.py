@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Count, Q
@@ -162,6 +162,23 @@ def choices() -> list[tuple[str, str]]:
 
 
 # --- rules ---------------------------------------------------------------------------------------------
+
+
+def parse_rate(raw: Any) -> Decimal:
+    """A rate from what a person types: "90%", "90", "0.9" and "0,9" all mean 0.9. Raises ValueError unless it
+    is between 0 and 1 (the tree's targets and steps, and the simulator's inputs, read rates this one way)."""
+    text = str(raw).strip().replace(",", ".")
+    try:
+        value = Decimal(text.rstrip("%"))
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not value.is_finite():
+        raise ValueError(raw)
+    if text.endswith("%") or value > 1:
+        value /= 100
+    if value < 0 or value > 1:
+        raise ValueError(raw)
+    return value
 
 
 def points(value: float | None, max_points: Decimal, rule: str, target: Decimal | None = None,

@@ -73,7 +73,8 @@ def finals(tree: Tree) -> dict[int, dict[int, Decimal | None]]:
     return out
 
 
-def _sum(values: list[Decimal | None]) -> Decimal | None:
+def sum_known(values: list[Decimal | None]) -> Decimal | None:
+    """The sum of the figures known; None when none is (no data is not 0)."""
     known = [v for v in values if v is not None]
     return sum(known, Decimal(0)) if known else None
 
@@ -96,7 +97,8 @@ def ranking(tree: Tree) -> dict[str, Any]:
         by_area: dict[int, list[Decimal | None]] = defaultdict(list)
         for node_id, value in mine.items():
             by_area[area[node_id]].append(value)
-        rows.append(Row(a, _sum(list(mine.values())), areas={ar.pk: _sum(by_area.get(ar.pk, [])) for ar in areas}))
+        rows.append(Row(a, sum_known(list(mine.values())),
+                        areas={ar.pk: sum_known(by_area.get(ar.pk, [])) for ar in areas}))
     ranks = competition_ranks({r.assessment.pk: r.total for r in rows})
     for ar in areas:
         area_ranks = competition_ranks({r.assessment.pk: r.areas[ar.pk] for r in rows})
@@ -114,7 +116,7 @@ def ranking(tree: Tree) -> dict[str, Any]:
             r.previous_rank = old_ranks.get(r.assessment.agency_id)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.agency.name))
     return {"tree": tree, "areas": areas, "rows": rows, "previous": before, "count": len(rows),
-            "max_points": _sum([n.max_points for n in areas]) or Decimal(0)}
+            "max_points": sum_known([n.max_points for n in areas]) or Decimal(0)}
 
 
 def published_trees() -> QuerySet[Tree]:

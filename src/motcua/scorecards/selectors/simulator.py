@@ -19,7 +19,7 @@ from motcua.stats import charts
 
 from .. import metrics
 from ..models import Assessment, Node, Score
-from .ranking import competition_ranks, finals
+from .ranking import competition_ranks, finals, sum_known
 
 
 @dataclass(frozen=True)
@@ -76,20 +76,6 @@ def opportunities(assessment: Assessment) -> list[Opportunity]:
     return out
 
 
-def _rate(raw: Any) -> float:
-    text = str(raw).strip().replace(",", ".")
-    percent = text.endswith("%")
-    try:
-        value = Decimal(text.rstrip("%"))
-    except InvalidOperation:
-        raise ValueError(raw) from None
-    if percent or value > 1:
-        value /= 100
-    if not value.is_finite() or value < 0 or value > 1:
-        raise ValueError(raw)
-    return float(value)
-
-
 def simulate(assessment: Assessment, changes: Mapping[str, Any]) -> dict[str, Any]:
     """The totals and rank with ``changes`` (leaf code → a rate for an automatic leaf, points for a manual one;
     "90%", "0.9" and "90" all mean 90%). Unknown codes and unreadable values are reported, not guessed."""
@@ -108,7 +94,7 @@ def simulate(assessment: Assessment, changes: Mapping[str, Any]) -> dict[str, An
         node = s.node
         try:
             if node.automatic:
-                value = _rate(raw)
+                value = float(metrics.parse_rate(raw))
                 new = metrics.points(value, node.max_points, node.rule, node.target, node.steps) or Decimal(0)
             else:
                 value = None
@@ -125,9 +111,9 @@ def simulate(assessment: Assessment, changes: Mapping[str, Any]) -> dict[str, An
         gains.append({"code": code, "node": node, "from": current.get(node.pk), "to": after[node.pk],
                       "gain": after[node.pk] - old, "value": value,
                       "value_now": s.auto_detail.get("value") if node.automatic else None})
-    totals = {pk: _total(list(v.values())) for pk, v in finals(tree).items()}
-    now_total = _total(list(current.values()))
-    new_total = _total(list(after.values()))
+    totals = {pk: sum_known(list(v.values())) for pk, v in finals(tree).items()}
+    now_total = sum_known(list(current.values()))
+    new_total = sum_known(list(after.values()))
     totals[assessment.pk] = now_total
     rank_now = competition_ranks(totals)[assessment.pk]
     totals[assessment.pk] = new_total
@@ -138,8 +124,3 @@ def simulate(assessment: Assessment, changes: Mapping[str, Any]) -> dict[str, An
     return {"total_now": now_total, "total_after": new_total, "rank_now": rank_now, "rank_after": rank_after,
             "count": len(totals), "gains": gains, "errors": errors,
             "others": [{"agency": names.get(a, ""), "total": t} for a, t in others]}
-
-
-def _total(values: list[Decimal | None]) -> Decimal | None:
-    known = [v for v in values if v is not None]
-    return sum(known, Decimal(0)) if known else None

@@ -27,6 +27,7 @@ from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import nfc
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications.services import Recipient, notify
+from motcua.stats import selectors as stats_selectors
 
 from .. import metrics
 from ..choices import AssessmentStatus, EvidenceKind, Method, PlanStatus, Rule, Stage, TreeStatus
@@ -191,12 +192,10 @@ def _rate(raw: Any, where: str, name: str, required: bool) -> Decimal | None:
                               code="invalid_tree", details={"node": where, "field": name})
         return None
     try:
-        value = Decimal(str(raw).strip().rstrip("%").replace(",", "."))
-    except (InvalidOperation, ValueError):
-        value = Decimal(-1)
-    if str(raw).strip().endswith("%") or value > 1:
-        value = value / 100  # "90%" or 90 both mean 0.9
-    if not value.is_finite() or value <= 0 or value > 1:
+        value = metrics.parse_rate(raw)
+    except ValueError:
+        value = Decimal(0)
+    if value <= 0:  # a target or a step of 0% is no target
         raise DomainError(_("Criterion %(code)s: a rate is between 0 and 1 (or 0%% and 100%%).") % {"code": where},
                           code="invalid_tree", details={"node": where, "field": name})
     return value.quantize(Decimal("0.0001"))
@@ -369,8 +368,8 @@ def open_assessments(tree: Tree, agencies: Iterable[OrgUnit], by: User | None = 
 def agency_scope(assessments: Iterable[Assessment]) -> dict[int, tuple[str, frozenset[int]]]:
     """Each assessed agency's code and the ids of its subtree (what ``metrics.read_many`` reads for)."""
     agencies = [a.agency for a in assessments]
-    paths = list(OrgUnit.objects.values_list("pk", "path"))
-    return {a.pk: (a.code, frozenset(pk for pk, path in paths if path.startswith(a.path))) for a in agencies}
+    trees = stats_selectors.subtrees(agencies)
+    return {a.pk: (a.code, trees[a.pk]) for a in agencies}
 
 
 def recompute(tree: Tree, assessments: Iterable[Assessment] | None = None, *,
