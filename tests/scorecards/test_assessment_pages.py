@@ -491,5 +491,11 @@ def test_the_page_reads_in_english_too(assessments, client_for, settings):  # ty
     a = assessments["sxd"]
     client = client_for("giang")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
-    row = leaf_html(client.get(page(a)).content.decode(), score(a, "2.1").pk)
+    body = client.get(page(a)).content.decode()
+    row = leaf_html(body, score(a, "2.1").pk)
     assert "Automatic" in row and "No data" in row
+    # The tree's English name where the decision gives one; Vietnamese names where it does not.
+    assert "Departments&#x27; PAR index 2026" in body and "Chỉ số CCHC các sở năm 2026" not in body
+    assert "Kế hoạch CCHC năm" in body
+    vietnamese = client_for("giang").get(page(a)).content.decode()
+    assert "Chỉ số CCHC các sở năm 2026" in vietnamese and "PAR index" not in vietnamese

@@ -21,11 +21,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import TimeStampedModel
 
 from .choices import AssessmentStatus, EvidenceKind, Method, PlanStatus, ReviewStatus, Rule, Stage, TreeStatus
+
+
+def _shown(name: str, name_en: str) -> str:
+    """The name in the reader's language: the English one on English pages when the decision gives one."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 def points_field(verbose_name: Any, *, null: bool = False) -> models.DecimalField:
@@ -72,6 +78,10 @@ class Tree(TimeStampedModel):
     def frozen(self) -> bool:
         return self.status != TreeStatus.DRAFT
 
+    @property
+    def shown_name(self) -> str:
+        return _shown(self.name, self.name_en)
+
 
 class Node(models.Model):
     """An area (depth 0), a criterion or a sub-criterion. A node without children is a leaf and is scored;
@@ -109,6 +119,10 @@ class Node(models.Model):
     @property
     def automatic(self) -> bool:
         return self.method != Method.MANUAL
+
+    @property
+    def shown_name(self) -> str:
+        return _shown(self.name, self.name_en)
 
 
 class Assessment(TimeStampedModel):
