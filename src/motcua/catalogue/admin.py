@@ -27,6 +27,7 @@ from .models import (
     Fee,
     Field,
     LegalBasis,
+    Participant,
     Procedure,
     ProcedureVersion,
     RequiredDocument,
@@ -186,6 +187,11 @@ class StepInline(_PartInline, admin.TabularInline):
     autocomplete_fields = ["unit"]
 
 
+class ParticipantInline(_PartInline, admin.TabularInline):
+    model = Participant
+    autocomplete_fields = ["agency"]
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(ManagerOnly, admin.ModelAdmin):
     form = VersionForm
@@ -194,7 +200,7 @@ class ProcedureVersionAdmin(ManagerOnly, admin.ModelAdmin):
     search_fields = ["procedure__code", "procedure__name", "label"]
     autocomplete_fields = ["procedure"]
     readonly_fields = ["status", "published_at", "published_by", "created_from", "missing"]
-    inlines = [TimeVariantInline, LegalBasisInline, DocumentInline, FeeInline, StepInline]
+    inlines = [TimeVariantInline, LegalBasisInline, DocumentInline, FeeInline, StepInline, ParticipantInline]
     actions = ["publish", "unpublish"]
     change_form_template = "catalogue/admin/version_change_form.html"
     fieldsets = [
@@ -204,6 +210,7 @@ class ProcedureVersionAdmin(ManagerOnly, admin.ModelAdmin):
         (gettext_lazy("Dossier and time limit (Art. 8(2)(d), (đ))"), {"fields": [
             "dossier_sets", "legal_time_amount", "legal_time_unit", "legal_time_note", "target_time_amount",
             "target_time_unit", "deadline_policy", "clock_start"]}),
+        (gettext_lazy("One-stop inter-agency"), {"fields": ["interagency_mode"]}),
         (gettext_lazy("Exceptions of sector law to the general rule set"), {"fields": [
             "supplement_working_days", "supplement_rule"]}),
         (gettext_lazy("Fees, requirements, source (Art. 8(3))"), {"fields": [

@@ -110,3 +110,13 @@ class ClockStart(models.TextChoices):
     RECEIPT = "receipt", _("Receipt of the complete dossier")
     EVALUATION_RESULT = "evaluation_result", _("Notice of the evaluation result")
     EXAM_RESULT = "exam_result", _("Exam result")
+
+
+class InteragencyMode(models.TextChoices):
+    """How a procedure handled by several agencies of the same level travels between them (one-stop
+    inter-agency, *một cửa liên thông*; Decree 61/2018 Art. 19 and Decree 118/2025, dossier-lifecycle.md §5):
+    on paper the desk fixes the order and each agency passes the dossier on with a transfer slip; electronically
+    the dossier goes to every agency at once, naming the lead agency and each agency's deadline."""
+
+    SEQUENTIAL = "sequential", _("One after another (paper)")
+    PARALLEL = "parallel", _("All at once (electronic)")

@@ -28,6 +28,7 @@ from .choices import (
     DeadlinePolicy,
     FeeKind,
     FeeStatus,
+    InteragencyMode,
     Level,
     OnlineMode,
     Payer,
@@ -84,6 +85,15 @@ class Procedure(TimeStampedModel):
     receiving_units = models.ManyToManyField(
         "accounts.OrgUnit", verbose_name=_("receiving units"), blank=True, related_name="received_procedures",
     )
+    # Decree 118/2025 Art. 14(4) as added by Decree 309/2026 Art. 7: a procedure on the list the competent
+    # authority publishes is received at any centre, whatever the administrative boundary; the time limit then
+    # counts from the moment the competent agency receives the dossier (Art. 17(3) as amended).
+    receipt_anywhere = models.BooleanField(
+        _("received at any centre"), default=False,
+        help_text=_("On the published list of procedures received regardless of administrative boundary."))
+    receipt_anywhere_basis = models.CharField(_("list that names it"), max_length=255, blank=True,
+                                              help_text=_("The decision that publishes the list, e.g. "
+                                                          "Quyết định số …/QĐ-UBND."))
     for_individuals = models.BooleanField(_("individuals may apply"), default=False)
     for_organisations = models.BooleanField(_("organisations may apply"), default=False)
     online_mode = models.CharField(_("online mode"), max_length=20, choices=OnlineMode.choices,
@@ -163,6 +173,10 @@ class ProcedureVersion(TimeStampedModel):
     # 30-31), which an officer records on the dossier; until then the dossier has no promised date.
     clock_start = models.CharField(_("the time limit counts from"), max_length=20, choices=ClockStart.choices,
                                    default=ClockStart.RECEIPT)
+    # One-stop inter-agency (*một cửa liên thông*): the agencies that take part are ``participants``, the way
+    # the dossier travels between them is this mode. Empty: one agency.
+    interagency_mode = models.CharField(_("inter-agency processing"), max_length=12, choices=InteragencyMode.choices,
+                                        blank=True, help_text=_("Empty when one agency handles the procedure."))
     # Where sector law departs from the general rule set (``dossiers.RuleSet``) for a supplement during
     # processing: the window after receipt (Decree 61/2018 Art. 19(4): 3 WD "unless sectoral law says
     # otherwise") and whether the clock restarts or pauses. Empty = the rule set in force at receipt.
@@ -192,6 +206,7 @@ class ProcedureVersion(TimeStampedModel):
         steps: RelatedManager[Step]
         legal_bases: RelatedManager[LegalBasis]
         time_variants: RelatedManager[TimeVariant]
+        participants: RelatedManager[Participant]
 
     class Meta:
         verbose_name = _("procedure version")
@@ -335,6 +350,34 @@ class Step(_VersionPart):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class Participant(_VersionPart):
+    """An agency taking part in an inter-agency procedure (*một cửa liên thông*): its part of the work and its
+    share of the legal time. One participant is the lead agency, which assembles the result (the procedure's
+    implementing agency); on paper (``InteragencyMode.SEQUENTIAL``) the others work in ``order`` and the lead
+    comes last, electronically all start at once (dossier-lifecycle.md §5)."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="participants")
+    agency = models.ForeignKey("accounts.OrgUnit", verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="catalogue_participations")
+    lead = models.BooleanField(_("lead agency"), default=False)
+    part = models.CharField(_("its part of the work"), max_length=500)
+    share_amount = models.DecimalField(_("its share of the time"), max_digits=6, decimal_places=2, null=True,
+                                       blank=True)
+    share_unit = models.CharField(_("unit of the share"), max_length=20, choices=TimeUnit.choices, blank=True)
+
+    class Meta(_VersionPart.Meta):
+        verbose_name = _("participating agency")
+        verbose_name_plural = _("participating agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "agency"], name="catalogue_participant_unique"),
+            models.CheckConstraint(condition=Q(share_amount__isnull=True) | Q(share_amount__gt=0),
+                                   name="catalogue_participant_share_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.part}"
 
 
 class CatalogueRevision(models.Model):

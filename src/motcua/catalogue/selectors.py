@@ -23,7 +23,7 @@ from motcua.core.text import fold_vi
 
 from . import eform, search
 from .choices import ClockStart, Level, OnlineMode, VersionStatus
-from .models import CatalogueRevision, Field, Procedure, ProcedureVersion, Step
+from .models import CatalogueRevision, Field, Participant, Procedure, ProcedureVersion, Step
 
 SNAPSHOT_SCHEMA = "motcua.catalogue.snapshot/1"
 
@@ -49,6 +49,7 @@ def _version_parts() -> list[Any]:
     return [
         "documents", "fees", "legal_bases", "time_variants",
         Prefetch("steps", queryset=Step.objects.select_related("unit")),
+        Prefetch("participants", queryset=Participant.objects.select_related("agency")),
     ]
 
 
@@ -306,6 +307,9 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
             "result_type": procedure.result_type,
             "result_name": procedure.result_name,
             "result_is_paper": procedure.result_is_paper,
+            # Decree 118/2025 Art. 14(4): received at any centre; the time counts from the competent agency's
+            # receipt (Art. 17(3) as amended by Decree 309/2026).
+            "receipt_anywhere": procedure.receipt_anywhere,
         },
         "version": {
             "id": version.pk,
@@ -357,6 +361,13 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
                 }
                 for s in version.steps.all()
             ],
+            # One-stop inter-agency: how the dossier travels and each agency's part and share of the time.
+            "interagency_mode": version.interagency_mode,
+            "participants": [
+                {"agency": _unit(p.agency), "lead": p.lead, "order": p.order, "part": p.part,
+                 "share": _time(p.share_amount, p.share_unit)}
+                for p in version.participants.all()
+            ],
             "legal_basis": [
                 {"instrument": b.instrument, "articles": b.articles, "note": b.note}
                 for b in version.legal_bases.all()
@@ -373,9 +384,10 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
 
 _SCALARS = ("label", "sequence", "manner", "dossier_sets", "legal_time", "time_variants", "legal_time_note",
             "target_time", "deadline_policy", "clock_start", "supplement_rule", "supplement_working_days",
-            "requirements", "fee_status")
+            "requirements", "fee_status", "interagency_mode")
 # The e-form's fields by their key: what was added, removed or changed, not the whole declaration.
-_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument", "eform": "key"}
+_LISTS = {"documents": "name", "fees": "name", "steps": "name", "legal_basis": "instrument", "eform": "key",
+          "participants": "part"}
 
 
 @dataclass

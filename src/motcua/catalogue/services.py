@@ -26,7 +26,7 @@ from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.core.text import fold_vi, nfc
 
 from . import eform, search
-from .choices import TimeUnit, VersionStatus
+from .choices import InteragencyMode, TimeUnit, VersionStatus
 from .models import CatalogueRevision, Field, Procedure, ProcedureVersion
 from .parts import missing_parts
 
@@ -220,6 +220,7 @@ def ensure_editable(version: ProcedureVersion) -> None:
 def after_parts_saved(version: ProcedureVersion) -> None:
     """Called once the documents, fees, steps… of ``version`` have been written."""
     check_step_budgets(version)
+    check_participants(version)
     refresh_search(version.procedure)
 
 
@@ -245,6 +246,46 @@ def check_step_budgets(version: ProcedureVersion) -> None:
         )
 
 
+def check_participants(version: ProcedureVersion) -> None:
+    """An inter-agency version (dossier-lifecycle.md §5) names its mode and at least two agencies, exactly one
+    of them the lead, which is the procedure's implementing agency (it assembles and signs the result); on
+    paper the lead comes last, after the agencies that pass the dossier on to it. The shares of the time, in
+    the legal time's unit, may not add up to more than the legal time (the agencies that work at once count
+    with the longest share)."""
+    rows = list(version.participants.select_related("agency").order_by("order", "id"))
+    mode = version.interagency_mode
+    if not rows and not mode:
+        return
+    if not mode:
+        raise DomainError(_("Say how the dossier travels between the participating agencies."),
+                          code="interagency_mode_missing")
+    if len(rows) < 2:
+        raise DomainError(_("An inter-agency procedure names at least two participating agencies."),
+                          code="interagency_too_few")
+    leads = [p for p in rows if p.lead]
+    if len(leads) != 1:
+        raise DomainError(_("Exactly one participating agency is the lead agency."), code="interagency_lead")
+    agency = version.procedure.agency
+    if agency is not None and leads[0].agency_id != agency.pk:
+        raise DomainError(_("The lead agency is the procedure's implementing agency."),
+                          code="interagency_lead_agency")
+    if mode == InteragencyMode.SEQUENTIAL and rows[-1] is not leads[0]:
+        raise DomainError(_("On paper the lead agency comes last: it assembles the result."),
+                          code="interagency_lead_last")
+    unit = version.legal_time_unit
+    if version.legal_time_amount is None:
+        return
+    shares = [p.share_amount for p in rows if p.share_amount is not None and p.share_unit == unit]
+    partners = [p.share_amount for p in rows if not p.lead and p.share_amount is not None and p.share_unit == unit]
+    lead = leads[0].share_amount if leads[0].share_unit == unit else None
+    total = (sum(partners) if mode == InteragencyMode.SEQUENTIAL else max(partners, default=0)) + (lead or 0)
+    if shares and total > version.legal_time_amount:
+        raise DomainError(
+            _("The agencies' shares take %(total)s %(unit)s, more than the legal time of %(legal)s.")
+            % {"total": total, "unit": TimeUnit(unit).label, "legal": version.legal_time_amount},
+            code="interagency_shares_exceed", details={"total": str(total)})
+
+
 @transaction.atomic
 def publish_version(version: ProcedureVersion, *, user: User | None = None) -> ProcedureVersion:
     """Publish ``version``; refused, naming what is missing, unless it has every required part."""
@@ -263,6 +304,7 @@ def publish_version(version: ProcedureVersion, *, user: User | None = None) -> P
         )
     _check_dates(version)
     check_step_budgets(version)
+    check_participants(version)
     version.status = VersionStatus.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = user
@@ -283,7 +325,7 @@ def unpublish_version(version: ProcedureVersion, *, user: User | None = None) ->
 
 
 def _copy_parts(source: ProcedureVersion, target: ProcedureVersion) -> None:
-    for related in ("documents", "fees", "steps", "legal_bases", "time_variants"):
+    for related in ("documents", "fees", "steps", "legal_bases", "time_variants", "participants"):
         for item in getattr(source, related).all():
             item.pk = None
             item.version = target
