@@ -34,6 +34,8 @@ UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm 
 CLOCK_START_WORDS = {
     "evaluation_result": ("thông báo kết quả đánh giá", "Nghị định số 212/2026/NĐ-CP, Điều 30, 31"),
     "exam_result": ("kết quả sát hạch đạt yêu cầu", "Nghị định số 175/2024/NĐ-CP, Điều 76"),
+    "competent_receipt": ("cơ quan có thẩm quyền tiếp nhận hồ sơ",
+                          "Nghị định số 118/2025/NĐ-CP, Điều 17 khoản 3, sửa đổi bởi Nghị định số 309/2026/NĐ-CP"),
 }
 RESULT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 # How the applicant asked to receive the result (``Dossier.result_method``; Decree 61/2018 Art. 20), as the
@@ -248,6 +250,30 @@ def stop_context(d: Dossier, number: str = "") -> dict[str, Any]:
     ctx = common(d, "stop-notice", number, stop.at)
     ctx.update(reason=stop.reason, officer=_officer(stop), stopped_at=when(stop.at),
                requested_on=day_of(request.at if request else None), request_reason=request.reason if request else "")
+    return ctx
+
+
+def transfer_slip_context(d: Dossier, part: Any, sender: Any, others: list[Any]) -> dict[str, Any]:
+    """The transfer slip (*phiếu chuyển xử lý*) of one agency's part of an inter-agency dossier: what it is to
+    do and by when, who leads, where its result goes (dossier-lifecycle.md §5). Numbered in the sending unit's
+    register (``dossiers.workflow.interagency``)."""
+    at = part.sent_at or timezone.now()
+    ctx = common(d, "control-sheet", "", at)
+    ctx["form"] = {"title": "PHIẾU CHUYỂN XỬ LÝ HỒ SƠ", "paper": "A4", "number": "",
+                   "summary": "Giải quyết thủ tục hành chính theo cơ chế một cửa liên thông"}
+    ctx["header"] = header(d, sender, part.slip_reference or number_or_blank("", "transfer-slip"), at)
+    ordered = sorted(others, key=lambda o: o.order)
+    lead = next((o.agency for o in ordered if o.lead), d.processing_unit)
+    after = [o for o in ordered if o.order > part.order and not o.lead]
+    sent = next((e for e in d.events.filter(kind="part_sent").select_related("actor").order_by("-seq")
+                 if e.data.get("part") == part.pk), None)
+    hours = part.share_seconds / 3600 if part.share_seconds else 0
+    share = (f"{hours / 8:g} ngày làm việc" if hours and hours % 8 == 0 else f"{hours:g} giờ làm việc") if hours else ""
+    ctx.update(part=part, sender=sender, lead=lead, mode=(d.snapshot.get("version") or {}).get("interagency_mode"),
+               next_agency=after[0].agency if after else lead, part_due=when(part.due_at), share=share,
+               clock_start_at=when(d.clock_start_at), officer=_officer(sent),
+               others=[{"agency": o.agency, "lead": o.lead, "part": o.part, "due": when(o.due_at) or "—"}
+                       for o in ordered if o.pk != part.pk])
     return ctx
 
 

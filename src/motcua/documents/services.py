@@ -48,6 +48,11 @@ def render_form(dossier: Dossier, role: str, *, base_url: str, at: dt.datetime, 
     return legal.render_pdf(role, _context(dossier, role, base_url, at, number), preview=preview)
 
 
+def transfer_slip_pdf(dossier: Dossier, part: Any, sender: Any, parts: list[Any]) -> bytes:
+    """The transfer slip of one agency's part (``dossiers.workflow.interagency``), as it was sent."""
+    return legal.render_pdf("transfer-slip", legal.transfer_slip_context(dossier, part, sender, parts))
+
+
 def apology_pdf(dossier: Dossier, *, reason: str, new_due: dt.datetime, signer: User | None) -> bytes:
     """Form 04 (apology and new date) rendered from given data (unnumbered, signed by ``signer``);
     the issued letter comes from ``dossiers.issuing.issue(user, dossier, "apology")`` once the leader has

@@ -68,6 +68,11 @@ class Access:
         return selectors.processes(self.user, self.dossier)
 
     @cached_property
+    def partner(self) -> bool:
+        """Processes for an agency taking part in an inter-agency dossier (its own part, in its own queue)."""
+        return wf_selectors.takes_part(self.user, self.dossier)
+
+    @cached_property
     def owner(self) -> bool:
         """The applicant's own account (an online dossier)."""
         return self.dossier.owner_id is not None and self.dossier.owner_id == self.user.pk
@@ -105,6 +110,12 @@ def desk(a: Access) -> bool:
 
 def processing(a: Access) -> bool:
     return a.processing
+
+
+def processing_or_partner(a: Access) -> bool:
+    # The step actions (take, finish, send back, approve) are also a participating agency's, on its own steps:
+    # ``workflow.services`` lets each officer act only on the steps of the units they work for.
+    return a.processing or a.partner
 
 
 def desk_or_processing(a: Access) -> bool:
@@ -295,7 +306,7 @@ def _draft_returnable(kind: str) -> Offer:
 def _clock_waits(a: Access) -> Refusal:
     # The time limit counts from a later event the procedure version names (a CCHN's evaluation result,
     # Decree 212/2026 Arts. 30-31) and it has not been recorded yet.
-    if deadlines.waits_for(a.dossier):
+    if deadlines.waits_for(a.dossier) not in ("", deadlines.ARRIVAL):  # the arrival is recorded by the transfer
         return None
     return _conflict(_("The time limit of this dossier does not wait for a later event: it counts from the receipt, "
                        "or has already started."), "clock_not_waiting")
@@ -456,7 +467,7 @@ _SPECS: list[ActionSpec] = [
     ActionSpec(
         "claim", gettext_lazy("Take this dossier"),
         gettext_lazy("Work on the open step of your unit that nobody is assigned to."),
-        frozenset({P}), processing, s.EmptyIn, lambda u, d, b, f: workflow.claim(u, d), offered=_claimable,
+        frozenset({P}), processing_or_partner, s.EmptyIn, lambda u, d, b, f: workflow.claim(u, d), offered=_claimable,
         primary=True),
     ActionSpec(
         "assign", gettext_lazy("Assign to an officer"),
@@ -467,11 +478,11 @@ _SPECS: list[ActionSpec] = [
     ActionSpec(
         "transfer-step", gettext_lazy("Finish my step and pass it on"),
         gettext_lazy("Your step ends now (early, on time or late against its budget) and the next one starts."),
-        frozenset({P}), processing, s.NoteIn, lambda u, d, b, f: workflow.transfer_step(u, d, note=b.note),
+        frozenset({P}), processing_or_partner, s.NoteIn, lambda u, d, b, f: workflow.transfer_step(u, d, note=b.note),
         form="note", offered=_step_of(_appraiser, waits=True), primary=True),
     ActionSpec(
         "return-step", gettext_lazy("Send back to the previous step"), gettext_lazy("Say what must be redone."),
-        frozenset({P}), processing, s.ReturnStepIn,
+        frozenset({P}), processing_or_partner, s.ReturnStepIn,
         lambda u, d, b, f: workflow.return_step(u, d, reason=b.reason, to_order=b.to_order), form="reason",
         offered=_returnable),
     ActionSpec(
@@ -490,7 +501,7 @@ _SPECS: list[ActionSpec] = [
     ActionSpec(
         "approve", gettext_lazy("Approve and submit for signature"),
         gettext_lazy("The head of division approves the appraisal."),
-        frozenset({P}), processing, s.NoteIn, lambda u, d, b, f: workflow.approve(u, d, note=b.note),
+        frozenset({P}), processing_or_partner, s.NoteIn, lambda u, d, b, f: workflow.approve(u, d, note=b.note),
         form="note", capability=Capability.ASSIGN_DOSSIERS,
         offered=_step_of(lambda role: role == Role.DIVISION_HEAD, waits=True), primary=True),
     ActionSpec(

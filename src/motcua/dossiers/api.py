@@ -109,6 +109,13 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
          "answered_at": c.answered_at, "answer": c.answer, "agrees": c.agrees, "late": c.late,
          "deemed_agreed": c.deemed_agreed, "silence_is_consent": c.silence_is_consent}
         for c in detail.consultations]
+    # One-stop inter-agency: each agency's part, its transfer slip, deadline and result; ``responsible``: the
+    # late dossier is attributed to it.
+    body["parts"] = [
+        {"agency": _unit(p.agency), "lead": p.lead, "order": p.order, "part": p.part, "slip": p.slip_reference,
+         "sent_at": p.sent_at, "due_at": p.due_at, "ended_at": p.ended_at, "answer": p.answer,
+         "result": getattr(p, "judged", ""), "responsible": getattr(p, "responsible", False)}
+        for p in detail.parts]
     a = detail.apology
     # A draft waits for the head of the agency's signature (``issued`` false, no letter yet); ``late``: signed
     # after the limit for apologising (Decree 61/2018 Art. 19(9)).
@@ -367,6 +374,16 @@ def issue_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     dossier = selectors.get_visible(user, code)
     issued = issuing.issue(user, dossier, form, request.build_absolute_uri("/"))
     return _pdf(issuing.read(issued), f"{dossier.public_id}-{issued.role}.pdf")
+
+
+@router.get("/dossiers/{code}/transfer-slips/{order}", response={200: None, **ERRORS},
+            summary="The transfer slip of one agency's part of an inter-agency dossier, as PDF")
+def get_transfer_slip(request: HttpRequest, code: str, order: int) -> HttpResponse:
+    """The slip (*phiếu chuyển xử lý*) that sent part ``order`` to its agency, with its work and deadline."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    dossier = selectors.get_visible(user, code)
+    filename, pdf = issuing.transfer_slip(dossier, order)
+    return _pdf(pdf, filename)
 
 
 @router.get("/dossiers/{code}/files/{file_id}", response={200: None, 404: ErrorOut, 410: ErrorOut, **ERRORS},

@@ -73,6 +73,8 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the leader")
     RESULT_RETURNED = "result_returned", _("Result returned")
     DATES_MOVED = "dates_moved", _("Dates moved by a calendar change")
+    PART_SENT = "part_sent", _("Sent to a participating agency")
+    PART_ENDED = "part_ended", _("Participating agency's part done")
 
 
 class Outcome(models.TextChoices):

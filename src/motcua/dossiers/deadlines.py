@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from motcua.calendars import clock as cal
 from motcua.calendars import selectors as calendars
+from motcua.catalogue.choices import ClockStart
 from motcua.core.errors import DomainError
 
 _memo = threading.local()
@@ -69,6 +70,17 @@ def legal_time(snapshot: dict[str, Any], variant: str = "") -> tuple[Decimal, st
 
 
 RECEIPT = "receipt"
+# A dossier of a procedure received regardless of administrative boundary at a centre that is not the competent
+# agency's: its time counts from the competent agency's receipt, the transfer's arrival (Decree 118/2025 Art.
+# 17(3) as amended by Decree 309/2026; dossier-lifecycle.md §9), recorded by ``services.transfer``.
+ARRIVAL = "competent_receipt"
+
+
+def event_label(event: str) -> str:
+    """The name of the event a time limit counts from, in the reader's language."""
+    if event == ARRIVAL:
+        return str(_("Receipt by the competent agency"))
+    return str(ClockStart(event).label) if event in ClockStart.values else event
 
 
 def clock_event(snapshot: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -52,6 +52,8 @@ class FormRenderer(Protocol):
     def register_pdf(self, user: User, dossiers: list[Dossier], first: dt.date, last: dt.date) -> bytes: ...
 
     def register_xlsx(self, dossiers: list[Dossier], first: dt.date, last: dt.date) -> bytes: ...
+
+    def transfer_slip_pdf(self, dossier: Dossier, part: Any, sender: OrgUnit, parts: list[Any]) -> bytes: ...
 
 
 _renderer: list[FormRenderer] = []
@@ -330,3 +332,19 @@ def read(issued: IssuedForm) -> bytes:
     with default_storage.open(issued.file.name, "rb") as handle:
         data: bytes = handle.read()
     return data
+
+
+def transfer_slip(dossier: Dossier, order: int) -> tuple[str, bytes]:
+    """(file name, PDF) of the transfer slip of the dossier's part ``order`` (*phiếu chuyển xử lý*, one-stop
+    inter-agency), as it was sent: its number was taken when it was sent (``workflow.interagency``); a part not
+    sent yet has no slip (404)."""
+    from .workflow import interagency
+    from .workflow.models import AgencyPart
+
+    parts = list(AgencyPart.objects.filter(dossier=dossier).select_related("agency").order_by("order"))
+    part = next((p for p in parts if p.order == order and not p.lead and p.sent_at is not None), None)
+    if part is None:
+        raise DomainError(_("This dossier has no such transfer slip."), code="not_found", status=404)
+    sender = interagency.sender_of(dossier, part, parts)
+    pdf = renderer().transfer_slip_pdf(dossier, part, sender, parts)
+    return f"{dossier.public_id}-phieu-chuyen-{order}.pdf", pdf

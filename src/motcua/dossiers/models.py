@@ -406,7 +406,15 @@ class RuleSet(TimeStampedModel):
 
 
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
-from .workflow.models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result  # noqa: E402
+from .workflow.models import (  # noqa: E402
+    AgencyPart,
+    Apology,
+    Consultation,
+    PaperDraft,
+    Payment,
+    ProcessingStep,
+    Result,
+)
 
-__all__ = ["Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
+__all__ = ["AgencyPart", "Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
            "DossierEvent", "PaperDraft", "Payment", "ProcessingStep", "RegisterCounter", "Result", "RuleSet"]

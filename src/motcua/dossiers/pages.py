@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
-from motcua.catalogue.choices import ClockStart, SupplementRule
+from motcua.catalogue.choices import SupplementRule
 
 from . import deadlines, selectors, timeliness
 from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
@@ -322,7 +322,7 @@ def clock_info(dossier: Dossier, now: dt.datetime) -> ClockInfo:
     info = ClockInfo(due_at=dossier.due_at, start=dossier.clock_start_at, extended=bool(state.get("extended")),
                      variant=state.get("variant", ""))
     event = deadlines.waits_for(dossier) or state.get("start_event", "")
-    label = ClockStart(event).label if event in ClockStart.values else event
+    label = deadlines.event_label(event)
     if not state.get("start"):
         if event:  # the time counts from a later event, not recorded yet: no promised date
             info.waits_for = label

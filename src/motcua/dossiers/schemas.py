@@ -278,6 +278,9 @@ class DossierDetailOut(DossierOut):
     events: list[EventOut]
     steps: list[StepOut] = []
     consultations: list[ConsultationOut] = []
+    parts: list[dict[str, Any]] = Field(default_factory=list, description="Inter-agency dossier: each agency's part "
+                                        "(lead, work, transfer slip, sent, due, ended, result early/on_time/late, "
+                                        "responsible for the delay)")
     apology: dict[str, Any] | None = None
     drafts: list[dict[str, Any]] = Field(default_factory=list, description="Papers of the sign-off chain: drafted by, "
                                          "approved by, signed by")

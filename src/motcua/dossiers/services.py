@@ -336,6 +336,8 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
     calendar_code = _agency_code(dossier.processing_unit)
     limit = deadlines.legal_time(dossier.snapshot, variant)
     event = deadlines.clock_event(dossier.snapshot)
+    if event == deadlines.RECEIPT and received_elsewhere(dossier):
+        event = deadlines.ARRIVAL
     if event != deadlines.RECEIPT:
         dossier.clock_start_at, dossier.due_at = None, None
         dossier.clock = {"waits_for": event, "variant": variant}
@@ -348,6 +350,20 @@ def _start_receipt(dossier: Dossier, received_at: dt.datetime, clock_from: dt.da
             dossier.clock["variant"] = variant
     dossier.transfer_due_at = deadlines.transfer_due(received_at, calendar_code, rules.get("transfer_cutoff", "15:00"))
     dossier.search_folded = _search_text(dossier)
+
+
+def received_elsewhere(dossier: Dossier) -> bool:
+    """Whether the dossier of a procedure on the list received regardless of administrative boundary (Decree
+    118/2025 Art. 14(4) as added by Decree 309/2026 Art. 7) was received at a centre that is not one of the
+    procedure's own desks nor a unit of the competent agency: its time then counts from the competent agency's
+    receipt (Art. 17(3) as amended), and both instants are kept."""
+    procedure = dossier.snapshot.get("procedure") or {}
+    if not procedure.get("receipt_anywhere"):
+        return False
+    unit = dossier.receiving_unit
+    own = {u.get("code") for u in procedure.get("receiving_units") or [] if isinstance(u, dict)}
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    return unit.code not in own and not (agency.path and unit.path.startswith(agency.path))
 
 
 def _keep_rules(dossier: Dossier, received_at: dt.datetime) -> None:
@@ -680,11 +696,32 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
         lifecycle.check_action("transfer", dossier.status)
         dossier.transferred_at = at or _now()
         late = dossier.transfer_due_at is not None and dossier.transferred_at > dossier.transfer_due_at
+        if deadlines.waits_for(dossier) == deadlines.ARRIVAL:
+            _start_at_arrival(user, dossier, dossier.transferred_at)
         set_status(dossier, Status.IN_PROGRESS, user, extra_fields=("transferred_at",), data={
             "from_unit": dossier.receiving_unit.code, "to_unit": dossier.processing_unit.code,
             "transfer_due_at": dossier.transfer_due_at, "late": late}, at=dossier.transferred_at)
         workflow.start_processing(user, dossier, at=dossier.transferred_at)
     return dossier
+
+
+def _start_at_arrival(user: User, dossier: Dossier, at: dt.datetime) -> None:
+    """The competent agency receives a dossier received elsewhere (``received_elsewhere``): its time limit
+    starts now, on the agency's calendar, and the applicant gets the promised date (Decree 118/2025 Art. 17(3)
+    as amended by Decree 309/2026). The receipt keeps its own instant (``received_at``)."""
+    variant = dossier.clock.get("variant", "")
+    limit = deadlines.legal_time(dossier.snapshot, variant)
+    calendar_code = _agency_code(dossier.processing_unit)
+    dossier.clock_start_at = deadlines.effective_start(at, calendar_code)
+    if limit is not None:
+        dossier.clock, dossier.due_at = deadlines.start(at, limit, calendar_code)
+    else:
+        dossier.clock = {}
+    dossier.clock.update(variant=variant, start_event=deadlines.ARRIVAL)
+    dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+    events.append(dossier, EventKind.CLOCK, user, reason="started", at=at, data={
+        "event": deadlines.ARRIVAL, "event_at": at, "received_at": dossier.received_at,
+        "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at})
 
 
 def start_clock(user: User, dossier: Dossier, *, event_at: dt.datetime, reference: str = "", note: str = "",
@@ -709,7 +746,7 @@ def start_clock(user: User, dossier: Dossier, *, event_at: dt.datetime, referenc
         dossier = _lock(dossier)
         lifecycle.check_action("start-clock", dossier.status)
         event = deadlines.waits_for(dossier)
-        if not event:
+        if not event or event == deadlines.ARRIVAL:
             raise DomainError(_("The time limit of this dossier does not wait for a later event: it counts from "
                                 "the receipt, or has already started."), code="clock_not_waiting", status=409)
         assert dossier.received_at is not None

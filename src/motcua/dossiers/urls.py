@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
     path("<str:code>/tep/<int:attachment_id>/", detail.attachment, name="file"),
+    path("<str:code>/phieu-chuyen/<int:order>/", detail.transfer_slip, name="transfer_slip"),
     path("<str:code>/<slug:slug>/", actions.action, name="action"),
 ]

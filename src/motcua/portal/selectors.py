@@ -18,7 +18,6 @@ from motcua.accounts.models import User
 from motcua.calendars.selectors import compute_due
 from motcua.catalogue import eform
 from motcua.catalogue import selectors as catalogue
-from motcua.catalogue.choices import ClockStart
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import links
 from motcua.core.errors import DomainError, NotFound
@@ -149,7 +148,7 @@ def due_explanation(dossier: Dossier) -> tuple[str, list[dict[str, str]]]:
                      "when the complete dossier arrives."), []
         event = deadlines.waits_for(dossier)
         if event:
-            label = ClockStart(event).label if event in ClockStart.values else event
+            label = deadlines.event_label(event)
             return _("The time limit counts from the %(event)s, not from the receipt: the promised date is set "
                      "when the %(event)s is recorded.") % {"event": str(label).lower()}, []
         return "", []

@@ -34,10 +34,9 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.catalogue import eform
-from motcua.catalogue.choices import ClockStart
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
-from motcua.dossiers import files
+from motcua.dossiers import deadlines, files
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -405,7 +404,7 @@ def _dates_moved_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any
 def _due_date_set_context(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     data = event.data or {}
     name = data.get("event", "")
-    label = ClockStart(name).label if name in ClockStart.values else name
+    label = deadlines.event_label(name)
     return {"event_name": str(label).lower(), "event_at": _instant(data.get("event_at")),
             "due_at": _instant(data.get("due_at")) or dossier.due_at}
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.dossiers.timeliness import Outcome, judge
-from motcua.dossiers.workflow.models import Consultation, ProcessingStep
+from motcua.dossiers.workflow.models import AgencyPart, Consultation, ProcessingStep
 from motcua.dossiers.workflow.services import DESK_ROLES
 
 from . import kpi, pakn
@@ -60,9 +60,10 @@ def names() -> dict[str, str]:
 
 def notes() -> dict[str, str]:
     return {
-        "2": _("Each step with a due time, against its budget, and each opinion asked of a coordinating unit, "
-               "against its deadline: the slowest counts. The return of the result is left out: the time the "
-               "applicant takes to collect it is not the agency's."),
+        "2": _("Each step with a due time, against its budget, each opinion asked of a coordinating unit and "
+               "each part of an agency taking part in an inter-agency dossier, against its deadline: the slowest "
+               "counts. The return of the result is left out: the time the applicant takes to collect it is not "
+               "the agency's."),
         "3": _("Counted from the supplement requests; whether the applicant was at fault is not recorded."),
         "4": _("The system does not record which agencies the applicant contacted."),
         "5": _("Which procedures are received, appraised and approved at the desk is not recorded."),
@@ -168,10 +169,13 @@ def _steps(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The steps of each dossier, in order, each marked whether it is the return of the result."""
     out: dict[int, list[dict[str, Any]]] = {}
     for s in ProcessingStep.objects.filter(dossier_id__in=ids).order_by("dossier_id", "order", "id").values(
-            "dossier_id", "order", "role", "actor_id", "due_at", "ended_at", "outcome"):
+            "dossier_id", "order", "role", "actor_id", "due_at", "ended_at", "outcome", "part_id"):
         out.setdefault(s["dossier_id"], []).append(dict(s))
     for rows in out.values():
-        first, last = rows[0]["order"], rows[-1]["order"]
+        # The desk's first and last steps are the lead agency's process (a participating agency's own steps,
+        # ``part_id``, neither receive nor return).
+        own = [r["order"] for r in rows if r["part_id"] is None] or [r["order"] for r in rows]
+        first, last = min(own), max(own)
         for r in rows:
             r["return_step"] = is_return_step(r, first, last)
     return out
@@ -182,6 +186,12 @@ def _opinions(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     for c in Consultation.objects.filter(dossier_id__in=ids).values("dossier_id", "due_at", "answered_at",
                                                                     "deemed_agreed_at"):
         out.setdefault(c["dossier_id"], []).append(dict(c))
+    # Each participating agency's part of an inter-agency dossier, against its share of the time (one-stop
+    # inter-agency: "the time taken by each unit, coordinating units included").
+    for p in AgencyPart.objects.filter(dossier_id__in=ids, lead=False, due_at__isnull=False).values(
+            "dossier_id", "due_at", "ended_at"):
+        out.setdefault(p["dossier_id"], []).append({"dossier_id": p["dossier_id"], "due_at": p["due_at"],
+                                                    "answered_at": p["ended_at"], "deemed_agreed_at": None})
     return out
 
 

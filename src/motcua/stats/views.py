@@ -26,7 +26,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.surveys import selectors as survey_selectors
 
-from . import charts, evaluation, kpi, pakn, reports, selectors, services
+from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
 from .forms import Period, PeriodForm, period_from, status
 from .models import IssuedReport
 
@@ -132,6 +132,7 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
                                             drill_url)
     if unit is not None and unit.kind in selectors.AGENCY_KINDS:
         context["evaluation"] = evaluation.evaluate(scope, period.first, period.last)
+    context["interagency"] = interagency.by_agency(scope.unit_ids, period.first, period.last)
     context["feedback"] = feedback_section(unit, scope, period)
     context["satisfaction"] = satisfaction_section(unit, scope, period)
     context["feedback_tables"] = [

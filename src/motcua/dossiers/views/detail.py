@@ -73,7 +73,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "channel_label": page.channel_label, "overdue": page.overdue,
         "representative": personal.get("representative") or {},
         "current_step": page.current_step, "steps": page.steps, "consultations": info.consultations,
-        "apology": info.apology, "results": info.results, "drafts": info.drafts,
+        "apology": info.apology, "results": info.results, "drafts": info.drafts, "parts": info.parts,
         "classification": info.classification, "class_label": pages.class_label(info.classification),
         "rules": page.rules,
         # The collector's ID number (the register's "Ký nhận"), masked like the applicant's until opened.
@@ -105,6 +105,22 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     if is_preview:
         response[issuing.PREVIEW_HEADER] = "1"
+    return response
+
+
+@login_required
+@require_GET
+def transfer_slip(request: HttpRequest, code: str, order: int) -> HttpResponse:
+    """The transfer slip of one agency's part of an inter-agency dossier, as PDF, for those who may see the
+    dossier (404 for anyone else)."""
+    user = staff(request)
+    dossier = dossier_for(user, code)
+    try:
+        filename, pdf = issuing.transfer_slip(dossier, order)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 

@@ -47,6 +47,10 @@ class ProcessingStep(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Open work items: ``open`` is True between start and end (a plain column so the queues use an index).
     open = models.BooleanField(default=False)
+    # The part of an inter-agency dossier this step belongs to (a participating agency's own internal steps);
+    # None: the lead agency's process, as for a dossier of one agency.
+    part = models.ForeignKey("dossiers.AgencyPart", verbose_name=_("agency's part"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="steps")
 
     class Meta:
         verbose_name = _("processing step")
@@ -60,6 +64,49 @@ class ProcessingStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class AgencyPart(models.Model):
+    """One agency's part of an inter-agency dossier (*một cửa liên thông*, dossier-lifecycle.md §5): sent with a
+    transfer slip (*phiếu chuyển xử lý*) that states the work and the deadline, processed in the agency's own
+    queue through its own steps, ended when its last step ends (its answer is the last step's note). The lead
+    agency's part is the dossier's own process and ends with the result. Each part's time is measured against
+    its share of the legal time, so that a late dossier is attributed to the agency that caused it."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="parts")
+    agency = models.ForeignKey("accounts.OrgUnit", verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="dossier_parts")
+    lead = models.BooleanField(_("lead agency"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"))
+    part = models.CharField(_("its part of the work"), max_length=500)
+    share_seconds = models.PositiveIntegerField(_("its share of the time (working seconds)"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=StepOutcome.choices, blank=True)
+    answer = models.TextField(_("its answer"), blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    # The transfer slip: numbered in the register of the unit that sends it (Decree 30/2020 Art. 15).
+    slip_reference = models.CharField(_("transfer slip"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("agency's part")
+        verbose_name_plural = _("agencies' parts")
+        ordering = ["dossier_id", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "agency"], name="agencypart_unique")]
+        indexes = [models.Index(fields=["agency", "due_at"], condition=Q(ended_at__isnull=True, sent_at__isnull=False),
+                                name="agencypart_open")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.agency_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.sent_at is not None and self.ended_at is None
 
 
 class Consultation(models.Model):

@@ -20,8 +20,8 @@ from .. import selectors as dossier_selectors
 from .. import timeliness
 from ..choices import Status
 from ..models import Attachment, Dossier, DossierDocument, DossierEvent
-from . import classification
-from .models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
+from . import classification, interagency
+from .models import AgencyPart, Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
 
 BUCKETS = ("overdue", "step_overdue", "due_today", "at_risk")
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -139,8 +139,9 @@ def work_q(user: User) -> Q | None:
             scoped |= Q(role=Role.AGENCY_LEADER, unit_id__in=sign)
         if receive:
             scoped |= Q(role__in=(Role.DESK_OFFICER, Role.CENTRE_OFFICER), unit_id__in=receive)
-    # One row per dossier: the current step, unless the officer holds another open step of it.
-    return mine | (scoped & Q(pk=F("dossier__current_step_id")))
+    # One row per dossier: the current step, unless the officer holds another open step of it; an agency taking
+    # part in an inter-agency dossier sees its own open steps, which are not the dossier's current step.
+    return mine | (scoped & (Q(pk=F("dossier__current_step_id")) | Q(part__isnull=False)))
 
 
 def _bucket_q(now: dt.datetime) -> dict[str, Q]:
@@ -269,6 +270,8 @@ class DossierDetail:
     open_steps: list[ProcessingStep] = field(default_factory=list)
     # The papers of the sign-off chain (refusal, supplement request during processing), signed or waiting.
     drafts: list[PaperDraft] = field(default_factory=list)
+    # An inter-agency dossier's parts, one per agency, with each part's result against its deadline.
+    parts: list[AgencyPart] = field(default_factory=list)
 
 
 def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
@@ -292,12 +295,41 @@ def dossier_detail(user: User, code: str, *, at: dt.datetime | None = None,
     drafts = list(PaperDraft.objects.filter(dossier=dossier).select_related("drafted_by", "approved_by", "signed_by"))
     results = list(Result.objects.filter(dossier=dossier).select_related("signer", "attachment"))
     payments = list(Payment.objects.filter(dossier=dossier))
+    parts = agency_parts(dossier)
     by_step = {s.pk: classification.classify_step(s, at) for s in steps}
     return DossierDetail(
         dossier=dossier, documents=documents, attachments=attachments, events=events, steps=steps,
         consultations=consultations, apology=apology, results=results, payments=payments,
         classification=classification.classify_dossier(dossier, events, at), step_classes=by_step,
-        open_steps=[s for s in steps if s.open], drafts=drafts)
+        open_steps=[s for s in steps if s.open], drafts=drafts, parts=parts)
+
+
+def agency_parts(dossier: Dossier) -> list[AgencyPart]:
+    """The dossier's parts in order, each with ``judged`` ("early", "on_time", "late", "" while open) and
+    ``responsible`` (the late dossier is attributed to it)."""
+    if not interagency.mode(dossier):
+        return []  # a dossier of one agency: no query
+    parts = list(AgencyPart.objects.filter(dossier=dossier).select_related("agency", "ended_by", "sent_by")
+                 .order_by("order"))
+    blamed = {u.pk for u in interagency.responsible(dossier, parts)}
+    for p in parts:
+        p.judged = interagency.judge_part(p)  # type: ignore[attr-defined]
+        p.responsible = p.agency_id in blamed  # type: ignore[attr-defined]
+    return parts
+
+
+def takes_part(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` processes for an agency that takes part in the dossier (not the lead)."""
+    ids = unit_ids_in_scope(user, Capability.PROCESS_DOSSIERS)
+    if ids is None:
+        return True
+    paths = list(AgencyPart.objects.filter(dossier=dossier, lead=False).values_list("agency__path", flat=True))
+    if not paths or not ids:
+        return False
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(q, pk__in=ids).exists()
 
 
 def prefetch_steps() -> Prefetch[Any]:

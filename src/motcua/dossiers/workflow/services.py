@@ -21,6 +21,7 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
 from motcua.accounts.selectors import units_by_code_or_name
+from motcua.catalogue.choices import InteragencyMode
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 
@@ -30,9 +31,9 @@ from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
 from ..rules import silence_rule, switch
 from ..timeliness import Outcome, judge
-from . import selectors
+from . import interagency, selectors
 from .choices import DraftKind, PaymentChannel, ResultKind, ReturnMethod, StepOutcome
-from .models import Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
+from .models import AgencyPart, Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
 
 # The capability a step's role needs over the step's unit.
 ROLE_CAPABILITY: dict[str, Capability] = {
@@ -143,6 +144,10 @@ def _plan(dossier: Dossier) -> list[dict[str, Any]]:
     steps = (dossier.snapshot.get("version") or {}).get("steps") or DEFAULT_STEPS
     codes = {s["unit"]["code"] for s in steps if isinstance(s.get("unit"), dict) and s["unit"].get("code")}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    partners = interagency.participants(dossier)
+    if partners:  # a participating agency's own steps run in its part (``_create_parts``), not in this plan
+        steps = [s for s in steps if interagency.partner_of(
+            units.get(s["unit"]["code"]) if isinstance(s.get("unit"), dict) else None, partners) is None]
     last_order = max(int(s["order"]) for s in steps)
     plan = []
     for s in steps:
@@ -199,7 +204,8 @@ def start_processing(user: User, dossier: Dossier, *, at: dt.datetime | None = N
                            budget_amount=p["amount"], budget_unit=p["budget_unit"], budget_seconds=p["seconds"],
                            produces=p["produces"]) for p in plan]
     ProcessingStep.objects.bulk_create(rows)
-    rows = list(dossier.steps.select_related("unit").order_by("order", "id"))
+    rows = list(dossier.steps.filter(part__isnull=True).select_related("unit").order_by("order", "id"))
+    parts = _create_parts(dossier, now)
     first = rows[0].order
     intake = [r for r in rows if r.order == first]
     if all(r.role in DESK_ROLES for r in intake):
@@ -212,10 +218,112 @@ def start_processing(user: User, dossier: Dossier, *, at: dt.datetime | None = N
         nxt = first
     events.append(dossier, EventKind.PROCESSING_STARTED, user, at=now, data={
         "steps": [{"order": r.order, "name": r.name, "unit": r.unit.code if r.unit else None, "role": r.role,
-                   "planned_seconds": r.budget_seconds} for r in rows]})
+                   "planned_seconds": r.budget_seconds} for r in rows],
+        **({"interagency": interagency.mode(dossier),
+            "parts": [{"agency": p.agency.code, "lead": p.lead, "order": p.order, "part": p.part,
+                       "share_seconds": p.share_seconds} for p in parts]} if parts else {})})
+    partners = [p for p in parts if not p.lead]
+    if partners and interagency.mode(dossier) == InteragencyMode.SEQUENTIAL:
+        # On paper the agencies work one after another and the lead agency, last, assembles the result.
+        _send_part(dossier, partners[0], parts, user, now)
+        _refresh_current(dossier, now)
+        return rows
+    for p in partners:  # electronically: to every agency at once, each with its own deadline
+        _send_part(dossier, p, parts, user, now)
     if nxt is not None:
         _start_group(dossier, nxt, user, now)
+    elif partners:
+        _refresh_current(dossier, now)
     return rows
+
+
+# --- inter-agency parts (``interagency``) -------------------------------------------------------------
+
+def _create_parts(dossier: Dossier, at: dt.datetime) -> list[AgencyPart]:
+    """The agencies' parts of an inter-agency dossier, with each partner's steps (not started)."""
+    partners = interagency.participants(dossier)
+    if not partners:
+        return []
+    calendar = _agency(dossier)
+    version_steps = (dossier.snapshot.get("version") or {}).get("steps") or []
+    codes = {s["unit"]["code"] for s in version_steps if isinstance(s.get("unit"), dict) and s["unit"].get("code")}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    parts = []
+    for i, p in enumerate(partners, start=1):
+        part = AgencyPart.objects.create(dossier=dossier, agency=p["unit"], lead=bool(p["lead"]), order=i,
+                                         part=str(p.get("part") or "")[:500],
+                                         share_seconds=interagency.share_seconds(p, calendar))
+        if part.lead:
+            # The lead agency holds the dossier from its arrival; its part is its own process.
+            part.sent_at, part.due_at = at, dossier.due_at
+            part.save(update_fields=["sent_at", "due_at"])
+        else:
+            plan = interagency.part_steps(p, version_steps, units)
+            for step in plan:
+                step["seconds"] = deadlines.planned_seconds(step["amount"], step["budget_unit"], calendar) \
+                    if step["amount"] else 0
+            ProcessingStep.objects.bulk_create([
+                ProcessingStep(dossier=dossier, part=part, order=step["order"], name=step["name"], unit=step["unit"],
+                               role=step["role"], budget_amount=step["amount"], budget_unit=step["budget_unit"],
+                               budget_seconds=step["seconds"], produces=step["produces"]) for step in plan])
+        parts.append(part)
+    return parts
+
+
+def _send_part(dossier: Dossier, part: AgencyPart, parts: list[AgencyPart], user: User, at: dt.datetime) -> None:
+    """Send a part to its agency with a numbered transfer slip stating its work and deadline; its first steps
+    start in the agency's own queue."""
+    sender = interagency.sender_of(dossier, part, parts)
+    part.sent_at, part.sent_by = at, user
+    part.due_at = interagency.part_due(dossier, part, at)
+    part.slip_reference = interagency.take_slip_number(dossier, part, sender, at)
+    part.save(update_fields=["sent_at", "sent_by", "due_at", "slip_reference"])
+    events.append(dossier, EventKind.PART_SENT, user, at=at, data={
+        "part": part.pk, "agency": part.agency.code, "from_unit": sender.code, "order": part.order,
+        "work": part.part, "due_at": part.due_at, "slip": part.slip_reference})
+    first = part.steps.order_by("order").values_list("order", flat=True).first()
+    if first is not None:
+        _start_group(dossier, first, user, at, part=part)
+
+
+def _end_part(dossier: Dossier, part: AgencyPart, last: ProcessingStep, user: User, at: dt.datetime) -> None:
+    """The partner's last step ended: its part is done, its answer the step's note. On paper the dossier then
+    goes on to the next agency, or to the lead agency when every other part is done."""
+    part.ended_at, part.ended_by, part.outcome, part.answer = at, user, last.outcome, last.note
+    part.late = interagency.is_late(part)
+    part.save(update_fields=["ended_at", "ended_by", "outcome", "answer", "late"])
+    events.append(dossier, EventKind.PART_ENDED, user, at=at, reason=part.answer, data={
+        "part": part.pk, "agency": part.agency.code, "order": part.order, "due_at": part.due_at, "late": part.late,
+        "result": interagency.judge_part(part)})
+    if interagency.mode(dossier) != InteragencyMode.SEQUENTIAL:
+        return
+    parts = list(dossier.parts.select_related("agency").order_by("order"))
+    waiting = [p for p in parts if not p.lead and p.sent_at is None]
+    if waiting:
+        _send_part(dossier, waiting[0], parts, user, at)
+        return
+    pending = dossier.steps.filter(part__isnull=True, started_at__isnull=True).exclude(role__in=DESK_ROLES)
+    order = pending.order_by("order").values_list("order", flat=True).first()
+    if order is not None:
+        _start_group(dossier, order, user, at)
+
+
+def check_parts_done(dossier: Dossier) -> None:
+    """The lead agency assembles the result once every other agency's part is done."""
+    waiting = interagency.open_parts(dossier)
+    if waiting:
+        raise Conflict(_("Waiting for the part of %(agencies)s.") % {
+            "agencies": ", ".join(p.agency.name for p in waiting)}, code="parts_pending",
+            details={"agencies": [p.agency.code for p in waiting]})
+
+
+def _end_lead_part(dossier: Dossier, user: User, at: dt.datetime, outcome: str) -> None:
+    part = dossier.parts.filter(lead=True, ended_at__isnull=True).first()
+    if part is not None:
+        # Against the promised return in force (an apology's new date replaces the first one).
+        part.ended_at, part.ended_by, part.outcome, part.due_at = at, user, outcome, dossier.due_at
+        part.late = interagency.is_late(part)
+        part.save(update_fields=["ended_at", "ended_by", "outcome", "due_at", "late"])
 
 
 def _next_order(rows: list[ProcessingStep], order: int) -> int | None:
@@ -223,10 +331,11 @@ def _next_order(rows: list[ProcessingStep], order: int) -> int | None:
     return later[0] if later else None
 
 
-def _rows_for(dossier: Dossier, order: int) -> list[ProcessingStep]:
-    """The rows of group ``order`` that have not run yet; a group that already ran (the dossier came back
-    to it) is copied afresh, each copy keeping the officer who did it before."""
-    rows = list(dossier.steps.filter(order=order).select_related("unit").order_by("id"))
+def _rows_for(dossier: Dossier, order: int, part: AgencyPart | None = None) -> list[ProcessingStep]:
+    """The rows of group ``order`` (of ``part``, or of the lead agency's process) that have not run yet; a group
+    that already ran (the dossier came back to it) is copied afresh, each copy keeping the officer who did it
+    before."""
+    rows = list(dossier.steps.filter(order=order, part=part).select_related("unit").order_by("id"))
     fresh = [r for r in rows if r.started_at is None]
     if fresh:
         return fresh
@@ -234,20 +343,24 @@ def _rows_for(dossier: Dossier, order: int) -> list[ProcessingStep]:
     for r in rows:
         last_run[r.name] = r
     last_run = {k: r for k, r in last_run.items() if r.outcome != StepOutcome.SKIPPED} or last_run
-    copies = [ProcessingStep(dossier=dossier, order=order, name=r.name, unit=r.unit, role=r.role,
+    copies = [ProcessingStep(dossier=dossier, part=part, order=order, name=r.name, unit=r.unit, role=r.role,
                              budget_amount=r.budget_amount, budget_unit=r.budget_unit, budget_seconds=r.budget_seconds,
                              produces=r.produces, actor=r.actor if r.outcome != StepOutcome.SKIPPED else None)
               for r in last_run.values()]
     ProcessingStep.objects.bulk_create(copies)
-    return list(dossier.steps.filter(order=order, started_at__isnull=True).select_related("unit").order_by("id"))
+    return list(dossier.steps.filter(order=order, part=part, started_at__isnull=True).select_related("unit")
+                .order_by("id"))
 
 
-def _start_group(dossier: Dossier, order: int, user: User, at: dt.datetime) -> list[ProcessingStep]:
+def _start_group(dossier: Dossier, order: int, user: User, at: dt.datetime,
+                 part: AgencyPart | None = None) -> list[ProcessingStep]:
     agency = _agency(dossier)
-    rows = _rows_for(dossier, order)
+    rows = _rows_for(dossier, order, part)
     for r in rows:
         r.started_at, r.open, r.due_from = at, True, at
         r.due_at = step_due(dossier, r, at, agency)
+        if part is not None and part.due_at is not None and (r.due_at is None or r.due_at > part.due_at):
+            r.due_at = part.due_at  # a partner's step never runs past its agency's share
         r.save(update_fields=["started_at", "open", "due_from", "due_at"])
         events.append(dossier, EventKind.STEP_STARTED, user, at=at, data=_step_data(r))
     _refresh_current(dossier, at)
@@ -265,7 +378,9 @@ def step_due(dossier: Dossier, step: ProcessingStep, since: dt.datetime, agency:
 
 def _refresh_current(dossier: Dossier, at: dt.datetime) -> None:
     """The denormalised current step, unit, officer and the instant from which the dossier is at risk."""
-    open_rows = list(dossier.steps.filter(open=True).order_by("order", "-budget_seconds", "id"))
+    # The lead agency's process first: the dossier is "at" its step while the partners work on theirs.
+    open_rows = sorted(dossier.steps.filter(open=True), key=lambda r: (r.part_id is not None, r.order,
+                                                                        -r.budget_seconds, r.id))
     current = open_rows[0] if open_rows else None
     dossier.current_step = current
     dossier.current_unit_id = current.unit_id if current else None
@@ -282,7 +397,7 @@ def risk_from(dossier: Dossier, open_rows: list[ProcessingStep], at: dt.datetime
     or now when the current step's own deadline already leaves too little."""
     order = open_rows[0].order
     groups: dict[int, int] = {}
-    for o, seconds in dossier.steps.filter(order__gt=order, started_at__isnull=True).values_list(
+    for o, seconds in dossier.steps.filter(order__gt=order, part__isnull=True, started_at__isnull=True).values_list(
             "order", "budget_seconds"):
         groups[o] = max(groups.get(o, 0), seconds)
     assert dossier.due_at is not None
@@ -309,7 +424,7 @@ def _end_step(step: ProcessingStep, dossier: Dossier, user: User, at: dt.datetim
 def _advance(dossier: Dossier, step: ProcessingStep, user: User, at: dt.datetime) -> None:
     """After ``step`` ended: the parallel steps nobody took are not needed; when the group has ended the
     next group starts."""
-    group = list(dossier.steps.filter(order=step.order, open=True))
+    group = list(dossier.steps.filter(order=step.order, part_id=step.part_id, open=True))
     waiting = set(Consultation.objects.filter(step__in=group, answered_at__isnull=True, deemed_agreed_at__isnull=True)
                   .values_list("step_id", flat=True)) if group else set()
     still_open = False
@@ -321,17 +436,24 @@ def _advance(dossier: Dossier, step: ProcessingStep, user: User, at: dt.datetime
     if still_open:
         _refresh_current(dossier, at)
         return
-    later = sorted(set(dossier.steps.filter(order__gt=step.order).values_list("order", flat=True)))
+    later = sorted(set(dossier.steps.filter(order__gt=step.order, part_id=step.part_id)
+                       .values_list("order", flat=True)))
+    part = step.part if step.part_id else None
     if later:
-        _start_group(dossier, later[0], user, at)
-    else:
-        _refresh_current(dossier, at)
+        _start_group(dossier, later[0], user, at, part=part)
+        return
+    if part is not None and part.ended_at is None:
+        _end_part(dossier, part, step, user, at)
+    _refresh_current(dossier, at)
 
 
 def close_steps(dossier: Dossier, user: User, at: dt.datetime, outcome: str) -> None:
-    """End every open step (a stop, a refusal)."""
+    """End every open step (a stop, a refusal), and the agencies' parts with them."""
     for step in _open_steps(dossier):
         _end_step(step, dossier, user, at, outcome)
+    for part in dossier.parts.filter(ended_at__isnull=True):
+        part.ended_at, part.ended_by, part.outcome = at, user, outcome
+        part.save(update_fields=["ended_at", "ended_by", "outcome"])
     _refresh_current(dossier, at)
 
 
@@ -446,6 +568,7 @@ def sign(user: User, dossier: Dossier, *, note: str = "", at: dt.datetime | None
     if (issued_on is not None or upload is not None) and not number:
         raise _invalid(_("Enter the number of the result."), "number")
     with transaction.atomic():
+        check_parts_done(dossier)
         step = transfer_step(user, dossier, note=note, at=now, outcome=StepOutcome.SIGNED,
                              roles=frozenset({Role.AGENCY_LEADER}), event_kind=EventKind.SIGNED)
         Dossier.objects.filter(pk=dossier.pk).update(signed_at=now)
@@ -467,15 +590,17 @@ def return_step(user: User, dossier: Dossier, *, reason: str, to_order: int | No
         dossier = _lock(dossier)
         _check_processing(dossier)
         step = _my_step(user, dossier)
-        orders = sorted(set(dossier.steps.filter(order__lt=step.order).exclude(role__in=DESK_ROLES)
-                            .values_list("order", flat=True)))
+        # Within the same agency's process: a partner sends back to its own earlier step, never to the lead's.
+        orders = sorted(set(dossier.steps.filter(order__lt=step.order, part_id=step.part_id)
+                            .exclude(role__in=DESK_ROLES).values_list("order", flat=True)))
         if to_order is None:
             to_order = orders[-1] if orders else None
         if to_order is None or to_order not in orders:
             raise _invalid(_("Choose a previous step of the processing unit."), "to_order")
         for s in _open_steps(dossier):
-            _end_step(s, dossier, user, now, StepOutcome.RETURNED, reason, kind=EventKind.STEP_RETURNED)
-        _start_group(dossier, to_order, user, now)
+            if s.part_id == step.part_id:
+                _end_step(s, dossier, user, now, StepOutcome.RETURNED, reason, kind=EventKind.STEP_RETURNED)
+        _start_group(dossier, to_order, user, now, part=step.part if step.part_id else None)
     return step
 
 
@@ -818,9 +943,11 @@ def sign_supplement(user: User, dossier: Dossier, send: Any, *, at: dt.datetime 
 
 def _start_return(dossier: Dossier, user: User, at: dt.datetime) -> None:
     """The last desk step (return of the result) starts if it has not."""
-    last = dossier.steps.order_by("-order").first()
-    if last is not None and last.role in DESK_ROLES and not dossier.steps.filter(order=last.order, open=True).exists():
-        pending = dossier.steps.filter(order=last.order, started_at__isnull=True)
+    _end_lead_part(dossier, user, at, StepOutcome.DONE)
+    last = dossier.steps.filter(part__isnull=True).order_by("-order").first()
+    if last is not None and last.role in DESK_ROLES and not dossier.steps.filter(
+            order=last.order, part__isnull=True, open=True).exists():
+        pending = dossier.steps.filter(order=last.order, part__isnull=True, started_at__isnull=True)
         if pending.exists():
             _start_group(dossier, last.order, user, at)
             return
@@ -845,6 +972,7 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
         with transaction.atomic():
             dossier = _lock(dossier)
             _check_processing(dossier)
+            check_parts_done(dossier)
             if dossier.steps.filter(role=Role.AGENCY_LEADER).exists() and dossier.signed_at is None:
                 raise Conflict(_("The result must be signed first."), code="not_signed")
             if dossier.payments.filter(paid_at__isnull=True).exists():
