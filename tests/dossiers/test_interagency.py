@@ -311,3 +311,28 @@ def test_through_the_api(people, org, client_for):  # type: ignore[no-untyped-de
     # Someone who may not see the dossier gets 404, as for the dossier itself.
     assert client_for("an").get(f"/api/v1/dossiers/{d.code}/transfer-slips/1").status_code == 404
     assert client_for("an").get(f"/ho-so/{d.code}/phieu-chuyen/1/").status_code in (302, 403, 404)
+
+
+def test_slip_and_control_sheet_state_each_part(people, org):  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from motcua.dossiers import issuing
+
+    def text(pdf: bytes) -> str:
+        return " ".join(" ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+    two_agencies(org)
+    d = services.transfer(people["binh"], received(people, t(2026, 8, 3, 9, 0)), at=t(2026, 8, 3, 9, 30))
+    _name, pdf = issuing.transfer_slip(d, 1)
+    slip = text(pdf)
+    assert "PHIẾU CHUYỂN XỬ LÝ" in slip and "01/PCXL" in slip
+    assert "Cho ý kiến về đất đai" in slip and "09 giờ 30 phút, ngày 06 tháng 8 năm 2026" in slip and "Sở Xây dựng" in slip
+    with pytest.raises(DomainError):
+        issuing.transfer_slip(d, 9)
+    wf.claim(people["khanh"], d, at=t(2026, 8, 4, 9, 0))
+    wf.transfer_step(people["khanh"], d, note="Đồng ý", at=t(2026, 8, 4, 10, 0))
+    sheet = text(issuing.read(issuing.issue(people["binh"], d, "control-sheet")))
+    assert "Sở Nông nghiệp và Môi trường" in sheet
+    assert "PCXL" in sheet and "Cho ý kiến về đất đai" in sheet and "Trước hạn" in sheet

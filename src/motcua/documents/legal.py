@@ -25,7 +25,7 @@ from motcua.dossiers.deadlines import waits_for
 from motcua.dossiers.issuing import PREVIEW_MARK, issuing_unit, paper_symbol
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import form_info
-from motcua.dossiers.workflow import classification
+from motcua.dossiers.workflow import classification, interagency
 from motcua.dossiers.workflow.choices import ReturnMethod
 
 UNIT_WORDS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
@@ -265,7 +265,7 @@ def transfer_slip_context(d: Dossier, part: Any, sender: Any, others: list[Any])
     ordered = sorted(others, key=lambda o: o.order)
     lead = next((o.agency for o in ordered if o.lead), d.processing_unit)
     after = [o for o in ordered if o.order > part.order and not o.lead]
-    sent = next((e for e in d.events.filter(kind="part_sent").select_related("actor").order_by("-seq")
+    sent = next((e for e in d.events.filter(kind=EventKind.PART_SENT).select_related("actor").order_by("-seq")
                  if e.data.get("part") == part.pk), None)
     hours = part.share_seconds / 3600 if part.share_seconds else 0
     share = (f"{hours / 8:g} ngày làm việc" if hours and hours % 8 == 0 else f"{hours:g} giờ làm việc") if hours else ""
@@ -286,8 +286,24 @@ def _result(at: dt.datetime, due: dt.datetime | None) -> str:
 
 def step_trail(d: Dossier, at: dt.datetime) -> list[dict[str, str]]:
     """The hand-overs of the internal process, one row per step that ran: giver and receiver, the time, and
-    early / on time / late against the step's budget (indicator 2.1 rule, ``workflow.classification``)."""
-    steps = list(d.steps.select_related("unit", "actor", "ended_by").order_by("order", "id"))
+    early / on time / late against the step's budget (indicator 2.1 rule, ``workflow.classification``). An
+    inter-agency dossier's parts follow, each a hand-over by its transfer slip judged against the agency's share
+    of the time, then the agency's own steps."""
+    everything = list(d.steps.select_related("unit", "actor", "ended_by").order_by("order", "id"))
+    rows = _step_rows([s for s in everything if s.part_id is None], at)
+    parts = list(d.parts.select_related("agency").order_by("order"))
+    for part in [p for p in parts if not p.lead and p.sent_at is not None]:
+        sender = interagency.sender_of(d, part, parts)
+        judged = interagency.judge_part(part)
+        rows.append({"giver": sender.name, "receiver": part.agency.name, "at": when(part.sent_at),
+                     "result": RESULT_WORDS.get(judged, "") if judged else "",
+                     "note": f"Phiếu chuyển xử lý số {part.slip_reference}: {part.part}; hạn {when(part.due_at)}"
+                             + (f"; trả kết quả {when(part.ended_at)}" if part.ended_at else "")})
+        rows.extend(_step_rows([s for s in everything if s.part_id == part.pk], at))
+    return rows
+
+
+def _step_rows(steps: list[Any], at: dt.datetime) -> list[dict[str, str]]:
     rows = []
     for i, s in enumerate(steps):
         if s.started_at is None or s.outcome == "skipped":
@@ -322,7 +338,8 @@ def trail(d: Dossier) -> list[dict[str, str]]:
 def control_context(d: Dossier, at: dt.datetime, number: str = "") -> dict[str, Any]:
     ctx = common(d, "control-sheet", number, at)
     steps = d.snapshot.get("version", {}).get("steps", [])
-    coordinating = sorted({s["unit"]["name"] for s in steps if s.get("unit")} - {d.processing_unit.name})
+    partners = {p["agency"]["name"] for p in interagency.participants(d) if not p["lead"] and p.get("agency")}
+    coordinating = sorted(({s["unit"]["name"] for s in steps if s.get("unit")} | partners) - {d.processing_unit.name})
     has_steps = d.steps.exists()
     overall = classification.classify_dossier(d, None, at) if has_steps else None
     ctx.update(trail=step_trail(d, at) if has_steps else trail(d), coordinating=", ".join(coordinating),
