@@ -76,8 +76,10 @@ def test_overlapping_dates_are_a_form_error(client_for, permit):
     response = client_for("ha").post(f"{ADMIN}/procedureversion/add/", {
         "procedure": permit["procedure"].pk, "valid_from": "2026-01-01", "valid_to": "", "label": "x",
         "deadline_policy": "working_hours", "fee_status": "",
-        **{f"{prefix}-TOTAL_FORMS": "0" for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps")},
-        **{f"{prefix}-INITIAL_FORMS": "0" for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps")},
+        **{f"{prefix}-TOTAL_FORMS": "0" for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps",
+                                                         "participants")},
+        **{f"{prefix}-INITIAL_FORMS": "0" for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps",
+                                                         "participants")},
     })
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()

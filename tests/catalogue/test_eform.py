@@ -59,7 +59,7 @@ def test_the_admin_shows_the_error_next_to_the_form_field(client_for):
             "legal_time_amount": "10", "legal_time_unit": "working_days", "deadline_policy": "working_hours",
             "clock_start": "receipt", "fee_status": "",
             "eform": json.dumps([{"key": "floors", "type": "integer"}])}
-    for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps"):
+    for prefix in ("time_variants", "legal_bases", "documents", "fees", "steps", "participants"):
         form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(url, form)
     assert response.status_code == 200

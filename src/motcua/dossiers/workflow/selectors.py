@@ -320,6 +320,8 @@ def agency_parts(dossier: Dossier) -> list[AgencyPart]:
 
 def takes_part(user: User, dossier: Dossier) -> bool:
     """Whether ``user`` processes for an agency that takes part in the dossier (not the lead)."""
+    if not interagency.mode(dossier):
+        return False  # a dossier of one agency: no query
     ids = unit_ids_in_scope(user, Capability.PROCESS_DOSSIERS)
     if ids is None:
         return True
