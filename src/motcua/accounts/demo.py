@@ -53,6 +53,11 @@ CONSTRUCTION_DIVISIONS = [
 ]
 ENVIRONMENT_DIVISION = ("Phòng Đất đai", "P.ĐĐ", "002.00.06.H68", UnitKind.DIVISION)
 CENTRE = ("Trung tâm Phục vụ hành chính công tỉnh Lâm Đồng", "TTPVHCC", "000.00.99.H68")
+# A ward of the province with its one-stop desk: it receives provincial dossiers and returns their results
+# (different administrative levels), and, for the procedures on the published list, any dossier regardless of
+# boundary (Decree 118/2025 Art. 14(4) as added by Decree 309/2026). The codes are the demo's own.
+WARD = ("UBND phường Xuân Hương - Đà Lạt", "UBND P. Xuân Hương", "000.30.01.H68")
+WARD_DESK = ("Bộ phận Một cửa phường Xuân Hương - Đà Lạt", "BPMC P. Xuân Hương", "001.30.01.H68")
 
 PERSONAS = [
     # username, full name, unit code (None for a citizen), roles
@@ -67,11 +72,13 @@ PERSONAS = [
     ("thanh", "Bùi Văn Thành", None, [Role.INSPECTOR]),
     # The province's reform appraisal council sits at the Department of Home Affairs (indices.md §4).
     ("nga", "Đinh Thị Nga", "000.00.02.H68", [Role.APPRAISER]),
+    # The ward's desk officer (different levels, receipt regardless of boundary).
+    ("yen", "Lý Thị Yến", WARD_DESK[2], [Role.DESK_OFFICER]),
 ]
 # The positions printed over the personas' signatures (``RoleAssignment.title``; Decree 30/2020 Art. 13).
 TITLES = {("dung", Role.DIVISION_HEAD): "Trưởng phòng", ("giang", Role.AGENCY_LEADER): "Giám đốc",
           ("binh", Role.DESK_OFFICER): "Chuyên viên", ("cuong", Role.SPECIALIST): "Chuyên viên",
-          ("khanh", Role.SPECIALIST): "Chuyên viên"}
+          ("khanh", Role.SPECIALIST): "Chuyên viên", ("yen", Role.DESK_OFFICER): "Công chức"}
 
 
 def _unit(parent: OrgUnit | None, name: str, short: str, code: str, kind: str) -> OrgUnit:
@@ -93,6 +100,8 @@ def seed_organisation() -> OrgUnit:
     _unit(agencies["000.00.06.H68"], *ENVIRONMENT_DIVISION)
     centre = _unit(province, *CENTRE, UnitKind.SERVICE_CENTRE)
     centre.receives_for.add(*agencies.values())
+    ward = _unit(province, *WARD, UnitKind.COMMUNE)
+    _unit(ward, *WARD_DESK, UnitKind.DESK)
     return province
 
 

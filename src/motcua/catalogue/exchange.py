@@ -31,6 +31,7 @@ from .choices import (
     CopyKind,
     DeadlinePolicy,
     FeeKind,
+    InteragencyMode,
     Level,
     OnlineMode,
     Payer,
@@ -39,7 +40,7 @@ from .choices import (
     TimeUnit,
     VersionStatus,
 )
-from .models import Fee, LegalBasis, Procedure, ProcedureVersion, RequiredDocument, Step, TimeVariant
+from .models import Fee, LegalBasis, Participant, Procedure, ProcedureVersion, RequiredDocument, Step, TimeVariant
 
 SCHEMA = "motcua.catalogue/1"
 
@@ -95,6 +96,16 @@ class StepIn(_In):
     note: str = ""
 
 
+class ParticipantIn(_In):
+    """An agency taking part in an inter-agency procedure: its code, its part, its share of the time."""
+
+    order: int = Field(ge=1, le=100)
+    agency: str = Field(min_length=1)
+    lead: bool = False
+    part: str = Field(min_length=1, max_length=500)
+    share: TimeIn | None = None
+
+
 class VersionIn(_In):
     valid_from: dt.date
     valid_to: dt.date | None = None
@@ -116,6 +127,9 @@ class VersionIn(_In):
     fees: list[FeeIn] = []
     documents: list[DocumentIn] = []
     steps: list[StepIn] = []
+    # One-stop inter-agency: how the dossier travels and the agencies that take part.
+    interagency_mode: InteragencyMode | Literal[""] = ""
+    participants: list[ParticipantIn] = []
     legal_basis: list[LegalBasisIn] = []
     source: str = ""
     notes: str = ""
@@ -141,6 +155,9 @@ class ProcedureIn(_In):
     result_type: ResultType | Literal[""] = ""
     result_name: str = Field(default="", max_length=500)
     result_is_paper: bool | None = None
+    # Decree 118/2025 Art. 14(4): on the published list of procedures received regardless of boundary.
+    receipt_anywhere: bool = False
+    receipt_anywhere_basis: str = Field(default="", max_length=255)
     notes: str = ""
     versions: list[VersionIn] = Field(min_length=1)
 
@@ -214,6 +231,7 @@ def _unit_codes(data: CatalogueIn) -> set[str]:
     for proc in data.procedures:
         codes |= {proc.agency, *proc.receiving_units}
         codes |= {step.unit for version in proc.versions for step in version.steps}
+        codes |= {p.agency for version in proc.versions for p in version.participants}
     return codes - {""}
 
 
@@ -233,6 +251,11 @@ def _check_references(data: CatalogueIn, units: dict[str, OrgUnit]) -> list[dict
                     vrecord = record + ", " + _("version from %(day)s (#%(n)d)") % {
                         "day": version.valid_from.isoformat(), "n": j + 1}
                     errors.append(_error(vrecord, f"steps[{k}].unit", message % {"code": step.unit}))
+            for k, p in enumerate(version.participants):
+                if p.agency not in units:
+                    vrecord = record + ", " + _("version from %(day)s (#%(n)d)") % {
+                        "day": version.valid_from.isoformat(), "n": j + 1}
+                    errors.append(_error(vrecord, f"participants[{k}].agency", message % {"code": p.agency}))
     return errors
 
 
@@ -249,6 +272,8 @@ def _save_procedure(item: ProcedureIn, units: dict[str, OrgUnit], existing: Proc
     procedure.result_type = item.result_type
     procedure.result_name = item.result_name
     procedure.result_is_paper = item.result_is_paper
+    procedure.receipt_anywhere = item.receipt_anywhere
+    procedure.receipt_anywhere_basis = item.receipt_anywhere_basis
     procedure.notes = item.notes
     services.save_procedure(procedure)
     procedure.receiving_units.set([units[c] for c in item.receiving_units])
@@ -270,6 +295,7 @@ def _save_version(procedure: Procedure, item: VersionIn, units: dict[str, OrgUni
         setattr(version, name, getattr(item, name))
     version.deadline_policy = item.deadline_policy
     version.clock_start = item.clock_start
+    version.interagency_mode = item.interagency_mode
     version.eform = item.eform
     version.legal_time_amount, version.legal_time_unit = _time_fields(item.legal_time)
     version.target_time_amount, version.target_time_unit = _time_fields(item.target_time)
@@ -282,7 +308,7 @@ def _save_version(procedure: Procedure, item: VersionIn, units: dict[str, OrgUni
 
 
 def _replace_parts(version: ProcedureVersion, item: VersionIn, units: dict[str, OrgUnit]) -> None:
-    for related in ("documents", "fees", "steps", "legal_bases", "time_variants"):
+    for related in ("documents", "fees", "steps", "legal_bases", "time_variants", "participants"):
         getattr(version, related).all().delete()
     TimeVariant.objects.bulk_create(
         TimeVariant(version=version, order=n, label=v.label, amount=v.amount, unit=v.unit)
@@ -297,6 +323,10 @@ def _replace_parts(version: ProcedureVersion, item: VersionIn, units: dict[str, 
              role=s.role, budget_amount=s.budget.amount if s.budget else None,
              budget_unit=s.budget.unit if s.budget else "", produces=list(s.produces), note=s.note)
         for s in item.steps)
+    Participant.objects.bulk_create(
+        Participant(version=version, order=p.order, agency=units[p.agency], lead=p.lead, part=p.part,
+                    share_amount=p.share.amount if p.share else None, share_unit=p.share.unit if p.share else "")
+        for p in item.participants)
     services.bump_revision()  # bulk_create sends no signal
 
 
@@ -393,6 +423,8 @@ def _version_out(snap: dict[str, Any]) -> dict[str, Any]:
         "steps": [{**s, "unit": s["unit"]["code"] if s["unit"] else ""} for s in v["steps"]],
         "legal_basis": v["legal_basis"], "source": v["source"], "notes": v["notes"],
         "eform": v.get("eform", []),
+        "interagency_mode": v.get("interagency_mode", ""),
+        "participants": [{**p, "agency": p["agency"]["code"]} for p in v.get("participants", [])],
     }
 
 
@@ -413,6 +445,7 @@ def export_data(procedures: QuerySet[Procedure] | None = None) -> dict[str, Any]
             "applicant_types": procedure.applicant_types(), "online_mode": procedure.online_mode,
             "partial_online_reason": procedure.partial_online_reason, "result_type": procedure.result_type,
             "result_name": procedure.result_name, "result_is_paper": procedure.result_is_paper,
+            "receipt_anywhere": procedure.receipt_anywhere, "receipt_anywhere_basis": procedure.receipt_anywhere_basis,
             "notes": procedure.notes,
             "versions": [_version_out(s) for s in snaps],
         })

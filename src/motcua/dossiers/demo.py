@@ -300,6 +300,7 @@ def _collector(d: Dossier) -> wf.Collection:
 def seed(stdout: Any, count: int | None = None) -> None:
     count = COUNT if count is None else count
     if Dossier.objects.filter(procedure__code__in=CODES, applicant_id_number__startswith="0680").exists():
+        seed_interagency(stdout)
         return
     people = {u.username: u for u in User.objects.filter(username__in=["binh", "cuong", "dung", "giang", "khanh"])}
     codes = [c for c in CODES if Procedure.objects.filter(code=c, versions__status="published").exists()]
@@ -324,4 +325,89 @@ def seed(stdout: Any, count: int | None = None) -> None:
     summary = ", ".join(f"{label}: {n}" for label, n in by_status.items() if n)
     stdout.write(f"Dossiers: {count} construction dossiers since {START:%d/%m/%Y} ({summary}) "
                  f"in {time.monotonic() - started:.0f} s.\n")
+    seed_interagency(stdout)
 
+
+
+# --- one-stop inter-agency, different levels, receipt regardless of boundary (issue 18) ---------------------
+
+INTERAGENCY_CODE = "1.013239"  # the feasibility study's appraisal, with the environment department's opinion
+ANYWHERE_CODE = "1.013236"  # the construction permit, on the demo's list of procedures received anywhere
+WARD_DESK = "001.30.01.H68"
+VARIANT = "Nhóm C, còn lại"
+
+
+def _applicant(n: int, name: str) -> services.Applicant:
+    return services.Applicant(name=name, id_number=f"06809900{n:04d}", phone=f"0913{n:06d}",
+                              address="15 đường Phan Đình Phùng, phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng")
+
+
+def _intake(code: str, n: int, name: str, subject: str, receiving: str = "") -> services.Intake:
+    version = Procedure.objects.get(code=code).versions.filter(status="published").order_by("-valid_from").first()
+    docs = version.documents.count() if version else 0
+    declared = list(version.eform or []) if version else []
+    sim = _Sim(random.Random(n), {}, timezone.now())  # noqa: S311 - plausible form answers, not a secret
+    return services.Intake(procedure=code, applicant=_applicant(n, name), subject=subject, receiving_unit=receiving,
+                           documents=[services.DocumentInput(order=k) for k in range(1, docs + 1)],
+                           time_variant=VARIANT if code == INTERAGENCY_CODE else "",
+                           form_data=sim.form_values(declared, "phường Xuân Hương - Đà Lạt", timezone.now())
+                           if declared else None)
+
+
+def _back(now: dt.datetime, days: float) -> dt.datetime:
+    """A working instant ``days`` working days before ``now`` on the demo agency's calendar."""
+    return deadlines.add_working(now, -int(days * WORKING_DAY), AGENCY)
+
+
+def _by_deadline(d: Dossier, received: dt.datetime) -> dt.datetime:
+    """Half an hour after the receipt, or by the transfer deadline (Decree 118/2025 Art. 18(2))."""
+    t = deadlines.add_working(received, 1800, AGENCY)
+    return min(t, d.transfer_due_at) if d.transfer_due_at else t
+
+
+def seed_interagency(stdout: Any) -> None:
+    """Three dossiers that show the inter-agency features: a feasibility-study appraisal whose environment
+    opinion came late (the late dossier attributed to that department), one whose opinion is awaited in
+    Khánh's queue, and a construction permit received at a ward's desk regardless of boundary, whose time
+    counts from the Department's receipt."""
+    if Dossier.objects.filter(applicant_id_number__startswith="06809900").exists():
+        return
+    people = {u.username: u for u in User.objects.filter(username__in=["binh", "cuong", "dung", "giang", "khanh",
+                                                                        "yen"])}
+    if len(people) < 6 or not Procedure.objects.filter(code=INTERAGENCY_CODE, versions__participants__isnull=False,
+                                                       versions__status="published").exists():
+        stdout.write("Inter-agency dossiers: demo procedure or personas missing, skipped.\n")
+        return
+    p, now = people, timezone.now()
+    with dispatch.withhold(), deadlines.calendars_fixed(), transaction.atomic():
+        # 1. Received 16 working days ago; the environment department answers on day 7 of its 5; the result is
+        #    signed on day 13 of 12: late, because of the opinion.
+        t0 = _back(now, 16)
+        d = services.receive_at_desk(p["binh"], _intake(INTERAGENCY_CODE, 1, "Công ty Cổ phần Xây dựng Lâm Viên",
+                                                         "Thẩm định Báo cáo nghiên cứu khả thi dự án khu nhà ở"),
+                                     at=t0)
+        d = services.transfer(p["binh"], d, at=_by_deadline(d, t0))
+        wf.claim(p["cuong"], d, at=deadlines.add_working(t0, 3600, AGENCY))
+        wf.transfer_step(p["cuong"], d, note="Đủ điều kiện thẩm định; chờ ý kiến về đất đai, môi trường",
+                         at=deadlines.add_working(t0, WORKING_DAY, AGENCY))
+        wf.claim(p["khanh"], d, at=deadlines.add_working(t0, 6 * WORKING_DAY, AGENCY))
+        wf.transfer_step(p["khanh"], d, note="Phù hợp quy hoạch sử dụng đất; đề nghị lập hồ sơ môi trường theo quy "
+                         "định", at=deadlines.add_working(t0, 7 * WORKING_DAY, AGENCY))
+        wf.approve(p["dung"], d, note="Trình ký", at=deadlines.add_working(t0, 11 * WORKING_DAY, AGENCY))
+        signed = deadlines.add_working(t0, int(12.5 * WORKING_DAY), AGENCY)
+        wf.sign(p["giang"], d, number="15/TB-SXD", issued_on=timezone.localdate(signed), at=signed)
+        wf.return_result(p["binh"], d, method="desk", collection=_collector(d),
+                         at=deadlines.add_working(signed, WORKING_DAY, AGENCY))
+        # 2. Received two working days ago: the opinion is awaited in the environment department's queue.
+        t1 = _back(now, 2)
+        d = services.receive_at_desk(p["binh"], _intake(INTERAGENCY_CODE, 2, "Công ty TNHH Đầu tư Đà Lạt Xanh",
+                                                         "Thẩm định Báo cáo nghiên cứu khả thi dự án trường học"),
+                                     at=t1)
+        services.transfer(p["binh"], d, at=_by_deadline(d, t1))
+        # 3. Received at the ward's desk yesterday, transferred this morning: its time counts from the transfer.
+        t2 = _back(now, 1)
+        d = services.receive_at_desk(p["yen"], _intake(ANYWHERE_CODE, 3, "Trần Văn Phúc",
+                                                       "Xin cấp giấy phép xây dựng nhà ở", receiving=WARD_DESK), at=t2)
+        services.transfer(p["yen"], d, at=deadlines.add_working(t2, WORKING_DAY // 2, AGENCY))
+    stdout.write("Inter-agency dossiers: 2 of the feasibility-study appraisal with the environment department, "
+                 "1 received at the ward's desk.\n")

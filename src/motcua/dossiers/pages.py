@@ -302,6 +302,10 @@ def event_rows(events: list[DossierEvent]) -> list[EventRow]:
             detail = str(PAPER_LABELS.get(paper, paper))
         elif e.kind == EventKind.DOCUMENT_ADDED:
             detail = str(e.data.get("name", ""))
+        elif e.kind in (EventKind.PART_SENT, EventKind.PART_ENDED):
+            agency = e.data.get("agency_name") or e.data.get("agency", "")
+            slip = e.data.get("slip")
+            detail = f"{agency} ({_('transfer slip')} {slip})" if slip else str(agency)
         elif e.kind == EventKind.CLOCK:
             detail = str(CLOCK_REASONS.get(e.reason, e.reason))
         elif e.kind == EventKind.CODE_ASSIGNED:
@@ -356,9 +360,10 @@ def class_label(result: dict[str, Any] | None) -> Any:
 
 
 def step_rows(info: wf_selectors.DossierDetail, now: dt.datetime) -> list[dict[str, Any]]:
-    """The steps of the internal process with their due instants and class (early, on time, late)."""
+    """The steps of the internal process with their due instants and class (early, on time, late): the lead
+    agency's process, then each participating agency's own steps (an inter-agency dossier)."""
     rows = []
-    for s in info.steps:
+    for s in sorted(info.steps, key=lambda s: (s.part_id is not None, s.part_id or 0, s.order, s.id)):
         if s.started_at is None and s.outcome:
             continue
         result = info.step_classes.get(s.pk)

@@ -279,8 +279,8 @@ def _send_part(dossier: Dossier, part: AgencyPart, parts: list[AgencyPart], user
     part.slip_reference = interagency.take_slip_number(dossier, part, sender, at)
     part.save(update_fields=["sent_at", "sent_by", "due_at", "slip_reference"])
     events.append(dossier, EventKind.PART_SENT, user, at=at, data={
-        "part": part.pk, "agency": part.agency.code, "from_unit": sender.code, "order": part.order,
-        "work": part.part, "due_at": part.due_at, "slip": part.slip_reference})
+        "part": part.pk, "agency": part.agency.code, "agency_name": part.agency.name, "from_unit": sender.code,
+        "order": part.order, "work": part.part, "due_at": part.due_at, "slip": part.slip_reference})
     first = part.steps.order_by("order").values_list("order", flat=True).first()
     if first is not None:
         _start_group(dossier, first, user, at, part=part)
@@ -293,7 +293,8 @@ def _end_part(dossier: Dossier, part: AgencyPart, last: ProcessingStep, user: Us
     part.late = interagency.is_late(part)
     part.save(update_fields=["ended_at", "ended_by", "outcome", "answer", "late"])
     events.append(dossier, EventKind.PART_ENDED, user, at=at, reason=part.answer, data={
-        "part": part.pk, "agency": part.agency.code, "order": part.order, "due_at": part.due_at, "late": part.late,
+        "part": part.pk, "agency": part.agency.code, "agency_name": part.agency.name, "order": part.order,
+        "due_at": part.due_at, "late": part.late,
         "result": interagency.judge_part(part)})
     if interagency.mode(dossier) != InteragencyMode.SEQUENTIAL:
         return
