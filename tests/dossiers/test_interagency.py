@@ -277,7 +277,7 @@ def test_the_statistics_attribute_the_delay_to_the_agency_that_caused_it(people,
     # Seen from the other department's own scope, only its own row.
     own = stats_interagency.by_agency(frozenset({org["other"].pk, org["other_division"].pk}), dt.date(2026, 8, 1),
                                       dt.date(2026, 8, 31))
-    assert [r["code"] for r in own] == [org["other"].code]
+    assert [(r["code"], r["caused"]) for r in own] == [(org["other"].code, 1)]
     # Indicator 2 of Circular 01/2018 (the time of each unit, coordinating units included): the late part scores 0.
     opinions = evaluation._opinions([d.pk])[d.pk]
     assert evaluation.score_steps(evaluation._steps([d.pk])[d.pk], opinions) == 0

@@ -408,6 +408,6 @@ def seed_interagency(stdout: Any) -> None:
         t2 = _back(now, 1)
         d = services.receive_at_desk(p["yen"], _intake(ANYWHERE_CODE, 3, "Trần Văn Phúc",
                                                        "Xin cấp giấy phép xây dựng nhà ở", receiving=WARD_DESK), at=t2)
-        services.transfer(p["yen"], d, at=deadlines.add_working(t2, WORKING_DAY // 2, AGENCY))
+        services.transfer(p["yen"], d, at=deadlines.add_working(t2, 3 * 3600, AGENCY))
     stdout.write("Inter-agency dossiers: 2 of the feasibility-study appraisal with the environment department, "
                  "1 received at the ward's desk.\n")

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.accounts.models import OrgUnit
 from motcua.dossiers.workflow import interagency
 from motcua.dossiers.workflow.models import AgencyPart
 
@@ -39,30 +38,43 @@ def by_agency(unit_ids: frozenset[int] | None, first: dt.date, last: dt.date,
     in_scope = Q() if unit_ids is None else Q(agency_id__in=unit_ids)
     rows: dict[int, dict[str, Any]] = defaultdict(lambda: {"parts": 0, "early": 0, "on_time": 0, "late": 0,
                                                            "overdue": 0, "caused": 0})
-    ended = AgencyPart.objects.filter(in_scope, ended_at__gte=start, ended_at__lt=end, due_at__isnull=False)
-    for p in ended.only("agency_id", "ended_at", "due_at", "lead"):
-        row = rows[p.agency_id]
-        row["parts"] += 1
-        row[interagency.judge_part(p)] += 1
-    overdue = AgencyPart.objects.filter(in_scope, sent_at__lt=cutoff, due_at__lt=cutoff).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=end))
-    for agency_id in overdue.values_list("agency_id", flat=True):
-        rows[agency_id]["overdue"] += 1
-    # The late dossiers of the period, each attributed to the agencies that caused the delay.
-    late_dossiers = (AgencyPart.objects.filter(lead=True, ended_at__gte=start, ended_at__lt=end, late=True)
-                     .values_list("dossier_id", flat=True))
+    names: dict[int, tuple[str, str]] = {}
+    # The late dossiers of the period (ended after the promised return) in which the scope took part: all their
+    # parts are read, so that each is attributed to the agencies that caused the delay.
+    lead_late = AgencyPart.objects.filter(lead=True, late=True, ended_at__gte=start, ended_at__lt=end)
+    if unit_ids is not None:
+        lead_late = lead_late.filter(dossier_id__in=AgencyPart.objects.filter(in_scope).values("dossier_id"))
+    # One query: the scope's parts that ended in the period or are still open past their deadline at its end,
+    # and every part of those late dossiers.
+    wanted = (Q(ended_at__gte=start, ended_at__lt=end)
+              | Q(sent_at__lt=cutoff, due_at__lt=cutoff) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end)))
     by_dossier: dict[int, list[AgencyPart]] = defaultdict(list)
-    for p in AgencyPart.objects.filter(dossier_id__in=list(late_dossiers)).select_related("dossier"):
+    for p in (AgencyPart.objects.filter(in_scope & wanted & Q(due_at__isnull=False)
+                                        | Q(dossier_id__in=lead_late.values("dossier_id")))
+              .select_related("dossier", "agency")):
         by_dossier[p.dossier_id].append(p)
+        if (unit_ids is not None and p.agency_id not in unit_ids) or p.due_at is None:
+            continue
+        ended = p.ended_at is not None and start <= p.ended_at < end
+        overdue = p.sent_at is not None and p.sent_at < cutoff and p.due_at < cutoff and (
+            p.ended_at is None or p.ended_at >= end)
+        if not (ended or overdue):
+            continue
+        names[p.agency_id] = (p.agency.name, p.agency.code)
+        row = rows[p.agency_id]
+        if ended:
+            row["parts"] += 1
+            row[interagency.judge_part(p)] += 1
+        else:
+            row["overdue"] += 1
     for parts in by_dossier.values():
         lead = next((p for p in parts if p.lead), None)
-        if lead is None:
+        if lead is None or not lead.late or lead.ended_at is None or not start <= lead.ended_at < end:
             continue
         for unit in interagency.responsible(lead.dossier, parts, lead.ended_at):
             if unit_ids is None or unit.pk in unit_ids:
+                names.setdefault(unit.pk, (unit.name, unit.code))
                 rows[unit.pk]["caused"] += 1
-    names = dict(OrgUnit.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
-    codes = dict(OrgUnit.objects.filter(pk__in=list(rows)).values_list("pk", "code"))
-    out = [{"agency": names.get(pk, ""), "code": codes.get(pk, ""), **row,
+    out = [{"agency": names[pk][0], "code": names[pk][1], **row,
             "on_time_rate": rate(row["early"] + row["on_time"], row["parts"])} for pk, row in rows.items()]
     return sorted(out, key=lambda r: r["agency"])
