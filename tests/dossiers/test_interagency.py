@@ -15,7 +15,7 @@ from motcua.accounts.choices import Role, UnitKind
 from motcua.accounts.models import OrgUnit
 from motcua.catalogue import services as catalogue_services
 from motcua.catalogue.models import Participant, Procedure, ProcedureVersion, Step
-from motcua.core.errors import Conflict, DomainError
+from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.dossiers import deadlines, services
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import AgencyPart, PaperNumber, ProcessingStep
@@ -216,7 +216,7 @@ def test_commune_desk_sends_up_and_returns_by_its_receipt(people, org, commune):
     wf.sign(people["giang"], d, number="45/GPXD", at=t(2026, 8, 5, 9, 0))
     (ret,) = [s for s in steps_of(d) if s.open]
     assert ret.unit == commune["desk"]
-    with pytest.raises(Exception):  # the department's desk does not return what the commune received
+    with pytest.raises(PermissionDenied):  # the department's desk does not return what the commune received
         wf.return_result(people["binh"], d, method="desk", at=t(2026, 8, 6, 9, 0))
     wf.return_result(yen, d, method="desk", collection=wf.Collection(name="Nguyễn Văn An", id_number="079123456789",
                                                                         signed=True), at=t(2026, 8, 6, 9, 0))
@@ -242,6 +242,16 @@ def test_receipt_anywhere_counts_from_the_competent_agency(people, org, commune)
     assert services.received_elsewhere(d)
     assert d.code and d.received_at == t(2026, 8, 3, 9, 0)
     assert d.due_at is None and deadlines.waits_for(d) == deadlines.ARRIVAL
+    # The receipt says when the time will count from, instead of a promised date.
+    import io
+
+    from pypdf import PdfReader
+
+    from motcua.dossiers import issuing
+
+    receipt = " ".join(" ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(
+        issuing.read(issuing.issue(yen, d, "receipt")))).pages).split())
+    assert "cơ quan có thẩm quyền tiếp nhận hồ sơ" in receipt
     # The start-clock action is not offered: the arrival is recorded by the transfer itself.
     with pytest.raises(DomainError):
         services.start_clock(yen, d, event_at=t(2026, 8, 3, 10, 0))
@@ -297,7 +307,8 @@ def test_through_the_api(people, org, client_for):  # type: ignore[no-untyped-de
     (land,) = [p for p in body["parts"] if not p["lead"]]
     assert land["agency"]["code"] == org["other"].code and land["slip"] == "01/PCXL" and land["ended_at"] is None
     # Khánh takes his agency's step and finishes it with the answer.
-    assert khanh.post(f"/api/v1/dossiers/{d.code}/actions/claim", {}, content_type="application/json").status_code == 200
+    r = khanh.post(f"/api/v1/dossiers/{d.code}/actions/claim", {}, content_type="application/json")
+    assert r.status_code == 200
     r = khanh.post(f"/api/v1/dossiers/{d.code}/actions/transfer-step", {"note": "Đồng ý về đất đai"},
                    content_type="application/json")
     assert r.status_code == 200, r.content
@@ -328,7 +339,8 @@ def test_slip_and_control_sheet_state_each_part(people, org):  # type: ignore[no
     _name, pdf = issuing.transfer_slip(d, 1)
     slip = text(pdf)
     assert "PHIẾU CHUYỂN XỬ LÝ" in slip and "01/PCXL" in slip
-    assert "Cho ý kiến về đất đai" in slip and "09 giờ 30 phút, ngày 06 tháng 8 năm 2026" in slip and "Sở Xây dựng" in slip
+    assert "Cho ý kiến về đất đai" in slip and "Sở Xây dựng" in slip
+    assert "09 giờ 30 phút, ngày 06 tháng 8 năm 2026" in slip
     with pytest.raises(DomainError):
         issuing.transfer_slip(d, 9)
     wf.claim(people["khanh"], d, at=t(2026, 8, 4, 9, 0))
