@@ -9,8 +9,10 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The dossiers app decides which legal form applies and issues it; this app renders it.
-        from motcua.dossiers import issuing
+        from motcua.dossiers import issuing, signatures
 
-        from . import services
+        from . import services, signing
 
         issuing.register_renderer(services)
+        # Papers signed in the agency's name where it has a key (``signing``); the dossiers app asks through its hook.
+        signatures.register(signing.Signer())

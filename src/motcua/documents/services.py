@@ -7,16 +7,20 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.dates import legal_date
-from motcua.core.errors import DomainError
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from motcua.core.text import nfc
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import rule_set_on
 
 from . import legal
+from .models import SignedDocument
 
 
 def _context(d: Dossier, role: str, base_url: str, at: dt.datetime, number: str) -> dict[str, Any]:
@@ -94,3 +98,22 @@ def write_register_sheet(book: Any, bold: Any, cell: Any, dossiers: list[Dossier
             sheet.write_string(row, col, value, cell)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 10, 22)
+
+
+@transaction.atomic
+def revoke_document(user: User, token: str, reason: str) -> SignedDocument:
+    """The agency annuls a paper it signed (a result withdrawn, a copy issued in error): its leader says why, and
+    the public verification page then says the paper is revoked. Once."""
+    record = SignedDocument.objects.select_for_update().filter(token=token).first()
+    if record is None:
+        raise NotFound(_("No such signed paper."))
+    if not has_capability(user, Capability.SIGN_RESULTS, record.agency):
+        raise PermissionDenied(_("Only the agency's leader may revoke its papers."), code="forbidden")
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the paper is revoked."), code="invalid", details={"field": "reason"})
+    if record.revoked_at is not None:
+        raise Conflict(_("This paper is already revoked."), code="already_revoked")
+    record.revoked_at, record.revoked_by, record.revocation_reason = timezone.now(), user, reason[:2000]
+    record.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    return record

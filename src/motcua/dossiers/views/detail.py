@@ -63,6 +63,11 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = info.dossier
     personal = selectors.personal_data(dossier, opened["full"])
     issued = list(IssuedForm.objects.filter(dossier=dossier).select_related("issued_by").order_by("issued_at"))
+    # A result signed in the agency's name links to its public verification page (kept with its event).
+    verify = {e.data.get("result"): e.data["verify_url"] for e in info.events
+              if e.kind == EventKind.RESULT_RECORDED and e.data.get("verify_url")}
+    for r in info.results:
+        r.verify_url = verify.get(r.pk, "")  # type: ignore[attr-defined]
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "status_label": selectors.status_label(dossier), "personal": personal,
         "may_see_personal": opened["may_see"], "full": opened["full"], "documents": page.documents,

@@ -8,6 +8,7 @@ Each service takes ``at`` (default: now) so that the demo can backdate real work
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from motcua.accounts.choices import Role
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, own_unit_ids, unit_ids_in_scope
-from motcua.accounts.selectors import units_by_code_or_name
+from motcua.accounts.selectors import signature, units_by_code_or_name
 from motcua.catalogue.choices import InteragencyMode
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 
-from .. import deadlines, events, files, issuing, lifecycle
+from .. import deadlines, events, files, issuing, lifecycle, signatures
 from .. import services as intake
 from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
@@ -955,6 +956,31 @@ def _start_return(dossier: Dossier, user: User, at: dt.datetime) -> None:
     _refresh_current(dossier, at)
 
 
+def _signed_result(user: User, dossier: Dossier, upload: files.Upload, number: str,
+                   signer: User | None) -> tuple[files.Upload, str]:
+    """The result's PDF signed in the agency's name where it has a key (the digital signature of the body,
+    Decree 30/2020 Art. 8; ``signatures``), with the QR code of its public verification page; the upload as it
+    is otherwise (a paper result signed by hand and scanned)."""
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    if upload.kind != "pdf" or not signatures.can_sign(agency, "result"):
+        return upload, ""
+    if signer is None:
+        event = dossier.events.filter(kind=EventKind.SIGNED).select_related("actor").order_by("-seq").first()
+        signer = event.actor if event is not None else user
+    upload.stream.seek(0)
+    title = str((dossier.snapshot.get("procedure") or {}).get("result_name") or "") or _("Result")
+    signed = signatures.sign(signatures.SignRequest(
+        pdf=upload.stream.read(), agency=agency, signer=signer, kind="result",
+        subject=f"dossier:{dossier.code}:result:{number}"[:60], reference=number, title=title,
+        signer_title=signature(signer, agency)["title"]))
+    if signed is None:
+        upload.stream.seek(0)
+        return upload, ""
+    out = files.Upload(name=upload.name, stream=io.BytesIO(signed.pdf), document_order=upload.document_order)
+    files.check([out], office_allowed=set())
+    return out, signed.verify_url
+
+
 def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.date, signer: User | None = None,
                   upload: files.Upload | None = None, at: dt.datetime | None = None) -> Result:
     """Record the signed result: its number, date, signer and digitised file (status 4 → 9). An early result
@@ -966,8 +992,10 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
     if not (_processes(user, dossier) or has_capability(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)):
         raise _forbidden()
     stored: list[str] = []
+    verify_url = ""
     if upload is not None:
         files.check([upload], office_allowed=set())
+        upload, verify_url = _signed_result(user, dossier, upload, number, signer)
         stored.append(files.store(upload, files.new_folder(dossier.reference)))
     try:
         with transaction.atomic():
@@ -992,7 +1020,8 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
             early = dossier.due_at is not None and judge(now, dossier.due_at) == Outcome.EARLY
             events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
                 "result": result.pk, "number": number, "issued_on": issued_on, "signer": signer.get_full_name(),
-                "attachment": attachment.pk if attachment else None, "early": early})
+                "attachment": attachment.pk if attachment else None, "early": early,
+                **({"verify_url": verify_url} if verify_url else {})})
             dossier.processing_ended_at = now
             dossier.digitised_result = attachment is not None
             _set_status(dossier, Status.DONE, user, now, data={"result": result.pk, "early": early},
