@@ -157,11 +157,10 @@ def test_the_page_answers_unknown_tokens_and_bad_files(db, client):  # type: ign
 def test_a_result_recorded_with_its_pdf_is_signed_by_the_agency(people, org, pki, client_for):  # type: ignore[no-untyped-def]
     """Through the processing: the director signs with the result's PDF; the stored result is the signed file,
     its verification page says it is valid, and the dossier page links to it."""
-    from tests.dossiers.test_interagency import steps_of
-    from tests.dossiers.workflow_helpers import construction_permit, in_progress, t
-
     from motcua.dossiers import files
     from motcua.dossiers.workflow import services as wf
+    from tests.dossiers.test_interagency import steps_of
+    from tests.dossiers.workflow_helpers import construction_permit, in_progress, t
 
     construction_permit(org)
     d = in_progress(people, t(2026, 8, 3, 9, 0))
