@@ -71,6 +71,7 @@ class DocumentIn(_In):
     condition: str = ""
     template_name: str = Field(default="", max_length=255)
     from_data_store: bool = False
+    kind: str = Field(default="", max_length=60)
     note: str = ""
 
 
@@ -156,6 +157,7 @@ class ProcedureIn(_In):
     result_name: str = Field(default="", max_length=500)
     result_is_paper: bool | None = None
     # Decree 118/2025 Art. 14(4): on the published list of procedures received regardless of boundary.
+    result_kind: str = Field(default="", max_length=60)
     receipt_anywhere: bool = False
     receipt_anywhere_basis: str = Field(default="", max_length=255)
     notes: str = ""
@@ -272,6 +274,7 @@ def _save_procedure(item: ProcedureIn, units: dict[str, OrgUnit], existing: Proc
     procedure.result_type = item.result_type
     procedure.result_name = item.result_name
     procedure.result_is_paper = item.result_is_paper
+    procedure.result_kind = item.result_kind
     procedure.receipt_anywhere = item.receipt_anywhere
     procedure.receipt_anywhere_basis = item.receipt_anywhere_basis
     procedure.notes = item.notes
@@ -445,7 +448,8 @@ def export_data(procedures: QuerySet[Procedure] | None = None) -> dict[str, Any]
             "applicant_types": procedure.applicant_types(), "online_mode": procedure.online_mode,
             "partial_online_reason": procedure.partial_online_reason, "result_type": procedure.result_type,
             "result_name": procedure.result_name, "result_is_paper": procedure.result_is_paper,
-            "receipt_anywhere": procedure.receipt_anywhere, "receipt_anywhere_basis": procedure.receipt_anywhere_basis,
+            "result_kind": procedure.result_kind, "receipt_anywhere": procedure.receipt_anywhere,
+            "receipt_anywhere_basis": procedure.receipt_anywhere_basis,
             "notes": procedure.notes,
             "versions": [_version_out(s) for s in snaps],
         })

@@ -104,6 +104,11 @@ class Procedure(TimeStampedModel):
     result_name = models.CharField(_("result"), max_length=500, blank=True,
                                    help_text=_("What the applicant receives, e.g. Giấy phép xây dựng."))
     result_is_paper = models.BooleanField(_("result is a paper document"), null=True, blank=True)
+    # The kind of paper the result is ("giay-phep-xay-dung"): a later procedure that asks for a document of the
+    # same kind is offered the citizen's earlier result instead (Decree 118/2025 Art. 4(2a)).
+    result_kind = models.CharField(_("kind of paper of the result"), max_length=60, blank=True,
+                                   help_text=_("A short code shared with the documents other procedures ask for, "
+                                               "e.g. giay-phep-xay-dung."))
     notes = models.TextField(_("notes"), blank=True)
     name_folded = models.CharField(max_length=500, editable=False, default="", db_index=True)
     search_body = models.TextField(editable=False, default="")
@@ -288,6 +293,9 @@ class RequiredDocument(_VersionPart):
     # Decree 217/2026 Art. 7(3): documents whose data already exists in a national or sectoral
     # database must not be requested; the citizen's data store on DVCQG can supply them instead.
     from_data_store = models.BooleanField(_("may come from the citizen's data store"), default=False)
+    # The kind of paper ("giay-phep-xay-dung"): the citizen's earlier result of that kind is offered instead.
+    kind = models.CharField(_("kind of paper"), max_length=60, blank=True,
+                            help_text=_("The code of a procedure's result kind, when an earlier result can stand in."))
     note = models.TextField(_("note"), blank=True)
 
     class Meta(_VersionPart.Meta):

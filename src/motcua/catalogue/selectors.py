@@ -310,6 +310,7 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
             # Decree 118/2025 Art. 14(4): received at any centre; the time counts from the competent agency's
             # receipt (Art. 17(3) as amended by Decree 309/2026).
             "receipt_anywhere": procedure.receipt_anywhere,
+            "result_kind": procedure.result_kind,
         },
         "version": {
             "id": version.pk,
@@ -349,7 +350,7 @@ def snapshot(version: ProcedureVersion) -> dict[str, Any]:
                     "name": d.name, "copies": d.copies, "copy_kind": d.copy_kind, "condition": d.condition,
                     "template_name": d.template_name,
                     "template_url": d.template_file.url if d.template_file else None,
-                    "from_data_store": d.from_data_store, "note": d.note,
+                    "from_data_store": d.from_data_store, "kind": d.kind, "note": d.note,
                 }
                 for d in version.documents.all()
             ],

@@ -190,6 +190,8 @@ class IntakeForm(forms.Form):
             self.fields[f"doc{order}_scanned"] = forms.BooleanField(label=_("Scanned at the desk"), required=False)
             self.fields[f"doc{order}_reused"] = forms.BooleanField(label=_("Taken from digitised data"),
                                                                    required=False)
+            self.fields[f"doc{order}_reuse"] = forms.CharField(
+                label=_("Or the number of a paper the applicant already holds"), max_length=100, required=False)
             self.fields[f"doc{order}_files"] = MultipleFileField(label=_("Scans or files"))
             self.fields[f"doc{order}_problem"] = problem_field()
             self.fields[f"doc{order}_note"] = forms.CharField(
@@ -201,6 +203,7 @@ class IntakeForm(forms.Form):
     def document_rows(self) -> list[dict[str, Any]]:
         return [{"order": order, "doc": doc, "provided": self[f"doc{order}_provided"],
                  "scanned": self[f"doc{order}_scanned"], "reused": self[f"doc{order}_reused"],
+                 "reuse": self[f"doc{order}_reuse"],
                  "files": self[f"doc{order}_files"], "problem": self[f"doc{order}_problem"],
                  "note": self[f"doc{order}_note"], "missing": order in self.missing_orders}
                 for order, doc in enumerate(self.documents, start=1)]
@@ -215,7 +218,7 @@ class IntakeForm(forms.Form):
                 if doc.get("condition"):
                     continue
                 if not (data.get(f"doc{order}_provided") or data.get(f"doc{order}_reused")
-                        or data.get(f"doc{order}_files")):
+                        or data.get(f"doc{order}_files") or (data.get(f"doc{order}_reuse") or "").strip()):
                     self.missing_orders.add(order)
                     self.add_error(None, _(
                         "The required document “%(document)s” is missing: tick it as handed over, or ask for a "
@@ -248,7 +251,8 @@ class IntakeForm(forms.Form):
             problem = d.get(f"doc{order}_problem") or ""
             documents.append(services.DocumentInput(
                 order=order, provided=provided, scanned_at_desk=bool(d.get(f"doc{order}_scanned")),
-                reused_digitised=bool(d.get(f"doc{order}_reused")), note=note))
+                reused_digitised=bool(d.get(f"doc{order}_reused")), note=note,
+                reuse_of=(d.get(f"doc{order}_reuse") or "").strip()))
             # A document of the list to supplement or correct: ticked with what is wrong, or a note on one
             # not handed over (then it is missing).
             if problem or (note and not provided):

@@ -164,6 +164,11 @@ class DossierDocument(models.Model):
     provided = models.BooleanField(_("provided"), default=False)
     scanned_at_desk = models.BooleanField(_("scanned at the desk"), default=False)
     reused_digitised = models.BooleanField(_("reused from digitised data"), default=False)
+    # The citizen's earlier paper that stands in for this one (``wallet``), and its number as the national sync
+    # carries it (``MaKetQuaThayThe``).
+    reused_from = models.ForeignKey("dossiers.HeldDocument", verbose_name=_("taken from the holder's documents"),
+                                    null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_code = models.CharField(_("number of the paper reused"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -406,6 +411,7 @@ class RuleSet(TimeStampedModel):
 
 
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
+from .wallet.models import HeldDocument  # noqa: E402
 from .workflow.models import (  # noqa: E402
     AgencyPart,
     Apology,
@@ -416,5 +422,20 @@ from .workflow.models import (  # noqa: E402
     Result,
 )
 
-__all__ = ["AgencyPart", "Apology", "Attachment", "Consultation", "Dossier", "DossierCodeCounter", "DossierDocument",
-           "DossierEvent", "PaperDraft", "Payment", "ProcessingStep", "RegisterCounter", "Result", "RuleSet"]
+__all__ = [
+    "AgencyPart",
+    "Apology",
+    "Attachment",
+    "Consultation",
+    "Dossier",
+    "DossierCodeCounter",
+    "DossierDocument",
+    "DossierEvent",
+    "HeldDocument",
+    "PaperDraft",
+    "Payment",
+    "ProcessingStep",
+    "RegisterCounter",
+    "Result",
+    "RuleSet",
+]

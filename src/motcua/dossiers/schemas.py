@@ -36,6 +36,9 @@ class DocumentIn(Schema):
                                                      "the same request (or one already attached), else 400")
     reused_digitised: bool = False
     note: str = Field("", max_length=500)
+    reuse_of: str = Field("", max_length=100, description="the number of a paper the applicant holds (an earlier "
+                          "result kept in their documents) that stands in for this one: taken from there, flagged "
+                          "reused, no file needed; 400 if the applicant holds no such paper of this kind")
 
 
 class MissingIn(Schema):

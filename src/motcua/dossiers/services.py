@@ -23,7 +23,7 @@ from motcua.core.text import fold_vi, nfc
 
 from . import codes, deadlines, events, files, lifecycle, selectors
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status, SupplementProblem
-from .models import Attachment, Dossier, DossierDocument, DossierEvent
+from .models import Attachment, Dossier, DossierDocument, DossierEvent, HeldDocument
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
@@ -53,6 +53,9 @@ class DocumentInput:
     scanned_at_desk: bool = False
     reused_digitised: bool = False
     note: str = ""
+    # The number of a paper the applicant holds (``wallet``) that stands in for this document: it is taken from
+    # their documents instead of a new copy (Decree 118/2025 Art. 4(2a)).
+    reuse_of: str = ""
 
 
 @dataclass
@@ -211,14 +214,34 @@ def _documents_from_snapshot(dossier: Dossier, inputs: list[DocumentInput]) -> l
     rows = []
     for order, doc in enumerate(known, start=1):
         item = given.get(order)
+        held = _held_for(dossier, doc, item.reuse_of) if item and item.reuse_of else None
         rows.append(DossierDocument(
             dossier=dossier, order=order, name=doc["name"], required=not doc.get("condition"),
             copies=doc.get("copies"), copy_kind=doc.get("copy_kind") or "",
             template_name=doc.get("template_name") or "",
-            provided=bool(item and item.provided), scanned_at_desk=bool(item and item.scanned_at_desk),
-            reused_digitised=bool(item and item.reused_digitised), note=nfc(item.note) if item else "",
+            provided=bool(item and item.provided) or held is not None,
+            scanned_at_desk=bool(item and item.scanned_at_desk),
+            reused_digitised=bool(item and item.reused_digitised) or held is not None,
+            note=nfc(item.note) if item else "",
+            reused_from=held, source_code=held.number if held else "",
         ))
     return rows
+
+
+def _held_for(dossier: Dossier, doc: dict[str, Any], number: str) -> HeldDocument:
+    """The applicant's paper of number ``number`` that stands in for ``doc``: theirs (by the ID number or tax
+    code the dossier is filed under, or their account), not withdrawn, of the kind the document asks for."""
+    from .wallet import selectors as wallet
+
+    holder = dossier.applicant_id_number or dossier.applicant_tax_code
+    found = wallet.held_by(holder, dossier.owner).filter(number__iexact=nfc(number).strip()).first()
+    if found is None:
+        raise _invalid(_("The applicant holds no paper numbered %(number)s.") % {"number": number},
+                       "documents.reuse_of")
+    if doc.get("kind") and found.kind != doc["kind"]:
+        raise _invalid(_("The paper %(number)s is not of the kind “%(name)s” asks for.")
+                       % {"number": found.number, "name": doc["name"]}, "documents.reuse_of")
+    return found
 
 
 def _check_scans(documents: list[DocumentInput], names: dict[int, str], uploads: list[files.Upload],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, desk, detail, queue
+from .views import actions, desk, detail, queue, wallet
 
 app_name = "dossiers"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tiep-nhan/", desk.choose_procedure, name="choose_procedure"),
     path("tiep-nhan/<str:procedure_code>/", desk.intake, name="intake"),
     path("tim-kiem/", queue.search, name="search"),
+    path("giay-to-da-cap/", wallet.held_lookup, name="held_lookup"),
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
     path("<str:code>/tep/<int:attachment_id>/", detail.attachment, name="file"),

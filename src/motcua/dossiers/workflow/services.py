@@ -32,6 +32,7 @@ from ..choices import EventKind, Status
 from ..models import Attachment, Dossier
 from ..rules import silence_rule, switch
 from ..timeliness import Outcome, judge
+from ..wallet import services as wallet
 from . import interagency, selectors
 from .choices import DraftKind, PaymentChannel, ResultKind, ReturnMethod, StepOutcome
 from .models import AgencyPart, Apology, Consultation, PaperDraft, Payment, ProcessingStep, Result
@@ -1017,6 +1018,8 @@ def record_result(user: User, dossier: Dossier, *, number: str, issued_on: dt.da
             result = Result.objects.create(dossier=dossier, kind=ResultKind.RESULT, number=number,
                                            issued_on=issued_on, signer=signer, signer_name=signer.get_full_name(),
                                            attachment=attachment, recorded_by=user, recorded_at=now)
+            # An electronic result goes to its holder's documents, offered when a later procedure asks for it.
+            wallet.keep_result(dossier, result)
             early = dossier.due_at is not None and judge(now, dossier.due_at) == Outcome.EARLY
             events.append(dossier, EventKind.RESULT_RECORDED, user, at=now, data={
                 "result": result.pk, "number": number, "issued_on": issued_on, "signer": signer.get_full_name(),

@@ -1,0 +1,44 @@
+"""The citizen's documents (*kho dữ liệu điện tử của tổ chức, cá nhân*): results this system issued to an
+applicant, kept so that a later procedure that asks for a paper of the same kind takes it from here instead
+of asking for it again (Decree 118/2025 Art. 4(2a) as added by Decree 309/2026; 766 indicators 4.3, 4.4).
+Writes go through ``wallet.services``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HeldDocument(models.Model):
+    """One paper a person or organisation holds: its kind (shared with the catalogue's documents), number, date
+    and issuing agency, and the electronic file (the signed result). ``holder_number`` is the personal ID number or
+    the tax code the dossier was filed under; ``holder`` the citizen account, when the dossier had one."""
+
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("holder's account"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="held_documents")
+    holder_number = models.CharField(_("holder's ID number or tax code"), max_length=14, db_index=True)
+    holder_name = models.CharField(_("holder"), max_length=255)
+    kind = models.CharField(_("kind of paper"), max_length=60, blank=True, db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    number = models.CharField(_("number"), max_length=100, db_index=True)
+    issued_on = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.ForeignKey("accounts.OrgUnit", verbose_name=_("issued by"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    # The stored file of the result (never deleted: attachments are protected), not a copy of it.
+    attachment = models.ForeignKey("dossiers.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
+                                   related_name="+")
+    result = models.OneToOneField("dossiers.Result", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="held")
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("issued on dossier"), on_delete=models.PROTECT,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("held document")
+        verbose_name_plural = _("held documents")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.number}"
