@@ -79,6 +79,10 @@ def test_an_earlier_result_is_offered_reused_flagged_and_counted(people, org, ad
     index = index766.compute(kpi.Scope(), dt.date(2026, 9, 1), dt.date(2026, 9, 30))
     ind = {i["id"]: i for g in index["groups"] for i in g["indicators"]}
     assert ind["4.3"]["numerator"] == 1 and ind["4.3"]["denominator"] == 1
+    # And in 4.4 (linked to the holder's documents), as is the first dossier, whose result is kept there.
+    assert ind["4.4"]["numerator"] == 1
+    august = index766.compute(kpi.Scope(), dt.date(2026, 8, 1), dt.date(2026, 8, 31))
+    assert {i["id"]: i for g in august["groups"] for i in g["indicators"]}["4.4"]["numerator"] == 1
 
 
 def test_nobody_reuses_someone_elses_paper(people, org, adjustment):  # type: ignore[no-untyped-def]
@@ -106,3 +110,28 @@ def test_the_desk_looks_a_result_up_by_number(people, org, client_for):  # type:
     assert client_for("an").get("/ho-so/giay-to-da-cap/", {"so": "88/GPXD"}).status_code == 403
     assert client_for("cuong").get("/ho-so/giay-to-da-cap/", {"so": "88/GPXD"}).status_code == 403
     assert "88/GPXD" not in client_for("binh").get("/ho-so/giay-to-da-cap/", {"so": "99/X"}).content.decode()
+
+
+def test_my_documents_in_the_portal(people, org, client_for, client):  # type: ignore[no-untyped-def]
+    from motcua.dossiers.models import Dossier
+
+    d = permit_issued(people, org)
+    Dossier.objects.filter(pk=d.pk).update(owner=people["an"])  # An's own dossier, filed from his account
+    HeldDocument.objects.update(holder=people["an"])
+    # Listed once the desk has returned the result.
+    assert "88/GPXD" not in client_for("an").get("/cong-dan/giay-to/").content.decode()
+    wf.return_result(people["binh"], d, method="online", at=t(2026, 8, 6, 9, 0))
+    page = client_for("an").get("/cong-dan/giay-to/")
+    assert page.status_code == 200 and "88/GPXD" in page.content.decode()
+    held = HeldDocument.objects.get()
+    download = client_for("an").get(f"/cong-dan/ho-so/{d.code}/tep/{held.attachment_id}/?tai-ve=1")
+    assert download.status_code == 200
+    # Nobody else sees it; anonymous is asked to sign in.
+    from django.test import Client
+
+    from tests.conftest import _person
+
+    chi = Client()
+    chi.force_login(_person("chi", "Lê Thị Chi", None, "citizen"))
+    assert "88/GPXD" not in chi.get("/cong-dan/giay-to/").content.decode()
+    assert client.get("/cong-dan/giay-to/").status_code == 302

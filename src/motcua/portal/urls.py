@@ -17,6 +17,7 @@ urlpatterns = [
     path("dang-ky/xac-nhan/<uuid:key>/gui-lai/", views.register_resend, name="register-resend"),
     path("danh-gia/<str:token>", views.rate, name="rate"),
     path("cong-dan/", views.home, name="home"),
+    path("cong-dan/giay-to/", views.documents, name="documents"),
     path("cong-dan/ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("cong-dan/ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="file"),
     path("cong-dan/ho-so/<str:code>/truy-cap/", views.access_log, name="access-log"),

@@ -28,6 +28,7 @@ from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
 from motcua.dossiers.views.detail import file_response
+from motcua.dossiers.wallet import selectors as wallet
 from motcua.surveys import selectors as survey_selectors
 from motcua.surveys.views import public as survey_views
 
@@ -146,6 +147,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "finished": [d for d in dossiers if d.status in finished],
         "drafts": list(selectors.own_drafts(me(request))),
     })
+
+
+@login_required
+@require_GET
+def documents(request: HttpRequest) -> HttpResponse:
+    """*Giấy tờ của tôi*: the results issued to me, kept to be downloaded and reused by a later procedure that
+    asks for a paper of the same kind (Decree 118/2025 Art. 4(2a))."""
+    # A result is the agency's until the desk hands it over (Decree 61/2018 Art. 20): listed once returned.
+    held = wallet.held_by(user=me(request)).filter(dossier__returned_at__isnull=False).select_related("dossier")
+    return render(request, "portal/documents.html", {"held": list(held)})
 
 
 def _own(request: HttpRequest, code: str) -> Dossier:

@@ -23,7 +23,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.calendars.clock import HOUR, from_seconds, to_seconds
 from motcua.dossiers.choices import Channel, EventKind
 from motcua.dossiers.facts import FAR_FUTURE, Built, Context, iter_built
-from motcua.dossiers.models import Attachment
+from motcua.dossiers.models import Attachment, DossierDocument, HeldDocument
 from motcua.dossiers.timeliness import Classification, EndKind, classify
 from motcua.dossiers.workflow.models import ProcessingStep
 from motcua.dossiers.workflow.services import DESK_ROLES
@@ -49,7 +49,7 @@ def _credited(ids: list[int]) -> dict[int, int]:
 
 
 def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False,
-              credited: int | None = None) -> dict[str, Any] | None:
+              credited: int | None = None, from_store: bool = False) -> dict[str, Any] | None:
     """The ``DossierFact`` row of a dossier as plain values (written with ``core.bulk.insert_rows``)."""
     d, facts = b.row, b.facts
     if facts.received_at is None:
@@ -90,7 +90,7 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False,
         "channel": d["channel"], "online": online, "fully_online": online and mode == "full",
         # A fee is due at receipt, or one was asked and paid later (``paid_online`` is set when a payment is
         # confirmed): the dossier carries a non-zero fee either way (766 3.5, 3.6: DanhSachLePhi).
-        "eligible_full": mode == "full", "reused_data": reused,
+        "eligible_full": mode == "full", "reused_data": reused, "from_store": from_store,
         "has_fee": (d["fees_due_vnd"] or 0) > 0 or d.get("paid_online") is not None,
         "paid_online": d.get("paid_online"), "e_result": d.get("digitised_result"), "apologised": apologised,
         # 766 4.2: files on the dossier's components and an electronic result.
@@ -114,8 +114,13 @@ def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, A
     filed = set(Attachment.objects.filter(dossier_id__in=ids, document__isnull=False)
                 .values_list("dossier_id", flat=True).distinct())
     credited = _credited(ids)
+    # 766 4.4: a component taken from the holder's documents, or the result kept in them.
+    store = set(DossierDocument.objects.filter(dossier_id__in=ids, reused_from__isnull=False)
+                .values_list("dossier_id", flat=True)) | set(
+        HeldDocument.objects.filter(dossier_id__in=ids).values_list("dossier_id", flat=True))
     for built, reused in batch:
-        row = _fact_row(built, ctx, reused, built.row["id"] in filed, credited.get(built.row["id"]))
+        row = _fact_row(built, ctx, reused, built.row["id"] in filed, credited.get(built.row["id"]),
+                        built.row["id"] in store)
         if row is not None:
             yield row
 

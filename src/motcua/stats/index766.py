@@ -187,7 +187,10 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
             _no_data("4.2b", _("Electronic certified copies"), 2, no_field),
             _ind("4.3", _("Dossiers reusing digitised data"), 2,
                  s["reused_data"], s["received"], target=0.8),
-            _no_data("4.4", _("Dossiers linked to the citizen's data store"), 4, no_field),
+            _ind("4.4", _("Dossiers linked to the citizen's data store"), 4, s["from_store"], s["received"],
+                 note=_("Dossiers received in the period with a document taken from the holder's documents kept "
+                        "by this system, or whose electronic result was kept there; this system's store stands in "
+                        "for the one on the national portal until the two are synchronised.")),
             _no_data("4.5b", _("Dossiers using the national population database"), 2, no_field),
             _no_data("4.5a", _("Procedures connected to the population database"), 2, no_field),
         ]),

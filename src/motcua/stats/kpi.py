@@ -328,6 +328,7 @@ def summary_from(sums: dict[str, Any], opened: dict[str, int], first: dt.date, l
         "fully_online_rate": rate(sums["received_fully_online"], sums["received_eligible_full"]),
         "eligible_full": sums["received_eligible_full"], "reused_data": sums["received_reused"],
         "reused_data_rate": rate(sums["received_reused"], received),
+        "from_store": sums["received_from_store"],
         "apologised": sums["apologised"],
         # 766 3.6: received with a fee, of which paid online.
         "with_fee": sums["received_with_fee"], "paid_online": sums["received_paid_online"],

@@ -31,6 +31,8 @@ class DossierFact(models.Model):
     eligible_full = models.BooleanField(default=False)  # the procedure is offered fully online
     has_fee = models.BooleanField(default=False)  # fees due at receipt, or a payment confirmed (766 3.5, 3.6)
     reused_data = models.BooleanField(default=False)  # a component reused digitised data (766 4.3)
+    # A component taken from the holder's documents, or the electronic result kept in them (766 4.4)
+    from_store = models.BooleanField(default=False)
     paid_online = models.BooleanField(null=True)  # the last payment confirmed was online; None: no payment
     e_result = models.BooleanField(null=True)  # the result has a file; None: no result recorded
     # Files on the dossier's components and an electronic result (766 4.2)
@@ -93,6 +95,7 @@ class RollupCounters(Cell):
     received_eligible_full = models.PositiveIntegerField(default=0)
     received_with_fee = models.PositiveIntegerField(default=0)
     received_reused = models.PositiveIntegerField(default=0)
+    received_from_store = models.PositiveIntegerField(default=0)  # linked to the holder's documents (766 4.4)
     received_paid_online = models.PositiveIntegerField(default=0)  # with a fee, paid online (766 3.6)
     # By the day processing ended
     ended = models.PositiveIntegerField(default=0)
@@ -111,7 +114,8 @@ class RollupCounters(Cell):
     ended_digitised = models.PositiveIntegerField(default=0)  # of which the components have files too
 
     COUNTERS = ("received", "received_online", "received_fully_online", "received_eligible_full",
-                "received_with_fee", "received_reused", "received_paid_online", "ended", "ended_early",
+                "received_with_fee", "received_reused", "received_from_store", "received_paid_online", "ended",
+                "ended_early",
                 "ended_on_time", "ended_late", "done", "stopped", "work_days", "apologised", "ended_result",
                 "ended_e_result", "ended_digitised", "ended_with_target", "ended_within_target")
 

@@ -63,6 +63,7 @@ def _received_side(facts: QuerySet[DossierFact]) -> dict[Cell, dict[str, Any]]:
             received_eligible_full=Count("pk", filter=Q(eligible_full=True)),
             received_with_fee=Count("pk", filter=Q(has_fee=True)),
             received_reused=Count("pk", filter=Q(reused_data=True)),
+            received_from_store=Count("pk", filter=Q(from_store=True)),
             received_paid_online=Count("pk", filter=Q(has_fee=True, paid_online=True))):
         key = (r.pop("received_day"), *(r.pop(k) for k in _KEYS))
         out.setdefault(key, {}).update(r)
