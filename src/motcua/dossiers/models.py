@@ -169,6 +169,11 @@ class DossierDocument(models.Model):
     reused_from = models.ForeignKey("dossiers.HeldDocument", verbose_name=_("taken from the holder's documents"),
                                     null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_code = models.CharField(_("number of the paper reused"), max_length=100, blank=True)
+    # The desk's check of the scan against the paper original (Circular 03/2025 Art. 5: every original
+    # scanned, checked, then marked digitised): who checked it and when.
+    scan_checked_at = models.DateTimeField(_("scan checked at"), null=True, blank=True)
+    scan_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("scan checked by"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:

@@ -886,3 +886,48 @@ def record_opening(user: User, dossier: Dossier, where: str, what: str = "page",
                       data={"where": where, "what": what, "masked": masked})
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
     return True
+
+
+# --- digitising at the desk ---------------------------------------------------------------------------------
+
+DIGITISE_STATUSES = frozenset({Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED,
+                               Status.PAYMENT_REQUESTED})
+
+
+def digitise(user: User, dossier: Dossier, order: int, uploads: list[files.Upload], *, checked: bool = False,
+             at: dt.datetime | None = None) -> DossierDocument:
+    """The desk scans a paper component of a received dossier (Decree 118/2025 Art. 17(1)(c); Circular 03/2025
+    Art. 5: every original scanned, checked against the paper, then marked digitised): the scans are attached to
+    the component, which is then marked scanned at the desk; with ``checked`` the officer confirms the scan
+    matches the original (who and when are kept). A component without a file cannot be marked checked."""
+    _require(user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit)
+    if dossier.status not in DIGITISE_STATUSES:
+        raise DomainError(_("Only a received dossier is digitised at the desk."), code="invalid_status", status=409)
+    document = DossierDocument.objects.filter(dossier=dossier, order=order).first()
+    if document is None:
+        raise _invalid(_("The dossier has no document number %(order)s.") % {"order": order}, "order")
+    for u in uploads:
+        u.document_order = order
+    already = sum(a.size for a in dossier.attachments.all())
+    files.check(uploads, office_allowed=set(), already=already)
+    stored = [files.store(u, files.new_folder(dossier.reference)) for u in uploads]
+    try:
+        with transaction.atomic():
+            dossier = _lock(dossier)
+            _attach(dossier, uploads, stored, user)
+            has_file = Attachment.objects.filter(dossier=dossier, document=document).exists()
+            if checked and not has_file:
+                raise _invalid(_("Upload the scan before marking it checked."), "checked")
+            fields = []
+            if has_file and not document.scanned_at_desk:
+                document.scanned_at_desk, document.provided = True, True
+                fields += ["scanned_at_desk", "provided"]
+            if checked and document.scan_checked_at is None:
+                document.scan_checked_at, document.scan_checked_by = at or _now(), user
+                fields += ["scan_checked_at", "scan_checked_by"]
+            if fields:
+                document.save(update_fields=fields)
+    except BaseException:
+        files.discard(stored)
+        raise
+    return document

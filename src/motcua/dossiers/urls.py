@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, desk, detail, queue, wallet
+from .views import actions, desk, detail, digitise, queue, wallet
 
 app_name = "dossiers"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
     path("<str:code>/tep/<int:attachment_id>/", detail.attachment, name="file"),
     path("<str:code>/phieu-chuyen/<int:order>/", detail.transfer_slip, name="transfer_slip"),
+    path("<str:code>/so-hoa/", digitise.digitise, name="digitise"),
     path("<str:code>/<slug:slug>/", actions.action, name="action"),
 ]

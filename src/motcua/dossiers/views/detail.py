@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError, NotFound
 
 from .. import actions, issuing, pages, selectors, services, serving
@@ -81,6 +82,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "apology": info.apology, "results": info.results, "drafts": info.drafts, "parts": info.parts,
         "classification": info.classification, "class_label": pages.class_label(info.classification),
         "rules": page.rules,
+        # The desk's scanning step (``views.digitise``), for a received dossier at the desk that received it.
+        "may_digitise": dossier.status in services.DIGITISE_STATUSES and has_capability(
+            user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit),
         # The collector's ID number (the register's "Ký nhận"), masked like the applicant's until opened.
         "collector_id": dossier.collector_id_number if opened["full"] else selectors.mask(dossier.collector_id_number),
     })
