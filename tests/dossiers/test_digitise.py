@@ -44,3 +44,26 @@ def test_the_desk_scans_and_checks_each_document(people, dossier, client_for):  
     # The processing officers and citizens have no scanning step.
     assert client_for("cuong").get(f"/ho-so/{dossier.code}/so-hoa/").status_code in (403, 404)
     assert client_for("an").get(f"/ho-so/{dossier.code}/so-hoa/").status_code == 403
+
+
+def test_a_scanners_folder_is_watched(people, dossier, tmp_path):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    (tmp_path / f"{dossier.code}__1.pdf").write_bytes(PDF)
+    (tmp_path / "anh-chup.pdf").write_bytes(PDF)
+    (tmp_path / "000.00.00.X-260101-9999__1.pdf").write_bytes(PDF)
+    (tmp_path / f"{dossier.code}__2.pdf").write_bytes(b"MZ not a pdf")
+    call_command("scanfolder", str(tmp_path), "--user", "binh", "--once")
+    doc = DossierDocument.objects.get(dossier=dossier, order=1)
+    assert doc.scanned_at_desk and doc.scan_checked_at is None  # checking stays a person's act
+    assert (tmp_path / "done" / f"{dossier.code}__1.pdf").exists()
+    failed = sorted(p.name for p in (tmp_path / "failed").iterdir())
+    assert failed == sorted(["anh-chup.pdf", "anh-chup.pdf.txt", "000.00.00.X-260101-9999__1.pdf",
+                             "000.00.00.X-260101-9999__1.pdf.txt", f"{dossier.code}__2.pdf",
+                             f"{dossier.code}__2.pdf.txt"])
+    assert "Không có hồ sơ" in (tmp_path / "failed" / "000.00.00.X-260101-9999__1.pdf.txt").read_text()
+    # An officer of another unit cannot attach scans to the desk's dossier.
+    (tmp_path / f"{dossier.code}__2.pdf").unlink() if (tmp_path / f"{dossier.code}__2.pdf").exists() else None
+    (tmp_path / f"{dossier.code}__2.pdf").write_bytes(PDF)
+    call_command("scanfolder", str(tmp_path), "--user", "khanh", "--once")
+    assert not DossierDocument.objects.get(dossier=dossier, order=2).scanned_at_desk

@@ -17,11 +17,14 @@ Verification (``verify_record``, ``verify_bytes``) checks three things and says 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,24 +85,45 @@ def _secret(key: SigningKey) -> str:
     return value
 
 
-def _signer(key: SigningKey) -> Any:
-    """The pyHanko signer of the key; a key that cannot be opened is a clear 409, never a 500."""
+@contextmanager
+def _hsm(key: SigningKey, pin: str) -> Iterator[Any]:
+    """A signer on the HSM, its session closed after the ``with`` block."""
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
+    try:
+        session = pkcs11.open_pkcs11_session(
+            key.pkcs11_module, token_criteria=TokenCriteria(label=key.token_label) if key.token_label else None,
+            user_pin=pin)
+    except Exception as exc:  # the device's own errors: library missing, token absent, PIN refused
+        raise DomainError(_("The agency's signing device could not be used: %(error)s") % {"error": exc},
+                          code="signing_key_unusable", status=409) from exc
+    try:
+        # The digest is computed here and only signed on the device (the raw mechanisms, which every token has).
+        signer = pkcs11.PKCS11Signer(session, key_label=key.key_label or None,
+                                     cert_label=key.cert_label or key.key_label or None, use_raw_mechanism=True)
+        try:
+            signer._load_objects()  # find the key and certificate now, so that a wrong label is said plainly
+        except Exception as exc:
+            raise DomainError(_("The agency's key or its certificate is not on the signing device."),
+                              code="signing_key_missing", status=409) from exc
+        yield signer
+    finally:
+        with contextlib.suppress(Exception):  # the session may be gone with the device
+            session.close()
+
+
+@contextmanager
+def _signer(key: SigningKey) -> Iterator[Any]:
+    """The pyHanko signer of the key for the ``with`` block; a key that cannot be opened is a clear 409, never
+    a 500."""
     from pyhanko.sign import signers
 
     secret = _secret(key)
     if key.backend == KeyBackend.PKCS11:
-        try:
-            from pyhanko.config.pkcs11 import TokenCriteria
-            from pyhanko.sign import pkcs11
-
-            session = pkcs11.open_pkcs11_session(
-                key.pkcs11_module, token_criteria=TokenCriteria(label=key.token_label) if key.token_label else None,
-                user_pin=secret)
-            return pkcs11.PKCS11Signer(session, key_label=key.key_label or None,
-                                       cert_label=key.cert_label or key.key_label or None)
-        except Exception as exc:  # the HSM's own errors: unreachable, wrong PIN, no such key
-            raise DomainError(_("The agency's signing device could not be used: %(error)s") % {"error": exc},
-                              code="signing_key_unusable", status=409) from exc
+        with _hsm(key, secret) as signer:
+            yield signer
+        return
     path = Path(key.pkcs12_path)
     if not path.is_file():
         raise DomainError(_("The agency's signing key file is missing on the server."), code="signing_key_missing",
@@ -108,7 +132,7 @@ def _signer(key: SigningKey) -> Any:
     if signer is None:
         raise DomainError(_("The agency's signing key file could not be opened (wrong passphrase?)."),
                           code="signing_key_unusable", status=409)
-    return signer
+    yield signer
 
 
 def _font() -> str | None:
@@ -173,12 +197,16 @@ def sign(request: SignRequest) -> Signed | None:
     """Sign ``request.pdf`` with the agency's key and keep the record; None when the agency has no key for it."""
     if not can_sign(request.agency, request.kind):
         return None
+    key = key_for(request.agency)
+    assert key is not None
+    with _signer(key) as signer:
+        return _sign_with(key, signer, request)
+
+
+def _sign_with(key: SigningKey, signer: Any, request: SignRequest) -> Signed:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
 
-    key = key_for(request.agency)
-    assert key is not None
-    signer = _signer(key)
     token = secrets.token_urlsafe(18)
     url = public_url(token)
     try:
