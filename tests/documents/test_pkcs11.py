@@ -52,7 +52,8 @@ def token(tmp_path, monkeypatch, pki):  # type: ignore[no-untyped-def]  # noqa: 
     cert = pki["cert"].certificate
     with lib.get_token(token_label="motcua-sxd").open(rw=True, user_pin=PIN) as session:
         session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE,
-                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True, Attribute.LABEL: "sxd", Attribute.ID: b"\x01",
+                               Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.TOKEN: True,
+                               Attribute.LABEL: "sxd", Attribute.ID: b"\x01",
                                Attribute.VALUE: pki["cert"].der(), Attribute.SUBJECT: cert.subject.public_bytes(),
                                Attribute.ISSUER: cert.issuer.public_bytes()})
     monkeypatch.setenv(PIN_ENV, PIN)
