@@ -18,6 +18,7 @@ from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
 from motcua.core.api_schemas import field_message
 from motcua.core.errors import DomainError, error_body
+from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.feedback.api import router as feedback_router
 from motcua.notifications.api import router as notifications_router
@@ -105,4 +106,5 @@ api.add_router("/", notifications_router)
 api.add_router("/stats", stats_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/verify", documents_router)
 api.add_router("/scorecards", scorecards_router)

@@ -181,3 +181,37 @@ def test_a_result_recorded_with_its_pdf_is_signed_by_the_agency(people, org, pki
     assert signing.verify_bytes(stored).ok
     page = client_for("binh").get(f"/ho-so/{d.code}/").content.decode()
     assert f"/xac-minh/{record.token}/" in page
+
+
+def test_the_verification_api(people, org, pki, client):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed = sign(people, org)
+    record = SignedDocument.objects.get()
+    body = client.get(f"/api/v1/verify/{record.token}").json()
+    assert body["ok"] and body["number"] == "12/GPXD" and body["signer"] == "Hoàng Văn Giang"
+    assert "068" not in str(body)  # nothing of the applicant
+    assert client.get("/api/v1/verify/khong-co").json()["error"]["code"] == "not_found"
+    body = client.post("/api/v1/verify", {"file": SimpleUploadedFile("gp.pdf", signed.pdf, "application/pdf")}).json()
+    assert body["ok"] and body["matches_record"]
+    tampered = signed.pdf + b"\n% later\n"
+    body = client.post("/api/v1/verify", {"file": SimpleUploadedFile("gp.pdf", tampered, "application/pdf")}).json()
+    assert not body["ok"] and body["problems"]
+    r = client.post("/api/v1/verify", {"file": SimpleUploadedFile("x.pdf", b"hello", "application/pdf")})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+
+
+def test_a_form_the_agency_chose_is_signed_when_issued(people, org, pki, client_for):  # type: ignore[no-untyped-def]
+    from motcua.dossiers import issuing, services
+    from tests.dossiers.conftest import intake, make_procedure, upload
+
+    make_procedure(org)
+    SigningKey.objects.filter(pk=pki["key"].pk).update(agency=org["sxd"], signs_forms=["receipt"])
+    d = services.receive_at_desk(people["binh"], intake(), [upload()])
+    receipt = issuing.issue(people["binh"], d, "receipt")
+    verdict = signing.verify_bytes(issuing.read(receipt))
+    assert verdict.ok and verdict.record.kind == "receipt" and verdict.record.signer == people["binh"]
+    assert f"/xac-minh/{verdict.record.token}/" in client_for("binh").get(f"/ho-so/{d.code}/").content.decode()
+    # A form it did not choose stays unsigned.
+    sheet = issuing.issue(people["binh"], d, "control-sheet")
+    assert not PdfFileReader(io.BytesIO(issuing.read(sheet))).embedded_signatures

@@ -31,7 +31,7 @@ from motcua.accounts.models import OrgUnit, User
 from motcua.core.errors import Conflict, DomainError
 from motcua.core.text import fold_vi
 
-from . import codes, events, files, selectors
+from . import codes, events, files, selectors, signatures
 from .choices import EventKind, Status
 from .models import Dossier, IssuedForm, PaperNumber
 from .rules import AGENCY_PAPERS, form_info, role_for
@@ -87,6 +87,13 @@ PAPER_SYMBOLS = {"receipt": "TNHS", "supplement-request": "YCBS", "refusal": "TC
 DESK_PAPERS = frozenset({"receipt", "refusal", "stop-notice", "control-sheet"})
 # Papers reissued as one paper brought up to date (the control sheet's trail grows): the number stays.
 KEPT_NUMBER = frozenset({"control-sheet"})
+
+
+# The titles of the papers as printed (the signed record and its verification page name them so).
+FORM_TITLES = {"receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "supplement-request": "Phiếu yêu cầu bổ sung, "
+               "hoàn thiện hồ sơ", "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "apology": "Văn bản xin lỗi "
+               "và hẹn lại ngày trả kết quả", "stop-notice": "Thông báo dừng giải quyết hồ sơ", "control-sheet":
+               "Phiếu kiểm soát quá trình giải quyết hồ sơ", "refusal-answer": "Thông báo trả lời hồ sơ"}
 
 
 def paper_symbol(role: str) -> str:
@@ -261,6 +268,17 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
     if existing is not None:
         return existing
     pdf = _render(dossier, role, base_url=base_url, at=now, preview=False, number=reference)  # no lock: it is slow
+    verify_url = ""
+    unit = issuing_unit(dossier, role)
+    agency = unit.agency() or unit
+    if signatures.can_sign(agency, role):
+        # A form the agency chose to sign electronically (Decree 30/2020 Art. 8: the digital signature of the
+        # body), in the name of the unit that issues it, by the officer who issues it.
+        signed = signatures.sign(signatures.SignRequest(
+            pdf=pdf, agency=agency, signer=user, kind=role, subject=f"dossier:{dossier.public_id}:{role}"[:60],
+            reference=reference, title=str(FORM_TITLES.get(role, role))))
+        if signed is not None:
+            pdf, verify_url = signed.pdf, signed.verify_url
     name_on_disk = files.durable_save(f"{files.ROOT}/{now:%Y/%m/%d}/{dossier.reference}/forms/{role}.pdf", pdf)
     try:
         with transaction.atomic():
@@ -280,7 +298,8 @@ def issue(user: User, dossier: Dossier, name: str, base_url: str = "") -> Issued
                 issued_at=now, basis=basis, reference=reference)
             events.append(locked, EventKind.FORM_ISSUED, user, data={
                 "form": role, "number": issued.number, "form_set": issued.form_set, "version": version,
-                "sha256": issued.sha256, "reference": reference})
+                "sha256": issued.sha256, "reference": reference,
+                **({"verify_url": verify_url} if verify_url else {})})
     except BaseException:
         files.discard([name_on_disk])
         raise

@@ -69,11 +69,14 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
               if e.kind == EventKind.RESULT_RECORDED and e.data.get("verify_url")}
     for r in info.results:
         r.verify_url = verify.get(r.pk, "")  # type: ignore[attr-defined]
+    signed_forms = {(e.data.get("form"), e.data.get("version")): e.data["verify_url"] for e in info.events
+                    if e.kind == EventKind.FORM_ISSUED and e.data.get("verify_url")}
     return render(request, "dossiers/detail.html", {
         "dossier": dossier, "status_label": selectors.status_label(dossier), "personal": personal,
         "may_see_personal": opened["may_see"], "full": opened["full"], "documents": page.documents,
         "loose_files": page.loose_files, "events": page.events,
-        "issued": [{"form": f, "label": pages.FORM_LABELS.get(f.role, f.role)} for f in issued],
+        "issued": [{"form": f, "label": pages.FORM_LABELS.get(f.role, f.role),
+                    "verify_url": signed_forms.get((f.role, f.version), "")} for f in issued],
         "forms": _forms_available(info, issued), "clock": page.clock, "actions": actions.available(user, dossier),
         "procedure": dossier.snapshot.get("procedure", {}), "version": dossier.snapshot.get("version", {}),
         "channel_label": page.channel_label, "overdue": page.overdue,
