@@ -362,6 +362,19 @@ MOTCUA_ORPHAN_GRACE_SECONDS = env_int("MOTCUA_ORPHAN_GRACE_SECONDS", 3600)
 # set it (/healthz warns); empty = the host of the request for the QR code, and for notices the address
 # ``motcua serve`` listens on, else http://localhost:8000.
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")
+
+# Papers signed in the agency's name and their public verification (docs/signing.md). Comma-separated paths:
+# the trusted roots (PEM) and the certificate revocation lists (DER or PEM); fetching CRLs and OCSP over the
+# network is off unless MOTCUA_SIGNING_FETCH; a time-stamping authority when MOTCUA_SIGNING_TSA_URL is set.
+# Outside production, the demo's sample root (var/signing/root.pem, made by `motcua demo`) is trusted by default.
+_DEMO_SIGNING = VAR_DIR / "signing"
+MOTCUA_SIGNING_TRUST_ROOTS = env_str("MOTCUA_SIGNING_TRUST_ROOTS", "" if PRODUCTION or not (
+    _DEMO_SIGNING / "root.pem").exists() else str(_DEMO_SIGNING / "root.pem"))
+MOTCUA_SIGNING_CRLS = env_str("MOTCUA_SIGNING_CRLS", "" if PRODUCTION or not (
+    _DEMO_SIGNING / "root.crl").exists() else str(_DEMO_SIGNING / "root.crl"))
+MOTCUA_SIGNING_FETCH = env_bool("MOTCUA_SIGNING_FETCH", False)
+MOTCUA_SIGNING_TSA_URL = env_str("MOTCUA_SIGNING_TSA_URL", "")
+MOTCUA_SIGNING_FONT = env_str("MOTCUA_SIGNING_FONT", "")
 # The two digits AA of Circular 04/2025's code format for nationally centralised systems; empty = base format.
 MOTCUA_CENTRAL_SYSTEM_CODE = os.environ.get("MOTCUA_CENTRAL_SYSTEM_CODE", "")
 # When an online dossier's processing time starts: at "submission" or at "acceptance" by the desk. Like the

@@ -14,6 +14,8 @@ DEMO_STEPS = [
     "motcua.calendars.demo",
     "motcua.catalogue.demo",
     "motcua.notifications.demo",
+    # Before the dossiers: the sample signing key of the Department, so that the demo's results are signed.
+    "motcua.documents.demo",
     "motcua.dossiers.demo",
     # After the dossiers: a feedback item about a demo dossier; before the statistics, which count feedback.
     "motcua.feedback.demo",

@@ -85,11 +85,11 @@ def p12(issued: Issued, ca: Issued, passphrase: bytes) -> bytes:
         serialization.BestAvailableEncryption(passphrase))
 
 
-def crl(ca: Issued, revoked: list[x509.Certificate], *, now: dt.datetime | None = None) -> bytes:
-    """A CRL of ``ca`` listing ``revoked``, valid for a week, DER-encoded."""
+def crl(ca: Issued, revoked: list[x509.Certificate], *, now: dt.datetime | None = None, days: int = 7) -> bytes:
+    """A CRL of ``ca`` listing ``revoked``, valid for ``days``, DER-encoded."""
     now = now or dt.datetime.now(dt.UTC)
     builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
-               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=7))
+               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=days))
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                               critical=False)
                .add_extension(x509.CRLNumber(1), critical=False))

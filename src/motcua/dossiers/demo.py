@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import random
 import time
 from typing import Any
@@ -24,7 +25,7 @@ from motcua.accounts.models import User
 from motcua.catalogue.models import Procedure
 from motcua.core.errors import DomainError
 
-from . import deadlines, dispatch, services
+from . import deadlines, dispatch, files, services
 from .choices import Channel, Outcome, Status
 from .models import Dossier
 from .workflow import late
@@ -359,6 +360,20 @@ def _back(now: dt.datetime, days: float) -> dt.datetime:
     return deadlines.add_working(now, -int(days * WORKING_DAY), AGENCY)
 
 
+def _result_pdf(d: Dossier) -> bytes:
+    """A short notice of the appraisal's result, as the Department would issue it (the demo's paper)."""
+    from weasyprint import HTML
+
+    html = (f"<html lang='vi'><body style='font-family: Liberation Serif, serif; font-size: 13pt'>"
+            f"<p style='text-align:center'><b>SỞ XÂY DỰNG TỈNH LÂM ĐỒNG</b><br>Số: 15/TB-SXD</p>"
+            f"<h1 style='text-align:center; font-size: 14pt'>THÔNG BÁO<br>Kết quả thẩm định Báo cáo nghiên cứu khả "
+            f"thi đầu tư xây dựng</h1><p>Kính gửi: {d.applicant_name}</p><p>Sở Xây dựng thông báo kết quả thẩm định "
+            f"hồ sơ mã {d.code}: Báo cáo nghiên cứu khả thi đủ điều kiện trình phê duyệt, với ý kiến của Sở Nông "
+            f"nghiệp và Môi trường về đất đai và môi trường.</p><p>(Văn bản mẫu của dữ liệu trình diễn.)</p>"
+            f"</body></html>")
+    return bytes(HTML(string=html).write_pdf())
+
+
 def _by_deadline(d: Dossier, received: dt.datetime) -> dt.datetime:
     """Half an hour after the receipt, or by the transfer deadline (Decree 118/2025 Art. 18(2))."""
     t = deadlines.add_working(received, 1800, AGENCY)
@@ -395,7 +410,9 @@ def seed_interagency(stdout: Any) -> None:
                          "định", at=deadlines.add_working(t0, 7 * WORKING_DAY, AGENCY))
         wf.approve(p["dung"], d, note="Trình ký", at=deadlines.add_working(t0, 11 * WORKING_DAY, AGENCY))
         signed = deadlines.add_working(t0, int(12.5 * WORKING_DAY), AGENCY)
-        wf.sign(p["giang"], d, number="15/TB-SXD", issued_on=timezone.localdate(signed), at=signed)
+        # With its PDF: signed in the Department's name where the demo's signing key exists (documents.demo).
+        wf.sign(p["giang"], d, number="15/TB-SXD", issued_on=timezone.localdate(signed), at=signed,
+                upload=files.Upload(name="thong-bao-ket-qua-tham-dinh.pdf", stream=io.BytesIO(_result_pdf(d))))
         wf.return_result(p["binh"], d, method="desk", collection=_collector(d),
                          at=deadlines.add_working(signed, WORKING_DAY, AGENCY))
         # 2. Received two working days ago: the opinion is awaited in the environment department's queue.
