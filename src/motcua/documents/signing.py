@@ -45,7 +45,8 @@ from .models import KeyBackend, SignedDocument, SigningKey
 VERIFY_PATH = "/xac-minh/"
 # The box of the visible signature on the last page, in points from the bottom left (A4: 595 × 842): right of
 # the page, above the bottom margin, where the signer's block of a Decree 30/2020 paper ends.
-BOX_WIDTH, BOX_HEIGHT, MARGIN_RIGHT, MARGIN_BOTTOM = 250, 90, 42, 48
+BOX_WIDTH, BOX_HEIGHT, MARGIN_RIGHT, MARGIN_BOTTOM = 280, 100, 42, 40
+FONT_SIZE = 7
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
                    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
@@ -143,30 +144,57 @@ def _font() -> str | None:
     return None
 
 
-def _style(key: SigningKey) -> Any:
-    """The visible block: the seal image on the left (Decree 30/2020 Annex I), the signer and the time, the QR
-    code of the verification page."""
+def _block_png(key: SigningKey, lines: list[str], url: str) -> bytes:
+    """The visible signature as one picture, drawn at 300 dpi: the seal on the left (Decree 30/2020 Annex I: red,
+    over about the left third of the signature), who signed and when beside it, the QR code of the verification
+    page on the right. Drawn with Pillow and segno, so that Vietnamese prints with the OS's own font."""
+    import segno
+    from PIL import Image, ImageDraw, ImageFont
+
+    scale = 300 / 72
+    width, height = int(BOX_WIDTH * scale), int(BOX_HEIGHT * scale)
+    img = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    font_path = _font()
+    font = ImageFont.truetype(font_path, int(FONT_SIZE * scale)) if font_path else ImageFont.load_default()
+    qr_size = height
+    qr = segno.make(url, error="m")
+    buf = io.BytesIO()
+    qr.save(buf, kind="png", scale=max(1, qr_size // (qr.symbol_size(border=1)[0])), border=1)
+    qr_img = Image.open(io.BytesIO(buf.getvalue())).convert("RGBA").resize((qr_size, qr_size))
+    img.paste(qr_img, (width - qr_size, 0))
+    seal_w = 0
+    if key.seal_image:
+        with key.seal_image.open("rb") as f:
+            seal = Image.open(io.BytesIO(f.read())).convert("RGBA")
+        seal_w = int(height * 0.95)
+        seal = seal.resize((seal_w, seal_w))
+    draw = ImageDraw.Draw(img)
+    # The text starts two thirds into the seal: the seal covers the left third of the signature.
+    x = int(seal_w * 2 / 3) + 8
+    y = int(height * 0.08)
+    step = int(FONT_SIZE * scale * 1.35)
+    room = width - qr_size - x - 10
+    for line in lines:
+        while line and draw.textlength(line, font=font) > room:
+            cut = max(1, int(len(line) * room / draw.textlength(line, font=font)) - 1)
+            draw.text((x, y), line[:cut], fill=(0, 0, 0, 255), font=font)
+            line, y = line[cut:], y + step
+        draw.text((x, y), line, fill=(0, 0, 0, 255), font=font)
+        y += step
+    if seal_w:
+        img.alpha_composite(seal, (0, (height - seal_w) // 2))
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _style(key: SigningKey, lines: list[str], url: str) -> Any:
+    from PIL import Image
     from pyhanko import stamp
-    from pyhanko.pdf_utils import layout, text
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.images import PdfImage
 
-    font = _font()
-    box = text.TextBoxStyle(font=GlyphAccumulatorFactory(font), font_size=7) if font else text.TextBoxStyle(
-        font_size=7)
-    background = None
-    if key.seal_image:
-        from PIL import Image
-
-        with key.seal_image.open("rb") as f:
-            background = PdfImage(Image.open(io.BytesIO(f.read())).convert("RGBA"))
-    return stamp.QRStampStyle(
-        stamp_text=_("Signed by: %(signer)s\nAgency: %(agency)s\nTime: %(ts)s\nCheck: %(url)s"),
-        text_box_style=box, background=background, border_width=0, background_opacity=1,
-        background_layout=layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
-                                                     y_align=layout.AxisAlignment.ALIGN_MID,
-                                                     margins=layout.Margins.uniform(2)),
-        timestamp_format="%H:%M %d/%m/%Y")
+    picture = Image.open(io.BytesIO(_block_png(key, lines, url)))
+    return stamp.StaticStampStyle(background=PdfImage(picture), border_width=0, background_opacity=1)
 
 
 def _last_page_box(pdf: bytes) -> tuple[int, tuple[int, int, int, int]]:
@@ -221,12 +249,14 @@ def _sign_with(key: SigningKey, signer: Any, request: SignRequest) -> Signed:
         field_name=name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=request.title or request.kind, location=str(getattr(settings, "MOTCUA_SITE", {}).get(
             "province_name", "")), name=request.signer.get_full_name())
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_style(key),
-                                   timestamper=timestamps.HTTPTimeStamper(tsa) if tsa else None)
     agency = key.agency
-    out = pdf_signer.sign_pdf(writer, appearance_text_params={
-        "url": url, "signer": f"{request.signer_title} {request.signer.get_full_name()}".strip(),
-        "agency": agency.name})
+    now = timezone.localtime()
+    # The paper is Vietnamese whatever the officer's screen language: the block is printed in Vietnamese.
+    lines = [f"Ký bởi: {request.signer_title} {request.signer.get_full_name()}".replace("  ", " "),
+             f"Cơ quan: {agency.name}", f"Thời gian ký: {now:%H:%M %d/%m/%Y}", f"Xác minh: {url}"]
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=_style(key, lines, url),
+                                   timestamper=timestamps.HTTPTimeStamper(tsa) if tsa else None)
+    out = pdf_signer.sign_pdf(writer)
     data = out.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     cert = signer.signing_cert
