@@ -135,3 +135,20 @@ def test_my_documents_in_the_portal(people, org, client_for, client):  # type: i
     chi.force_login(_person("chi", "Lê Thị Chi", None, "citizen"))
     assert "88/GPXD" not in chi.get("/cong-dan/giay-to/").content.decode()
     assert client.get("/cong-dan/giay-to/").status_code == 302
+
+
+def test_the_national_sync_fragments(people, org, adjustment):  # type: ignore[no-untyped-def]
+    from motcua.dossiers import sync
+
+    first = permit_issued(people, org)
+    data = intake(procedure="1.013231", documents=[services.DocumentInput(order=1),
+                                                   services.DocumentInput(order=3, provided=False, reuse_of="88/GPXD")])
+    d = services.receive_at_desk(people["binh"], data, [upload()], at=t(2026, 9, 1, 9, 0))
+    out = sync.digitisation(d, "https://motcua.example.gov.vn")
+    assert out["HoSoCoThanhPhanSoHoa"] == 1
+    reused = next(x for x in out["TaiLieuNop"] if x["MaThanhPhanHoSo"] == "3")
+    assert (reused["DuocSoHoa"], reused["DuocLayTuKhoDMQG"], reused["MaKetQuaThayThe"]) == (1, 1, "88/GPXD")
+    filed = next(x for x in out["TaiLieuNop"] if x["MaThanhPhanHoSo"] == "1")
+    assert filed["DuocSoHoa"] == 1 and filed["DuongDanTaiTepTin"].startswith("https://motcua.example.gov.vn/ho-so/")
+    result = sync.digitisation(first)["DanhSachGiayToKetQua"][0]
+    assert result["MaGiayToKetQua"] == "88/GPXD" and result["DuongDanTepTinKetQua"]
