@@ -18,8 +18,8 @@ def _link(base_url: str, dossier: Dossier, attachment_id: int) -> str:
 def digitisation(dossier: Dossier, base_url: str = "") -> dict[str, Any]:
     """``{"HoSoCoThanhPhanSoHoa": 0|1, "TaiLieuNop": [...], "DanhSachGiayToKetQua": [...]}`` of ``dossier``."""
     files: dict[int, list[Attachment]] = {}
-    for a in Attachment.objects.filter(dossier=dossier, document__isnull=False).order_by("id"):
-        files.setdefault(a.document_id or 0, []).append(a)
+    for attachment in Attachment.objects.filter(dossier=dossier, document__isnull=False).order_by("id"):
+        files.setdefault(attachment.document_id or 0, []).append(attachment)
     submitted = []
     for doc in DossierDocument.objects.filter(dossier=dossier).order_by("order"):
         attached = files.get(doc.pk, [])
