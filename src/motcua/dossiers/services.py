@@ -728,20 +728,26 @@ def transfer(user: User, dossier: Dossier, *, at: dt.datetime | None = None) -> 
     return dossier
 
 
+def _start_late_clock(dossier: Dossier, event: str, event_at: dt.datetime) -> None:
+    """Start a clock that waited for a later event (``event`` at ``event_at``), on the processing agency's
+    calendar as at a receipt; the promised date follows."""
+    variant = dossier.clock.get("variant", "")
+    limit = deadlines.legal_time(dossier.snapshot, variant)
+    calendar_code = _agency_code(dossier.processing_unit)
+    dossier.clock_start_at = deadlines.effective_start(event_at, calendar_code)
+    if limit is not None:
+        dossier.clock, dossier.due_at = deadlines.start(event_at, limit, calendar_code)
+    else:
+        dossier.clock = {}
+    dossier.clock.update(variant=variant, start_event=event)
+    dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+
+
 def _start_at_arrival(user: User, dossier: Dossier, at: dt.datetime) -> None:
     """The competent agency receives a dossier received elsewhere (``received_elsewhere``): its time limit
     starts now, on the agency's calendar, and the applicant gets the promised date (Decree 118/2025 Art. 17(3)
     as amended by Decree 309/2026). The receipt keeps its own instant (``received_at``)."""
-    variant = dossier.clock.get("variant", "")
-    limit = deadlines.legal_time(dossier.snapshot, variant)
-    calendar_code = _agency_code(dossier.processing_unit)
-    dossier.clock_start_at = deadlines.effective_start(at, calendar_code)
-    if limit is not None:
-        dossier.clock, dossier.due_at = deadlines.start(at, limit, calendar_code)
-    else:
-        dossier.clock = {}
-    dossier.clock.update(variant=variant, start_event=deadlines.ARRIVAL)
-    dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+    _start_late_clock(dossier, deadlines.ARRIVAL, at)
     events.append(dossier, EventKind.CLOCK, user, reason="started", at=at, data={
         "event": deadlines.ARRIVAL, "event_at": at, "received_at": dossier.received_at,
         "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at})
@@ -775,16 +781,7 @@ def start_clock(user: User, dossier: Dossier, *, event_at: dt.datetime, referenc
         assert dossier.received_at is not None
         if event_at < dossier.received_at:
             raise _invalid(_("The event cannot be earlier than the receipt of the dossier."), "event_at")
-        variant = dossier.clock.get("variant", "")
-        limit = deadlines.legal_time(dossier.snapshot, variant)
-        calendar_code = _agency_code(dossier.processing_unit)
-        dossier.clock_start_at = deadlines.effective_start(event_at, calendar_code)
-        if limit is not None:
-            dossier.clock, dossier.due_at = deadlines.start(event_at, limit, calendar_code)
-        else:
-            dossier.clock = {}
-        dossier.clock.update(variant=variant, start_event=event)
-        dossier.save(update_fields=["clock_start_at", "clock", "due_at"])
+        _start_late_clock(dossier, event, event_at)
         events.append(dossier, EventKind.CLOCK, user, reason="started", at=now, data={
             "event": event, "event_at": event_at, "reference": reference, "note": note,
             "clock_start_at": dossier.clock_start_at, "due_at": dossier.due_at})
