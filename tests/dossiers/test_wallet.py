@@ -152,3 +152,42 @@ def test_the_national_sync_fragments(people, org, adjustment):  # type: ignore[n
     assert filed["DuocSoHoa"] == 1 and filed["DuongDanTaiTepTin"].startswith("https://motcua.example.gov.vn/ho-so/")
     result = sync.digitisation(first)["DanhSachGiayToKetQua"][0]
     assert result["MaGiayToKetQua"] == "88/GPXD" and result["DuongDanTepTinKetQua"]
+
+
+def test_a_certified_copy_is_numbered_signed_and_kept(people, org, client_for, tmp_path, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.documents import ca
+    from motcua.documents.models import SignedDocument, SigningKey
+    from motcua.dossiers.models import CertifiedCopy
+
+    root = ca.root("Test Root CA")
+    cert = ca.issue(root, "Sở Xây dựng", "UBND tỉnh")
+    (tmp_path / "k.p12").write_bytes(ca.p12(cert, root, b"pw"))
+    monkeypatch.setenv("K", "pw")
+    SigningKey.objects.create(agency=org["sxd"], pkcs12_path=str(tmp_path / "k.p12"), secret_env="K")
+    binh = client_for("binh")
+    form = {"title": "Giấy chứng nhận quyền sử dụng đất", "kind": "giay-chung-nhan-qsdd",
+            "original_number": "CS 01234", "presenter_name": "Nguyễn Văn An", "presenter_number": "068090001234",
+            "pages": "2"}
+    assert binh.post("/ho-so/chung-thuc/", {**form, "scan": SimpleUploadedFile("x.pdf", b"not", "application/pdf")}
+                     ).status_code == 400
+    r = binh.post("/ho-so/chung-thuc/", {**form, "presenter_number": "12",
+                                         "scan": SimpleUploadedFile("x.pdf", PDF, "application/pdf")})
+    assert r.status_code == 400
+    assert not CertifiedCopy.objects.exists()
+    from tests.documents.test_signing import a_pdf
+
+    r = binh.post("/ho-so/chung-thuc/", {**form, "scan": SimpleUploadedFile("gcn.pdf", a_pdf("GCN QSDĐ"),
+                                                                              "application/pdf")})
+    assert r.status_code == 302, r.context["form"].errors
+    copy = CertifiedCopy.objects.get()
+    assert copy.reference.startswith("01/SC-") and copy.signed and copy.verify_url
+    assert SignedDocument.objects.get().kind == "certified-copy"
+    held = HeldDocument.objects.get(copy=copy)
+    assert (held.holder_number, held.kind, held.number) == ("068090001234", "giay-chung-nhan-qsdd", copy.reference)
+    page = binh.get("/ho-so/chung-thuc/").content.decode()
+    assert copy.reference in page and "068090001234" not in page
+    assert binh.get(f"/ho-so/chung-thuc/{copy.pk}/tep/").status_code == 200
+    assert client_for("khanh").get(f"/ho-so/chung-thuc/{copy.pk}/tep/").status_code == 403
+    assert client_for("an").get("/ho-so/chung-thuc/").status_code == 403

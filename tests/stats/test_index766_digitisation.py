@@ -47,3 +47,11 @@ def test_targets_cap_the_points_and_nothing_received_scores_nothing():
     assert [ind[k]["points"] for k in ("4.1", "4.2", "4.3", "4.4")] == [6.0, 4.0, 2.0, 4.0]
     empty = {i["id"]: i for i in group(summary())["indicators"]}
     assert all(empty[k]["points"] is None for k in ("4.1", "4.2", "4.3", "4.4"))
+
+
+def test_electronic_certified_copies():
+    # 4 certified copies issued in the period, 3 of them signed electronically: 0.75 × 2 = 1.5 points (no target).
+    index = index766.compute_from(summary(received=1), [], set(), dt.date(2026, 9, 1), dt.date(2026, 9, 30),
+                                  copies=(4, 3))
+    ind = {i["id"]: i for g in index["groups"] for i in g["indicators"]}
+    assert (ind["4.2b"]["numerator"], ind["4.2b"]["denominator"], ind["4.2b"]["points"]) == (3, 4, 1.5)

@@ -416,7 +416,7 @@ class RuleSet(TimeStampedModel):
 
 
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
-from .wallet.models import HeldDocument  # noqa: E402
+from .wallet.models import CertifiedCopy, HeldDocument  # noqa: E402
 from .workflow.models import (  # noqa: E402
     AgencyPart,
     Apology,
@@ -431,6 +431,7 @@ __all__ = [
     "AgencyPart",
     "Apology",
     "Attachment",
+    "CertifiedCopy",
     "Consultation",
     "Dossier",
     "DossierCodeCounter",

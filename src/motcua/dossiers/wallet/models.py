@@ -25,13 +25,16 @@ class HeldDocument(models.Model):
     issued_on = models.DateField(_("date"), null=True, blank=True)
     issuer = models.ForeignKey("accounts.OrgUnit", verbose_name=_("issued by"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
-    # The stored file of the result (never deleted: attachments are protected), not a copy of it.
-    attachment = models.ForeignKey("dossiers.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
-                                   related_name="+")
+    # The stored file of the result (never deleted: attachments are protected), not a copy of it; a certified
+    # copy keeps its own file (``copy``).
+    attachment = models.ForeignKey("dossiers.Attachment", verbose_name=_("file"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     result = models.OneToOneField("dossiers.Result", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="held")
-    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("issued on dossier"), on_delete=models.PROTECT,
-                                related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("issued on dossier"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    copy = models.OneToOneField("dossiers.CertifiedCopy", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="held")
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
@@ -42,3 +45,40 @@ class HeldDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
+
+
+class CertifiedCopy(models.Model):
+    """An electronic copy certified from a paper original presented at the desk (*bản sao điện tử có chứng thực
+    từ bản chính*; Decree 23/2015/NĐ-CP as amended, Decree 45/2020/NĐ-CP Art. 6; 766 "electronic certified
+    copies"): the original described, its scan, the copy's number in the agency's register of the year, and the
+    copy signed in the agency's name where it has a key. Kept in the presenter's documents."""
+
+    agency = models.ForeignKey("accounts.OrgUnit", verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number in the register"))
+    reference = models.CharField(_("number"), max_length=60)
+    title = models.CharField(_("paper copied"), max_length=500)
+    kind = models.CharField(_("kind of paper"), max_length=60, blank=True)
+    original_number = models.CharField(_("number of the original"), max_length=100, blank=True)
+    original_issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    original_date = models.DateField(_("date of the original"), null=True, blank=True)
+    presenter_name = models.CharField(_("presented by"), max_length=255)
+    presenter_number = models.CharField(_("presenter's ID number or tax code"), max_length=14)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=1)
+    file = models.FileField(_("file"), max_length=300)
+    sha256 = models.CharField(max_length=64)
+    signed = models.BooleanField(_("signed electronically"), default=False)
+    verify_url = models.CharField(max_length=300, blank=True)
+    certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("certified by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    certified_at = models.DateTimeField(_("certified at"))
+
+    class Meta:
+        verbose_name = _("certified copy")
+        verbose_name_plural = _("certified copies")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "number"], name="certifiedcopy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
