@@ -191,3 +191,32 @@ def test_a_certified_copy_is_numbered_signed_and_kept(people, org, client_for, t
     assert binh.get(f"/ho-so/chung-thuc/{copy.pk}/tep/").status_code == 200
     assert client_for("khanh").get(f"/ho-so/chung-thuc/{copy.pk}/tep/").status_code == 403
     assert client_for("an").get("/ho-so/chung-thuc/").status_code == 403
+
+
+def test_the_online_wizard_takes_the_citizens_own_paper(people, org, adjustment):  # type: ignore[no-untyped-def]
+    """Online, the citizen is not asked again for a paper they hold: the wizard says it is taken from their
+    documents, and the submission flags it reused with its number."""
+    from motcua.catalogue.selectors import snapshot as snap
+    from motcua.dossiers.models import Dossier
+    from motcua.portal import selectors as portal_selectors
+    from motcua.portal import services as portal_services
+    from motcua.portal.models import Draft
+
+    d = permit_issued(people, org)
+    Dossier.objects.filter(pk=d.pk).update(owner=people["an"])
+    HeldDocument.objects.update(holder=people["an"])
+    version = Procedure.objects.get(code="1.013231").versions.get()
+    draft = Draft.objects.create(owner=people["an"], procedure=version.procedure, data={
+        "applicant": {"kind": "individual", "name": "Nguyễn Văn An", "id_number": "068090001234",
+                      "address": "12 Trần Phú", "phone": "0912345678"}, "questions": {"subject": "Điều chỉnh"}})
+    s = snap(version)
+    rows = {r.order: r for r in portal_selectors.document_rows(draft, s)}
+    assert rows[3].held_number == "88/GPXD" and not rows[3].needed
+    intake = portal_services._intake(draft, s, [])
+    (doc3,) = [x for x in intake.documents if x.order == 3]
+    assert doc3.reuse_of == "88/GPXD" and doc3.reused_digitised
+    # Another citizen's draft is offered nothing of An's.
+    from tests.conftest import _person
+
+    other = Draft.objects.create(owner=_person("chi", "Lê Thị Chi", None, "citizen"), procedure=version.procedure)
+    assert not portal_selectors.document_rows(other, s)[2].held_number

@@ -27,6 +27,7 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.pages import FORM_LABELS
+from motcua.dossiers.wallet import selectors as wallet
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.dossiers.workflow.models import Result
 
@@ -389,6 +390,9 @@ class DocumentRow:
     file_name: str = ""
     file_size: int = 0
     error: str = ""
+    # A paper the citizen already holds (``Giấy tờ của tôi``) that stands in for this document: not asked again.
+    held_number: str = ""
+    held_title: str = ""
 
 
 def document_rows(draft: Draft, snapshot: dict[str, Any]) -> list[DocumentRow]:
@@ -396,15 +400,24 @@ def document_rows(draft: Draft, snapshot: dict[str, Any]) -> list[DocumentRow]:
     when the citizen said its condition applies) and the file already uploaded."""
     applies = set(draft.data.get("questions", {}).get("conditions", []))
     uploaded = {f.document_order: f for f in draft.files.all()}
+    held = held_orders(draft, snapshot)
     rows = []
     for order, doc in enumerate(snapshot["version"]["documents"], start=1):
-        needed = not doc.get("from_data_store") and (not doc.get("condition") or order in applies)
+        mine = held.get(order)
+        needed = not doc.get("from_data_store") and mine is None and (not doc.get("condition") or order in applies)
         f = uploaded.get(order)
         rows.append(DocumentRow(order, doc["name"], doc.get("copies"), doc.get("copy_kind") or "",
                                 doc.get("condition") or "", doc.get("template_name") or "", doc.get("template_url"),
                                 doc.get("note") or "", bool(doc.get("from_data_store")), needed,
-                                f.original_name if f else "", f.size if f else 0))
+                                f.original_name if f else "", f.size if f else 0,
+                                held_number=mine.number if mine else "", held_title=mine.title if mine else ""))
     return rows
+
+
+def held_orders(draft: Draft, snapshot: dict[str, Any]) -> dict[int, Any]:
+    """The documents of the procedure that a paper the citizen holds stands in for (the most recent of its kind):
+    not asked again (Decree 118/2025 Art. 4(2a) as added by Decree 309/2026)."""
+    return {order: found[0] for order, found in wallet.offers(snapshot, "", draft.owner).items() if found}
 
 
 def applicant_problems(data: dict[str, Any]) -> list[tuple[str, str]]:

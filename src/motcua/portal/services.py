@@ -311,7 +311,13 @@ def _intake(draft: Draft, snapshot: dict[str, Any], draft_files: list[DraftFile]
     delivery = data.get("delivery", {})
     documents = [dossier_services.DocumentInput(order=o, provided=True)
                  for o in sorted({f.document_order for f in draft_files})]
-    for order in selectors.data_store_orders(snapshot):
+    held = selectors.held_orders(draft, snapshot)
+    documents = [d for d in documents if d.order not in held]
+    for order, paper in held.items():
+        # Taken from the citizen's own documents, flagged reused with its number (MaKetQuaThayThe).
+        documents.append(dossier_services.DocumentInput(order=order, provided=True, reused_digitised=True,
+                                                        reuse_of=paper.number))
+    for order in [o for o in selectors.data_store_orders(snapshot) if o not in held]:
         # Not asked of the citizen: the agency takes it from the national databases (Decree 224/2026
         # Art. 18(4); Decree 118/2025 Art. 4(2a) as amended by Decree 309/2026).
         documents.append(dossier_services.DocumentInput(order=order, provided=True, reused_digitised=True))
