@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -92,9 +93,11 @@ def test_a_planted_answer_cannot_be_tied_to_its_author_or_dossier(client_for, or
               "ket-qua/xu-huong.svg")]
     api = Client().get(f"/api/v1/surveys/results?{YEAR.replace('from=', 'from=')}&by=procedure",
                        HTTP_AUTHORIZATION=token_for("giang")).content.decode()
+    # The random CSRF token of a page may contain any short clue ("Q1"): it is left out of the check.
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     for text in [*pages, api]:
         for clue in clues:
-            assert clue not in text, clue
+            assert clue not in csrf.sub("", text), clue
     # The comment is there, masked, with the agency and the month only.
     assert "Phan Thị ***" in pages[4] or "***" in pages[4]
 
