@@ -21,6 +21,7 @@ from motcua.core.errors import DomainError, error_body
 from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.feedback.api import router as feedback_router
+from motcua.integrations.api import router as integrations_router
 from motcua.notifications.api import router as notifications_router
 from motcua.portal.api import router as portal_router
 from motcua.scorecards.api import router as scorecards_router
@@ -108,3 +109,4 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/verify", documents_router)
 api.add_router("/scorecards", scorecards_router)
+api.add_router("/integrations", integrations_router)

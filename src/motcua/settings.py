@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.feedback",
     "motcua.surveys",
+    "motcua.integrations",
     "motcua.portal",
     "motcua.stats",
     "motcua.scorecards",

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("khao-sat/", include("motcua.surveys.urls")),
     path("cai-cach/", include("motcua.scorecards.urls")),
     path("xac-minh/", include("motcua.documents.urls")),
+    path("ket-noi/", include("motcua.integrations.urls")),
     path("open311/v2/", include("motcua.feedback.open311")),
     path("", include("motcua.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

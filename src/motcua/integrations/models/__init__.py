@@ -1,0 +1,1 @@
+"""The models of the integrations app, one module per joint; each is imported here so that Django finds it."""
