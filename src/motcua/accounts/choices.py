@@ -42,3 +42,14 @@ STAFF_ROLES = frozenset(
 class ApplicantKind(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     ORGANISATION = "organisation", _("Organisation representative")
+
+
+class IdentityLevel(models.TextChoices):
+    """How surely an account's holder is known. Since Decree 69/2024/NĐ-CP (Art. 13, with the transition of
+    Art. 41) citizens sign in to public-service systems with their electronic identification (VNeID), level 1
+    or level 2; an account whose holder was never identified that way has no level. DVCQG's flag
+    ``TaiKhoanDuocXacThucVoiVNeID`` (national-portal-sync.md §2) is 1 for either VNeID level."""
+
+    NONE = "", _("Not identified electronically")
+    VNEID_1 = "vneid1", _("VNeID level 1")
+    VNEID_2 = "vneid2", _("VNeID level 2")

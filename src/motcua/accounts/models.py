@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import TimeStampedModel
 
-from .choices import STAFF_ROLES, ApplicantKind, Role, UnitKind
+from .choices import STAFF_ROLES, ApplicantKind, IdentityLevel, Role, UnitKind
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -110,6 +110,10 @@ class User(AbstractUser):
     organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
     organisation_tax_code = models.CharField(_("organisation tax code"), max_length=20, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=5, default="vi")
+    # Set only by a sign-in through the national electronic identification (integrations.vneid): the level
+    # that sign-in proved, kept until the next one; never typed in by anyone.
+    identity_level = models.CharField(_("electronic identification"), max_length=10, blank=True,
+                                      choices=IdentityLevel.choices, default="", editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.choices import IdentityLevel
 from motcua.catalogue.choices import SupplementRule
 from motcua.core.models import TimeStampedModel
 
@@ -111,6 +112,11 @@ class Dossier(models.Model):
     collector_signed = models.BooleanField(_("signed the register"), null=True, blank=True)
     postal_tracking = models.CharField(_("postal tracking number"), max_length=40, blank=True)
     paid_online = models.BooleanField(_("paid online"), null=True, blank=True)
+    # The applicant's account's electronic identification when the dossier was filed online (DVCQG
+    # ``TaiKhoanDuocXacThucVoiVNeID``; 766 indicators 4.5a/4.5b): kept as it was then, whatever the account
+    # becomes later.
+    identity_level = models.CharField(_("electronic identification"), max_length=10, blank=True, default="",
+                                      choices=IdentityLevel.choices)
     digitised_result = models.BooleanField(_("electronic result"), null=True, blank=True)
     # Head of the event chain, so that a deleted last event is detected too.
     event_count = models.PositiveIntegerField(default=0, editable=False)

@@ -460,12 +460,13 @@ def _new_dossier(data: Intake, procedure: Procedure, version: ProcedureVersion, 
 
 
 def _create(actor: User, data: Intake, uploads: list[files.Upload], *, receiving: OrgUnit | None, owner: User | None,
-            channel: str, status: int, now: dt.datetime) -> Dossier:
+            channel: str, status: int, now: dt.datetime, identity_level: str = "") -> Dossier:
     procedure, version, snapshot = _version_for(data.procedure, timezone.localdate(now))
     if receiving is None:
         receiving = _receiving_unit_online(procedure, data.receiving_unit)
     dossier = _new_dossier(data, procedure, version, snapshot, receiving, channel=channel, status=status,
                            owner=owner, now=now)
+    dossier.identity_level = identity_level
     # Check everything before writing anything; then write the files durably; then the rows.
     doc_rows = _documents_from_snapshot(dossier, data.documents)
     _check_scans(data.documents, {row.order: row.name for row in doc_rows}, uploads)
@@ -541,7 +542,7 @@ def submit_online(user: User, data: Intake, uploads: list[files.Upload] | None =
         raise PermissionDenied(_("Only a citizen account may submit a dossier online."), code="forbidden")
     now = at or _now()
     dossier = _create(user, data, uploads or [], receiving=None, owner=user, channel=Channel.ONLINE,
-                      status=Status.NEW, now=now)
+                      status=Status.NEW, now=now, identity_level=user.identity_level)
     return dossier
 
 
