@@ -444,6 +444,28 @@ MOTCUA_SUPPLEMENT_RULE = env_str("MOTCUA_SUPPLEMENT_RULE", "restart")
 if MOTCUA_SUPPLEMENT_RULE not in {"restart", "pause"}:
     raise ImproperlyConfigured("MOTCUA_SUPPLEMENT_RULE must be restart or pause.")
 
+# --- National Public Service Portal (DVCQG) synchronisation (``motcua.integrations.dvcqg``, docs/integrations.md)
+# The base URL of DVCQG's (or the provincial integration platform's) synchronisation API. With it set, every
+# dossier change writes the records DVCQG is owed (MOTCUA_DVCQG_SYNC can force that on or off) and the worker
+# pushes them. Credentials: OAuth 2 client credentials (client id and secret, token path in the mapping), or a
+# static key sent as "Authorization: Bearer <key>".
+MOTCUA_DVCQG_URL = env_str("MOTCUA_DVCQG_URL", "").rstrip("/")
+MOTCUA_DVCQG_SYNC = env_bool("MOTCUA_DVCQG_SYNC", bool(MOTCUA_DVCQG_URL))
+MOTCUA_DVCQG_CLIENT_ID = env_str("MOTCUA_DVCQG_CLIENT_ID", "")
+MOTCUA_DVCQG_CLIENT_SECRET = env_str("MOTCUA_DVCQG_CLIENT_SECRET", "")
+MOTCUA_DVCQG_API_KEY = env_str("MOTCUA_DVCQG_API_KEY", "")
+# A JSON file of endpoints, field names, date formats and code lists (integrations/dvcqg/data/mapping.json is
+# the default): the national specification changes, the code does not have to.
+MOTCUA_DVCQG_MAPPING = env_str("MOTCUA_DVCQG_MAPPING", "")
+MOTCUA_DVCQG_TIMEOUT = env_int("MOTCUA_DVCQG_TIMEOUT", 10)
+MOTCUA_DVCQG_MAX_ATTEMPTS = env_int("MOTCUA_DVCQG_MAX_ATTEMPTS", 12)
+MOTCUA_DVCQG_BACKOFF_SECONDS = env_int("MOTCUA_DVCQG_BACKOFF_SECONDS", 30)
+MOTCUA_DVCQG_BACKOFF_MAX_SECONDS = env_int("MOTCUA_DVCQG_BACKOFF_MAX_SECONDS", 3600)
+MOTCUA_DVCQG_LEASE_SECONDS = env_int("MOTCUA_DVCQG_LEASE_SECONDS", 120)
+# DuocThanhToanTrucTuyen for a dossier paid online: 1 on DVCQG's payment platform, 2 on a ministry's or the
+# province's gateway (national-portal-sync.md §2).
+MOTCUA_DVCQG_PAID_ONLINE_CODE = env_int("MOTCUA_DVCQG_PAID_ONLINE_CODE", 1)
+
 # --- Periodic jobs (``motcua scheduler``, started by ``motcua serve``) ------------------------------------------
 # Each job is a command line after ``motcua`` and its period in seconds (0 = not run by the scheduler, e.g.
 # when cron runs it). Every job is idempotent.
@@ -459,4 +481,8 @@ MOTCUA_SCHEDULE = {
     # Reform scorecards: the automatic leaves of every open assessment follow the data until it locks
     # (``motcua scorecards recompute``).
     "scorecards recompute": env_int("MOTCUA_SCORECARD_RECOMPUTE_SECONDS", 6 * 3600),
+    # DVCQG: push what the on-commit tasks have not (a dead worker, DVCQG down) and reconcile once a day;
+    # both do nothing when MOTCUA_DVCQG_URL is unset (``motcua dvcqg``).
+    "dvcqg push": env_int("MOTCUA_DVCQG_PUSH_SECONDS", 60),
+    "dvcqg reconcile": env_int("MOTCUA_DVCQG_RECONCILE_SECONDS", 24 * 3600),
 }

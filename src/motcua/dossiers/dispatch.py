@@ -17,8 +17,16 @@ Apps above dossiers never receive ``post_save`` signals of dossier rows; they re
 - ``sweep()`` (run by ``motcua dossiers tick``) handles the rows left by a dead process or a failed handler.
 
 A handler takes an ``Event`` (ids and the kind, no model instance), is idempotent, and hands anything slow
-to a task (the statistics refresh). ``withhold()`` switches dispatching off for what is appended inside it:
-a backdated demo history must message nobody, and its caller rebuilds the statistics once.
+to a task (the statistics refresh).
+
+A *writer* (``register_writer``) is the other kind of reaction: it runs inside the appending transaction
+itself, with the event and its dossier as they are at that instant, and may only add rows of its own app
+(an outbox). The national portal's synchronisation uses one: each record it owes DVCQG is written with the
+change that caused it, so a change that rolls back owes nothing and one that commits is never forgotten.
+A writer must be fast and must not call out over the network; it runs for every matching event.
+
+``withhold()`` switches dispatching (handlers and writers) off for what is appended inside it: a backdated
+demo history must message nobody, and its caller rebuilds the statistics once.
 """
 
 from __future__ import annotations
@@ -64,6 +72,8 @@ class Registration:
 
 
 _registry: dict[str, Registration] = {}
+Writer = Callable[[DossierEvent], None]
+_writers: dict[str, tuple[Writer, frozenset[str] | None]] = {}
 # Not a switch of the thread: the block that withholds is explicit, and only what it appends is affected.
 _withheld: ContextVar[bool] = ContextVar("motcua_dispatch_withheld", default=False)
 
@@ -72,6 +82,12 @@ def register(name: str, handler: Handler, *, kinds: Collection[str] | None = Non
     """Register ``handler`` under ``name`` (``"<app>.<what>"``, stored in ``PendingDispatch``, so keep it
     stable) for events of ``kinds`` (all when None). Registering a name again replaces the handler."""
     _registry[name] = Registration(name, handler, frozenset(kinds) if kinds is not None else None)
+
+
+def register_writer(name: str, writer: Writer, *, kinds: Collection[str] | None = None) -> None:
+    """Register ``writer``, called with each appended event of ``kinds`` (all when None) inside the appending
+    transaction (``event.dossier`` is the dossier instance the service holds locked)."""
+    _writers[name] = (writer, frozenset(kinds) if kinds is not None else None)
 
 
 def registrations() -> list[Registration]:
@@ -93,6 +109,9 @@ def schedule(event: DossierEvent) -> None:
     """Owe ``event`` to its handlers: called by ``events.append`` in the appending transaction."""
     if _withheld.get():
         return
+    for writer, kinds in _writers.values():
+        if kinds is None or event.kind in kinds:
+            writer(event)
     names = [r.name for r in _registry.values() if r.wants(event.kind)]
     if not names:
         return

@@ -1,8 +1,16 @@
 """What the integrations app does when a dossier changes: registered with the dossier dispatcher
-(``motcua.dossiers.dispatch``) in ``IntegrationsConfig.ready``."""
+(``motcua.dossiers.dispatch``) and the dossier page's panels in ``IntegrationsConfig.ready``."""
 
 from __future__ import annotations
+
+from motcua.dossiers import dispatch, panels
+
+from .dvcqg import outbox
+from .views import sync_panel
 
 
 def register() -> None:
     """Register every handler of this app with the dossier dispatcher."""
+    # The DVCQG outbox is written in the transaction of the change (dispatch's writers), not after it.
+    dispatch.register_writer("integrations.dvcqg", outbox.write, kinds=outbox.KINDS)
+    panels.register("integrations.sync", sync_panel)

@@ -1,5 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "integrations"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dong-bo/", views.sync_page, name="sync"),
+    path("dong-bo/ban-ghi/<int:record_id>/gui-lai/", views.replay, name="sync_replay"),
+    path("dong-bo/gui-lai-tat-ca/", views.replay_all, name="sync_replay_all"),
+    path("dong-bo/ho-so/<int:dossier_id>/gui-lai/", views.resend, name="sync_resend"),
+    path("dong-bo/doi-soat/", views.reconcile_now, name="sync_reconcile"),
+]

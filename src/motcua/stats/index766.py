@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.parts import missing_parts
 from motcua.dossiers.models import CertifiedCopy
+from motcua.integrations.dvcqg import selectors as sync
 from motcua.surveys import selectors as survey_selectors
 
 from . import kpi, pakn
@@ -106,9 +107,11 @@ def compute(scope: kpi.Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     with_fee = {key[0] for key, r in per_procedure.items() if r["received_with_fee"]}
     paid_online = {key[0] for key, r in per_procedure.items() if r["received_paid_online"]}
     ratings = _ratings_of(rating_counts(first, last, scope.procedure_ids), scope.unit_ids)
+    synced = (sync.synced_of(sync.synced_pairs(first, last, scope.procedure_ids), scope.unit_ids)
+              if sync.sync_in_use() else None)
     return compute_from(kpi.summary(scope, first, last), _procedures(scope), with_fee, first, last,
                         paid_online, ratings, pakn.counts(scope.unit_ids, first, last, scope.procedure_ids),
-                        _copies_of(copy_counts(first, last), scope.unit_ids))
+                        _copies_of(copy_counts(first, last), scope.unit_ids), synced)
 
 
 def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
@@ -121,24 +124,27 @@ def compute_many(unit_ids: dict[Any, frozenset[int]], first: dt.date,
     ratings = rating_counts(first, last)
     feedback = pakn.counts_many(unit_ids, first, last)
     copies = copy_counts(first, last)
+    pairs = sync.synced_pairs(first, last) if sync.sync_in_use() else None
     out = {}
     for key, ids in unit_ids.items():
         s = cells.summary(ids)
         mine = [p for p in everything if p.agency_id in ids]
         out[key] = (compute_from(s, mine, cells.procedures_with_fee(ids), first, last,
                                  cells.procedures_paid_online(ids), _ratings_of(ratings, ids),
-                                 feedback[key], _copies_of(copies, ids)), s)
+                                 feedback[key], _copies_of(copies, ids),
+                                 None if pairs is None else sync.synced_of(pairs, ids)), s)
     return out
 
 
 def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dossiers: set[int], first: dt.date,
                  last: dt.date, paid_online_in_dossiers: set[int] | None = None,
                  ratings: tuple[int, int] = (0, 0), feedback: dict[str, Any] | None = None,
-                 copies: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+                 copies: tuple[int, int] = (0, 0), synced: tuple[int, int] | None = None) -> dict[str, Any]:
     """The index from a summary (``kpi.summary``), the scope's procedures (``_procedures``), the
     procedures whose dossiers of the period carried a fee and those of which a dossier was paid online, the
-    scope's (ratings, dislikes) of the period (``rating_counts``) and its feedback counts (``pakn.counts``;
-    none given: no feedback item)."""
+    scope's (ratings, dislikes) of the period (``rating_counts``), its feedback counts (``pakn.counts``;
+    none given: no feedback item) and its (dossiers acknowledged by DVCQG, dossiers received) (None: the
+    synchronisation is not in use)."""
     fb = feedback or {"handled": 0, "on_time": 0, "first_received": 0, "satisfied": 0, "dossiers_with_pakn": 0}
     published = []
     for p in procedures:
@@ -166,7 +172,9 @@ def compute_from(s: dict[str, Any], procedures: list[Procedure], with_fee_in_dos
                      _("Publication decision dates and the effective dates of the legal bases are not recorded.")),
             _no_data("1.2", _("Procedures made public on time in the national TTHC database"), 4, no_sync),
             _ind("1.3", _("Procedures published with all required parts"), 2, complete, len(published)),
-            _no_data("1.4", _("Dossiers synced to the national portal"), 6, no_sync),
+            (_ind("1.4", _("Dossiers synced to the national portal"), 6, synced[0], synced[1]) if synced is not None
+             else _no_data("1.4", _("Dossiers synced to the national portal"), 6,
+                           _("The synchronisation with the national portal is not switched on."))),
         ]),
         ("dvc-progress-tree", _("Progress of processing"), 20, [
             _ind("2.1", _("Dossiers processed early or on time"), 20, s["early"] + s["on_time"] + s["within_time"],

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError, NotFound
 
-from .. import actions, issuing, pages, selectors, services, serving
+from .. import actions, issuing, pages, panels, selectors, services, serving
 from ..choices import EventKind
 from ..models import Dossier, IssuedForm
 from ..workflow import selectors as wf_selectors
@@ -90,6 +90,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             user, Capability.RECEIVE_DOSSIERS, dossier.receiving_unit),
         # The collector's ID number (the register's "Ký nhận"), masked like the applicant's until opened.
         "collector_id": dossier.collector_id_number if opened["full"] else selectors.mask(dossier.collector_id_number),
+        "panels": panels.collect(user, dossier),
     })
 
 
