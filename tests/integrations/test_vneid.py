@@ -344,3 +344,17 @@ def test_a_dossier_filed_after_a_vneid_sign_in_shows_the_level_to_citizen_staff_
     assert body["identity_level"] == "vneid2"
     body = api.get(f"/api/v1/dossiers/{plain.public_id}", HTTP_AUTHORIZATION=token_for("binh")).json()
     assert body["identity_level"] == ""
+
+
+def test_a_provider_that_gives_a_known_subject_another_number_is_refused(vneid, db):
+    sign_in(Client(), person="other", id_number="079301000666", name="Lý Văn Phúc", level="2")
+    first = VneidIdentity.objects.get(id_number="079301000666")
+    vneid.subjects["079301000777"] = first.subject  # the same sub, another number
+    try:
+        response = sign_in(Client(), person="other", id_number="079301000777", name="Lý Văn Phúc", level="2")
+    finally:
+        vneid.subjects.clear()
+    assert response.status_code == 409
+    assert "không khớp".encode() in response.content
+    assert not VneidIdentity.objects.filter(id_number="079301000777").exists()
+    assert User.objects.filter(username__startswith="vneid-").count() == 1

@@ -33,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(f"VNeID stand-in at {provider.issuer} (client {options['client_id']}); Ctrl+C stops it.\n"
                           f"  MOTCUA_VNEID_ISSUER={provider.issuer} MOTCUA_VNEID_CLIENT_ID={options['client_id']} "
                           f"MOTCUA_VNEID_CLIENT_SECRET={options['client_secret']}")
+        self.stdout.flush()
         with contextlib.suppress(KeyboardInterrupt):
             provider.serve_forever()
