@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "motcua.core.context_processors.site",
                 "motcua.accounts.context_processors.navigation",
+                "motcua.integrations.vneid.context_processors.vneid",
             ],
         },
     },
@@ -486,3 +487,25 @@ MOTCUA_SCHEDULE = {
     "dvcqg push": env_int("MOTCUA_DVCQG_PUSH_SECONDS", 60),
     "dvcqg reconcile": env_int("MOTCUA_DVCQG_RECONCILE_SECONDS", 24 * 3600),
 }
+
+# --- Login with VNeID (issue 19, ``motcua.integrations.vneid``; docs/integrations-vneid.md) -----------------------
+# Citizens sign in through the national electronic identification with OpenID Connect (authorization code + PKCE).
+# Unset issuer: no VNeID button, and the sign-in pages say it is not configured. The issuer is the discovery base:
+# its /.well-known/openid-configuration gives the endpoints and the keys. The claim mapping (which claim holds the
+# 12-digit personal identification number, the name, the level, and the level's values) is a JSON object completed
+# by the defaults of motcua.integrations.vneid.conf: VNeID's own claim names come with a province's registration.
+MOTCUA_VNEID_ISSUER = env_str("MOTCUA_VNEID_ISSUER", "")
+MOTCUA_VNEID_CLIENT_ID = env_str("MOTCUA_VNEID_CLIENT_ID", "")
+MOTCUA_VNEID_CLIENT_SECRET = env_str("MOTCUA_VNEID_CLIENT_SECRET", "")
+MOTCUA_VNEID_SCOPES = env_str("MOTCUA_VNEID_SCOPES", "openid profile")
+MOTCUA_VNEID_CLAIMS = env_json("MOTCUA_VNEID_CLAIMS", {})
+MOTCUA_VNEID_TIMEOUT = env_int("MOTCUA_VNEID_TIMEOUT", 10)  # seconds for each call to the provider
+if not isinstance(MOTCUA_VNEID_CLAIMS, dict):
+    raise ImproperlyConfigured("MOTCUA_VNEID_CLAIMS must be a JSON object.")
+if MOTCUA_VNEID_ISSUER:
+    if not MOTCUA_VNEID_CLIENT_ID:
+        raise ImproperlyConfigured("MOTCUA_VNEID_ISSUER is set: set MOTCUA_VNEID_CLIENT_ID too.")
+    if "openid" not in MOTCUA_VNEID_SCOPES.split():
+        raise ImproperlyConfigured("MOTCUA_VNEID_SCOPES must include openid.")
+    if PRODUCTION and not MOTCUA_VNEID_ISSUER.startswith("https://"):
+        raise ImproperlyConfigured("MOTCUA_VNEID_ISSUER must be an https:// address in production.")

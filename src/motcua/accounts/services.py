@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from motcua.core.text import nfc
 
+from .choices import ApplicantKind, IdentityLevel, Role
 from .models import ApiToken, OrgUnit, RoleAssignment, User
 
 TOKEN_PREFIX_BYTES = 6
@@ -46,6 +47,30 @@ def assign_role(user: User, role: str, unit: OrgUnit | None = None, *,
     if hasattr(user, "_motcua_assignments"):
         del user._motcua_assignments
     return assignment
+
+
+def create_citizen(*, username: str, full_name: str, email: str = "", phone: str = "", password_hash: str = "",
+                   language: str = "vi") -> User:
+    """A citizen account: by the portal's registration, by the desk for an applicant who has none, by a first
+    sign-in through VNeID. Without a password hash the account has no usable password."""
+    user = User(username=username, full_name=nfc(full_name), email=email, phone=phone,
+                applicant_kind=ApplicantKind.INDIVIDUAL, preferred_language=language)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_unusable_password()
+    user.save()
+    assign_role(user, Role.CITIZEN)
+    return user
+
+
+def record_identification(user: User, level: str) -> None:
+    """Record the electronic identification level that a sign-in through VNeID has just proved (Decree
+    69/2024/NĐ-CP Art. 13): called by that sign-in only (integrations.vneid), never from a form."""
+    if level not in (IdentityLevel.VNEID_1, IdentityLevel.VNEID_2):
+        raise ValueError(f"Not a VNeID identification level: {level!r}")
+    User.objects.filter(pk=user.pk).update(identity_level=level)
+    user.identity_level = level
 
 
 def _digest(secret: str) -> str:

@@ -85,6 +85,7 @@ def _detail(detail: wf_selectors.DossierDetail, full_personal: bool) -> dict[str
     body["current_step"] = current.name if current else None
     body["assigned_to"] = current.actor.get_full_name() if current and current.actor else None
     body["result_method"] = d.result_method
+    body["identity_level"] = d.identity_level
     body["result_address"] = d.result_address if full_personal else selectors.mask_address(d.result_address)
     body["collection"] = {
         "collector_name": d.collector_name, "collector_signed": d.collector_signed,

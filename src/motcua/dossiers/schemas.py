@@ -290,6 +290,9 @@ class DossierDetailOut(DossierOut):
     results: list[dict[str, Any]] = []
     payments: list[dict[str, Any]] = []
     classification: dict[str, Any] | None = None
+    identity_level: str = Field("", description="the applicant's account's electronic identification when the "
+                                                "dossier was filed online: vneid1 or vneid2 (VNeID level 1 or 2; "
+                                                "DVCQG TaiKhoanDuocXacThucVoiVNeID), empty if none")
 
 
 class QueueItemOut(Schema):

@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dong-bo/gui-lai-tat-ca/", views.replay_all, name="sync_replay_all"),
     path("dong-bo/ho-so/<int:dossier_id>/gui-lai/", views.resend, name="sync_resend"),
     path("dong-bo/doi-soat/", views.reconcile_now, name="sync_reconcile"),
+    path("vneid/", include("motcua.integrations.vneid.urls")),
 ]

@@ -28,11 +28,9 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from motcua.accounts import services as accounts_services
-from motcua.accounts.choices import ApplicantKind as UserApplicantKind
-from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.accounts.services import create_citizen  # the portal's registration creates citizens through it
 from motcua.catalogue import eform
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
@@ -160,20 +158,6 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
         ContactPreference.objects.create(user=user, channels=[pending.channel])
         pending.confirmed_at = timezone.now()
         pending.save(update_fields=["confirmed_at"])
-    return user
-
-
-def create_citizen(*, username: str, full_name: str, email: str = "", phone: str = "", password_hash: str = "",
-                   language: str = "vi") -> User:
-    """A citizen account (also used by the desk later for an applicant who has none)."""
-    user = User(username=username, full_name=full_name, email=email, phone=phone,
-                applicant_kind=UserApplicantKind.INDIVIDUAL, preferred_language=language)
-    if password_hash:
-        user.password = password_hash
-    else:
-        user.set_unusable_password()
-    user.save()
-    accounts_services.assign_role(user, Role.CITIZEN)
     return user
 
 

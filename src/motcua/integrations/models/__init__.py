@@ -1,5 +1,6 @@
 """The models of the integrations app, one module per joint; each is imported here so that Django finds it."""
 
 from .sync import Reconciliation, RecordKind, SyncRecord, SyncState
+from .vneid import VneidIdentity
 
-__all__ = ["Reconciliation", "RecordKind", "SyncRecord", "SyncState"]
+__all__ = ["Reconciliation", "RecordKind", "SyncRecord", "SyncState", "VneidIdentity"]
