@@ -337,3 +337,31 @@ def test_an_online_payment_counts_as_paid_online_in_the_766_index(dossier, peopl
     index = index766.compute(kpi.Scope(), today.replace(day=1), today)
     paid = next(i for g in index["groups"] for i in g["indicators"] if i["id"] == "3.6")
     assert (paid["numerator"], paid["denominator"]) == (1, 1)
+
+
+def test_the_api_starts_reads_and_refunds_as_each_may(dossier, people, configured, token_for, chi):
+    start = f"/api/v1/integrations/payments/dossiers/{dossier.public_id}"
+    assert Client().post(start).status_code == 401
+    assert Client().post(start, HTTP_AUTHORIZATION=token_for("binh")).status_code == 404  # not the applicant
+    answer = Client().post(start, {"amount_vnd": 1}, content_type="application/json",
+                           HTTP_AUTHORIZATION=token_for("an"))
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["amount_vnd"] == AMOUNT and body["state"] == "pending" and body["checkout_url"].startswith(
+        configured.url)
+    click(body["checkout_url"] + "/pay")
+    order = f"/api/v1/integrations/payments/{body['order_id']}"
+    assert Client().get(order).status_code == 401
+    assert chi.get(order).status_code == 404
+    paid = Client().get(order, HTTP_AUTHORIZATION=token_for("an")).json()
+    assert paid["state"] == "paid" and paid["receipt_number"] and paid["receipt_url"].endswith("/bien-lai/")
+    refund = order + "/refund"
+    denied = Client().post(refund, {"reason": "x"}, content_type="application/json",
+                           HTTP_AUTHORIZATION=token_for("an"))
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
+    done = Client().post(refund, {"reason": "Nộp nhầm"}, content_type="application/json",
+                         HTTP_AUTHORIZATION=token_for("binh"))
+    assert done.status_code == 200 and done.json()["state"] == "refunded"
+    again = Client().post(refund, {"reason": "Nộp nhầm"}, content_type="application/json",
+                          HTTP_AUTHORIZATION=token_for("binh"))
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_refundable"
