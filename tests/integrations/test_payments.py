@@ -106,6 +106,8 @@ def test_a_payment_paid_confirms_the_dossier_with_its_receipt(dossier, people, c
     pdf = owner.get(f"/ket-noi/thanh-toan/don/{online.order_id}/bien-lai/")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert client_for("binh").get(f"/ket-noi/thanh-toan/don/{online.order_id}/bien-lai/").status_code == 200
+    assert dossier.events.filter(kind="personal_data_viewed", actor=people["binh"],
+                                 data__where__endswith="/bien-lai/").exists()  # the desk's reading is logged
     # The return page and the dossier page say it.
     assert "Đã thanh toán" in owner.get(f"/ket-noi/thanh-toan/don/{online.order_id}/").content.decode()
     page = owner.get(f"/cong-dan/ho-so/{dossier.public_id}/").content.decode()

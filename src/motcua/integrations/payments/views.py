@@ -94,7 +94,7 @@ def order(request: HttpRequest, order_id: str) -> HttpResponse:
 @require_GET
 def receipt(request: HttpRequest, order_id: str) -> HttpResponseBase:
     """The electronic receipt (*biên lai điện tử*) of a paid order, for those who may see its dossier; a staff
-    reading is logged like the opening of any of the dossier's files."""
+    reading is logged as a reading of the applicant's personal data."""
     user = _me(request)
     try:
         online = selectors.visible_order(user, order_id)
@@ -107,7 +107,8 @@ def receipt(request: HttpRequest, order_id: str) -> HttpResponseBase:
     except (FileNotFoundError, OSError) as exc:
         raise Http404(_("The receipt is not available yet.")) from exc
     if dossier_selectors.is_staff_reader(user, online.dossier):
-        dossier_services.record_opening(user, online.dossier, request.path, what="payment-receipt")
+        # A receipt names the payer: the applicant reads in "who opened my dossier" that their data was read.
+        dossier_services.record_personal_data_view(user, online.dossier, request.path)
     response = FileResponse(handle, content_type="application/pdf",
                             filename=f"bien-lai-{online.receipt_number or online.order_id}.pdf")
     response["Cache-Control"] = "private, no-store"
