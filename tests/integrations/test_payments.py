@@ -79,6 +79,15 @@ def click(url: str) -> requests.Response:
     return requests.post(url, timeout=30, allow_redirects=False)
 
 
+def test_the_payment_notice_links_the_dossier_page_where_the_button_is(dossier, settings, live_server):
+    from motcua.portal import selectors as portal_selectors
+
+    url = f"{live_server.url}/cong-dan/ho-so/{dossier.public_id}/"
+    assert portal_selectors.payment_context(dossier)["pay_url"] == url
+    settings.MOTCUA_PAYMENT_PROVIDER = ""
+    assert portal_selectors.payment_context(dossier)["pay_url"] == ""
+
+
 def test_a_payment_paid_confirms_the_dossier_with_its_receipt(dossier, people, configured, client_for):
     owner = client_for("an")
     page = owner.get(f"/cong-dan/ho-so/{dossier.public_id}/").content.decode()
