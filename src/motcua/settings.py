@@ -486,6 +486,11 @@ MOTCUA_SCHEDULE = {
     # both do nothing when MOTCUA_DVCQG_URL is unset (``motcua dvcqg``).
     "dvcqg push": env_int("MOTCUA_DVCQG_PUSH_SECONDS", 60),
     "dvcqg reconcile": env_int("MOTCUA_DVCQG_RECONCILE_SECONDS", 24 * 3600),
+    # Online payment (``motcua payments``): orders left unpaid past their validity are asked about once more,
+    # then closed as abandoned; yesterday's provider statement is checked against our records. Both do nothing
+    # while MOTCUA_PAYMENT_PROVIDER is off.
+    "payments expire": env_int("MOTCUA_PAYMENT_EXPIRE_SECONDS", 600),
+    "payments reconcile": env_int("MOTCUA_PAYMENT_RECONCILE_SECONDS", 24 * 3600),
 }
 
 # --- Login with VNeID (issue 19, ``motcua.integrations.vneid``; docs/integrations-vneid.md) -----------------------
@@ -509,3 +514,35 @@ if MOTCUA_VNEID_ISSUER:
         raise ImproperlyConfigured("MOTCUA_VNEID_SCOPES must include openid.")
     if PRODUCTION and not MOTCUA_VNEID_ISSUER.startswith("https://"):
         raise ImproperlyConfigured("MOTCUA_VNEID_ISSUER must be an https:// address in production.")
+
+# --- Online payment of fees and charges (issue 19, ``motcua.integrations.payments``) ---------------------------
+# docs/integrations-payments.md. The platform's API is not public: the client is JSON over HTTPS with an
+# HMAC-SHA256 signature keyed with the shared secret; field names and paths are settings, to be filled from the
+# platform's specification. Off ("") by default: the desk confirms payments by hand, as before.
+MOTCUA_PAYMENT_PROVIDER = env_str("MOTCUA_PAYMENT_PROVIDER", "")
+if MOTCUA_PAYMENT_PROVIDER not in {"", "dvcqg", "gateway"}:
+    raise ImproperlyConfigured("MOTCUA_PAYMENT_PROVIDER must be empty (off), dvcqg or gateway.")
+MOTCUA_PAYMENT_URL = env_str("MOTCUA_PAYMENT_URL", "")
+MOTCUA_PAYMENT_MERCHANT = env_str("MOTCUA_PAYMENT_MERCHANT", "")
+MOTCUA_PAYMENT_SECRET = env_str("MOTCUA_PAYMENT_SECRET", "")
+# The DVCQG flag DuocThanhToanTrucTuyen the payments of this provider set: 1 on the DVCQG platform, 2 on a
+# ministry's or the province's gateway; 0 = the provider's own (dvcqg 1, gateway 2).
+MOTCUA_PAYMENT_KIND = env_int("MOTCUA_PAYMENT_KIND", 0)
+if MOTCUA_PAYMENT_KIND not in {0, 1, 2}:
+    raise ImproperlyConfigured("MOTCUA_PAYMENT_KIND must be 0, 1 or 2.")
+MOTCUA_PAYMENT_TIMEOUT_SECONDS = env_int("MOTCUA_PAYMENT_TIMEOUT_SECONDS", 10)
+# How long an order waits for its payment before it is closed as abandoned (the provider's own limit wins
+# when it is shorter).
+MOTCUA_PAYMENT_EXPIRY_MINUTES = env_int("MOTCUA_PAYMENT_EXPIRY_MINUTES", 30)
+# Where the provider posts its notices; empty = MOTCUA_PUBLIC_BASE_URL + /ket-noi/thanh-toan/callback/.
+MOTCUA_PAYMENT_CALLBACK_URL = env_str("MOTCUA_PAYMENT_CALLBACK_URL", "")
+# Our field name → the platform's, and operation → path (JSON objects); unset keys keep the defaults of
+# ``payments.providers``.
+MOTCUA_PAYMENT_FIELDS = env_json("MOTCUA_PAYMENT_FIELDS", {})
+MOTCUA_PAYMENT_PATHS = env_json("MOTCUA_PAYMENT_PATHS", {})
+# The platform's codes: "ok" (the result code of success) and the order states "paid", "pending", "failed",
+# "cancelled", "refunded" as the platform spells them.
+MOTCUA_PAYMENT_CODES = env_json("MOTCUA_PAYMENT_CODES", {})
+for _name in ("MOTCUA_PAYMENT_FIELDS", "MOTCUA_PAYMENT_PATHS", "MOTCUA_PAYMENT_CODES"):
+    if not isinstance(globals()[_name], dict):
+        raise ImproperlyConfigured(f"{_name} must be a JSON object.")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.wallet import selectors as wallet
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.dossiers.workflow.models import Result
+from motcua.integrations.payments import selectors as payments
 
 from . import services
 from .models import Draft
@@ -548,5 +550,8 @@ def _last_day(respond_by: str | None) -> dt.date | None:
 
 def payment_context(dossier: Dossier) -> dict[str, Any]:
     fees = dossier.snapshot.get("version", {}).get("fees") or []
+    # With online payment on, the notice links the applicant's dossier page, where the button is.
+    pay_url = (links.absolute(reverse("portal:dossier", args=[dossier.public_id]))
+               if payments.enabled() and dossier.owner_id else "")
     return {"fee_name": ", ".join(f["name"] for f in fees) or _("fees"),
-            "amount_vnd": max(0, dossier.fees_due_vnd - dossier.fees_paid_vnd), "pay_url": "", "pay_by": None}
+            "amount_vnd": max(0, dossier.fees_due_vnd - dossier.fees_paid_vnd), "pay_url": pay_url, "pay_by": None}

@@ -29,6 +29,7 @@ from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
 from motcua.dossiers.views.detail import file_response
 from motcua.dossiers.wallet import selectors as wallet
+from motcua.integrations.payments import selectors as payments
 from motcua.surveys import selectors as survey_selectors
 from motcua.surveys.views import public as survey_views
 
@@ -194,6 +195,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                     "issued_at": f.issued_at} for f in serving.applicant_papers(dossier)],
         "may_withdraw": _may_withdraw(dossier),
         "collector_id": mask(dossier.collector_id_number),
+        "payment": payments.panel(dossier, me(request)),
     })
 
 

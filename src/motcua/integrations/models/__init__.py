@@ -1,6 +1,8 @@
 """The models of the integrations app, one module per joint; each is imported here so that Django finds it."""
 
+from .payments import CallbackOutcome, OnlinePayment, PaymentCallback, PaymentReconciliation, PaymentState
 from .sync import Reconciliation, RecordKind, SyncRecord, SyncState
 from .vneid import VneidIdentity
 
-__all__ = ["Reconciliation", "RecordKind", "SyncRecord", "SyncState", "VneidIdentity"]
+__all__ = ["CallbackOutcome", "OnlinePayment", "PaymentCallback", "PaymentReconciliation", "PaymentState",
+           "Reconciliation", "RecordKind", "SyncRecord", "SyncState", "VneidIdentity"]
