@@ -21,7 +21,13 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import services as wf
-from motcua.integrations.models import CallbackOutcome, OnlinePayment, PaymentCallback, PaymentState, PaymentReconciliation
+from motcua.integrations.models import (
+    CallbackOutcome,
+    OnlinePayment,
+    PaymentCallback,
+    PaymentReconciliation,
+    PaymentState,
+)
 from motcua.integrations.payments import providers, selectors, services
 from motcua.integrations.payments.double import MERCHANT, SECRET, PaymentDouble
 from tests.conftest import _person

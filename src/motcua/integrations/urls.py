@@ -1,8 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
-from django.urls import URLPattern, URLResolver, path
-
 from .payments import views as payments
 
 app_name = "integrations"

@@ -22,6 +22,7 @@ from motcua.dossiers.facts import facts_for
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.workflow.models import ProcessingStep
 
+from ..payments.selectors import online_payment_kind
 from .mapping import Mapping
 
 # The events that change what DVCQG holds of the dossier (a new HoSo state) and those that are a line of its
@@ -89,7 +90,11 @@ def _fees(dossier: Dossier, mapping: Mapping) -> list[dict[str, Any]]:
 
 def payment_flag(dossier: Dossier) -> int:
     """``DuocThanhToanTrucTuyen``: 0 not paid online, 1 on DVCQG's payment platform, 2 on a ministry's or the
-    province's gateway. Which one the configured online payment is comes from the settings."""
+    province's gateway: the kind of the online payment that settled the dossier's request (``payments``); a
+    payment the desk confirmed as made online elsewhere counts as ``MOTCUA_DVCQG_PAID_ONLINE_CODE``."""
+    kind = online_payment_kind(dossier)
+    if kind:
+        return kind
     if not dossier.paid_online:
         return 0
     return int(getattr(settings, "MOTCUA_DVCQG_PAID_ONLINE_CODE", 1) or 1)

@@ -14,7 +14,7 @@ from motcua.core.errors import NotFound
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
-from motcua.integrations.models import OnlinePayment, PaymentState, PaymentReconciliation
+from motcua.integrations.models import OnlinePayment, PaymentReconciliation, PaymentState
 
 from . import providers
 

@@ -36,7 +36,13 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import services as workflow
 from motcua.dossiers.workflow.choices import PaymentChannel
 from motcua.dossiers.workflow.models import Payment
-from motcua.integrations.models import CallbackOutcome, OnlinePayment, PaymentCallback, PaymentState, PaymentReconciliation
+from motcua.integrations.models import (
+    CallbackOutcome,
+    OnlinePayment,
+    PaymentCallback,
+    PaymentReconciliation,
+    PaymentState,
+)
 
 from . import providers
 from .providers import BadMessage, BadSignature, Notice, Provider, ProviderUnavailable

@@ -26,7 +26,7 @@ from motcua.documents.legal import qr_data_uri
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
-from motcua.integrations.models import PaymentState, PaymentReconciliation
+from motcua.integrations.models import PaymentReconciliation, PaymentState
 
 from . import providers, selectors, services
 
