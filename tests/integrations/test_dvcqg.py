@@ -294,3 +294,38 @@ def test_backfill_owes_the_dossiers_received_before_the_synchronisation(people, 
     assert outbox.backfill() == 1 and outbox.backfill() == 0
     worker.drain(client=dvcqg_client)
     assert dvcqg.dossiers[dossier.code]["TrangThaiHoSo"] == dossier.status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_with_answers_out_of_order_keep_each_dossiers_order(people, procedure, dvcqg,
+                                                                                 settings):
+    from django.db import connection
+
+    from tests.conftest import at_once
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("in-memory SQLite is one connection: two workers at once run on PostgreSQL (CI)")
+    settings.MOTCUA_DVCQG_URL = ""  # the on-commit pushes find no DVCQG: the records wait for the workers
+    dossiers = [_receive(people, f"Người nộp {i}") for i in range(4)]
+    for d in dossiers:
+        services.transfer(people["binh"], d)
+    owed = SyncRecord.objects.count()
+    settings.MOTCUA_DVCQG_URL = dvcqg.url
+    # Answers come back out of order: slow, fast, slow, fast...
+    dvcqg.hold(*([0.2, 0.0, 0.15, 0.0] * 20))
+
+    def work() -> worker.Pushed:
+        client = Client.from_settings()
+        try:
+            return worker.drain(client=client)
+        finally:
+            client.close()
+
+    results, errors = at_once(2, work)
+    assert not errors
+    assert sum(r.acked for r in results) == owed
+    assert len(dvcqg.by_key) == owed and dvcqg.duplicates == 0  # no record sent by both workers
+    order = {key: i for i, key in enumerate(dvcqg.arrivals)}
+    for d in dossiers:
+        keys = [r.key for r in _records(d)]
+        assert [order[k] for k in keys] == sorted(order[k] for k in keys)  # held in the dossier's order
