@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from motcua.accounts.models import OrgUnit, User
+from motcua.accounts.models import OrgUnit, RoleAssignment, User
 from motcua.dossiers import sync as digitised
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.facts import facts_for
@@ -145,16 +145,19 @@ def _what(event: DossierEvent) -> str:
     return f"{text} — {event.reason}" if event.reason else text
 
 
-def tientrinh(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
-    """One line of the processing history, from the event that made it."""
+def tientrinh(dossier: Dossier, event: DossierEvent, *, status: int | None = None,
+              step: ProcessingStep | None = None, title: str | None = None) -> dict[str, Any]:
+    """One line of the processing history, from the event that made it. ``status`` (the dossier's status at
+    the event), ``step`` and ``title`` are looked up when not given (``Batch`` gives them)."""
     data = event.data or {}
     actor: User = event.actor
-    step = None
-    if data.get("step"):
+    if step is None and data.get("step"):
         step = ProcessingStep.objects.filter(pk=data["step"]).select_related("unit").first()
     unit = step.unit if step is not None and step.unit is not None else actor.unit
-    title = actor.role_assignments.exclude(title="").values_list("title", flat=True).first() or ""
-    status = event.status_after
+    if title is None:
+        title = actor.role_assignments.exclude(title="").values_list("title", flat=True).first() or ""
+    if status is None:
+        status = event.status_after
     if status is None:  # the status the dossier had at that instant: the last one set before the event
         status = (DossierEvent.objects.filter(dossier_id=dossier.pk, seq__lte=event.seq, status_after__isnull=False)
                   .order_by("-seq").values_list("status_after", flat=True).first()) or dossier.status
@@ -165,3 +168,44 @@ def tientrinh(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "NgayBatDau": _iso(step.started_at) if step is not None else None,
         "NgayKetThucTheoQuyDinh": _iso(step.due_at) if step is not None else None,
     }
+
+
+class Batch:
+    """The records of one dossier sent together, built with a fixed number of queries: its ``HoSo`` once
+    (every ``HoSo`` of the batch is the dossier as it is now), its events, their steps, the actors' titles
+    and the dossier's status timeline each in one query."""
+
+    def __init__(self, dossier: Dossier, mapping: Mapping, event_ids: list[int]) -> None:
+        self.dossier, self.mapping = dossier, mapping
+        self._hoso: dict[str, Any] | None = None
+        self.events = {e.pk: e for e in DossierEvent.objects.filter(pk__in=event_ids)
+                       .select_related("actor", "actor__unit")}
+        step_ids = {int(e.data["step"]) for e in self.events.values() if (e.data or {}).get("step")}
+        self.steps = ProcessingStep.objects.select_related("unit").in_bulk(step_ids) if step_ids else {}
+        actors = {e.actor_id for e in self.events.values()}
+        self.titles: dict[int, str] = {}
+        for user_id, title in (RoleAssignment.objects.filter(user_id__in=actors).exclude(title="")
+                               .order_by("pk").values_list("user_id", "title")):
+            self.titles.setdefault(user_id, title)
+        self.timeline = list(DossierEvent.objects.filter(dossier_id=dossier.pk, status_after__isnull=False)
+                             .order_by("seq").values_list("seq", "status_after"))
+
+    def hoso(self) -> dict[str, Any]:
+        if self._hoso is None:
+            self._hoso = hoso(self.dossier, self.mapping)
+        return self._hoso
+
+    def _status_at(self, seq: int) -> int:
+        status = self.dossier.status
+        for at_seq, after in self.timeline:
+            if at_seq > seq:
+                break
+            status = after if after is not None else status
+        return status
+
+    def tientrinh(self, event_id: int) -> dict[str, Any]:
+        event = self.events[event_id]
+        step_id = (event.data or {}).get("step")
+        return tientrinh(self.dossier, event, status=self._status_at(event.seq),
+                         step=self.steps.get(int(step_id)) if step_id else None,
+                         title=self.titles.get(event.actor_id, ""))

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier
 
 from ..models import RecordKind, SyncRecord, SyncState
 from . import records
@@ -79,12 +79,10 @@ def _lease(head: SyncRecord, now: dt.datetime, per_dossier: int) -> list[int]:
     return [head.pk, *rest]
 
 
-def _payload(record: SyncRecord, dossier: Dossier) -> dict[str, object]:
-    mapping = current()
+def _payload(record: SyncRecord, batch: records.Batch) -> dict[str, object]:
     if record.kind == RecordKind.HOSO:
-        return records.hoso(dossier, mapping)
-    event = DossierEvent.objects.select_related("actor", "actor__unit").get(pk=record.event_id or 0)
-    return records.tientrinh(dossier, event)
+        return batch.hoso()
+    return batch.tientrinh(record.event_id or 0)
 
 
 def _settle(record: SyncRecord, answer: Answer, now: dt.datetime) -> str:
@@ -116,6 +114,7 @@ def push(*, client: Client | None = None, limit: int = 200, per_dossier: int = 5
     own = client is None
     client = client or Client.from_settings()
     done = Pushed()
+    mapping = current()
     try:
         now = timezone.now()
         for head in _heads(now, limit, dossier_ids):
@@ -123,9 +122,10 @@ def push(*, client: Client | None = None, limit: int = 200, per_dossier: int = 5
             if not ids:
                 continue
             dossier = Dossier.objects.select_related("processing_unit", "receiving_unit").get(pk=head.dossier_id)
-            for i, pk in enumerate(ids):
-                record = SyncRecord.objects.get(pk=pk)
-                record.payload = _payload(record, dossier)
+            leased = list(SyncRecord.objects.filter(pk__in=ids).order_by("pk"))
+            batch = records.Batch(dossier, mapping, [r.event_id for r in leased if r.event_id])
+            for i, record in enumerate(leased):
+                record.payload = _payload(record, batch)
                 answer = client.send(record.kind, record.payload, record.key)
                 state = _settle(record, answer, timezone.now())
                 if state == SyncState.ACKED:
