@@ -258,7 +258,7 @@ def test_an_unreachable_provider_is_a_clear_page(settings, db):
     settings.MOTCUA_VNEID_CLIENT_ID = "motcua"
     vneid_client._apps.clear()
     response = Client().get(START)
-    assert response.status_code == 503
+    assert response.status_code == 409
     assert "Chưa kết nối được với VNeID".encode() in response.content
 
 

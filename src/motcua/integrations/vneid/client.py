@@ -79,8 +79,9 @@ def _forget(cfg: Config) -> None:
 
 
 def unreachable() -> SignInError:
+    # 409, not a 5xx: motcua works, VNeID does not (DESIGN.md: a 5xx is always a bug of motcua).
     return SignInError("unreachable", _("VNeID cannot be reached at the moment. Try again in a few minutes, or sign "
-                                        "in with your password."), status=503)
+                                        "in with your password."), status=409)
 
 
 def _metadata(app: DjangoOAuth2App, cfg: Config) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def _metadata(app: DjangoOAuth2App, cfg: Config) -> dict[str, Any]:
     if str(metadata.get("issuer", "")).rstrip("/") != cfg.issuer.rstrip("/"):
         _forget(cfg)
         raise SignInError("issuer", _("VNeID's configuration does not match the address configured here. Tell the "
-                                      "one-stop desk; sign in with your password meanwhile."), status=503)
+                                      "one-stop desk; sign in with your password meanwhile."), status=409)
     return metadata
 
 
