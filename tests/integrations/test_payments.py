@@ -309,6 +309,9 @@ def test_pages_as_anonymous_other_citizen_owner_and_staff(dossier, people, confi
     assert 'name="reason"' in staff and "Chữ ký hợp lệ" in staff  # the refund form and the notices' log
     assert client_for("binh").get("/ket-noi/thanh-toan/doi-soat/").status_code == 403
     assert client_for("ha").get("/ket-noi/thanh-toan/doi-soat/").status_code == 200
+    # The staff dossier page lists the dossier's online payments with their receipt.
+    page = client_for("binh").get(f"/ho-so/{dossier.public_id}/").content.decode()
+    assert 'id="sec-online-payments"' in page and online.order_id in page
 
 
 def test_the_reconciliation_finds_a_planted_mismatch_both_ways(dossier, people, configured, client_for):

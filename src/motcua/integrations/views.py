@@ -24,6 +24,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.panels import Panel
 
 from .dvcqg import outbox, reconcile, selectors
+from .payments import selectors as payment_selectors
 
 STATE_LABELS = {
     "off": gettext_lazy("Not synchronised: the connection to DVCQG is not configured."),
@@ -40,6 +41,14 @@ def sync_panel(user: User, dossier: Dossier) -> Panel | None:
     return Panel("integrations/_sync_panel.html", {
         "info": info, "label": str(STATE_LABELS[info.state]),
         "is_admin": has_capability(user, Capability.ADMINISTER)})
+
+
+def payments_panel(user: User, dossier: Dossier) -> Panel | None:
+    """The dossier's online payments (state, receipt), for the staff on the dossier page; nothing when none."""
+    orders = payment_selectors.for_dossier(dossier)
+    if not orders:
+        return None
+    return Panel("integrations/payments/_staff_panel.html", {"orders": orders})
 
 
 def _admin(request: HttpRequest) -> User:
