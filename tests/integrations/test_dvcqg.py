@@ -329,3 +329,30 @@ def test_two_workers_at_once_with_answers_out_of_order_keep_each_dossiers_order(
     for d in dossiers:
         keys = [r.key for r in _records(d)]
         assert [order[k] for k in keys] == sorted(order[k] for k in keys)  # held in the dossier's order
+
+
+def test_the_sync_api_by_role(people, procedure, dvcqg, dvcqg_client, client_for, client, settings, tmp_path):
+    bad = json.loads(DEFAULT.read_text())
+    bad["drop"] = ["MaTTHC"]
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    settings.MOTCUA_DVCQG_MAPPING = str(tmp_path / "bad.json")
+    dossier = _receive(people)
+    worker.drain(client=Client.from_settings())
+    one = f"/api/v1/integrations/sync/dossiers/{dossier.code}"
+    assert client.get(one).status_code == 401
+    assert client_for("an").get(one).status_code == 404  # a citizen, even the applicant: staff only
+    assert client_for("khanh").get(one).status_code == 404  # another agency's officer
+    body = client_for("binh").get(one).json()
+    assert body["state"] == "dead" and body["records"][0]["kind"] == "HoSo" and "MaTTHC" in body["last_error"]
+    assert client_for("binh").get("/api/v1/integrations/sync").status_code == 403
+    summary = client_for("ha").get("/api/v1/integrations/sync").json()
+    assert summary["dead"] == 1 and summary["held_back"] == 1
+    record = summary["dead_records"][0]["id"]
+    replay = f"/api/v1/integrations/sync/records/{record}/replay"
+    assert client_for("binh").post(replay).status_code == 403
+    settings.MOTCUA_DVCQG_MAPPING = ""
+    answer = client_for("ha").post(replay)
+    assert answer.status_code == 200 and answer.json()["state"] == "pending"
+    assert client_for("ha").post(replay).status_code == 409  # no longer set aside
+    worker.drain(client=dvcqg_client)
+    assert client_for("binh").get(one).json()["state"] == "synced"

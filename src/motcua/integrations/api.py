@@ -12,11 +12,15 @@ from ninja import Router, Schema
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import User
+from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import ErrorOut
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, PermissionDenied
 from motcua.core.links import absolute
+from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.models import Dossier
 
+from .dvcqg import outbox as sync_outbox
+from .dvcqg import selectors as sync_selectors
 from .models import OnlinePayment
 from .payments import selectors as payment_selectors
 from .payments import services as payment_services
@@ -82,3 +86,84 @@ def refund_payment(request: HttpRequest, order_id: str, body: RefundIn) -> dict[
     user = cast(User, request.user)
     online = payment_selectors.visible_order(user, order_id)
     return _out(payment_services.refund(user, online, body.reason))
+
+
+# --- DVCQG synchronisation (docs/integrations.md) ------------------------------------------------------------
+
+class SyncRecordOut(Schema):
+    id: int
+    dossier: str
+    kind: str
+    key: str
+    state: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    acked_at: dt.datetime | None
+    last_error: str
+
+
+class DossierSyncOut(Schema):
+    dossier: str
+    state: str
+    acked: int
+    pending: int
+    dead: int
+    last_acked_at: dt.datetime | None
+    last_error: str
+    records: list[SyncRecordOut]
+
+
+class SyncSummaryOut(Schema):
+    configured: bool
+    enabled: bool
+    acked: int
+    pending: int
+    held_back: int
+    dead: int
+    dead_records: list[SyncRecordOut]
+
+
+def _record(r: Any, code: str) -> dict[str, Any]:
+    return {"id": r.pk, "dossier": code, "kind": r.kind, "key": r.key, "state": r.state, "attempts": r.attempts,
+            "next_attempt_at": r.next_attempt_at, "acked_at": r.acked_at, "last_error": r.last_error}
+
+
+def _staff_or_404(request: HttpRequest, code: str) -> Dossier:
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    if not dossier_selectors.is_staff(user):
+        raise NotFound(_("No dossier with this code."))
+    return dossier_selectors.get_visible(user, code)
+
+
+@router.get("/sync/dossiers/{code}", auth=STAFF_OR_CITIZEN, response={200: DossierSyncOut, **ERRORS},
+            summary="A dossier's synchronisation with DVCQG (staff who may see the dossier)")
+def dossier_sync(request: HttpRequest, code: str) -> dict[str, Any]:
+    dossier = _staff_or_404(request, code)
+    info = sync_selectors.dossier_sync(dossier, last=50)
+    return {"dossier": dossier.public_id, "state": info.state, "acked": info.acked, "pending": info.pending,
+            "dead": info.dead, "last_acked_at": info.last_acked_at, "last_error": info.last_error,
+            "records": [_record(r, dossier.public_id) for r in reversed(info.records)]}
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    if not has_capability(user, Capability.ADMINISTER):
+        raise PermissionDenied(_("Only an administrator may do this."), code="forbidden")
+    return user
+
+
+@router.get("/sync", auth=STAFF_OR_CITIZEN, response={200: SyncSummaryOut, **ERRORS},
+            summary="The outbox to DVCQG: counts and the records set aside (administrators)")
+def sync_summary(request: HttpRequest) -> dict[str, Any]:
+    _administrator(request)
+    s = sync_selectors.summary()
+    return {"configured": s["configured"], "enabled": s["enabled"], "acked": s["acked"], "pending": s["pending"],
+            "held_back": s["blocked"], "dead": s["dead"],
+            "dead_records": [_record(r, r.dossier.public_id) for r in s["dead_records"]]}
+
+
+@router.post("/sync/records/{record_id}/replay", auth=STAFF_OR_CITIZEN, response={200: SyncRecordOut, **ERRORS},
+             summary="Send a record set aside again (administrators)")
+def sync_replay(request: HttpRequest, record_id: int) -> dict[str, Any]:
+    record = sync_outbox.replay(_administrator(request), record_id)
+    return _record(record, Dossier.objects.only("code", "reference").get(pk=record.dossier_id).public_id)
