@@ -325,7 +325,7 @@ def test_a_failing_national_service_is_a_clear_error_and_changes_nothing(org, pe
     with pytest.raises(SourceError, match="503"):
         services.check()
     double.faults.delay_next(1, 3.0)
-    with pytest.raises(SourceError, match="2"):
+    with pytest.raises(SourceError, match="trong 2 giây"):
         services.check()
     failed = CatalogueComparison.objects.all()
     assert [c.ok for c in failed] == [False, False] and "503" in failed[1].error
@@ -344,6 +344,19 @@ def test_the_check_is_off_without_an_address(settings, db, capsys):
 
 
 # --- the page -------------------------------------------------------------------------------------------------
+
+
+def test_the_page_says_when_the_last_check_failed_and_keeps_showing_the_last_good_one(org, people, client_for,
+                                                                                      double):
+    local_permit(org)
+    double.records = [behind_record()]
+    services.check()
+    double.faults.fail_next(1, 503)
+    with pytest.raises(SourceError):
+        services.check()
+    text = client_for("ha").get(PAGE).content.decode()
+    assert "không thành công" in text and "503" in text
+    assert "Áp dụng thay đổi cho 1.013236" in text
 
 
 def test_the_page_is_for_catalogue_administrators_only(org, people, client_for):
