@@ -546,3 +546,16 @@ MOTCUA_PAYMENT_CODES = env_json("MOTCUA_PAYMENT_CODES", {})
 for _name in ("MOTCUA_PAYMENT_FIELDS", "MOTCUA_PAYMENT_PATHS", "MOTCUA_PAYMENT_CODES"):
     if not isinstance(globals()[_name], dict):
         raise ImproperlyConfigured(f"{_name} must be a JSON object.")
+
+# --- Integrations: the catalogue in step with the national procedures database (docs/integrations.md) --------
+# Where the national procedure records are read (a JSON list, or an object holding it, as the mapping's
+# "records" says); empty = no scheduled comparison. The exchange format is not public: the field names and
+# code lists are in a JSON mapping, the shipped one unless MOTCUA_NATIONAL_CATALOGUE_MAPPING names another file.
+MOTCUA_NATIONAL_CATALOGUE_URL = env_str("MOTCUA_NATIONAL_CATALOGUE_URL", "")
+MOTCUA_NATIONAL_CATALOGUE_MAPPING = env_str("MOTCUA_NATIONAL_CATALOGUE_MAPPING", "")
+MOTCUA_NATIONAL_CATALOGUE_TIMEOUT = env_int("MOTCUA_NATIONAL_CATALOGUE_TIMEOUT", 30)  # seconds
+# Extra request headers (JSON object), e.g. {"Authorization": "Bearer …"} when the platform (LGSP) asks for one.
+MOTCUA_NATIONAL_CATALOGUE_HEADERS = env_json("MOTCUA_NATIONAL_CATALOGUE_HEADERS", {})
+# The daily comparison (``motcua national-catalogue check``); off while no URL is configured.
+MOTCUA_SCHEDULE["national-catalogue check"] = (
+    env_int("MOTCUA_NATIONAL_CATALOGUE_CHECK_SECONDS", 24 * 3600) if MOTCUA_NATIONAL_CATALOGUE_URL else 0)

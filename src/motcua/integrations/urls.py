@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
+from .national_catalogue import views as national_catalogue
 from .payments import views as payments
 
 app_name = "integrations"
@@ -21,4 +22,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thanh-toan/don/<str:order_id>/hoan-tien/", payments.refund, name="payment-refund"),
     path("thanh-toan/doi-soat/", payments.reconciliations, name="payment-reconciliations"),
     path("thanh-toan/doi-soat/<int:pk>/", payments.reconciliation, name="payment-reconciliation"),
+    path("danh-muc-quoc-gia/", national_catalogue.page, name="national-catalogue"),
+    path("danh-muc-quoc-gia/ap-dung/", national_catalogue.apply, name="national-catalogue-apply"),
 ]

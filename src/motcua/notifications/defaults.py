@@ -52,11 +52,14 @@ SURVEY_REMINDER = "survey.reminder"
 # submitted; to the agency's leaders, the council's appraisal sent — the appeal window runs from then.
 REFORM_SUBMITTED = "reform.submitted"
 REFORM_APPRAISED = "reform.appraised"
+# The national procedures database (``motcua.integrations.national_catalogue``): to the catalogue
+# administrators, the scheduled comparison found national procedures or changes the local catalogue lacks.
+NATIONAL_CATALOGUE_BEHIND = "catalogue.national_behind"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
         RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE,
         FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE, SURVEY_INVITATION, SURVEY_REMINDER,
-        REFORM_SUBMITTED, REFORM_APPRAISED]
+        REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -100,6 +103,8 @@ VARIABLES: dict[str, list[str]] = {
     # ``assessment_url``: the assessment's page (absolute); ``appeal_until``: the end of the appeal window.
     REFORM_SUBMITTED: ["recipient_name", "agency_name", "tree_name", "self_total", "assessment_url"],
     REFORM_APPRAISED: ["recipient_name", "agency_name", "tree_name", "total", "appeal_until", "assessment_url"],
+    # ``page_url``: the page that lists the differences and applies them (absolute).
+    NATIONAL_CATALOGUE_BEHIND: ["recipient_name", "new_count", "changed_count", "compared_at", "page_url"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
@@ -571,6 +576,25 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
     (REFORM_APPRAISED, "en", "sms", "",
      "Reform index appraised ({{ total }} points); appeal until {{ appeal_until|date:\"H:i d/m\" }}: "
      "{{ assessment_url }}"),
+
+    # --- the national procedures database ---------------------------------------------------------------------
+    (NATIONAL_CATALOGUE_BEHIND, "vi", "any",
+     "Danh mục thủ tục chưa cập nhật theo Cơ sở dữ liệu quốc gia",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Lần đối chiếu lúc {{ compared_at|date:\"H:i d/m/Y\" }} với Cơ sở dữ liệu quốc gia về thủ tục hành chính "
+     "cho thấy danh mục của đơn vị chưa cập nhật: {{ new_count }} thủ tục mới, {{ changed_count }} thủ tục có "
+     "thay đổi. Mời xem và áp dụng tại:\n{{ page_url }}"),
+    (NATIONAL_CATALOGUE_BEHIND, "en", "any",
+     "The procedure catalogue is behind the national database",
+     "Dear {{ recipient_name }},\n\n"
+     "The comparison of {{ compared_at|date:\"H:i d/m/Y\" }} with the national procedures database shows that the "
+     "local catalogue is behind: {{ new_count }} new procedures, {{ changed_count }} changed procedures. Review "
+     "and apply them at:\n{{ page_url }}"),
+    (NATIONAL_CATALOGUE_BEHIND, "vi", "sms", "",
+     "Danh muc TTHC chua cap nhat theo CSDL quoc gia ({{ new_count }} moi, {{ changed_count }} thay doi): "
+     "{{ page_url }}"),
+    (NATIONAL_CATALOGUE_BEHIND, "en", "sms", "",
+     "Catalogue behind the national database ({{ new_count }} new, {{ changed_count }} changed): {{ page_url }}"),
 ]
 
 # Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
@@ -707,6 +731,10 @@ def sample_context(key: str) -> dict[str, Any]:
         "total": Decimal("89.15"),
         "appeal_until": dt.datetime(2027, 2, 10, 17, 0, tzinfo=tz),
         "assessment_url": "https://motcua.example.gov.vn/cai-cach/danh-gia/7/",
+        "new_count": 2,
+        "changed_count": 5,
+        "compared_at": dt.datetime(2026, 7, 6, 2, 0, tzinfo=tz),
+        "page_url": "https://motcua.example.gov.vn/ket-noi/danh-muc-quoc-gia/",
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context
