@@ -99,3 +99,22 @@ def _questionnaires(request: Any) -> None:
     from motcua.surveys.models import Criterion, Factor, Questionnaire
 
     seed.seed(Questionnaire, Factor, Criterion, dt.date(2024, 1, 1))
+
+
+def sign_in(page: Any, username: str) -> None:
+    """Sign ``username`` in through the login form (every persona's password is the fixtures' one)."""
+    import re
+
+    page.goto("/tai-khoan/dang-nhap/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("mat-khau-dai-1")
+    page.get_by_role("button", name=re.compile("Đăng nhập|Sign in")).click()
+
+
+def sign_in_as(page: Any, user: Any, base_url: str) -> None:
+    """Sign ``user`` in without the form: a session made by the test client, set as the page's cookie."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])

@@ -5,7 +5,6 @@ page; once the mapping is fixed, Hà sends it again and the dossier is synchroni
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -15,18 +14,11 @@ from motcua.integrations.dvcqg.mapping import DEFAULT
 from motcua.integrations.models import SyncRecord, SyncState
 from tests.dossiers.workflow_helpers import construction_permit, received, t
 
-from .conftest import DESKTOP, axe_violations, screenshot
+from .conftest import DESKTOP, axe_violations, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/tai-khoan/dang-nhap/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("mat-khau-dai-1")
-    page.get_by_role("button", name=re.compile("Đăng nhập|Sign in")).click()
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
@@ -46,13 +38,13 @@ def test_a_refused_record_is_seen_replayed_and_the_day_reconciled(page_factory, 
         assert SyncRecord.objects.filter(dossier=dossier, state=SyncState.DEAD).exists()
 
         desk = page_factory(viewport, javascript=False)
-        _sign_in(desk, "binh")  # the desk officer sees it on the dossier page
+        sign_in(desk, "binh")  # the desk officer sees it on the dossier page
         desk.goto(f"/ho-so/{dossier.code}/")
         panel = desk.locator("section[aria-labelledby=sec-dvcqg]").inner_text()
         assert "Cổng Dịch vụ công quốc gia" in panel and "MaTTHC" in panel
         screenshot(desk, f"dvcqg-dossier-panel-{label}")
         page = page_factory(viewport, javascript=False)
-        _sign_in(page, "ha")  # the administrator on hers
+        sign_in(page, "ha")  # the administrator on hers
         page.goto("/ket-noi/dong-bo/")
         main = page.inner_text("main")
         assert "Bản ghi bị gác lại" in main and dossier.code in main and "MaTTHC" in main
@@ -81,12 +73,12 @@ def test_the_pages_are_axe_clean(page_factory, org, people, settings, tmp_path):
         settings.MOTCUA_DVCQG_CLIENT_ID, settings.MOTCUA_DVCQG_CLIENT_SECRET = "motcua", "bi-mat"
         dossier = received(people, t(2026, 12, 3, 9, 0))
         page = page_factory(DESKTOP)
-        _sign_in(page, "binh")
+        sign_in(page, "binh")
         page.goto(f"/ho-so/{dossier.code}/")
         assert "Đã đồng bộ" in page.locator("section[aria-labelledby=sec-dvcqg]").inner_text()
         assert axe_violations(page) == []
         admin = page_factory(DESKTOP)
-        _sign_in(admin, "ha")
+        sign_in(admin, "ha")
         admin.goto("/ket-noi/dong-bo/")
         page = admin
         assert axe_violations(page) == []

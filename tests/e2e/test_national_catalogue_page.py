@@ -3,24 +3,15 @@ axe clean, nothing wider than the screen, and a change applied without JavaScrip
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.test import Client
 
 from motcua.catalogue.models import ProcedureVersion
 from motcua.integrations.national_catalogue import services
 from tests.integrations.test_national_catalogue import PERMIT, behind_record, fixture_records, local_permit
 
-from .conftest import DESKTOP, PHONE, axe_violations, screenshot
+from .conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _sign_in(page: Any, user: Any, base_url: str) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
@@ -28,7 +19,7 @@ def test_the_differences_are_readable_and_accessible(page_factory, live_server, 
     local_permit(org)
     services.compare_answer([behind_record(), fixture_records()[1]], source="test")
     page = page_factory(viewport)
-    _sign_in(page, people["ha"], live_server.url)
+    sign_in_as(page, people["ha"], live_server.url)
     assert page.goto("/ket-noi/danh-muc-quoc-gia/").status == 200
     assert "200.000 đ" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
@@ -40,7 +31,7 @@ def test_a_change_is_applied_without_javascript(page_factory, live_server, org, 
     local_permit(org)
     services.compare_answer([behind_record()], source="test")
     page = page_factory(PHONE, javascript=False)
-    _sign_in(page, people["ha"], live_server.url)
+    sign_in_as(page, people["ha"], live_server.url)
     page.goto("/ket-noi/danh-muc-quoc-gia/")
     page.get_by_label("Công bố phiên bản mới").check()
     page.get_by_role("button", name=f"Áp dụng thay đổi cho {PERMIT}").click()

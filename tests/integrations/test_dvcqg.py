@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
-from motcua.integrations.dvcqg import outbox, reconcile, worker
+from motcua.integrations.dvcqg import reconcile, worker
+from motcua.integrations.dvcqg import services as sync_services
 from motcua.integrations.dvcqg.client import Client
 from motcua.integrations.dvcqg.mapping import DEFAULT, Mapping
 from motcua.integrations.models import Reconciliation, RecordKind, SyncRecord, SyncState
@@ -188,7 +189,7 @@ def test_a_record_dvcqg_refuses_is_set_aside_holds_its_dossier_back_and_is_repla
     worker.drain(client=dvcqg_client)
     assert {r.state for r in _records(dossier)} == {SyncState.ACKED}
     assert _records(other)[0].state == SyncState.DEAD  # only what was replayed
-    assert outbox.replay_all(people["ha"]) == 1
+    assert sync_services.replay_all(people["ha"]) == 1
     worker.drain(client=dvcqg_client)
     assert not SyncRecord.objects.exclude(state=SyncState.ACKED).exists()
 
@@ -291,7 +292,7 @@ def test_backfill_owes_the_dossiers_received_before_the_synchronisation(people, 
     dossier = _receive(people)
     assert not _records(dossier)
     settings.MOTCUA_DVCQG_SYNC = True
-    assert outbox.backfill() == 1 and outbox.backfill() == 0
+    assert sync_services.backfill() == 1 and sync_services.backfill() == 0
     worker.drain(client=dvcqg_client)
     assert dvcqg.dossiers[dossier.code]["TrangThaiHoSo"] == dossier.status
 

@@ -19,8 +19,8 @@ from motcua.core.links import absolute
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.models import Dossier
 
-from .dvcqg import outbox as sync_outbox
 from .dvcqg import selectors as sync_selectors
+from .dvcqg import services as sync_services
 from .models import OnlinePayment
 from .payments import selectors as payment_selectors
 from .payments import services as payment_services
@@ -165,5 +165,5 @@ def sync_summary(request: HttpRequest) -> dict[str, Any]:
 @router.post("/sync/records/{record_id}/replay", auth=STAFF_OR_CITIZEN, response={200: SyncRecordOut, **ERRORS},
              summary="Send a record set aside again (administrators)")
 def sync_replay(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    record = sync_outbox.replay(_administrator(request), record_id)
+    record = sync_services.replay(_administrator(request), record_id)
     return _record(record, Dossier.objects.only("code", "reference").get(pk=record.dossier_id).public_id)

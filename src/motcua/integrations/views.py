@@ -23,7 +23,8 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.panels import Panel
 
-from .dvcqg import outbox, reconcile, selectors
+from .dvcqg import selectors
+from .dvcqg import services as sync_services
 from .payments import selectors as payment_selectors
 
 STATE_LABELS = {
@@ -73,7 +74,7 @@ def sync_page(request: HttpRequest) -> HttpResponse:
 def replay(request: HttpRequest, record_id: int) -> HttpResponse:
     user = _admin(request)
     try:
-        outbox.replay(user, record_id)
+        sync_services.replay(user, record_id)
         messages.success(request, _("The record will be sent again."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -84,7 +85,7 @@ def replay(request: HttpRequest, record_id: int) -> HttpResponse:
 @require_POST
 def replay_all(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
-    n = outbox.replay_all(user)
+    n = sync_services.replay_all(user)
     messages.success(request, _("%(n)s record(s) will be sent again.") % {"n": n})
     return redirect("integrations:sync")
 
@@ -94,7 +95,7 @@ def replay_all(request: HttpRequest) -> HttpResponse:
 def resend(request: HttpRequest, dossier_id: int) -> HttpResponse:
     user = _admin(request)
     dossier = Dossier.objects.filter(pk=dossier_id).first()
-    if dossier is None or outbox.resend(dossier, user=user) is None:
+    if dossier is None or sync_services.resend(dossier, user=user) is None:
         messages.error(request, _("This dossier cannot be sent: it has no code."))
     else:
         messages.success(request, _("The dossier %(code)s will be sent again as it is now.") % {"code": dossier.code})
@@ -104,20 +105,18 @@ def resend(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reconcile_now(request: HttpRequest) -> HttpResponse:
-    _admin(request)
+    user = _admin(request)
     try:
         first = dt.date.fromisoformat(request.POST.get("first", ""))
         last = dt.date.fromisoformat(request.POST.get("last", ""))
     except ValueError:
         messages.error(request, _("Give the first and the last day of the period."))
         return redirect("integrations:sync")
-    if first > last or (last - first).days > 366:
-        messages.error(request, _("The period must run forwards and last at most a year."))
+    try:
+        report = sync_services.reconcile_period(user, first, last)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("integrations:sync")
-    if not settings.MOTCUA_DVCQG_URL:
-        messages.error(request, _("The connection to DVCQG is not configured."))
-        return redirect("integrations:sync")
-    report = reconcile.run(first, last)
     if report.error:
         messages.error(request, _("DVCQG could not be asked: %(error)s") % {"error": report.error})
     else:

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..doubles import Double, Reply, read_json
 
@@ -123,8 +123,6 @@ class DvcqgDouble(Double):
         return self._record(kind, key, data)
 
     def _token(self, body: bytes) -> Reply:
-        from urllib.parse import parse_qs
-
         form = {k: v[0] for k, v in parse_qs(body.decode(errors="replace")).items()}
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return Reply(401, {"error": "invalid_client"})

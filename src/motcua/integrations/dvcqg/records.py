@@ -145,22 +145,13 @@ def _what(event: DossierEvent) -> str:
     return f"{text} — {event.reason}" if event.reason else text
 
 
-def tientrinh(dossier: Dossier, event: DossierEvent, *, status: int | None = None,
-              step: ProcessingStep | None = None, title: str | None = None) -> dict[str, Any]:
-    """One line of the processing history, from the event that made it. ``status`` (the dossier's status at
-    the event), ``step`` and ``title`` are looked up when not given (``Batch`` gives them)."""
-    data = event.data or {}
+def tientrinh(dossier: Dossier, event: DossierEvent, *, status: int, step: ProcessingStep | None,
+              title: str) -> dict[str, Any]:
+    """One line of the processing history, from the event that made it: ``status`` is the dossier's status at
+    that instant, ``step`` the step the event names, ``title`` the officer's position (``Batch`` looks them up
+    for all the records it sends)."""
     actor: User = event.actor
-    if step is None and data.get("step"):
-        step = ProcessingStep.objects.filter(pk=data["step"]).select_related("unit").first()
     unit = step.unit if step is not None and step.unit is not None else actor.unit
-    if title is None:
-        title = actor.role_assignments.exclude(title="").values_list("title", flat=True).first() or ""
-    if status is None:
-        status = event.status_after
-    if status is None:  # the status the dossier had at that instant: the last one set before the event
-        status = (DossierEvent.objects.filter(dossier_id=dossier.pk, seq__lte=event.seq, status_after__isnull=False)
-                  .order_by("-seq").values_list("status_after", flat=True).first()) or dossier.status
     return {
         "MaHoSo": dossier.code, "NguoiXuLy": actor.get_full_name(), "ChucDanh": title,
         "ThoiDiemXuLy": _iso(event.at), "PhongBanXuLy": _name(unit), "NoiDungXuLy": _what(event),

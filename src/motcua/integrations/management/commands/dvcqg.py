@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from motcua.integrations.dvcqg import outbox, reconcile, selectors, worker
+from motcua.integrations.dvcqg import reconcile, selectors, services, worker
 from motcua.integrations.dvcqg.double import DvcqgDouble
 
 
@@ -67,9 +67,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  #{r.pk} {r.key}: {r.last_error}")
         elif action == "replay":
             if options["all"]:
-                self.stdout.write(f"Replaying {outbox.replay_all(None)} record(s).")
+                self.stdout.write(f"Replaying {services.replay_all(None)} record(s).")
             elif options["record"]:
-                outbox.replay_record(options["record"])
+                services.replay_record(options["record"])
                 self.stdout.write(f"Record {options['record']} will be sent again.")
             else:
                 raise CommandError("replay takes a record id or --all")
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             self._reconcile(options["first"], options["last"])
         else:
             since = _day(options["since"], "--since") if options["since"] else None
-            self.stdout.write(f"Backfilled {outbox.backfill(since=since)} dossier(s).")
+            self.stdout.write(f"Backfilled {services.backfill(since=since)} dossier(s).")
 
     def _push(self, loop: bool) -> None:
         if not settings.MOTCUA_DVCQG_URL:

@@ -1,5 +1,6 @@
-"""Writing the records DVCQG is owed, in the transaction of the change (a ``dossiers.dispatch`` writer), and
-the administrator's corrections: replaying a record set aside, resending a dossier, backfilling.
+"""The writes of the DVCQG synchronisation: the records DVCQG is owed, written in the transaction of the change
+(a ``dossiers.dispatch`` writer), and the administrator's corrections: replaying a record set aside, resending a
+dossier, backfilling, reconciling a period.
 
 Only dossiers that have a code are synced: ``MaHoSo`` is the dossier code (national-portal-sync.md §2), and a
 dossier filed online is given one when the desk accepts it; its ``HoSo`` then carries everything before.
@@ -16,10 +17,11 @@ from django_tasks import task
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
-from motcua.core.errors import Conflict, NotFound, PermissionDenied
+from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.dossiers.models import Dossier, DossierEvent
 
-from ..models import RecordKind, SyncRecord, SyncState
+from ..models import Reconciliation, RecordKind, SyncRecord, SyncState
+from . import reconcile
 from .records import HOSO_KINDS, STEP_KINDS
 
 KINDS = HOSO_KINDS | STEP_KINDS
@@ -138,3 +140,15 @@ def backfill(*, since: dt.date | None = None) -> int:
         count += 1
     return count
 
+
+
+def reconcile_period(user: User, first: dt.date, last: dt.date) -> Reconciliation:
+    """An administrator asks DVCQG now what it holds of the dossiers received from ``first`` to ``last`` (at
+    most a year); the report is kept, with the error when DVCQG cannot be asked."""
+    _require_admin(user)
+    if first > last or (last - first).days > 366:
+        raise DomainError(_("The period must run forwards and last at most a year."), code="invalid_period",
+                          details={"field": "first"})
+    if not getattr(settings, "MOTCUA_DVCQG_URL", ""):
+        raise Conflict(_("The connection to DVCQG is not configured."), code="not_configured")
+    return reconcile.run(first, last)
