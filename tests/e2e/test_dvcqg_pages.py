@@ -82,3 +82,28 @@ def test_the_pages_are_axe_clean(page_factory, org, people, settings, tmp_path):
         admin.goto("/ket-noi/dong-bo/")
         page = admin
         assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_the_pages_in_english(page_factory, org, people, settings, tmp_path, viewport, label):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    construction_permit(org)
+    with DvcqgDouble() as double:
+        settings.MOTCUA_DVCQG_URL, settings.MOTCUA_DVCQG_SYNC = double.url, True
+        settings.MOTCUA_DVCQG_CLIENT_ID, settings.MOTCUA_DVCQG_CLIENT_SECRET = "motcua", "bi-mat"
+        dossier = received(people, t(2026, 12, 3, 9, 0))
+        page = page_factory(viewport, javascript=False)
+        sign_in(page, "binh")
+        page.get_by_role("button", name="English").click()
+        page.goto(f"/ho-so/{dossier.code}/")
+        panel = page.locator("section[aria-labelledby=sec-dvcqg]").inner_text()
+        assert "National Public Service Portal" in panel and "Synchronised" in panel
+        screenshot(page, f"dvcqg-dossier-panel-en-{label}")
+        admin = page_factory(viewport, javascript=False)
+        sign_in(admin, "ha")
+        admin.get_by_role("button", name="English").click()
+        admin.goto("/ket-noi/dong-bo/")
+        main = admin.inner_text("main")
+        assert "Synchronisation with DVCQG" in main and "Reconcile now" in main
+        assert admin.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+        screenshot(admin, f"dvcqg-sync-en-{label}")
