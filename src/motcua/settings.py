@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import storageconf
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", PROJECT_DIR / "var"))
@@ -258,8 +260,11 @@ if not PRODUCTION:
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded files: local files under MEDIA_ROOT unless MOTCUA_STORAGE_BACKEND names another Django storage
 # class (dotted path), with its keyword arguments as a JSON object in MOTCUA_STORAGE_OPTIONS.
+# MOTCUA_STORAGE_URL (s3://BUCKET?endpoint_url=...) puts them in an S3-compatible object store that every app
+# server sees (motcua.core.storageconf, docs/operations.md "Files in object storage"); it wins over the two above.
+STORAGE_URL = os.environ.get("MOTCUA_STORAGE_URL", "")
 STORAGES = {
-    "default": {
+    "default": storageconf.parse(STORAGE_URL) if STORAGE_URL else {
         "BACKEND": env_str("MOTCUA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env_json("MOTCUA_STORAGE_OPTIONS", {}),
     },

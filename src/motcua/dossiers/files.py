@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import re
 import unicodedata
@@ -45,6 +46,7 @@ _OFFICE_MAIN = {
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
 ROOT = "dossiers"
+logger = logging.getLogger(__name__)
 
 
 def max_file_bytes() -> int:
@@ -167,12 +169,33 @@ def _fsync_path(path: str) -> None:
         os.close(fd)
 
 
+class StorageUnavailable(DomainError):
+    """The file store did not take or give a file (an object store down, refusing, or too slow; a full disk).
+    The caller's transaction has not started or is rolled back, so nothing was created: try again later."""
+
+    status = 503
+    code = "storage_unavailable"
+
+
+def storage_unavailable(exc: BaseException) -> StorageUnavailable:
+    logger.error("The file store failed: %s: %s", type(exc).__name__, exc)
+    return StorageUnavailable(_("The file store cannot be reached just now, so nothing was saved. "
+                                "Please try again in a few minutes."))
+
+
 def durable_save(name: str, stream: IO[bytes] | bytes, storage: Storage | None = None) -> str:
     """Save to the storage and, on a local file system, fsync the file and its folder so that the bytes
-    are on disk before the caller commits the row naming them. Object stores acknowledge durable writes."""
+    are on disk before the caller commits the row naming them. Object stores acknowledge durable writes
+    (an S3 PUT answers only once the object is stored). A store that fails raises ``StorageUnavailable``
+    before any row is written."""
     storage = storage or default_storage
     content = File(io.BytesIO(stream) if isinstance(stream, bytes) else stream)
-    saved = storage.save(name, content)
+    try:
+        saved = storage.save(name, content)
+    except DomainError:
+        raise
+    except Exception as exc:  # botocore's errors, OSError: whatever the backend raises, the file is not stored
+        raise storage_unavailable(exc) from exc
     try:
         local = storage.path(saved)
     except NotImplementedError:
@@ -197,15 +220,28 @@ def discard(names: Iterable[str]) -> None:
             default_storage.delete(name)
 
 
-def _walk(storage: Storage, folder: str) -> Iterable[str]:
+def walk(storage: Storage, folder: str) -> Iterable[tuple[str, dt.datetime]]:
+    """(name, last modified) of every stored file under ``folder``. On an object store one flat, paged listing of
+    the prefix (a request per thousand objects, with their times), not a request per "folder" and per file."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None:  # django-storages' S3Storage: the keys carry its ``location`` prefix
+        location = str(getattr(storage, "location", "") or "").strip("/")
+        prefix = f"{location}/{folder}/" if location else f"{folder}/"
+        for obj in bucket.objects.filter(Prefix=prefix):
+            yield obj.key[len(location) + 1:] if location else obj.key, obj.last_modified
+        return
+    yield from _walk_folders(storage, folder)
+
+
+def _walk_folders(storage: Storage, folder: str) -> Iterable[tuple[str, dt.datetime]]:
     try:
-        dirs, files = storage.listdir(folder)
+        dirs, names = storage.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return
-    for name in files:
-        yield f"{folder}/{name}"
+    for name in names:
+        yield f"{folder}/{name}", storage.get_modified_time(f"{folder}/{name}")
     for sub in dirs:
-        yield from _walk(storage, f"{folder}/{sub}")
+        yield from _walk_folders(storage, f"{folder}/{sub}")
 
 
 def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> list[str]:
@@ -215,10 +251,8 @@ def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> l
     known: set[str] = set(Attachment.objects.values_list("file", flat=True))
     known |= set(IssuedForm.objects.values_list("file", flat=True))
     orphans = []
-    for name in _walk(default_storage, ROOT):
-        if name in known:
-            continue
-        if now - default_storage.get_modified_time(name) < orphan_grace():
+    for name, modified in walk(default_storage, ROOT):
+        if name in known or now - modified < orphan_grace():
             continue
         orphans.append(name)
         if not dry_run:

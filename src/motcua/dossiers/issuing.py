@@ -348,8 +348,15 @@ def for_reading(dossier: Dossier, name: str, base_url: str = "", reader: User | 
 
 
 def read(issued: IssuedForm) -> bytes:
-    with default_storage.open(issued.file.name, "rb") as handle:
-        data: bytes = handle.read()
+    """The stored copy; ``FileNotFoundError`` when the store no longer has it, ``files.StorageUnavailable``
+    when the store itself fails."""
+    try:
+        with default_storage.open(issued.file.name, "rb") as handle:
+            data: bytes = handle.read()
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        raise files.storage_unavailable(exc) from exc
     return data
 
 

@@ -46,12 +46,14 @@ def safe_filename(name: str) -> str:
 def _open(attachment: Attachment) -> IO[bytes]:
     try:
         return default_storage.open(attachment.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
+    except FileNotFoundError as exc:
         logger.error("Attachment %s of dossier %s is missing from storage (%s): %s", attachment.pk,
                      attachment.dossier_id, attachment.file.name, exc)
         raise FileMissing(_("The file “%(name)s” is no longer in storage. Please tell the administrator.")
                           % {"name": attachment.original_name}, code="file_missing",
                           details={"file": attachment.pk}) from exc
+    except Exception as exc:  # the store itself failed (down, refusing): a 503 saying so, not a 500
+        raise files.storage_unavailable(exc) from exc
 
 
 def response(attachment: Attachment, *, download: bool) -> FileResponse:
@@ -111,10 +113,12 @@ def paper_response(dossier: Dossier, role: str) -> HttpResponse:
         raise NotFound(_("This paper has not been issued for the dossier."), code="form_not_issued")
     try:
         pdf = issuing.read(issued)
-    except (FileNotFoundError, OSError) as exc:
+    except FileNotFoundError as exc:
         logger.error("Issued form %s of dossier %s is missing from storage: %s", issued.pk, dossier.pk, exc)
         raise FileMissing(_("The file “%(name)s” is no longer in storage. Please tell the administrator.")
                           % {"name": role}, code="file_missing") from exc
+    except Exception as exc:
+        raise files.storage_unavailable(exc) from exc
     result = HttpResponse(pdf, content_type=files.CONTENT_TYPES[files.PDF])
     result["Content-Disposition"] = content_disposition_header(
         False, safe_filename(f"{dossier.public_id}-{issued.role}.pdf")) or "inline"

@@ -9,27 +9,15 @@ writing the younger ones), as ``motcua dossiers sweep-orphans`` does for dossier
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from motcua.dossiers.files import orphan_grace
+from motcua.dossiers.files import orphan_grace, walk
 
 from .models import FeedbackAttachment
 
 ROOT = "feedback"
-
-
-def _walk(storage: Storage, folder: str) -> Iterable[str]:
-    try:
-        dirs, names = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in names:
-        yield f"{folder}/{name}"
-    for sub in dirs:
-        yield from _walk(storage, f"{folder}/{sub}")
 
 
 def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> list[str]:
@@ -39,8 +27,8 @@ def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> l
     now = now or timezone.now()
     known = set(FeedbackAttachment.objects.values_list("file", flat=True))
     orphans = []
-    for name in _walk(default_storage, ROOT):
-        if name in known or now - default_storage.get_modified_time(name) < orphan_grace():
+    for name, modified in walk(default_storage, ROOT):
+        if name in known or now - modified < orphan_grace():
             continue
         orphans.append(name)
         if not dry_run:

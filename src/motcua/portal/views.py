@@ -24,6 +24,7 @@ from motcua.documents.legal import qr_data_uri
 from motcua.dossiers import actions, serving
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.choices import Status
+from motcua.dossiers.files import StorageUnavailable
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.selectors import mask
@@ -250,10 +251,10 @@ def paper(request: HttpRequest, code: str, form: str) -> HttpResponseBase:
     dossier = _own(request, code)
     try:
         return serving.paper_response(dossier, form)
-    except serving.FileMissing as exc:
+    except (serving.FileMissing, StorageUnavailable) as exc:  # lost (410) or the store is down (503)
         return render(request, "dossiers/file_missing.html",
-                      {"message": exc.message, "back": reverse("portal:dossier", args=[dossier.public_id])},
-                      status=410)
+                      {"message": exc.message, "back": reverse("portal:dossier", args=[dossier.public_id]),
+                       "status": exc.status}, status=exc.status)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 

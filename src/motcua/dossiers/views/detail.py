@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.errors import DomainError, NotFound
 
-from .. import actions, issuing, pages, panels, selectors, services, serving
+from .. import actions, files, issuing, pages, panels, selectors, services, serving
 from ..choices import EventKind
 from ..models import Dossier, IssuedForm
 from ..workflow import selectors as wf_selectors
@@ -151,8 +151,8 @@ def file_response(request: HttpRequest, user: Any, code: str, attachment_id: int
     download = request.GET.get("tai-ve") == "1" or request.GET.get("download") == "1"
     try:
         return serving.open_file(user, code, attachment_id, download=download, where=request.path)
-    except serving.FileMissing as exc:
-        return render(request, "dossiers/file_missing.html", {"message": exc.message, "back": back},
-                      status=410)
+    except (serving.FileMissing, files.StorageUnavailable) as exc:  # lost (410) or the store is down (503)
+        return render(request, "dossiers/file_missing.html",
+                      {"message": exc.message, "back": back, "status": exc.status}, status=exc.status)
     except NotFound as exc:
         raise Http404(exc.message) from exc
