@@ -287,6 +287,9 @@ if CACHE_URL:
         raise ImproperlyConfigured("MOTCUA_CACHE_URL must be a redis://, rediss:// or unix:// address.")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
                           "KEY_PREFIX": env_str("MOTCUA_CACHE_PREFIX", "motcua")}}
+    # Sessions read from the shared cache (no database query per request on every app server) and written
+    # through to the database, so a Redis restart does not sign every officer out in the middle of a dossier.
+    SESSION_ENGINE = env_str("MOTCUA_SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -325,16 +328,33 @@ if _notify_retry is not None:
     MOTCUA_NOTIFY_RETRY = dict(_notify_retry)
 
 # --- Background work ----------------------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "MOTCUA_TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if ENV == "test"
-            else "django_tasks_db.DatabaseBackend",
-        )
+# One machine: the database backend (django-tasks-db), whose queue is the task table. A province:
+# MOTCUA_TASKS_URL=redis://HOST:6379/N puts the queue in Redis and runs RQ workers (django-tasks-rq), so that
+# background work scales out and stays off the primary database (docs/operations.md "Background work on Redis").
+# `motcua worker` starts the worker of whichever is configured.
+TASKS_URL = os.environ.get("MOTCUA_TASKS_URL", "")
+if TASKS_URL:
+    if not TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("MOTCUA_TASKS_URL must be a redis://, rediss:// or unix:// address.")
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # DEFAULT_TIMEOUT: the longest a job may run before RQ stops it (a year's register export is the longest).
+    RQ_QUEUES = {"default": {"URL": TASKS_URL, "DEFAULT_TIMEOUT": env_int("MOTCUA_TASKS_TIMEOUT", 1800)}}
+    # Every job is retried (motcua.core.rq): a job whose worker died is handed to another worker instead of
+    # being set aside, and a failure from a service that was briefly away is tried again later.
+    RQ = {"QUEUE_CLASS": "motcua.core.rq.RetryingQueue"}
+    MOTCUA_TASKS_RETRY = env_json("MOTCUA_TASKS_RETRY", [30, 300, 1800])
+else:
+    TASKS = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "MOTCUA_TASKS_BACKEND",
+                "django_tasks.backends.immediate.ImmediateBackend"
+                if ENV == "test"
+                else "django_tasks_db.DatabaseBackend",
+            )
+        }
     }
-}
 
 # --- Logging --------------------------------------------------------------------------------------------
 LOGGING = {

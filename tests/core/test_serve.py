@@ -72,7 +72,7 @@ def test_serve_runs_server_worker_and_scheduler_and_one_sigint_stops_them_all(tm
             assert response.status == 200 and b".table-scroll" in response.read()
         for name, pid in children.items():
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            assert {"web": b"runserver", "worker": b"db_worker", "scheduler": b"scheduler"}[name] in cmdline
+            assert {"web": b"runserver", "worker": b"worker", "scheduler": b"scheduler"}[name] in cmdline
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=30) == 0
         time.sleep(0.5)

@@ -2,12 +2,14 @@
 
 Each job is a management command run in this process every ``MOTCUA_SCHEDULE[job]`` seconds (see the
 settings), the first time at start-up. Every job is idempotent, so a run missed or repeated (two
-schedulers, or the scheduler and cron) does no harm. SIGINT/SIGTERM stop the loop between jobs.
+schedulers, or the scheduler and cron) does no harm; with a shared cache (``MOTCUA_CACHE_URL``) the schedulers
+of several machines also take turns, one run per job and period (``claim``). SIGINT/SIGTERM stop the loop between jobs.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import signal
 import threading
@@ -32,6 +34,22 @@ def _recycle_connections() -> None:
     # never inside a transaction (a caller's atomic block, e.g. a test), whose connection must stay.
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+def claim(job: str, period: int) -> bool:
+    """With a shared cache (several app machines each running a scheduler), only one scheduler runs a job in
+    each period: the first to add the job's key for 90% of the period wins. Jobs are idempotent, so this saves
+    work rather than guarding correctness; Redis' SET NX makes the claim atomic. A cache that is down does not
+    stop the job (better twice than never). With the per-process cache every scheduler runs every job."""
+    if not getattr(settings, "CACHE_URL", ""):
+        return True
+    from django.core.cache import cache
+
+    try:
+        return bool(cache.add(f"motcua:scheduler:{job}", os.getpid(), timeout=max(1, int(period * 0.9))))
+    except Exception:  # the cache unreachable: run it here
+        log.warning("scheduler: the shared cache is unreachable; running %r without the claim", job)
+        return True
 
 
 def run_job(job: str) -> bool:
@@ -73,7 +91,8 @@ class Command(BaseCommand):
                 if stop.is_set():
                     break
                 if time.monotonic() >= due[job]:
-                    run_job(job)
+                    if claim(job, period):
+                        run_job(job)
                     due[job] = time.monotonic() + period
             next_due = min(due.values(), default=time.monotonic() + 60)
             stop.wait(max(0.0, min(next_due - time.monotonic(), 60.0)))

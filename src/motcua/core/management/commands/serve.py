@@ -1,7 +1,8 @@
 """``motcua serve``: what production runs, in one command (``make run`` uses it).
 
 Three child processes: the app server (Django's ``runserver`` on HOST:PORT), the task worker
-(``db_worker`` of the django-tasks database backend: notices, deadline recomputes) and the scheduler
+(``motcua worker``: the database backend's worker, or RQ's with MOTCUA_TASKS_URL; notices, deadline recomputes)
+and the scheduler
 (``motcua scheduler``: tick, retries, sweeps). Production runs the same three as separate services
 (docs/operations.md). Each child gets its own process group, so that one Ctrl+C or SIGTERM to
 ``serve`` is forwarded once to every child and its own children (runserver's autoreloader); after
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         motcua = [sys.executable, "-m", "motcua"]
         return {
             "web": [*motcua, "runserver", addrport, *([] if reload else ["--noreload"])],
-            "worker": [*motcua, "db_worker", "--queue-name", "*", "--reload" if reload else "--no-reload"],
+            "worker": [*motcua, "worker", *(["--reload"] if reload else [])],
             "scheduler": [*motcua, "scheduler"],
         }
 
