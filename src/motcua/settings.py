@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside the session middleware: the session's own save is not the user's write (motcua.core.dbrouter).
+    "motcua.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,15 +161,47 @@ TEMPLATES = [
 # SQLite by default (WAL, immediate transactions so writers queue instead of failing);
 # PostgreSQL when DATABASE_URL is set, with psycopg 3's connection pool.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=False)
-    if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("MOTCUA_DB_POOL", True):
-        _db.setdefault("OPTIONS", {})["pool"] = {
+# Behind PgBouncer in transaction mode (docs/operations.md "PgBouncer") a server connection serves a client only
+# for one transaction, so nothing may outlive a transaction on it: no server-side cursors (Django's .iterator()
+# would open one WITH HOLD), no server-side prepared statements (psycopg prepares a query after 5 uses), and no
+# pool of our own (PgBouncer is the pool; Django keeps one cheap connection to it per thread).
+DB_PGBOUNCER = env_bool("MOTCUA_DB_PGBOUNCER", False)
+
+
+def _database(url: str) -> dict[str, Any]:
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False))
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return db
+    options = db.setdefault("OPTIONS", {})
+    if DB_PGBOUNCER:
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        db["CONN_MAX_AGE"] = env_int("MOTCUA_DB_CONN_MAX_AGE", 60)
+        db["CONN_HEALTH_CHECKS"] = True
+        options["prepare_threshold"] = None
+    elif env_bool("MOTCUA_DB_POOL", True):
+        options["pool"] = {
             "min_size": env_int("MOTCUA_DB_POOL_MIN", 2),
             "max_size": env_int("MOTCUA_DB_POOL_MAX", 10),
             "timeout": 10,
         }
-    DATABASES = {"default": _db}
+    return db
+
+
+if DATABASE_URL:
+    DATABASES = {"default": _database(DATABASE_URL)}
+    # A read replica (motcua.core.dbrouter): dashboards, reports and exports read from it while it is less than
+    # MOTCUA_DB_REPLICA_MAX_LAG seconds behind; everything else, and every write, goes to the primary.
+    DB_REPLICA_URL = os.environ.get("MOTCUA_DB_REPLICA_URL", "")
+    if DB_REPLICA_URL:
+        _replica = _database(DB_REPLICA_URL)
+        # A replica that does not answer must not hold a leader's dashboard: give up quickly, use the primary.
+        _replica.setdefault("OPTIONS", {})["connect_timeout"] = env_int("MOTCUA_DB_REPLICA_CONNECT_TIMEOUT", 2)
+        _replica["TEST"] = {"MIRROR": "default"}  # the tests' replica is the primary's test database
+        DATABASES["replica"] = _replica
+        DATABASE_ROUTERS = ["motcua.core.dbrouter.ReplicaRouter"]
+        MOTCUA_DB_REPLICA_MAX_LAG = float(env_str("MOTCUA_DB_REPLICA_MAX_LAG", "10"))
+        MOTCUA_DB_REPLICA_PIN_SECONDS = env_int("MOTCUA_DB_REPLICA_PIN_SECONDS",
+                                                max(15, int(MOTCUA_DB_REPLICA_MAX_LAG * 2)))
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

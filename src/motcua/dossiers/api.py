@@ -18,6 +18,7 @@ from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.core.api_schemas import Day, ErrorOut, Offset, check_day, limit_field
+from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError, PermissionDenied
 
 from . import actions, deadlines, files, issuing, schemas, selectors, services, serving
@@ -437,6 +438,7 @@ _RANGE_DOC = {"parameters": [
 
 @router.get("/registers/dossiers.xlsx", response={200: None, **ERRORS}, openapi_extra=_RANGE_DOC,
             summary="The dossier register (form 06/07) as XLSX, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
+@replica_reads
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     _, dossiers, first, last = _register(request)
     response = HttpResponse(issuing.renderer().register_xlsx(dossiers, first, last),
@@ -447,6 +449,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
 
 @router.get("/registers/dossiers.pdf", response={200: None, **ERRORS}, openapi_extra=_RANGE_DOC,
             summary="The dossier register (form 06/07) as PDF, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
+@replica_reads
 def register_pdf(request: HttpRequest) -> HttpResponse:
     user, dossiers, first, last = _register(request)
     return _pdf(issuing.renderer().register_pdf(user, dossiers, first, last), f"so-theo-doi-ho-so-{first}-{last}.pdf")

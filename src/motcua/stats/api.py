@@ -17,6 +17,7 @@ from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
 from motcua.catalogue.models import Procedure
 from motcua.core.api_schemas import ErrorOut, parse_day
+from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 
 from . import evaluation, index766, kpi, pakn, selectors
@@ -66,6 +67,7 @@ def resolve(user: User, unit: str | None, first: str | None, last: str | None,
 
 
 @router.get("/summary", response={200: dict[str, Any], **ERRORS}, summary="KPIs of a unit and period")
+@replica_reads
 def summary(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO,
             procedure: str | None = None) -> Any:
     """The counts of the periodic report: received; ended in the period (early, on time, late; of which
@@ -83,6 +85,7 @@ def summary(request: HttpRequest, unit: str | None = None, from_: str | None = F
 
 
 @router.get("/index766", response={200: dict[str, Any], **ERRORS}, summary="Bộ chỉ số 766 of a unit and period")
+@replica_reads
 def index(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The six groups and their sub-indicators, each with numerator, denominator, value (0-1), target and
     points; an indicator the system has no data for carries a note and no value."""
@@ -93,6 +96,7 @@ def index(request: HttpRequest, unit: str | None = None, from_: str | None = FRO
 
 @router.get("/feedback", response={200: dict[str, Any], **ERRORS},
             summary="Feedback and petitions (PAKN) of a unit and period")
+@replica_reads
 def feedback(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The feedback items of the unit (received by it or routed to one of its divisions; spam and merged
     items left out): ``received`` in the period, by channel and by status (today's); ``handled`` in the
@@ -109,6 +113,7 @@ def feedback(request: HttpRequest, unit: str | None = None, from_: str | None = 
 
 @router.get("/evaluation", response={200: dict[str, Any], **ERRORS},
             summary="Per-dossier evaluation of Circular 01/2018 of a unit and period")
+@replica_reads
 def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = FROM, to: str | None = TO) -> Any:
     """The nine indicators of Circular 01/2018/TT-VPCP Art. 13 (average scores 0-2, 1 decimal) over the
     dossiers whose processing ended in the period; the agency total, with its band (Art. 15) only when all
@@ -122,6 +127,7 @@ def evaluate(request: HttpRequest, unit: str | None = None, from_: str | None = 
 
 @router.get("/ranking", response={200: dict[str, Any], **ERRORS},
             summary="The province's agencies ranked on Bộ chỉ số 766 and the on-time and early rates")
+@replica_reads
 def ranking(request: HttpRequest, from_: str | None = FROM, to: str | None = TO) -> Any:
     """Each agency's computed 766 total (out of ``max_points_computed``), on-time and early rates, its rank on
     each (1 = best; ties share a rank) and the change of rank since the previous period of the same length

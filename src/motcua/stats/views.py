@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
+from motcua.core.dbrouter import replica_reads
 from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
@@ -107,6 +108,7 @@ def feedback_section(unit: OrgUnit | None, scope: kpi.Scope, period: Period) -> 
 
 @login_required
 @require_GET
+@replica_reads
 def index(request: HttpRequest) -> HttpResponse:
     unit = selectors.home_unit(_viewer(request))
     target = reverse("stats:unit", args=[unit.code]) if unit else reverse("stats:province")
@@ -143,18 +145,21 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard(request, selectors.unit_for(_viewer(request), code))
 
 
 @login_required
 @require_GET
+@replica_reads
 def province(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, _unit_or_province(_viewer(request), None))
 
 
 @login_required
 @require_GET
+@replica_reads
 def dossiers(request: HttpRequest) -> HttpResponse:
     """The dossiers behind a number of a dashboard: the same definitions, the viewer's scope, 50 a page."""
     user = _viewer(request)
@@ -178,6 +183,7 @@ def dossiers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def ranking(request: HttpRequest) -> HttpResponse:
     _viewer(request)
     form, period = period_from(request.GET)
@@ -195,6 +201,7 @@ def _report_scope(request: HttpRequest) -> tuple[OrgUnit | None, Any, Period, Pe
 
 @login_required
 @require_GET
+@replica_reads
 def report(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     query = period.query() + (f"&unit={unit.code}" if unit else "")
@@ -234,6 +241,7 @@ def issued_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     if status(form) != 200:
@@ -246,6 +254,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def report_pdf(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     if status(form) != 200:
@@ -256,12 +265,14 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def transparency(request: HttpRequest) -> HttpResponse:
     data = selectors.transparency(timezone.localdate())
     return render(request, "stats/transparency.html", {"data": data})
 
 
 @require_GET
+@replica_reads
 def open_data_csv(request: HttpRequest) -> HttpResponse:
     data = selectors.transparency(timezone.localdate())
     out = io.StringIO()
@@ -277,6 +288,7 @@ def open_data_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def open_data_json(request: HttpRequest) -> HttpResponse:
     data = selectors.transparency(timezone.localdate())
     body = {"from": data["from"], "to": data["to"], "ratings_recorded": data["ratings_recorded"],
