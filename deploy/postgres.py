@@ -176,7 +176,7 @@ def start_primary(folder: Path, port: int | None = None, *, durable: bool = True
     if reason := available():
         raise ServiceError(reason)
     folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o755)
+    os.chmod(folder, 0o755)  # noqa: S103 - the postgres user must enter it; the data folders stay 0700
     _give(folder)
     server = Server("primary", folder / "primary", port or free_port())
     if not (server.data / "PG_VERSION").exists():
