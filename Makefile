@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean lock
+.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean lock cluster cluster-stop cluster-status
 
 help:
 	@echo "make run     set everything up (venv, dependencies, migrations, demo data) and serve http://$(HOST):$(PORT)"
@@ -14,6 +14,8 @@ help:
 	@echo "make e2e     browser tests (needs Debian's chromium and 'npm ci' for axe-core)"
 	@echo "make lint    ruff, mypy and the import-linter contracts (the layers of the apps)"
 	@echo "make bench   benchmarks, printed as ratios to a baseline measured in the same run"
+	@echo "make cluster the province topology on this machine (PostgreSQL + replica + PgBouncer, Redis, S3, nginx,"
+	@echo "             two app servers, two RQ workers, the scheduler); make cluster-stop stops it"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +66,17 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 
 bench: $(VENV)/.bench messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The model of a province's deployment on this machine (deploy/cluster.py, docs/operations.md): needs Debian's
+# postgresql-15, pgbouncer, nginx, redis-server and openssl.
+cluster: dev-setup
+	$(BIN)/python -m deploy.cluster start
+
+cluster-stop:
+	$(BIN)/python -m deploy.cluster stop
+
+cluster-status:
+	$(BIN)/python -m deploy.cluster status
 
 # Re-resolve every dependency from requirements*.txt in a scratch venv and pin the result.
 lock:

@@ -46,7 +46,8 @@ def claim(job: str, period: int) -> bool:
     from django.core.cache import cache
 
     try:
-        return bool(cache.add(f"motcua:scheduler:{job}", os.getpid(), timeout=max(1, int(period * 0.9))))
+        key = "motcua:scheduler:" + job.replace(" ", "_")  # cache keys without spaces
+        return bool(cache.add(key, os.getpid(), timeout=max(1, int(period * 0.9))))
     except Exception:  # the cache unreachable: run it here
         log.warning("scheduler: the shared cache is unreachable; running %r without the claim", job)
         return True
