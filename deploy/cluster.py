@@ -61,7 +61,7 @@ def _save(state: dict[str, Any]) -> None:
 def _certificate() -> tuple[Path, Path]:
     cert, key = FOLDER / "tls.crt", FOLDER / "tls.key"
     if not cert.exists():
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",  # noqa: S607
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",  # noqa: S603,S607 - our own tools and arguments
                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                         "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     return cert, key
@@ -152,8 +152,8 @@ def app_environment(state: dict[str, Any]) -> dict[str, str]:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([_python(), "-m", "motcua", *args], env=env, cwd=ROOT, capture_output=True, text=True,
-                            check=False)  # noqa: S603
+    result = subprocess.run([_python(), "-m", "motcua", *args], env=env, cwd=ROOT,  # noqa: S603 - our command
+                            capture_output=True, text=True, check=False)
     if result.returncode:
         raise ServiceError(f"motcua {' '.join(args)} failed:\n{result.stderr[-3000:]}")
 
@@ -229,7 +229,7 @@ def reconfigure_proxy(app_ports: list[int]) -> None:
         raise ServiceError("the cluster is not running")
     cert, key = _certificate()
     (FOLDER / "nginx.conf").write_text(nginx_conf(app_ports, FOLDER / "var" / "static", cert, key))
-    subprocess.run(["nginx", "-c", str(FOLDER / "nginx.conf"), "-p", str(FOLDER), "-s", "reload"],  # noqa: S607
+    subprocess.run(["nginx", "-c", str(FOLDER / "nginx.conf"), "-p", str(FOLDER), "-s", "reload"],  # noqa: S603,S607 - our own tools and arguments
                    check=True, capture_output=True)
     time.sleep(1.0)
 

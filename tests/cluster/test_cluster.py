@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from deploy import postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +44,7 @@ def test_the_cluster_starts_spreads_requests_over_both_app_servers_and_stops_cle
     if reason := _missing():
         pytest.skip(f"the cluster needs Debian's servers: {reason}")
     folder = Path(tempfile.mkdtemp(prefix="motcua-cluster-"))
-    folder.chmod(0o755)  # noqa: S103 - the postgres user must reach the database folders inside
+    folder.chmod(0o755)
     env = {**os.environ, "MOTCUA_CLUSTER_DIR": str(folder), "MOTCUA_CLUSTER_PORT_OFFSET": str(OFFSET)}
     env.pop("DATABASE_URL", None)
     try:
@@ -59,10 +58,10 @@ def test_the_cluster_starts_spreads_requests_over_both_app_servers_and_stops_cle
 
         context = ssl.create_default_context(cafile=str(folder / "tls.crt"))  # the model's own certificate
         for path in ["/", "/thu-tuc/", "/healthz", "/thong-ke/cong-khai.json"] * 4:
-            with urllib.request.urlopen(f"https://localhost:{8443 + OFFSET}{path}",  # noqa: S310 - local cluster
+            with urllib.request.urlopen(f"https://localhost:{8443 + OFFSET}{path}",
                                         timeout=60, context=context) as response:
                 assert response.status == 200, path
-        with urllib.request.urlopen(f"https://localhost:{8443 + OFFSET}/healthz", timeout=60,  # noqa: S310
+        with urllib.request.urlopen(f"https://localhost:{8443 + OFFSET}/healthz", timeout=60,
                                     context=context) as response:
             health = response.read().decode()
         assert "unreachable" not in health  # the task queue and the object store answer
