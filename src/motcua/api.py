@@ -14,10 +14,12 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.accounts.api import router as accounts_router
+from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
 from motcua.core.api_schemas import field_message
 from motcua.core.errors import DomainError, error_body
+from motcua.core.exports_views import router as exports_router
 from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.feedback.api import router as feedback_router
@@ -108,5 +110,6 @@ api.add_router("/stats", stats_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/verify", documents_router)
+api.add_router("/exports", exports_router, auth=STAFF_OR_CITIZEN)
 api.add_router("/scorecards", scorecards_router)
 api.add_router("/integrations", integrations_router)

@@ -550,7 +550,14 @@ MOTCUA_SCHEDULE = {
     # while MOTCUA_PAYMENT_PROVIDER is off.
     "payments expire": env_int("MOTCUA_PAYMENT_EXPIRE_SECONDS", 600),
     "payments reconcile": env_int("MOTCUA_PAYMENT_RECONCILE_SECONDS", 24 * 3600),
+    # Background exports (core.exports): those left waiting enqueued again; expired ones deleted with their files.
+    "exports resume": env_int("MOTCUA_EXPORT_RESUME_SECONDS", 300),
+    "exports sweep": env_int("MOTCUA_EXPORT_SWEEP_SECONDS", 3600),
 }
+# Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
+# dossiers a second on one core, so 60 rows keep a request within about 2 s.
+MOTCUA_EXPORT_SYNC_MAX = env_int("MOTCUA_EXPORT_SYNC_MAX", 60)
+MOTCUA_EXPORT_KEEP_HOURS = env_int("MOTCUA_EXPORT_KEEP_HOURS", 24)
 
 # --- Login with VNeID (issue 19, ``motcua.integrations.vneid``; docs/integrations-vneid.md) -----------------------
 # Citizens sign in through the national electronic identification with OpenID Connect (authorization code + PKCE).

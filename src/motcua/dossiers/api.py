@@ -7,7 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -17,11 +18,13 @@ from pydantic import ValidationError as PydanticError
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
+from motcua.core import exports as core_exports
 from motcua.core.api_schemas import Day, ErrorOut, Offset, check_day, limit_field
 from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError, PermissionDenied
+from motcua.core.exports_views import describe as describe_export
 
-from . import actions, deadlines, files, issuing, schemas, selectors, services, serving
+from . import actions, deadlines, exports, files, issuing, schemas, selectors, services, serving
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -422,6 +425,26 @@ def _range(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def _in_background(request: HttpRequest, kind: str) -> HttpResponse | None:
+    """A register of more dossiers than a request should render is built by a task (``core.exports``): 202 with
+    the export's state and its address in ``Location`` (a browser is sent to the page that follows it, 303)."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    if not selectors.is_staff(user):
+        raise PermissionDenied(_("Only staff may read the register."), code="forbidden")
+    wanted = exports.params(*_range(request))
+    if not core_exports.in_background(kind, user, wanted):
+        return None
+    job = core_exports.start(kind, user, wanted)
+    info = describe_export(job)
+    if "text/html" in request.headers.get("Accept", ""):
+        see_other = HttpResponseRedirect(info["page_url"])
+        see_other.status_code = 303  # the page to follow, fetched with GET
+        return see_other
+    response = HttpResponse(json.dumps(info, cls=DjangoJSONEncoder), status=202, content_type="application/json")
+    response["Location"] = f"/api/v1/exports/{job.pk}"
+    return response
+
+
 def _register(request: HttpRequest) -> tuple[User, list[Dossier], dt.date, dt.date]:
     user: User = request.auth  # type: ignore[attr-defined]
     if not selectors.is_staff(user):
@@ -440,6 +463,8 @@ _RANGE_DOC = {"parameters": [
             summary="The dossier register (form 06/07) as XLSX, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 @replica_reads
 def register_xlsx(request: HttpRequest) -> HttpResponse:
+    if (queued := _in_background(request, exports.XLSX)) is not None:
+        return queued
     _, dossiers, first, last = _register(request)
     response = HttpResponse(issuing.renderer().register_xlsx(dossiers, first, last),
                             content_type=files.CONTENT_TYPES[files.XLSX])
@@ -451,5 +476,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
             summary="The dossier register (form 06/07) as PDF, ?from=YYYY-MM-DD&to=YYYY-MM-DD")
 @replica_reads
 def register_pdf(request: HttpRequest) -> HttpResponse:
+    if (queued := _in_background(request, exports.PDF)) is not None:
+        return queued
     user, dossiers, first, last = _register(request)
     return _pdf(issuing.renderer().register_pdf(user, dossiers, first, last), f"so-theo-doi-ho-so-{first}-{last}.pdf")

@@ -18,7 +18,11 @@ class DossiersConfig(AppConfig):
         # the other apps' configuration (accounts, notifications).
         auditlog.register(RuleSet, exclude_fields=["updated_at"])
 
+        # The register of a long range is built in the background (core.exports).
+        from . import exports
         from .follow import connect
+
+        exports.register()
 
         # A calendar change moves the open dossiers' dates (the calendar app below cannot import this one).
         connect()
