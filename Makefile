@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean lock cluster cluster-stop cluster-status
+.PHONY: help run serve setup dev-setup messages test e2e lint format bench clean lock cluster cluster-stop cluster-status bench-cluster
 
 help:
 	@echo "make run     set everything up (venv, dependencies, migrations, demo data) and serve http://$(HOST):$(PORT)"
@@ -77,6 +77,10 @@ cluster-stop:
 
 cluster-status:
 	$(BIN)/python -m deploy.cluster status
+
+# Locust against the cluster (bench/load_cluster.py): one app server, then two. Starts the cluster if needed.
+bench-cluster: $(VENV)/.bench messages
+	$(BIN)/python bench/load_cluster.py $(BENCH_ARGS)
 
 # Re-resolve every dependency from requirements*.txt in a scratch venv and pin the result.
 lock:

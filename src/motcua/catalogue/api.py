@@ -166,7 +166,7 @@ def list_procedures(request: HttpRequest, params: Query[ListQuery]) -> dict[str,
     )
     listing = selectors.list_procedures(filters, _caller(request), params.limit, params.offset)
     return {"count": listing.count,
-            "items": [_flatten(selectors.snapshot(version)) for _proc, version in listing.items]}
+            "items": [selectors.summary(procedure, version) for procedure, version in listing.items]}
 
 
 @router.get("/export", response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},

@@ -213,6 +213,7 @@ def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, 
     versions = {
         v.procedure_id: v
         for v in visible_versions(include_drafts).filter(covering(day), procedure_id__in=ids)
+        .prefetch_related("time_variants")
     }
     return Listing(count=count, items=[(procedures[i], versions[i]) for i in ids if i in versions])
 
@@ -282,6 +283,28 @@ def receiving_units(procedure: Procedure) -> list[OrgUnit]:
         return (not own, unit.kind != UnitKind.DESK, unit.path)
 
     return sorted(procedure.receiving_units.all(), key=rank)
+
+
+def summary(procedure: Procedure, version: ProcedureVersion) -> dict[str, Any]:
+    """A line of the catalogue's list: what a search result shows, built from the rows ``list_procedures``
+    fetched (procedure with its field and agency, version with its time variants), no query per line. The
+    full ``snapshot`` (documents, fees, steps, legal bases) is for the procedure's own page and for dossiers."""
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field": None if procedure.field is None else {"code": procedure.field.code, "name": procedure.field.name},
+        "level": procedure.level,
+        "online_mode": procedure.online_mode,
+        "result_type": procedure.result_type,
+        "agency": _unit(procedure.agency),
+        "legal_time": _time(version.legal_time_amount, version.legal_time_unit),
+        "time_variants": [
+            {"label": v.label, "amount": _num(v.amount), "unit": v.unit} for v in version.time_variants.all()
+        ],
+        "valid_from": _date(version.valid_from),
+        "valid_to": _date(version.valid_to),
+        "status": version.status,
+    }
 
 
 def snapshot(version: ProcedureVersion) -> dict[str, Any]:
