@@ -1,10 +1,10 @@
-"""The province's cluster under load (``make bench-cluster``; not part of ``make bench``, which it would slow by minutes): Locust's mix of
-bench/locustfile.py against ``make cluster`` (started here if it is not running, and stopped again), first with
-nginx sending everything to one app server, then to both. For each: the highest rate of requests per second
-served with the 95th percentile under 300 ms among the loads tried, the error rate, and the scaling factor from
-one app server to two. Every rate is printed as a ratio to the rate of ``/healthz`` through the same nginx and app
-servers measured in the same run (a request that only asks the database ``SELECT 1``), so the figures compare
-across machines.
+"""The province's cluster under load (``make bench-cluster``; not part of ``make bench``, which it would slow by
+minutes): Locust's mix of bench/locustfile.py against ``make cluster`` (started here if it is not running, and
+stopped again), first with nginx sending everything to one app server, then to both. For each: the highest rate
+of requests per second served with the 95th percentile under 300 ms among the loads tried, the error rate, and
+the scaling factor from one app server to two. Every rate is printed as a ratio to the rate of ``/healthz``
+through the same nginx and app servers measured in the same run (a request that only asks the database
+``SELECT 1``), so the figures compare across machines.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ P95_BOUND_MS = 300
 
 
 def _token(env: dict[str, str], username: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "motcua", "createtoken", username, "--name", "load test"], env=env,
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "motcua", "createtoken", username,  # noqa: S603 - our command
+                          "--name", "load test"], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -38,7 +38,7 @@ def _locust(users: int, seconds: int, tokens: dict[str, str], locustfile: str, e
     with tempfile.TemporaryDirectory() as out:
         prefix = str(Path(out) / "run")
         env = {**os.environ, "MOTCUA_LOAD_TOKENS": json.dumps(tokens), **extra_env}
-        subprocess.run([sys.executable, "-m", "locust", "-f", locustfile, "--headless", "-u", str(users),
+        subprocess.run([sys.executable, "-m", "locust", "-f", locustfile, "--headless", "-u", str(users),  # noqa: S603
                         "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host",
                         f"https://localhost:{cluster.PORTS['https']}", "--csv", prefix, "--only-summary",
                         "--loglevel", "ERROR"], env=env, cwd=ROOT, capture_output=True, text=True, check=False,

@@ -25,11 +25,11 @@ APPLICANT = {"name": "Nguyễn Văn Tải", "id_number": "068090001234", "phone"
 class _User(HttpUser):
     abstract = True
     wait_time = between(1, 3)
-    token = ""
+    persona = ""  # the demo user whose API token the simulated user sends
 
     def on_start(self) -> None:
         self.client.verify = False  # the cluster's self-signed certificate
-        self.headers = {"Authorization": f"Bearer {TOKENS[self.token]}"} if self.token else {}
+        self.headers = {"Authorization": f"Bearer {TOKENS[self.persona]}"} if self.persona else {}
         self.codes = [p["code"] for p in self.client.get("/api/v1/procedures?limit=100",
                                                          name="/api/v1/procedures").json()["items"]]
 
@@ -49,7 +49,7 @@ class _User(HttpUser):
 
 class Citizen(_User):
     weight = 6
-    token = "an"
+    persona = "an"
 
     @task(4)
     def home(self) -> None:
@@ -85,7 +85,7 @@ class Citizen(_User):
 
 class Desk(_User):
     weight = 2
-    token = "binh"
+    persona = "binh"
 
     @task(2)
     def receive(self) -> None:
@@ -100,7 +100,7 @@ class Desk(_User):
 
 class Specialist(_User):
     weight = 1
-    token = "cuong"
+    persona = "cuong"
 
     @task
     def queue(self) -> None:
@@ -115,7 +115,7 @@ class Specialist(_User):
 
 class Leader(_User):
     weight = 1
-    token = "giang"
+    persona = "giang"
 
     @task(2)
     def summary(self) -> None:
