@@ -62,7 +62,8 @@ def export_file(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
 @login_required
 @require_GET
 def page(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    """The progress of the export, refreshing itself every few seconds until it is ready (no JavaScript)."""
+    """The progress of the export and, once ready, the link to the file. It does not refresh itself (a page that
+    reloads on its own is a WCAG 2.2.1 failure): the user refreshes it, or comes back to its address later."""
     try:
         job = exports.job_for(request.user, job_id)
     except NotFound as exc:
