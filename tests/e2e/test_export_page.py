@@ -1,6 +1,6 @@
 """The page that follows a register built in the background (issue 20, ``core.exports``), in a browser on a phone
-and a desktop: while waiting it shows the progress and a link to refresh it (it does not reload on its own); once ready, the link to the file. Axe
-clean, no sideways scroll on a phone, screenshots kept."""
+and a desktop: while waiting it shows the progress and a link to refresh it (it does not reload on its own); once
+ready, the link to the file. Axe clean, no sideways scroll on a phone, screenshots kept."""
 
 from __future__ import annotations
 
