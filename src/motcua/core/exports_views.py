@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from ninja import Router, Schema
 
 from . import exports
+from .api_schemas import ErrorOut
 from .errors import NotFound
 from .models import ExportJob
 
@@ -49,12 +50,14 @@ def _file_response(job: ExportJob) -> FileResponse:
     return response
 
 
-@router.get("/{job_id}", response=ExportOut, summary="An export built in the background: its progress and link")
+@router.get("/{job_id}", response={200: ExportOut, 401: ErrorOut, 404: ErrorOut},
+            summary="An export built in the background: its progress and link")
 def export_status(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     return describe(exports.job_for(request.auth, job_id))  # type: ignore[attr-defined]
 
 
-@router.get("/{job_id}/file", response={200: None}, summary="The file of a finished export (its owner only)")
+@router.get("/{job_id}/file", response={200: None, 401: ErrorOut, 404: ErrorOut},
+            summary="The file of a finished export (its owner only)")
 def export_file(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
     return _file_response(exports.file_for(request.auth, job_id))  # type: ignore[attr-defined]
 
