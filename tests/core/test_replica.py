@@ -2,7 +2,8 @@
 PgBouncer in transaction mode (``deploy.postgres``), with the app in real server processes.
 
 - A dashboard reads from the replica: with the replica's replay paused and a unit renamed on the primary, the
-  dashboard still shows the old name, while a client that has just written (pinned to the primary) sees the new.
+  dashboard (and the scorecards' staff report) still shows the old name, while a client that has just written
+  (pinned to the primary) sees the new.
 - Lag beyond ``MOTCUA_DB_REPLICA_MAX_LAG``: the dashboard reads from the primary.
 - The replica killed: the dashboard keeps answering, from the primary.
 - Through PgBouncer in transaction mode: receipts, transfers, the events' chain walked with ``.iterator()``, the
@@ -112,6 +113,7 @@ def test_dashboards_read_from_the_replica_within_the_lag_bound_and_survive_its_d
     port = _free_port()
     server = _serve(env, port)
     base, dashboard = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/thong-ke/don-vi/T.SXD/"
+    staff = f"{base}/cai-cach/can-bo/"
     try:
         jar = http.cookiejar.CookieJar()
         opener = _sign_in(base, jar)
@@ -124,6 +126,8 @@ def test_dashboards_read_from_the_replica_within_the_lag_bound_and_survive_its_d
 
         status, page = _get(opener, dashboard)
         assert status == 200 and "Sở Xây dựng" in page and "(mới)" not in page  # read on the replica
+        status, page = _get(opener, staff)  # a report of the scorecards too
+        assert status == 200 and "Sở Xây dựng" in page and "(mới)" not in page
 
         # A client pinned to the primary (it wrote a moment ago) sees the change at once.
         request = urllib.request.Request(dashboard, headers={"Cookie": "; ".join(
@@ -145,6 +149,8 @@ def test_dashboards_read_from_the_replica_within_the_lag_bound_and_survive_its_d
         for _ in range(3):
             status, page = _get(opener, dashboard)
             assert status == 200 and "Sở Xây dựng (mới)" in page  # the dashboard answers from the primary
+        status, page = _get(opener, staff)
+        assert status == 200 and "Sở Xây dựng (mới)" in page
         status, page = _get(opener, f"{base}/thong-ke/cong-khai.json")
         assert status == 200
     finally:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import OrgUnit, User
+from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError
 
 from ..choices import ReviewStatus
@@ -224,6 +225,7 @@ def register_workbook(agency: OrgUnit, documents: list[LegalDocument], heading: 
 
 @login_required
 @require_GET
+@replica_reads
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     agency = _agency(request)
     if agency is None:

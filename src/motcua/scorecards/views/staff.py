@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, own_unit_ids
+from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError
 
 from .. import services
@@ -108,6 +109,7 @@ def _query(access: Access, year: int, quarter: int | None) -> str:
 
 @login_required
 @require_GET
+@replica_reads
 def staff(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     form, year, quarter = _period(request, access)
@@ -207,6 +209,7 @@ def _xlsx(rows: list[dict[str, Any]], heading: str) -> bytes:
 
 @login_required
 @require_GET
+@replica_reads
 def staff_xlsx(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     if access.agency is None:
