@@ -151,3 +151,29 @@ def test_the_storage_url_maps_to_s3storage_options() -> None:
     assert options["client_config"].s3 == {"addressing_style": "path"}
     assert storageconf.parse("file:///srv/files") == {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": "/srv/files"}}
+
+
+def test_healthz_reports_whether_the_object_store_answers(bucket, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    from motcua.core import engines
+
+    settings.STORAGE_URL = bucket.storage_url
+    assert list(engines.storage_notices()) == []  # the bucket answers: nothing to tell the operators
+    codes = [w["code"] for w in Client().get("/healthz").json().get("warnings", [])]
+    assert "storage_unreachable" not in codes  # (other checks, e.g. next year's calendar, may warn here)
+    _dead_store(settings, monkeypatch)
+    assert [n.code for n in engines.storage_notices()] == ["storage_unreachable"]
+    body = Client().get("/healthz").json()  # the app still runs (status ok); the monitoring alerts a person
+    assert body["status"] == "ok" and "storage_unreachable" in [w["code"] for w in body["warnings"]]
+
+
+def test_the_feedback_sweep_lists_its_own_prefix_in_the_bucket(people, procedure, bucket):  # type: ignore[no-untyped-def]
+    from motcua.feedback import files as feedback_files
+
+    d = services.receive_at_desk(people["binh"], intake(), [upload()])
+    dossier_file = d.attachments.get().file.name
+    orphan = files.durable_save("feedback/2026/03/10/orphan.pdf", PDF)
+    later = timezone.now() + dt.timedelta(hours=2)
+    assert feedback_files.sweep_orphans(now=later, dry_run=True) == [orphan]  # only under feedback/
+    assert orphan in bucket.keys("feedback/")
+    assert feedback_files.sweep_orphans(now=later) == [orphan]
+    assert orphan not in bucket.keys("feedback/") and dossier_file in bucket.keys("dossiers/")
