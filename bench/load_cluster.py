@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from deploy import cluster  # noqa: E402 - the repository root is on the path only now
 
-USERS_QUICK, USERS = [10, 20], [10, 20, 40, 60]
+USERS_QUICK, USERS = [10, 20], [10, 20, 30, 40, 60]
 P95_BOUND_MS = 300
 
 
@@ -62,18 +62,22 @@ def _health_file() -> None:
         "    @task\n    def health(self) -> None:\n        self.client.get('/healthz')\n")
 
 
-def _series(label: str, loads: list[int], seconds: int, tokens: dict[str, str]) -> tuple[dict[str, float], float]:
+def _series(label: str, loads: list[int], seconds: int, tokens: dict[str, str]
+            ) -> tuple[dict[str, float], float, float]:
+    """The best result under the p95 bound, the /healthz rate and the highest rate whatever the p95 (saturation)."""
     baseline = _locust(10, max(10, seconds // 2), {}, HEALTH, {})
     best: dict[str, float] | None = None
+    peak = 0.0
     for users in loads:
         result = _locust(users, seconds, tokens, str(ROOT / "bench" / "locustfile.py"), {})
         ok = result["p95"] <= P95_BOUND_MS
-        print(f"  {label}: {users:3} users  {result['rps'] / baseline['rps']:.2f}x /healthz rate  "
-              f"p50 {result['p50']:.0f} ms  p95 {result['p95']:.0f} ms  errors {result['errors']:.2%}"
-              f"{'' if ok else '  (p95 over the bound)'}", flush=True)
+        print(f"  {label}: {users:3} users  {result['rps'] / baseline['rps']:.2f}x /healthz rate "
+              f"({result['rps']:.1f} req/s here)  p50 {result['p50']:.0f} ms  p95 {result['p95']:.0f} ms  "
+              f"errors {result['errors']:.2%}{'' if ok else '  (p95 over the bound)'}", flush=True)
         if ok and (best is None or result["rps"] > best["rps"]):
             best = result
-    return best or {"rps": 0.0, "p95": 0.0, "p50": 0.0, "errors": 1.0, "users": 0}, baseline["rps"]
+        peak = max(peak, result["rps"])
+    return best or {"rps": 0.0, "p95": 0.0, "p50": 0.0, "errors": 0.0, "users": 0}, baseline["rps"], peak
 
 
 def run(args: Any) -> None:
@@ -91,14 +95,20 @@ def run(args: Any) -> None:
         loads = USERS_QUICK if getattr(args, "quick", False) else USERS
         ports = state["app_ports"]
         cluster.reconfigure_proxy(ports[:1])
-        one, base_one = _series("1 app server", loads, seconds, tokens)
+        one, base_one, peak_one = _series("1 app server", loads, seconds, tokens)
         cluster.reconfigure_proxy(ports)
-        two, base_two = _series("2 app servers", loads, seconds, tokens)
+        two, base_two, peak_two = _series("2 app servers", loads, seconds, tokens)
         base = (base_one + base_two) / 2
+        if not one["users"] or not two["users"]:
+            print(f"(no load tried kept the p95 under {P95_BOUND_MS} ms with "
+                  f"{'one app server' if not one['users'] else 'two app servers'}: the figures below are 0)")
         print(f"best under p95 {P95_BOUND_MS} ms: 1 server {one['rps'] / base:.2f}x /healthz rate "
               f"({one['users']:.0f} users, errors {one['errors']:.2%}); 2 servers {two['rps'] / base:.2f}x "
               f"({two['users']:.0f} users, errors {two['errors']:.2%}); scaling 2/1 = "
               f"{(two['rps'] / one['rps']) if one['rps'] else float('nan'):.2f}x")
+        # Past the bound: the most each served at any load tried (one machine's two cores cap both).
+        print(f"highest rate at any p95: 1 server {peak_one / base:.2f}x /healthz rate, 2 servers "
+              f"{peak_two / base:.2f}x; scaling 2/1 = {(peak_two / peak_one) if peak_one else float('nan'):.2f}x")
         print(f"(absolute, this machine only: /healthz {base:.0f} req/s; 1 server {one['rps']:.1f} req/s at p95 "
               f"{one['p95']:.0f} ms; 2 servers {two['rps']:.1f} req/s at p95 {two['p95']:.0f} ms)")
     finally:

@@ -3,7 +3,7 @@
 The mix, by weight of simulated users: citizens (6) browse the catalogue, search it, open procedures, track a
 dossier and now and then file one online; desk officers (2) receive dossiers and open them; specialists (1) work
 through their queue; leaders (1) open the statistics. Tokens come from ``MOTCUA_LOAD_TOKENS`` (a JSON object of
-username → API token, made by bench_cluster.py). Tracking is rate-limited per client, and every simulated user
+username → API token, made by bench/load_cluster.py). Tracking is rate-limited per client, and every simulated user
 comes from one address here, so its 429 counts as the right answer, not an error.
 """
 
