@@ -17,7 +17,9 @@ import pytest
 from deploy import postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-OFFSET = 1000
+# Clear of the default ports and of a default cluster running beside it (+1000 would put its primary on the
+# default PgBouncer port 6441).
+OFFSET = 1500
 
 
 def _missing() -> str:
