@@ -14,3 +14,8 @@ class StatsConfig(AppConfig):
         from .tasks import HANDLER, KINDS, on_dossier_event
 
         dispatch.register(HANDLER, on_dossier_event, kinds=KINDS)
+
+        # The report with a long register is written in the background (core.exports).
+        from . import exports
+
+        exports.register()

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
+from motcua.core import exports as core_exports
 from motcua.core.dbrouter import replica_reads
 from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
+from . import exports as report_exports
 from .forms import Period, PeriodForm, period_from, status
 from .models import IssuedReport
 
@@ -246,6 +248,12 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     unit, scope, period, form = _report_scope(request)
     if status(form) != 200:
         return report(request)  # the report page, which says what is wrong with the period (400)
+    user = _viewer(request)
+    wanted = report_exports.params(unit, period.first, period.last)
+    if core_exports.in_background(report_exports.XLSX, user, wanted):
+        # A period with more dossiers than a request should write: built by a task, followed on its page.
+        job = core_exports.start(report_exports.XLSX, user, wanted)
+        return redirect("core:export", job.pk)  # 302 to a page fetched with GET
     response = HttpResponse(reports.xlsx(unit, scope, period.first, period.last, _viewer(request), request.path),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.first}-{period.last}.xlsx"'
