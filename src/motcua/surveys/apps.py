@@ -7,3 +7,9 @@ class SurveysConfig(AppConfig):
     label = "surveys"
     verbose_name = _("Satisfaction surveys")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The raw answers of a long period are written in the background (core.exports).
+        from . import background
+
+        background.register()

@@ -451,6 +451,11 @@ def agencies_in(unit_ids: frozenset[int] | None) -> list[OrgUnit]:
 OTHER_PROCEDURE = "(khác)"
 
 
+def response_count(scope: Scope) -> int:
+    """How many rows ``raw_answers`` would give (whether the export runs in the background)."""
+    return Response.objects.filter(_responses_of(scope, scope.forms())).count()
+
+
 def raw_answers(scope: Scope, minimum: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """The raw answers of ``scope`` for export, one row per response, anonymised: the month, the agency's code,
     the channel, the questionnaire and version, the procedure only where at least ``minimum`` responses share

@@ -8,16 +8,17 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.core import exports as core_exports
 from motcua.core.errors import DomainError
 
-from .. import exports, selectors, services
+from .. import background, exports, selectors, services
 from ..forms import AnswerForm
 from ..models import Counter, Questionnaire
 from ..staff_forms import GROUP_LABELS, PaperHeader, ResultsFilter, paper_questionnaires
@@ -31,19 +32,7 @@ def _reader(request: HttpRequest) -> User:
 
 
 def _filtered(request: HttpRequest) -> tuple[ResultsFilter, selectors.Scope | None, OrgUnit | None]:
-    user = _reader(request)
-    scope_all, _node = selectors.scope_ids(user, None)
-    form = ResultsFilter(request.GET, selectors.agencies_in(scope_all))
-    if not form.is_valid():
-        return form, None, None
-    data = form.cleaned_data
-    try:
-        unit_ids, node = selectors.scope_ids(user, data.get("unit") or None)
-    except DomainError as exc:
-        raise PermissionDenied(exc.message) from exc
-    code, version = selectors.resolve(data.get("questionnaire") or None)
-    scope = selectors.Scope(code, data["from_"], data["to"], unit_ids, version, data.get("channel") or "")
-    return form, scope, node
+    return background.filtered(_reader(request), request.GET)
 
 
 def _heading(scope: selectors.Scope, node: OrgUnit | None, result: dict[str, Any]) -> str:
@@ -81,6 +70,15 @@ def _valid_scope(request: HttpRequest) -> tuple[ResultsFilter, selectors.Scope, 
     return form, scope, node
 
 
+def _in_background(request: HttpRequest, kind: str) -> HttpResponse | None:
+    """More responses than a request should write: a task builds the file, the browser follows it (302)."""
+    user = _reader(request)
+    wanted = background.params(request.GET)
+    if not core_exports.in_background(kind, user, wanted):
+        return None
+    return redirect("core:export", core_exports.start(kind, user, wanted).pk)
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -88,6 +86,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 def answers_csv(request: HttpRequest) -> HttpResponse:
     _form, scope, _node = _valid_scope(request)
+    if (queued := _in_background(request, background.CSV)) is not None:
+        return queued
     codes, rows = selectors.raw_answers(scope)
     return _file(exports.answers_csv(codes, rows), "text/csv; charset=utf-8", f"tra-loi-{scope.code}.csv")
 
@@ -96,6 +96,8 @@ def answers_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def answers_xlsx(request: HttpRequest) -> HttpResponse:
     _form, scope, _node = _valid_scope(request)
+    if (queued := _in_background(request, background.XLSX)) is not None:
+        return queued
     codes, rows = selectors.raw_answers(scope)
     return _file(exports.answers_xlsx(codes, rows, selectors.codebook(scope)), XLSX, f"tra-loi-{scope.code}.xlsx")
 
