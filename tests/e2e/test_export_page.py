@@ -42,3 +42,25 @@ def test_the_export_page_waiting_then_ready(page_factory, live_server, people, v
     assert link.count() == 1 and page.get_by_role("link", name="Làm mới").count() == 0
     screenshot(page, f"export-ready-{label}")
     assert axe_violations(page) == []
+
+
+def test_the_progress_follows_the_export_in_place_and_a_failure_says_why(page_factory, live_server, people) -> None:
+    today = timezone.localdate()
+    job = ExportJob.objects.create(owner=people["binh"], kind=register_exports.PDF,
+                                   params=register_exports.params(today, today), title="Sổ theo dõi hồ sơ",
+                                   total=250, done=100, status=ExportJob.Status.RUNNING,
+                                   expires_at=timezone.now() + exports.keep())
+    page: Any = page_factory(PHONE)
+    sign_in_as(page, people["binh"], live_server.url)
+    page.goto(f"/xuat/{job.pk}/")
+    # With a script, the progress moves without reloading the page (core/export.js polls the API).
+    ExportJob.objects.filter(pk=job.pk).update(done=200)
+    page.wait_for_function("document.getElementById('export-progress').value == 200", timeout=15000)
+    assert "200" in page.locator("#export-count").text_content()
+    # Once it fails, the page is loaded again and says why.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED,
+                                               error="Không chuẩn bị được tệp (RuntimeError).")
+    page.wait_for_selector("[role=alert]", timeout=15000)
+    assert page.get_by_role("alert").text_content().strip().startswith("Không chuẩn bị được")
+    screenshot(page, "export-failed-phone")
+    assert axe_violations(page) == []

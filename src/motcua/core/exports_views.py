@@ -65,8 +65,9 @@ def export_file(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
 @login_required
 @require_GET
 def page(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    """The progress of the export and, once ready, the link to the file. It does not refresh itself (a page that
-    reloads on its own is a WCAG 2.2.1 failure): the user refreshes it, or comes back to its address later."""
+    """The progress of the export and, once ready, the link to the file. It does not reload itself (a page that
+    reloads on its own is a WCAG 2.2.1 failure): ``core/export.js`` polls the API and updates the progress in
+    place; without JavaScript the user refreshes it, or comes back to its address later."""
     try:
         job = exports.job_for(request.user, job_id)
     except NotFound as exc:
