@@ -1,0 +1,57 @@
+"""Request cost of the catalogue's public pages (issue 20): a page's queries do not grow with what it shows.
+
+Each test counts the queries of a page, adds more of what the page lists (procedures, documents, fees, steps,
+legal bases, versions) and counts again: an N+1 coming back makes the second count larger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from motcua.catalogue.models import Fee, LegalBasis, RequiredDocument, Step
+
+from .conftest import make_procedure, make_version
+
+
+@pytest.fixture
+def anon() -> Client:
+    return Client()
+
+
+def _queries(client: Client, url: str, data: dict[str, str] | None = None) -> int:
+    client.get(url, data or {})  # warm the per-process caches the page may fill on its first call
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, data or {}).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("data", [{}, {"q": "giấy phép"}])
+def test_the_catalogue_page_costs_the_same_queries_however_many_procedures_it_lists(anon, catalogue, org, data):
+    few = _queries(anon, "/thu-tuc/", data)
+    for n in range(8):
+        make_version(make_procedure(org, f"2.0000{n}", f"Cấp giấy phép thử {n}"), dt.date(2025, 7, 1))
+    assert _queries(anon, "/thu-tuc/", data) == few
+
+
+def test_the_procedure_page_costs_the_same_queries_however_long_the_procedure(anon, permit):
+    new = permit["new"]
+    url = f"/thu-tuc/{new.procedure.code}/"
+    few = _queries(anon, url)
+    for n in range(2, 8):
+        RequiredDocument.objects.create(version=new, order=10 + n, name=f"Giấy tờ {n}", copies=1)
+        Fee.objects.create(version=new, name=f"Phí {n}", amount_vnd=1000 * n)
+        LegalBasis.objects.create(version=new, instrument=f"Thông tư {n}/2026/TT-BXD", articles="Điều 1")
+        Step.objects.create(version=new, order=1 + n, name=f"Bước {n}", role="specialist")
+    assert _queries(anon, url) == few
+
+
+def test_the_home_page_costs_a_fixed_number_of_queries(anon, catalogue, org):
+    few = _queries(anon, "/")
+    for n in range(5):
+        make_version(make_procedure(org, f"2.1000{n}", f"Thủ tục thử {n}"), dt.date(2025, 7, 1))
+    assert _queries(anon, "/") == few
