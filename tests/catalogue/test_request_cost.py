@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.catalogue import selectors
 from motcua.catalogue.models import Fee, LegalBasis, RequiredDocument, Step
 
 from .conftest import make_procedure, make_version
@@ -25,6 +26,8 @@ def anon() -> Client:
 
 def _queries(client: Client, url: str, data: dict[str, str] | None = None) -> int:
     client.get(url, data or {})  # warm the per-process caches the page may fill on its first call
+    # ... but not the catalogue's own (listing, procedure page): the rows must be fetched to be counted.
+    selectors.clear_receipt_cache()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, data or {}).status_code == 200
     return len(captured.captured_queries)
@@ -55,3 +58,37 @@ def test_the_home_page_costs_a_fixed_number_of_queries(anon, catalogue, org):
     for n in range(5):
         make_version(make_procedure(org, f"2.1000{n}", f"Thủ tục thử {n}"), dt.date(2025, 7, 1))
     assert _queries(anon, "/") == few
+
+
+def test_a_published_change_shows_at_once_on_the_cached_catalogue_page_and_api(anon, catalogue, org):
+    """The public listing is kept per process under the catalogue's revision (issue 20): any change replaces
+    the revision, so a citizen never reads a superseded catalogue."""
+    from motcua.catalogue import services
+
+    assert "Thủ tục mới công bố" not in anon.get("/thu-tuc/").content.decode()
+    assert anon.get("/api/v1/procedures", {"q": "công bố"}).json()["count"] == 0
+    fresh = make_procedure(org, "2.20001", "Thủ tục mới công bố")
+    draft = make_version(fresh, dt.date(2025, 7, 1), publish=False)
+    assert "Thủ tục mới công bố" not in anon.get("/thu-tuc/").content.decode()  # a draft stays unseen
+    services.publish_version(draft)
+    assert "Thủ tục mới công bố" in anon.get("/thu-tuc/").content.decode()
+    assert anon.get("/api/v1/procedures", {"q": "công bố"}).json()["count"] == 1
+    fresh.name = "Thủ tục đã đổi tên"
+    services.save_procedure(fresh)
+    assert "Thủ tục đã đổi tên" in anon.get("/thu-tuc/").content.decode()
+    assert anon.get("/api/v1/procedures", {"q": "đổi tên"}).json()["items"][0]["name"] == "Thủ tục đã đổi tên"
+
+
+def test_a_published_change_shows_at_once_on_the_cached_procedure_page(anon, permit):
+    from motcua.catalogue import services
+
+    url = "/thu-tuc/1.013236/"
+    assert "Giấy tờ mới bổ sung" not in anon.get(url).content.decode()
+    assert "Giấy tờ mới bổ sung" not in str(anon.get("/api/v1/procedures/1.013236").json())
+    procedure = permit["procedure"]
+    procedure.name = "Cấp giấy phép xây dựng (tên mới)"
+    services.save_procedure(procedure)
+    RequiredDocument.objects.create(version=permit["new"], order=9, name="Giấy tờ mới bổ sung", copies=1)
+    html = anon.get(url).content.decode()
+    assert "Cấp giấy phép xây dựng (tên mới)" in html and "Giấy tờ mới bổ sung" in html
+    assert "Giấy tờ mới bổ sung" in str(anon.get("/api/v1/procedures/1.013236").json())

@@ -188,5 +188,5 @@ def export(request: HttpRequest, format: exchange.ExportFormat = exchange.Export
             summary="One procedure")
 def detail(request: HttpRequest, code: str, as_of: Day | None = None) -> dict[str, Any]:
     """The procedure with its version in force on ``as_of`` (today): documents, fees, steps, legal time."""
-    _procedure, version = selectors.procedure_and_version(code, _caller(request), as_of)
+    _procedure, version = selectors.published_procedure_and_version(code, _caller(request), as_of)
     return {**_flatten(selectors.snapshot(version)), "not_captured": gaps(version)}

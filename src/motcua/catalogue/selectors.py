@@ -84,6 +84,10 @@ def revision_token() -> str:
 def clear_receipt_cache() -> None:
     with _receipts_lock:
         _receipts.clear()
+    with _listings_lock:
+        _listings.clear()
+    with _pages_lock:
+        _pages.clear()
 
 
 def receipt_version(code: str, day: dt.date) -> ReceiptVersion | None:
@@ -128,6 +132,31 @@ def receivable_procedures(unit_ids: set[int] | None, text: str = "") -> list[Pro
     for word in fold_vi(text or "").split():
         qs = qs.filter(Q(code__icontains=word) | Q(name_folded__icontains=word))
     return list(qs.select_related("field").distinct().order_by("code"))
+
+
+_pages: dict[tuple[str, dt.date], tuple[str, tuple[Procedure, ProcedureVersion]]] = {}
+_pages_lock = threading.Lock()
+
+
+def published_procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = None,
+                                    ) -> tuple[Procedure, ProcedureVersion]:
+    """``procedure_and_version`` for the procedure's public page and API: the public answer (no drafts) is kept
+    per process under the catalogue's revision token like ``list_procedures``, so a published change shows at
+    once. The rows (version with its parts prefetched) are shared: callers only read them."""
+    if can_manage(user):
+        return procedure_and_version(code, user, as_of)
+    token = revision_token()
+    key = (code, as_of or today())
+    with _pages_lock:
+        hit = _pages.get(key)
+    if hit is not None and hit[0] == token:
+        return hit[1]
+    found = procedure_and_version(code, user, as_of)
+    with _pages_lock:
+        if len(_pages) >= _LISTINGS_MAX:
+            _pages.clear()
+        _pages[key] = (token, found)
+    return found
 
 
 def procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = None,
@@ -197,9 +226,38 @@ def _filtered(filters: Filters, include_drafts: bool) -> QuerySet[Procedure]:
     return qs
 
 
+_listings: dict[tuple[Any, ...], tuple[str, Listing]] = {}
+_listings_lock = threading.Lock()
+_LISTINGS_MAX = 1024
+
+
 def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, offset: int = 0) -> Listing:
-    """Procedures with a version in force on ``filters.as_of`` matching the filters and the search."""
+    """Procedures with a version in force on ``filters.as_of`` matching the filters and the search.
+
+    The public listing (no drafts) is what citizens open most, and the catalogue changes rarely: it is kept
+    per process under the catalogue's revision token, which every catalogue or unit change replaces (the
+    signals in ``signals.py``), so a published change shows at once. The token is read before the rows, as in
+    ``receipt_version``. The cached rows are shared and read-only.
+    """
     include_drafts = can_manage(user)
+    if include_drafts:
+        return _list_procedures(filters, True, limit, offset)
+    token = revision_token()
+    key = (filters.q, filters.field, filters.level, filters.online_mode, filters.agency,
+           filters.as_of or today(), limit, offset)
+    with _listings_lock:
+        hit = _listings.get(key)
+    if hit is not None and hit[0] == token:
+        return hit[1]
+    listing = _list_procedures(filters, False, limit, offset)
+    with _listings_lock:
+        if len(_listings) >= _LISTINGS_MAX:
+            _listings.clear()
+        _listings[key] = (token, listing)
+    return listing
+
+
+def _list_procedures(filters: Filters, include_drafts: bool, limit: int | None, offset: int) -> Listing:
     base = _filtered(filters, include_drafts)
     found = search.search_ids(base, filters.q, limit, offset)
     if found is None:

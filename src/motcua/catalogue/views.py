@@ -70,7 +70,7 @@ def _as_of(request: HttpRequest) -> dt.date | None:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     as_of = _as_of(request)
     try:
-        procedure, version = selectors.procedure_and_version(code, request.user, as_of)
+        procedure, version = selectors.published_procedure_and_version(code, request.user, as_of)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     is_current = version.covers(selectors.today())
