@@ -84,3 +84,11 @@ def test_each_partition_refuses_update_and_delete(people, procedure, statement):
     for table, pk in rows.items():
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(statement.format(t=table), [pk])
+
+
+def test_the_staff_search_indexes_exist(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'dossiers_dossier'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"dossier_code_upper", "dossier_reference_upper", "dossier_search_folded_trgm",
+            "dossier_form_search_trgm"} <= names
