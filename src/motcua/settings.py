@@ -533,6 +533,8 @@ MOTCUA_SCHEDULE = {
     "dossiers tick": env_int("MOTCUA_TICK_SECONDS", 300),
     "notifications retry": env_int("MOTCUA_RETRY_SECONDS", 120),
     "dossiers sweep-orphans": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),
+    # The event table's monthly partitions three months ahead (PostgreSQL; nothing to do on SQLite).
+    "dossiers partitions": env_int("MOTCUA_PARTITIONS_SECONDS", 24 * 3600),
     # Feedback and petitions (PAKN): late items flagged, orphan files swept (``motcua feedback``).
     "feedback tick": env_int("MOTCUA_TICK_SECONDS", 300),
     "feedback sweep": env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600),

@@ -17,9 +17,10 @@ def test_the_schedule_comes_from_the_settings_and_zero_switches_a_job_off(settin
 
 
 def test_the_default_schedule_runs_tick_retries_and_the_sweep():
-    assert set(schedule()) == {"dossiers tick", "notifications retry", "dossiers sweep-orphans", "feedback tick",
-                               "feedback sweep", "surveys remind", "scorecards recompute", "dvcqg push",
-                               "dvcqg reconcile", "payments expire", "payments reconcile"}
+    assert set(schedule()) == {"dossiers tick", "notifications retry", "dossiers sweep-orphans",
+                               "dossiers partitions", "feedback tick", "feedback sweep", "surveys remind",
+                               "scorecards recompute", "dvcqg push", "dvcqg reconcile", "payments expire",
+                               "payments reconcile", "exports resume", "exports sweep"}
 
 
 @pytest.mark.django_db

@@ -40,6 +40,7 @@ from motcua.calendars.selectors import get_calendar
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import bulk
 from motcua.dossiers import events as chain
+from motcua.dossiers import partitions
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -153,6 +154,8 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
                 OrgUnit(parent=a, name=f"Bộ phận Một cửa {a.name}", code=f"{a.code}.MC", kind=UnitKind.DESK))
             desks[a.pk] = desk
         catalogue = [(a, p, v) for a in units for p, v in _procedures(a, rng)]
+    # On PostgreSQL, the months of the history get their own event partitions rather than the default one.
+    partitions.ensure(ahead=0, today=last, since=first)
     cal = get_calendar(None)
     days = _working_day_list(cal, first, last)
     weights = [MONTH_WEIGHT[d.month] for d in days]
