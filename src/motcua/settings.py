@@ -121,9 +121,13 @@ MIDDLEWARE = [
     "motcua.core.middleware.HeadAsGetMiddleware",  # first: everything after it sees HEAD as GET
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise (static files keep their long-lived headers): nothing else is stored by a cache.
+    "motcua.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After the locale (its messages are in the caller's language), before any view reads the input.
+    "motcua.core.middleware.UserTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Inside the session middleware: the session's own save is not the user's write (motcua.core.dbrouter).

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from .errors import DomainError
+from .text import refuse_control_characters
 
 # The dates the system answers for: its records start after 2000, and the calendar's official days off are
 # known to 2100. Far from datetime's limits, so ``date ± a period`` never overflows.
@@ -34,6 +35,10 @@ class ErrorOut(Schema):
 
     error: ErrorBody
 
+
+# Free text from a client: no NUL or other control character (tab and new lines pass). The request gate
+# (core.middleware.UserTextMiddleware) refuses them for every request; the type says it in the schema too.
+CleanText = Annotated[str, AfterValidator(refuse_control_characters)]
 
 Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY,
                                description=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}")]

@@ -8,12 +8,25 @@ Accept-Language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .errors import error_body
+from .text import has_control_character
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -56,3 +69,84 @@ class HeadAsGetMiddleware:
                 response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every response the app builds, unless the view set its own.
+
+    Dossier details, form PDFs, registers, attachments, the citizen's and the staff's pages all carry personal
+    data; a shared proxy or the browser's disk cache on a shared computer (a ward's kiosk, a family phone)
+    must not keep them (OWASP ASVS 8.2.1). Listing which responses carry personal data would go stale with the
+    first new page, so the rule is the other way round: nothing is stored unless a view says it may be, by
+    setting its own ``Cache-Control``. Static files never reach this middleware (WhiteNoise, outside it,
+    answers them with their long-lived headers).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+class UserTextMiddleware:
+    """One gate for the text every request brings in, whatever page, form or API operation reads it.
+
+    - Control characters (NUL, other C0/C1, DEL; tab and new lines pass) in the query string, the form fields
+      or a JSON body: 400 with a clear message, nothing read further (``core.text.has_control_character``).
+    - A write to the JSON API must say what it sends: ``application/json``, or ``multipart/form-data`` for the
+      operations that take files. A JSON text sent as ``application/x-www-form-urlencoded`` (what a plain
+      HTML form or a careless ``curl -d`` sends) was read as JSON; now 415. Open311 (``/open311/``) takes
+      form posts by its specification and is outside ``/api/``.
+    """
+
+    API_BODIES = ("application/json", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        api = request.path_info.startswith("/api/")
+        sends_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+        if api and request.method in ("POST", "PUT", "PATCH") and sends_body \
+                and request.content_type not in self.API_BODIES:
+            return JsonResponse(error_body("unsupported_media_type", _(
+                "Send the request body as application/json (or multipart/form-data with files).")), status=415)
+        if self._has_control(request):
+            message = _("The text sent contains control characters (such as NUL): remove them and try again.")
+            if api:
+                return JsonResponse(error_body("invalid_input", message), status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_control(request: HttpRequest) -> bool:
+        texts: list[str] = [unquote(request.META.get("QUERY_STRING", ""))]
+        if request.method in ("POST", "PUT", "PATCH"):
+            if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                try:
+                    texts += [v for _key, values in request.POST.lists() for v in values]
+                    texts += list(request.POST.keys())
+                except Exception:  # a malformed body: the view's own parsing answers it with a 400
+                    return False
+            elif request.content_type == "application/json" and request.body:
+                try:
+                    texts += list(_strings(json.loads(request.body)))
+                except ValueError:  # not JSON: the API's parser answers with its own 400
+                    return False
+        return any(has_control_character(text) for text in texts)

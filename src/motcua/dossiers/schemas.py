@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
 
+# Choices are Literal types, not free strings: "carrier-pigeon" as a channel was taken and stored as desk.
+# A value outside the list is a 400 naming the field and the values allowed (issue 21, finding 4).
+ApplicantKindIn = Literal["individual", "organisation"]
+
+
 class ApplicantIn(Schema):
-    kind: str = "individual"
+    kind: ApplicantKindIn = "individual"
     name: str = Field(max_length=255)
     id_number: str = Field("", max_length=12, description="Personal ID number, 12 digits (individuals)")
     tax_code: str = Field("", max_length=14, description="Tax code (organisations)")
@@ -45,7 +50,8 @@ class MissingIn(Schema):
     order: int | None = Field(None, description="the order of a document of the dossier's list (its name is "
                                                   "taken from the list); null for a free item named in document")
     document: str = Field("", max_length=500, description="a free item's name; ignored when order is given")
-    kind: str = Field("", description="what is wrong: missing, wrong or invalid (empty for a free item)")
+    kind: Literal["", "missing", "wrong", "invalid"] = Field(
+        "", description="what is wrong: missing, wrong or invalid (empty for a free item)")
     reason: str = Field("", max_length=1000, description="why: required unless kind says it")
 
 
@@ -58,14 +64,16 @@ class DossierIn(Schema):
     documents: list[DocumentIn] = []
     time_variant: str = ""
     receiving_unit: str = Field("", description="Code of the receiving unit (default: the officer's unit)")
-    channel: str = Field("desk", description="desk or post (staff); online for a citizen")
-    outcome: str = Field("receive", description="Staff only: receive, supplement or refuse")
+    channel: Literal["desk", "post", "online"] = Field("desk", description="desk or post (staff); online for a "
+                                                                             "citizen")
+    outcome: Literal["receive", "supplement", "refuse"] = Field("receive", description="Staff only: receive, "
+                                                                                      "supplement or refuse")
     reason: str = Field("", max_length=2000)
     missing: list[MissingIn] = []
     respond_working_days: int | None = Field(None, description="with outcome supplement: the working days the "
                                                                 "applicant has to supplement, where the law sets "
                                                                 "them; null where it sets none")
-    result_method: str = Field("", description="how the applicant asks to receive the result: desk, post or "
+    result_method: Literal["", "desk", "post", "online"] = Field("", description="how the applicant asks to receive the result: desk, post or "
                                                 "online; empty if not asked")
     result_address: str = Field("", description="the postal address for the result: required when "
                                                  "result_method is post, ignored otherwise")
@@ -166,7 +174,7 @@ class RequestPaymentIn(Schema):
 
 
 class ConfirmPaymentIn(Schema):
-    channel: str = Field("", max_length=10, description="desk, online, bank or post")
+    channel: Literal["", "desk", "online", "bank", "post"] = Field("", description="desk, online, bank or post")
     receipt_number: str = Field("", max_length=100, description="The receipt number")
     paid_at: dt.datetime | None = Field(None, description="When it was paid (default: now)")
 
@@ -177,7 +185,7 @@ class ApologyIn(Schema):
 
 
 class ReturnResultIn(Schema):
-    method: str = Field("", max_length=10, description="desk, post or online")
+    method: Literal["", "desk", "post", "online"] = Field("", description="desk, post or online")
     collector_name: str = Field("", max_length=255, description="desk: the person who collected the result")
     collector_id_number: str = Field("", max_length=20, description="desk: their ID number (12 digits) or passport")
     collector_signed: bool = Field(False, description="desk: they signed the register (required)")

@@ -19,7 +19,7 @@ from motcua.catalogue import eform
 from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
-from motcua.core.text import fold_vi, nfc
+from motcua.core.text import ascii_digits_only, fold_vi, nfc
 
 from . import codes, deadlines, events, files, lifecycle, selectors
 from .choices import ApplicantKind, Channel, EventKind, Outcome, Status, SupplementProblem
@@ -28,9 +28,13 @@ from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
 
-ID_NUMBER = re.compile(r"^\d{12}$")
-TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
-PHONE = re.compile(r"^\+?[\d .]{8,15}$")
+# re.ASCII: ``\d`` alone also matches Arabic-Indic, full-width and other scripts' digits; an ID number or a
+# phone typed in them passed the check and never matched the tracking's last four digits nor a national
+# register. Refused (not converted): the applicant sees what was stored, and no second spelling of a number
+# exists to compare.
+ID_NUMBER = re.compile(r"^\d{12}$", re.ASCII)
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$", re.ASCII)
+PHONE = re.compile(r"^\+?[\d .]{8,15}$", re.ASCII)
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -103,6 +107,9 @@ def clean_applicant(applicant: Applicant) -> Applicant:
         raise _invalid(_("Choose an individual or an organisation."), "applicant.kind")
     if not a.name:
         raise _invalid(_("Enter the applicant's name."), "applicant.name")
+    for field in ("id_number", "tax_code", "phone"):
+        if not ascii_digits_only(getattr(a, field)):
+            raise _invalid(_("Type the numbers with the digits 0 to 9."), f"applicant.{field}")
     if a.kind == ApplicantKind.INDIVIDUAL and not ID_NUMBER.match(a.id_number):
         raise _invalid(_("The personal ID number has 12 digits."), "applicant.id_number")
     if a.id_number and not ID_NUMBER.match(a.id_number):

@@ -8,20 +8,18 @@ tree-wide reader (the inspector, the administrator), as dossiers are.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from motcua.core.api_schemas import CleanText
+from motcua.core.text import refuse_control_characters
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text: refused here as bad input, never a 500 at the database.
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
+# PostgreSQL refuses NUL in text: refused here as bad input, never a 500 at the database (the shared check,
+# which also refuses the other control characters).
+_no_nul = refuse_control_characters
+Text = CleanText
 # An item's code in a path, e.g. T.SXD-PA26-00001.
 Code = Annotated[str, Field(max_length=40, description="the item's code, e.g. T.SXD-PA26-00001"),
                  AfterValidator(_no_nul)]
@@ -35,9 +33,10 @@ class FeedbackIn(Schema):
     content: Text = Field(max_length=10_000, description="at least a sentence (10 characters)")
     agency_code: Text = Field("", max_length=40, description="the receiving agency's code, e.g. T.SXD "
                                                               "(empty: the agency of the dossier, else the first)")
-    topic: Text = Field("regulation", max_length=20, description="regulation (Decree 20/2008) or conduct (how a "
-                                                                 "procedure was carried out)")
-    kind: Text = Field("feedback", max_length=20, description="feedback, or petition (needs a proposal)")
+    topic: Literal["regulation", "conduct"] = Field(
+        "regulation", description="regulation (Decree 20/2008) or conduct (how a procedure was carried out)")
+    kind: Literal["feedback", "petition"] = Field("feedback",
+                                                  description="feedback, or petition (needs a proposal)")
     proposal: Text = Field("", max_length=10_000)
     field_id: int | None = Field(None, ge=1, le=2**31 - 1)
     procedure_code: Text = Field("", max_length=40)

@@ -48,7 +48,7 @@ from .models import ContactChannel, ContactPreference, Draft, DraftFile, Pending
 log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+PHONE = re.compile(r"^(\+84|0)\d{9,10}$", re.ASCII)  # 0-9 only (dossiers.services.ID_NUMBER)
 DRAFT_ROOT = "drafts"
 
 
