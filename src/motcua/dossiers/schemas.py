@@ -9,7 +9,6 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-
 # Choices are Literal types, not free strings: "carrier-pigeon" as a channel was taken and stored as desk.
 # A value outside the list is a 400 naming the field and the values allowed (issue 21, finding 4).
 ApplicantKindIn = Literal["individual", "organisation"]
@@ -73,8 +72,8 @@ class DossierIn(Schema):
     respond_working_days: int | None = Field(None, description="with outcome supplement: the working days the "
                                                                 "applicant has to supplement, where the law sets "
                                                                 "them; null where it sets none")
-    result_method: Literal["", "desk", "post", "online"] = Field("", description="how the applicant asks to receive the result: desk, post or "
-                                                "online; empty if not asked")
+    result_method: Literal["", "desk", "post", "online"] = Field(
+        "", description="how the applicant asks to receive the result: desk, post or online; empty if not asked")
     result_address: str = Field("", description="the postal address for the result: required when "
                                                  "result_method is post, ignored otherwise")
     form_data: dict[str, Any] | None = Field(

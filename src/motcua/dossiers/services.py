@@ -107,9 +107,9 @@ def clean_applicant(applicant: Applicant) -> Applicant:
         raise _invalid(_("Choose an individual or an organisation."), "applicant.kind")
     if not a.name:
         raise _invalid(_("Enter the applicant's name."), "applicant.name")
-    for field in ("id_number", "tax_code", "phone"):
-        if not ascii_digits_only(getattr(a, field)):
-            raise _invalid(_("Type the numbers with the digits 0 to 9."), f"applicant.{field}")
+    for name in ("id_number", "tax_code", "phone"):
+        if not ascii_digits_only(getattr(a, name)):
+            raise _invalid(_("Type the numbers with the digits 0 to 9."), f"applicant.{name}")
     if a.kind == ApplicantKind.INDIVIDUAL and not ID_NUMBER.match(a.id_number):
         raise _invalid(_("The personal ID number has 12 digits."), "applicant.id_number")
     if a.id_number and not ID_NUMBER.match(a.id_number):
