@@ -13,6 +13,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
         "MOTCUA_ENV": "production",
         "MOTCUA_SECRET_KEY": secrets.token_urlsafe(60),
         "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "MOTCUA_PUBLIC_BASE_URL": "https://motcua.example.gov.vn",
         "MOTCUA_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "motcua.settings",
         "PYTHONPATH": str(ROOT / "src"),

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import engines, health
+        from . import checks, engines, health  # noqa: F401  (checks: registers the system checks)
 
         # The admin banner shows these to the system administrators; /healthz lists them for the monitoring.
         health.register("core.task_queue", engines.task_queue_notices, audience=engines.is_operator)
