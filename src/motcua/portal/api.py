@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -64,18 +64,40 @@ def _no_match() -> NotFound:
                     code="no_match")
 
 
-@router.get("/public/dossiers/{code}", response={200: PublicDossierOut, **ERRORS}, auth=None,
-            summary="Track a dossier by its code and 4 digits (public)")
-def public_dossier(request: HttpRequest, code: str, query: Query[VerifyQuery]) -> Any:
-    """The same answer (404 ``no_match``) for an unknown code and for wrong digits; rate-limited per client
-    (429 ``throttled``)."""
+# The four digits in a query string land in every access log, proxy log and browser history on the way
+# (OWASP ASVS 8.3.1: sensitive data in the body, not the URL); the HTML tracking form posts them for this
+# reason. POST is the way; the GET keeps answering until TRACKING_GET_SUNSET, marked deprecated in the
+# OpenAPI document and by the Deprecation and Sunset headers (RFC 9745, RFC 8594).
+TRACKING_GET_SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
+
+
+def _track(request: HttpRequest, code: str, verify: str) -> Any:
     if not throttle.allow(request):
         raise DomainError(_("Too many lookups from your connection. Wait a few minutes and try again."),
                           code="throttled", status=429)
-    result = selectors.track(code, query.verify)
+    result = selectors.track(code, verify)
     if result is None:
         raise _no_match()
     return result
+
+
+@router.post("/public/dossiers/{code}", response={200: PublicDossierOut, **ERRORS}, auth=None,
+             summary="Track a dossier by its code and 4 digits (public)")
+def public_dossier_track(request: HttpRequest, code: str, body: VerifyQuery) -> Any:
+    """The digits in the JSON body (``{"verify": "5678"}``). The same answer (404 ``no_match``) for an
+    unknown code and for wrong digits; rate-limited per client (429 ``throttled``)."""
+    return _track(request, code, body.verify)
+
+
+@router.get("/public/dossiers/{code}", response={200: PublicDossierOut, **ERRORS}, auth=None, deprecated=True,
+            summary="Track a dossier with the digits in the URL (deprecated: use POST)")
+def public_dossier(request: HttpRequest, response: HttpResponse, code: str, query: Query[VerifyQuery]) -> Any:
+    """Deprecated: the digits end up in access logs. Use ``POST /public/dossiers/{code}`` with
+    ``{"verify": "…"}``; this answers the same until its Sunset date."""
+    response["Deprecation"] = "true"
+    response["Sunset"] = TRACKING_GET_SUNSET
+    response["Link"] = f'<{request.path}>; rel="successor-version"'
+    return _track(request, code, query.verify)
 
 
 class RatingIn(Schema):
