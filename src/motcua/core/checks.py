@@ -26,7 +26,7 @@ def public_base_url_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
     if parts.scheme in ("http", "https") and (parts.hostname or "") not in LOCAL_HOSTS:
         return []
     return [Error(
-        "MOTCUA_PUBLIC_BASE_URL is not set to the public address of this installation (got %r)." % url,
+        f"MOTCUA_PUBLIC_BASE_URL is not set to the public address of this installation (got {url!r}).",
         hint="Set it to the address citizens open, e.g. https://dichvucong.example.gov.vn "
              "(docs/operations.md); links in notices and QR codes are built from it.",
         id="motcua.E001")]
