@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,6 +22,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -127,7 +129,20 @@ class UserTextMiddleware:
                 and request.content_type not in self.API_BODIES:
             return JsonResponse(error_body("unsupported_media_type", _(
                 "Send the request body as application/json (or multipart/form-data with files).")), status=415)
-        if self._has_control(request):
+        try:
+            refused = self._has_control(request)
+        except MultiPartParserError:
+            # Read here first, the body is gone for the view: answer as the API's own handler would.
+            message = _("The multipart body cannot be read: send it with its boundary, and give each file a "
+                        "name of at most 255 characters.")
+            if api:
+                return JsonResponse(error_body("invalid_multipart", message), status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        except RequestDataTooBig:
+            if api:
+                return JsonResponse(error_body("too_large", _("The request is too large.")), status=413)
+            raise
+        if refused:
             message = _("The text sent contains control characters (such as NUL): remove them and try again.")
             if api:
                 return JsonResponse(error_body("invalid_input", message), status=400)
@@ -139,14 +154,11 @@ class UserTextMiddleware:
         texts: list[str] = [unquote(request.META.get("QUERY_STRING", ""))]
         if request.method in ("POST", "PUT", "PATCH"):
             if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                try:
-                    texts += [v for _key, values in request.POST.lists() for v in values]
-                    texts += list(request.POST.keys())
-                except Exception:  # a malformed body: the view's own parsing answers it with a 400
-                    return False
+                texts += [v for _key, values in request.POST.lists() for v in values]
+                texts += list(request.POST.keys())
             elif request.content_type == "application/json" and request.body:
                 try:
                     texts += list(_strings(json.loads(request.body)))
-                except ValueError:  # not JSON: the API's parser answers with its own 400
+                except (ValueError, RecursionError):  # not JSON: the API's parser answers with its own 400
                     return False
         return any(has_control_character(text) for text in texts)
