@@ -135,6 +135,8 @@ def app_environment(state: dict[str, Any]) -> dict[str, str]:
         "MOTCUA_CSRF_TRUSTED_ORIGINS": f"{base},https://127.0.0.1:{PORTS['https']}",
         "MOTCUA_PUBLIC_BASE_URL": base,
         "MOTCUA_HSTS_SECONDS": "0",  # a self-signed model: no browser should remember it
+        # The model is reached at localhost, which production otherwise refuses as its public address.
+        "MOTCUA_SILENCED_CHECKS": "motcua.E001",
         "MOTCUA_VAR_DIR": str(FOLDER / "var"),
         "DATABASE_URL": f"{bouncer}/{DATABASE}",
         "MOTCUA_DB_REPLICA_URL": f"{bouncer}/{DATABASE}_replica",

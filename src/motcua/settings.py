@@ -85,6 +85,10 @@ else:
     # Only for development and tests; production refuses to start without its own key.
     SECRET_KEY = env_str("MOTCUA_SECRET_KEY", "django-insecure-motcua-development-key-" + "x" * 24)
 
+# System checks an operator has decided to silence, by id (e.g. motcua.E001 for `make cluster`, the model of a
+# province on one machine, which citizens reach at localhost).
+SILENCED_SYSTEM_CHECKS = env_list("MOTCUA_SILENCED_CHECKS", [])
+
 ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS", [])
 

@@ -86,6 +86,43 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
                        "FOR EACH ROW EXECUTE FUNCTION dossiers_event_append_only()")
 
 
+def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Back to one plain table (an operator rolling back a release, the migration tests): the rows copied into a
+    table with the former keys, the two foreign keys to it restored. As slow as the way forward."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [T])
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype IN ('f', 'p', 'u')", [T])
+        constraints = cursor.fetchall()
+        cursor.execute(f"DROP TRIGGER IF EXISTS dossiers_event_no_update ON {T}")
+        cursor.execute(f"ALTER TABLE {T} RENAME TO {T}_partitioned")
+        cursor.execute(f"CREATE TABLE {T} (LIKE {T}_partitioned INCLUDING DEFAULTS INCLUDING IDENTITY "
+                       "INCLUDING CONSTRAINTS)")
+        cursor.execute(f"INSERT INTO {T} SELECT * FROM {T}_partitioned")
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{T}', 'id'), "
+                       f"COALESCE((SELECT max(id) FROM {T}), 0) + 1, false)")
+        cursor.execute(f"DROP TABLE {T}_partitioned CASCADE")
+        for name, definition, kind in constraints:
+            if kind == "f":
+                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" {definition}')
+            elif kind == "p":
+                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" PRIMARY KEY (id)')
+            else:
+                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" UNIQUE (dossier_id, seq)')
+        unique_names = {name for name, _d, kind in constraints if kind in ("p", "u")}
+        for name, definition in indexes:
+            if name not in unique_names:
+                cursor.execute(definition.replace(" ON ONLY ", " ON "))
+        for table in ("dossiers_pendingdispatch", "integrations_syncrecord"):
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{table}_event_id_fk_dossierevent" '
+                           f"FOREIGN KEY (event_id) REFERENCES {T} (id) DEFERRABLE INITIALLY DEFERRED")
+        cursor.execute(f"CREATE TRIGGER dossiers_event_no_update BEFORE UPDATE OR DELETE ON {T} "
+                       "FOR EACH ROW EXECUTE FUNCTION dossiers_event_append_only()")
+
+
 class Migration(migrations.Migration):
     atomic = True
     dependencies = [
@@ -93,5 +130,4 @@ class Migration(migrations.Migration):
         # Its foreign key to the event table has to exist before this migration drops it (see above).
         ("integrations", "0002_sync"),
     ]
-    # No way back: going back to one table is a copy an operator does by hand, if ever.
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, backwards)]
