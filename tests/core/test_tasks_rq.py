@@ -25,16 +25,22 @@ from tests.integrations.test_dvcqg_kill import SEED
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
-@pytest.fixture
-def redis_db():  # type: ignore[no-untyped-def]
+def empty_redis(url: str):  # type: ignore[no-untyped-def]
+    """A client of the Redis database at ``url``, emptied; the test is skipped when Redis does not answer."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not available at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis is not available at {url}: {exc}")
     client.flushdb()
+    return client
+
+
+@pytest.fixture
+def redis_db():  # type: ignore[no-untyped-def]
+    client = empty_redis(REDIS_URL)
     yield client
     client.flushdb()
 

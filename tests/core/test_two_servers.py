@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_tasks_rq import empty_redis
 from tests.dossiers.test_kill import _env, _free_port, _manage, _serve
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -24,14 +25,7 @@ User.objects.create_user(username="binh", password="mat-khau-dai-12", full_name=
 
 @pytest.fixture
 def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not available at {REDIS_URL}: {exc}")
-    client.flushdb()
+    client = empty_redis(REDIS_URL)
     env = _env(tmp_path)
     env.update(MOTCUA_CACHE_URL=REDIS_URL, MOTCUA_TRACKING_RATE_LIMIT="3", MOTCUA_LOGIN_THROTTLING="false")
     _manage(env, "migrate", "--noinput")

@@ -44,6 +44,38 @@ def _inbound_fks(cursor, table: str) -> list[tuple[str, str]]:  # type: ignore[n
     return list(cursor.fetchall())
 
 
+def _capture(cursor):  # type: ignore[no-untyped-def]
+    """The indexes and the keys of ``T``, to be rebuilt on the new table under the same names; its trigger
+    dropped (it is made again on the new table)."""
+    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [T])
+    indexes = cursor.fetchall()
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+                   "WHERE conrelid = %s::regclass AND contype IN ('f', 'p', 'u')", [T])
+    constraints = cursor.fetchall()
+    cursor.execute(f"DROP TRIGGER IF EXISTS dossiers_event_no_update ON {T}")
+    return constraints, indexes
+
+
+def _copy_and_rekey(cursor, source, constraints, indexes, primary, unique):  # type: ignore[no-untyped-def]
+    """Copy ``source`` into the new ``T``, drop it, and give ``T`` the captured keys (with ``primary`` and ``unique``
+    as the primary key's and the chain position's columns), foreign keys and indexes."""
+    cursor.execute(f"INSERT INTO {T} SELECT * FROM {source}")
+    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{T}', 'id'), "
+                   f"COALESCE((SELECT max(id) FROM {T}), 0) + 1, false)")
+    cursor.execute(f"DROP TABLE {source} CASCADE")
+    for name, definition, kind in constraints:
+        if kind == "f":
+            cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" {definition}')
+        elif kind == "p":
+            cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" PRIMARY KEY ({primary})')
+        else:
+            cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" UNIQUE ({unique})')
+    unique_names = {name for name, _d, kind in constraints if kind in ("p", "u")}
+    for name, definition in indexes:
+        if name not in unique_names:
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))  # on a partitioned table: on every partition
+
+
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -52,13 +84,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     with schema_editor.connection.cursor() as cursor:
         for table, name in _inbound_fks(cursor, T):
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        # The indexes and foreign keys of the old table, to be rebuilt on the new one under the same names.
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [T])
-        indexes = cursor.fetchall()
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype IN ('f', 'p', 'u')", [T])
-        constraints = cursor.fetchall()
-        cursor.execute(f"DROP TRIGGER IF EXISTS dossiers_event_no_update ON {T}")
+        constraints, indexes = _capture(cursor)
         cursor.execute(UP)
         cursor.execute(f"SELECT min(at), max(at) FROM {T}_unpartitioned")
         oldest, newest = cursor.fetchone()
@@ -67,21 +93,8 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
         until = max(newest.date(), today) if newest else today
         months = (until.year - today.year) * 12 + until.month - today.month
         partitions.ensure(ahead=max(3, months), today=today, since=since)
-        cursor.execute(f"INSERT INTO {T} SELECT * FROM {T}_unpartitioned")
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{T}', 'id'), "
-                       f"COALESCE((SELECT max(id) FROM {T}), 0) + 1, false)")
-        cursor.execute(f"DROP TABLE {T}_unpartitioned")
-        for name, definition, kind in constraints:
-            if kind == "f":
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" {definition}')
-            elif kind == "p":
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" PRIMARY KEY (id, at)')
-            else:  # the chain position: unique per month (see above)
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" UNIQUE (dossier_id, seq, at)')
-        unique_names = {name for name, _d, kind in constraints if kind in ("p", "u")}
-        for name, definition in indexes:
-            if name not in unique_names:
-                cursor.execute(definition)  # on the partitioned table: built on every partition
+        # The chain position is unique per month (see above).
+        _copy_and_rekey(cursor, f"{T}_unpartitioned", constraints, indexes, "id, at", "dossier_id, seq, at")
         cursor.execute(f"CREATE TRIGGER dossiers_event_no_update BEFORE UPDATE OR DELETE ON {T} "
                        "FOR EACH ROW EXECUTE FUNCTION dossiers_event_append_only()")
 
@@ -92,30 +105,11 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [T])
-        indexes = cursor.fetchall()
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype IN ('f', 'p', 'u')", [T])
-        constraints = cursor.fetchall()
-        cursor.execute(f"DROP TRIGGER IF EXISTS dossiers_event_no_update ON {T}")
+        constraints, indexes = _capture(cursor)
         cursor.execute(f"ALTER TABLE {T} RENAME TO {T}_partitioned")
         cursor.execute(f"CREATE TABLE {T} (LIKE {T}_partitioned INCLUDING DEFAULTS INCLUDING IDENTITY "
                        "INCLUDING CONSTRAINTS)")
-        cursor.execute(f"INSERT INTO {T} SELECT * FROM {T}_partitioned")
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{T}', 'id'), "
-                       f"COALESCE((SELECT max(id) FROM {T}), 0) + 1, false)")
-        cursor.execute(f"DROP TABLE {T}_partitioned CASCADE")
-        for name, definition, kind in constraints:
-            if kind == "f":
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" {definition}')
-            elif kind == "p":
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" PRIMARY KEY (id)')
-            else:
-                cursor.execute(f'ALTER TABLE {T} ADD CONSTRAINT "{name}" UNIQUE (dossier_id, seq)')
-        unique_names = {name for name, _d, kind in constraints if kind in ("p", "u")}
-        for name, definition in indexes:
-            if name not in unique_names:
-                cursor.execute(definition.replace(" ON ONLY ", " ON "))
+        _copy_and_rekey(cursor, f"{T}_partitioned", constraints, indexes, "id", "dossier_id, seq")
         for table in ("dossiers_pendingdispatch", "integrations_syncrecord"):
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{table}_event_id_fk_dossierevent" '
                            f"FOREIGN KEY (event_id) REFERENCES {T} (id) DEFERRABLE INITIALLY DEFERRED")
