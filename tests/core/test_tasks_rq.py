@@ -110,13 +110,18 @@ def test_a_worker_killed_mid_job_the_job_runs_again_and_its_effect_happens_once(
     assert "0 failed job(s)" in _manage(env, "worker", "failed")
 
 
-def test_a_job_that_keeps_failing_is_listed_and_can_be_requeued(tmp_path, redis_db):
-    env = _rq_env(tmp_path)
-    _manage(env, "migrate", "--noinput")
-    # Events named by ids that are not numbers: the job fails on every attempt, once and once more (the retry).
+def _fail_one_job(env: dict[str, str]) -> None:
+    """Events named by ids that are not numbers: the job fails on every attempt, once and once more (the retry),
+    and ends in the failed list."""
     _manage(env, "shell", stdin="from motcua.dossiers.dispatch import handle_events\n"
                                 "handle_events.enqueue(['khong-phai-so'])\n")
     assert _worker(env, "--burst").wait(timeout=120) == 0
+
+
+def test_a_job_that_keeps_failing_is_listed_and_can_be_requeued(tmp_path, redis_db):
+    env = _rq_env(tmp_path)
+    _manage(env, "migrate", "--noinput")
+    _fail_one_job(env)
     listed = _manage(env, "worker", "failed")
     assert "1 failed job(s)" in listed and "handle_events" in listed and "ValueError" in listed
     assert "1 job(s) requeued" in _manage(env, "worker", "requeue", "--all")
@@ -129,9 +134,7 @@ def test_a_job_that_keeps_failing_is_listed_and_can_be_requeued(tmp_path, redis_
 def test_healthz_reports_failed_jobs_and_an_unreachable_queue(tmp_path, redis_db):
     env = _rq_env(tmp_path)
     _manage(env, "migrate", "--noinput")
-    _manage(env, "shell", stdin="from motcua.dossiers.dispatch import handle_events\n"
-                                "handle_events.enqueue(['x'])\n")
-    assert _worker(env, "--burst").wait(timeout=120) == 0
+    _fail_one_job(env)
     probe = "from django.test import Client\nprint(Client().get('/healthz').content.decode())\n"
     assert '"tasks_failed"' in _manage(env, "shell", stdin=probe)
     down = {**env, "MOTCUA_TASKS_URL": "redis://127.0.0.1:1/0"}

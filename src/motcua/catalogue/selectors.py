@@ -72,9 +72,36 @@ class ReceiptVersion:
     snapshot: dict[str, Any] | None
 
 
-_receipts: dict[tuple[str, dt.date], tuple[str, ReceiptVersion]] = {}
-_receipts_lock = threading.Lock()
-_RECEIPTS_MAX = 2048
+class _RevisionCache:
+    """Answers kept per process under the catalogue's revision token, which every catalogue or unit change
+    replaces (``services.bump_revision``, the signals in ``signals.py``): an entry made under an older token is
+    never returned. The token is read before the rows, so a change committed in between leaves an entry under
+    the old token, which the next call replaces. Emptied when full. The values are shared: callers only read."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: dict[Any, tuple[str, Any]] = {}
+
+    def get(self, key: Any, token: str) -> Any | None:
+        with self.lock:
+            hit = self.entries.get(key)
+        return hit[1] if hit is not None and hit[0] == token else None
+
+    def put(self, key: Any, token: str, value: Any) -> None:
+        with self.lock:
+            if len(self.entries) >= self.size:
+                self.entries.clear()
+            self.entries[key] = (token, value)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_receipts = _RevisionCache(2048)
+_listings = _RevisionCache(1024)
+_pages = _RevisionCache(1024)
 
 
 def revision_token() -> str:
@@ -82,12 +109,8 @@ def revision_token() -> str:
 
 
 def clear_receipt_cache() -> None:
-    with _receipts_lock:
-        _receipts.clear()
-    with _listings_lock:
-        _listings.clear()
-    with _pages_lock:
-        _pages.clear()
+    for cache in (_receipts, _listings, _pages):
+        cache.clear()
 
 
 def receipt_version(code: str, day: dt.date) -> ReceiptVersion | None:
@@ -100,21 +123,14 @@ def receipt_version(code: str, day: dt.date) -> ReceiptVersion | None:
     old token, which the next call replaces.
     """
     token = revision_token()
-    key = (code, day)
-    with _receipts_lock:
-        hit = _receipts.get(key)
-    if hit is None or hit[0] != token:
+    found: ReceiptVersion | None = _receipts.get((code, day), token)
+    if found is None:
         procedure = Procedure.objects.select_related("agency").filter(code=code).first()
         if procedure is None:
             return None
         version = version_on(procedure, day)
         found = ReceiptVersion(procedure, version, snapshot(version) if version is not None else None)
-        with _receipts_lock:
-            if len(_receipts) >= _RECEIPTS_MAX:
-                _receipts.clear()
-            _receipts[key] = (token, found)
-        hit = (token, found)
-    found = hit[1]
+        _receipts.put((code, day), token, found)
     return ReceiptVersion(found.procedure, found.version, copy.deepcopy(found.snapshot))
 
 
@@ -134,10 +150,6 @@ def receivable_procedures(unit_ids: set[int] | None, text: str = "") -> list[Pro
     return list(qs.select_related("field").distinct().order_by("code"))
 
 
-_pages: dict[tuple[str, dt.date], tuple[str, tuple[Procedure, ProcedureVersion]]] = {}
-_pages_lock = threading.Lock()
-
-
 def published_procedure_and_version(code: str, user: User | Any, as_of: dt.date | None = None,
                                     ) -> tuple[Procedure, ProcedureVersion]:
     """``procedure_and_version`` for the procedure's public page and API: the public answer (no drafts) is kept
@@ -147,15 +159,10 @@ def published_procedure_and_version(code: str, user: User | Any, as_of: dt.date 
         return procedure_and_version(code, user, as_of)
     token = revision_token()
     key = (code, as_of or today())
-    with _pages_lock:
-        hit = _pages.get(key)
-    if hit is not None and hit[0] == token:
-        return hit[1]
-    found = procedure_and_version(code, user, as_of)
-    with _pages_lock:
-        if len(_pages) >= _LISTINGS_MAX:
-            _pages.clear()
-        _pages[key] = (token, found)
+    found: tuple[Procedure, ProcedureVersion] | None = _pages.get(key, token)
+    if found is None:
+        found = procedure_and_version(code, user, as_of)
+        _pages.put(key, token, found)
     return found
 
 
@@ -226,11 +233,6 @@ def _filtered(filters: Filters, include_drafts: bool) -> QuerySet[Procedure]:
     return qs
 
 
-_listings: dict[tuple[Any, ...], tuple[str, Listing]] = {}
-_listings_lock = threading.Lock()
-_LISTINGS_MAX = 1024
-
-
 def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, offset: int = 0) -> Listing:
     """Procedures with a version in force on ``filters.as_of`` matching the filters and the search.
 
@@ -245,15 +247,10 @@ def list_procedures(filters: Filters, user: User | Any, limit: int | None = 20, 
     token = revision_token()
     key = (filters.q, filters.field, filters.level, filters.online_mode, filters.agency,
            filters.as_of or today(), limit, offset)
-    with _listings_lock:
-        hit = _listings.get(key)
-    if hit is not None and hit[0] == token:
-        return hit[1]
-    listing = _list_procedures(filters, False, limit, offset)
-    with _listings_lock:
-        if len(_listings) >= _LISTINGS_MAX:
-            _listings.clear()
-        _listings[key] = (token, listing)
+    listing: Listing | None = _listings.get(key, token)
+    if listing is None:
+        listing = _list_procedures(filters, False, limit, offset)
+        _listings.put(key, token, listing)
     return listing
 
 
