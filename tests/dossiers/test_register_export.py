@@ -126,3 +126,15 @@ def test_a_failing_export_says_so_and_expired_ones_are_swept(three, people, monk
     ExportJob.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     call_command("exports", "sweep")
     assert not ExportJob.objects.exists() and not default_storage.exists(done.file.name)
+
+
+def test_an_export_is_nothing_to_an_anonymous_caller(three, people):
+    today = timezone.localdate()
+    job = exports.start(register_exports.XLSX, people["binh"], register_exports.params(today, today))
+    exports.build(job.pk)
+    assert Client().get(f"/api/v1/exports/{job.pk}").status_code == 401
+    assert Client().get(f"/api/v1/exports/{job.pk}/file").status_code == 401
+    page = Client().get(f"/xuat/{job.pk}/")
+    assert page.status_code == 302 and "/tai-khoan/dang-nhap/" in page["Location"]
+    assert Client().get(f"/xuat/{job.pk}/tep").status_code == 302
+    assert Client().get("/api/v1/exports/khong-phai-uuid").status_code == 401
