@@ -1,6 +1,7 @@
 """The dossier register (form 06 of Circular 01/2018/TT-VPCP Arts. 9–10; form 07 of Circular 03/2025/TT-VPCP
-Annex I) as a background export when a range holds more dossiers than a request should render (``motcua.core.exports``): the same rows, the same masking and the
-same logging of each dossier's appearance (``services.rows_for_export``) as the register built within the request.
+Annex I) as a background export when a range holds more dossiers than a request should render
+(``motcua.core.exports``): the same rows, the same masking and the same logging of each dossier's appearance
+(``services.rows_for_export``) as the register built within the request.
 """
 
 from __future__ import annotations
