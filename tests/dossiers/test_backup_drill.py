@@ -119,7 +119,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_touched(people, procedu
     with pytest.raises(CommandError, match="does not match its checksum"):
         call_command("restore", str(damaged), replace=True, stdout=io.StringIO())
     assert Dossier.objects.count() == 1  # nothing was replaced
-    with pytest.raises(CommandError, match="not a motcua backup|cannot be read"):
+    with pytest.raises(CommandError, match=r"not a motcua backup|cannot be read"):
         call_command("backup", check=archive.with_name("missing.tar"), stdout=io.StringIO())
 
 
