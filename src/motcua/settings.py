@@ -472,6 +472,12 @@ MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-u
 MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
+# Registration messages (codes, or the notice to an existing account) to one e-mail or phone, and registrations
+# and new codes asked by one client (its address: core.throttle.client_address) per window.
+MOTCUA_REGISTRATION_CODES_PER_HOUR = env_int("MOTCUA_REGISTRATION_CODES_PER_HOUR", 3)
+MOTCUA_REGISTRATION_CODES_PER_DAY = env_int("MOTCUA_REGISTRATION_CODES_PER_DAY", 10)
+MOTCUA_REGISTRATION_RATE_LIMIT = env_int("MOTCUA_REGISTRATION_RATE_LIMIT", 5)
+MOTCUA_REGISTRATION_RATE_WINDOW = env_int("MOTCUA_REGISTRATION_RATE_WINDOW", 3600)  # seconds
 
 # --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
 # The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
