@@ -656,3 +656,10 @@ MOTCUA_NATIONAL_CATALOGUE_HEADERS = env_json("MOTCUA_NATIONAL_CATALOGUE_HEADERS"
 # The daily comparison (``motcua national-catalogue check``); off while no URL is configured.
 MOTCUA_SCHEDULE["national-catalogue check"] = (
     env_int("MOTCUA_NATIONAL_CATALOGUE_CHECK_SECONDS", 24 * 3600) if MOTCUA_NATIONAL_CATALOGUE_URL else 0)
+
+# --- Backups (motcua.core.backup, docs/operations.md "Backups") ---------------------------------------------------
+# ``motcua backup`` writes here (default var/backups); with the folder set, the scheduler makes one archive a day and
+# keeps the newest MOTCUA_BACKUP_KEEP. The folder belongs on another disk or machine than the database.
+MOTCUA_BACKUP_DIR = env_str("MOTCUA_BACKUP_DIR", "")
+MOTCUA_BACKUP_KEEP = env_int("MOTCUA_BACKUP_KEEP", 14)
+MOTCUA_SCHEDULE["backup"] = env_int("MOTCUA_BACKUP_SECONDS", 24 * 3600) if MOTCUA_BACKUP_DIR else 0
