@@ -7,6 +7,7 @@ with a clear message instead of somewhere deep in a request. ``MOTCUA_ENV`` sele
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -241,7 +242,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The name and phone live in full_name and phone here, not in Django's first_name/last_name.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")}},
+    # Accent-insensitive: refuses "nguyenvanan1" for Nguyễn Văn An (issue 21, finding 9).
+    {"NAME": "motcua.accounts.validators.PersonalInformationValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -260,6 +265,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("MOTCUA_LOGIN_THROTTLING", True)
+
+# The client's address (login lockout, rate limits): ``motcua.core.throttle.client_address``. X-Forwarded-For is
+# believed only from these reverse proxies (addresses or networks, comma-separated); empty: the peer's address.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", [])
+for _proxy in MOTCUA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"MOTCUA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _exc
+AXES_CLIENT_IP_CALLABLE = "motcua.core.throttle.client_address"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -461,6 +476,12 @@ MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-u
 MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
+# Registration messages (codes, or the notice to an existing account) to one e-mail or phone, and registrations
+# and new codes asked by one client (its address: core.throttle.client_address) per window.
+MOTCUA_REGISTRATION_CODES_PER_HOUR = env_int("MOTCUA_REGISTRATION_CODES_PER_HOUR", 3)
+MOTCUA_REGISTRATION_CODES_PER_DAY = env_int("MOTCUA_REGISTRATION_CODES_PER_DAY", 10)
+MOTCUA_REGISTRATION_RATE_LIMIT = env_int("MOTCUA_REGISTRATION_RATE_LIMIT", 5)
+MOTCUA_REGISTRATION_RATE_WINDOW = env_int("MOTCUA_REGISTRATION_RATE_WINDOW", 3600)  # seconds
 
 # --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
 # The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
