@@ -144,7 +144,8 @@ def test_staff_pages_the_admin_site_and_the_session_api_are_closed_before_the_se
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith(STEP), path
     api = client.get("/api/v1/me")
-    assert api.status_code == 401 and "xác thực hai bước" in api.json()["detail"]
+    assert api.status_code == 401 and api.json()["error"]["code"] == "second_factor_required"
+    assert "xác thực hai bước" in api.json()["error"]["message"]
     # A write through the session API is refused too.
     assert client.post("/api/v1/dossiers", {}, content_type="application/json").status_code == 401
     # The admin site's own sign-in form leads to the same step.

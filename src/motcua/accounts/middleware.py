@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import error_body
+
 from .models import User
 from .permissions import requires_second_factor
 from .selectors import authenticator
@@ -50,7 +52,8 @@ class SecondFactorMiddleware:
 
     def _refuse(self, request: HttpRequest, user: User) -> HttpResponse:
         if self._api(request.path):
-            return JsonResponse({"detail": _("Complete the second factor of your sign-in first.")}, status=401)
+            return JsonResponse(error_body("second_factor_required",
+                                           _("Complete the second factor of your sign-in first.")), status=401)
         step = "accounts:second-factor" if authenticator(user) is not None else "accounts:enrol"
         url = reverse(step)
         if request.method in ("GET", "HEAD"):
