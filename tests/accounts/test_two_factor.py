@@ -204,6 +204,9 @@ def test_new_recovery_codes_replace_the_old_ones(client, people):
     old = services.new_recovery_codes(people["cuong"])
     sign_in_password(client, "cuong")
     client.post(STEP, {"code": code_for(device)})
+    account = client.get("/tai-khoan/").content.decode()
+    assert "Xác thực hai bước" in account and "Còn 10 mã dự phòng." in account
+    assert "Tạo mã dự phòng mới" in account and "Chuyển sang ứng dụng xác thực mới" in account
     response = client.post(CODES, {"action": "regenerate"})
     assert response.status_code == 302
     new = re.findall(r"<li><code>([A-Z0-9-]+)</code></li>", client.get(CODES).content.decode())

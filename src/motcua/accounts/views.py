@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
+from django_otp import verify_token as otp_verify_token
 from django_otp.models import Device
 
 from . import selectors, services
@@ -111,8 +112,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, recovery=recovery)
     if request.method == "POST" and form.is_valid():
         allowed, info = device.verify_is_allowed() if device is not None else (False, None)
-        if device is not None and allowed and device.verify_token(form.cleaned_data["code"].replace(" ", "")):
-            _passed(request, device)
+        # django-otp verifies on the device row locked for update: two requests with one code cannot both pass.
+        passed = otp_verify_token(user, device.persistent_id, form.cleaned_data["code"].replace(" ", "")) \
+            if device is not None and allowed else None
+        if passed is not None:
+            _passed(request, passed)
             if recovery:
                 rest = selectors.recovery_device(user)
                 left = rest.remaining() if rest is not None else 0
