@@ -103,6 +103,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # The second factor of staff sign-in (TOTP, motcua.accounts.middleware): before motcua.accounts, whose admin
+    # takes the TOTP devices' admin page away (it shows every person's secret).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs from its packaged static files, not from a CDN
     "auditlog",
     "django_tasks",
@@ -135,6 +139,10 @@ MIDDLEWARE = [
     "motcua.core.middleware.UserTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor; then staff who have not are
+    # kept to the second-factor pages (docs/security.md "Second factor for staff").
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.accounts.middleware.SecondFactorMiddleware",
     # Inside the session middleware: the session's own save is not the user's write (motcua.core.dbrouter).
     "motcua.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -275,6 +283,17 @@ for _proxy in MOTCUA_TRUSTED_PROXIES:
     except ValueError as _exc:
         raise ImproperlyConfigured(f"MOTCUA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _exc
 AXES_CLIENT_IP_CALLABLE = "motcua.core.throttle.client_address"
+
+# The second factor (docs/security.md "Second factor for staff"): every officer, leader, inspector, appraiser and
+# administrator (and anyone with access to the admin site) signs in with a password and then a code from an
+# authenticator app (TOTP, RFC 6238) or a one-time recovery code. Off only where an operator says so explicitly.
+MOTCUA_STAFF_2FA = env_bool("MOTCUA_STAFF_2FA", True)
+# Wrong codes in one sign-in before the session is signed out (the password must be given again, and wrong
+# passwords are counted by django-axes above). Each device also slows tries down: 1, 2, 4, 8 … seconds
+# between tries after successive failures (django-otp's throttling, reset by a right code).
+MOTCUA_2FA_FAILURE_LIMIT = env_int("MOTCUA_2FA_FAILURE_LIMIT", 5)
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = env_str("MOTCUA_2FA_ISSUER", "motcua")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
