@@ -24,19 +24,23 @@ from motcua.accounts.models import OrgUnit, User
 def _flush_may_delete_events():  # type: ignore[no-untyped-def]
     """SQLite's flush (after a transactional test) deletes every table's rows; the event table's DELETE trigger
     lets it through only inside ``events.deletable`` (migration 0026). PostgreSQL flushes with TRUNCATE."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection
 
     from motcua.dossiers.events import deletable
 
-    original = DatabaseOperations.execute_sql_flush
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    original = operations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):  # type: ignore[no-untyped-def]
         with deletable(self.connection):
             return original(self, sql_list)
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    operations.execute_sql_flush = execute_sql_flush
     yield
-    DatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
+    operations.execute_sql_flush = original
 
 
 @pytest.fixture(autouse=True)
