@@ -66,7 +66,7 @@ def keyring() -> tuple[str, dict[str, bytes]]:
 
 
 def mac(key: bytes, body: bytes) -> str:
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hmac.digest(key, body, "sha256").hex()  # the one-shot C path: as fast as the plain SHA-256
 
 
 def plain(data: dict[str, Any]) -> dict[str, Any]:
