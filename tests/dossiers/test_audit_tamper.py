@@ -125,6 +125,30 @@ def test_dossier_deleted_with_its_events_is_caught_by_the_checkpoint(made):
     assert "not in the database (deleted)" in problems[0].problem
 
 
+def test_dossier_row_deleted_leaving_its_events_is_reported(made):
+    d = made[1]
+    if connection.vendor == "postgresql":
+        _sql("SET CONSTRAINTS ALL IMMEDIATE")
+        _sql(f"ALTER TABLE {T} DROP CONSTRAINT IF EXISTS {T}_dossier_id_fk")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                           "AND confrelid = 'dossiers_dossier'::regclass", [T])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {T} DROP CONSTRAINT "{name}"')
+    else:
+        _sql("PRAGMA defer_foreign_keys = ON")
+    for table in ("dossiers_attachment", "dossiers_dossierdocument", "documents_issuedform"):
+        _sql(f"DELETE FROM {table} WHERE dossier_id = %s", [d.pk])
+    _sql("DELETE FROM dossiers_dossier WHERE id = %s", [d.pk])
+    problems = _problems(checkpoints="none")
+    assert [(p.dossier, p.reason) for p in problems] == [(f"#{d.pk}", "head")]
+    assert f"{d.event_count} events whose dossier row is gone" in problems[0].problem
+    _sql(f"DELETE FROM dossiers_pendingdispatch WHERE event_id IN (SELECT id FROM {T} WHERE dossier_id = %s)", [d.pk])
+    if connection.vendor == "sqlite":  # the test's own cleanup, so that the deferred keys hold at its end
+        with events.deletable(connection):
+            _sql(f"DELETE FROM {T} WHERE dossier_id = %s", [d.pk])
+
+
 def test_chain_recomputed_with_plain_sha256_is_caught(made):
     """Without the key, a rewritten chain is either unkeyed (a downgrade: newer than the first keyed event) or
     fails its HMAC; with a checkpoint, its head differs from the one recorded too."""

@@ -8,7 +8,8 @@ dossier row against its history, and of both against the signed checkpoints kept
 - ``key``: an event (or a checkpoint) names a key this installation does not hold;
 - ``downgrade``: a plain SHA-256 event after a keyed one, or written after a checkpoint recorded that every new
   event was keyed (a chain recomputed without the key);
-- ``head``: the chain ends before, or elsewhere than, the head the dossier row records;
+- ``head``: the chain ends before, or elsewhere than, the head the dossier row records, or the row is gone and
+  its events remain;
 - ``checkpoint``: a dossier a checkpoint recorded is gone, or its chain is shorter than, or differs from, what a
   checkpoint recorded (events removed and the head rolled back; a chain recomputed);
 - ``row``: the dossier row disagrees with what its history says (status, code, dates, applicant).
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from . import events
@@ -268,8 +269,8 @@ def replay(chain: list[DossierEvent]) -> dict[str, Any]:
             state["status"] = e.status_after
             if e.status_after == Status.RETURNED:
                 state["returned_at"] = e.at
-            elif e.status_after == Status.STOPPED:
-                state["stopped_at"] = e.at
+            elif e.status_after == Status.STOPPED and not data.get("refusal"):
+                state["stopped_at"] = e.at  # not a refusal after appraisal that a rule set sends to 8
             elif e.status_after == Status.NOT_RECEIVED:
                 state["refused_at"] = e.at
         if e.kind == EventKind.REFUSED:
@@ -344,6 +345,14 @@ def verify(dossier_ids: list[int] | None = None, *, checkpoints: str = "all",
         report.problems += _check_checkpoints(dossier, chain, expected)
         report.problems += _check_row(dossier, chain, ring)
     wanted = set(dossier_ids) if dossier_ids is not None else None
+    if wanted is None:  # events left behind by a dossier row deleted (its foreign key dropped first)
+        orphans = (DossierEvent.objects.exclude(dossier_id__in=Dossier.objects.values("pk"))
+                   .values_list("dossier_id").annotate(n=Count("id")).order_by("dossier_id"))
+        for pk, n in orphans:
+            seen.add(pk)
+            report.problems.append(_problem(expected.names.get(pk, f"#{pk}"), f"{n} events whose dossier row is "
+                                            "gone (deleted)", "checkpoint" if pk in expected.names else "head",
+                                            dossier_id=pk))
     for pk in sorted(set(expected.heads) | set(expected.names)):
         if pk not in seen and (wanted is None or pk in wanted):
             counts = expected.heads.get(pk) or {0: ("", "")}
