@@ -133,6 +133,8 @@ def app_environment(state: dict[str, Any]) -> dict[str, str]:
         "PYTHONPATH": str(ROOT / "src"),
         "MOTCUA_ENV": "production",
         "MOTCUA_SECRET_KEY": state["secret_key"],
+        # The model keeps its audit key beside the secret key; a province keeps it out of the database's reach.
+        "MOTCUA_AUDIT_KEY": state["audit_key"],
         "MOTCUA_ALLOWED_HOSTS": "localhost,127.0.0.1",
         "MOTCUA_CSRF_TRUSTED_ORIGINS": f"{base},https://127.0.0.1:{PORTS['https']}",
         "MOTCUA_PUBLIC_BASE_URL": base,
@@ -183,7 +185,8 @@ def start(app_servers: int = 2, workers: int = 2, demo: bool = True) -> dict[str
         raise ServiceError(f"ports in use: {', '.join(busy)}")
     FOLDER.mkdir(parents=True, exist_ok=True)
     (FOLDER / "nginx-tmp").mkdir(exist_ok=True)
-    state = {"processes": {}, "secret_key": secrets.token_urlsafe(48), "started": time.time(),
+    state = {"processes": {}, "secret_key": secrets.token_urlsafe(48), "audit_key": secrets.token_urlsafe(48),
+             "started": time.time(),
              "app_ports": [PORTS["app"] + i for i in range(app_servers)]}
     _save(state)
     try:

@@ -604,6 +604,17 @@ MOTCUA_SCHEDULE = {
     "exports resume": env_int("MOTCUA_EXPORT_RESUME_SECONDS", 300),
     "exports sweep": env_int("MOTCUA_EXPORT_SWEEP_SECONDS", 3600),
 }
+# --- Tamper evidence of the dossier event log (docs/security.md §3, docs/operations.md) ----------------------------
+# Each event's hash is an HMAC-SHA-256 under this key, kept outside the database: one who can write the database
+# but does not hold the key cannot recompute a chain. Required in production (check motcua.E002); development and
+# tests derive one from SECRET_KEY. Keys retired by a rotation stay here, comma-separated, to verify old events.
+MOTCUA_AUDIT_KEY = env_str("MOTCUA_AUDIT_KEY", "")
+MOTCUA_AUDIT_OLD_KEYS = env_list("MOTCUA_AUDIT_OLD_KEYS", [])
+# Where ``motcua audit checkpoint`` writes the signed heads of every chain; keep it off the database's machine,
+# ideally on write-once storage (docs/operations.md).
+MOTCUA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("MOTCUA_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+MOTCUA_SCHEDULE["audit checkpoint"] = env_int("MOTCUA_AUDIT_CHECKPOINT_SECONDS", 24 * 3600)
+
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.
 MOTCUA_EXPORT_SYNC_MAX = env_int("MOTCUA_EXPORT_SYNC_MAX", 60)

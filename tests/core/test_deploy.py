@@ -12,6 +12,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
         **os.environ,
         "MOTCUA_ENV": "production",
         "MOTCUA_SECRET_KEY": secrets.token_urlsafe(60),
+        "MOTCUA_AUDIT_KEY": secrets.token_urlsafe(48),
         "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn",
         "MOTCUA_PUBLIC_BASE_URL": "https://motcua.example.gov.vn",
         "MOTCUA_VAR_DIR": str(tmp_path),

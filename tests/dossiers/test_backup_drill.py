@@ -36,7 +36,8 @@ pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump reads what is co
 def _fresh_installation(tmp_path: Path) -> tuple[dict[str, str], str | None]:
     """The environment of an empty installation on the suite's engine, and the PostgreSQL database to drop."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT / "src"),
-           "MOTCUA_VAR_DIR": str(tmp_path / "restored"), "MOTCUA_MEDIA_ROOT": str(tmp_path / "restored" / "media")}
+           "MOTCUA_VAR_DIR": str(tmp_path / "restored"), "MOTCUA_MEDIA_ROOT": str(tmp_path / "restored" / "media"),
+           "MOTCUA_AUDIT_KEY": AUDIT_KEY}
     for name in ("MOTCUA_ENV", "MOTCUA_TASKS_BACKEND", "MOTCUA_DEBUG", "MOTCUA_STORAGE_URL"):
         env.pop(name, None)
     if connection.vendor == "sqlite":
@@ -68,7 +69,11 @@ print(response.status_code, response.get("X-Form-Preview", ""), hashlib.sha256(r
 """
 
 
-def test_backup_wipe_restore_verify(people, procedure, token_for, tmp_path):
+AUDIT_KEY = "drill-audit-key-" + "k" * 32  # kept apart from the archive, given to the restored installation
+
+
+def test_backup_wipe_restore_verify(people, procedure, token_for, tmp_path, settings):
+    settings.MOTCUA_AUDIT_KEY = AUDIT_KEY
     d = services.receive_at_desk(people["binh"], intake(), [upload()])
     receipt = issuing.read(issuing.issue(people["binh"], d, "receipt"))
     token = token_for("binh")
