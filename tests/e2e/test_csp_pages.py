@@ -121,3 +121,61 @@ def test_the_api_docs_load_their_operations_and_try_one_under_the_policy(page_fa
     operation.locator(".responses-wrapper .response .response-col_status").first.wait_for(timeout=20000)
     assert page.evaluate("() => window.__cspViolations") == []
     screenshot(page, "csp-api-docs-desktop")
+
+
+@pytest.fixture
+def awaiting(settings, live_server, people, org, tmp_path):  # type: ignore[no-untyped-def]
+    """An online dossier of An asked to pay, the payment platform played by its double (another origin)."""
+    from motcua.integrations.payments.double import MERCHANT, SECRET, PaymentDouble
+    from tests.integrations.test_payments import awaiting_payment
+
+    with PaymentDouble() as double:
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.MOTCUA_PUBLIC_BASE_URL = live_server.url
+        settings.MOTCUA_PAYMENT_PROVIDER = "dvcqg"
+        settings.MOTCUA_PAYMENT_URL = double.url
+        settings.MOTCUA_PAYMENT_MERCHANT = MERCHANT
+        settings.MOTCUA_PAYMENT_SECRET = SECRET
+        settings.MOTCUA_PAYMENT_CALLBACK_URL = ""
+        yield double, awaiting_payment(people, org)
+
+
+def _with_form_action(settings: Any, *origins: str) -> None:
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": {
+        **policy["DIRECTIVES"], "form-action": ["'self'", *origins]}}
+
+
+def test_the_pay_form_reaches_the_payment_platform_named_in_form_action(page_factory, live_server, people,
+                                                                        settings, awaiting) -> None:
+    """The "Pay online" form posts here and is redirected to the platform: Chromium applies form-action to that
+    redirect, so the platform's origin must be in it (settings: the origin of MOTCUA_PAYMENT_URL)."""
+    double, dossier = awaiting
+    origin = double.url.rstrip("/")
+    _with_form_action(settings, origin)
+    page = _page(page_factory, PHONE)
+    sign_in_as(page, people["an"], live_server.url)
+    _visit(page, reverse("portal:dossier", args=[dossier.public_id]))
+    page.get_by_role("button", name="Thanh toán trực tuyến").click()
+    page.wait_for_url(f"{origin}/**")
+    page.get_by_role("button", name="Thanh toán").click()  # the platform's page sends the payer back
+    page.wait_for_url(f"{live_server.url}/**")
+    assert page.evaluate("() => window.__cspViolations") == []
+    screenshot(page, "csp-payment-back-phone")
+
+
+def test_without_the_platform_in_form_action_the_browser_stops_the_payment(browser, live_server, people,
+                                                                          settings, awaiting) -> None:
+    """Why the setting exists: with form-action 'self' alone, Chromium refuses the redirect to the platform."""
+    _double, dossier = awaiting
+    _with_form_action(settings)
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=live_server.url)
+    messages: list[str] = []
+    context.on("console", lambda m: messages.append(m.text))
+    page = context.new_page()
+    sign_in_as(page, people["an"], live_server.url)
+    page.goto(reverse("portal:dossier", args=[dossier.public_id]))
+    page.get_by_role("button", name="Thanh toán trực tuyến").click()
+    page.wait_for_timeout(1500)
+    context.close()
+    assert any("form-action" in m for m in messages), messages
