@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import path as route
 from django.urls import reverse
 
 from motcua.dossiers import services
@@ -179,3 +180,26 @@ def test_without_the_platform_in_form_action_the_browser_stops_the_payment(brows
     page.wait_for_timeout(1500)
     context.close()
     assert any("form-action" in m for m in messages), messages
+
+
+def _broken(request: Any) -> Any:
+    raise RuntimeError("a fault, for the 500 page")
+
+
+urlpatterns = [route("hong/", _broken)]
+handler500 = "motcua.core.views.server_error"
+
+
+def test_the_500_page_keeps_its_look_by_the_hash_of_its_style_block(page_factory, settings) -> None:
+    """The 500 page does not rely on the static files: its one style block is allowed by its hash."""
+    settings.ROOT_URLCONF = __name__
+    settings.DEBUG = False
+    page = _page(page_factory, PHONE)
+    response = page.goto("/hong/")
+    assert response.status == 500
+    assert "'sha256-" in response.headers["content-security-policy"]
+    assert page.evaluate("() => window.__cspViolations") == []
+    # The block applied: the body is centred in a 40rem column, links in the site's blue.
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") == "640px"
+    assert _colour(page, "a", "color") == "rgb(11, 79, 138)"
+    screenshot(page, "csp-500-phone")
