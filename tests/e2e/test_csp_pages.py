@@ -93,6 +93,13 @@ def test_staff_and_citizen_pages_break_no_policy(page_factory, live_server, peop
 
 
 def test_the_admin_site_breaks_no_policy(page_factory, live_server, people) -> None:
+    from motcua.dossiers import rules
+    from motcua.notifications.models import MessageTemplate
+
+    rule_set = rules.ensure_default_rule_set()
+    rule_set.note = "Sửa để có lịch sử"
+    rule_set.save()  # django-auditlog records the change
+    template = MessageTemplate.objects.order_by("pk").first()
     page = _page(page_factory)
     sign_in_as(page, people["ha"], live_server.url)
     for path in ("/quan-tri/", "/quan-tri/accounts/user/", f"/quan-tri/accounts/user/{people['an'].pk}/change/",
@@ -100,6 +107,14 @@ def test_the_admin_site_breaks_no_policy(page_factory, live_server, people) -> N
         _visit(page, path)
     # The admin's own addition to the look (motcua/admin.css) is loaded from the file.
     assert page.evaluate("() => [...document.styleSheets].some(s => (s.href || '').endsWith('motcua/admin.css'))")
+    if template is not None:  # a message template's preview wraps its lines, by a class now
+        _visit(page, f"/quan-tri/notifications/messagetemplate/{template.pk}/change/")
+        assert _colour(page, "pre.message-preview", "whiteSpace") == "pre-wrap"
+    # django-auditlog's history, without its <style> block: the entries are still laid out as cards.
+    _visit(page, f"/quan-tri/dossiers/ruleset/{rule_set.pk}/auditlog/")
+    assert page.locator(".auditlog-entry").count() >= 1
+    assert _colour(page, ".auditlog-entries", "display") == "flex"
+    screenshot(page, "csp-admin-history-desktop")
 
 
 def test_the_api_docs_load_their_operations_and_try_one_under_the_policy(page_factory) -> None:
