@@ -7,6 +7,7 @@ with a clear message instead of somewhere deep in a request. ``MOTCUA_ENV`` sele
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -104,6 +105,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",  # its system checks (a policy in the settings format of django-csp 3 is reported)
+    # The second factor of staff sign-in (TOTP, motcua.accounts.middleware): before motcua.accounts, whose admin
+    # takes the TOTP devices' admin page away (it shows every person's secret).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs from its packaged static files, not from a CDN
     "auditlog",
     "django_tasks",
@@ -139,6 +144,10 @@ MIDDLEWARE = [
     "motcua.core.middleware.UserTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor; then staff who have not are
+    # kept to the second-factor pages (docs/security.md "Second factor for staff").
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.accounts.middleware.SecondFactorMiddleware",
     # Inside the session middleware: the session's own save is not the user's write (motcua.core.dbrouter).
     "motcua.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -246,7 +255,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The name and phone live in full_name and phone here, not in Django's first_name/last_name.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")}},
+    # Accent-insensitive: refuses "nguyenvanan1" for Nguyễn Văn An (issue 21, finding 9).
+    {"NAME": "motcua.accounts.validators.PersonalInformationValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -265,6 +278,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("MOTCUA_LOGIN_THROTTLING", True)
+
+# The client's address (login lockout, rate limits): ``motcua.core.throttle.client_address``. X-Forwarded-For is
+# believed only from these reverse proxies (addresses or networks, comma-separated); empty: the peer's address.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", [])
+for _proxy in MOTCUA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"MOTCUA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _exc
+AXES_CLIENT_IP_CALLABLE = "motcua.core.throttle.client_address"
+
+# The second factor (docs/security.md "Second factor for staff"): every officer, leader, inspector, appraiser and
+# administrator (and anyone with access to the admin site) signs in with a password and then a code from an
+# authenticator app (TOTP, RFC 6238) or a one-time recovery code. Off only where an operator says so explicitly.
+MOTCUA_STAFF_2FA = env_bool("MOTCUA_STAFF_2FA", True)
+# Wrong codes in one sign-in before the session is signed out (the password must be given again, and wrong
+# passwords are counted by django-axes above). Each device also slows tries down: 1, 2, 4, 8 … seconds
+# between tries after successive failures (django-otp's throttling, reset by a right code).
+MOTCUA_2FA_FAILURE_LIMIT = env_int("MOTCUA_2FA_FAILURE_LIMIT", 5)
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = env_str("MOTCUA_2FA_ISSUER", "motcua")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -466,6 +500,12 @@ MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-u
 MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
+# Registration messages (codes, or the notice to an existing account) to one e-mail or phone, and registrations
+# and new codes asked by one client (its address: core.throttle.client_address) per window.
+MOTCUA_REGISTRATION_CODES_PER_HOUR = env_int("MOTCUA_REGISTRATION_CODES_PER_HOUR", 3)
+MOTCUA_REGISTRATION_CODES_PER_DAY = env_int("MOTCUA_REGISTRATION_CODES_PER_DAY", 10)
+MOTCUA_REGISTRATION_RATE_LIMIT = env_int("MOTCUA_REGISTRATION_RATE_LIMIT", 5)
+MOTCUA_REGISTRATION_RATE_WINDOW = env_int("MOTCUA_REGISTRATION_RATE_WINDOW", 3600)  # seconds
 
 # --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
 # The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
@@ -640,6 +680,13 @@ MOTCUA_NATIONAL_CATALOGUE_HEADERS = env_json("MOTCUA_NATIONAL_CATALOGUE_HEADERS"
 # The daily comparison (``motcua national-catalogue check``); off while no URL is configured.
 MOTCUA_SCHEDULE["national-catalogue check"] = (
     env_int("MOTCUA_NATIONAL_CATALOGUE_CHECK_SECONDS", 24 * 3600) if MOTCUA_NATIONAL_CATALOGUE_URL else 0)
+
+# --- Backups (motcua.core.backup, docs/operations.md "Backups") ---------------------------------------------------
+# ``motcua backup`` writes here (default var/backups); with the folder set, the scheduler makes one archive a day and
+# keeps the newest MOTCUA_BACKUP_KEEP. The folder belongs on another disk or machine than the database.
+MOTCUA_BACKUP_DIR = env_str("MOTCUA_BACKUP_DIR", "")
+MOTCUA_BACKUP_KEEP = env_int("MOTCUA_BACKUP_KEEP", 14)
+MOTCUA_SCHEDULE["backup"] = env_int("MOTCUA_BACKUP_SECONDS", 24 * 3600) if MOTCUA_BACKUP_DIR else 0
 
 # --- Content Security Policy and Permissions-Policy (docs/security.md §5) ------------------------------------
 # Every page loads its scripts, styles, fonts and images from this site only; no page has an inline script, an
