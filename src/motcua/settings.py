@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",  # its system checks (a policy in the settings format of django-csp 3 is reported)
     # The second factor of staff sign-in (TOTP, motcua.accounts.middleware): before motcua.accounts, whose admin
     # takes the TOTP devices' admin page away (it shows every person's secret).
     "django_otp",
@@ -129,6 +131,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "motcua.core.middleware.HeadAsGetMiddleware",  # first: everything after it sees HEAD as GET
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise: the policies go with every response, static files too (docs/security.md §5).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside WhiteNoise (static files keep their long-lived headers): nothing else is stored by a cache.
     "motcua.core.middleware.NoStoreMiddleware",
@@ -693,3 +698,51 @@ MOTCUA_SCHEDULE["national-catalogue check"] = (
 MOTCUA_BACKUP_DIR = env_str("MOTCUA_BACKUP_DIR", "")
 MOTCUA_BACKUP_KEEP = env_int("MOTCUA_BACKUP_KEEP", 14)
 MOTCUA_SCHEDULE["backup"] = env_int("MOTCUA_BACKUP_SECONDS", 24 * 3600) if MOTCUA_BACKUP_DIR else 0
+
+# --- Content Security Policy and Permissions-Policy (docs/security.md §5) ------------------------------------
+# Every page loads its scripts, styles, fonts and images from this site only; no page has an inline script, an
+# inline event handler, a style attribute or a <style> block (tests/core/test_csp.py checks the templates), so
+# the policy needs neither 'unsafe-inline' nor nonces. Images may also be data: URIs (the QR codes of the receipt
+# and of a payment are SVG data URIs, documents.legal.qr_data_uri; Swagger UI's icons in its CSS). Forms post to
+# this site, and to the payment platform's page: the "Pay online" form's answer redirects there, and Chromium
+# checks form-action on that redirect. MOTCUA_CSP_FORM_ACTION lists further origins (comma-separated) if the
+# platform's payment page is on another host than MOTCUA_PAYMENT_URL.
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+MOTCUA_CSP_FORM_ACTION = [o for o in [_origin(MOTCUA_PAYMENT_URL)] if o] + [
+    _origin(o) or o for o in env_list("MOTCUA_CSP_FORM_ACTION", [])]
+# Report-only: the browsers report what the policy would block and block nothing (to try a change of policy on a
+# live installation first). Violations are reported to /csp-report (logged, rate-limited) in both modes.
+MOTCUA_CSP_REPORT_ONLY = env_bool("MOTCUA_CSP_REPORT_ONLY", False)
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *MOTCUA_CSP_FORM_ACTION],
+        "report-uri": ["/csp-report"],
+        # Behind HTTPS only: a page that still names an http:// address of this site loads it over https.
+        "upgrade-insecure-requests": PRODUCTION,
+    },
+}
+if MOTCUA_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Powerful browser features no page uses are off for every response and every frame: no page reads the camera,
+# the microphone or the position, and payment is the platform's own page (no Payment Request API). Passkeys
+# (WebAuthn, the staff's second factor) stay allowed on this site's own pages.
+PERMISSIONS_POLICY: dict[str, list[str]] = {feature: [] for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "camera", "display-capture",
+    "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi",
+    "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking")}
+PERMISSIONS_POLICY |= {"publickey-credentials-get": ["self"], "publickey-credentials-create": ["self"]}
