@@ -153,6 +153,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database locked past its busy timeout (SQLite under a long write) answers 503, not 500.
+    "motcua.core.middleware.BusyDatabaseMiddleware",
     # Must be last: it turns locked-out login attempts into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,11 +9,13 @@ Accept-Language.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -24,11 +26,14 @@ from django.http import (
 )
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .errors import error_body
 from .text import has_control_character
+
+logger = logging.getLogger("motcua.core")
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -104,6 +109,31 @@ def _strings(value: object) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+class BusyDatabaseMiddleware:
+    """A database that stays locked past its busy timeout (SQLite, while another process writes for longer than
+    ``timeout``) is a moment of overload, not a bug: 503 with Retry-After, in the API's error format or as a
+    page that needs no database, instead of a 500. The request's transaction was rolled back: nothing changed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if not isinstance(exception, OperationalError) or "database is locked" not in str(exception):
+            return None
+        logger.warning("busy database answered 503: %s %s", request.method, request.path)
+        response: HttpResponseBase
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse(error_body("busy", _(
+                "The system is busy and nothing was changed. Please try again in a few seconds.")), status=503)
+        else:
+            response = HttpResponse(render_to_string("errors/503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
 
 
 class UserTextMiddleware:

@@ -843,6 +843,9 @@ def record_personal_data_view(user: User, dossier: Dossier, where: str, what: st
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
 
 
+LOG_CHUNK = 50
+
+
 def rows_for_export(user: User, dossiers: list[Dossier], where: str) -> list[Dossier]:
     """The dossiers of an export (the register, form 06/07; its sheet of the periodic report) as ``user`` may
     read them: each row is personal data (address, phone), masked for a reader who may not see it, as on the
@@ -862,13 +865,17 @@ def rows_for_export(user: User, dossiers: list[Dossier], where: str) -> list[Dos
 
     already = logged(wanted)  # the common case (a second export the same day) takes no lock
     todo = [pk for pk in wanted if pk not in already]
-    if todo:
-        # One transaction and one locking query for the whole register, rows locked in id order so that two
-        # exports at once cannot deadlock; checked again under the locks, as ``record_opening`` does.
+    # A few transactions of LOG_CHUNK dossiers, not one for the whole register: on SQLite a transaction that
+    # writes blocks every other writer, and a year's register (hundreds of rows, each an event) held the lock
+    # long enough for a concurrent request to give up ("database is locked", bench/bench_exports.py). Rows are
+    # locked in id order within a chunk, so two exports at once cannot deadlock; checked again under the locks,
+    # as ``record_opening`` does.
+    for chunk in range(0, len(todo), LOG_CHUNK):
+        part = todo[chunk:chunk + LOG_CHUNK]
         with transaction.atomic():
-            locked = list(Dossier.objects.select_for_update(of=("self",)).filter(pk__in=todo).order_by("pk")
+            locked = list(Dossier.objects.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")
                           .only("pk", "event_count", "last_event_hash"))
-            again = logged(todo)
+            again = logged(part)
             locked = [d for d in locked if d.pk not in again]
             events.append_many(locked, EventKind.PERSONAL_DATA_VIEWED, user,
                                [{"where": where, "what": "register", "masked": masked[d.pk]} for d in locked])
