@@ -13,11 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .pagecache import public_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
