@@ -213,3 +213,6 @@ class FeedbackRevision(models.Model):
 
     class Meta:
         verbose_name = _("feedback revision")
+
+    def __str__(self) -> str:
+        return self.token
