@@ -8,10 +8,10 @@ The test environment's template instrumentation (a signal and a copy of the cont
 ``response.context``) is switched off while measuring: production renders without it.
 
 Each page is timed in turns with the bare view (one request of each, ``repeat`` times), so that the load of the
-machine weighs on both alike; the line gives the page's p50 in ms, its ratio to the bare view's p50 in the same
-turns, the p95 ratio, and the queries of one request once warm (counted on every database alias). Pages kept
-in the page cache (``motcua.core.pagecache``) are measured warm, as visitors after the first see them; the
-first visitor's cost is printed beside ("render"), from a request with the cache emptied.
+machine weighs on both alike; the line gives the page's p50 in ms (and the bare view's), its ratio to the bare
+view's p50 in the same turns, the p95 ratio, and the queries of one request once warm (counted on every database
+alias). Pages kept in the page cache (``motcua.core.pagecache``) are measured warm, as visitors after the first
+see them; the first visitor's cost is printed beside ("render"), from a request with the cache emptied.
 """
 
 from __future__ import annotations
@@ -141,7 +141,8 @@ def _measure(args: Any, vendor: str) -> None:
             worst = max(worst, ratio)
             flag = "" if ratio <= TARGET else f"  (above {TARGET:g}x)"
             extra = f"  cached; render {render_ms:5.1f} ms" if cached else ""
-            print(f"{label:26} {statistics.median(ps) * 1000:6.2f} ms  p50 {ratio:5.2f}x  "
-                  f"p95 {_p95(ps) / _p95(bs):5.2f}x  {queries:2} queries  HTTP {status}{extra}{flag}", flush=True)
+            print(f"{label:26} {statistics.median(ps) * 1000:6.2f} ms (bare {statistics.median(bs) * 1000:4.2f})  "
+                  f"p50 {ratio:5.2f}x  p95 {_p95(ps) / _p95(bs):5.2f}x  {queries:2} queries  HTTP {status}"
+                  f"{extra}{flag}", flush=True)
     print(f"target: every citizen page and the search API within {TARGET:g}x of the bare view; "
           f"worst {worst:.2f}x")
