@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.catalogue import selectors
 from motcua.catalogue.models import Fee, LegalBasis, RequiredDocument, Step
+from motcua.core import pagecache
 
 from .conftest import make_procedure, make_version
 
@@ -26,8 +27,10 @@ def anon() -> Client:
 
 def _queries(client: Client, url: str, data: dict[str, str] | None = None) -> int:
     client.get(url, data or {})  # warm the per-process caches the page may fill on its first call
-    # ... but not the catalogue's own (listing, procedure page): the rows must be fetched to be counted.
+    # ... but not the catalogue's own (listing, procedure page) nor the page cache: the rows must be fetched and
+    # the page rendered to be counted.
     selectors.clear_receipt_cache()
+    pagecache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, data or {}).status_code == 200
     return len(captured.captured_queries)
@@ -92,3 +95,16 @@ def test_a_published_change_shows_at_once_on_the_cached_procedure_page(anon, per
     html = anon.get(url).content.decode()
     assert "Cấp giấy phép xây dựng (tên mới)" in html and "Giấy tờ mới bổ sung" in html
     assert "Giấy tờ mới bổ sung" in str(anon.get("/api/v1/procedures/1.013236").json())
+
+
+@pytest.mark.parametrize("url", ["/", "/thu-tuc/", "/thu-tuc/?q=giấy phép", "/thu-tuc/1.013236/", "/tra-cuu",
+                                 "/phan-anh/", "/lich-lam-viec/"])
+def test_an_anonymous_visitor_after_the_first_gets_the_page_for_its_revision_tokens_alone(anon, catalogue, url):
+    """Issue 20: a kept page costs the queries of the revision tokens that key it (catalogue, calendar), no more."""
+    first = anon.get(url)
+    assert first.status_code == 200 and first.templates  # rendered
+    with CaptureQueriesContext(connection) as captured:
+        again = Client().get(url)
+    assert again.status_code == 200 and not again.templates  # served from the page cache, not rendered
+    assert len(captured.captured_queries) <= 2
+    assert all("revision" in q["sql"].lower() for q in captured.captured_queries)

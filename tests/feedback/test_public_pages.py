@@ -363,3 +363,21 @@ def test_the_pages_speak_english(org, received):
     assert "Complaints and denunciations are not feedback" in body
     body = client.get(f"/phan-anh/tra-cuu/?ma={received.code}&khoa={received.secret}").content.decode()
     assert "Handling history" in body and "Your feedback was received." in body
+
+
+def test_a_published_answer_shows_at_once_on_the_kept_answers_pages(published, received, people):
+    """The answers pages are kept per process under the feedback items' revision token (issue 20): publishing,
+    hiding or editing an item replaces it, so no citizen reads a page from before."""
+    first = Client().get("/phan-anh/tra-loi/")
+    assert first.templates and published.code in first.content.decode()
+    kept = Client().get("/phan-anh/tra-loi/")
+    assert not kept.templates and published.code in kept.content.decode()  # served from the page cache
+    answered = services.publish(answer_it(received, people), people["giang"])
+    fresh = Client().get("/phan-anh/tra-loi/")
+    assert fresh.templates and answered.code in fresh.content.decode()
+    Client().get(f"/phan-anh/tra-loi/{published.code}/")
+    hidden = FeedbackItem.objects.get(pk=published.pk)
+    hidden.hidden = True
+    hidden.save()
+    assert published.code not in Client().get("/phan-anh/tra-loi/").content.decode()
+    assert Client().get(f"/phan-anh/tra-loi/{published.code}/").status_code == 404

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
+from motcua.core.pagecache import public_page
 
 from . import clock, selectors
 from .forms import DueForm
@@ -32,6 +33,7 @@ def _year_from(request: HttpRequest, year: int | None) -> int:
     return year
 
 
+@public_page(selectors.revision_token, query=False)  # the due-date form's answers are rendered, not kept
 def year(request: HttpRequest, year: int | None = None) -> HttpResponse:
     shown = _year_from(request, year)
     overview = selectors.year_overview(shown)

@@ -10,7 +10,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from motcua.calendars.selectors import revision_token as calendar_revision
 from motcua.core.errors import NotFound
+from motcua.core.pagecache import public_page, this_minute
 
 from . import form_files, selectors
 from .forms import CatalogueFilterForm
@@ -38,6 +40,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_GET
+@public_page(selectors.revision_token)
 def index(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None, choices=selectors.filter_choices())
     filters = selectors.Filters(**form.filters())
@@ -67,6 +70,7 @@ def _as_of(request: HttpRequest) -> dt.date | None:
 
 
 @require_GET
+@public_page(selectors.revision_token, calendar_revision, this_minute)
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     as_of = _as_of(request)
     try:

@@ -18,11 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import health, throttle
+from .pagecache import public_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 

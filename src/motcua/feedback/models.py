@@ -202,3 +202,17 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FeedbackRevision(models.Model):
+    """One row whose token changes with every save or deletion of a feedback item, so that every process knows
+    when a public page it kept of the published answers is stale (``motcua.core.pagecache``, issue 20)."""
+
+    # A fresh random token on every change (not a counter: a rolled-back transaction would reuse it).
+    token = models.CharField(max_length=32, default="")
+
+    class Meta:
+        verbose_name = _("feedback revision")
+
+    def __str__(self) -> str:
+        return self.token

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
+from motcua.core import revisions
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.text import fold_vi
 
 from . import access, deadlines
 from .choices import OPEN_STATUSES, Status, Topic
-from .models import ApiClient, FeedbackItem
+from .models import ApiClient, FeedbackItem, FeedbackRevision
 
 QUEUE_VIEWS = ("open", "mine", "unclassified", "due_today", "overdue", "at_risk", "approved", "closed", "all",
                "spam")
@@ -157,6 +158,12 @@ class PublicQuery:
     agency_id: int | None = None
     field_id: int | None = None
     year: int | None = None
+
+
+def revision_token() -> str:
+    """The token of the feedback items (``signals.py``): replaced by every save or deletion of one, so a kept
+    page of published answers is never served after an item changed."""
+    return revisions.read(FeedbackRevision)
 
 
 def public_answers(query: PublicQuery) -> QuerySet[FeedbackItem]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.pagecache import public_page
 from motcua.documents.legal import qr_data_uri
 from motcua.dossiers import actions, serving
 from motcua.dossiers import selectors as dossier_selectors
@@ -60,6 +61,7 @@ def form_errors(form: forms.Form, exc: DomainError, default_field: str | None = 
 # --- tracking -----------------------------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
+@public_page(query=False)  # GET only; ?code= from a receipt's QR code is rendered, not kept
 def track(request: HttpRequest) -> HttpResponse:
     """``/tra-cuu``: GET shows the form (``?code=`` from the receipt's QR code fills the code); POST looks
     the dossier up, so that the four digits stay out of addresses and logs."""

@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.models import User
+from motcua.catalogue.selectors import revision_token as catalogue_revision
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.pagecache import public_page
 from motcua.dossiers import files
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.pages import PageOf, page_number
@@ -108,6 +110,7 @@ def _remember(request: HttpRequest, item: FeedbackItem) -> None:
 # --- the form ------------------------------------------------------------------------------------------------
 
 @require_GET
+@public_page(catalogue_revision)  # the agencies and fields offered are the catalogue's
 def landing(request: HttpRequest) -> HttpResponse:
     """``/phan-anh/``: what PAKN is (and is not), where to send it, and the form. ``?ho_so=CODE`` binds the form
     to the signed-in citizen's own dossier."""
@@ -335,6 +338,7 @@ def _query(request: HttpRequest) -> tuple[AnswerSearchForm, selectors.PublicQuer
 
 
 @require_GET
+@public_page(selectors.revision_token, catalogue_revision)  # the agencies and fields named are the catalogue's
 def answers(request: HttpRequest) -> HttpResponse:
     """``/phan-anh/tra-loi/``: the published answers, searchable without diacritics, by agency, field, year."""
     form, query = _query(request)
@@ -351,6 +355,7 @@ def answers(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page(selectors.revision_token, catalogue_revision)
 def answer(request: HttpRequest, code: str) -> HttpResponse:
     """``/phan-anh/tra-loi/<code>/``: one question and its answer as published."""
     try:
