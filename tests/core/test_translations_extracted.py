@@ -65,3 +65,13 @@ def test_shell_strings_are_all_translated(tmp_path):
     extracted = _extract(tmp_path, "", ignores)
     missing = sorted(extracted - _translated_ids(SRC / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
     assert missing == []
+
+
+@pytest.mark.parametrize("po", sorted(SRC.glob("**/locale/vi/LC_MESSAGES/django.po")), ids=lambda p: str(p.parent))
+def test_every_catalogue_is_well_formed(po: Path) -> None:
+    """GNU msgfmt's strict check: no entry with two translations, no message defined twice. A line-wise merge of
+    two branches' catalogues once left both (Babel compiles such a file without a word, keeping one at random)."""
+    result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(po)], capture_output=True, text=True,
+                            check=False)
+    errors = [line for line in result.stderr.splitlines() if "header field" not in line]
+    assert result.returncode == 0 and not errors, "\n".join(errors[:20])
