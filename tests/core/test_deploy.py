@@ -45,5 +45,5 @@ def test_the_cluster_proxy_passes_the_client_address_and_the_app_trusts_only_it(
     conf = cluster.nginx_conf([8001, 8002], tmp_path / "static", tmp_path / "cert.pem", tmp_path / "key.pem")
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
     assert "proxy_set_header X-Real-IP $remote_addr;" in conf
-    env = cluster.app_environment({"secret_key": "x" * 60})
+    env = cluster.app_environment({"secret_key": "x" * 60, "audit_key": "a" * 48})
     assert env["MOTCUA_TRUSTED_PROXIES"] == "127.0.0.1"
