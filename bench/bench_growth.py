@@ -14,7 +14,9 @@ each as a ratio to fetching one dossier by primary key in the same run, and as a
 smallest size (the same query's p50 at this size over its p50 at the smallest). It also prints the
 generation rate with one worker process and with two (``--workers``), as a ratio. Skips on SQLite (set
 ``DATABASE_URL=postgres://...``). ``MOTCUA_BENCH_GROWTH_EXPLAIN=1`` prints ``EXPLAIN (ANALYZE, BUFFERS)``
-of each operation's slowest query at the largest size.
+of each operation's slowest query at the largest size; ``python bench/bench_growth.py explain`` does it for
+the three slowest (``MOTCUA_BENCH_GROWTH_TOP``) on the database of ``DATABASE_URL`` as it is, and
+``python bench/bench_growth.py times`` times the operations there.
 """
 
 from __future__ import annotations
@@ -165,12 +167,15 @@ def _operations(repeat: int, rebuild: float) -> dict[str, tuple[float, float]]:
     return out
 
 
-def explain_all(stream: Any = sys.stdout) -> None:
-    """``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest query of each operation, on the current database."""
+def explain_all(stream: Any = sys.stdout, top: int = 1) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of the ``top`` slowest queries of each operation, on the current database."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    only = os.environ.get("MOTCUA_BENCH_GROWTH_ONLY", "")
     for name, fn in operations().items():
+        if only not in name:
+            continue
         fn()  # warm
         with CaptureQueriesContext(connection) as captured:
             fn()
@@ -186,9 +191,10 @@ def explain_all(stream: Any = sys.stdout) -> None:
             timed.append((took, sql, plan))
         if not timed:
             continue
-        timed.sort(reverse=True)
-        took, sql, plan = timed[0]
-        stream.write(f"\n=== {name}: {len(timed)} queries, slowest {took:.2f} ms\n{sql}\n{plan}\n")
+        timed.sort(key=lambda t: -t[0])
+        stream.write(f"\n=== {name}: {len(timed)} queries, {sum(t[0] for t in timed):.2f} ms in all\n")
+        for took, sql, plan in timed[:top]:
+            stream.write(f"--- {took:.2f} ms\n{sql}\n{plan}\n")
     stream.flush()
 
 
@@ -205,4 +211,4 @@ if __name__ == "__main__":
             print(f"{label:<34} p50 {p50 * 1000:8.2f} ms  p95 {p95 * 1000:8.2f} ms")
     else:
         explain_all(io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8") if sys.stdout.encoding != "utf-8"
-                    else sys.stdout)
+                    else sys.stdout, top=int(os.environ.get("MOTCUA_BENCH_GROWTH_TOP", "3")))
