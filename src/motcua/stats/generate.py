@@ -1,5 +1,5 @@
 """A realistic, deterministic history of dossiers for dashboards, tests and the benchmark
-(``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S]``).
+(``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S] [--workers W]``).
 
 What it makes, per dossier, with ``random.Random(seed)``: an arrival on a working day (fewer around
 Tết in January-February, more in the fourth quarter), within working hours; a channel (online 55 %,
@@ -11,9 +11,14 @@ legal time, the spread of a well-run department: about 88 % done a working day o
 promised day (early), 4-5 % after it (late), half of those with an apology extending the date; the result
 returned 0-3 working days later; dossiers whose next step falls after ``--to`` stay open there.
 
-Rows are inserted in batches as plain values (``motcua.core.bulk``: the ids are reserved first so that
-each event chain is hashed before anything is written; ``motcua audit verify`` passes), then
-``rollups.rebuild`` computes the statistics. Run it on a database nobody else writes to meanwhile.
+Each dossier also gets an applicant (a person with an identity card number, or a company with a tax code)
+and the folded search text; one still being processed at the end gets the default process's steps, the
+one it waits on open and current (``_steps``).
+
+Rows are inserted in chunks as plain values (``motcua.core.bulk``: the ids are taken first so that each
+event chain is hashed before anything is written; ``motcua audit verify`` passes), chunk ``c`` from its own
+``Random(f"{seed}/{c}")`` and, with ``workers`` > 1 on PostgreSQL, in forked processes; then
+``rollups.rebuild`` computes the statistics once. Run it on a database nobody else writes to meanwhile.
 
 Left out (documented in docs/stats.md): the dossier documents and attachments, ratings, payments and
 electronic results (the dossier model records none of them yet), and the procedure snapshot and
