@@ -112,7 +112,9 @@ http {{
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
+      # The client's address (the app believes it from 127.0.0.1 only: MOTCUA_TRUSTED_PROXIES below).
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Real-IP $remote_addr;
       proxy_set_header X-Forwarded-Proto https;
       proxy_read_timeout 120s;
       proxy_next_upstream error timeout http_502 http_503;
@@ -131,9 +133,13 @@ def app_environment(state: dict[str, Any]) -> dict[str, str]:
         "PYTHONPATH": str(ROOT / "src"),
         "MOTCUA_ENV": "production",
         "MOTCUA_SECRET_KEY": state["secret_key"],
+        # The model keeps its audit key beside the secret key; a province keeps it out of the database's reach.
+        "MOTCUA_AUDIT_KEY": state["audit_key"],
         "MOTCUA_ALLOWED_HOSTS": "localhost,127.0.0.1",
         "MOTCUA_CSRF_TRUSTED_ORIGINS": f"{base},https://127.0.0.1:{PORTS['https']}",
         "MOTCUA_PUBLIC_BASE_URL": base,
+        # nginx on this machine is the only proxy whose X-Forwarded-For the app believes (core.throttle).
+        "MOTCUA_TRUSTED_PROXIES": "127.0.0.1",
         "MOTCUA_HSTS_SECONDS": "0",  # a self-signed model: no browser should remember it
         # The model is reached at localhost, which production otherwise refuses as its public address.
         "MOTCUA_SILENCED_CHECKS": "motcua.E001",
@@ -179,7 +185,8 @@ def start(app_servers: int = 2, workers: int = 2, demo: bool = True) -> dict[str
         raise ServiceError(f"ports in use: {', '.join(busy)}")
     FOLDER.mkdir(parents=True, exist_ok=True)
     (FOLDER / "nginx-tmp").mkdir(exist_ok=True)
-    state = {"processes": {}, "secret_key": secrets.token_urlsafe(48), "started": time.time(),
+    state = {"processes": {}, "secret_key": secrets.token_urlsafe(48), "audit_key": secrets.token_urlsafe(48),
+             "started": time.time(),
              "app_ports": [PORTS["app"] + i for i in range(app_servers)]}
     _save(state)
     try:

@@ -6,6 +6,7 @@ Giang (director), Hà (administrator), Khánh (officer of another agency), Thàn
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,39 @@ from django.test import Client
 from motcua.accounts import services
 from motcua.accounts.choices import Role, UnitKind
 from motcua.accounts.models import OrgUnit, User
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_delete_events():  # type: ignore[no-untyped-def]
+    """SQLite's flush (after a transactional test) deletes every table's rows; the event table's DELETE trigger
+    lets it through only inside ``events.deletable`` (migration 0026). PostgreSQL flushes with TRUNCATE."""
+    from django.db import connection
+
+    from motcua.dossiers.events import deletable
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    original = operations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):  # type: ignore[no-untyped-def]
+        with deletable(self.connection):
+            return original(self, sql_list)
+
+    operations.execute_sql_flush = execute_sql_flush
+    yield
+    operations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    # Each test's audit checkpoints in a directory of its own (created only if a checkpoint is written), never
+    # the installation's var/.
+    settings.MOTCUA_AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-{next(_CHECKPOINT_DIRS)}"
+
+
+_CHECKPOINT_DIRS = itertools.count()
 
 
 @pytest.fixture(autouse=True)

@@ -17,3 +17,7 @@ ENV = os.environ.get("MOTCUA_ENV", "test")
 WHITENOISE_USE_FINDERS = True
 if "MOTCUA_TASKS_BACKEND" not in os.environ:
     TASKS = {**TASKS, "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The second factor of staff is tested where it is the subject (tests/accounts/test_two_factor.py turns it on,
+# as production has it); the rest of the suite signs officers in with force_login to test what they may do.
+MOTCUA_STAFF_2FA = False

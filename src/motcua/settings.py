@@ -7,6 +7,7 @@ with a clear message instead of somewhere deep in a request. ``MOTCUA_ENV`` sele
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +104,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",  # its system checks (a policy in the settings format of django-csp 3 is reported)
+    # The second factor of staff sign-in (TOTP, motcua.accounts.middleware): before motcua.accounts, whose admin
+    # takes the TOTP devices' admin page away (it shows every person's secret).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs from its packaged static files, not from a CDN
     "auditlog",
     "django_tasks",
@@ -124,6 +131,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "motcua.core.middleware.HeadAsGetMiddleware",  # first: everything after it sees HEAD as GET
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise: the policies go with every response, static files too (docs/security.md §5).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside WhiteNoise (static files keep their long-lived headers): nothing else is stored by a cache.
     "motcua.core.middleware.NoStoreMiddleware",
@@ -134,6 +144,10 @@ MIDDLEWARE = [
     "motcua.core.middleware.UserTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor; then staff who have not are
+    # kept to the second-factor pages (docs/security.md "Second factor for staff").
+    "django_otp.middleware.OTPMiddleware",
+    "motcua.accounts.middleware.SecondFactorMiddleware",
     # Inside the session middleware: the session's own save is not the user's write (motcua.core.dbrouter).
     "motcua.core.dbrouter.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -241,7 +255,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The name and phone live in full_name and phone here, not in Django's first_name/last_name.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")}},
+    # Accent-insensitive: refuses "nguyenvanan1" for Nguyễn Văn An (issue 21, finding 9).
+    {"NAME": "motcua.accounts.validators.PersonalInformationValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -260,6 +278,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("MOTCUA_LOGIN_THROTTLING", True)
+
+# The client's address (login lockout, rate limits): ``motcua.core.throttle.client_address``. X-Forwarded-For is
+# believed only from these reverse proxies (addresses or networks, comma-separated); empty: the peer's address.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", [])
+for _proxy in MOTCUA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"MOTCUA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _exc
+AXES_CLIENT_IP_CALLABLE = "motcua.core.throttle.client_address"
+
+# The second factor (docs/security.md "Second factor for staff"): every officer, leader, inspector, appraiser and
+# administrator (and anyone with access to the admin site) signs in with a password and then a code from an
+# authenticator app (TOTP, RFC 6238) or a one-time recovery code. Off only where an operator says so explicitly.
+MOTCUA_STAFF_2FA = env_bool("MOTCUA_STAFF_2FA", True)
+# Wrong codes in one sign-in before the session is signed out (the password must be given again, and wrong
+# passwords are counted by django-axes above). Each device also slows tries down: 1, 2, 4, 8 … seconds
+# between tries after successive failures (django-otp's throttling, reset by a right code).
+MOTCUA_2FA_FAILURE_LIMIT = env_int("MOTCUA_2FA_FAILURE_LIMIT", 5)
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = env_str("MOTCUA_2FA_ISSUER", "motcua")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -461,6 +500,12 @@ MOTCUA_TRACKING_RATE_LIMIT = env_int("MOTCUA_TRACKING_RATE_LIMIT", 10)  # look-u
 MOTCUA_TRACKING_RATE_WINDOW = env_int("MOTCUA_TRACKING_RATE_WINDOW", 600)  # seconds
 MOTCUA_RATING_VALID_DAYS = env_int("MOTCUA_RATING_VALID_DAYS", 60)
 MOTCUA_REGISTRATION_CODE_MINUTES = env_int("MOTCUA_REGISTRATION_CODE_MINUTES", 10)
+# Registration messages (codes, or the notice to an existing account) to one e-mail or phone, and registrations
+# and new codes asked by one client (its address: core.throttle.client_address) per window.
+MOTCUA_REGISTRATION_CODES_PER_HOUR = env_int("MOTCUA_REGISTRATION_CODES_PER_HOUR", 3)
+MOTCUA_REGISTRATION_CODES_PER_DAY = env_int("MOTCUA_REGISTRATION_CODES_PER_DAY", 10)
+MOTCUA_REGISTRATION_RATE_LIMIT = env_int("MOTCUA_REGISTRATION_RATE_LIMIT", 5)
+MOTCUA_REGISTRATION_RATE_WINDOW = env_int("MOTCUA_REGISTRATION_RATE_WINDOW", 3600)  # seconds
 
 # --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
 # The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
@@ -564,6 +609,17 @@ MOTCUA_SCHEDULE = {
     "exports resume": env_int("MOTCUA_EXPORT_RESUME_SECONDS", 300),
     "exports sweep": env_int("MOTCUA_EXPORT_SWEEP_SECONDS", 3600),
 }
+# --- Tamper evidence of the dossier event log (docs/security.md §3, docs/operations.md) ----------------------------
+# Each event's hash is an HMAC-SHA-256 under this key, kept outside the database: one who can write the database
+# but does not hold the key cannot recompute a chain. Required in production (check motcua.E002); development and
+# tests derive one from SECRET_KEY. Keys retired by a rotation stay here, comma-separated, to verify old events.
+MOTCUA_AUDIT_KEY = env_str("MOTCUA_AUDIT_KEY", "")
+MOTCUA_AUDIT_OLD_KEYS = env_list("MOTCUA_AUDIT_OLD_KEYS", [])
+# Where ``motcua audit checkpoint`` writes the signed heads of every chain; keep it off the database's machine,
+# ideally on write-once storage (docs/operations.md).
+MOTCUA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("MOTCUA_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+MOTCUA_SCHEDULE["audit checkpoint"] = env_int("MOTCUA_AUDIT_CHECKPOINT_SECONDS", 24 * 3600)
+
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.
 MOTCUA_EXPORT_SYNC_MAX = env_int("MOTCUA_EXPORT_SYNC_MAX", 60)
@@ -635,3 +691,58 @@ MOTCUA_NATIONAL_CATALOGUE_HEADERS = env_json("MOTCUA_NATIONAL_CATALOGUE_HEADERS"
 # The daily comparison (``motcua national-catalogue check``); off while no URL is configured.
 MOTCUA_SCHEDULE["national-catalogue check"] = (
     env_int("MOTCUA_NATIONAL_CATALOGUE_CHECK_SECONDS", 24 * 3600) if MOTCUA_NATIONAL_CATALOGUE_URL else 0)
+
+# --- Backups (motcua.core.backup, docs/operations.md "Backups") ---------------------------------------------------
+# ``motcua backup`` writes here (default var/backups); with the folder set, the scheduler makes one archive a day and
+# keeps the newest MOTCUA_BACKUP_KEEP. The folder belongs on another disk or machine than the database.
+MOTCUA_BACKUP_DIR = env_str("MOTCUA_BACKUP_DIR", "")
+MOTCUA_BACKUP_KEEP = env_int("MOTCUA_BACKUP_KEEP", 14)
+MOTCUA_SCHEDULE["backup"] = env_int("MOTCUA_BACKUP_SECONDS", 24 * 3600) if MOTCUA_BACKUP_DIR else 0
+
+# --- Content Security Policy and Permissions-Policy (docs/security.md §5) ------------------------------------
+# Every page loads its scripts, styles, fonts and images from this site only; no page has an inline script, an
+# inline event handler, a style attribute or a <style> block (tests/core/test_csp.py checks the templates), so
+# the policy needs neither 'unsafe-inline' nor nonces. Images may also be data: URIs (the QR codes of the receipt
+# and of a payment are SVG data URIs, documents.legal.qr_data_uri; Swagger UI's icons in its CSS). Forms post to
+# this site, and to the payment platform's page: the "Pay online" form's answer redirects there, and Chromium
+# checks form-action on that redirect. MOTCUA_CSP_FORM_ACTION lists further origins (comma-separated) if the
+# platform's payment page is on another host than MOTCUA_PAYMENT_URL.
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+MOTCUA_CSP_FORM_ACTION = [o for o in [_origin(MOTCUA_PAYMENT_URL)] if o] + [
+    _origin(o) or o for o in env_list("MOTCUA_CSP_FORM_ACTION", [])]
+# Report-only: the browsers report what the policy would block and block nothing (to try a change of policy on a
+# live installation first). Violations are reported to /csp-report (logged, rate-limited) in both modes.
+MOTCUA_CSP_REPORT_ONLY = env_bool("MOTCUA_CSP_REPORT_ONLY", False)
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *MOTCUA_CSP_FORM_ACTION],
+        "report-uri": ["/csp-report"],
+        # Behind HTTPS only: a page that still names an http:// address of this site loads it over https.
+        "upgrade-insecure-requests": PRODUCTION,
+    },
+}
+if MOTCUA_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# Powerful browser features no page uses are off for every response and every frame: no page reads the camera,
+# the microphone or the position, and payment is the platform's own page (no Payment Request API). Passkeys
+# (WebAuthn, the staff's second factor) stay allowed on this site's own pages.
+PERMISSIONS_POLICY: dict[str, list[str]] = {feature: [] for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "camera", "display-capture",
+    "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi",
+    "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking")}
+PERMISSIONS_POLICY |= {"publickey-credentials-get": ["self"], "publickey-credentials-create": ["self"]}

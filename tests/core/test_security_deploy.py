@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _check(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": secrets.token_urlsafe(60),
+           "MOTCUA_AUDIT_KEY": secrets.token_urlsafe(48),
            "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn", "MOTCUA_VAR_DIR": str(tmp_path),
            "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT / "src"), **extra}
     env.pop("DATABASE_URL", None)
@@ -48,3 +49,9 @@ def test_outside_production_the_address_may_be_missing(settings):
     assert public_base_url_check(None) == []
     settings.ENV = "production"
     assert [e.id for e in public_base_url_check(None)] == ["motcua.E001"]
+
+
+def test_production_without_its_own_audit_key_fails_the_checks(tmp_path):
+    """Issue 21, finding 3: the event chain's HMAC key must be the installation's own (docs/security.md §3)."""
+    result = _check(tmp_path, MOTCUA_PUBLIC_BASE_URL="https://dichvucong.lamdong.gov.vn", MOTCUA_AUDIT_KEY="")
+    assert result.returncode != 0 and "motcua.E002" in result.stderr and "MOTCUA_AUDIT_KEY" in result.stderr

@@ -27,6 +27,7 @@ def _drop_guard() -> None:
             cursor.execute("ALTER TABLE dossiers_dossierevent DISABLE TRIGGER dossiers_event_no_update")
         else:
             cursor.execute("DROP TRIGGER dossiers_event_no_update")
+            cursor.execute("DROP TRIGGER dossiers_event_no_delete")
 
 
 def test_chain_links_each_event_to_the_previous(dossier):
@@ -38,7 +39,7 @@ def test_chain_links_each_event_to_the_previous(dossier):
 
 def test_audit_verify_passes_on_an_intact_log(dossier, capsys):
     call_command("audit", "verify")
-    assert "3 events checked" in capsys.readouterr().out
+    assert "3 events of 1 dossiers checked" in capsys.readouterr().out
 
 
 def test_database_refuses_to_update_an_event(dossier):

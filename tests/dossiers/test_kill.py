@@ -50,7 +50,10 @@ def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(MOTCUA_ENV="development", MOTCUA_VAR_DIR=str(tmp), MOTCUA_SQLITE_PATH=str(tmp / "db.sqlite3"),
                MOTCUA_MEDIA_ROOT=str(tmp / "media"), MOTCUA_TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
-               PYTHONPATH=str(ROOT / "src"), MOTCUA_LOG_LEVEL="ERROR", DJANGO_SETTINGS_MODULE="motcua.settings")
+               PYTHONPATH=str(ROOT / "src"), MOTCUA_LOG_LEVEL="ERROR", DJANGO_SETTINGS_MODULE="motcua.settings",
+               # These servers are tested for what they share and survive, signing officers in with a password
+               # only; the second factor is tested in tests/accounts/test_two_factor.py.
+               MOTCUA_STAFF_2FA="false")
     env.pop("PYTEST_CURRENT_TEST", None)
     return env
 

@@ -1,4 +1,4 @@
-"""The partial index of open dossiers in due order (migration 0026, issue 20 Growth): the staff's listing and
+"""The partial index of open dossiers in due order (migration 0027, issue 20 Growth): the staff's listing and
 its counts (``pages.queue_page``) read it on PostgreSQL, its statuses stay those of the listing, and the
 migration goes back and forth."""
 
@@ -48,7 +48,7 @@ def test_the_open_listing_and_its_counts_read_the_index(people, procedure) -> No
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_is_reversible() -> None:
     assert "dossier_open_due" in _index_names()
-    call_command("migrate", "dossiers", "0025", verbosity=0)
+    call_command("migrate", "dossiers", "0026", verbosity=0)
     try:
         assert "dossier_open_due" not in _index_names()
     finally:

@@ -13,7 +13,7 @@ from django.apps import apps
 
 from motcua.catalogue.models import ProcedureVersion
 from motcua.core.errors import Conflict
-from motcua.dossiers import rules, services
+from motcua.dossiers import audit, rules, services
 from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import Dossier, RuleSet
 from motcua.dossiers.workflow import services as wf
@@ -96,6 +96,8 @@ def test_changing_the_rule_set_after_receipt_leaves_the_dossier_alone(people, pe
     refused(people, later, "Không phù hợp quy hoạch", t(2026, 8, 11, 9, 0))
     later.refresh_from_db()
     assert later.status == Status.STOPPED  # 8
+    # a refusal that the rule set sends to 8 sets the refusal's date, not the stop's: the audit agrees (issue 21)
+    assert later.stopped_at is None and audit.verify([later.pk]).ok
 
 
 def test_an_environment_change_after_receipt_changes_nothing(people, permit, first_row, settings):

@@ -124,6 +124,16 @@ def test_a_json_body_sent_as_a_form_is_refused(procedure, token_for):
     assert response.status_code == 415
 
 
+@pytest.mark.parametrize("query, field", [("bucket=everything", "bucket"), ("sort=-applicant", "sort")])
+def test_the_queue_filters_are_choices(people, token_for, query, field):
+    """An unknown bucket used to list the whole queue and an unknown sort to sort by due, without a word."""
+    response = Client().get(f"/api/v1/queues/mine?{query}", HTTP_AUTHORIZATION=token_for("binh"))
+    assert response.status_code == 400, response.content
+    assert any(f["field"].endswith(field) for f in response.json()["error"]["details"]["fields"])
+    ok = Client().get("/api/v1/queues/mine?bucket=to_take&sort=-code", HTTP_AUTHORIZATION=token_for("binh"))
+    assert ok.status_code == 200, ok.content
+
+
 # --- finding 5 (dossier half): no cache keeps the dossier ---------------------------------------------------
 
 def test_the_dossier_and_its_pages_are_not_stored_by_any_cache(procedure, people, token_for, client_for):
@@ -135,3 +145,4 @@ def test_the_dossier_and_its_pages_are_not_stored_by_any_cache(procedure, people
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     mine = client_for("an").get("/")
     assert "no-store" in mine["Cache-Control"]
+

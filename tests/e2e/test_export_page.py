@@ -55,7 +55,8 @@ def test_the_progress_follows_the_export_in_place_and_a_failure_says_why(page_fa
     page.goto(f"/xuat/{job.pk}/")
     # With a script, the progress moves without reloading the page (core/export.js polls the API).
     ExportJob.objects.filter(pk=job.pk).update(done=200)
-    page.wait_for_function("document.getElementById('export-progress').value == 200", timeout=15000)
+    # A function, not an expression: Playwright evaluates a bare expression with eval, which the CSP refuses.
+    page.wait_for_function("() => document.getElementById('export-progress').value == 200", timeout=15000)
     assert "200" in page.locator("#export-count").text_content()
     # Once it fails, the page is loaded again and says why.
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED,

@@ -138,3 +138,20 @@ def test_api_is_public_and_the_same_for_everyone(received, token_for, who):
     headers = {} if who == "anonymous" else {"HTTP_AUTHORIZATION": token_for(who)}
     assert Client().get(f"/api/v1/public/dossiers/{received.code}?verify=5678", **headers).status_code == 200
     assert Client().get(f"/api/v1/public/dossiers/{received.code}?verify=1111", **headers).status_code == 404
+
+
+def test_behind_the_proxy_the_limit_is_per_client_and_the_header_is_not_believed_from_others(received, settings):
+    settings.MOTCUA_TRACKING_RATE_LIMIT = 3
+    settings.MOTCUA_TRUSTED_PROXIES = ["127.0.0.1"]
+    first = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    for _ in range(3):
+        assert _post(first, received.code, "0000").status_code == 200
+    assert _post(first, received.code, "5678").status_code == 429
+    second = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert _post(second, received.code, "5678").status_code == 200
+    # a client reaching the app directly is counted on its own address, whatever header it forges
+    for n in range(3):
+        direct = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{10 + n}")
+        assert _post(direct, received.code, "0000").status_code == 200
+    forged = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    assert _post(forged, received.code, "5678").status_code == 429

@@ -7,9 +7,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .models import ApiToken, OrgUnit, RoleAssignment, User
+
+# django-otp's own admin page of TOTP devices shows each person's secret key and its QR code to any
+# administrator: taken away. An administrator resets a person's second factor from the people's list instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(OrgUnit)
@@ -38,11 +45,23 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email", "phone"]
     autocomplete_fields = ["unit"]
     inlines = [RoleAssignmentInline]
+    actions = ["reset_second_factor"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("motcua"), {"fields": ("full_name", "phone", "unit", "applicant_kind", "organisation_name",
                                    "organisation_tax_code", "preferred_language")}),
     )
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone): the person sets it up again"))
+    def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:
+        # Each removed device is written to the audit log with this administrator as the actor (apps.py).
+        people = 0
+        for user in queryset:
+            if services.reset_second_factor(user):
+                people += 1
+        self.message_user(request, ngettext(
+            "Two-step sign-in reset for %(count)d person.", "Two-step sign-in reset for %(count)d people.", people,
+        ) % {"count": people}, messages.SUCCESS)
 
 
 @admin.register(ApiToken)

@@ -3,10 +3,14 @@
 The identifier codes below have the shape of Circular 10/2016/TT-BTTTT codes but are DEMO values:
 load the official codes (Decision 20/2020/QĐ-TTg as amended by Decision 09/2025/QĐ-TTg) before go-live.
 Passwords are random, kept only in var/demo-credentials.txt (never committed) and printed by ``make run``.
+Staff sign in with a second factor (docs/security.md "Second factor for staff"): each staff persona gets an
+authenticator (TOTP) whose random secret is kept in the same file, after the password; ``motcua democode
+USERNAME`` prints the current code from it, or the secret can be typed into any authenticator app.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import secrets
@@ -15,9 +19,10 @@ from typing import TextIO
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .choices import ApplicantKind, Role, UnitKind
+from .choices import STAFF_ROLES, ApplicantKind, Role, UnitKind
 from .models import OrgUnit, User
 
 REORGANISED = dt.date(2025, 7, 1)  # the merged province exists from 01/07/2025
@@ -109,23 +114,47 @@ def _credentials_file() -> Path:
     return Path(settings.MOTCUA_DEMO_CREDENTIALS_FILE)
 
 
-def _read_credentials() -> dict[str, str]:
+def _read_lines() -> dict[str, list[str]]:
+    """The file's lines, ``username password [TOTP secret in base32]``, by username."""
     path = _credentials_file()
     if not path.exists():
         return {}
-    pairs = (line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines() if " " in line)
-    return {user: pw for user, pw in pairs}
+    rows = (line.split(" ") for line in path.read_text(encoding="utf-8").splitlines() if " " in line)
+    return {row[0]: row[1:] for row in rows}
 
 
-def _write_credentials(creds: dict[str, str]) -> None:
+def _read_credentials() -> dict[str, str]:
+    return {user: rest[0] for user, rest in _read_lines().items()}
+
+
+def read_totp_secrets() -> dict[str, str]:
+    """The demo staff's TOTP secrets (base32), by username: what ``motcua democode`` computes codes from."""
+    return {user: rest[1] for user, rest in _read_lines().items() if len(rest) > 1}
+
+
+def _write_credentials(creds: dict[str, str], totp: dict[str, str]) -> None:
     path = _credentials_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{u} {p}\n" for u, p in creds.items()), encoding="utf-8")
+    path.write_text("".join(f"{u} {p}{' ' + totp[u] if u in totp else ''}\n" for u, p in creds.items()),
+                    encoding="utf-8")
     os.chmod(path, 0o600)
+
+
+def _demo_authenticator(user: User, secret: str | None) -> str:
+    """A confirmed authenticator for a demo officer, kept from one run to the next (its secret is in the
+    credentials file); returns the secret in base32."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None and secret is not None and base64.b32encode(device.bin_key).decode() == secret:
+        return secret
+    TOTPDevice.objects.filter(user=user).delete()
+    key = base64.b32decode(secret) if secret else secrets.token_bytes(20)
+    TOTPDevice.objects.create(user=user, name=services.AUTHENTICATOR_NAME, key=key.hex(), confirmed=True)
+    return base64.b32encode(key).decode()
 
 
 def seed_personas() -> dict[str, str]:
     creds = _read_credentials()
+    totp = read_totp_secrets()
     for username, full_name, unit_code, roles in PERSONAS:
         unit = OrgUnit.objects.get(code=unit_code) if unit_code else None
         user = User.objects.filter(username=username).first()
@@ -143,7 +172,9 @@ def seed_personas() -> dict[str, str]:
         for role in roles:
             services.assign_role(user, role, unit if role not in (Role.CITIZEN, Role.ADMINISTRATOR, Role.INSPECTOR)
                                  else None, title=TITLES.get((username, role), ""))
-    _write_credentials({u: creds[u] for u, *_ in PERSONAS})
+        if user.is_staff or set(roles) & STAFF_ROLES:
+            totp[username] = _demo_authenticator(user, totp.get(username))
+    _write_credentials({u: creds[u] for u, *_ in PERSONAS}, totp)
     return creds
 
 
@@ -154,3 +185,5 @@ def seed(stdout: TextIO) -> None:
     stdout.write("Demo logins (username password) — also in var/demo-credentials.txt:\n")
     for username, full_name, _unit_code, roles in PERSONAS:
         stdout.write(f"  {username:<7} {creds[username]:<14} {full_name} ({', '.join(str(r.label) for r in roles)})\n")
+    stdout.write("Staff then type a code from their authenticator: `motcua democode USERNAME` prints it (the secrets "
+                 "are in var/demo-credentials.txt, after the passwords, for an authenticator app).\n")

@@ -1,14 +1,17 @@
-"""Organisation units, people, their roles and their API tokens."""
+"""Organisation units, people, their roles, their API tokens and their recovery codes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
 from motcua.core.models import TimeStampedModel
 
@@ -96,7 +99,9 @@ class OrgUnit(TimeStampedModel):
         return None
 
 
-class User(AbstractUser):
+# The reverse manager of RecoveryCodeDevice.user comes from django-otp's untyped abstract Device: not seen by
+# the stubs' plugin.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A natural person: a citizen or an official. Every recorded action names one."""
 
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -201,3 +206,51 @@ class ApiToken(TimeStampedModel):
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A person's one-time recovery codes: the second factor when the authenticator app is lost.
+
+    django-otp's own static device keeps its codes in clear; here only a keyed digest of each code is stored
+    (HMAC-SHA-256 with the ``SECRET_KEY``), so a copy of the database alone does not sign anyone in. A code
+    is deleted when it is used (spent). Wrong codes slow further tries down exponentially, as the TOTP device
+    does (``OTP_TOTP_THROTTLE_FACTOR``)."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    def remaining(self) -> int:
+        return self.codes.count()
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = normalise_recovery_code(str(token))
+        spent = bool(code) and self.codes.filter(digest=recovery_code_digest(code)).delete()[0] > 0
+        if spent:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return spent
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of {self.device_id}"  # never the code: only its digest is kept
+
+
+def normalise_recovery_code(code: str) -> str:
+    """A recovery code as typed: case, spaces and dashes do not matter (``ab12-cd34`` is ``AB12CD34``)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum() and ch.isascii())
+
+
+def recovery_code_digest(code: str) -> str:
+    return salted_hmac("motcua.accounts.recovery-code", code, algorithm="sha256").hexdigest()

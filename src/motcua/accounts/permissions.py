@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import Role, UnitKind
+from .choices import STAFF_ROLES, Role, UnitKind
 from .models import OrgUnit, RoleAssignment, User
 
 
@@ -207,3 +208,15 @@ def holders_of(capability: Capability, day: dt.date | None = None) -> list[User]
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps and role in _TREE_WIDE]
     held = RoleAssignment.objects.valid_on(day).filter(role__in=roles).values("user_id")
     return list(User.objects.filter(pk__in=held, is_active=True).order_by("full_name", "pk"))
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whether ``user`` must pass the second factor before any staff page, staff API call by session, or the
+    admin site: every holder of a staff role (all of them open dossiers, registers, scorecards or the people
+    in them: personal data) and anyone let into the admin site. Citizens are not asked (they sign in with
+    VNeID or a password as before). ``MOTCUA_STAFF_2FA`` off (an operator's explicit choice) asks no one."""
+    if not settings.MOTCUA_STAFF_2FA or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(a.role in STAFF_ROLES for a in _active_assignments(user, timezone.localdate()))

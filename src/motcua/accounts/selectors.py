@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.core.text import fold_vi
 
 from .choices import Role, UnitKind
-from .models import OrgUnit, RoleAssignment, User
+from .models import OrgUnit, RecoveryCodeDevice, RoleAssignment, User
 
 
 def profile(user: User) -> dict[str, Any]:
@@ -150,3 +151,19 @@ def consultable_units() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(head.name, [(u.code, u.name) for u in sorted(groups[head.pk], key=lambda u: (u.pk != head.pk,
                                                                                            fold_vi(u.name)))])
             for head in order]
+
+
+def authenticator(user: User) -> TOTPDevice | None:
+    """The confirmed authenticator app of ``user``, if they have enrolled one."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def recovery_device(user: User) -> RecoveryCodeDevice | None:
+    return RecoveryCodeDevice.objects.filter(user=user).order_by("-pk").first()
+
+
+def second_factor_status(user: User) -> dict[str, Any]:
+    """For the account page: whether an authenticator is enrolled and how many recovery codes are left."""
+    recovery = recovery_device(user)
+    return {"enrolled": authenticator(user) is not None,
+            "recovery_left": recovery.remaining() if recovery is not None else 0}

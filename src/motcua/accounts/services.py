@@ -8,11 +8,21 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.core.text import nfc
 
 from .choices import ApplicantKind, IdentityLevel, Role
-from .models import ApiToken, OrgUnit, RoleAssignment, User
+from .models import (
+    ApiToken,
+    OrgUnit,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    RoleAssignment,
+    User,
+    normalise_recovery_code,
+    recovery_code_digest,
+)
 
 TOKEN_PREFIX_BYTES = 6
 TOKEN_SECRET_BYTES = 32
@@ -109,3 +119,58 @@ def authenticate_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- The second factor of staff (docs/security.md "Second factor for staff") -------------------------------
+RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper without doubt
+RECOVERY_CODE_LENGTH = 10  # 10 symbols of 32: 50 bits, each code usable once
+AUTHENTICATOR_NAME = "authenticator"
+
+
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator of ``user`` being enrolled (made once, with a new random secret): it
+    counts only once a code from it has been typed back (``confirm_totp``)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_totp(device: TOTPDevice, code: str) -> bool:
+    """Confirm an enrolment with a code from the app; the person's earlier authenticators are then removed
+    (one app at a time: the one whose QR code was just scanned)."""
+    if device.confirmed or not device.verify_token(code):
+        return False
+    TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def _recovery_code() -> str:
+    raw = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+@transaction.atomic
+def new_recovery_codes(user: User) -> list[str]:
+    """Ten new recovery codes for ``user``, replacing any earlier ones (which stop working). Returned in clear
+    once, to be shown once; only their keyed digests are kept."""
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes")
+    codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=recovery_code_digest(normalise_recovery_code(code))) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def reset_second_factor(user: User) -> int:
+    """Remove every authenticator and recovery code of ``user`` (a lost phone, a person leaving): their next
+    sign-in asks them to enrol again. Each removal is in the audit log (the devices are registered with
+    django-auditlog, the actor is the administrator of the request). Returns how many devices were removed."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
+    removed += RecoveryCodeDevice.objects.filter(user=user).delete()[1].get(RecoveryCodeDevice._meta.label, 0)
+    return removed

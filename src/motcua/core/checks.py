@@ -30,3 +30,21 @@ def public_base_url_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
         hint="Set it to the address citizens open, e.g. https://dichvucong.example.gov.vn "
              "(docs/operations.md); links in notices and QR codes are built from it.",
         id="motcua.E001")]
+
+
+@register()
+def audit_key_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Production needs its own audit key, held outside the database: every dossier event is chained with an
+    HMAC under it (``motcua.dossiers.events``), so that one who can write the database cannot recompute the chain.
+    Development and tests derive one from SECRET_KEY; production never does (the key must be rotatable on its own
+    and kept apart). Registered without the ``deploy`` tag, like motcua.E001."""
+    if getattr(settings, "ENV", "") != "production":
+        return []
+    key = str(getattr(settings, "MOTCUA_AUDIT_KEY", "") or "")
+    if len(key) >= 32 and key != str(getattr(settings, "SECRET_KEY", "")):
+        return []
+    return [Error(
+        "MOTCUA_AUDIT_KEY is not set to a key of its own of at least 32 characters.",
+        hint="Generate one (python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), keep it outside the "
+             "database and its backups, and set it in the environment (docs/operations.md, the audit key).",
+        id="motcua.E002")]

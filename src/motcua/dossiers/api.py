@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -317,16 +317,21 @@ def unknown_action(request: HttpRequest, code: str, action: str) -> dict[str, An
     return _act(request, code, action)
 
 
+# Enumerations, not free strings: an unknown bucket used to list the whole queue, an unknown sort to sort by due.
+QueueBucket = Literal["", "overdue", "step_overdue", "due_today", "at_risk", "mine", "to_take", "to_sign"]
+QueueSort = Literal["due", "-due", "dossier_due", "-dossier_due", "received", "-received", "code", "-code"]
+
+
 class QueueQuery(Schema):
-    bucket: str = Field("", description="overdue (the dossier's promised date passed), step_overdue (the step's own "
-                                        "deadline passed), due_today (the step) or at_risk; or one of my own "
-                                        "views: mine (assigned to me), to_take (waiting for me to take), to_sign "
-                                        "(waiting for my review or signature)")
+    bucket: QueueBucket = Field(
+        "", description="overdue (the dossier's promised date passed), step_overdue (the step's own deadline "
+                        "passed), due_today (the step) or at_risk; or one of my own views: mine (assigned to me), "
+                        "to_take (waiting for me to take), to_sign (waiting for my review or signature)")
     q: str = Field("", description="a dossier code, an ID number or part of the applicant's name")
     procedure: str = ""
     status: int | None = Field(None, ge=0, le=99)
     mine: bool = Field(False, description="only the steps assigned to me")
-    sort: str = Field("due", description="due, dossier_due, received, code; prefix - for descending")
+    sort: QueueSort = Field("due", description="due, dossier_due, received, code; prefix - for descending")
     limit: int = limit_field(50, 200)
     offset: Offset = 0
 

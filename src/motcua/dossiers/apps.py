@@ -26,3 +26,10 @@ class DossiersConfig(AppConfig):
 
         # A calendar change moves the open dossiers' dates (the calendar app below cannot import this one).
         connect()
+
+        # SQLite's guard against deleting events asks each connection (migration 0026).
+        from django.db.backends.signals import connection_created
+
+        from .events import register_sqlite_guard
+
+        connection_created.connect(register_sqlite_guard, dispatch_uid="motcua.dossiers.events.sqlite_guard")

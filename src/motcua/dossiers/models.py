@@ -225,9 +225,10 @@ class Attachment(models.Model):
 
 class DossierEvent(models.Model):
     """An append-only event. One hash chain per dossier: ``prev_hash`` is the ``hash`` of the dossier's
-    previous event (empty for the first), ``hash`` the SHA-256 of this row's canonical content and
-    ``prev_hash``. Rows are never updated nor deleted: services only insert; the database refuses
-    UPDATE (and DELETE on PostgreSQL) by trigger (migration 0002)."""
+    previous event (empty for the first), ``hash`` the HMAC-SHA-256 under the audit key named by ``key_id`` of
+    this row's canonical content and ``prev_hash`` (the plain SHA-256 for the events written before keys, whose
+    ``key_id`` is null; ``events``). Rows are never updated nor deleted: services only insert; the database
+    refuses UPDATE and DELETE by trigger (migrations 0002, 0024 and 0026)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -240,12 +241,18 @@ class DossierEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # The audit key's id (``events.key_id``); null on the events chained with plain SHA-256 before keys. Null rather
+    # than a default so that the column is added without rewriting the table (nor, on SQLite, its triggers).
+    key_id = models.CharField(max_length=16, null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("dossier event")
         verbose_name_plural = _("dossier events")
         ordering = ["dossier_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_unique_seq")]
+        # The events chained before keys, a fixed set: each audit checkpoint records the highest id among them
+        # cheaply, and an unkeyed event that appears later is reported (``audit``).
+        indexes = [models.Index(fields=["id"], condition=Q(key_id__isnull=True), name="dossierevent_unkeyed")]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.kind}"

@@ -523,7 +523,9 @@ def _write_intake(actor: User, dossier: Dossier, doc_rows: list[DossierDocument]
                       "version": dossier.procedure_version_id, "rule_set": dossier.rules.get("key"),
                       "receiving_unit": dossier.receiving_unit.code, "missing": missing,
                       **({"respond_by": respond_by} if respond_by else {}),
-                      **(_clock_data(dossier) if dossier.code else {})})
+                      **(_clock_data(dossier) if dossier.code else {}),
+                      # The applicant's fields bound to the history: ``audit`` detects a later change of the row.
+                      "applicant_mac": events.applicant_mac(dossier)})
     _attach(dossier, uploads, stored, actor)
 
 
@@ -599,7 +601,8 @@ def refuse_intake(user: User, dossier: Dossier, reason: str) -> Dossier:
         dossier = _lock(dossier)
         lifecycle.check_action("refuse", dossier.status)
         dossier.refused_at = _now()
-        set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",))
+        set_status(dossier, Status.NOT_RECEIVED, user, reason=reason, extra_fields=("refused_at",),
+                   at=dossier.refused_at)
     return dossier
 
 

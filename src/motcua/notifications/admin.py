@@ -90,7 +90,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             rendered = render(obj.subject, obj.body, defaults.sample_context(obj.key), obj.language)
         except RenderError as exc:
             return format_html('<p class="errornote">{}</p>', _("Rendering error: %(error)s") % {"error": exc})
-        return format_html("<strong>{}</strong><pre style=\"white-space: pre-wrap\">{}</pre>",
+        return format_html('<strong>{}</strong><pre class="message-preview">{}</pre>',
                            rendered.subject, rendered.body)
 
     def save_model(self, request: HttpRequest, obj: MessageTemplate, form: Any, change: bool) -> None:

@@ -31,6 +31,9 @@ CONFIRMATION_CODE = "account.confirmation_code"
 # The one-time link to choose a new password ("Quên mật khẩu"), for an account registered by phone (SMS); an
 # e-mail account gets Django's own reset e-mail (``motcua.portal.passwords``).
 PASSWORD_RESET = "account.password_reset"  # noqa: S105 - the notice's key, not a password
+# Someone registered with the e-mail or phone of an existing account (``motcua.portal.services``): the holder
+# is told, instead of a code, so that the registration page never reveals who has an account.
+REGISTRATION_EXISTS = "account.registration_exists"
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
 # Art. 19(9), the escalation to the leaders, an overdue opinion.
 LATE_FLAGGED = "dossier.late_flagged"
@@ -57,9 +60,9 @@ REFORM_APPRAISED = "reform.appraised"
 NATIONAL_CATALOGUE_BEHIND = "catalogue.national_behind"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
-        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, LATE_FLAGGED, APOLOGY_REMINDER, ESCALATED, CONSULTATION_LATE,
-        FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE, SURVEY_INVITATION, SURVEY_REMINDER,
-        REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND]
+        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, REGISTRATION_EXISTS, LATE_FLAGGED, APOLOGY_REMINDER,
+        ESCALATED, CONSULTATION_LATE, FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE,
+        SURVEY_INVITATION, SURVEY_REMINDER, REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -84,6 +87,7 @@ VARIABLES: dict[str, list[str]] = {
                    "ready_at", "pickup_place", "rating_url"],
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
     PASSWORD_RESET: ["recipient_name", "reset_url", "valid_hours"],
+    REGISTRATION_EXISTS: ["recipient_name", "login_url", "reset_url"],
     LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
     APOLOGY_REMINDER: [*_STAFF, "officer_name", "due_at", "apology_by"],
     ESCALATED: [*_STAFF, "officer_name", "unit_name", "due_at", "limit", "apologised"],
@@ -301,6 +305,21 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "Dat lai mat khau (dung 1 lan, {{ valid_hours }} gio): {{ reset_url }} Khong chia se duong dan nay."),
     (PASSWORD_RESET, "en", "sms", "",
      "New password (once, {{ valid_hours }} h): {{ reset_url }} Do not share this link."),
+
+    (REGISTRATION_EXISTS, "vi", "any",
+     "Có người đăng ký tài khoản bằng địa chỉ của Quý vị",
+     "Kính gửi {{ recipient_name }},\n\nVừa có yêu cầu tạo tài khoản mới bằng thư điện tử hoặc số điện thoại này, "
+     "nhưng địa chỉ này đã có tài khoản. Nếu đó là Quý vị, hãy đăng nhập: {{ login_url }}\n"
+     "Nếu quên mật khẩu, hãy đặt lại: {{ reset_url }}\nNếu không phải Quý vị, hãy bỏ qua tin này."),
+    (REGISTRATION_EXISTS, "en", "any",
+     "Someone tried to register with your address",
+     "Dear {{ recipient_name }},\n\nSomeone asked to create a new account with this e-mail or phone, which "
+     "already has an account. If it was you, sign in: {{ login_url }}\n"
+     "If you forgot your password, choose a new one: {{ reset_url }}\nIf it was not you, ignore this message."),
+    (REGISTRATION_EXISTS, "vi", "sms", "",
+     "So nay da co tai khoan. Dang nhap: {{ login_url }} Quen mat khau: {{ reset_url }}"),
+    (REGISTRATION_EXISTS, "en", "sms", "",
+     "This number already has an account. Sign in: {{ login_url }} Forgot password: {{ reset_url }}"),
 
     (CONFIRMATION_CODE, "vi", "any",
      "Mã xác nhận: {{ code }}",
@@ -704,6 +723,7 @@ def sample_context(key: str) -> dict[str, Any]:
         "valid_minutes": 10,
         "reset_url": "https://motcua.example.gov.vn/quen-mat-khau/MTI/cdbw1x-0a1b2c3d4e5f/",
         "valid_hours": 24,
+        "login_url": "https://motcua.example.gov.vn/tai-khoan/dang-nhap/",
         "dossier_url": "https://motcua.example.gov.vn/ho-so/G22.37-260706-0001/",
         "officer_name": "Lê Văn Cường",
         "unit_name": "Phòng Quản lý hoạt động xây dựng",

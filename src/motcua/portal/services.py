@@ -32,6 +32,8 @@ from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.accounts.services import create_citizen  # the portal's registration creates citizens through it
 from motcua.catalogue import eform
+from motcua.core import links
+from motcua.core import throttle as core_throttle
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import nfc
 from motcua.dossiers import deadlines, files
@@ -79,32 +81,73 @@ def _field_error(message: str, field: str) -> DomainError:
 
 
 def _account_exists(identifier: str) -> bool:
-    return User.objects.filter(username__iexact=identifier).exists() or (
-        User.objects.filter(email__iexact=identifier).exists() if "@" in identifier
-        else User.objects.filter(phone=identifier).exists())
+    return _account_holder(identifier) is not None
+
+
+def _account_holder(identifier: str) -> User | None:
+    """The account registered with this e-mail or phone (as its username, e-mail or phone), if any."""
+    by_contact = ({"email__iexact": identifier} if "@" in identifier else {"phone": identifier})
+    return (User.objects.filter(username__iexact=identifier).order_by("pk").first()
+            or User.objects.filter(**by_contact).order_by("pk").first())
+
+
+def codes_per_hour() -> int:
+    return int(getattr(settings, "MOTCUA_REGISTRATION_CODES_PER_HOUR", 3))
+
+
+def codes_per_day() -> int:
+    return int(getattr(settings, "MOTCUA_REGISTRATION_CODES_PER_DAY", 10))
+
+
+def _allow_message_to(identifier: str) -> None:
+    """Count one message (a code, or the notice to an existing account) to ``identifier``; refuse past
+    ``codes_per_hour`` in the hour or ``codes_per_day`` in the day, so that nobody floods a stranger's phone
+    or inbox. Counted alike whether or not the identifier has an account."""
+    hour = core_throttle.allow_ident("portal:registration-hour", identifier, limit=codes_per_hour(), window=3600)
+    day = core_throttle.allow_ident("portal:registration-day", identifier, limit=codes_per_day(), window=86400)
+    if not (hour and day):
+        raise DomainError(_("Too many codes have been sent to this email or phone. Please try again later."),
+                          code="throttled", status=429)
 
 
 def start_registration(full_name: str, identifier: str, password: str, language: str = "vi") -> PendingRegistration:
     """Record the registration and send its confirmation code by email or SMS (key
-    ``account.confirmation_code``). The code is returned to no one but the person's inbox."""
+    ``account.confirmation_code``). The code is returned to no one but the person's inbox.
+
+    The answer does not tell whether the e-mail or phone already has an account: the registration is recorded
+    and the caller goes on to the same confirmation page either way, but an existing account's holder gets the
+    notice ``account.registration_exists`` (sign in, or choose a new password) instead of a code, and no code
+    can confirm that registration. Each identifier gets at most ``codes_per_hour``/``codes_per_day`` messages
+    (``DomainError`` "throttled", status 429, nothing sent)."""
     ident, channel = normalise_identifier(identifier)
     name = nfc(full_name or "").strip()
     if not name:
         raise _field_error(_("Enter your full name."), "full_name")
-    if _account_exists(ident):
-        raise _field_error(_("An account with this email or phone already exists: sign in instead."), "identifier")
     try:
-        validate_password(password, User(username=ident, full_name=name))
+        validate_password(password, User(username=ident, full_name=name,
+                                         email=ident if channel == ContactChannel.EMAIL else "",
+                                         phone=ident if channel == ContactChannel.SMS else ""))
     except ValidationError as exc:
         raise _field_error(" ".join(exc.messages), "password") from exc
+    _allow_message_to(ident)
     language = language if language in dict(settings.LANGUAGES) else "vi"
-    code = f"{secrets.randbelow(10**6):06d}"
+    holder = _account_holder(ident)
+    code = _new_code(holder)
     pending = PendingRegistration.objects.create(
         identifier=ident, channel=channel, full_name=name, password_hash=make_password(password),
         preferred_language=language, code_hash=make_password(code),
         expires_at=timezone.now() + dt.timedelta(minutes=code_minutes()))
-    _send_code(pending, code)
+    if holder is None:
+        _send_code(pending, code)
+    else:
+        _send_account_exists(pending, holder)
     return pending
+
+
+def _new_code(holder: User | None) -> str:
+    """Six digits to send; for an identifier that has an account, a long secret that is sent to no one and that
+    no six digits match (hashed all the same, so that both answers take the same time)."""
+    return f"{secrets.randbelow(10**6):06d}" if holder is None else secrets.token_urlsafe(32)
 
 
 def _send_code(pending: PendingRegistration, code: str) -> None:
@@ -116,16 +159,35 @@ def _send_code(pending: PendingRegistration, code: str) -> None:
            preferred=[pending.channel], subject_ref=f"registration:{pending.key}")
 
 
+def _send_account_exists(pending: PendingRegistration, holder: User) -> None:
+    """Tell the holder of an existing account that someone registered with its e-mail or phone. Addressed to
+    the holder by the holder's own name, never by the name the stranger typed."""
+    recipient = Recipient(name=holder.get_full_name(), language=holder.preferred_language or "vi",
+                          email=pending.identifier if pending.channel == ContactChannel.EMAIL else "",
+                          phone=pending.identifier if pending.channel == ContactChannel.SMS else "")
+    notify(recipient, notice_keys.REGISTRATION_EXISTS,
+           {"recipient_name": holder.get_full_name(), "login_url": links.absolute(reverse("accounts:login")),
+            "reset_url": links.absolute(reverse("portal:password-reset"))},
+           preferred=[pending.channel], subject_ref=f"account:{holder.pk}")
+
+
 def resend_code(pending: PendingRegistration) -> None:
-    """A new code (the old one stops working), with a fresh expiry and attempt count."""
+    """A new code (the old one stops working), with a fresh expiry and attempt count; to an identifier that
+    has an account meanwhile, the notice ``account.registration_exists`` again. Counted in the identifier's
+    allowance (``_allow_message_to``)."""
     if pending.confirmed_at is not None:
         raise Conflict(_("This registration is already confirmed: sign in."), code="already_confirmed")
-    code = f"{secrets.randbelow(10**6):06d}"
+    _allow_message_to(pending.identifier)
+    holder = _account_holder(pending.identifier)
+    code = _new_code(holder)
     pending.code_hash = make_password(code)
     pending.attempts = 0
     pending.expires_at = timezone.now() + dt.timedelta(minutes=code_minutes())
     pending.save(update_fields=["code_hash", "attempts", "expires_at"])
-    _send_code(pending, code)
+    if holder is None:
+        _send_code(pending, code)
+    else:
+        _send_account_exists(pending, holder)
 
 
 def confirm_registration(key: uuid.UUID | str, code: str) -> User:

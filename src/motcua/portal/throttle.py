@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from motcua.core import throttle as core_throttle
 from motcua.core.throttle import client_key
 
-__all__ = ["allow", "client_key", "limit", "window"]
+__all__ = ["allow", "allow_registration", "client_key", "limit", "window"]
 
 
 def limit() -> int:
@@ -27,3 +27,13 @@ def window() -> int:
 def allow(request: HttpRequest, scope: str = "track", using: BaseCache | None = None) -> bool:
     """Count one attempt of this client; False once the window's allowance is used up."""
     return core_throttle.allow(request, scope, limit=limit(), window=window(), namespace="portal", using=using)
+
+
+def allow_registration(request: HttpRequest, using: BaseCache | None = None) -> bool:
+    """Count one registration (or new code) asked by this client: ``MOTCUA_REGISTRATION_RATE_LIMIT`` per
+    ``MOTCUA_REGISTRATION_RATE_WINDOW`` seconds, whatever e-mails or phones it names (each of those has its own
+    allowance too: ``services.codes_per_hour``)."""
+    return core_throttle.allow(request, "registration",
+                               limit=int(getattr(settings, "MOTCUA_REGISTRATION_RATE_LIMIT", 5)),
+                               window=max(1, int(getattr(settings, "MOTCUA_REGISTRATION_RATE_WINDOW", 3600))),
+                               namespace="portal", using=using)

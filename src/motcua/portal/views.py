@@ -88,15 +88,22 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = RegisterForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            pending = services.start_registration(d["full_name"], d["identifier"], d["password"], d["language"])
-        except DomainError as exc:
-            form_errors(form, exc, "identifier")
+        if not throttle.allow_registration(request):
+            status = 429
+            form.add_error(None, _("Too many registrations from your connection. Please try again later."))
         else:
-            return redirect("portal:register-confirm", key=pending.key)
-    return render(request, "portal/register.html", {"form": form})
+            try:
+                pending = services.start_registration(d["full_name"], d["identifier"], d["password"],
+                                                      d["language"])
+            except DomainError as exc:
+                status = 429 if exc.status == 429 else status
+                form_errors(form, exc, "identifier")
+            else:
+                return redirect("portal:register-confirm", key=pending.key)
+    return render(request, "portal/register.html", {"form": form}, status=status)
 
 
 def _pending(key: str) -> PendingRegistration:
@@ -127,11 +134,15 @@ def register_confirm(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def register_resend(request: HttpRequest, key: str) -> HttpResponse:
     pending = _pending(key)
-    if not throttle.allow(request, "resend"):
+    if not throttle.allow(request, "resend") or not throttle.allow_registration(request):
         messages.error(request, _("Too many requests. Wait a few minutes and try again."))
     else:
-        services.resend_code(pending)
-        messages.success(request, _("A new code has been sent."))
+        try:
+            services.resend_code(pending)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A new message has been sent."))
     return redirect("portal:register-confirm", key=pending.key)
 
 

@@ -130,11 +130,13 @@ class _Chain:
             reason: str = "", data: dict[str, Any] | None = None) -> None:
         payload = chain.plain(data or {})
         seq = len(self.rows) + 1
+        kid, ring = chain.keyring()  # keyed like every new event (a plain SHA-256 event is only ever an old one)
         h = chain.digest(dossier_id=self.dossier_id, seq=seq, kind=kind, actor_id=self.actor_id, at=at,
-                         status_before=before, status_after=after, reason=reason, data=payload, prev_hash=self.prev)
+                         status_before=before, status_after=after, reason=reason, data=payload, prev_hash=self.prev,
+                         key=ring[kid])
         self.rows.append({"id": next(self.ids), "dossier_id": self.dossier_id, "seq": seq, "kind": kind,
                           "actor_id": self.actor_id, "at": at, "status_before": before, "status_after": after,
-                          "reason": reason, "data": payload, "prev_hash": self.prev, "hash": h})
+                          "reason": reason, "data": payload, "prev_hash": self.prev, "hash": h, "key_id": kid})
         self.prev = h
 
 

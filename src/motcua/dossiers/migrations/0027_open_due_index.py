@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0025_search_indexes")]
+    dependencies = [("dossiers", "0026_event_key_and_delete_guard")]
 
     operations = [
         migrations.AddIndex(
