@@ -72,7 +72,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], batch
             # COPY streams the rows in one statement: several times faster than batched INSERTs.
             copy_sql = "COPY {} ({}) FROM STDIN".format(
                 qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields))
-            with cursor.copy(copy_sql) as copy:
+            # COPY goes to psycopg's own cursor: wrapped so that a violation is Django's IntegrityError.
+            with connection.wrap_database_errors, cursor.copy(copy_sql) as copy:
                 for row_values in values:
                     copy.write_row(row_values)
         else:
@@ -94,6 +95,27 @@ def reserve_ids(model: type[models.Model]) -> int:
     module note)."""
     top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
     return int(top) + 1
+
+
+def take_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys for ``model`` that no other writer will get, in ascending order.
+
+    On PostgreSQL they are drawn from the table's own key sequence (``nextval``), so several processes
+    may insert into the same table at once (``motcua generate --workers N``) and the sequence never needs
+    resetting; they need not be contiguous. Elsewhere (SQLite: one writer at a time) they are the
+    ``count`` keys above the current maximum, as ``reserve_ids`` gives them: call ``reset_sequences``
+    after inserting."""
+    if count <= 0:
+        return []
+    if connection.vendor == "postgresql":
+        table, pk = model._meta.db_table, model._meta.pk
+        assert pk is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, pk.column, count])
+            return sorted(int(r[0]) for r in cursor.fetchall())
+    first = reserve_ids(model)
+    return list(range(first, first + count))
 
 
 def reset_sequences(*model_classes: type[models.Model]) -> None:

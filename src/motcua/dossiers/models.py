@@ -142,6 +142,14 @@ class Dossier(models.Model):
             models.Index(fields=["received_at"], name="dossier_received_at"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             models.Index(fields=["processing_unit", "status", "due_at"], name="dossier_proc_status_due"),
+            # The staff's listing of open dossiers, soonest due first, and its counts (``pages.queue_page``): the
+            # open dossiers only, in due order, so that neither grows with the closed history (docs/operations.md,
+            # Growth). The statuses are ``pages.OPEN`` (a test keeps them equal: the planner uses the index only
+            # when the query's condition is the index's).
+            models.Index(fields=["due_at"], name="dossier_open_due",
+                         condition=Q(status__in=[Status.NEW, Status.RECEIVED, Status.IN_PROGRESS,
+                                                 Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED,
+                                                 Status.WITHDRAWAL_REQUESTED, Status.DONE])),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__gte=1) & Q(status__lte=10), name="dossier_status_range"),

@@ -1,5 +1,5 @@
 """A realistic, deterministic history of dossiers for dashboards, tests and the benchmark
-(``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S]``).
+(``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S] [--workers W]``).
 
 What it makes, per dossier, with ``random.Random(seed)``: an arrival on a working day (fewer around
 Tết in January-February, more in the fourth quarter), within working hours; a channel (online 55 %,
@@ -11,9 +11,14 @@ legal time, the spread of a well-run department: about 88 % done a working day o
 promised day (early), 4-5 % after it (late), half of those with an apology extending the date; the result
 returned 0-3 working days later; dossiers whose next step falls after ``--to`` stay open there.
 
-Rows are inserted in batches as plain values (``motcua.core.bulk``: the ids are reserved first so that
-each event chain is hashed before anything is written; ``motcua audit verify`` passes), then
-``rollups.rebuild`` computes the statistics. Run it on a database nobody else writes to meanwhile.
+Each dossier also gets an applicant (a person with an identity card number, or a company with a tax code)
+and the folded search text; one still being processed at the end gets the default process's steps, the
+one it waits on open and current (``_steps``).
+
+Rows are inserted in chunks as plain values (``motcua.core.bulk``: the ids are taken first so that each
+event chain is hashed before anything is written; ``motcua audit verify`` passes), chunk ``c`` from its own
+``Random(f"{seed}/{c}")`` and, with ``workers`` > 1 on PostgreSQL, in forked processes; then
+``rollups.rebuild`` computes the statistics once. Run it on a database nobody else writes to meanwhile.
 
 Left out (documented in docs/stats.md): the dossier documents and attachments, ratings, payments and
 electronic results (the dossier model records none of them yet), and the procedure snapshot and
@@ -26,11 +31,13 @@ import datetime as dt
 import math
 import random
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from motcua.accounts import services as accounts
 from motcua.accounts.choices import Role, UnitKind
@@ -39,10 +46,12 @@ from motcua.calendars.clock import DAY, HOUR, Calendar, from_seconds, to_seconds
 from motcua.calendars.selectors import get_calendar
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import bulk
+from motcua.core.text import fold_vi
 from motcua.dossiers import events as chain
 from motcua.dossiers import partitions
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.workflow.models import ProcessingStep
 
 from . import rollups
 
@@ -112,8 +121,8 @@ def _procedures(agency: OrgUnit, rng: random.Random, count: int = 8) -> list[tup
 class _Chain:
     """Events of one dossier with the hash chain of ``motcua.dossiers.events``, as plain rows."""
 
-    def __init__(self, dossier_id: int, actor_id: int, first_id: int) -> None:
-        self.dossier_id, self.actor_id, self.next_id = dossier_id, actor_id, first_id
+    def __init__(self, dossier_id: int, actor_id: int, ids: Iterator[int]) -> None:
+        self.dossier_id, self.actor_id, self.ids = dossier_id, actor_id, ids
         self.rows: list[dict[str, Any]] = []
         self.prev = ""
 
@@ -125,10 +134,9 @@ class _Chain:
         h = chain.digest(dossier_id=self.dossier_id, seq=seq, kind=kind, actor_id=self.actor_id, at=at,
                          status_before=before, status_after=after, reason=reason, data=payload, prev_hash=self.prev,
                          key=ring[kid])
-        self.rows.append({"id": self.next_id, "dossier_id": self.dossier_id, "seq": seq, "kind": kind,
+        self.rows.append({"id": next(self.ids), "dossier_id": self.dossier_id, "seq": seq, "kind": kind,
                           "actor_id": self.actor_id, "at": at, "status_before": before, "status_after": after,
                           "reason": reason, "data": payload, "prev_hash": self.prev, "hash": h, "key_id": kid})
-        self.next_id += 1
         self.prev = h
 
 
@@ -142,8 +150,19 @@ def _working_day_list(cal: Calendar, first: dt.date, last: dt.date) -> list[dt.d
 
 
 def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.date | None = None, seed: int = 1,
-             stream: Any = sys.stderr, batch: int = 2000, rebuild: bool = True) -> int:
-    """Generate ``n`` dossiers received between ``first`` and ``last``; return how many were made."""
+             stream: Any = sys.stderr, batch: int = 2000, rebuild: bool = True, workers: int = 1) -> int:
+    """Generate ``n`` dossiers received between ``first`` and ``last``; return how many were made.
+
+    The dossiers are made in chunks of ``batch``, chunk ``c`` from its own ``random.Random(f"{seed}/{c}")``,
+    so what is generated (codes, references, applicants, dates, statuses, histories) depends on the seed
+    and the batch size, not on ``workers``. With ``workers`` > 1 (PostgreSQL only) chunk ``c`` goes to
+    process ``c % workers``, each with its own database connection; the primary keys come from the
+    tables' sequences (``bulk.take_ids``), so they (and the event hashes, which cover the dossier id)
+    differ from run to run. The statistics are computed once, at the end, in this process."""
+    if not 1 <= batch <= MAX_BATCH:
+        raise ValueError(f"batch must be between 1 and {MAX_BATCH}")
+    if workers < 1:
+        raise ValueError("workers must be >= 1")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     last = last or dt.date(2025, 12, 31)
     first = first or dt.date(last.year, 1, 1)
@@ -160,36 +179,151 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
     partitions.ensure(ahead=0, today=last, since=first)
     cal = get_calendar(None)
     days = _working_day_list(cal, first, last)
-    weights = [MONTH_WEIGHT[d.month] for d in days]
-    end_of_time = to_seconds(dt.datetime.combine(last, dt.time(23, 59), tzinfo=from_seconds(0).tzinfo))
-    made = 0
-    counters: dict[tuple[str, dt.date], int] = {}
-    agency_cal = {a.pk: get_calendar(a.code) for a in units}
-    while made < n:
-        size = min(batch, n - made)
-        arrivals = sorted(rng.choices(days, weights=weights, k=size))
-        plans = [_plan(rng, day, catalogue, agency_cal, desks, counters, end_of_time) for day in arrivals]
-        with transaction.atomic():
-            dossier_id = bulk.reserve_ids(Dossier)
-            event_id = bulk.reserve_ids(DossierEvent)
-            evs: list[dict[str, Any]] = []
-            for i, p in enumerate(plans):
-                row = p["dossier"]
-                c = _Chain(dossier_id + i, user.pk, event_id + len(evs))
-                for e in p["events"]:
-                    c.add(*e)
-                evs.extend(c.rows)
-                row.update(id=dossier_id + i, event_count=len(c.rows), last_event_hash=c.prev)
-            bulk.insert_rows(Dossier, [p["dossier"] for p in plans])
-            bulk.insert_rows(DossierEvent, evs)
-            bulk.reset_sequences(Dossier, DossierEvent)
-        made += size
-        show("dossiers", made, n)
+    ctx = _Context(
+        seed=seed, batch=batch, n=n, user_id=user.pk, catalogue=catalogue, desks=desks, days=days,
+        weights=[MONTH_WEIGHT[d.month] for d in days], agency_cal={a.pk: get_calendar(a.code) for a in units},
+        horizon=to_seconds(dt.datetime.combine(last, dt.time(23, 59), tzinfo=from_seconds(0).tzinfo)))
+    chunks = list(range(-(-n // batch)))
+    if len(chunks) > MAX_CHUNKS:
+        raise ValueError(f"at most {MAX_CHUNKS * batch} dossiers with batch={batch}")
+    if workers > 1 and connection.vendor != "postgresql":
+        # SQLite takes one writer at a time: processes would only wait for each other's lock.
+        stream.write(f"{connection.vendor} takes one writer at a time: generating in this process only.\n")
+        workers = 1
+    workers = max(1, min(workers, len(chunks)))
+    if workers == 1:
+        made = 0
+        for c in chunks:
+            made += _chunk(ctx, c)
+            show("dossiers", made, n)
+    else:
+        made = _in_processes(ctx, chunks, workers, show)
+    if n == 0:
+        show("dossiers", 0, 0)
     if rebuild:
         facts = rollups.rebuild(progress=lambda c: show("statistics", c, made))
         # Dossiers refused at intake have no statistics fact: say where the count ended.
         stream.write(f"\rstatistics: {facts} facts for {made} dossiers\n")
         stream.flush()
+    return made
+
+
+# A dossier code carries the seed, the chunk's number and a 4-digit counter per agency and day: unique across
+# chunks and runs with different seeds (the same seed twice on one database is refused: the same dossiers).
+MAX_BATCH = 9999
+MAX_CHUNKS = 100_000
+
+
+@dataclass
+class _Context:
+    """What every chunk needs, made once before the chunks (and inherited by the worker processes)."""
+
+    seed: int
+    batch: int
+    n: int
+    user_id: int
+    catalogue: list[tuple[OrgUnit, Procedure, ProcedureVersion]]
+    desks: dict[int, OrgUnit]
+    days: list[dt.date]
+    weights: list[float]
+    agency_cal: dict[int, Calendar]
+    horizon: int
+
+
+def _chunk(ctx: _Context, c: int) -> int:
+    """Make and insert chunk ``c`` (``batch`` dossiers, fewer for the last) in one transaction."""
+    size = min(ctx.batch, ctx.n - c * ctx.batch)
+    rng = random.Random(f"{ctx.seed}/{c}")  # noqa: S311 - reproducible test data, not secrets
+    arrivals = sorted(rng.choices(ctx.days, weights=ctx.weights, k=size))
+    counters: dict[tuple[str, dt.date], int] = {}
+    plans = [_plan(rng, day, ctx.catalogue, ctx.agency_cal, ctx.desks, counters, ctx.horizon, c, i, ctx.seed)
+             for i, day in enumerate(arrivals)]
+    try:
+        _insert(ctx, plans)
+    except IntegrityError as exc:
+        raise RuntimeError(f"these dossiers exist already (generated with seed {ctx.seed} on this database? "
+                           f"use another --seed): {exc}") from exc
+    return size
+
+
+def _insert(ctx: _Context, plans: list[dict[str, Any]]) -> None:
+    with transaction.atomic():
+        dossier_ids = bulk.take_ids(Dossier, len(plans))
+        event_ids = iter(bulk.take_ids(DossierEvent, sum(len(p["events"]) for p in plans)))
+        step_ids = iter(bulk.take_ids(ProcessingStep, sum(len(p["steps"]) for p in plans)))
+        evs: list[dict[str, Any]] = []
+        steps: list[dict[str, Any]] = []
+        for dossier_id, p in zip(dossier_ids, plans, strict=True):
+            row = p["dossier"]
+            ch = _Chain(dossier_id, ctx.user_id, event_ids)
+            for e in p["events"]:
+                ch.add(*e)
+            evs.extend(ch.rows)
+            row.update(id=dossier_id, event_count=len(ch.rows), last_event_hash=ch.prev)
+            for s in p["steps"]:
+                s.update(id=next(step_ids), dossier_id=dossier_id)
+                if s.pop("current", False):
+                    row["current_step_id"] = s["id"]
+                steps.append(s)
+        bulk.insert_rows(Dossier, [p["dossier"] for p in plans])
+        bulk.insert_rows(DossierEvent, evs)
+        bulk.insert_rows(ProcessingStep, steps)
+        if connection.vendor != "postgresql":  # keys taken above the maximum: move the sequences past them
+            bulk.reset_sequences(Dossier, DossierEvent, ProcessingStep)
+
+
+def _worker(ctx: _Context, chunks: list[int], out: Any) -> None:
+    """One worker process: its chunks, each reported when committed; then "end", or the error."""
+    try:
+        for c in chunks:
+            out.put(("done", _chunk(ctx, c)))
+        out.put(("end", ""))
+    except BaseException:  # reported to the parent, which raises
+        out.put(("error", traceback.format_exc()))
+    finally:
+        connections.close_all()
+
+
+def _in_processes(ctx: _Context, chunks: list[int], workers: int, show: Callable[[str, int, int], None]) -> int:
+    """Run the chunks in ``workers`` forked processes (chunk ``c`` in process ``c % workers``)."""
+    import multiprocessing
+    import queue
+
+    if connection.in_atomic_block:
+        raise RuntimeError("parallel generation cannot run inside a transaction: the workers would not see "
+                           "the units and procedures it made")
+    # Each process opens its own connection: none may be inherited, nor a connection pool (psycopg's pool
+    # keeps sockets and threads that a forked process must not share).
+    connections.close_all()
+    for conn in connections.all(initialized_only=True):
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+    mp = multiprocessing.get_context("fork")
+    out = mp.Queue()
+    procs = [mp.Process(target=_worker, args=(ctx, chunks[i::workers], out)) for i in range(workers)]
+    for proc in procs:
+        proc.start()
+    made, ended, errors = 0, 0, []
+    while ended < workers:
+        try:
+            kind, value = out.get(timeout=1)
+        except queue.Empty:
+            if not any(proc.is_alive() for proc in procs) and out.empty():
+                errors.append("a worker process died without a report")
+                break
+            continue
+        if kind == "done":
+            made += value
+            show("dossiers", made, ctx.n)
+        else:
+            ended += 1
+            if kind == "error":
+                errors.append(value)
+    for proc in procs:
+        proc.join()
+    if errors or any(proc.exitcode for proc in procs):
+        raise RuntimeError("generation failed in a worker (the chunks already committed stay):\n"
+                           + "\n".join(errors))
     return made
 
 
@@ -206,10 +340,82 @@ class _Row(dict[str, Any]):
         self[name] = value
 
 
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+          "Dương", "Lý")
+FAMILY_WEIGHT = (38, 11, 9.5, 7, 5, 4, 4, 4, 4, 2, 2, 1.5, 1.5, 1.3, 1, 0.5)
+MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Kim", "Xuân", "Hoàng")
+GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
+         "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Trung",
+         "Tuấn", "Vân", "Việt", "Yến", "Thắng", "Cường", "Đạt", "Duy", "Huy", "Kiên", "Lộc", "My", "Nhung")
+COMPANY = ("Xây dựng", "Thương mại", "Đầu tư", "Tư vấn thiết kế", "Bất động sản", "Kỹ thuật", "Vận tải")
+# The provinces' codes that open a citizen identity card number (Circular 59/2021/TT-BCA, Annex I), a few.
+PROVINCE_CODES = ("001", "031", "048", "079", "092", "036", "038", "040", "046", "056")
+# An open dossier waits on one step of the default process (``workflow.services.DEFAULT_STEPS``): of ten
+# dossiers in a row, seven on the specialist, two on the head of division, one on the leader. Chosen by the
+# place in the chunk, not drawn: the rest of the history is the same as without steps.
+WAITING = (2, 2, 2, 3, 2, 2, 3, 2, 2, 4)
+STEPS = ((1, "Tiếp nhận hồ sơ", Role.DESK_OFFICER), (2, "Thẩm định hồ sơ", Role.SPECIALIST),
+         (3, "Xem xét, trình ký", Role.DIVISION_HEAD), (4, "Ký duyệt kết quả", Role.AGENCY_LEADER),
+         (5, "Trả kết quả", Role.DESK_OFFICER))
+
+
+def _applicant(rng: random.Random, d: dict[str, Any]) -> None:
+    """A person (nine in ten, with a 12-digit identity card number) or a company (with its tax code)."""
+    if rng.random() < 0.9:
+        family = rng.choices(FAMILY, FAMILY_WEIGHT)[0]
+        year = rng.randrange(1950, 2006)
+        female = rng.random() < 0.5
+        middle = "Thị" if female and rng.random() < 0.6 else rng.choice(MIDDLE)
+        d.update(applicant_kind="individual", applicant_name=f"{family} {middle} {rng.choice(GIVEN)}",
+                 applicant_id_number=f"{rng.choice(PROVINCE_CODES)}{int(female) + (2 if year >= 2000 else 0)}"
+                                     f"{year % 100:02d}{rng.randrange(10**6):06d}")
+    else:
+        d.update(applicant_kind="organisation", applicant_tax_code=f"{rng.randrange(10**9, 10**10)}",
+                 applicant_name=f"Công ty TNHH {rng.choice(COMPANY)} {rng.choice(GIVEN)} {rng.choice(FAMILY)}")
+
+
+def _steps(index: int, d: dict[str, Any], agency: OrgUnit, desk: OrgUnit) -> list[dict[str, Any]]:
+    """The default process's five steps of a dossier still being processed at the end of the history: those
+    before the one it waits on ended, that one open (nobody holds it yet), the later ones not started; the
+    dossier's current step and unit point at it. Dossiers that ended carry no steps (docs/stats.md)."""
+    waiting = WAITING[index % len(WAITING)]
+    start = d["transferred_at"]
+    rows = []
+    for order, name, role in STEPS:
+        unit = desk if role == Role.DESK_OFFICER else agency
+        row = {"order": order, "name": name, "role": role, "unit_id": unit.pk, "open": order == waiting,
+               "produces": []}
+        if order < waiting:
+            row.update(started_at=d["received_at"] if order == 1 else start, ended_at=start, outcome="done",
+                       actor_id=None)
+        elif order == waiting:
+            row.update(started_at=start, due_at=d["due_at"], due_from=start, current=True)
+            d["current_unit_id"] = unit.pk
+        rows.append(row)
+    return rows
+
+
 def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Procedure, ProcedureVersion]],
           agency_cal: dict[int, Calendar], desks: dict[int, OrgUnit], counters: dict[tuple[str, dt.date], int],
-          horizon: int) -> dict[str, Any]:
-    agency, procedure, version = rng.choice(catalogue)
+          horizon: int, chunk: int = 0, index: int = 0, seed: int = 1) -> dict[str, Any]:
+    """One dossier: its row, its events and, while it is processed, its steps."""
+    entry = rng.choice(catalogue)
+    plan = _history(rng, day, entry, agency_cal, desks, counters, horizon, chunk, index, seed)
+    d = plan["dossier"]
+    _applicant(rng, d)
+    # As ``dossiers.services`` fills it, for the staff search.
+    parts = [d.get("code"), d["reference"], d["applicant_name"], d.get("applicant_id_number"),
+             d.get("applicant_tax_code")]
+    d["search_folded"] = fold_vi(" ".join(filter(None, parts)))[:600]
+    open_ = d["status"] in (Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED)
+    plan["steps"] = _steps(index, d, entry[0], desks[entry[0].pk]) if open_ else []
+    return plan
+
+
+def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, ProcedureVersion],
+             agency_cal: dict[int, Calendar], desks: dict[int, OrgUnit], counters: dict[tuple[str, dt.date], int],
+             horizon: int, chunk: int, index: int, seed: int) -> dict[str, Any]:
+    agency, procedure, version = entry
     cal = agency_cal[agency.pk]
     periods = cal.periods_of(day) or ((8 * HOUR, 17 * HOUR),)
     lo, hi = periods[0][0], periods[-1][1]
@@ -218,13 +424,14 @@ def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Proce
     channel = rng.choices([Channel.ONLINE, Channel.DESK, Channel.POST], [55, 40, 5])[0]
     submitted = from_seconds(submitted_s)
     fees = rng.choice([0, 0, 100_000, 150_000, 500_000])
-    d = _Row(reference=f"G{rng.getrandbits(60):015X}", procedure_id=procedure.pk, procedure_version_id=version.pk,
+    # Unique by construction (the chunk and the place in it), unguessable by the rest like a real one.
+    d = _Row(reference=f"G{chunk:05X}{index:04X}{rng.getrandbits(40):010X}", procedure_id=procedure.pk,
+             procedure_version_id=version.pk,
              snapshot={"generated": True, "procedure": {"code": procedure.code, "name": procedure.name},
                        "version": {"id": version.pk}},
              rules={"generated": True}, receiving_unit_id=desks[agency.pk].pk, processing_unit_id=agency.pk,
-             channel=channel, status=Status.NEW, applicant_kind="individual", applicant_name="Người nộp thử nghiệm",
-             subject=procedure.name[:1000], submitted_at=submitted, fees_due_vnd=fees, search_folded="",
-             processing_supplements=0)
+             channel=channel, status=Status.NEW, subject=procedure.name[:1000], submitted_at=submitted,
+             fees_due_vnd=fees, processing_supplements=0)
     ev: list[tuple[Any, ...]] = []
     if rng.random() < 0.03:  # refused at intake
         d.status, d.refused_at = Status.NOT_RECEIVED, submitted
@@ -237,7 +444,7 @@ def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Proce
     legal = cal.working_seconds_between(start_s, due_s)
     key = (agency.code, day)
     counters[key] = counters.get(key, 0) + 1
-    d.code = f"{agency.code}-{day:%y%m%d}-G{counters[key]:05d}"
+    d.code = f"{agency.code}-{day:%y%m%d}-G{seed}-{chunk:05d}{counters[key]:04d}"
     d.received_at, d.clock_start_at, d.due_at = submitted, from_seconds(start_s), from_seconds(due_s)
     d.status = Status.RECEIVED
     ev.append((EventKind.CREATED, submitted, None, Status.RECEIVED, "",

@@ -1,5 +1,6 @@
-"""``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S]``: a realistic,
-deterministic history of dossiers (``motcua.stats.generate``), with progress on standard error."""
+"""``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S] [--workers W]``: a
+realistic, deterministic history of dossiers (``motcua.stats.generate``), with progress on standard error;
+``--workers`` processes write it in parallel on PostgreSQL (one on SQLite)."""
 
 from __future__ import annotations
 
@@ -28,14 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="first", default=None)
         parser.add_argument("--to", dest="last", default=None)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="processes writing at once, each with its own connection (PostgreSQL; "
+                                 "SQLite takes one writer, so it always uses one)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         n, k = options["dossiers"], options["agencies"]
-        if n < 0 or k < 1:
-            raise CommandError("--dossiers must be >= 0 and --agencies >= 1.")
+        if n < 0 or k < 1 or options["workers"] < 1:
+            raise CommandError("--dossiers must be >= 0, --agencies >= 1 and --workers >= 1.")
         first = _date(options["first"]) if options["first"] else None
         last = _date(options["last"]) if options["last"] else None
         if first and last and last < first:
             raise CommandError("--to is before --from.")
-        made = generate(n, k, first, last, options["seed"], stream=sys.stderr)
+        try:
+            made = generate(n, k, first, last, options["seed"], stream=sys.stderr, workers=options["workers"])
+        except (ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"{made} dossiers generated.")
