@@ -192,8 +192,24 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DB_PGBOUNCER = env_bool("MOTCUA_DB_PGBOUNCER", False)
 
 
+# SQLite in WAL mode with immediate transactions, so that concurrent writers queue (up to 20 s) instead of failing.
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+    ),
+}
+
+
 def _database(url: str) -> dict[str, Any]:
     db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False))
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by URL is run as the default one is: without these, writers fail at once with
+        # "database is locked" instead of queueing (deferred transactions cannot wait to upgrade their lock).
+        db["CONN_MAX_AGE"] = 600
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **db.get("OPTIONS", {})}
+        return db
     if db["ENGINE"] != "django.db.backends.postgresql":
         return db
     options = db.setdefault("OPTIONS", {})
@@ -233,14 +249,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("MOTCUA_SQLITE_PATH", str(VAR_DIR / "motcua.sqlite3")),
             "CONN_MAX_AGE": 600,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 

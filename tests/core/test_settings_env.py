@@ -93,3 +93,41 @@ def test_without_a_sender_address_notices_come_from_noreply_at_the_public_host(t
     monkeypatch.delenv("MOTCUA_EMAIL_FROM", raising=False)
     got = _settings_in_a_fresh_process(tmp_path, MOTCUA_PUBLIC_BASE_URL="https://dichvucong.lamdong.gov.vn")
     assert got["DEFAULT_FROM_EMAIL"] == "noreply@dichvucong.lamdong.gov.vn"  # not webmaster@localhost
+
+
+_TWO_WRITERS = """
+import threading, time
+import django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as c:
+    c.execute("CREATE TABLE t (n INTEGER)")
+errors = []
+def hold():
+    with transaction.atomic():
+        connection.cursor().execute("INSERT INTO t VALUES (1)")
+        time.sleep(1.5)
+def second():
+    time.sleep(0.3)
+    try:
+        with transaction.atomic():  # reads, then writes: a deferred transaction could not wait to upgrade
+            connection.cursor().execute("SELECT COUNT(*) FROM t")
+            connection.cursor().execute("INSERT INTO t VALUES (2)")
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=hold), threading.Thread(target=second)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(errors or "both written")
+"""
+
+
+def test_a_sqlite_file_named_by_url_queues_its_writers(tmp_path):
+    """DATABASE_URL=sqlite:///… was opened without the default file's options: a second writer failed at once with
+    'database is locked' (a register export answered 500 in bench/bench_exports.py); it now waits its turn."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "motcua.settings", "PYTHONPATH": str(ROOT / "src"),
+           "MOTCUA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'url.sqlite3'}"}
+    env.pop("MOTCUA_ENV", None)
+    result = subprocess.run([sys.executable, "-c", _TWO_WRITERS], env=env, capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.strip() == "both written", result.stdout + result.stderr
