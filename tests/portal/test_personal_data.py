@@ -217,3 +217,13 @@ def test_the_consent_is_recorded_on_the_account(templates, django_capture_on_com
     assert consent.version == CONSENT_VERSION and consent.purpose == "account" and consent.withdrawn_at is None
     data = selectors.personal_data_export(consent.user)
     assert data["account"]["consents"][0]["version"] == CONSENT_VERSION
+
+
+def test_administrators_see_and_answer_correction_requests_in_the_admin(dossier, people, client_for):
+    from motcua.portal import services
+
+    request = services.request_correction(people["an"], dossier, "phone", "0912000000", "Đổi số")
+    admin = client_for("ha")
+    assert admin.get("/quan-tri/portal/correctionrequest/").status_code == 200
+    page = admin.get(f"/quan-tri/portal/correctionrequest/{request.pk}/change/")
+    assert page.status_code == 200 and "0912000000" in page.content.decode()

@@ -154,7 +154,7 @@ CORRECTABLE_LABELS = [
 
 
 class CorrectionForm(forms.Form):
-    """A request to correct an applicant detail of one of the citizen's dossiers (Law 91/2025/QH15 Art. 4(1))."""
+    """A request to correct an applicant detail of one of the citizen's dossiers (Law 91/2025/QH15 Art. 4)."""
 
     dossier = forms.ChoiceField(label=_("Dossier"))
     field = forms.ChoiceField(label=_("Which item is wrong"), choices=CORRECTABLE_LABELS)

@@ -104,7 +104,7 @@ class DraftFile(models.Model):
 
 class Consent(models.Model):
     """A consent a citizen gave to the processing of their personal data for one purpose (Law 91/2025/QH15 on
-    Personal Data Protection, Art. 4(1): the right to consent or not and to withdraw consent): which version of
+    Personal Data Protection, Art. 4: the right to consent or not and to withdraw consent): which version of
     the text they read and when. The dossiers themselves are processed under the law on administrative
     procedures, not under this consent (docs/security.md, "Personal data rights")."""
 
@@ -127,7 +127,7 @@ class Consent(models.Model):
 
 
 class CorrectionRequest(models.Model):
-    """A citizen's request to correct their personal data held in a dossier (Law 91/2025/QH15 Art. 4(1): to
+    """A citizen's request to correct their personal data held in a dossier (Law 91/2025/QH15 Art. 4: to
     view, correct or ask for correction). A dossier's applicant details are the agency's record of what was
     filed: the agency checks the request and corrects the record, so the citizen asks rather than edits. The
     account's own details the citizen corrects directly."""

@@ -666,7 +666,7 @@ def _feedback_export(user: User) -> list[dict[str, Any]]:
 
 def personal_data_export(user: User) -> dict[str, Any]:
     """Everything the system holds about the signed-in citizen, as one JSON-ready dict (docs/portal.md,
-    "Download my data"; Law 91/2025/QH15 Art. 4(1): to view and to ask for a copy of one's data). Built only from
+    "Download my data"; Law 91/2025/QH15 Art. 4: to view and to ask for a copy of one's data). Built only from
     rows tied to the account: the account, its consents and contact preference, the dossiers it owns, the
     feedback it sent, the notices addressed to it, its correction requests and the staff accesses to its
     dossiers. Satisfaction answers are stored without the person or the dossier (``surveys``), so none is

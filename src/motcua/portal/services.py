@@ -134,7 +134,7 @@ def start_registration(full_name: str, identifier: str, password: str, language:
     can confirm that registration. Each identifier gets at most ``codes_per_hour``/``codes_per_day`` messages
     (``DomainError`` "throttled", status 429, nothing sent)."""
     if not consent:
-        # Law 91/2025/QH15 Art. 4(1): the person consents or not; no account is opened without it.
+        # Law 91/2025/QH15 Art. 4: the person consents or not; no account is opened without it.
         raise _field_error(_("Tick the box to agree to the processing of your data for the account: without "
                              "it no account can be opened."), "consent")
     ident, channel = normalise_identifier(identifier)
@@ -245,7 +245,7 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
     return user
 
 
-# --- personal data rights (Law 91/2025/QH15 Art. 4(1)) ------------------------------------------------------
+# --- personal data rights (Law 91/2025/QH15 Art. 4) ------------------------------------------------------
 
 def correct_own_name(user: User, full_name: str) -> User:
     """The citizen corrects the name of their own account (the right to correct one's data). The e-mail and
