@@ -227,3 +227,29 @@ def test_administrators_see_and_answer_correction_requests_in_the_admin(dossier,
     assert admin.get("/quan-tri/portal/correctionrequest/").status_code == 200
     page = admin.get(f"/quan-tri/portal/correctionrequest/{request.pk}/change/")
     assert page.status_code == 200 and "0912000000" in page.content.decode()
+
+
+def test_the_sweep_deletes_registrations_a_week_after_their_code_expired(db):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def pending(identifier: str, expired_days_ago: float) -> PendingRegistration:
+        return PendingRegistration.objects.create(identifier=identifier, channel="email", full_name="X",
+                                                  password_hash="x", code_hash="x",
+                                                  expires_at=now - dt.timedelta(days=expired_days_ago))
+
+    old, confirmed_old, recent = pending("a@example.vn", 8), pending("b@example.vn", 9), pending("c@example.vn", 6)
+    confirmed_old.confirmed_at = now - dt.timedelta(days=9)
+    confirmed_old.save()
+    out = io.StringIO()
+    call_command("portal", "sweep", "--dry-run", stdout=out)
+    assert "Would delete 2" in out.getvalue() and PendingRegistration.objects.count() == 3
+    call_command("portal", "sweep", stdout=out)
+    assert list(PendingRegistration.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert old.pk and not PendingRegistration.objects.filter(pk__in=[old.pk, confirmed_old.pk]).exists()
+    call_command("portal", "sweep", stdout=out)  # idempotent
+    assert PendingRegistration.objects.count() == 1

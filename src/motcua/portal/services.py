@@ -245,6 +245,19 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
     return user
 
 
+def sweep_registrations(now: dt.datetime | None = None, keep_days: int | None = None, dry_run: bool = False) -> int:
+    """Delete the registrations whose code expired more than ``MOTCUA_REGISTRATION_KEEP_DAYS`` days ago, confirmed
+    or not: an unconfirmed one can no longer be confirmed, and a confirmed one has become an account (its consent
+    is the account's ``Consent``), so the name, e-mail or phone and password hash they hold serve no purpose.
+    Idempotent; returns how many were (or, with ``dry_run``, would be) deleted."""
+    days = int(getattr(settings, "MOTCUA_REGISTRATION_KEEP_DAYS", 7)) if keep_days is None else keep_days
+    stale = PendingRegistration.objects.filter(expires_at__lt=(now or timezone.now()) - dt.timedelta(days=days))
+    if dry_run:
+        return stale.count()
+    deleted, _per_model = stale.delete()
+    return deleted
+
+
 # --- personal data rights (Law 91/2025/QH15 Art. 4) ------------------------------------------------------
 
 def correct_own_name(user: User, full_name: str) -> User:
