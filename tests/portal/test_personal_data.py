@@ -253,3 +253,12 @@ def test_the_sweep_deletes_registrations_a_week_after_their_code_expired(db):
     assert old.pk and not PendingRegistration.objects.filter(pk__in=[old.pk, confirmed_old.pk]).exists()
     call_command("portal", "sweep", stdout=out)  # idempotent
     assert PendingRegistration.objects.count() == 1
+
+
+def test_the_dossier_page_links_to_the_correction_form_with_the_dossier_chosen(dossier, people):
+    client = _client(people["an"])
+    page = client.get(f"/cong-dan/ho-so/{dossier.code}/").content.decode()
+    assert f"/cong-dan/du-lieu-ca-nhan/yeu-cau-sua/?ho-so={dossier.code}" in page
+    form = client.get(f"/cong-dan/du-lieu-ca-nhan/yeu-cau-sua/?ho-so={dossier.code}").content.decode()
+    assert f'<option value="{dossier.code}" selected>' in form
+    assert "Dữ liệu cá nhân của tôi" in client.get("/cong-dan/").content.decode()
