@@ -517,6 +517,9 @@ MOTCUA_REGISTRATION_CODES_PER_HOUR = env_int("MOTCUA_REGISTRATION_CODES_PER_HOUR
 MOTCUA_REGISTRATION_CODES_PER_DAY = env_int("MOTCUA_REGISTRATION_CODES_PER_DAY", 10)
 MOTCUA_REGISTRATION_RATE_LIMIT = env_int("MOTCUA_REGISTRATION_RATE_LIMIT", 5)
 MOTCUA_REGISTRATION_RATE_WINDOW = env_int("MOTCUA_REGISTRATION_RATE_WINDOW", 3600)  # seconds
+# Registrations (name, e-mail or phone, password hash) are deleted this many days after their code expired,
+# confirmed or not: their purpose is over (``motcua portal sweep``, scheduled below; docs/security.md).
+MOTCUA_REGISTRATION_KEEP_DAYS = env_int("MOTCUA_REGISTRATION_KEEP_DAYS", 7)
 
 # --- Satisfaction surveys (issue 16, ``motcua.surveys``) ----------------------------------------------------------
 # The questionnaire a citizen answers about one dossier (link in the result notice, QR code, kiosk), by code.
@@ -630,6 +633,8 @@ MOTCUA_AUDIT_OLD_KEYS = env_list("MOTCUA_AUDIT_OLD_KEYS", [])
 # ideally on write-once storage (docs/operations.md).
 MOTCUA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("MOTCUA_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
 MOTCUA_SCHEDULE["audit checkpoint"] = env_int("MOTCUA_AUDIT_CHECKPOINT_SECONDS", 24 * 3600)
+# Personal data whose purpose is over: expired registrations (``motcua portal sweep``).
+MOTCUA_SCHEDULE["portal sweep"] = env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600)
 
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.

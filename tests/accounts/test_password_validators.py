@@ -72,7 +72,7 @@ def test_without_a_user_nothing_is_checked():
 def test_registration_refuses_the_name_as_password():
     response = Client().post("/dang-ky/", {"full_name": "Nguyễn Văn An", "identifier": "0977123456",
                                            "password": "nguyenvanan1", "password2": "nguyenvanan1",
-                                           "language": "vi"})
+                                           "language": "vi", "consent": "on"})
     assert response.status_code == 200
     assert 'id="id_password_error"' in response.content.decode()
     assert not PendingRegistration.objects.exists()

@@ -20,7 +20,8 @@ def test_the_default_schedule_runs_tick_retries_and_the_sweep():
     assert set(schedule()) == {"dossiers tick", "notifications retry", "dossiers sweep-orphans",
                                "dossiers partitions", "feedback tick", "feedback sweep", "surveys remind",
                                "scorecards recompute", "dvcqg push", "dvcqg reconcile", "payments expire",
-                               "payments reconcile", "exports resume", "exports sweep", "audit checkpoint"}
+                               "payments reconcile", "exports resume", "exports sweep", "audit checkpoint",
+                               "portal sweep"}
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import uuid
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
@@ -124,6 +125,22 @@ def _binary_text(kind: str, body: bytes) -> str | None:
             return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
         except PdfError:  # a scanned attachment need not be a well-formed PDF: it is then a file like any other
             return None
+    if kind.startswith("application/zip"):
+        # The citizen's copy of their data (portal, "Download my data"): every member read like a response of its
+        # own; a member that cannot be read as text makes the whole archive unreadable, hence a finding.
+        parts = []
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for name in archive.namelist():
+                data = archive.read(name)
+                if name.endswith((".json", ".txt", ".csv")):
+                    parts.append(json.dumps(json.loads(data), ensure_ascii=False) if name.endswith(".json")
+                                 else data.decode("utf-8", "replace"))
+                    continue
+                text = _binary_text("application/pdf" if name.endswith(".pdf") else "", data)
+                if text is None:
+                    return None
+                parts.append(text)
+        return " ".join(parts)
     if kind.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml"):
         book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         return " ".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)

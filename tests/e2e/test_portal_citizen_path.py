@@ -66,6 +66,7 @@ def test_register_submit_track_and_rate_on_a_phone(page_factory, site, people, t
     page.locator("#id_identifier").fill("chi@example.vn")
     page.locator("#id_password").fill("mot-mat-khau-rat-dai-2026")
     page.locator("#id_password2").fill("mot-mat-khau-rat-dai-2026")
+    page.locator("#id_consent").check()
     page.get_by_role("button", name="Gửi mã cho tôi").click()
     assert PendingRegistration.objects.exists()
     _check(page, "register-confirm")

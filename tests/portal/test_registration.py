@@ -22,7 +22,7 @@ PASSWORD = "mot-mat-khau-rat-dai-2026"
 
 def _register(client: Client, identifier: str = "chi@example.vn"):  # type: ignore[no-untyped-def]
     return client.post("/dang-ky/", {"full_name": "Lê Thị Chi", "identifier": identifier, "password": PASSWORD,
-                                     "password2": PASSWORD, "language": "vi"})
+                                     "password2": PASSWORD, "language": "vi", "consent": "on"})
 
 
 def _code(django_capture_on_commit_callbacks, client, identifier="chi@example.vn"):  # type: ignore[no-untyped-def]

@@ -153,3 +153,13 @@ def my_dossiers(request: HttpRequest) -> list[dict[str, Any]]:
 def my_access_log(request: HttpRequest, code: str) -> list[selectors.Access]:
     """404 for a dossier that is not the caller's own, whoever the caller is."""
     return selectors.access_log(selectors.get_own_dossier(request.auth, code))  # type: ignore[attr-defined]
+
+
+@router.get("/me/data", response={200: dict[str, Any], **ERRORS}, auth=STAFF_OR_CITIZEN, tags=["citizen"],
+            summary="Everything held about me (personal data export)")
+def my_data(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+    """The same JSON as the citizen's "Download my data" (docs/portal.md): the account, its consents, the
+    dossiers it owns with their files' names, sizes and SHA-256, its feedback, the notices sent to it, its
+    correction requests and the staff accesses to its dossiers. Always the caller's own data, never cached."""
+    response["Cache-Control"] = "no-store"
+    return selectors.personal_data_export(request.auth)  # type: ignore[attr-defined]

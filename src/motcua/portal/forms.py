@@ -32,6 +32,11 @@ class RegisterForm(forms.Form):
     password2 = forms.CharField(label=_("Password again"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES, initial="vi")
+    consent = forms.BooleanField(
+        label=_("I have read the notice above and agree to the processing of my personal data for my account and "
+                "for notices about my dossiers."),
+        error_messages={"required": _("Tick the box to agree to the processing of your data for the account: "
+                                      "without it no account can be opened.")})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -140,3 +145,29 @@ class WithdrawForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 4}))
     confirm = forms.BooleanField(label=_("I understand that the agency stops processing this dossier and that "
                                          "the fees paid may not be refunded."))
+
+
+CORRECTABLE_LABELS = [
+    ("name", _("Full name or organisation name")), ("id_number", _("Personal ID number")),
+    ("tax_code", _("Tax code")), ("address", _("Address")), ("phone", _("Phone")), ("email", _("Email")),
+]
+
+
+class CorrectionForm(forms.Form):
+    """A request to correct an applicant detail of one of the citizen's dossiers (Law 91/2025/QH15 Art. 4)."""
+
+    dossier = forms.ChoiceField(label=_("Dossier"))
+    field = forms.ChoiceField(label=_("Which item is wrong"), choices=CORRECTABLE_LABELS)
+    requested_value = forms.CharField(label=_("The correct value"), max_length=500)
+    reason = forms.CharField(label=_("Why the value held is wrong"), max_length=2000,
+                             help_text=_("For example: a typing mistake at the desk, or a new ID card."),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, dossiers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossier"].choices = dossiers  # type: ignore[attr-defined]
+
+
+class NameForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))

@@ -31,6 +31,10 @@ class PendingRegistration(models.Model):
     full_name = models.CharField(_("full name"), max_length=150)
     password_hash = models.CharField(max_length=256)
     preferred_language = models.CharField(_("preferred language"), max_length=5, default="vi")
+    # The consent the person gave on the registration form (``portal.consent``): carried to the account's
+    # ``Consent`` row when the registration is confirmed.
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     code_hash = models.CharField(max_length=256)
     attempts = models.PositiveSmallIntegerField(default=0)
     expires_at = models.DateTimeField()
@@ -96,3 +100,59 @@ class DraftFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Consent(models.Model):
+    """A consent a citizen gave to the processing of their personal data for one purpose (Law 91/2025/QH15 on
+    Personal Data Protection, Art. 4: the right to consent or not and to withdraw consent): which version of
+    the text they read and when. The dossiers themselves are processed under the law on administrative
+    procedures, not under this consent (docs/security.md, "Personal data rights")."""
+
+    class Purpose(models.TextChoices):
+        ACCOUNT = "account", _("Citizen account and notices about my dossiers")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.ACCOUNT)
+    version = models.CharField(_("text version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["given_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.purpose} v{self.version}"
+
+
+class CorrectionRequest(models.Model):
+    """A citizen's request to correct their personal data held in a dossier (Law 91/2025/QH15 Art. 4: to
+    view, correct or ask for correction). A dossier's applicant details are the agency's record of what was
+    filed: the agency checks the request and corrects the record, so the citizen asks rather than edits. The
+    account's own details the citizen corrects directly."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Sent, awaiting the agency")
+        DONE = "done", _("Corrected")
+        REFUSED = "refused", _("Not corrected")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="correction_requests")
+    dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE,
+                                related_name="correction_requests")
+    field = models.CharField(_("item"), max_length=30)
+    current_value = models.CharField(_("value held"), max_length=500, blank=True)
+    requested_value = models.CharField(_("correct value"), max_length=500)
+    reason = models.TextField(_("reason"), max_length=2000)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.TextField(_("answer of the agency"), blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data correction request")
+        verbose_name_plural = _("personal data correction requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.field}"

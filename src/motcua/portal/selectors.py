@@ -22,7 +22,7 @@ from motcua.catalogue import selectors as catalogue
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import links
 from motcua.core.errors import DomainError, NotFound
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, serving
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantKind, Channel, EventKind, Status
@@ -31,10 +31,12 @@ from motcua.dossiers.pages import FORM_LABELS
 from motcua.dossiers.wallet import selectors as wallet
 from motcua.dossiers.workflow.choices import ReturnMethod
 from motcua.dossiers.workflow.models import Result
+from motcua.feedback.models import FeedbackItem
 from motcua.integrations.payments import selectors as payments
+from motcua.notifications.models import Message
 
 from . import services
-from .models import Draft
+from .models import ContactPreference, CorrectionRequest, Draft
 
 STEPS = ("applicant", "questions", "documents", "fees", "delivery", "review")
 
@@ -555,3 +557,168 @@ def payment_context(dossier: Dossier) -> dict[str, Any]:
                if payments.enabled() and dossier.owner_id else "")
     return {"fee_name": ", ".join(f["name"] for f in fees) or _("fees"),
             "amount_vnd": max(0, dossier.fees_due_vnd - dossier.fees_paid_vnd), "pay_url": pay_url, "pay_by": None}
+
+
+# --- personal data rights (Law 91/2025/QH15 on Personal Data Protection, Art. 4) -----------------------------
+
+EXPORT_FORMAT = "motcua.personal-data/1"
+
+
+def processing_log(user: User) -> list[tuple[Dossier, Access]]:
+    """Every staff access to every dossier of the citizen (``access_log`` of each), newest first: who among the
+    staff opened or changed the citizen's data, in which unit, and when."""
+    entries = [(d, a) for d in own_dossiers(user).select_related("owner") for a in access_log(d)]
+    entries.sort(key=lambda pair: pair[1].at, reverse=True)
+    return entries
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _digits_tail(value: str) -> str:
+    return re.sub(r"\D", "", value or "")[-9:]
+
+
+def _notices(user: User, dossiers: list[Dossier]) -> list[dict[str, Any]]:
+    """The notices sent to the citizen: about their account, and about their dossiers and feedback when addressed
+    to the citizen (to the account's or the applicant's e-mail or phone: staff notices about the same dossier are the
+    officers'). Addresses masked, bodies kept."""
+    sent = list(FeedbackItem.objects.filter(sender_account=user).values_list("sender_email", "sender_phone"))
+    emails = {e.lower() for e in [user.email, *(d.applicant_email for d in dossiers), *(s[0] for s in sent)] if e}
+    phones = {_digits_tail(p) for p in [user.phone, *(d.applicant_phone for d in dossiers), *(s[1] for s in sent)]
+              if p}
+    refs = [f"dossier:{d.public_id}" for d in dossiers] + [f"dossier:{d.reference}" for d in dossiers] + [
+        f"feedback:{code}" for code in FeedbackItem.objects.filter(sender_account=user).values_list("code", flat=True)]
+    found = []
+    for m in Message.objects.filter(Q(subject_ref__in=refs) | Q(subject_ref=f"account:{user.pk}")).order_by(
+            "created_at", "id"):
+        addresses = {k: str(v) for k, v in (m.addresses or {}).items()}
+        mine = m.subject_ref == f"account:{user.pk}" or any(
+            (kind == "email" and a.lower() in emails) or (kind != "email" and _digits_tail(a) in phones)
+            for kind, a in addresses.items())
+        if not mine:
+            continue
+        found.append({"subject_ref": m.subject_ref, "key": m.key, "created_at": _iso(m.created_at),
+                      "channel": m.channel, "status": m.status,
+                      "to": {kind: dossier_selectors.mask(a, 2, 4) for kind, a in addresses.items()},
+                      "subject": m.subject, "body": m.body})
+    return found
+
+
+def _file(name: str, size: int, sha256: str, path: str) -> dict[str, Any]:
+    return {"name": name, "size": size, "sha256": sha256, "path_in_zip": path}
+
+
+def _dossier_export(dossier: Dossier) -> dict[str, Any]:
+    """One dossier as its owner sees it on their page: the applicant's details, the request, the application
+    form, the dates, the public steps, the files they may download and the papers addressed to them. Not the
+    staff's internal work (notes, assignments, the internal control sheet)."""
+    withheld = withheld_files(dossier)
+    files = [_file(a.original_name, a.size, a.sha256, f"files/{dossier.public_id}/{a.pk}-{a.original_name}")
+             for a in dossier.attachments.order_by("id") if a.pk not in withheld]
+    papers = [{"role": f.role, "label": str(FORM_LABELS.get(f.role, f.role)), "number": f.number,
+               "reference": f.reference, "issued_at": _iso(f.issued_at),
+               **_file(f"{f.role}.pdf", f.file.size if _exists(f.file) else 0, f.sha256,
+                       f"files/{dossier.public_id}/paper-{f.role}.pdf")}
+              for f in serving.applicant_papers(dossier)]
+    public = public_status(dossier)
+    return {
+        "code": dossier.public_id, "reference": dossier.reference, "procedure_code": public.procedure_code,
+        "procedure_name": public.procedure_name, "channel": dossier.channel, "status": dossier.status,
+        "status_label": public.status_label,
+        "applicant": {"kind": dossier.applicant_kind, "name": dossier.applicant_name,
+                      "id_number": dossier.applicant_id_number, "tax_code": dossier.applicant_tax_code,
+                      "address": dossier.applicant_address, "phone": dossier.applicant_phone,
+                      "email": dossier.applicant_email},
+        "representative": dict(dossier.representative or {}),
+        "subject": dossier.subject, "form_data": dossier.form_data,
+        "result_method": dossier.result_method, "result_address": dossier.result_address,
+        "collector": {"name": dossier.collector_name, "id_number": dossier.collector_id_number},
+        "fees_due_vnd": dossier.fees_due_vnd, "fees_paid_vnd": dossier.fees_paid_vnd,
+        "receiving_unit": public.receiving_unit, "processing_unit": public.processing_unit,
+        "submitted_at": _iso(dossier.submitted_at), "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at), "returned_at": _iso(dossier.returned_at),
+        "steps": [{"at": _iso(s.at), "status": s.status, "label": s.status_label} for s in public.steps],
+        "files": files, "papers": papers,
+        "access_log": [{"at": _iso(a.at), "officer": a.officer, "unit": a.unit, "action": a.action}
+                       for a in access_log(dossier)],
+    }
+
+
+def _exists(f: Any) -> bool:
+    try:
+        return bool(f) and f.storage.exists(f.name)
+    except OSError:
+        return False
+
+
+def _feedback_export(user: User) -> list[dict[str, Any]]:
+    return [{"code": i.code, "agency": i.agency.name, "topic": i.topic, "title": i.title, "content": i.content,
+             "proposal": i.proposal, "place": i.address_string, "status": i.status,
+             "received_at": _iso(i.received_at),
+             "sender": {"name": i.sender_name, "id_number": i.sender_id_number, "phone": i.sender_phone,
+                        "email": i.sender_email, "address": i.sender_address},
+             # The answer is the sender's once approved (``feedback.services.approve_answer``).
+             "answer": i.answer if i.approved_at else ""}
+            for i in FeedbackItem.objects.filter(sender_account=user).select_related("agency").order_by("received_at")]
+
+
+def personal_data_export(user: User) -> dict[str, Any]:
+    """Everything the system holds about the signed-in citizen, as one JSON-ready dict (docs/portal.md,
+    "Download my data"; Law 91/2025/QH15 Art. 4: to view and to ask for a copy of one's data). Built only from
+    rows tied to the account: the account, its consents and contact preference, the dossiers it owns, the
+    feedback it sent, the notices addressed to it, its correction requests and the staff accesses to its
+    dossiers. Satisfaction answers are stored without the person or the dossier (``surveys``), so none is
+    tied to the account and none is exported."""
+    dossiers = list(own_dossiers(user).select_related("processing_unit", "owner"))
+    preference = ContactPreference.objects.filter(user=user).first()
+    return {
+        "format": EXPORT_FORMAT,
+        "generated_at": _iso(timezone.now()),
+        "account": {
+            "username": user.username, "full_name": user.full_name, "email": user.email, "phone": user.phone,
+            "applicant_kind": user.applicant_kind, "organisation_name": user.organisation_name,
+            "organisation_tax_code": user.organisation_tax_code, "preferred_language": user.preferred_language,
+            "identity_level": user.identity_level, "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "contact_channels": list(preference.channels) if preference else [],
+            "consents": [{"purpose": c.purpose, "version": c.version, "given_at": _iso(c.given_at),
+                          "withdrawn_at": _iso(c.withdrawn_at)} for c in user.consents.all()],
+        },
+        "dossiers": [_dossier_export(d) for d in dossiers],
+        "drafts": [{"procedure_code": d.procedure.code, "updated_at": _iso(d.updated_at), "data": d.data,
+                    "files": [{"name": f.original_name, "size": f.size, "sha256": f.sha256} for f in d.files.all()]}
+                   for d in own_drafts(user)],
+        "feedback": _feedback_export(user),
+        "notices": _notices(user, dossiers),
+        "correction_requests": [
+            {"dossier": r.dossier.public_id, "field": r.field, "current_value": r.current_value,
+             "requested_value": r.requested_value, "reason": r.reason, "state": r.state, "answer": r.answer,
+             "created_at": _iso(r.created_at), "handled_at": _iso(r.handled_at)}
+            for r in CorrectionRequest.objects.filter(user=user).select_related("dossier")],
+        "survey_answers": [],
+    }
+
+
+def export_files(user: User) -> list[tuple[str, Any]]:
+    """The files the export lists, as (path in the ZIP, stored file): the dossiers' files the citizen may
+    download and the papers addressed to them. A file missing from the store is left out (its row stays in
+    the JSON with its hash)."""
+    found: list[tuple[str, Any]] = []
+    for dossier in own_dossiers(user):
+        withheld = withheld_files(dossier)
+        for a in dossier.attachments.order_by("id"):
+            if a.pk not in withheld and _exists(a.file):
+                found.append((f"files/{dossier.public_id}/{a.pk}-{a.original_name}", a.file))
+        for f in serving.applicant_papers(dossier):
+            if _exists(f.file):
+                found.append((f"files/{dossier.public_id}/paper-{f.role}.pdf", f.file))
+    return found
+
+
+CORRECTABLE_FIELDS = ("name", "id_number", "tax_code", "address", "phone", "email")
+
+
+def applicant_value(dossier: Dossier, field_name: str) -> str:
+    return str(getattr(dossier, f"applicant_{field_name}", "") or "")

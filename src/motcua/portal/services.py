@@ -45,7 +45,15 @@ from motcua.notifications.services import Recipient, notify, send_guarded
 from motcua.surveys import services as survey_services
 
 from . import selectors
-from .models import ContactChannel, ContactPreference, Draft, DraftFile, PendingRegistration
+from .models import (
+    Consent,
+    ContactChannel,
+    ContactPreference,
+    CorrectionRequest,
+    Draft,
+    DraftFile,
+    PendingRegistration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +118,13 @@ def _allow_message_to(identifier: str) -> None:
                           code="throttled", status=429)
 
 
-def start_registration(full_name: str, identifier: str, password: str, language: str = "vi") -> PendingRegistration:
+# The version of the consent text shown on the registration page (``portal/_consent_text.html``): change it
+# whenever that text changes, so that each account's ``Consent`` row names the text the person read.
+CONSENT_VERSION = "2026-01"
+
+
+def start_registration(full_name: str, identifier: str, password: str, language: str = "vi", *,
+                       consent: bool = False) -> PendingRegistration:
     """Record the registration and send its confirmation code by email or SMS (key
     ``account.confirmation_code``). The code is returned to no one but the person's inbox.
 
@@ -119,6 +133,10 @@ def start_registration(full_name: str, identifier: str, password: str, language:
     notice ``account.registration_exists`` (sign in, or choose a new password) instead of a code, and no code
     can confirm that registration. Each identifier gets at most ``codes_per_hour``/``codes_per_day`` messages
     (``DomainError`` "throttled", status 429, nothing sent)."""
+    if not consent:
+        # Law 91/2025/QH15 Art. 4: the person consents or not; no account is opened without it.
+        raise _field_error(_("Tick the box to agree to the processing of your data for the account: without "
+                             "it no account can be opened."), "consent")
     ident, channel = normalise_identifier(identifier)
     name = nfc(full_name or "").strip()
     if not name:
@@ -136,7 +154,8 @@ def start_registration(full_name: str, identifier: str, password: str, language:
     pending = PendingRegistration.objects.create(
         identifier=ident, channel=channel, full_name=name, password_hash=make_password(password),
         preferred_language=language, code_hash=make_password(code),
-        expires_at=timezone.now() + dt.timedelta(minutes=code_minutes()))
+        expires_at=timezone.now() + dt.timedelta(minutes=code_minutes()),
+        consent_version=CONSENT_VERSION, consent_at=timezone.now())
     if holder is None:
         _send_code(pending, code)
     else:
@@ -218,9 +237,64 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
                               phone=pending.identifier if pending.channel == ContactChannel.SMS else "",
                               password_hash=pending.password_hash, language=pending.preferred_language)
         ContactPreference.objects.create(user=user, channels=[pending.channel])
+        Consent.objects.create(user=user, purpose=Consent.Purpose.ACCOUNT,
+                               version=pending.consent_version or CONSENT_VERSION,
+                               given_at=pending.consent_at or timezone.now())
         pending.confirmed_at = timezone.now()
         pending.save(update_fields=["confirmed_at"])
     return user
+
+
+def sweep_registrations(now: dt.datetime | None = None, keep_days: int | None = None, dry_run: bool = False) -> int:
+    """Delete the registrations whose code expired more than ``MOTCUA_REGISTRATION_KEEP_DAYS`` days ago, confirmed
+    or not: an unconfirmed one can no longer be confirmed, and a confirmed one has become an account (its consent
+    is the account's ``Consent``), so the name, e-mail or phone and password hash they hold serve no purpose.
+    Idempotent; returns how many were (or, with ``dry_run``, would be) deleted."""
+    days = int(getattr(settings, "MOTCUA_REGISTRATION_KEEP_DAYS", 7)) if keep_days is None else keep_days
+    stale = PendingRegistration.objects.filter(expires_at__lt=(now or timezone.now()) - dt.timedelta(days=days))
+    if dry_run:
+        return stale.count()
+    deleted, _per_model = stale.delete()
+    return deleted
+
+
+# --- personal data rights (Law 91/2025/QH15 Art. 4) ------------------------------------------------------
+
+def correct_own_name(user: User, full_name: str) -> User:
+    """The citizen corrects the name of their own account (the right to correct one's data). The e-mail and
+    phone are the account's sign-in identifiers and are not changed here (docs/security.md)."""
+    name = nfc(full_name or "").strip()
+    if not name or len(name) > 150:
+        raise _field_error(_("Enter your full name (at most 150 characters)."), "full_name")
+    if any(ord(c) < 32 for c in name):
+        raise _field_error(_("The name contains characters that are not allowed."), "full_name")
+    user.full_name = name
+    user.save(update_fields=["full_name"])
+    return user
+
+
+def request_correction(user: User, dossier: Dossier, field_name: str, requested_value: str,
+                       reason: str) -> CorrectionRequest:
+    """Record the citizen's request to correct an applicant detail of their own dossier, for the agency to check
+    and correct (the dossier is the agency's record of what was filed). The value held is kept with the
+    request, so that the agency sees what is to change."""
+    if dossier.owner_id != user.pk:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": dossier.public_id}, code="dossier_not_found")
+    if field_name not in selectors.CORRECTABLE_FIELDS:
+        raise _field_error(_("Choose the item to correct."), "field")
+    value = nfc(requested_value or "").strip()
+    why = nfc(reason or "").strip()
+    if not value or len(value) > 500:
+        raise _field_error(_("Enter the correct value (at most 500 characters)."), "requested_value")
+    if not why or len(why) > 2000:
+        raise _field_error(_("Say why the value held is wrong (at most 2000 characters)."), "reason")
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in value + why):
+        raise _field_error(_("The text contains characters that are not allowed."), "requested_value")
+    current = selectors.applicant_value(dossier, field_name)
+    if value == current:
+        raise _field_error(_("This is already the value held: nothing to correct."), "requested_value")
+    return CorrectionRequest.objects.create(user=user, dossier=dossier, field=field_name, current_value=current,
+                                            requested_value=value, reason=why)
 
 
 def set_contact_preference(user: User, channels: list[str]) -> ContactPreference:

@@ -5,6 +5,9 @@ Thin: parse, call a selector or a service, render. Every page works without Java
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from typing import IO, cast
 
 from django import forms
@@ -36,8 +39,17 @@ from motcua.surveys import selectors as survey_selectors
 from motcua.surveys.views import public as survey_views
 
 from . import selectors, services, throttle
-from .forms import ConfirmForm, RegisterForm, SupplementForm, TrackForm, WithdrawForm
-from .models import PendingRegistration
+from .forms import (
+    CORRECTABLE_LABELS,
+    ConfirmForm,
+    CorrectionForm,
+    NameForm,
+    RegisterForm,
+    SupplementForm,
+    TrackForm,
+    WithdrawForm,
+)
+from .models import CorrectionRequest, PendingRegistration
 
 
 def me(request: HttpRequest) -> User:
@@ -99,13 +111,14 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 pending = services.start_registration(d["full_name"], d["identifier"], d["password"],
-                                                      d["language"])
+                                                      d["language"], consent=d["consent"])
             except DomainError as exc:
                 status = 429 if exc.status == 429 else status
                 form_errors(form, exc, "identifier")
             else:
                 return redirect("portal:register-confirm", key=pending.key)
-    return render(request, "portal/register.html", {"form": form}, status=status)
+    return render(request, "portal/register.html", {"form": form, "consent_version": services.CONSENT_VERSION},
+                  status=status)
 
 
 def _pending(key: str) -> PendingRegistration:
@@ -330,3 +343,103 @@ def rate_own(request: HttpRequest, code: str) -> HttpResponse:
     if invitation is None:
         raise Http404(_("This dossier cannot be rated yet."))
     return survey_views.invitation_page(request, invitation)
+
+
+# --- personal data rights (Law 91/2025/QH15 on Personal Data Protection, Art. 4) -----------------------------
+
+def _dossier_choices(user: User) -> list[tuple[str, str]]:
+    return [(d.public_id, f"{d.public_id} — {d.procedure.name}") for d in selectors.own_dossiers(user)]
+
+
+def _no_store(response: HttpResponseBase) -> HttpResponseBase:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """*Dữ liệu cá nhân của tôi*: the citizen's rights over their data, and the ways to use them here."""
+    user = me(request)
+    labels = dict(CORRECTABLE_LABELS)
+    corrections = list(CorrectionRequest.objects.filter(user=user).select_related("dossier"))
+    for r in corrections:
+        r.field_label = labels.get(r.field, r.field)  # type: ignore[attr-defined]
+    return render(request, "portal/personal_data.html", {
+        "consents": list(user.consents.all()),
+        "corrections": corrections,
+        "name_form": NameForm(initial={"full_name": user.full_name}),
+        "has_dossiers": selectors.own_dossiers(user).exists(),
+    })
+
+
+@login_required
+@require_GET
+def personal_data_json(request: HttpRequest) -> HttpResponseBase:
+    """The machine-readable copy of everything held about me (docs/portal.md describes its structure)."""
+    body = json.dumps(selectors.personal_data_export(me(request)), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.json"'
+    return _no_store(response)
+
+
+@login_required
+@require_GET
+def personal_data_zip(request: HttpRequest) -> HttpResponseBase:
+    """The same copy with the files it lists, in one ZIP: ``du-lieu-ca-nhan.json`` and ``files/<code>/…``."""
+    user = me(request)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("du-lieu-ca-nhan.json",
+                         json.dumps(selectors.personal_data_export(user), ensure_ascii=False, indent=2))
+        for path, stored in selectors.export_files(user):
+            with stored.open("rb") as handle:
+                archive.writestr(path, handle.read())
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.zip"'
+    return _no_store(response)
+
+
+@login_required
+@require_GET
+def processing_log(request: HttpRequest) -> HttpResponse:
+    """Who among the staff opened or changed any of my dossiers, newest first (each dossier's access log)."""
+    return render(request, "portal/processing_log.html", {"entries": selectors.processing_log(me(request))})
+
+
+@login_required
+@require_POST
+def correct_name(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.correct_own_name(me(request), form.cleaned_data["full_name"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your name has been corrected."))
+    else:
+        messages.error(request, _("Enter your full name (at most 150 characters)."))
+    return redirect("portal:personal-data")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correction(request: HttpRequest) -> HttpResponse:
+    """Ask the agency to correct an applicant detail of one of my dossiers."""
+    user = me(request)
+    choices = _dossier_choices(user)
+    form = CorrectionForm(request.POST or None, dossiers=choices,
+                          initial={"dossier": request.GET.get("ho-so", "")[:100]})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.request_correction(user, selectors.get_own_dossier(user, d["dossier"]), d["field"],
+                                        d["requested_value"], d["reason"])
+        except DomainError as exc:
+            form_errors(form, exc, "requested_value")
+        else:
+            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
+            return redirect("portal:personal-data")
+    return render(request, "portal/correction.html", {"form": form, "has_dossiers": bool(choices)},
+                  status=400 if request.method == "POST" else 200)
