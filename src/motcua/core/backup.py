@@ -30,7 +30,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -39,6 +39,8 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
 from django.db import connection, connections, transaction
+
+from .storagewalk import walk
 
 FORMAT = 1
 DUMP = "database.dump"
@@ -137,18 +139,6 @@ def _dump_sqlite(target: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
         copy.close()
 
 
-def walk(storage: Storage, prefix: str = "") -> Iterator[str]:
-    """Every file name under ``prefix`` of a storage (a folder on disk, or an object store's keys)."""
-    try:
-        folders, names = storage.listdir(prefix)
-    except FileNotFoundError:  # a local storage whose folder was never created holds nothing
-        return
-    for name in sorted(names):
-        yield f"{prefix}{name}"
-    for folder in sorted(folders):
-        yield from walk(storage, f"{prefix}{folder}/")
-
-
 class _Hashing(io.RawIOBase):
     """Reads through ``inner`` and hashes what passes, so that a file is read once to copy and to check it."""
 
@@ -197,7 +187,7 @@ def create(path: Path | None = None, storage: Storage | None = None) -> Report:
             with dump.open("rb") as stream:
                 checksums[DUMP] = _sha256(stream)
             archive.add(dump, arcname=DUMP)
-            for name in walk(storage):
+            for name, _ in walk(storage):
                 info = tarfile.TarInfo(FILES + name)
                 info.size, info.mtime = storage.size(name), int(time.time())
                 with storage.open(name, "rb") as stream:

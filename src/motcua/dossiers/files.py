@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
+from motcua.core.storagewalk import walk
 
 from .models import Attachment, IssuedForm
 
@@ -218,30 +219,6 @@ def discard(names: Iterable[str]) -> None:
     for name in names:
         with contextlib.suppress(OSError):  # the orphan sweep gets it later
             default_storage.delete(name)
-
-
-def walk(storage: Storage, folder: str) -> Iterable[tuple[str, dt.datetime]]:
-    """(name, last modified) of every stored file under ``folder``. On an object store one flat, paged listing of
-    the prefix (a request per thousand objects, with their times), not a request per "folder" and per file."""
-    bucket = getattr(storage, "bucket", None)
-    if bucket is not None:  # django-storages' S3Storage: the keys carry its ``location`` prefix
-        location = str(getattr(storage, "location", "") or "").strip("/")
-        prefix = f"{location}/{folder}/" if location else f"{folder}/"
-        for obj in bucket.objects.filter(Prefix=prefix):
-            yield obj.key[len(location) + 1:] if location else obj.key, obj.last_modified
-        return
-    yield from _walk_folders(storage, folder)
-
-
-def _walk_folders(storage: Storage, folder: str) -> Iterable[tuple[str, dt.datetime]]:
-    try:
-        dirs, names = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in names:
-        yield f"{folder}/{name}", storage.get_modified_time(f"{folder}/{name}")
-    for sub in dirs:
-        yield from _walk_folders(storage, f"{folder}/{sub}")
 
 
 def sweep_orphans(*, dry_run: bool = False, now: dt.datetime | None = None) -> list[str]:

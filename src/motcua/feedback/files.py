@@ -13,7 +13,8 @@ import datetime as dt
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from motcua.dossiers.files import orphan_grace, walk
+from motcua.core.storagewalk import walk
+from motcua.dossiers.files import orphan_grace
 
 from .models import FeedbackAttachment
 
