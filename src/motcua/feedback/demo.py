@@ -26,7 +26,7 @@ from motcua.calendars import selectors as calendars
 from motcua.catalogue.models import Procedure
 from motcua.dossiers.models import Dossier
 
-from . import deadlines, services, signals
+from . import deadlines, services
 from .choices import Channel, Finding, Kind, Reaction, Topic
 from .models import ApiClient, FeedbackEvent, FeedbackItem
 
@@ -214,7 +214,7 @@ class _Run:
         FeedbackEvent.objects.filter(item_id__in=touched, at__gte=started).update(at=when)
         for pk in touched:
             _recompute(pk)
-        signals.bump()  # update() sends no signal: the kept pages of answers must not outlive these changes
+        services.bump_revision()  # update() sends no signal: the kept pages of answers must not outlive these changes
         return result
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.catalogue.models import Field, Procedure
-from motcua.core import redaction
+from motcua.core import redaction, revisions
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.links import absolute
 from motcua.core.text import fold_vi, nfc
@@ -47,7 +47,7 @@ from .choices import (
     Status,
     Topic,
 )
-from .models import ApiClient, FeedbackAttachment, FeedbackEvent, FeedbackItem
+from .models import ApiClient, FeedbackAttachment, FeedbackEvent, FeedbackItem, FeedbackRevision
 
 FILES_ROOT = "feedback"
 MAX_FILES = 5
@@ -60,6 +60,13 @@ NOTICE_STATUS = "feedback.status_changed"
 NOTICE_ANSWERED = "feedback.answered"
 NOTICE_LATE = "feedback.late"
 
+
+
+def bump_revision() -> None:
+    """Mark the kept public pages of answers as stale (``selectors.revision_token``, ``core.pagecache``), in the
+    caller's transaction: every save or deletion of an item does it through ``signals``; writes that send no
+    signal (``update()``) call it themselves."""
+    revisions.bump(FeedbackRevision)
 
 def _now() -> dt.datetime:
     return timezone.now()

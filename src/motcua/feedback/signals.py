@@ -8,13 +8,12 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from motcua.core import revisions
-
-from .models import FeedbackItem, FeedbackRevision
+from . import services
+from .models import FeedbackItem
 
 
 def bump(sender: type | None = None, **kwargs: Any) -> None:
-    revisions.bump(FeedbackRevision)
+    services.bump_revision()
 
 
 def connect() -> None:
