@@ -35,7 +35,7 @@ from motcua.catalogue import eform
 from motcua.core import links
 from motcua.core import throttle as core_throttle
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from motcua.core.text import nfc
+from motcua.core.text import has_control_character, nfc
 from motcua.dossiers import deadlines, files
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import Channel, EventKind, Status
@@ -266,7 +266,7 @@ def correct_own_name(user: User, full_name: str) -> User:
     name = nfc(full_name or "").strip()
     if not name or len(name) > 150:
         raise _field_error(_("Enter your full name (at most 150 characters)."), "full_name")
-    if any(ord(c) < 32 for c in name):
+    if has_control_character(name) or any(c in name for c in "\t\r\n"):  # a name is one line
         raise _field_error(_("The name contains characters that are not allowed."), "full_name")
     user.full_name = name
     user.save(update_fields=["full_name"])
@@ -288,7 +288,7 @@ def request_correction(user: User, dossier: Dossier, field_name: str, requested_
         raise _field_error(_("Enter the correct value (at most 500 characters)."), "requested_value")
     if not why or len(why) > 2000:
         raise _field_error(_("Say why the value held is wrong (at most 2000 characters)."), "reason")
-    if any(ord(c) < 32 and c not in "\r\n\t" for c in value + why):
+    if has_control_character(value + why):
         raise _field_error(_("The text contains characters that are not allowed."), "requested_value")
     current = selectors.applicant_value(dossier, field_name)
     if value == current:
