@@ -26,13 +26,13 @@ import gzip
 import hmac
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from . import events
@@ -319,6 +319,23 @@ ROW_FIELDS = ("pk", "code", "reference", "event_count", "last_event_hash", "stat
               "returned_at", "stopped_at", "refused_at", *events.APPLICANT_FIELDS)
 
 
+def _with_chains(dossiers: QuerySet[Dossier], page: int = 500) -> Iterator[tuple[Dossier, list[DossierEvent]]]:
+    """Each dossier with its events in order: a page of dossiers by id, then the events of the whole page in one
+    query (as ``facts.iter_built`` does), not a query per dossier — a province's million dossiers are walked in
+    two thousand queries, not a million."""
+    last = 0
+    while True:
+        rows = list(dossiers.filter(pk__gt=last)[:page])
+        if not rows:
+            return
+        last = rows[-1].pk
+        by: dict[int, list[DossierEvent]] = {}
+        for event in DossierEvent.objects.filter(dossier_id__in=[d.pk for d in rows]).order_by("dossier_id", "seq"):
+            by.setdefault(event.dossier_id, []).append(event)
+        for dossier in rows:
+            yield dossier, by.get(dossier.pk, [])
+
+
 def verify(dossier_ids: list[int] | None = None, *, checkpoints: str = "all",
            directory: Path | None = None) -> Report:
     """Walk every chain (or those of ``dossier_ids``) and check each dossier's row against its history and both
@@ -336,9 +353,8 @@ def verify(dossier_ids: list[int] | None = None, *, checkpoints: str = "all",
     if dossier_ids is not None:
         dossiers = dossiers.filter(pk__in=dossier_ids)
     seen: set[int] = set()
-    for dossier in dossiers.iterator(chunk_size=500):
+    for dossier, chain in _with_chains(dossiers):
         seen.add(dossier.pk)
-        chain = list(DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("seq"))
         report.dossiers += 1
         report.events += len(chain)
         report.problems += _check_chain(dossier, chain, ring, expected.legacy_max)
