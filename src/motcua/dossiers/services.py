@@ -207,9 +207,15 @@ def _form_data(data: Intake, snapshot: dict[str, Any], status: int) -> dict[str,
     return eform.clean_values(declaration, data.form_data, complete=status in (Status.NEW, Status.RECEIVED))
 
 
+def search_text(*parts: str | None) -> str:
+    """The folded text the staff search reads (code, reference, applicant's name, ID number, tax code); the
+    generator (``stats.generate``) fills it the same way."""
+    return fold_vi(" ".join(filter(None, parts)))[:600]
+
+
 def _search_text(dossier: Dossier) -> str:
-    return fold_vi(" ".join(filter(None, [dossier.code or "", dossier.reference, dossier.applicant_name,
-                                          dossier.applicant_id_number, dossier.applicant_tax_code])))[:600]
+    return search_text(dossier.code, dossier.reference, dossier.applicant_name, dossier.applicant_id_number,
+                       dossier.applicant_tax_code)
 
 
 def _documents_from_snapshot(dossier: Dossier, inputs: list[DocumentInput]) -> list[DossierDocument]:

@@ -46,12 +46,13 @@ from motcua.calendars.clock import DAY, HOUR, Calendar, from_seconds, to_seconds
 from motcua.calendars.selectors import get_calendar
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.core import bulk
-from motcua.core.text import fold_vi
 from motcua.dossiers import events as chain
 from motcua.dossiers import partitions
 from motcua.dossiers.choices import Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.services import search_text
 from motcua.dossiers.workflow.models import ProcessingStep
+from motcua.dossiers.workflow.services import DEFAULT_STEPS
 
 from . import rollups
 
@@ -354,9 +355,6 @@ PROVINCE_CODES = ("001", "031", "048", "079", "092", "036", "038", "040", "046",
 # dossiers in a row, seven on the specialist, two on the head of division, one on the leader. Chosen by the
 # place in the chunk, not drawn: the rest of the history is the same as without steps.
 WAITING = (2, 2, 2, 3, 2, 2, 3, 2, 2, 4)
-STEPS = ((1, "Tiếp nhận hồ sơ", Role.DESK_OFFICER), (2, "Thẩm định hồ sơ", Role.SPECIALIST),
-         (3, "Xem xét, trình ký", Role.DIVISION_HEAD), (4, "Ký duyệt kết quả", Role.AGENCY_LEADER),
-         (5, "Trả kết quả", Role.DESK_OFFICER))
 
 
 def _applicant(rng: random.Random, d: dict[str, Any]) -> None:
@@ -381,10 +379,11 @@ def _steps(index: int, d: dict[str, Any], agency: OrgUnit, desk: OrgUnit) -> lis
     waiting = WAITING[index % len(WAITING)]
     start = d["transferred_at"]
     rows = []
-    for order, name, role in STEPS:
-        unit = desk if role == Role.DESK_OFFICER else agency
-        row = {"order": order, "name": name, "role": role, "unit_id": unit.pk, "open": order == waiting,
-               "produces": []}
+    for step in DEFAULT_STEPS:
+        order = step["order"]
+        unit = desk if step["unit"] == "receiving" else agency
+        row = {"order": order, "name": step["name"], "role": step["role"], "unit_id": unit.pk,
+               "open": order == waiting, "produces": []}
         if order < waiting:
             row.update(started_at=d["received_at"] if order == 1 else start, ended_at=start, outcome="done",
                        actor_id=None)
@@ -403,10 +402,8 @@ def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Proce
     plan = _history(rng, day, entry, agency_cal, desks, counters, horizon, chunk, index, seed)
     d = plan["dossier"]
     _applicant(rng, d)
-    # As ``dossiers.services`` fills it, for the staff search.
-    parts = [d.get("code"), d["reference"], d["applicant_name"], d.get("applicant_id_number"),
-             d.get("applicant_tax_code")]
-    d["search_folded"] = fold_vi(" ".join(filter(None, parts)))[:600]
+    d["search_folded"] = search_text(d.get("code"), d["reference"], d["applicant_name"],
+                                     d.get("applicant_id_number"), d.get("applicant_tax_code"))
     open_ = d["status"] in (Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED)
     plan["steps"] = _steps(index, d, entry[0], desks[entry[0].pk]) if open_ else []
     return plan
