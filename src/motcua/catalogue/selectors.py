@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,36 +71,11 @@ class ReceiptVersion:
     snapshot: dict[str, Any] | None
 
 
-class _RevisionCache:
-    """Answers kept per process under the catalogue's revision token, which every catalogue or unit change
-    replaces (``services.bump_revision``, the signals in ``signals.py``): an entry made under an older token is
-    never returned. The token is read before the rows, so a change committed in between leaves an entry under
-    the old token, which the next call replaces. Emptied when full. The values are shared: callers only read."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.lock = threading.Lock()
-        self.entries: dict[Any, tuple[str, Any]] = {}
-
-    def get(self, key: Any, token: str) -> Any | None:
-        with self.lock:
-            hit = self.entries.get(key)
-        return hit[1] if hit is not None and hit[0] == token else None
-
-    def put(self, key: Any, token: str, value: Any) -> None:
-        with self.lock:
-            if len(self.entries) >= self.size:
-                self.entries.clear()
-            self.entries[key] = (token, value)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-_receipts = _RevisionCache(2048)
-_listings = _RevisionCache(1024)
-_pages = _RevisionCache(1024)
+# Kept per process under the catalogue's revision token, which every catalogue or unit change replaces
+# (``services.bump_revision``, the signals in ``signals.py``).
+_receipts = revisions.Cache(2048)
+_listings = revisions.Cache(1024)
+_pages = revisions.Cache(1024)
 
 
 def revision_token() -> str:

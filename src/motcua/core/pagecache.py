@@ -20,7 +20,6 @@ shows anywhere else in the body, the body is not stored: one visitor's token is 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -33,7 +32,9 @@ from django.middleware.csrf import _unmask_cipher_token, get_token  # type: igno
 from django.utils import timezone
 from django.utils.translation import get_language
 
-SIZE = 512  # entries per process (a page is some 10 to 60 KB); emptied when full, like the catalogue's caches
+from . import revisions
+
+SIZE = 512  # entries per process (a page is some 10 to 60 KB); emptied when full (core.revisions.Cache)
 PLACEHOLDER = b"\x00csrf-token\x00"  # a NUL never occurs in a rendered page
 # The hidden input of ``{% csrf_token %}`` (django.template.defaulttags.CsrfTokenNode), exactly as Django writes it.
 _TOKEN_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(">)')
@@ -47,31 +48,7 @@ class _Entry:
     has_token: bool
 
 
-class _Store:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.lock = threading.Lock()
-        self.entries: dict[tuple[Any, ...], _Entry] = {}
-
-    def get(self, key: tuple[Any, ...]) -> _Entry | None:
-        with self.lock:
-            return self.entries.get(key)
-
-    def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
-        with self.lock:
-            if len(self.entries) >= self.size:
-                self.entries.clear()
-            self.entries[key] = entry
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-_store = _Store(SIZE)
+_store = revisions.Cache(SIZE)
 
 
 def clear() -> None:
@@ -101,15 +78,15 @@ def public_page(*tokens: Callable[[], str], query: bool = True) -> Callable[[Any
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _may_use(request, query):
                 return view(request, *args, **kwargs)
-            key = (name, request.get_host(), request.is_secure(), request.get_full_path(), get_language(),
-                   timezone.localdate(), *(token() for token in tokens))
-            entry = _store.get(key)
+            key = (name, request.get_host(), request.is_secure(), request.get_full_path(), get_language())
+            revision = (timezone.localdate(), *(token() for token in tokens))
+            entry = _store.get(key, revision)
             if entry is not None:
                 return _serve(request, entry)
             response = view(request, *args, **kwargs)
             entry = _entry(request, response)
             if entry is not None:
-                _store.put(key, entry)
+                _store.put(key, revision, entry)
             return response
 
         return wrapped

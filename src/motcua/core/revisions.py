@@ -9,6 +9,7 @@ the calendar (``calendars.CalendarRevision``) and the catalogue's receipt cache
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -23,3 +24,33 @@ def bump(model: Any) -> None:
     token = uuid.uuid4().hex
     if not model.objects.filter(pk=1).update(token=token):
         model.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+class Cache:
+    """Answers kept per process under a revision token (or a tuple of them): an entry made under an older token is
+    never returned. Callers read the token before the rows, so a change committed in between leaves an entry
+    under the old token, which the next call replaces. Emptied when full. The values are shared: callers only
+    read them. Used by the catalogue's receipts, listings and pages, and by ``core.pagecache``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: dict[Any, tuple[Any, Any]] = {}
+
+    def get(self, key: Any, token: Any) -> Any | None:
+        with self.lock:
+            hit = self.entries.get(key)
+        return hit[1] if hit is not None and hit[0] == token else None
+
+    def put(self, key: Any, token: Any, value: Any) -> None:
+        with self.lock:
+            if len(self.entries) >= self.size:
+                self.entries.clear()
+            self.entries[key] = (token, value)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
