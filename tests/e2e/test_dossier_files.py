@@ -81,6 +81,7 @@ def test_an_opens_her_own_file_on_the_portal(page_factory, live_server, online, 
     screenshot(page, f"portal-dossier-files-{label}")
     assert axe_violations(page) == []
     page.get_by_role("link", name="ban-ve.png", exact=True).click()
+    page.wait_for_load_state("load")  # the image itself, not only the navigation (flaky on a loaded machine)
     assert page.evaluate("document.images.length === 1 && document.images[0].naturalWidth === 1")
     with page.expect_download() as info:
         page.goto(f"/cong-dan/ho-so/{online.public_id}/")
