@@ -23,6 +23,7 @@ from motcua.core.exports_views import router as exports_router
 from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
 from motcua.feedback.api import router as feedback_router
+from motcua.insight.api import router as insight_router
 from motcua.integrations.api import router as integrations_router
 from motcua.notifications.api import router as notifications_router
 from motcua.portal.api import router as portal_router
@@ -113,3 +114,4 @@ api.add_router("/verify", documents_router)
 api.add_router("/exports", exports_router, auth=STAFF_OR_CITIZEN)
 api.add_router("/scorecards", scorecards_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/insight", insight_router)

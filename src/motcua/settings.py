@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.surveys",
     "motcua.integrations",
+    "motcua.insight",
     "motcua.portal",
     "motcua.stats",
     "motcua.scorecards",

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cai-cach/", include("motcua.scorecards.urls")),
     path("xac-minh/", include("motcua.documents.urls")),
     path("ket-noi/", include("motcua.integrations.urls")),
+    path("giam-sat/", include("motcua.insight.urls")),
     path("open311/v2/", include("motcua.feedback.open311")),
     path("", include("motcua.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
