@@ -620,6 +620,9 @@ MOTCUA_SCHEDULE = {
     # while MOTCUA_PAYMENT_PROVIDER is off.
     "payments expire": env_int("MOTCUA_PAYMENT_EXPIRE_SECONDS", 600),
     "payments reconcile": env_int("MOTCUA_PAYMENT_RECONCILE_SECONDS", 24 * 3600),
+    # The public results of handling (/thong-ke/cong-khai/ and its open data) computed again (``motcua stats
+    # publish``): the pages show the last computation and when it was made.
+    "stats publish": env_int("MOTCUA_PUBLISH_RESULTS_SECONDS", 900),
     # Background exports (core.exports): those left waiting enqueued again; expired ones deleted with their files.
     "exports resume": env_int("MOTCUA_EXPORT_RESUME_SECONDS", 300),
     "exports sweep": env_int("MOTCUA_EXPORT_SWEEP_SECONDS", 3600),

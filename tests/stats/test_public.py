@@ -76,3 +76,55 @@ def test_fewer_ratings_than_the_minimum_group_are_not_published(client, march):
     with time_machine.travel(APRIL):
         row = client.get("/thong-ke/cong-khai.json").json()["rows"][0]
     assert row["satisfaction"] is None and row["ratings"] == 0
+
+
+def _rate(overall: int) -> None:
+    surveys.record(surveys.per_dossier_form(dt.date(2025, 3, 1)),
+                   surveys.Answers({"time": 4, "visits": 4, "attitude": 4, "overall": overall}),
+                   surveys.Where(OrgUnit.objects.get(code="T.SXD"), dt.date(2025, 3, 1), procedure_code="1.013236"),
+                   "link")
+
+
+def test_the_pages_show_the_last_publication_until_the_job_computes_it_again(client, rated):
+    from django.core.management import call_command
+
+    from motcua.stats.models import PublishedResults
+
+    with time_machine.travel(APRIL):
+        first = client.get("/thong-ke/cong-khai.json").json()
+        assert first["rows"][0]["ratings"] == 6 and first["computed_at"]
+        assert PublishedResults.objects.count() == 1
+        client.get("/thong-ke/cong-khai/")  # kept in the page cache under the publication's token
+        for overall in (5, 5, 5, 5):
+            _rate(overall)
+        # Not yet computed again: the three answers of the publication, and the page as it was.
+        assert client.get("/thong-ke/cong-khai.json").json()["rows"][0]["ratings"] == 6
+        assert "66,7 %" in client.get("/thong-ke/cong-khai/").content.decode()
+    with time_machine.travel(APRIL + dt.timedelta(minutes=20)):
+        call_command("stats", "publish", stdout=io.StringIO())
+        again = client.get("/thong-ke/cong-khai.json").json()
+        html = client.get("/thong-ke/cong-khai/").content.decode()
+    assert again["rows"][0]["ratings"] == 10 and again["computed_at"] > first["computed_at"]
+    assert "80,0 %" in html and "66,7 %" not in html  # 8 of 10: the page cache followed the new publication
+    assert PublishedResults.objects.count() == 1  # the period's row replaced, not duplicated
+
+
+def test_a_cached_visit_reads_no_statistics(client, rated, django_assert_max_num_queries):
+    with time_machine.travel(APRIL):
+        client.get("/thong-ke/cong-khai/")
+        with django_assert_max_num_queries(2):  # the publication's token (and the session), not the rollups
+            r = client.get("/thong-ke/cong-khai/")
+    assert r.status_code == 200 and "71,4 %" in r.content.decode()
+
+
+def test_a_new_month_is_published_on_its_first_visit(client, rated):
+    from motcua.stats.models import PublishedResults
+
+    with time_machine.travel(APRIL):
+        client.get("/thong-ke/cong-khai.json")
+    with time_machine.travel(APRIL + dt.timedelta(days=30)):
+        body = client.get("/thong-ke/cong-khai.json").json()
+    assert (body["from"], body["to"]) == ("2024-05-01", "2025-04-30")
+    assert sorted(PublishedResults.objects.values_list("last", flat=True)) == [dt.date(2025, 3, 31),
+                                                                                dt.date(2025, 4, 30)]
+

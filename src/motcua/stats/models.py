@@ -10,6 +10,7 @@ events, and ``rollups.refresh_rollups_for(ids)`` keeps them current as dossiers 
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +191,26 @@ class SnapshotMonth(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class PublishedResults(models.Model):
+    """The public results of handling (``selectors.transparency``: the last 12 whole months, per agency and
+    procedure) as last computed, one row per period. The public page, its CSV and its JSON read this row instead
+    of summing the statistics on every visit: ``motcua stats publish`` (a periodic job) computes it again, and the
+    first visit of a period with no row computes it (``services.current_results``). The page says when the figures
+    were computed. Counts only: no personal data."""
+
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"), unique=True)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    built_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("published results")
+        verbose_name_plural = _("published results")
+
+    def __str__(self) -> str:
+        return f"{self.first} – {self.last}"
 
 
 class IssuedReport(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
@@ -21,7 +22,7 @@ from motcua.surveys import selectors as survey_selectors
 
 from . import index766, kpi
 from .forms import Period, last_full_months, month_range
-from .models import DossierFact, MonthlyRollup
+from .models import DossierFact, MonthlyRollup, PublishedResults
 
 AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
 
@@ -401,6 +402,23 @@ def transparency(today: dt.date) -> dict[str, Any]:
         out.append({"agency_code": agency.code, "agency_name": agency.name,
                     "totals": _public_row(agency, None, entry["totals"], ratings), "procedures": rows})
     return {"from": first, "to": last, "ratings_recorded": ratings is not None, "agencies": out}
+
+
+def published_results(today: dt.date) -> PublishedResults | None:
+    """The last computation of the public results of the 12 whole months before ``today``, if any."""
+    return PublishedResults.objects.filter(last=last_full_months(today)[1]).first()
+
+
+def published_token() -> str:
+    """The public pages' revision token (``core.pagecache``): which computation of which period they show."""
+    row = PublishedResults.objects.filter(last=last_full_months(timezone.localdate())[1]).values_list(
+        "pk", "built_at").first()
+    return f"{row[0]}:{row[1].isoformat()}" if row else ""
+
+
+def results_data(row: PublishedResults) -> dict[str, Any]:
+    """A published row as ``transparency`` gave it (its dates are dates again), with the instant it was computed."""
+    return {**row.data, "from": row.first, "to": row.last, "computed_at": row.built_at}
 
 
 def _public_row(agency: OrgUnit, procedure: Procedure | None, cell: dict[str, int],

@@ -1,5 +1,5 @@
-"""The statistics app's one write: a leader signs and issues a periodic report (the rollups are kept by
-``rollups``, which the dossier events drive)."""
+"""The statistics app's writes: a leader signs and issues a periodic report; the public results are published
+(the rollups are kept by ``rollups``, which the dossier events drive)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.utils import timezone
 from motcua.accounts.models import OrgUnit, User
 from motcua.dossiers import codes, files, issuing
 
-from . import kpi, reports
-from .models import IssuedReport
+from . import kpi, reports, selectors
+from .forms import last_full_months
+from .models import IssuedReport, PublishedResults
 
 
 def issue(user: User, unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, last: dt.date) -> IssuedReport:
@@ -42,3 +43,19 @@ def issue(user: User, unit: OrgUnit | None, scope: kpi.Scope, first: dt.date, la
         except BaseException:
             files.discard([name])
             raise
+
+
+def publish_results(today: dt.date) -> PublishedResults:
+    """Compute the public results of the 12 whole months before ``today`` and keep them as the period's row
+    (replacing an earlier computation of the same period). Idempotent: ``motcua stats publish`` runs it."""
+    first, last = last_full_months(today)
+    data = selectors.transparency(today)
+    row, _created = PublishedResults.objects.update_or_create(
+        last=last, defaults={"first": first, "data": data, "built_at": timezone.now()})
+    return row
+
+
+def current_results(today: dt.date) -> PublishedResults:
+    """The row the public pages show: the period's last computation, or a new one when the period has none
+    yet (the first visit of a month, a new installation). Kept fresh by the periodic job, not per visit."""
+    return selectors.published_results(today) or publish_results(today)

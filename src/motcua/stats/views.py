@@ -26,6 +26,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.core import exports as core_exports
 from motcua.core.dbrouter import replica_reads
+from motcua.core.pagecache import public_page
 from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
@@ -272,17 +273,21 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _published() -> dict[str, Any]:
+    return selectors.results_data(services.current_results(timezone.localdate()))
+
+
 @require_GET
+@public_page(selectors.published_token)  # the figures change only when ``motcua stats publish`` computes them again
 @replica_reads
 def transparency(request: HttpRequest) -> HttpResponse:
-    data = selectors.transparency(timezone.localdate())
-    return render(request, "stats/transparency.html", {"data": data})
+    return render(request, "stats/transparency.html", {"data": _published()})
 
 
 @require_GET
 @replica_reads
 def open_data_csv(request: HttpRequest) -> HttpResponse:
-    data = selectors.transparency(timezone.localdate())
+    data = _published()
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["from", "to", *selectors.OPEN_DATA_FIELDS], lineterminator="\n")
     writer.writeheader()
@@ -298,8 +303,9 @@ def open_data_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @replica_reads
 def open_data_json(request: HttpRequest) -> HttpResponse:
-    data = selectors.transparency(timezone.localdate())
-    body = {"from": data["from"], "to": data["to"], "ratings_recorded": data["ratings_recorded"],
+    data = _published()
+    body = {"from": data["from"], "to": data["to"], "computed_at": data["computed_at"],
+            "ratings_recorded": data["ratings_recorded"],
             "fields": list(selectors.OPEN_DATA_FIELDS), "rows": selectors.open_data_rows(data),
             "definitions": _("Rates are fractions from 0 to 1 by indicator 2.1 of Bộ chỉ số 766; satisfaction is "
                              "the share of ratings of 4 or 5 out of 5; null when there is nothing to count.")}
