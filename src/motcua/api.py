@@ -18,7 +18,7 @@ from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.calendars.api import router as calendars_router
 from motcua.catalogue.api import router as catalogue_router
 from motcua.core.api_schemas import field_message
-from motcua.core.errors import DomainError, error_body
+from motcua.core.errors import DomainError, error_body, too_large, unreadable_multipart
 from motcua.core.exports_views import router as exports_router
 from motcua.documents.api import router as documents_router
 from motcua.dossiers.api import router as dossiers_router
@@ -65,20 +65,19 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(request, body, status=400)
 
 
+def _refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.code, exc.message), status=exc.status)
+
+
 @api.exception_handler(MultiPartParserError)
 def on_multipart_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    # Django refuses a multipart body without a boundary, or with a part header over 1 KB (a file name of
-    # some 950 characters or more); the message says what to send instead.
-    body = error_body("invalid_multipart", _("The multipart body cannot be read: send it with its boundary, "
-                                             "and give each file a name of at most 255 characters."))
-    return api.create_response(request, body, status=400)
+    return _refusal(request, unreadable_multipart())
 
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
-        body = error_body("too_large", _("The request is too large."))
-        return api.create_response(request, body, status=413)
+        return _refusal(request, too_large())
     return api.create_response(request, error_body("bad_request", _("The request is not valid.")), status=400)
 
 

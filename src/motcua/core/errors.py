@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     status = 400
@@ -42,3 +44,16 @@ class Conflict(DomainError):
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": str(message), "details": details or {}}}
+
+
+# Two refusals that both the request middleware (``UserTextMiddleware``, which may read the body first) and the
+# API's exception handlers answer: one wording, one code, wherever the body was read.
+def unreadable_multipart() -> DomainError:
+    # Django refuses a multipart body without a boundary, or with a part header over 1 KB (a file name of
+    # some 950 characters or more); the message says what to send instead.
+    return DomainError(_("The multipart body cannot be read: send it with its boundary, and give each file a name "
+                         "of at most 255 characters."), code="invalid_multipart", status=400)
+
+
+def too_large() -> DomainError:
+    return DomainError(_("The request is too large."), code="too_large", status=413)

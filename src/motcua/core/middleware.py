@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .errors import error_body
+from .errors import error_body, too_large, unreadable_multipart
 from .text import has_control_character
 
 logger = logging.getLogger("motcua.core")
@@ -161,17 +161,14 @@ class UserTextMiddleware:
                 "Send the request body as application/json (or multipart/form-data with files).")), status=415)
         try:
             refused = self._has_control(request)
-        except MultiPartParserError:
-            # Read here first, the body is gone for the view: answer as the API's own handler would.
-            message = _("The multipart body cannot be read: send it with its boundary, and give each file a "
-                        "name of at most 255 characters.")
+        except (MultiPartParserError, RequestDataTooBig) as exc:
+            # Read here first, the body is gone for the view: answer as the API's own handlers would.
+            refusal = too_large() if isinstance(exc, RequestDataTooBig) else unreadable_multipart()
             if api:
-                return JsonResponse(error_body("invalid_multipart", message), status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        except RequestDataTooBig:
-            if api:
-                return JsonResponse(error_body("too_large", _("The request is too large.")), status=413)
-            raise
+                return JsonResponse(error_body(refusal.code, refusal.message), status=refusal.status)
+            if isinstance(exc, RequestDataTooBig):
+                raise
+            return HttpResponseBadRequest(refusal.message, content_type="text/plain; charset=utf-8")
         if refused:
             message = _("The text sent contains control characters (such as NUL): remove them and try again.")
             if api:
