@@ -13,7 +13,7 @@ import pytest
 
 from motcua.dossiers import audit
 from motcua.dossiers.models import Dossier
-from motcua.insight.integrity import review, scan
+from motcua.insight.integrity import review, scan, selectors
 from motcua.insight.models import Flag, FlagState, Rule
 from motcua.stats import plant
 from motcua.stats.generate import generate
@@ -66,3 +66,21 @@ def test_dismissed_stays_dismissed_and_a_rescan_changes_nothing(planted, people)
     flag.refresh_from_db()
     assert flag.state == FlagState.DISMISSED
     assert Flag.objects.count() == first.created
+
+
+def test_the_honest_rate_counts_confirmed_linked_dossiers_from_the_first_receipt(planted, people):  # type: ignore[no-untyped-def]
+    scan.scan()
+    inspector = people["thanh"]
+    before = {r.agency.pk: r for r in selectors.honest_rates(inspector, FIRST, LAST)}
+    linked = list(Flag.objects.filter(rule=Rule.LINKED))
+    assert len(linked) == 28
+    for flag in linked:
+        review.review(inspector, flag.pk, FlagState.ACCEPTED, "Rút rồi nộp lại để tính lại thời hạn")
+    after = {r.agency.pk: r for r in selectors.honest_rates(inspector, FIRST, LAST)}
+    agency = linked[0].agency_id
+    # Each was early or on time by itself and is late counted from the first receipt (the one rule).
+    assert after[agency].corrected == 28
+    assert after[agency].on_time == before[agency].on_time == before[agency].honest_on_time
+    assert after[agency].honest_on_time == before[agency].on_time - 28
+    others = [pk for pk in after if pk != agency]
+    assert all(after[pk].honest_on_time == after[pk].on_time for pk in others)

@@ -23,6 +23,25 @@ class Rule(models.TextChoices):
     LINKED = "linked", _("Figures that differ if linked dossiers are one")
 
 
+# The checks of each rule (``Flag.kind``; ``integrity.rules`` documents each).
+KIND_LABELS = {
+    "resubmitted": _("Resubmitted soon after a withdrawal"),
+    "last_share": _("Supplement asked in the last part of the time"),
+    "after_window": _("Supplement asked after the window for asking it"),
+    "repeated_linked": _("More than one supplement across linked dossiers"),
+    "receipt_vs_record": _("Receipt time far from when the record was created"),
+    "out_of_order": _("Event dated before the one recorded before it"),
+    "off_hours_receipt": _("Desk receipt outside opening hours"),
+    "unusual_hours": _("Closures at unusual hours"),
+    "month_end": _("Closures bunched on a month's last working day"),
+    "due_changed": _("Promised date moved without an apology"),
+    "reclassified": _("Procedure changed after intake"),
+    "officer": _("An officer's apologies far above their peers'"),
+    "procedure": _("A procedure's apologies far above its peers'"),
+    "late_as_one": _("On time alone, late if counted with the withdrawn dossier"),
+}
+
+
 class Severity(models.IntegerChoices):
     LOW = 1, _("Low")
     MEDIUM = 2, _("Medium")
@@ -82,6 +101,10 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}/{self.kind} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 # --- end of integrity flags -----------------------------------------------------------------------------------

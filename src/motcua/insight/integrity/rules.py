@@ -96,8 +96,8 @@ class Thresholds:
     def from_settings(cls) -> Thresholds:
         overrides = getattr(settings, "MOTCUA_INSIGHT_THRESHOLDS", {}) or {}
         known = {f.name: f.type for f in dataclasses.fields(cls)}
-        values = {k: (float(v) if known[k] in ("float", float) else int(v)) for k, v in overrides.items()
-                  if k in known}
+        values: dict[str, Any] = {k: (float(v) if known[k] in ("float", float) else int(v))
+                                  for k, v in overrides.items() if k in known}
         return cls(**values)
 
 

@@ -41,7 +41,7 @@ AGENCY_KINDS = (UnitKind.AGENCY, UnitKind.SERVICE_CENTRE, UnitKind.COMMUNE)
 def agencies_of_units() -> dict[int, int | None]:
     """Each unit's agency (``OrgUnit.agency``: the nearest agency, service centre or commune at or above it), from
     one query."""
-    units = {u["id"]: u for u in OrgUnit.objects.values("id", "parent_id", "kind")}
+    units: dict[int, dict[str, Any]] = {u["id"]: dict(u) for u in OrgUnit.objects.values("id", "parent_id", "kind")}
     out: dict[int, int | None] = {}
     for uid in units:
         node: dict[str, Any] | None = units[uid]

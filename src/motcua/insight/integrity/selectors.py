@@ -23,10 +23,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.accounts.permissions import Capability, has_capability, unit_ids_in_scope
+from motcua.calendars.clock import to_local
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers import facts as dossier_facts
 from motcua.dossiers import selectors as dossier_selectors
@@ -135,12 +137,45 @@ class EvidenceEvent:
     readable: bool  # the reader may open the dossier
 
 
+FACT_LABELS = {
+    "share_used": _l("Share of the time used"), "share_used_at_withdrawal": _l("Share of the time used at withdrawal"),
+    "due_at": _l("Promised date"), "due_before": _l("Promised date before"), "clock_from": _l("Clock counted from"),
+    "requested_at": _l("Supplement asked at"), "window_working_days": _l("Window (working days)"),
+    "window_ends_at": _l("Window ended at"), "received_at": _l("Receipt declared at"),
+    "recorded_at": _l("Record created at"), "hours": _l("Hours between"), "working_day": _l("On a working day"),
+    "opens": _l("Desk opens"), "closes": _l("Desk closes"), "hours_before_previous": _l("Hours before the previous"),
+    "procedure_at_intake": _l("Procedure at intake"), "procedure_now": _l("Procedure now"),
+    "days_moved": _l("Days moved"), "closures": _l("Closures"), "first_at": _l("First at"), "last_at": _l("Last at"),
+    "dossiers": _l("Dossiers"), "apologies": _l("Apologies"), "rate": _l("Rate"), "peer_median": _l("Peers' median"),
+    "year": _l("Year"), "first_dossier_id": _l("First dossier"), "withdrawn_at": _l("Withdrawn at"),
+    "resubmitted_at": _l("Resubmitted at"), "days_between": _l("Days between"),
+    "same_applicant": _l("Same applicant (identity number or tax code)"), "requests_first": _l("Requests, first"),
+    "requests_later": _l("Requests, later"), "alone": _l("Judged alone"), "as_one": _l("Judged as one"),
+    "due_as_one": _l("Promised date as one"),
+}
+OUTCOME_LABELS = {"early": _l("early"), "on_time": _l("on time"), "late": _l("late")}
+
+
 @dataclass
 class FlagView:
     flag: Flag
     events: list[EvidenceEvent]
     dossiers: list[dict[str, Any]]
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fact_value(key: str, value: Any, names: dict[int, str]) -> str:
+    if key == "first_dossier_id":
+        return names.get(int(value), "?")
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, str) and value in OUTCOME_LABELS:
+        return str(OUTCOME_LABELS[value])
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        return to_local(dt.datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, float) and key in ("share_used", "share_used_at_withdrawal", "rate", "peer_median"):
+        return f"{value * 100:.0f} %"
+    return str(value)
 
 
 def view(user: User, flag: Flag) -> FlagView:
@@ -163,7 +198,13 @@ def view(user: User, flag: Flag) -> FlagView:
                                     str(labels.get(e["kind"], e["kind"])), dt.datetime.fromisoformat(e["at"]),
                                     actors.get(e.get("actor_id"), ""), str(e.get("reason") or ""), did in readable))
     dossiers = [{"id": i, "code": names.get(i, "?"), "readable": i in readable} for i in sorted(ids)]
-    return FlagView(flag, events, dossiers, dict(evidence.get("facts") or {}))
+    raw = dict(evidence.get("facts") or {})
+    if raw.get("first_dossier_id"):
+        first = int(raw["first_dossier_id"])
+        names.setdefault(first, next(iter(Dossier.objects.filter(pk=first).values_list("code", flat=True)), None)
+                         or "?")
+    facts = [(str(FACT_LABELS.get(k, k)), _fact_value(k, v, names)) for k, v in raw.items()]
+    return FlagView(flag, events, dossiers, facts)
 
 
 # --- summaries -----------------------------------------------------------------------------------------------
@@ -202,6 +243,14 @@ class HonestRate:
     @property
     def honest_rate(self) -> float | None:
         return self.honest_on_time / self.counted if self.counted else None
+
+    @property
+    def rate_pct(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.1f} %"
+
+    @property
+    def honest_pct(self) -> str:
+        return "—" if self.honest_rate is None else f"{self.honest_rate * 100:.1f} %"
 
 
 def _corrected(flags_of: list[Flag], facts: DossierFacts, built: dict[int, dossier_facts.Built],
