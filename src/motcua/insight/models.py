@@ -59,7 +59,7 @@ class Flag(models.Model):
     data), to be reviewed. ``fingerprint`` names the pattern (the rule, its check (``kind``) and what it is about): a
     re-scan updates an open flag and leaves a reviewed one alone, so a dismissed pattern is not raised again."""
 
-    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    rule = models.CharField(pgettext_lazy("integrity flag", "rule"), max_length=20, choices=Rule.choices)
     kind = models.CharField(_("check"), max_length=30)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     state = models.CharField(_("state"), max_length=10, choices=FlagState.choices, default=FlagState.OPEN)

@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
@@ -138,22 +138,44 @@ class EvidenceEvent:
 
 
 FACT_LABELS = {
-    "share_used": _l("Share of the time used"), "share_used_at_withdrawal": _l("Share of the time used at withdrawal"),
-    "due_at": _l("Promised date"), "due_before": _l("Promised date before"), "clock_from": _l("Clock counted from"),
-    "requested_at": _l("Supplement asked at"), "window_working_days": _l("Window (working days)"),
-    "window_ends_at": _l("Window ended at"), "received_at": _l("Receipt declared at"),
-    "recorded_at": _l("Record created at"), "hours": _l("Hours between"), "working_day": _l("On a working day"),
-    "opens": _l("Desk opens"), "closes": _l("Desk closes"), "hours_before_previous": _l("Hours before the previous"),
-    "procedure_at_intake": _l("Procedure at intake"), "procedure_now": _l("Procedure now"),
-    "days_moved": _l("Days moved"), "closures": _l("Closures"), "first_at": _l("First at"), "last_at": _l("Last at"),
-    "dossiers": _l("Dossiers"), "apologies": _l("Apologies"), "rate": _l("Rate"), "peer_median": _l("Peers' median"),
-    "year": _l("Year"), "first_dossier_id": _l("First dossier"), "withdrawn_at": _l("Withdrawn at"),
-    "resubmitted_at": _l("Resubmitted at"), "days_between": _l("Days between"),
-    "same_applicant": _l("Same applicant (identity number or tax code)"), "requests_first": _l("Requests, first"),
-    "requests_later": _l("Requests, later"), "alone": _l("Judged alone"), "as_one": _l("Judged as one"),
-    "due_as_one": _l("Promised date as one"),
+    "share_used": gettext_lazy("Share of the time used"),
+    "share_used_at_withdrawal": gettext_lazy("Share of the time used at withdrawal"),
+    "due_at": gettext_lazy("Promised date"),
+    "due_before": gettext_lazy("Promised date before"),
+    "clock_from": gettext_lazy("Clock counted from"),
+    "requested_at": gettext_lazy("Supplement asked at"),
+    "window_working_days": gettext_lazy("Window (working days)"),
+    "window_ends_at": gettext_lazy("Window ended at"),
+    "received_at": gettext_lazy("Receipt declared at"),
+    "recorded_at": gettext_lazy("Record created at"),
+    "hours": gettext_lazy("Hours between"),
+    "working_day": gettext_lazy("On a working day"),
+    "opens": gettext_lazy("Desk opens"),
+    "closes": gettext_lazy("Desk closes"),
+    "hours_before_previous": gettext_lazy("Hours before the previous"),
+    "procedure_at_intake": gettext_lazy("Procedure at intake"),
+    "procedure_now": gettext_lazy("Procedure now"),
+    "days_moved": gettext_lazy("Days moved"),
+    "closures": gettext_lazy("Closures"),
+    "first_at": gettext_lazy("First at"),
+    "last_at": gettext_lazy("Last at"),
+    "dossiers": gettext_lazy("Dossiers"),
+    "apologies": gettext_lazy("Apologies"),
+    "rate": gettext_lazy("Rate"),
+    "peer_median": gettext_lazy("Peers' median"),
+    "year": gettext_lazy("Year"),
+    "first_dossier_id": gettext_lazy("First dossier"),
+    "withdrawn_at": gettext_lazy("Withdrawn at"),
+    "resubmitted_at": gettext_lazy("Resubmitted at"),
+    "days_between": gettext_lazy("Days between"),
+    "same_applicant": gettext_lazy("Same applicant (identity number or tax code)"),
+    "requests_first": gettext_lazy("Requests, first"),
+    "requests_later": gettext_lazy("Requests, later"),
+    "alone": gettext_lazy("Judged alone"),
+    "as_one": gettext_lazy("Judged as one"),
+    "due_as_one": gettext_lazy("Promised date as one"),
 }
-OUTCOME_LABELS = {"early": _l("early"), "on_time": _l("on time"), "late": _l("late")}
+OUTCOME_LABELS = {"early": gettext_lazy("early"), "on_time": gettext_lazy("on time"), "late": gettext_lazy("late")}
 
 
 @dataclass
@@ -168,7 +190,7 @@ def _fact_value(key: str, value: Any, names: dict[int, str]) -> str:
     if key == "first_dossier_id":
         return names.get(int(value), "?")
     if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
+        return str(gettext_lazy("yes") if value else gettext_lazy("no"))
     if isinstance(value, str) and value in OUTCOME_LABELS:
         return str(OUTCOME_LABELS[value])
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
