@@ -32,7 +32,7 @@ from motcua.calendars.clock import to_local
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers import facts as dossier_facts
 from motcua.dossiers import selectors as dossier_selectors
-from motcua.dossiers.choices import EventKind
+from motcua.dossiers.choices import EventKind, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timeliness import DossierFacts, Supplement, classify
 
@@ -212,12 +212,15 @@ def view(user: User, flag: Flag) -> FlagView:
     readable = set(dossier_selectors.visible(user).filter(pk__in=ids).values_list("pk", flat=True))
     actors = {u.pk: u.full_name or u.username for u in User.objects.filter(
         pk__in={e.get("actor_id") for e in refs if e.get("actor_id")})}
-    labels = dict(EventKind.choices)
+    labels, statuses = dict(EventKind.choices), dict(Status.choices)
     events = []
     for e in refs:
         did = int(e["dossier_id"])
+        label = str(labels.get(e["kind"], e["kind"]))
+        if e.get("status_after"):
+            label = f"{label} → {statuses.get(int(e['status_after']), e['status_after'])}"
         events.append(EvidenceEvent(int(e["id"]), did, names.get(did, "?"), int(e.get("seq") or 0), e["kind"],
-                                    str(labels.get(e["kind"], e["kind"])), dt.datetime.fromisoformat(e["at"]),
+                                    label, dt.datetime.fromisoformat(e["at"]),
                                     actors.get(e.get("actor_id"), ""), str(e.get("reason") or ""), did in readable))
     dossiers = [{"id": i, "code": names.get(i, "?"), "readable": i in readable} for i in sorted(ids)]
     raw = dict(evidence.get("facts") or {})
