@@ -1,5 +1,5 @@
-"""Fixtures of the insight tests: a dossier received at Sở Xây dựng's desk three days before its record was
-created (``receive_at_desk(at=...)``, the backdating of rule 3), scanned into a flag."""
+"""Fixtures of the insight tests: a dossier received at Sở Xây dựng's desk on a Sunday evening, days before its
+record was created (``receive_at_desk(at=...)``, the backdating of rule 3), scanned into two flags."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def backdated(org, people, run):  # type: ignore[no-untyped-def]
     make_procedure(org)
-    at = timezone.now() - dt.timedelta(days=3)
+    # A Sunday evening at least three days ago: a receipt declared days before its record and on a day off.
+    day = timezone.localdate() - dt.timedelta(days=3)
+    day -= dt.timedelta(days=(day.weekday() + 1) % 7)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(19, 30)))
     dossier = run(services.receive_at_desk, people["binh"], intake(), at=at)
     scan.scan()
     flag = Flag.objects.get(dossier=dossier, kind="receipt_vs_record")

@@ -165,7 +165,10 @@ def test_the_queue_filters(backdated, client_for):  # type: ignore[no-untyped-de
     _, flag = backdated
     client = client_for("thanh")
     link = reverse("insight:flag", args=[flag.pk])
-    assert link in client.get(reverse("insight:flags") + "?rule=backdating").content.decode()
+    page = client.get(reverse("insight:flags") + "?rule=backdating").content.decode()
+    assert link in page
+    open_ = Flag.objects.filter(state=FlagState.OPEN).count()
+    assert open_ == 2 and f"{open_} chờ xem xét, 0 đã xác nhận, 0 đã bác bỏ" in page
     assert link not in client.get(reverse("insight:flags") + "?rule=burst").content.decode()
     assert link not in client.get(reverse("insight:flags") + "?state=dismissed").content.decode()
     assert client.get(reverse("insight:flags") + "?rule=nope").status_code == 400

@@ -347,4 +347,6 @@ def honest_rates(user: User, first: dt.date, last: dt.date, now: dt.datetime | N
 
 
 def state_counts(user: User) -> Counter[str]:
-    return Counter(dict(flags(user, Filters(state="")).values_list("state").annotate(n=Count("id"))))
+    # Without the queue's ordering, which would group by every ordered column too.
+    rows = flags(user, Filters(state="")).order_by().values_list("state").annotate(n=Count("id"))
+    return Counter(dict(rows))
