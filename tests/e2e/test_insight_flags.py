@@ -57,3 +57,13 @@ def test_the_inspector_reviews_a_flag(flagged, page_factory, viewport, label, ja
     assert "Đã ghi nhận quyết định." in page.inner_text("main")
     flag = Flag.objects.get(rule=Rule.BURST, kind="unusual_hours")
     assert flag.state == FlagState.DISMISSED
+
+
+def test_a_leader_reads_the_summaries(flagged, page_factory):  # type: ignore[no-untyped-def]
+    page = page_factory(DESKTOP)
+    sign_in(page, "giang")
+    page.goto("/giam-sat/tong-hop/?first=2025-01-01&last=2025-12-31")
+    main = page.inner_text("main")
+    assert "Tỷ lệ đúng hạn thực chất" in main and "Cảnh báo theo cán bộ" in main and "Cán bộ cài đặt Đêm" in main
+    assert axe_violations(page) == []
+    screenshot(page, "insight-summaries-desktop")

@@ -270,12 +270,12 @@ class HonestRate:
         return self.honest_on_time / self.counted if self.counted else None
 
     @property
-    def rate_pct(self) -> str:
-        return "—" if self.rate is None else f"{self.rate * 100:.1f} %"
+    def percent(self) -> float | None:
+        return None if self.rate is None else self.rate * 100
 
     @property
-    def honest_pct(self) -> str:
-        return "—" if self.honest_rate is None else f"{self.honest_rate * 100:.1f} %"
+    def honest_percent(self) -> float | None:
+        return None if self.honest_rate is None else self.honest_rate * 100
 
 
 def _corrected(flags_of: list[Flag], facts: DossierFacts, built: dict[int, dossier_facts.Built],
