@@ -639,6 +639,12 @@ MOTCUA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("MOTCUA_AUDIT_CHECKPOINT_DIR",
 MOTCUA_SCHEDULE["audit checkpoint"] = env_int("MOTCUA_AUDIT_CHECKPOINT_SECONDS", 24 * 3600)
 # Personal data whose purpose is over: expired registrations (``motcua portal sweep``).
 MOTCUA_SCHEDULE["portal sweep"] = env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600)
+# Integrity flags (``motcua insight scan``, docs/insight-integrity.md): the whole event history scanned once a
+# night by default; idempotent (a reviewed flag is left as reviewed).
+MOTCUA_SCHEDULE["insight scan"] = env_int("MOTCUA_INSIGHT_SCAN_SECONDS", 24 * 3600)
+# The rules' thresholds, operating choices and not law (``insight.integrity.rules.Thresholds`` lists them with
+# their defaults), e.g. MOTCUA_INSIGHT_THRESHOLDS='{"resubmit_days": 14, "burst_min": 6}'.
+MOTCUA_INSIGHT_THRESHOLDS = env_json("MOTCUA_INSIGHT_THRESHOLDS", {})
 
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.

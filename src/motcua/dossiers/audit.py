@@ -319,10 +319,11 @@ ROW_FIELDS = ("pk", "code", "reference", "event_count", "last_event_hash", "stat
               "returned_at", "stopped_at", "refused_at", *events.APPLICANT_FIELDS)
 
 
-def _with_chains(dossiers: QuerySet[Dossier], page: int = 500) -> Iterator[tuple[Dossier, list[DossierEvent]]]:
+def with_chains(dossiers: QuerySet[Dossier], page: int = 500) -> Iterator[tuple[Dossier, list[DossierEvent]]]:
     """Each dossier with its events in order: a page of dossiers by id, then the events of the whole page in one
     query (as ``facts.iter_built`` does), not a query per dossier — a province's million dossiers are walked in
-    two thousand queries, not a million."""
+    two thousand queries, not a million. ``dossiers`` is ordered by id (it may be narrowed with ``only``). Public:
+    the integrity scan (``motcua.insight``) walks the history with it too."""
     last = 0
     while True:
         rows = list(dossiers.filter(pk__gt=last)[:page])
@@ -353,7 +354,7 @@ def verify(dossier_ids: list[int] | None = None, *, checkpoints: str = "all",
     if dossier_ids is not None:
         dossiers = dossiers.filter(pk__in=dossier_ids)
     seen: set[int] = set()
-    for dossier, chain in _with_chains(dossiers):
+    for dossier, chain in with_chains(dossiers):
         seen.add(dossier.pk)
         report.dossiers += 1
         report.events += len(chain)

@@ -1,6 +1,7 @@
-"""``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S] [--workers W]``: a
-realistic, deterministic history of dossiers (``motcua.stats.generate``), with progress on standard error;
-``--workers`` processes write it in parallel on PostgreSQL (one on SQLite)."""
+"""``motcua generate --dossiers N [--agencies K] [--from DATE --to DATE] [--seed S] [--workers W] [--plant
+[--ground-truth PATH]]``: a realistic, deterministic history of dossiers (``motcua.stats.generate``), with progress
+on standard error; ``--workers`` processes write it in parallel on PostgreSQL (one on SQLite). ``--plant`` adds
+the integrity patterns of ``motcua.stats.plant`` (seeded) and ``--ground-truth`` writes their list as JSON."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.stats import plant, rollups
 from motcua.stats.generate import generate
 
 
@@ -32,6 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1,
                             help="processes writing at once, each with its own connection (PostgreSQL; "
                                  "SQLite takes one writer, so it always uses one)")
+        parser.add_argument("--plant", action="store_true",
+                            help="plant the integrity patterns (motcua.stats.plant) in the history")
+        parser.add_argument("--ground-truth", dest="truth", default="",
+                            help="with --plant: write the planted cases here as JSON [{rule, dossier}]")
 
     def handle(self, *args: Any, **options: Any) -> None:
         n, k = options["dossiers"], options["agencies"]
@@ -41,8 +47,18 @@ class Command(BaseCommand):
         last = _date(options["last"]) if options["last"] else None
         if first and last and last < first:
             raise CommandError("--to is before --from.")
+        if options["truth"] and not options["plant"]:
+            raise CommandError("--ground-truth needs --plant.")
         try:
-            made = generate(n, k, first, last, options["seed"], stream=sys.stderr, workers=options["workers"])
+            made = generate(n, k, first, last, options["seed"], stream=sys.stderr, workers=options["workers"],
+                            rebuild=not options["plant"])
+            if options["plant"]:
+                truth = plant.plant(options["seed"], first, last, k)
+                facts = rollups.rebuild()
+                sys.stderr.write(f"planted: {len({t['dossier'] for t in truth})} dossiers; statistics: {facts} "
+                                 "facts\n")
+                if options["truth"]:
+                    plant.write_truth(truth, options["truth"])
         except (ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{made} dossiers generated.")
