@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.choices import ApplicantField
+
 
 class ContactChannel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -140,14 +142,20 @@ class CorrectionRequest(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="correction_requests")
     dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE,
                                 related_name="correction_requests")
-    field = models.CharField(_("item"), max_length=30)
+    field = models.CharField(_("item"), max_length=30, choices=ApplicantField.choices)
     current_value = models.CharField(_("value held"), max_length=500, blank=True)
     requested_value = models.CharField(_("correct value"), max_length=500)
     reason = models.TextField(_("reason"), max_length=2000)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     answer = models.TextField(_("answer of the agency"), blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # The answer is due ``MOTCUA_CORRECTION_ANSWER_WORKING_DAYS`` working days after the request (the working
+    # calendar of the dossier's agency): an operating choice, not a time limit of the law (Decree 356/2025's
+    # time limits are to be checked; docs/security.md).
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("personal data correction request")

@@ -28,19 +28,24 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.accounts.services import create_citizen  # the portal's registration creates citizens through it
+from motcua.calendars import clock
+from motcua.calendars import selectors as calendars
 from motcua.catalogue import eform
 from motcua.core import links
 from motcua.core import throttle as core_throttle
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import has_control_character, nfc
 from motcua.dossiers import deadlines, files
+from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.choices import Channel, EventKind, Status
+from motcua.dossiers.choices import ApplicantField, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications import defaults as notice_keys
+from motcua.notifications import selectors as notice_selectors
 from motcua.notifications.services import Recipient, notify, send_guarded
 from motcua.surveys import services as survey_services
 
@@ -273,14 +278,29 @@ def correct_own_name(user: User, full_name: str) -> User:
     return user
 
 
+def correction_working_days() -> int:
+    """Working days the agency has to answer a personal-data request: ``MOTCUA_CORRECTION_ANSWER_WORKING_DAYS``
+    (default 10). An operating choice, not the law's time limit: Decree 356/2025/NĐ-CP's time limits are to be
+    checked against its text (docs/security.md, "Personal data rights")."""
+    return int(getattr(settings, "MOTCUA_CORRECTION_ANSWER_WORKING_DAYS", 10))
+
+
+def answer_due(dossier: Dossier, at: dt.datetime) -> dt.datetime:
+    """The answer's due date, on the working calendar of the agency that processes the dossier."""
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    return calendars.compute_due(at, correction_working_days(), clock.WORKING_DAYS, clock.POLICY_END_OF_DAY,
+                                 agency.code).due_at
+
+
 def request_correction(user: User, dossier: Dossier, field_name: str, requested_value: str,
                        reason: str) -> CorrectionRequest:
     """Record the citizen's request to correct an applicant detail of their own dossier, for the agency to check
     and correct (the dossier is the agency's record of what was filed). The value held is kept with the
-    request, so that the agency sees what is to change."""
+    request, so that the agency sees what is to change; the answer is due ``answer_due``, and the agency's
+    officers are told (``personal_data.request_received``)."""
     if dossier.owner_id != user.pk:
         raise NotFound(_("There is no dossier %(code)s.") % {"code": dossier.public_id}, code="dossier_not_found")
-    if field_name not in selectors.CORRECTABLE_FIELDS:
+    if field_name not in ApplicantField.values:
         raise _field_error(_("Choose the item to correct."), "field")
     value = nfc(requested_value or "").strip()
     why = nfc(reason or "").strip()
@@ -293,8 +313,96 @@ def request_correction(user: User, dossier: Dossier, field_name: str, requested_
     current = selectors.applicant_value(dossier, field_name)
     if value == current:
         raise _field_error(_("This is already the value held: nothing to correct."), "requested_value")
-    return CorrectionRequest.objects.create(user=user, dossier=dossier, field=field_name, current_value=current,
-                                            requested_value=value, reason=why)
+    now = timezone.now()
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(user=user, dossier=dossier, field=field_name,
+                                                   current_value=current, requested_value=value, reason=why,
+                                                   due_at=answer_due(dossier, now))
+        send_guarded(partial(_tell_agency, request), f"notice of correction request {request.pk}")
+    return request
+
+
+def _request_label(request: CorrectionRequest) -> str:
+    return _("Correction: %(item)s") % {"item": ApplicantField(request.field).label}
+
+
+def agency_officers(dossier: Dossier) -> list[User]:
+    """Who is told of a request about the dossier's data: the desk officers of the unit that received it and
+    the heads of the division and the leaders of the agency that process it, each once, active only."""
+    day = timezone.localdate()
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    people = [*notice_selectors.holders(Role.DESK_OFFICER, dossier.receiving_unit, day),
+              *notice_selectors.holders(Role.DIVISION_HEAD, dossier.current_unit or dossier.processing_unit, day),
+              *notice_selectors.holders(Role.AGENCY_LEADER, agency, day)]
+    return list({p.pk: p for p in people if p.is_active}.values())
+
+
+def _tell_agency(request: CorrectionRequest) -> None:
+    dossier = request.dossier
+    for person in agency_officers(dossier):
+        recipient = Recipient.from_user(person)
+        with translation.override(recipient.language):
+            label = _request_label(request)
+        notify(recipient, notice_keys.DATA_REQUEST_RECEIVED,
+               {"recipient_name": recipient.name, "dossier_code": dossier.public_id, "request_label": label,
+                "due_at": request.due_at, "queue_url": links.absolute(reverse("portal:data-requests"))},
+               related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
+
+
+class Decision:
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+
+
+def answer_correction(officer: User, request: CorrectionRequest, decision: str, answer: str) -> CorrectionRequest:
+    """The agency answers a correction request: ``accept`` corrects the dossier through
+    ``dossiers.services.correct_applicant`` (checked as at intake; an ``applicant_corrected`` event binds the
+    new details, so ``motcua audit verify`` still passes) and ``refuse`` needs a reason. Only an officer who
+    may correct the dossier (``dossiers.selectors.may_correct_applicant``; anyone else: ``NotFound``); an
+    answered request cannot be answered again (``Conflict``). The citizen is told
+    (``personal_data.request_answered``) and sees the answer on their personal-data page."""
+    if not dossier_selectors.may_correct_applicant(officer, request.dossier):
+        raise NotFound(_("There is no such request."), code="not_found")
+    if decision not in (Decision.ACCEPT, Decision.REFUSE):
+        raise _field_error(_("Choose whether to correct the dossier or to refuse."), "decision")
+    text = nfc(answer or "").strip()
+    if len(text) > 2000 or has_control_character(text):
+        raise _field_error(_("Write the answer in at most 2000 characters, without control characters."),
+                           "answer")
+    if decision == Decision.REFUSE and not text:
+        raise _field_error(_("Give the reason for refusing the correction."), "answer")
+    with transaction.atomic():
+        locked = CorrectionRequest.objects.select_for_update().select_related("dossier", "user").get(pk=request.pk)
+        if locked.state != CorrectionRequest.State.OPEN:
+            raise Conflict(_("This request has already been answered."), code="already_answered")
+        if decision == Decision.ACCEPT:
+            dossier_services.correct_applicant(
+                officer, locked.dossier, locked.field, locked.requested_value,
+                _("Correction requested by the applicant: %(reason)s") % {"reason": locked.reason})
+        locked.state = CorrectionRequest.State.DONE if decision == Decision.ACCEPT else CorrectionRequest.State.REFUSED
+        locked.answer = text
+        locked.handled_at = timezone.now()
+        locked.handled_by = officer
+        locked.save(update_fields=["state", "answer", "handled_at", "handled_by"])
+        send_guarded(partial(_tell_citizen, locked), f"answer to correction request {locked.pk}")
+    return locked
+
+
+def _tell_citizen(request: CorrectionRequest) -> None:
+    user, dossier = request.user, request.dossier
+    pref = ContactPreference.objects.filter(user=user).first()
+    # The account's address, else the one on the dossier (the citizen is its applicant), as for dossier notices.
+    recipient = Recipient(name=user.get_full_name() or dossier.applicant_name,
+                          email=user.email or dossier.applicant_email, phone=user.phone or dossier.applicant_phone,
+                          language=user.preferred_language or "vi", preferred=tuple(pref.channels) if pref else ())
+    with translation.override(recipient.language):
+        label = _request_label(request)
+    notify(recipient, notice_keys.DATA_REQUEST_ANSWERED,
+           {"recipient_name": recipient.name, "dossier_code": request.dossier.public_id, "request_label": label,
+            "accepted": request.state == CorrectionRequest.State.DONE, "answer": request.answer,
+            "page_url": links.absolute(reverse("portal:personal-data"))},
+           subject_ref=f"account:{user.pk}",
+           sender=(request.dossier.processing_unit.agency() or request.dossier.processing_unit).name)
 
 
 def set_contact_preference(user: User, channels: list[str]) -> ContactPreference:
