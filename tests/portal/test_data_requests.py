@@ -113,7 +113,7 @@ def test_accepting_corrects_the_dossier_through_its_history_and_the_audit_still_
 
 
 def test_a_row_edited_after_a_correction_is_still_caught_by_the_audit(request_, dossier, people):
-    services.answer_correction(people["binh"], request_, "accept", "")
+    services.answer_request(people["binh"], request_, "accept", "")
     assert audit.verify([dossier.pk], checkpoints="none").ok
     Dossier.objects.filter(pk=dossier.pk).update(applicant_address="99 Đường Khác")  # behind the services' back
     report = audit.verify([dossier.pk], checkpoints="none")
@@ -159,7 +159,7 @@ def test_a_value_the_intake_would_refuse_is_not_written(dossier, people):
 
 
 def test_an_answered_request_cannot_be_answered_again(request_, dossier, people):
-    services.answer_correction(people["binh"], request_, "refuse", "Không có căn cứ")
+    services.answer_request(people["binh"], request_, "refuse", "Không có căn cứ")
     before = _snapshot(dossier)
     response = _client(people["giang"]).post(f"{QUEUE}{request_.pk}/", {"decision": "accept"})
     assert response.status_code == 409 and _snapshot(dossier) == before
@@ -170,7 +170,7 @@ def test_the_citizen_cannot_answer_their_own_request_through_the_service(request
     from motcua.core.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.answer_correction(people["an"], request_, "accept", "")
+        services.answer_request(people["an"], request_, "accept", "")
     assert Dossier.objects.get(pk=dossier.pk).applicant_address != "14 Trần Phú, Đà Lạt"
 
 
@@ -215,3 +215,50 @@ def test_the_due_date_comes_from_the_setting(dossier, people, settings):
     settings.MOTCUA_CORRECTION_ANSWER_WORKING_DAYS = 1
     short = services.request_correction(people["an"], dossier, "phone", "0912000111", "Đổi số")
     assert short.due_at is not None and short.due_at - timezone.now() < timezone.timedelta(days=4)
+
+
+# --- deletion, restriction, objection: recorded and answered in the same queue --------------------------------
+
+RIGHTS = "/cong-dan/du-lieu-ca-nhan/yeu-cau-khac/"
+
+
+def test_a_deletion_request_goes_to_the_agencys_queue_and_is_answered_with_a_reason(
+        dossier, people, django_capture_on_commit_callbacks):
+    an = _client(people["an"])
+    assert an.get(RIGHTS).status_code == 200
+    response = an.post(RIGHTS, {"dossier": dossier.public_id, "kind": "deletion",
+                                "reason": "Tôi không còn xây nhà, xin xóa dữ liệu."})
+    assert response.status_code == 302
+    r = CorrectionRequest.objects.get()
+    assert r.kind == "deletion" and r.state == "open" and r.due_at is not None and r.field == ""
+    assert dossier.public_id in _client(people["binh"]).get(QUEUE).content.decode()
+    before = _snapshot(dossier)
+    # Accepting needs an answer saying what was done; nothing of the dossier changes either way.
+    bad = _client(people["binh"]).post(f"{QUEUE}{r.pk}/", {"decision": "accept", "answer": ""})
+    assert bad.status_code == 400 and CorrectionRequest.objects.get().state == "open"
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = _client(people["binh"]).post(f"{QUEUE}{r.pk}/", {
+            "decision": "refuse", "answer": "Hồ sơ phải lưu trữ theo quy định về lưu trữ."})
+    assert ok.status_code == 302 and _snapshot(dossier) == before
+    assert CorrectionRequest.objects.get().state == "refused"
+    assert "Hồ sơ phải lưu trữ" in an.get("/cong-dan/du-lieu-ca-nhan/").content.decode()
+
+
+@pytest.mark.parametrize("values", [
+    {"kind": "correction", "reason": "x"},
+    {"kind": "erase-everything", "reason": "x"},
+    {"kind": "objection", "reason": ""},
+])
+def test_bad_data_right_requests_are_refused_and_record_nothing(dossier, people, values):
+    response = _client(people["an"]).post(RIGHTS, {"dossier": dossier.public_id, **values})
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()
+    assert not CorrectionRequest.objects.exists()
+
+
+def test_a_data_right_request_about_another_persons_dossier_is_refused(dossier, people):
+    from motcua.accounts.services import create_citizen
+
+    chi = create_citizen(username="chi@example.vn", full_name="Lê Thị Chi", email="chi@example.vn")
+    assert Client().get(RIGHTS).status_code == 302
+    response = _client(chi).post(RIGHTS, {"dossier": dossier.public_id, "kind": "objection", "reason": "x"})
+    assert response.status_code == 400 and not CorrectionRequest.objects.exists()

@@ -170,9 +170,10 @@ def my_data(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
 class DataRequestOut(Schema):
     id: int
     dossier: str
-    kind: str = Field(description="`correction` (the applicant's details of the dossier).")
-    field: str = Field(description="The item to correct: name, id_number, tax_code, address, phone, email.")
-    field_label: str
+    kind: str = Field(description="correction, deletion, restriction or objection.")
+    label: str
+    field: str = Field(description="For a correction, the item: name, id_number, tax_code, address, phone, "
+                                   "email; else empty.")
     current_value: str
     requested_value: str
     reason: str
@@ -191,8 +192,8 @@ class AnswerIn(Schema):
 
 
 def _request_out(r: Any) -> dict[str, Any]:
-    return {"id": r.pk, "dossier": r.dossier.public_id, "kind": "correction", "field": r.field,
-            "field_label": str(r.get_field_display()), "current_value": r.current_value,
+    return {"id": r.pk, "dossier": r.dossier.public_id, "kind": r.kind, "label": r.label,
+            "field": r.field, "current_value": r.current_value,
             "requested_value": r.requested_value, "reason": r.reason, "state": r.state, "answer": r.answer,
             "created_at": r.created_at, "due_at": r.due_at, "handled_at": r.handled_at}
 
@@ -223,8 +224,9 @@ def data_requests(request: HttpRequest, response: HttpResponse,
 @router.post("/personal-data/requests/{request_id}/answer", response={200: DataRequestOut, **ERRORS},
              auth=STAFF_OR_CITIZEN, tags=["personal data"], summary="Answer a personal-data request")
 def answer_data_request(request: HttpRequest, request_id: int, body: AnswerIn) -> dict[str, Any]:
-    """`accept` corrects the dossier (an `applicant_corrected` event in its history); `refuse` needs the
-    reason in `answer`. 404 for a request outside the caller's scope, 409 `already_answered`."""
+    """`accept` corrects the dossier (an `applicant_corrected` event in its history), or for the other kinds
+    records what was done (`answer` required); `refuse` needs the reason in `answer`. 404 for a request
+    outside the caller's scope, 409 `already_answered`."""
     user = _handler(request)
     item = selectors.queue_item(user, request_id)
-    return _request_out(services.answer_correction(user, item, body.decision, body.answer))
+    return _request_out(services.answer_request(user, item, body.decision, body.answer))

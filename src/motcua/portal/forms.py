@@ -171,6 +171,37 @@ class AnswerForm(forms.Form):
                              help_text=_("Required when refusing: the applicant reads it."),
                              widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, kind: str = "correction", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind != "correction":
+            self.fields["decision"].choices = [  # type: ignore[attr-defined]
+                ("accept", _("Do what is asked (say what was done)")), ("refuse", _("Refuse, with the reason"))]
+            self.fields["answer"].help_text = _("Required: the applicant reads it.")
+
+
+class DataRightForm(forms.Form):
+    """A request to delete the data of one of the citizen's dossiers, to restrict its processing or to object
+    to it (Law 91/2025/QH15 Art. 4)."""
+
+    dossier = forms.ChoiceField(label=_("Dossier"))
+    kind = forms.ChoiceField(label=_("What you ask for"), widget=forms.RadioSelect, choices=[
+        ("deletion", _("Delete my data in this dossier")),
+        ("restriction", _("Restrict the processing of my data in this dossier")),
+        ("objection", _("Object to the processing of my data in this dossier"))])
+    reason = forms.CharField(label=_("Your request and its reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, dossiers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossier"].choices = dossiers  # type: ignore[attr-defined]
+
+
+class CloseAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    confirm = forms.BooleanField(label=_("I withdraw my consent and close my account. I understand that my "
+                                         "dossiers are kept by the agencies."))
+
 
 class NameForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150,

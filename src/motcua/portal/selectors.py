@@ -693,9 +693,9 @@ def personal_data_export(user: User) -> dict[str, Any]:
         "feedback": _feedback_export(user),
         "notices": _notices(user, dossiers),
         "correction_requests": [
-            {"dossier": r.dossier.public_id, "field": r.field, "current_value": r.current_value,
+            {"dossier": r.dossier.public_id, "kind": r.kind, "field": r.field, "current_value": r.current_value,
              "requested_value": r.requested_value, "reason": r.reason, "state": r.state, "answer": r.answer,
-             "created_at": _iso(r.created_at), "handled_at": _iso(r.handled_at)}
+             "created_at": _iso(r.created_at), "due_at": _iso(r.due_at), "handled_at": _iso(r.handled_at)}
             for r in CorrectionRequest.objects.filter(user=user).select_related("dossier")],
         "survey_answers": [],
     }

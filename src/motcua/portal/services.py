@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from motcua.accounts.choices import Role
-from motcua.accounts.models import User
+from motcua.accounts.models import ApiToken, User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.accounts.services import create_citizen  # the portal's registration creates citizens through it
 from motcua.calendars import clock
@@ -322,8 +322,25 @@ def request_correction(user: User, dossier: Dossier, field_name: str, requested_
     return request
 
 
-def _request_label(request: CorrectionRequest) -> str:
-    return _("Correction: %(item)s") % {"item": ApplicantField(request.field).label}
+def request_data_right(user: User, dossier: Dossier, kind: str, text: str) -> CorrectionRequest:
+    """Record the citizen's request to delete the personal data of their own dossier, to restrict its
+    processing or to object to it (Law 91/2025/QH15 Art. 4). The dossier is processed under the agency's legal
+    duty and kept under the archive rules, so the agency decides and answers with its reason; the request is
+    in the same queue, with the same due date and notices, as a correction."""
+    if dossier.owner_id != user.pk:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": dossier.public_id}, code="dossier_not_found")
+    if kind not in CorrectionRequest.Kind.values or kind == CorrectionRequest.Kind.CORRECTION:
+        raise _field_error(_("Choose what you ask for."), "kind")
+    why = nfc(text or "").strip()
+    if not why or len(why) > 2000:
+        raise _field_error(_("Say what you ask for and why (at most 2000 characters)."), "reason")
+    if has_control_character(why):
+        raise _field_error(_("The text contains characters that are not allowed."), "reason")
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(user=user, dossier=dossier, kind=kind, reason=why,
+                                                   due_at=answer_due(dossier, timezone.now()))
+        send_guarded(partial(_tell_agency, request), f"notice of data request {request.pk}")
+    return request
 
 
 def agency_officers(dossier: Dossier) -> list[User]:
@@ -342,7 +359,7 @@ def _tell_agency(request: CorrectionRequest) -> None:
     for person in agency_officers(dossier):
         recipient = Recipient.from_user(person)
         with translation.override(recipient.language):
-            label = _request_label(request)
+            label = request.label
         notify(recipient, notice_keys.DATA_REQUEST_RECEIVED,
                {"recipient_name": recipient.name, "dossier_code": dossier.public_id, "request_label": label,
                 "due_at": request.due_at, "queue_url": links.absolute(reverse("portal:data-requests"))},
@@ -354,10 +371,12 @@ class Decision:
     REFUSE = "refuse"
 
 
-def answer_correction(officer: User, request: CorrectionRequest, decision: str, answer: str) -> CorrectionRequest:
-    """The agency answers a correction request: ``accept`` corrects the dossier through
-    ``dossiers.services.correct_applicant`` (checked as at intake; an ``applicant_corrected`` event binds the
-    new details, so ``motcua audit verify`` still passes) and ``refuse`` needs a reason. Only an officer who
+def answer_request(officer: User, request: CorrectionRequest, decision: str, answer: str) -> CorrectionRequest:
+    """The agency answers a request about a dossier's data. For a correction, ``accept`` corrects the dossier
+    through ``dossiers.services.correct_applicant`` (checked as at intake; an ``applicant_corrected`` event
+    binds the new details, so ``motcua audit verify`` still passes); for a deletion, restriction or objection,
+    ``accept`` records that the agency did what was asked (outside this system's records, which the archive
+    rules keep) and needs the answer saying what was done. ``refuse`` needs the reason. Only an officer who
     may correct the dossier (``dossiers.selectors.may_correct_applicant``; anyone else: ``NotFound``); an
     answered request cannot be answered again (``Conflict``). The citizen is told
     (``personal_data.request_answered``) and sees the answer on their personal-data page."""
@@ -371,11 +390,13 @@ def answer_correction(officer: User, request: CorrectionRequest, decision: str, 
                            "answer")
     if decision == Decision.REFUSE and not text:
         raise _field_error(_("Give the reason for refusing the correction."), "answer")
+    if decision == Decision.ACCEPT and request.kind != CorrectionRequest.Kind.CORRECTION and not text:
+        raise _field_error(_("Say what was done."), "answer")
     with transaction.atomic():
         locked = CorrectionRequest.objects.select_for_update().select_related("dossier", "user").get(pk=request.pk)
         if locked.state != CorrectionRequest.State.OPEN:
             raise Conflict(_("This request has already been answered."), code="already_answered")
-        if decision == Decision.ACCEPT:
+        if decision == Decision.ACCEPT and locked.kind == CorrectionRequest.Kind.CORRECTION:
             dossier_services.correct_applicant(
                 officer, locked.dossier, locked.field, locked.requested_value,
                 _("Correction requested by the applicant: %(reason)s") % {"reason": locked.reason})
@@ -384,7 +405,7 @@ def answer_correction(officer: User, request: CorrectionRequest, decision: str, 
         locked.handled_at = timezone.now()
         locked.handled_by = officer
         locked.save(update_fields=["state", "answer", "handled_at", "handled_by"])
-        send_guarded(partial(_tell_citizen, locked), f"answer to correction request {locked.pk}")
+        send_guarded(partial(_tell_citizen, locked), f"answer to data request {locked.pk}")
     return locked
 
 
@@ -396,13 +417,53 @@ def _tell_citizen(request: CorrectionRequest) -> None:
                           email=user.email or dossier.applicant_email, phone=user.phone or dossier.applicant_phone,
                           language=user.preferred_language or "vi", preferred=tuple(pref.channels) if pref else ())
     with translation.override(recipient.language):
-        label = _request_label(request)
+        label = request.label
     notify(recipient, notice_keys.DATA_REQUEST_ANSWERED,
            {"recipient_name": recipient.name, "dossier_code": request.dossier.public_id, "request_label": label,
             "accepted": request.state == CorrectionRequest.State.DONE, "answer": request.answer,
             "page_url": links.absolute(reverse("portal:personal-data"))},
            subject_ref=f"account:{user.pk}",
            sender=(request.dossier.processing_unit.agency() or request.dossier.processing_unit).name)
+
+
+def close_account(user: User, password: str) -> None:
+    """The citizen withdraws consent to the account's processing (Law 91/2025/QH15 Art. 4: to withdraw
+    consent), which closes the account: sign-in is disabled (inactive, no usable password, its API tokens
+    deleted) and the data that exists only because of the account is removed or anonymised — the contact
+    preference, the drafts and their files, pending registrations with its e-mail or phone, and the name,
+    e-mail, phone and organisation on the user (the user name becomes ``closed-<id>``). The dossiers stay:
+    they are processed under the agency's legal duty and kept under the archive rules, with the applicant's
+    details they were filed with; so do the feedback items and the data requests already sent. Confirmed by
+    the password (a wrong one: 400, nothing changed); staff accounts are closed by an administrator (403).
+    Audited: the consent row records the withdrawal, and one django-auditlog entry says that the account was
+    closed, without the removed values."""
+    from auditlog.models import LogEntry
+
+    if user.is_official:
+        raise PermissionDenied(_("Staff accounts are closed by an administrator."), code="forbidden")
+    if not password or not user.check_password(password):
+        raise _field_error(_("The password is not correct."), "password")
+    now = timezone.now()
+    with transaction.atomic():
+        identifiers = {i for i in (user.username, user.email, user.phone) if i}
+        Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        if not Consent.objects.filter(user=user).exists():  # an account opened before the notice, or at the desk
+            Consent.objects.create(user=user, version="", given_at=user.date_joined, withdrawn_at=now)
+        ContactPreference.objects.filter(user=user).delete()
+        drafts = list(Draft.objects.filter(owner=user))
+        names = [f.file.name for d in drafts for f in d.files.all()]
+        Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
+        transaction.on_commit(lambda: files.discard(names))
+        PendingRegistration.objects.filter(identifier__in=identifiers).delete()
+        ApiToken.objects.filter(user=user).delete()
+        # A queryset update, not ``save()``: django-auditlog would keep the removed values in its change record.
+        User.objects.filter(pk=user.pk).update(
+            username=f"closed-{user.pk}", full_name="", first_name="", last_name="", email="", phone="",
+            organisation_name="", organisation_tax_code="", is_active=False, password=make_password(None))
+        user.refresh_from_db()
+        LogEntry.objects.log_create(user, force_log=True, action=LogEntry.Action.UPDATE, actor=user,
+                                    changes={"account": ["open", "closed by its holder"],
+                                             "consent": ["given", "withdrawn"]})
 
 
 def set_contact_preference(user: User, channels: list[str]) -> ContactPreference:

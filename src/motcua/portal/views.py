@@ -12,7 +12,7 @@ from typing import IO, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,8 +42,10 @@ from motcua.surveys.views import public as survey_views
 from . import selectors, services, throttle
 from .forms import (
     AnswerForm,
+    CloseAccountForm,
     ConfirmForm,
     CorrectionForm,
+    DataRightForm,
     NameForm,
     RegisterForm,
     SupplementForm,
@@ -443,6 +445,49 @@ def correction(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_right(request: HttpRequest) -> HttpResponse:
+    """Ask for the deletion or restricted processing of the data of one of my dossiers, or object to it."""
+    user = me(request)
+    choices = _dossier_choices(user)
+    form = DataRightForm(request.POST or None, dossiers=choices,
+                         initial={"dossier": request.GET.get("ho-so", "")[:100]})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.request_data_right(user, selectors.get_own_dossier(user, d["dossier"]), d["kind"], d["reason"])
+        except DomainError as exc:
+            form_errors(form, exc, "reason")
+        else:
+            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
+            return redirect("portal:personal-data")
+    return render(request, "portal/data_right.html", {"form": form, "has_dossiers": bool(choices)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_account(request: HttpRequest) -> HttpResponse:
+    """Withdraw my consent and close my account (``services.close_account``), after the page has said what is
+    removed, what the agencies keep and why, and offered the copy of my data first."""
+    user = me(request)
+    if user.is_official:
+        raise PermissionDenied(_("Staff accounts are closed by an administrator."))
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.close_account(user, form.cleaned_data["password"])
+            except DomainError as exc:
+                form_errors(form, exc, "password")
+            else:
+                logout(request)
+                return render(request, "portal/account_closed.html")
+        return render(request, "portal/close_account.html", {"form": form}, status=400)
+    return render(request, "portal/close_account.html", {"form": form})
+
+
 # --- the agency's work queue of personal-data requests --------------------------------------------------------
 
 def _handler(request: HttpRequest) -> User:
@@ -481,13 +526,13 @@ def data_request(request: HttpRequest, pk: int) -> HttpResponse:
         item = selectors.queue_item(user, pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    form = AnswerForm(request.POST or None)
+    form = AnswerForm(request.POST or None, kind=item.kind)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.answer_correction(user, item, form.cleaned_data["decision"], form.cleaned_data["answer"])
+                services.answer_request(user, item, form.cleaned_data["decision"], form.cleaned_data["answer"])
             except DomainError as exc:
                 form_errors(form, exc, "answer")
                 status = exc.status if exc.status in (400, 409) else 400
