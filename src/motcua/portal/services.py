@@ -46,6 +46,7 @@ from motcua.dossiers.choices import ApplicantField, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications import selectors as notice_selectors
+from motcua.notifications import services as notice_services
 from motcua.notifications.services import Recipient, notify, send_guarded
 from motcua.surveys import services as survey_services
 
@@ -261,6 +262,52 @@ def sweep_registrations(now: dt.datetime | None = None, keep_days: int | None = 
         return stale.count()
     deleted, _per_model = stale.delete()
     return deleted
+
+
+# --- retention (docs/security.md, "Personal data rights": periods per record kind) --------------------------
+
+# The record kinds this job may touch, each with its setting (days; 0 = never) and its default. Each period is an
+# operating choice, not a period set by law. Dossiers, their events, files and papers, feedback items and
+# satisfaction answers are not here: their retention is set by the archive law and the ministry's circular on
+# retention periods (to be checked), and no period is invented for them.
+RETENTION: dict[str, tuple[str, int]] = {
+    # A draft nobody touched for this long (the citizen's own unfinished work, never filed: no agency's record).
+    "drafts": ("MOTCUA_RETENTION_DRAFT_DAYS", 180),
+    # The text of a sent or delivered notice; its delivery record stays. Off by default: a notice about a dossier
+    # may belong to the dossier's record (Decree 224/2026 Art. 15 notices; to be checked against the archive rules).
+    "notice_bodies": ("MOTCUA_RETENTION_NOTICE_BODY_DAYS", 0),
+}
+
+
+def retention_days(kind: str) -> int:
+    name, default = RETENTION[kind]
+    return max(0, int(getattr(settings, name, default) or 0))
+
+
+def apply_retention(now: dt.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Remove what has passed its period (``motcua portal retention``, daily in the scheduler): the drafts not
+    updated for ``MOTCUA_RETENTION_DRAFT_DAYS`` days with their files (deleted from the store after the commit,
+    as a discarded draft's), and the text of the notices sent more than ``MOTCUA_RETENTION_NOTICE_BODY_DAYS``
+    days ago (``notifications.services.forget_bodies``). A period of 0 turns its kind off. Idempotent; returns
+    the count per kind (with ``dry_run``, what would be removed, and nothing changes)."""
+    now = now or timezone.now()
+    done = {"drafts": 0, "notice_bodies": 0}
+    days = retention_days("drafts")
+    if days:
+        stale = Draft.objects.filter(updated_at__lt=now - dt.timedelta(days=days))
+        if dry_run:
+            done["drafts"] = stale.count()
+        else:
+            with transaction.atomic():
+                drafts = list(stale.select_for_update())
+                names = list(DraftFile.objects.filter(draft__in=drafts).values_list("file", flat=True))
+                Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
+                transaction.on_commit(lambda: files.discard(names))
+            done["drafts"] = len(drafts)
+    days = retention_days("notice_bodies")
+    if days:
+        done["notice_bodies"] = notice_services.forget_bodies(now - dt.timedelta(days=days), dry_run=dry_run)
+    return done
 
 
 # --- personal data rights (Law 91/2025/QH15 Art. 4) ------------------------------------------------------
