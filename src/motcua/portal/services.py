@@ -126,7 +126,7 @@ def _allow_message_to(identifier: str) -> None:
 
 # The version of the consent text shown on the registration page (``portal/_consent_text.html``): change it
 # whenever that text changes, so that each account's ``Consent`` row names the text the person read.
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-02"  # 2026-02: withdrawal on the personal-data page (2026-01: at the desk)
 
 
 def start_registration(full_name: str, identifier: str, password: str, language: str = "vi", *,
