@@ -112,6 +112,17 @@ def test_accepting_corrects_the_dossier_through_its_history_and_the_audit_still_
     assert "Đã chỉnh sửa" in page
 
 
+def test_motcua_audit_verify_passes_across_a_correction_and_a_checkpoint(request_, dossier, people, settings,
+                                                                         tmp_path, capsys):
+    from django.core.management import call_command
+
+    settings.MOTCUA_AUDIT_CHECKPOINT_DIR = tmp_path / "anchor"
+    call_command("audit", "checkpoint")  # the head before the correction, anchored
+    services.answer_request(people["binh"], request_, "accept", "")
+    call_command("audit", "verify")  # raises (exit 1) on any broken chain or row
+    assert "checked against 1 checkpoint(s)" in capsys.readouterr().out
+
+
 def test_a_row_edited_after_a_correction_is_still_caught_by_the_audit(request_, dossier, people):
     services.answer_request(people["binh"], request_, "accept", "")
     assert audit.verify([dossier.pk], checkpoints="none").ok
