@@ -15,6 +15,7 @@ from motcua.accounts.models import ApiToken, User
 from motcua.accounts.services import create_token
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
+from motcua.integrations.models import VneidIdentity
 from motcua.portal import services
 from motcua.portal.models import Consent, ContactPreference, Draft, DraftFile, PendingRegistration
 
@@ -41,6 +42,8 @@ def an(people, procedure, templates, django_capture_on_commit_callbacks):  # typ
     PendingRegistration.objects.create(identifier="an@example.vn", channel="email", full_name="Nguyễn Văn An",
                                        password_hash="x", code_hash="x", expires_at=user.date_joined)
     create_token(user, "app")
+    VneidIdentity.objects.create(user=user, issuer="https://vneid.example", subject="sub-an", id_number="068090001234",
+                                 level="vneid2", first_sign_in_at=user.date_joined, last_sign_in_at=user.date_joined)
     return user, dossier
 
 
@@ -76,6 +79,7 @@ def test_closing_the_account_removes_its_data_and_keeps_the_dossiers(an, django_
     assert not ContactPreference.objects.filter(user=user).exists()
     assert not Draft.objects.filter(owner=user).exists() and not default_storage.exists(file_name)
     assert not PendingRegistration.objects.exists() and not ApiToken.objects.filter(user=user).exists()
+    assert not VneidIdentity.objects.exists() and closed.identity_level == ""
     kept = Dossier.objects.get(pk=dossier.pk)
     assert kept.owner_id == user.pk and kept.applicant_name == "Nguyễn Văn An"
     # Signed out, and no way back in.

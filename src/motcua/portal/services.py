@@ -44,6 +44,7 @@ from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.choices import ApplicantField, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.integrations.models import VneidIdentity
 from motcua.notifications import defaults as notice_keys
 from motcua.notifications import selectors as notice_selectors
 from motcua.notifications import services as notice_services
@@ -477,8 +478,8 @@ def close_account(user: User, password: str) -> None:
     """The citizen withdraws consent to the account's processing (Law 91/2025/QH15 Art. 4: to withdraw
     consent), which closes the account: sign-in is disabled (inactive, no usable password, its API tokens
     deleted) and the data that exists only because of the account is removed or anonymised — the contact
-    preference, the drafts and their files, pending registrations with its e-mail or phone, and the name,
-    e-mail, phone and organisation on the user (the user name becomes ``closed-<id>``). The dossiers stay:
+    preference, the drafts and their files, pending registrations with its e-mail or phone, the link to the
+    person's VNeID identification, and the name, e-mail, phone, organisation and identification level on the user (the user name becomes ``closed-<id>``). The dossiers stay:
     they are processed under the agency's legal duty and kept under the archive rules, with the applicant's
     details they were filed with; so do the feedback items and the data requests already sent. Confirmed by
     the password (a wrong one: 400, nothing changed); staff accounts are closed by an administrator (403).
@@ -503,10 +504,13 @@ def close_account(user: User, password: str) -> None:
         transaction.on_commit(lambda: files.discard(names))
         PendingRegistration.objects.filter(identifier__in=identifiers).delete()
         ApiToken.objects.filter(user=user).delete()
+        # The link to the person's VNeID identification (their ID number): a later VNeID sign-in opens a new account.
+        VneidIdentity.objects.filter(user=user).delete()
         # A queryset update, not ``save()``: django-auditlog would keep the removed values in its change record.
         User.objects.filter(pk=user.pk).update(
             username=f"closed-{user.pk}", full_name="", first_name="", last_name="", email="", phone="",
-            organisation_name="", organisation_tax_code="", is_active=False, password=make_password(None))
+            organisation_name="", organisation_tax_code="", identity_level="", is_active=False,
+            password=make_password(None))
         user.refresh_from_db()
         LogEntry.objects.log_create(user, force_log=True, action=LogEntry.Action.UPDATE, actor=user,
                                     changes={"account": ["open", "closed by its holder"],
