@@ -479,7 +479,8 @@ def close_account(user: User, password: str) -> None:
     consent), which closes the account: sign-in is disabled (inactive, no usable password, its API tokens
     deleted) and the data that exists only because of the account is removed or anonymised — the contact
     preference, the drafts and their files, pending registrations with its e-mail or phone, the link to the
-    person's VNeID identification, and the name, e-mail, phone, organisation and identification level on the user (the user name becomes ``closed-<id>``). The dossiers stay:
+    person's VNeID identification, and the name, e-mail, phone, organisation and identification level on the
+    user (the user name becomes ``closed-<id>``). The dossiers stay:
     they are processed under the agency's legal duty and kept under the archive rules, with the applicant's
     details they were filed with; so do the feedback items and the data requests already sent. Confirmed by
     the password (a wrong one: 400, nothing changed); staff accounts are closed by an administrator (403).
