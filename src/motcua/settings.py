@@ -645,6 +645,17 @@ MOTCUA_SCHEDULE["insight scan"] = env_int("MOTCUA_INSIGHT_SCAN_SECONDS", 24 * 36
 # The rules' thresholds, operating choices and not law (``insight.integrity.rules.Thresholds`` lists them with
 # their defaults), e.g. MOTCUA_INSIGHT_THRESHOLDS='{"resubmit_days": 14, "burst_min": 6}'.
 MOTCUA_INSIGHT_THRESHOLDS = env_json("MOTCUA_INSIGHT_THRESHOLDS", {})
+# Retention periods of the citizen side's own records (``motcua portal retention``, daily), in days, 0 = never.
+# Operating choices, not periods of law (docs/security.md, "Personal data rights"): drafts nobody touched, the text
+# of sent notices (off by default: a notice may belong to a dossier's record; to be checked). Dossiers, events,
+# files and feedback follow the archive rules and have no setting here.
+MOTCUA_RETENTION_DRAFT_DAYS = env_int("MOTCUA_RETENTION_DRAFT_DAYS", 180)
+MOTCUA_RETENTION_NOTICE_BODY_DAYS = env_int("MOTCUA_RETENTION_NOTICE_BODY_DAYS", 0)
+MOTCUA_SCHEDULE["portal retention"] = env_int("MOTCUA_RETENTION_SECONDS", 24 * 3600)
+# The agency answers a citizen's request about the data of a dossier (correction, deletion, restriction,
+# objection) within this many working days: an operating choice, not the time limit of Decree 356/2025/NĐ-CP,
+# which is to be checked against its text.
+MOTCUA_CORRECTION_ANSWER_WORKING_DAYS = env_int("MOTCUA_CORRECTION_ANSWER_WORKING_DAYS", 10)
 
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.

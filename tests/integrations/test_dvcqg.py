@@ -54,6 +54,16 @@ def test_a_receipt_owes_dvcqg_the_dossier_and_its_first_step_in_the_same_transac
     assert len({r.key for r in _records(dossier)}) == 2
 
 
+def test_a_corrected_applicant_owes_dvcqg_the_dossier_again(people, procedure, dvcqg):
+    """Law 91/2025/QH15 Art. 4: the applicant's details corrected at the applicant's request (the portal's queue)
+    are corrected on the national portal's copy too; no processing step is owed for it."""
+    dossier = _receive(people)
+    before = len(_records(dossier))
+    services.correct_applicant(people["binh"], dossier, "address", "14 Trần Phú, Đà Lạt", "Nhập nhầm số nhà")
+    new = _records(dossier)[before:]
+    assert [(r.kind, r.state) for r in new] == [(RecordKind.HOSO, SyncState.PENDING)]
+
+
 def test_a_change_that_rolls_back_leaves_no_record(people, procedure, dvcqg):
     before = SyncRecord.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():

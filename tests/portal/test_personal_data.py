@@ -219,14 +219,20 @@ def test_the_consent_is_recorded_on_the_account(templates, django_capture_on_com
     assert data["account"]["consents"][0]["version"] == CONSENT_VERSION
 
 
-def test_administrators_see_and_answer_correction_requests_in_the_admin(dossier, people, client_for):
+def test_administrators_see_correction_requests_in_the_admin_but_cannot_answer_there(dossier, people, client_for):
+    """The answer is the agency's, in its queue, so that an accepted correction goes through the dossier's
+    history (tests/portal/test_data_requests.py); the admin site only shows the requests."""
     from motcua.portal import services
 
     request = services.request_correction(people["an"], dossier, "phone", "0912000000", "Đổi số")
     admin = client_for("ha")
     assert admin.get("/quan-tri/portal/correctionrequest/").status_code == 200
-    page = admin.get(f"/quan-tri/portal/correctionrequest/{request.pk}/change/")
+    url = f"/quan-tri/portal/correctionrequest/{request.pk}/change/"
+    page = admin.get(url)
     assert page.status_code == 200 and "0912000000" in page.content.decode()
+    admin.post(url, {"state": "done", "answer": "Đã sửa"})
+    request.refresh_from_db()
+    assert request.state == "open" and request.answer == ""
 
 
 def test_the_sweep_deletes_registrations_a_week_after_their_code_expired(db):

@@ -17,9 +17,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def _nav_flags(request: HttpRequest) -> dict[str, bool]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"staff": False, "stats": False, "citizen": False, "reform": False}
+        return {"staff": False, "handles": False, "stats": False, "citizen": False, "reform": False}
     return {
         "staff": has_capability(user, Capability.VIEW_DOSSIERS),  # type: ignore[arg-type]
+        # Receives or processes dossiers: answers the applicants' personal-data requests (the portal's queue).
+        "handles": any(has_capability(user, c) for c in (  # type: ignore[arg-type]
+            Capability.RECEIVE_DOSSIERS, Capability.PROCESS_DOSSIERS)),
         "stats": has_capability(user, Capability.VIEW_STATS),  # type: ignore[arg-type]
         "citizen": has_capability(user, Capability.SUBMIT_DOSSIERS),  # type: ignore[arg-type]
         "reform": any(has_capability(user, c) for c in (  # type: ignore[arg-type]

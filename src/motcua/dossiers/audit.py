@@ -284,7 +284,9 @@ def replay(chain: list[DossierEvent]) -> dict[str, Any]:
             state["due_at"] = data["due_at"]
         elif e.kind == EventKind.CLOCK and e.reason == "paused":
             state["due_at"] = None  # a supplement asked during processing pauses the clock: no promised date
-        if e.kind == EventKind.CREATED and isinstance(data.get("applicant_mac"), dict):
+        # The intake binds the applicant's fields; an accepted correction (``services.correct_applicant``)
+        # binds them again: the row must agree with the last binding.
+        if e.kind in (EventKind.CREATED, EventKind.APPLICANT_CORRECTED) and isinstance(data.get("applicant_mac"), dict):
             state["applicant_mac"] = data["applicant_mac"]
     return state
 

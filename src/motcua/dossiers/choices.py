@@ -39,6 +39,20 @@ class ApplicantKind(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation")
 
 
+class ApplicantField(models.TextChoices):
+    """The applicant's details of a dossier that a correction may change (Law 91/2025/QH15 Art. 4: the right
+    to have one's data corrected; ``services.correct_applicant``). The value is the dossier's field without
+    its ``applicant_`` prefix. The one list: the citizen's request form, the agency's queue and the service
+    all read it."""
+
+    NAME = "name", _("Full name or organisation name")
+    ID_NUMBER = "id_number", _("Personal ID number")
+    TAX_CODE = "tax_code", _("Tax code")
+    ADDRESS = "address", _("Address")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Dossier created")
     STATUS_CHANGED = "status_changed", _("Status changed")
@@ -75,6 +89,7 @@ class EventKind(models.TextChoices):
     DATES_MOVED = "dates_moved", _("Dates moved by a calendar change")
     PART_SENT = "part_sent", _("Sent to a participating agency")
     PART_ENDED = "part_ended", _("Participating agency's part done")
+    APPLICANT_CORRECTED = "applicant_corrected", _("Applicant's details corrected")
 
 
 class Outcome(models.TextChoices):

@@ -71,6 +71,33 @@ def processes(user: User, dossier: Dossier) -> bool:
     return OrgUnit.objects.filter(pk__in=ids, path__startswith=unit.path).exists()
 
 
+def correctable_q(user: User) -> Q | None:
+    """The dossiers whose applicant details ``user`` may correct (``services.correct_applicant``): those who
+    need the personal data to do their work (``may_see_personal_data``) — the desk of the receiving unit and
+    the officers who process for the processing unit (its desk officers, specialists, division heads and
+    leaders). An inspector, an officer of another agency and a citizen (even the owner, who asks instead):
+    none. None: nothing."""
+    if not user.is_authenticated:
+        return None
+    receive = unit_ids_in_scope(user, Capability.RECEIVE_DOSSIERS)
+    process = unit_ids_in_scope(user, Capability.PROCESS_DOSSIERS)
+    if receive is None or process is None:
+        return Q()
+    if not receive and not process:
+        return None
+    # ``processes``: an officer of a unit at or under the processing unit.
+    return Q(receiving_unit_id__in=receive) | Q(processing_unit_id__in=_ancestor_ids(process) | process)
+
+
+def correctable(user: User) -> QuerySet[Dossier]:
+    q = correctable_q(user)
+    return Dossier.objects.none() if q is None else Dossier.objects.filter(q)
+
+
+def may_correct_applicant(user: User, dossier: Dossier) -> bool:
+    return correctable(user).filter(pk=dossier.pk).exists()
+
+
 def visible(user: User) -> QuerySet[Dossier]:
     q = visible_q(user)
     if q is None:

@@ -22,7 +22,7 @@ from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.text import ascii_digits_only, fold_vi, nfc
 
 from . import codes, deadlines, events, files, lifecycle, selectors
-from .choices import ApplicantKind, Channel, EventKind, Outcome, Status, SupplementProblem
+from .choices import ApplicantField, ApplicantKind, Channel, EventKind, Outcome, Status, SupplementProblem
 from .models import Attachment, Dossier, DossierDocument, DossierEvent, HeldDocument
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
@@ -907,6 +907,38 @@ def record_opening(user: User, dossier: Dossier, where: str, what: str = "page",
                       data={"where": where, "what": what, "masked": masked})
         dossier.event_count, dossier.last_event_hash = locked.event_count, locked.last_event_hash
     return True
+
+
+# --- correction of the applicant's details (Law 91/2025/QH15 Art. 4) -----------------------------------------
+
+def correct_applicant(user: User, dossier: Dossier, field_name: str, value: str, reason: str) -> Dossier:
+    """Correct one of the applicant's details on the dossier (a citizen's correction request accepted by the
+    agency, ``portal.services.answer_correction``): checked as at intake (``clean_applicant``), written to the
+    row and recorded by an ``applicant_corrected`` event that names the item (not its values: the log is
+    append-only and kept with the dossier) and binds the corrected fields with a new ``applicant_mac``, so that
+    ``audit verify`` checks the row against the last binding. Only those who may correct the dossier
+    (``selectors.may_correct_applicant``); anyone else gets ``NotFound``, as for a dossier they cannot see."""
+    if field_name not in ApplicantField.values:
+        raise _invalid(_("Choose the item to correct."), "field")
+    why = nfc(reason or "").strip()
+    if not why:
+        raise _invalid(_("Give the reason for the correction."), "reason")
+    if not selectors.may_correct_applicant(user, dossier):
+        raise selectors._not_found(dossier.public_id)
+    with transaction.atomic():
+        locked = _lock(dossier)
+        current = Applicant(**{f: getattr(locked, f"applicant_{f}") for f in Applicant.__dataclass_fields__})
+        setattr(current, field_name, value)
+        cleaned = clean_applicant(current)
+        new_value = getattr(cleaned, field_name)
+        if new_value == (getattr(locked, f"applicant_{field_name}") or ""):
+            raise _invalid(_("This is already the value held: nothing to correct."), "value")
+        setattr(locked, f"applicant_{field_name}", new_value)
+        locked.search_folded = _search_text(locked)
+        locked.save(update_fields=[f"applicant_{field_name}", "search_folded"])
+        events.append(locked, EventKind.APPLICANT_CORRECTED, user, reason=why[:2000], data={
+            "field": field_name, "applicant_mac": events.applicant_mac(locked)})
+    return locked
 
 
 # --- digitising at the desk ---------------------------------------------------------------------------------

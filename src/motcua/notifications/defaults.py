@@ -58,11 +58,17 @@ REFORM_APPRAISED = "reform.appraised"
 # The national procedures database (``motcua.integrations.national_catalogue``): to the catalogue
 # administrators, the scheduled comparison found national procedures or changes the local catalogue lacks.
 NATIONAL_CATALOGUE_BEHIND = "catalogue.national_behind"
+# Personal data rights (Law 91/2025/QH15 Art. 4; ``motcua.portal.services``): to the agency's officers, a
+# citizen's request about the data of one of its dossiers (a correction, a deletion, a restriction, an
+# objection), with the answer's due date; to the citizen, the agency's answer.
+DATA_REQUEST_RECEIVED = "personal_data.request_received"
+DATA_REQUEST_ANSWERED = "personal_data.request_answered"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
         RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, REGISTRATION_EXISTS, LATE_FLAGGED, APOLOGY_REMINDER,
         ESCALATED, CONSULTATION_LATE, FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE,
-        SURVEY_INVITATION, SURVEY_REMINDER, REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND]
+        SURVEY_INVITATION, SURVEY_REMINDER, REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND,
+        DATA_REQUEST_RECEIVED, DATA_REQUEST_ANSWERED]
 
 _DOSSIER = ["recipient_name", "dossier_code", "procedure_name", "lookup_url", "hotline"]
 _STAFF = ["recipient_name", "dossier_code", "procedure_name", "dossier_url"]
@@ -109,6 +115,11 @@ VARIABLES: dict[str, list[str]] = {
     REFORM_APPRAISED: ["recipient_name", "agency_name", "tree_name", "total", "appeal_until", "assessment_url"],
     # ``page_url``: the page that lists the differences and applies them (absolute).
     NATIONAL_CATALOGUE_BEHIND: ["recipient_name", "new_count", "changed_count", "compared_at", "page_url"],
+    # ``request_label``: what is asked ("Correction: Address"); ``due_at``: the answer's due date (an operating
+    # choice, ``MOTCUA_CORRECTION_ANSWER_WORKING_DAYS``); ``queue_url``: the agency's queue.
+    DATA_REQUEST_RECEIVED: ["recipient_name", "dossier_code", "request_label", "due_at", "queue_url"],
+    # ``accepted``: done (corrected) or refused; ``answer``: the agency's reason or note.
+    DATA_REQUEST_ANSWERED: ["recipient_name", "dossier_code", "request_label", "accepted", "answer", "page_url"],
 }
 
 _WHEN = '{{ %s|date:"H:i d/m/Y" }}'
@@ -614,6 +625,41 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "{{ page_url }}"),
     (NATIONAL_CATALOGUE_BEHIND, "en", "sms", "",
      "Catalogue behind the national database ({{ new_count }} new, {{ changed_count }} changed): {{ page_url }}"),
+
+    # --- personal data rights (Law 91/2025/QH15 Art. 4) ---------------------------------------------------------
+    (DATA_REQUEST_RECEIVED, "vi", "any",
+     "Yêu cầu về dữ liệu cá nhân: hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Người nộp hồ sơ {{ dossier_code }} gửi yêu cầu về dữ liệu cá nhân: {{ request_label }}. "
+     "Hạn trả lời: " + _WHEN % "due_at" + ".\n\nXem và trả lời: {{ queue_url }}"),
+    (DATA_REQUEST_RECEIVED, "en", "any",
+     "Personal data request: dossier {{ dossier_code }}",
+     "Dear {{ recipient_name }},\n\n"
+     "The applicant of dossier {{ dossier_code }} sent a personal data request: {{ request_label }}. "
+     "Answer by " + _WHEN % "due_at" + ".\n\nSee and answer it: {{ queue_url }}"),
+    (DATA_REQUEST_RECEIVED, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: yeu cau ve du lieu ca nhan, han " + _WHEN % "due_at" + ". {{ queue_url }}"),
+    (DATA_REQUEST_RECEIVED, "en", "sms", "",
+     "Dossier {{ dossier_code }}: personal data request, answer by " + _WHEN % "due_at" + ". {{ queue_url }}"),
+
+    (DATA_REQUEST_ANSWERED, "vi", "any",
+     "Trả lời yêu cầu về dữ liệu cá nhân: hồ sơ {{ dossier_code }}",
+     "Kính gửi {{ recipient_name }},\n\n"
+     "Yêu cầu của Quý vị về hồ sơ {{ dossier_code }} ({{ request_label }}) "
+     "{% if accepted %}đã được thực hiện{% else %}không được chấp nhận{% endif %}."
+     "{% if answer %}\nÝ kiến của cơ quan: {{ answer }}{% endif %}\n\nXem tại: {{ page_url }}"),
+    (DATA_REQUEST_ANSWERED, "en", "any",
+     "Answer to your personal data request: dossier {{ dossier_code }}",
+     "Dear {{ recipient_name }},\n\n"
+     "Your request about dossier {{ dossier_code }} ({{ request_label }}) "
+     "{% if accepted %}has been carried out{% else %}was not accepted{% endif %}."
+     "{% if answer %}\nThe agency's answer: {{ answer }}{% endif %}\n\nSee it at: {{ page_url }}"),
+    (DATA_REQUEST_ANSWERED, "vi", "sms", "",
+     "Ho so {{ dossier_code }}: yeu cau ve du lieu ca nhan {% if accepted %}da thuc hien{% else %}khong duoc "
+     "chap nhan{% endif %}. {{ page_url }}"),
+    (DATA_REQUEST_ANSWERED, "en", "sms", "",
+     "Dossier {{ dossier_code }}: personal data request {% if accepted %}carried out{% else %}not accepted"
+     "{% endif %}. {{ page_url }}"),
 ]
 
 # Earlier default texts, (key, language, channel) -> [(subject, body)]: a template whose newest version still
@@ -755,6 +801,9 @@ def sample_context(key: str) -> dict[str, Any]:
         "changed_count": 5,
         "compared_at": dt.datetime(2026, 7, 6, 2, 0, tzinfo=tz),
         "page_url": "https://motcua.example.gov.vn/ket-noi/danh-muc-quoc-gia/",
+        "request_label": "Sửa thông tin: Địa chỉ",
+        "queue_url": "https://motcua.example.gov.vn/du-lieu-ca-nhan/yeu-cau/",
+        "accepted": True,
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context

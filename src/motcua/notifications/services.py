@@ -317,6 +317,22 @@ def retry_due(limit: int = 500, inline: bool = False) -> int:
 
 # --- delivery receipts -----------------------------------------------------------------------------------
 
+def forget_bodies(before: dt.datetime, *, dry_run: bool = False, batch: int = 500) -> int:
+    """Blank the text (subject and body, of every channel's rendering) of the notices sent or delivered before
+    ``before``, keeping the delivery record: who it was for, the key, the subject reference, the status, the
+    times and the attempts (``motcua portal retention``; the period is an operating choice, docs/security.md).
+    A queued or failed notice keeps its text: it may still be sent or looked into. Idempotent (a blanked
+    notice is not counted again); returns how many were (or, with ``dry_run``, would be) blanked."""
+    stale = Message.objects.filter(status__in=(MessageStatus.SENT, MessageStatus.DELIVERED),
+                                   created_at__lt=before).exclude(body="", subject="", renderings={})
+    if dry_run:
+        return stale.count()
+    done = 0
+    while ids := list(stale.order_by("pk").values_list("pk", flat=True)[:batch]):
+        done += Message.objects.filter(pk__in=ids).update(body="", subject="", renderings={})
+    return done
+
+
 def record_receipt(kind: str, receipt: Receipt) -> bool:
     """Apply a provider's later report. A delivery confirms the message; a failure of a message that was
     only "sent" falls back to the next channel. Idempotent. Returns False for an unknown provider id."""

@@ -1,9 +1,11 @@
 """The administrators' view of the citizens' personal-data requests and consents (docs/security.md, "Personal
-data rights"): a correction request is answered here until an agency queue exists."""
+data rights"): read only. A correction request is answered by the agency that holds the dossier, in its queue
+(``/du-lieu-ca-nhan/yeu-cau/``), so that an accepted correction goes through the dossier's history."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Consent, CorrectionRequest
 
@@ -13,9 +15,15 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     list_display = ("created_at", "dossier", "field", "state", "handled_at")
     list_filter = ("state", "field")
     search_fields = ("dossier__code", "dossier__reference")
-    readonly_fields = ("user", "dossier", "field", "current_value", "requested_value", "reason", "created_at")
-    fields = ("user", "dossier", "field", "current_value", "requested_value", "reason", "created_at", "state",
-              "answer", "handled_at")
+    fields = ("user", "dossier", "field", "current_value", "requested_value", "reason", "created_at", "due_at",
+              "state", "answer", "handled_at", "handled_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Consent)

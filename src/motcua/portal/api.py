@@ -12,11 +12,11 @@ from ninja import Field, Query, Router, Schema
 
 from motcua.accounts.auth import STAFF_OR_CITIZEN
 from motcua.core.api_schemas import ErrorOut
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.surveys import services as survey_services
 
-from . import selectors, throttle
+from . import selectors, services, throttle
 
 # Mounted at the API root: paths here are /public/..., /ratings/...
 router = Router(tags=["public"])
@@ -163,3 +163,70 @@ def my_data(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     correction requests and the staff accesses to its dossiers. Always the caller's own data, never cached."""
     response["Cache-Control"] = "no-store"
     return selectors.personal_data_export(request.auth)  # type: ignore[attr-defined]
+
+
+# --- the agency's queue of personal-data requests (Law 91/2025/QH15 Art. 4) ---------------------------------------
+
+class DataRequestOut(Schema):
+    id: int
+    dossier: str
+    kind: str = Field(description="correction, deletion, restriction or objection.")
+    label: str
+    field: str = Field(description="For a correction, the item: name, id_number, tax_code, address, phone, "
+                                   "email; else empty.")
+    current_value: str
+    requested_value: str
+    reason: str
+    state: str = Field(description="open, done (corrected) or refused.")
+    answer: str
+    created_at: dt.datetime
+    due_at: dt.datetime | None = Field(description="The answer's due date: an operating choice on the working "
+                                                   "calendar (MOTCUA_CORRECTION_ANSWER_WORKING_DAYS), not a "
+                                                   "time limit of the law.")
+    handled_at: dt.datetime | None
+
+
+class AnswerIn(Schema):
+    decision: str = Field(description="`accept` (correct the dossier) or `refuse`.")
+    answer: str = Field("", description="The answer to the applicant; required to refuse.")
+
+
+def _request_out(r: Any) -> dict[str, Any]:
+    return {"id": r.pk, "dossier": r.dossier.public_id, "kind": r.kind, "label": r.label,
+            "field": r.field, "current_value": r.current_value,
+            "requested_value": r.requested_value, "reason": r.reason, "state": r.state, "answer": r.answer,
+            "created_at": r.created_at, "due_at": r.due_at, "handled_at": r.handled_at}
+
+
+def _handler(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if not selectors.may_answer_requests(user):
+        raise PermissionDenied(_("Only the officers who receive or process dossiers answer these requests."),
+                               code="forbidden")
+    return user
+
+
+@router.get("/personal-data/requests", response={200: list[DataRequestOut], **ERRORS}, auth=STAFF_OR_CITIZEN,
+            tags=["personal data"], summary="The agency's queue of personal-data requests")
+def data_requests(request: HttpRequest, response: HttpResponse,
+                  state: str = Query("open", description="open, done, refused, or all.")) -> list[dict[str, Any]]:
+    """The applicants' requests about the data of the dossiers the caller may correct (the desk that received
+    them, the officers who process them), by due date. 403 for a caller who neither receives nor processes
+    dossiers; another agency's requests are not listed."""
+    user = _handler(request)
+    if state not in ("open", "done", "refused", "all"):
+        raise DomainError(_("Choose open, done, refused or all."), code="invalid_input",
+                          details={"fields": [{"field": "state", "message": _("Choose open, done, refused or all.")}]})
+    response["Cache-Control"] = "no-store"
+    return [_request_out(r) for r in selectors.correction_queue(user, "" if state == "all" else state)[:500]]
+
+
+@router.post("/personal-data/requests/{request_id}/answer", response={200: DataRequestOut, **ERRORS},
+             auth=STAFF_OR_CITIZEN, tags=["personal data"], summary="Answer a personal-data request")
+def answer_data_request(request: HttpRequest, request_id: int, body: AnswerIn) -> dict[str, Any]:
+    """`accept` corrects the dossier (an `applicant_corrected` event in its history), or for the other kinds
+    records what was done (`answer` required); `refuse` needs the reason in `answer`. 404 for a request
+    outside the caller's scope, 409 `already_answered`."""
+    user = _handler(request)
+    item = selectors.queue_item(user, request_id)
+    return _request_out(services.answer_request(user, item, body.decision, body.answer))

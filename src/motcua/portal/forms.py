@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalogue.forms import add_eform_fields, clean_eform, eform_field_names
-from motcua.dossiers.choices import ApplicantKind
+from motcua.dossiers.choices import ApplicantField, ApplicantKind
 from motcua.dossiers.workflow.choices import ReturnMethod
 
 
@@ -147,17 +147,11 @@ class WithdrawForm(forms.Form):
                                          "the fees paid may not be refunded."))
 
 
-CORRECTABLE_LABELS = [
-    ("name", _("Full name or organisation name")), ("id_number", _("Personal ID number")),
-    ("tax_code", _("Tax code")), ("address", _("Address")), ("phone", _("Phone")), ("email", _("Email")),
-]
-
-
 class CorrectionForm(forms.Form):
     """A request to correct an applicant detail of one of the citizen's dossiers (Law 91/2025/QH15 Art. 4)."""
 
     dossier = forms.ChoiceField(label=_("Dossier"))
-    field = forms.ChoiceField(label=_("Which item is wrong"), choices=CORRECTABLE_LABELS)
+    field = forms.ChoiceField(label=_("Which item is wrong"), choices=ApplicantField.choices)
     requested_value = forms.CharField(label=_("The correct value"), max_length=500)
     reason = forms.CharField(label=_("Why the value held is wrong"), max_length=2000,
                              help_text=_("For example: a typing mistake at the desk, or a new ID card."),
@@ -166,6 +160,47 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args: Any, dossiers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dossier"].choices = dossiers  # type: ignore[attr-defined]
+
+
+class AnswerForm(forms.Form):
+    """The agency's answer to a citizen's request about the data of a dossier."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+        ("accept", _("Correct the dossier as requested")), ("refuse", _("Refuse, with the reason"))])
+    answer = forms.CharField(label=_("Answer to the applicant"), max_length=2000, required=False,
+                             help_text=_("Required when refusing: the applicant reads it."),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, kind: str = "correction", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind != "correction":
+            self.fields["decision"].choices = [  # type: ignore[attr-defined]
+                ("accept", _("Do what is asked (say what was done)")), ("refuse", _("Refuse, with the reason"))]
+            self.fields["answer"].help_text = _("Required: the applicant reads it.")
+
+
+class DataRightForm(forms.Form):
+    """A request to delete the data of one of the citizen's dossiers, to restrict its processing or to object
+    to it (Law 91/2025/QH15 Art. 4)."""
+
+    dossier = forms.ChoiceField(label=_("Dossier"))
+    kind = forms.ChoiceField(label=_("What you ask for"), widget=forms.RadioSelect, choices=[
+        ("deletion", _("Delete my data in this dossier")),
+        ("restriction", _("Restrict the processing of my data in this dossier")),
+        ("objection", _("Object to the processing of my data in this dossier"))])
+    reason = forms.CharField(label=_("Your request and its reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, dossiers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossier"].choices = dossiers  # type: ignore[attr-defined]
+
+
+class CloseAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    confirm = forms.BooleanField(label=_("I withdraw my consent and close my account. I understand that my "
+                                         "dossiers are kept by the agencies."))
 
 
 class NameForm(forms.Form):

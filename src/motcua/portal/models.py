@@ -11,6 +11,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from motcua.dossiers.choices import ApplicantField
 
 
 class ContactChannel(models.TextChoices):
@@ -127,27 +130,42 @@ class Consent(models.Model):
 
 
 class CorrectionRequest(models.Model):
-    """A citizen's request to correct their personal data held in a dossier (Law 91/2025/QH15 Art. 4: to
-    view, correct or ask for correction). A dossier's applicant details are the agency's record of what was
-    filed: the agency checks the request and corrects the record, so the citizen asks rather than edits. The
-    account's own details the citizen corrects directly."""
+    """A citizen's request about their personal data held in a dossier (Law 91/2025/QH15 Art. 4): to correct
+    it (``kind`` correction: the item, the value held, the correct value), or to delete it, restrict its
+    processing or object to it (the request in ``reason``). A dossier's applicant details are the agency's
+    record of what was filed: the agency checks the request and answers it in its queue, so the citizen asks
+    rather than edits. The account's own details the citizen corrects directly."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        DELETION = "deletion", _("Deletion")
+        RESTRICTION = "restriction", _("Restriction of processing")
+        OBJECTION = "objection", _("Objection to processing")
 
     class State(models.TextChoices):
         OPEN = "open", _("Sent, awaiting the agency")
-        DONE = "done", _("Corrected")
+        DONE = "done", _("Corrected")  # for the other kinds: "Done" (``state_label``)
         REFUSED = "refused", _("Not corrected")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="correction_requests")
     dossier = models.ForeignKey("dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE,
                                 related_name="correction_requests")
-    field = models.CharField(_("item"), max_length=30)
+    kind = models.CharField(pgettext_lazy("data request", "request"), max_length=20, choices=Kind.choices,
+                            default=Kind.CORRECTION)
+    field = models.CharField(_("item"), max_length=30, choices=ApplicantField.choices, blank=True)
     current_value = models.CharField(_("value held"), max_length=500, blank=True)
-    requested_value = models.CharField(_("correct value"), max_length=500)
+    requested_value = models.CharField(_("correct value"), max_length=500, blank=True)
     reason = models.TextField(_("reason"), max_length=2000)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     answer = models.TextField(_("answer of the agency"), blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # The answer is due ``MOTCUA_CORRECTION_ANSWER_WORKING_DAYS`` working days after the request (the working
+    # calendar of the dossier's agency): an operating choice, not a time limit of the law (Decree 356/2025's
+    # time limits are to be checked; docs/security.md).
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("personal data correction request")
@@ -155,4 +173,17 @@ class CorrectionRequest(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}: {self.field}"
+        return f"{self.dossier_id}: {self.field or self.kind}"
+
+    @property
+    def label(self) -> str:
+        """What is asked, as the queue and the notices name it ("Correction: Address", "Deletion")."""
+        if self.kind == self.Kind.CORRECTION:
+            return _("Correction: %(item)s") % {"item": self.get_field_display()}
+        return str(self.get_kind_display())
+
+    @property
+    def state_label(self) -> str:
+        if self.state == self.State.DONE and self.kind != self.Kind.CORRECTION:
+            return str(pgettext_lazy("data request", "Done"))
+        return str(self.get_state_display())

@@ -693,9 +693,9 @@ def personal_data_export(user: User) -> dict[str, Any]:
         "feedback": _feedback_export(user),
         "notices": _notices(user, dossiers),
         "correction_requests": [
-            {"dossier": r.dossier.public_id, "field": r.field, "current_value": r.current_value,
+            {"dossier": r.dossier.public_id, "kind": r.kind, "field": r.field, "current_value": r.current_value,
              "requested_value": r.requested_value, "reason": r.reason, "state": r.state, "answer": r.answer,
-             "created_at": _iso(r.created_at), "handled_at": _iso(r.handled_at)}
+             "created_at": _iso(r.created_at), "due_at": _iso(r.due_at), "handled_at": _iso(r.handled_at)}
             for r in CorrectionRequest.objects.filter(user=user).select_related("dossier")],
         "survey_answers": [],
     }
@@ -717,8 +717,29 @@ def export_files(user: User) -> list[tuple[str, Any]]:
     return found
 
 
-CORRECTABLE_FIELDS = ("name", "id_number", "tax_code", "address", "phone", "email")
-
-
 def applicant_value(dossier: Dossier, field_name: str) -> str:
     return str(getattr(dossier, f"applicant_{field_name}", "") or "")
+
+
+def correction_queue(user: User, state: str = "open") -> QuerySet[CorrectionRequest]:
+    """The agency's work queue: the requests about the data of the dossiers ``user`` may correct
+    (``dossiers.selectors.correctable``), open ones first by due date; ``state`` "" for every state."""
+    qs = CorrectionRequest.objects.filter(dossier__in=dossier_selectors.correctable(user)).select_related(
+        "dossier", "dossier__procedure", "handled_by")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("due_at", "created_at", "id")
+
+
+def queue_item(user: User, pk: int) -> CorrectionRequest:
+    """One request of the user's queue, or ``NotFound`` (also when it exists outside their scope)."""
+    item = correction_queue(user, state="").filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("There is no such request."), code="not_found")
+    return item
+
+
+def may_answer_requests(user: User) -> bool:
+    """Whether ``user`` works on personal-data requests at all (the queue page is theirs): an officer who
+    receives or processes dossiers somewhere."""
+    return dossier_selectors.correctable_q(user) is not None

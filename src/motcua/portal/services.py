@@ -28,19 +28,26 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import User
+from motcua.accounts.choices import Role
+from motcua.accounts.models import ApiToken, User
 from motcua.accounts.permissions import Capability, has_capability
 from motcua.accounts.services import create_citizen  # the portal's registration creates citizens through it
+from motcua.calendars import clock
+from motcua.calendars import selectors as calendars
 from motcua.catalogue import eform
 from motcua.core import links
 from motcua.core import throttle as core_throttle
 from motcua.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from motcua.core.text import has_control_character, nfc
 from motcua.dossiers import deadlines, files
+from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.choices import Channel, EventKind, Status
+from motcua.dossiers.choices import ApplicantField, Channel, EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.integrations.models import VneidIdentity
 from motcua.notifications import defaults as notice_keys
+from motcua.notifications import selectors as notice_selectors
+from motcua.notifications import services as notice_services
 from motcua.notifications.services import Recipient, notify, send_guarded
 from motcua.surveys import services as survey_services
 
@@ -120,7 +127,7 @@ def _allow_message_to(identifier: str) -> None:
 
 # The version of the consent text shown on the registration page (``portal/_consent_text.html``): change it
 # whenever that text changes, so that each account's ``Consent`` row names the text the person read.
-CONSENT_VERSION = "2026-01"
+CONSENT_VERSION = "2026-02"  # 2026-02: withdrawal on the personal-data page (2026-01: at the desk)
 
 
 def start_registration(full_name: str, identifier: str, password: str, language: str = "vi", *,
@@ -258,6 +265,52 @@ def sweep_registrations(now: dt.datetime | None = None, keep_days: int | None = 
     return deleted
 
 
+# --- retention (docs/security.md, "Personal data rights": periods per record kind) --------------------------
+
+# The record kinds this job may touch, each with its setting (days; 0 = never) and its default. Each period is an
+# operating choice, not a period set by law. Dossiers, their events, files and papers, feedback items and
+# satisfaction answers are not here: their retention is set by the archive law and the ministry's circular on
+# retention periods (to be checked), and no period is invented for them.
+RETENTION: dict[str, tuple[str, int]] = {
+    # A draft nobody touched for this long (the citizen's own unfinished work, never filed: no agency's record).
+    "drafts": ("MOTCUA_RETENTION_DRAFT_DAYS", 180),
+    # The text of a sent or delivered notice; its delivery record stays. Off by default: a notice about a dossier
+    # may belong to the dossier's record (Decree 224/2026 Art. 15 notices; to be checked against the archive rules).
+    "notice_bodies": ("MOTCUA_RETENTION_NOTICE_BODY_DAYS", 0),
+}
+
+
+def retention_days(kind: str) -> int:
+    name, default = RETENTION[kind]
+    return max(0, int(getattr(settings, name, default) or 0))
+
+
+def apply_retention(now: dt.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Remove what has passed its period (``motcua portal retention``, daily in the scheduler): the drafts not
+    updated for ``MOTCUA_RETENTION_DRAFT_DAYS`` days with their files (deleted from the store after the commit,
+    as a discarded draft's), and the text of the notices sent more than ``MOTCUA_RETENTION_NOTICE_BODY_DAYS``
+    days ago (``notifications.services.forget_bodies``). A period of 0 turns its kind off. Idempotent; returns
+    the count per kind (with ``dry_run``, what would be removed, and nothing changes)."""
+    now = now or timezone.now()
+    done = {"drafts": 0, "notice_bodies": 0}
+    days = retention_days("drafts")
+    if days:
+        stale = Draft.objects.filter(updated_at__lt=now - dt.timedelta(days=days))
+        if dry_run:
+            done["drafts"] = stale.count()
+        else:
+            with transaction.atomic():
+                drafts = list(stale.select_for_update())
+                names = list(DraftFile.objects.filter(draft__in=drafts).values_list("file", flat=True))
+                Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
+                transaction.on_commit(lambda: files.discard(names))
+            done["drafts"] = len(drafts)
+    days = retention_days("notice_bodies")
+    if days:
+        done["notice_bodies"] = notice_services.forget_bodies(now - dt.timedelta(days=days), dry_run=dry_run)
+    return done
+
+
 # --- personal data rights (Law 91/2025/QH15 Art. 4) ------------------------------------------------------
 
 def correct_own_name(user: User, full_name: str) -> User:
@@ -273,14 +326,29 @@ def correct_own_name(user: User, full_name: str) -> User:
     return user
 
 
+def correction_working_days() -> int:
+    """Working days the agency has to answer a personal-data request: ``MOTCUA_CORRECTION_ANSWER_WORKING_DAYS``
+    (default 10). An operating choice, not the law's time limit: Decree 356/2025/NĐ-CP's time limits are to be
+    checked against its text (docs/security.md, "Personal data rights")."""
+    return int(getattr(settings, "MOTCUA_CORRECTION_ANSWER_WORKING_DAYS", 10))
+
+
+def answer_due(dossier: Dossier, at: dt.datetime) -> dt.datetime:
+    """The answer's due date, on the working calendar of the agency that processes the dossier."""
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    return calendars.compute_due(at, correction_working_days(), clock.WORKING_DAYS, clock.POLICY_END_OF_DAY,
+                                 agency.code).due_at
+
+
 def request_correction(user: User, dossier: Dossier, field_name: str, requested_value: str,
                        reason: str) -> CorrectionRequest:
     """Record the citizen's request to correct an applicant detail of their own dossier, for the agency to check
     and correct (the dossier is the agency's record of what was filed). The value held is kept with the
-    request, so that the agency sees what is to change."""
+    request, so that the agency sees what is to change; the answer is due ``answer_due``, and the agency's
+    officers are told (``personal_data.request_received``)."""
     if dossier.owner_id != user.pk:
         raise NotFound(_("There is no dossier %(code)s.") % {"code": dossier.public_id}, code="dossier_not_found")
-    if field_name not in selectors.CORRECTABLE_FIELDS:
+    if field_name not in ApplicantField.values:
         raise _field_error(_("Choose the item to correct."), "field")
     value = nfc(requested_value or "").strip()
     why = nfc(reason or "").strip()
@@ -293,8 +361,161 @@ def request_correction(user: User, dossier: Dossier, field_name: str, requested_
     current = selectors.applicant_value(dossier, field_name)
     if value == current:
         raise _field_error(_("This is already the value held: nothing to correct."), "requested_value")
-    return CorrectionRequest.objects.create(user=user, dossier=dossier, field=field_name, current_value=current,
-                                            requested_value=value, reason=why)
+    now = timezone.now()
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(user=user, dossier=dossier, field=field_name,
+                                                   current_value=current, requested_value=value, reason=why,
+                                                   due_at=answer_due(dossier, now))
+        send_guarded(partial(_tell_agency, request), f"notice of correction request {request.pk}")
+    return request
+
+
+def request_data_right(user: User, dossier: Dossier, kind: str, text: str) -> CorrectionRequest:
+    """Record the citizen's request to delete the personal data of their own dossier, to restrict its
+    processing or to object to it (Law 91/2025/QH15 Art. 4). The dossier is processed under the agency's legal
+    duty and kept under the archive rules, so the agency decides and answers with its reason; the request is
+    in the same queue, with the same due date and notices, as a correction."""
+    if dossier.owner_id != user.pk:
+        raise NotFound(_("There is no dossier %(code)s.") % {"code": dossier.public_id}, code="dossier_not_found")
+    if kind not in CorrectionRequest.Kind.values or kind == CorrectionRequest.Kind.CORRECTION:
+        raise _field_error(_("Choose what you ask for."), "kind")
+    why = nfc(text or "").strip()
+    if not why or len(why) > 2000:
+        raise _field_error(_("Say what you ask for and why (at most 2000 characters)."), "reason")
+    if has_control_character(why):
+        raise _field_error(_("The text contains characters that are not allowed."), "reason")
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(user=user, dossier=dossier, kind=kind, reason=why,
+                                                   due_at=answer_due(dossier, timezone.now()))
+        send_guarded(partial(_tell_agency, request), f"notice of data request {request.pk}")
+    return request
+
+
+def agency_officers(dossier: Dossier) -> list[User]:
+    """Who is told of a request about the dossier's data: the desk officers of the unit that received it and
+    the heads of the division and the leaders of the agency that process it, each once, active only."""
+    day = timezone.localdate()
+    agency = dossier.processing_unit.agency() or dossier.processing_unit
+    people = [*notice_selectors.holders(Role.DESK_OFFICER, dossier.receiving_unit, day),
+              *notice_selectors.holders(Role.DIVISION_HEAD, dossier.current_unit or dossier.processing_unit, day),
+              *notice_selectors.holders(Role.AGENCY_LEADER, agency, day)]
+    return list({p.pk: p for p in people if p.is_active}.values())
+
+
+def _tell_agency(request: CorrectionRequest) -> None:
+    dossier = request.dossier
+    for person in agency_officers(dossier):
+        recipient = Recipient.from_user(person)
+        with translation.override(recipient.language):
+            label = request.label
+        notify(recipient, notice_keys.DATA_REQUEST_RECEIVED,
+               {"recipient_name": recipient.name, "dossier_code": dossier.public_id, "request_label": label,
+                "due_at": request.due_at, "queue_url": links.absolute(reverse("portal:data-requests"))},
+               related_object=dossier, subject_ref=f"dossier:{dossier.public_id}")
+
+
+class Decision:
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+
+
+def answer_request(officer: User, request: CorrectionRequest, decision: str, answer: str) -> CorrectionRequest:
+    """The agency answers a request about a dossier's data. For a correction, ``accept`` corrects the dossier
+    through ``dossiers.services.correct_applicant`` (checked as at intake; an ``applicant_corrected`` event
+    binds the new details, so ``motcua audit verify`` still passes); for a deletion, restriction or objection,
+    ``accept`` records that the agency did what was asked (outside this system's records, which the archive
+    rules keep) and needs the answer saying what was done. ``refuse`` needs the reason. Only an officer who
+    may correct the dossier (``dossiers.selectors.may_correct_applicant``; anyone else: ``NotFound``); an
+    answered request cannot be answered again (``Conflict``). The citizen is told
+    (``personal_data.request_answered``) and sees the answer on their personal-data page."""
+    if not dossier_selectors.may_correct_applicant(officer, request.dossier):
+        raise NotFound(_("There is no such request."), code="not_found")
+    if decision not in (Decision.ACCEPT, Decision.REFUSE):
+        raise _field_error(_("Choose whether to correct the dossier or to refuse."), "decision")
+    text = nfc(answer or "").strip()
+    if len(text) > 2000 or has_control_character(text):
+        raise _field_error(_("Write the answer in at most 2000 characters, without control characters."),
+                           "answer")
+    if decision == Decision.REFUSE and not text:
+        raise _field_error(_("Give the reason for refusing the correction."), "answer")
+    if decision == Decision.ACCEPT and request.kind != CorrectionRequest.Kind.CORRECTION and not text:
+        raise _field_error(_("Say what was done."), "answer")
+    with transaction.atomic():
+        locked = CorrectionRequest.objects.select_for_update().select_related("dossier", "user").get(pk=request.pk)
+        if locked.state != CorrectionRequest.State.OPEN:
+            raise Conflict(_("This request has already been answered."), code="already_answered")
+        if decision == Decision.ACCEPT and locked.kind == CorrectionRequest.Kind.CORRECTION:
+            dossier_services.correct_applicant(
+                officer, locked.dossier, locked.field, locked.requested_value,
+                _("Correction requested by the applicant: %(reason)s") % {"reason": locked.reason})
+        locked.state = CorrectionRequest.State.DONE if decision == Decision.ACCEPT else CorrectionRequest.State.REFUSED
+        locked.answer = text
+        locked.handled_at = timezone.now()
+        locked.handled_by = officer
+        locked.save(update_fields=["state", "answer", "handled_at", "handled_by"])
+        send_guarded(partial(_tell_citizen, locked), f"answer to data request {locked.pk}")
+    return locked
+
+
+def _tell_citizen(request: CorrectionRequest) -> None:
+    user, dossier = request.user, request.dossier
+    pref = ContactPreference.objects.filter(user=user).first()
+    # The account's address, else the one on the dossier (the citizen is its applicant), as for dossier notices.
+    recipient = Recipient(name=user.get_full_name() or dossier.applicant_name,
+                          email=user.email or dossier.applicant_email, phone=user.phone or dossier.applicant_phone,
+                          language=user.preferred_language or "vi", preferred=tuple(pref.channels) if pref else ())
+    with translation.override(recipient.language):
+        label = request.label
+    notify(recipient, notice_keys.DATA_REQUEST_ANSWERED,
+           {"recipient_name": recipient.name, "dossier_code": request.dossier.public_id, "request_label": label,
+            "accepted": request.state == CorrectionRequest.State.DONE, "answer": request.answer,
+            "page_url": links.absolute(reverse("portal:personal-data"))},
+           subject_ref=f"account:{user.pk}",
+           sender=(request.dossier.processing_unit.agency() or request.dossier.processing_unit).name)
+
+
+def close_account(user: User, password: str) -> None:
+    """The citizen withdraws consent to the account's processing (Law 91/2025/QH15 Art. 4: to withdraw
+    consent), which closes the account: sign-in is disabled (inactive, no usable password, its API tokens
+    deleted) and the data that exists only because of the account is removed or anonymised — the contact
+    preference, the drafts and their files, pending registrations with its e-mail or phone, the link to the
+    person's VNeID identification, and the name, e-mail, phone, organisation and identification level on the
+    user (the user name becomes ``closed-<id>``). The dossiers stay:
+    they are processed under the agency's legal duty and kept under the archive rules, with the applicant's
+    details they were filed with; so do the feedback items and the data requests already sent. Confirmed by
+    the password (a wrong one: 400, nothing changed); staff accounts are closed by an administrator (403).
+    Audited: the consent row records the withdrawal, and one django-auditlog entry says that the account was
+    closed, without the removed values."""
+    from auditlog.models import LogEntry
+
+    if user.is_official:
+        raise PermissionDenied(_("Staff accounts are closed by an administrator."), code="forbidden")
+    if not password or not user.check_password(password):
+        raise _field_error(_("The password is not correct."), "password")
+    now = timezone.now()
+    with transaction.atomic():
+        identifiers = {i for i in (user.username, user.email, user.phone) if i}
+        Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        if not Consent.objects.filter(user=user).exists():  # an account opened before the notice, or at the desk
+            Consent.objects.create(user=user, version="", given_at=user.date_joined, withdrawn_at=now)
+        ContactPreference.objects.filter(user=user).delete()
+        drafts = list(Draft.objects.filter(owner=user))
+        names = [f.file.name for d in drafts for f in d.files.all()]
+        Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
+        transaction.on_commit(lambda: files.discard(names))
+        PendingRegistration.objects.filter(identifier__in=identifiers).delete()
+        ApiToken.objects.filter(user=user).delete()
+        # The link to the person's VNeID identification (their ID number): a later VNeID sign-in opens a new account.
+        VneidIdentity.objects.filter(user=user).delete()
+        # A queryset update, not ``save()``: django-auditlog would keep the removed values in its change record.
+        User.objects.filter(pk=user.pk).update(
+            username=f"closed-{user.pk}", full_name="", first_name="", last_name="", email="", phone="",
+            organisation_name="", organisation_tax_code="", identity_level="", is_active=False,
+            password=make_password(None))
+        user.refresh_from_db()
+        LogEntry.objects.log_create(user, force_log=True, action=LogEntry.Action.UPDATE, actor=user,
+                                    changes={"account": ["open", "closed by its holder"],
+                                             "consent": ["given", "withdrawn"]})
 
 
 def set_contact_preference(user: User, channels: list[str]) -> ContactPreference:

@@ -24,6 +24,11 @@ urlpatterns = [
     path("cong-dan/du-lieu-ca-nhan/truy-cap/", views.processing_log, name="processing-log"),
     path("cong-dan/du-lieu-ca-nhan/ho-ten/", views.correct_name, name="correct-name"),
     path("cong-dan/du-lieu-ca-nhan/yeu-cau-sua/", views.correction, name="correction"),
+    path("cong-dan/du-lieu-ca-nhan/yeu-cau-khac/", views.data_right, name="data-right"),
+    path("cong-dan/du-lieu-ca-nhan/dong-tai-khoan/", views.close_account, name="close-account"),
+    # The agency's work queue of the applicants' personal-data requests (staff).
+    path("du-lieu-ca-nhan/yeu-cau/", views.data_requests, name="data-requests"),
+    path("du-lieu-ca-nhan/yeu-cau/<int:pk>/", views.data_request, name="data-request"),
     path("cong-dan/ho-so/<str:code>/", views.dossier_detail, name="dossier"),
     path("cong-dan/ho-so/<str:code>/tep/<int:attachment_id>/", views.attachment, name="file"),
     path("cong-dan/ho-so/<str:code>/truy-cap/", views.access_log, name="access-log"),

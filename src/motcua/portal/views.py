@@ -12,8 +12,9 @@ from typing import IO, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -40,9 +41,11 @@ from motcua.surveys.views import public as survey_views
 
 from . import selectors, services, throttle
 from .forms import (
-    CORRECTABLE_LABELS,
+    AnswerForm,
+    CloseAccountForm,
     ConfirmForm,
     CorrectionForm,
+    DataRightForm,
     NameForm,
     RegisterForm,
     SupplementForm,
@@ -361,10 +364,7 @@ def _no_store(response: HttpResponseBase) -> HttpResponseBase:
 def personal_data(request: HttpRequest) -> HttpResponse:
     """*Dữ liệu cá nhân của tôi*: the citizen's rights over their data, and the ways to use them here."""
     user = me(request)
-    labels = dict(CORRECTABLE_LABELS)
     corrections = list(CorrectionRequest.objects.filter(user=user).select_related("dossier"))
-    for r in corrections:
-        r.field_label = labels.get(r.field, r.field)  # type: ignore[attr-defined]
     return render(request, "portal/personal_data.html", {
         "consents": list(user.consents.all()),
         "corrections": corrections,
@@ -443,3 +443,100 @@ def correction(request: HttpRequest) -> HttpResponse:
             return redirect("portal:personal-data")
     return render(request, "portal/correction.html", {"form": form, "has_dossiers": bool(choices)},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_right(request: HttpRequest) -> HttpResponse:
+    """Ask for the deletion or restricted processing of the data of one of my dossiers, or object to it."""
+    user = me(request)
+    choices = _dossier_choices(user)
+    form = DataRightForm(request.POST or None, dossiers=choices,
+                         initial={"dossier": request.GET.get("ho-so", "")[:100]})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.request_data_right(user, selectors.get_own_dossier(user, d["dossier"]), d["kind"], d["reason"])
+        except DomainError as exc:
+            form_errors(form, exc, "reason")
+        else:
+            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
+            return redirect("portal:personal-data")
+    return render(request, "portal/data_right.html", {"form": form, "has_dossiers": bool(choices)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_account(request: HttpRequest) -> HttpResponse:
+    """Withdraw my consent and close my account (``services.close_account``), after the page has said what is
+    removed, what the agencies keep and why, and offered the copy of my data first."""
+    user = me(request)
+    if user.is_official:
+        raise PermissionDenied(_("Staff accounts are closed by an administrator."))
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.close_account(user, form.cleaned_data["password"])
+            except DomainError as exc:
+                form_errors(form, exc, "password")
+            else:
+                logout(request)
+                return render(request, "portal/account_closed.html")
+        return render(request, "portal/close_account.html", {"form": form}, status=400)
+    return render(request, "portal/close_account.html", {"form": form})
+
+
+# --- the agency's work queue of personal-data requests --------------------------------------------------------
+
+def _handler(request: HttpRequest) -> User:
+    """The officer of the queue: one who receives or processes dossiers (else 403)."""
+    user = me(request)
+    if not selectors.may_answer_requests(user):
+        raise PermissionDenied(_("Only the officers who receive or process dossiers answer these requests."))
+    return user
+
+
+QUEUE_STATES = {"": "", "da-tra-loi": "answered", "tat-ca": "all"}
+
+
+@login_required
+@require_GET
+def data_requests(request: HttpRequest) -> HttpResponse:
+    """*Yêu cầu về dữ liệu cá nhân*: the requests about the data of the dossiers the officer may correct, open
+    ones first by due date (``?xem=da-tra-loi`` the answered ones, ``?xem=tat-ca`` all)."""
+    user = _handler(request)
+    view = request.GET.get("xem", "")
+    if view not in QUEUE_STATES:
+        view = ""
+    items = selectors.correction_queue(user, state="" if view else CorrectionRequest.State.OPEN)
+    if view == "da-tra-loi":
+        items = items.exclude(state=CorrectionRequest.State.OPEN)
+    return render(request, "portal/data_requests.html", {"items": list(items[:500]), "view": view})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: the dossier, the value held and the value asked for, the reason; the answer form while
+    it is open. Accepting corrects the dossier (``portal.services.answer_correction``)."""
+    user = _handler(request)
+    try:
+        item = selectors.queue_item(user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = AnswerForm(request.POST or None, kind=item.kind)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.answer_request(user, item, form.cleaned_data["decision"], form.cleaned_data["answer"])
+            except DomainError as exc:
+                form_errors(form, exc, "answer")
+                status = exc.status if exc.status in (400, 409) else 400
+            else:
+                messages.success(request, _("The answer has been recorded and the applicant told."))
+                return redirect("portal:data-requests")
+    return render(request, "portal/data_request.html", {"item": item, "form": form}, status=status)

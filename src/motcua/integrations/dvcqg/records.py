@@ -28,7 +28,10 @@ from .mapping import Mapping
 # The events that change what DVCQG holds of the dossier (a new HoSo state) and those that are a line of its
 # processing history (a TienTrinh); national-portal-sync.md §4 steps 4–6.
 HOSO_KINDS = frozenset({EventKind.CREATED, EventKind.CODE_ASSIGNED, EventKind.STATUS_CHANGED, EventKind.APOLOGY,
-                        EventKind.DATES_MOVED, EventKind.PAYMENT_CONFIRMED, EventKind.RESULT_RECORDED})
+                        EventKind.DATES_MOVED, EventKind.PAYMENT_CONFIRMED, EventKind.RESULT_RECORDED,
+                        # The applicant's details corrected at the applicant's request (Law 91/2025/QH15 Art. 4):
+                        # the national portal's copy of the HoSo is corrected too.
+                        EventKind.APPLICANT_CORRECTED})
 STEP_KINDS = frozenset({
     EventKind.CREATED,
     EventKind.STATUS_CHANGED, EventKind.CLAIMED, EventKind.ASSIGNED, EventKind.STEP_STARTED, EventKind.STEP_ENDED,
