@@ -636,6 +636,13 @@ MOTCUA_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("MOTCUA_AUDIT_CHECKPOINT_DIR",
 MOTCUA_SCHEDULE["audit checkpoint"] = env_int("MOTCUA_AUDIT_CHECKPOINT_SECONDS", 24 * 3600)
 # Personal data whose purpose is over: expired registrations (``motcua portal sweep``).
 MOTCUA_SCHEDULE["portal sweep"] = env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600)
+# Lateness prediction (docs/insight-prediction.md): a model learnt again from the history once a day, every open
+# dossier scored every hour (``motcua insight train`` / ``score``); a dossier is at risk from this probability.
+MOTCUA_SCHEDULE["insight train"] = env_int("MOTCUA_INSIGHT_TRAIN_SECONDS", 24 * 3600)
+MOTCUA_SCHEDULE["insight score"] = env_int("MOTCUA_INSIGHT_SCORE_SECONDS", 3600)
+MOTCUA_INSIGHT_RISK_THRESHOLD = float(os.environ.get("MOTCUA_INSIGHT_RISK_THRESHOLD", "0.3"))
+# The key of the HMAC over the model's artefact (checked before it is unpickled); empty: derived from SECRET_KEY.
+MOTCUA_INSIGHT_KEY = env_str("MOTCUA_INSIGHT_KEY", "")
 
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.

@@ -26,6 +26,7 @@ from motcua.accounts.choices import UnitKind
 from motcua.accounts.models import OrgUnit, User
 from motcua.core import exports as core_exports
 from motcua.core.dbrouter import replica_reads
+from motcua.insight.prediction import selectors as prediction_selectors
 from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
@@ -118,6 +119,16 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect(f"{target}?{query}" if query else target)
 
 
+def likely_late_section(user: User, scope: kpi.Scope) -> dict[str, Any] | None:
+    """The open dossiers of the dashboard's units most likely late, with their reasons, among those the viewer
+    may see (``insight``'s lateness model); None while no model is in use."""
+    model = prediction_selectors.active_model()
+    if model is None:
+        return None
+    count, items = prediction_selectors.most_likely_late(user, unit_ids=scope.unit_ids, limit=10)
+    return {"model": model, "count": count, "items": items}
+
+
 def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
     form, period = period_from(request.GET)
     scope = selectors.scope_of(unit)
@@ -139,6 +150,7 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
     context["interagency"] = interagency.by_agency(scope.unit_ids, period.first, period.last)
     context["feedback"] = feedback_section(unit, scope, period)
     context["satisfaction"] = satisfaction_section(unit, scope, period)
+    context["likely_late"] = likely_late_section(request.user, scope)  # type: ignore[arg-type]
     context["feedback_tables"] = [
         (_("Feedback by field"), context["feedback"]["by_field"], "feedback-field-h", _("Field")),
         (_("Feedback by division"), context["feedback"]["by_division"], "feedback-division-h", _("Division"))]
