@@ -95,15 +95,20 @@ def test_a_snapshot_knows_only_its_instant(history):
     do not see what happened after."""
     hs = list(features.histories())
     loads = features.load_index(hs)
-    h = next(h for h in hs if h.built.facts.done_at and len(h.steps) == 5 and h.steps[1].ended)
-    step2 = h.steps[1]
-    assert step2.started is not None and step2.ended is not None
     from motcua.calendars.clock import from_seconds
 
-    at = from_seconds((step2.started + step2.ended) // 2)
-    snap = features.snapshot(h, at, loads)
-    if snap is None:  # waiting for a supplement then
-        pytest.skip("the chosen instant is a pause")
+    found = None
+    for h in hs:
+        if h.built.facts.done_at and len(h.steps) == 5 and h.steps[1].started and h.steps[1].ended:
+            step2 = h.steps[1]
+            at = from_seconds((step2.started + step2.ended) // 2)
+            snap = features.snapshot(h, at, loads)
+            if snap is not None:  # not waiting for a supplement then
+                found = (h, step2, snap)
+                break
+    assert found is not None
+    h, step2, snap = found
     assert snap.values["step_order"] == 2 and snap.values["officer"] == step2.actor_id
     assert snap.values["officer_load"] >= 1 and snap.values["agency_load"] >= 1
+    assert 0 < snap.values["share_used"] < 2 and snap.step_name == step2.name
     assert features.snapshot(h, h.built.facts.done_at + dt.timedelta(hours=1), loads) is None

@@ -449,8 +449,11 @@ def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Proce
     entry = rng.choice(catalogue)
     agency = entry[0]
     staff = (officers or {}).get(agency.pk)
-    work: dict[str, Any] = {"specialist": rng.choice(staff[Role.SPECIALIST]) if staff else None}
-    work["slow"] = bool(staff) and work["specialist"] == staff[Role.SPECIALIST][0]
+    # The specialist by the place in the chunk, not drawn (like ``WAITING``): the random draws, and so the rest
+    # of the history, are those of a run without officers.
+    specialists = staff[Role.SPECIALIST] if staff else []
+    work: dict[str, Any] = {"specialist": specialists[(index * 3 + chunk) % len(specialists)] if staff else None}
+    work["slow"] = bool(staff) and work["specialist"] == specialists[0]
     plan = _history(rng, day, entry, agency_cal, desks, counters, horizon, chunk, index, seed, work)
     d = plan["dossier"]
     _applicant(rng, d)
@@ -464,8 +467,8 @@ def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Proce
 # What lateness depends on (added to the log of the share of the legal time taken, whose centre is
 # ``CENTRE``): the procedure (``_procedure_effect``), the specialist (the first of each agency is slow), the
 # month, a supplement request. Drawn around these, the totals stay ≈ 88 % early and 4-5 % late.
-CENTRE = math.log(0.46)
-SPREAD = 0.27
+CENTRE = math.log(0.44)
+SPREAD = 0.32
 DRIVERS = {"slow_officer": 0.33, "supplement": 0.22, "month": {11: 0.10, 12: 0.20, 1: 0.08}}
 
 
@@ -531,11 +534,12 @@ def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, 
         ev.append((EventKind.STATUS_CHANGED, at(t), Status.WITHDRAWAL_REQUESTED, Status.STOPPED, "", {}))
         d.status, d.stopped_at, d.processing_ended_at = Status.STOPPED, at(t), at(t)
         return {"dossier": d, "events": ev}
+    z = rng.gauss(0.0, 1.0)  # drawn before the supplements, as ever: the same draws as without the drivers
     supplements = 2 if rng.random() < 0.01 else 1 if rng.random() < 0.09 else 0
     proc_effect = _procedure_effect(procedure.code)
     centre = (CENTRE + proc_effect + (DRIVERS["slow_officer"] if work.get("slow") else 0.0)
               + DRIVERS["month"].get(day.month, 0.0) + (DRIVERS["supplement"] if supplements else 0.0))
-    share = math.exp(rng.gauss(centre, SPREAD))  # of the legal time; ~4-5 % over 1
+    share = math.exp(centre + SPREAD * z)  # of the legal time; ~4-5 % over 1
     spent = int(legal * share)
     base = start_s  # where the legal time runs from: the clock start, or its restart after a supplement
     for _ in range(supplements):

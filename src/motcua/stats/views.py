@@ -121,12 +121,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def likely_late_section(user: User, scope: kpi.Scope) -> dict[str, Any] | None:
     """The open dossiers of the dashboard's units most likely late, with their reasons, among those the viewer
-    may see (``insight``'s lateness model); None while no model is in use."""
-    model = prediction_selectors.active_model()
-    if model is None:
-        return None
+    may see (``insight``'s lateness model); None while none of them is scored."""
     count, items = prediction_selectors.most_likely_late(user, unit_ids=scope.unit_ids, limit=10)
-    return {"model": model, "count": count, "items": items}
+    if not count:  # one query while nothing is scored
+        return None
+    return {"model": prediction_selectors.active_model(), "count": count, "items": items}
 
 
 def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:

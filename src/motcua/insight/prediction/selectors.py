@@ -74,6 +74,8 @@ def most_likely_late(user: User, *, unit_ids: frozenset[int] | set[int] | None =
         dossiers = dossiers.filter(processing_unit_id__in=unit_ids)
     qs = Prediction.objects.filter(dossier__in=dossiers.values("pk"))
     count = qs.count()
+    if not count:
+        return 0, []
     rows = (qs.select_related("dossier", "dossier__procedure")
             .only("probability", "at_risk", "expected_finish", "reasons", "dossier__code", "dossier__reference",
                   "dossier__due_at", "dossier__procedure__name")
