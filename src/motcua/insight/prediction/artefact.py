@@ -38,12 +38,12 @@ def dump(trained: Trained) -> tuple[bytes, str]:
     return data, sign(data)
 
 
-def load(data: bytes, mac: str) -> Trained:
+def load(data: bytes | memoryview, mac: str) -> Trained:
     """The model, once the bytes are shown to be ours (``TamperedArtefact`` otherwise: nothing is unpickled)."""
-    data = bytes(data)
-    if not mac or not hmac.compare_digest(sign(data), mac):
+    raw = bytes(data)  # a BinaryField reads as memoryview on PostgreSQL
+    if not mac or not hmac.compare_digest(sign(raw), mac):
         raise TamperedArtefact("the model artefact does not match its HMAC: refused")
-    trained = pickle.loads(data)  # noqa: S301 - the bytes are verified above (HMAC under our key)
+    trained = pickle.loads(raw)  # noqa: S301 - the bytes are verified above (HMAC under our key)
     if not isinstance(trained, Trained):
         raise TamperedArtefact("the artefact is not a lateness model")
     return trained
