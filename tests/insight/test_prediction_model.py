@@ -112,3 +112,23 @@ def test_a_snapshot_knows_only_its_instant(history):
     assert snap.values["officer_load"] >= 1 and snap.values["agency_load"] >= 1
     assert 0 < snap.values["share_used"] < 2 and snap.step_name == step2.name
     assert features.snapshot(h, h.built.facts.done_at + dt.timedelta(hours=1), loads) is None
+
+
+def test_the_commands_train_and_score(history):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("insight", "score", stdout=out)
+    assert "Scored 0 open dossier(s)." in out.getvalue()
+    call_command("insight", "train", stdout=out)
+    assert "Lateness model v" in out.getvalue() and "AUC" in out.getvalue()
+    assert LatenessModel.objects.filter(active=True).count() == 1
+
+
+def test_train_on_a_new_installation_says_there_is_not_enough_history(org):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("insight", "train", stdout=out)
+    assert "No model trained: not enough history" in out.getvalue()
+    assert not LatenessModel.objects.exists()

@@ -2,7 +2,8 @@
 
 - ``motcua insight train [--seed S]``: learn a lateness model from the history and put it in use
   (``prediction.services.train``); prints its figures on the latest dossiers beside the fixed rule. A history
-  too short to learn from changes nothing (exit status 1). The scheduler runs it daily (``MOTCUA_SCHEDULE``).
+  too short to learn from changes nothing and says so (a new installation: not an error, the scheduled job
+  simply waits for history). The scheduler runs it daily (``MOTCUA_SCHEDULE``).
 - ``motcua insight score``: the prediction of every dossier being processed, by the model in use
   (``prediction.services.score``); without a model, nothing (the queues keep the fixed rule). Idempotent; the
   scheduler runs it hourly.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.insight.prediction import model, services
 
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             try:
                 m = services.train(seed=options["seed"])
             except model.NotEnoughHistory as exc:
-                raise CommandError(str(exc)) from exc
+                self.stdout.write(f"No model trained: {exc}; the work queues keep the fixed rule.")
+                return
             figures = m.metrics
             self.stdout.write(
                 f"Lateness model v{m.pk}: {m.examples} snapshots of {m.dossiers} dossiers; on the latest "
