@@ -87,8 +87,8 @@ def _scoring(n_open: int) -> None:
     now = dt.datetime(2026, 6, 12, 16, 30, tzinfo=dt.UTC)
     open_ids = list(Dossier.objects.filter(status__in=PROCESSING_STATUSES, received_at__isnull=False)
                     .order_by("pk").values_list("pk", flat=True))
-    print(f"{int(n_open / 0.54)} dossiers generated ({len(open_ids)} being processed at the end, with the history's) in "
-          f"{time.perf_counter() - t0:.0f} s")
+    print(f"{int(n_open / 0.54)} dossiers generated ({len(open_ids)} being processed at the end, with the "
+          f"history's) in {time.perf_counter() - t0:.0f} s")
 
     def bare() -> int:
         rows = 0
