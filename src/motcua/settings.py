@@ -641,6 +641,8 @@ MOTCUA_SCHEDULE["portal sweep"] = env_int("MOTCUA_SWEEP_SECONDS", 24 * 3600)
 MOTCUA_SCHEDULE["insight train"] = env_int("MOTCUA_INSIGHT_TRAIN_SECONDS", 24 * 3600)
 MOTCUA_SCHEDULE["insight score"] = env_int("MOTCUA_INSIGHT_SCORE_SECONDS", 3600)
 MOTCUA_INSIGHT_RISK_THRESHOLD = float(os.environ.get("MOTCUA_INSIGHT_RISK_THRESHOLD", "0.3"))
+# The model learns from the dossiers received in this many months before the latest one.
+MOTCUA_INSIGHT_TRAIN_MONTHS = env_int("MOTCUA_INSIGHT_TRAIN_MONTHS", 24)
 # The key of the HMAC over the model's artefact (checked before it is unpickled); empty: derived from SECRET_KEY.
 MOTCUA_INSIGHT_KEY = env_str("MOTCUA_INSIGHT_KEY", "")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.calendars.clock import from_seconds, to_seconds
@@ -23,8 +24,15 @@ KEEP_MODELS = 3  # the models kept (the one in use and the two before it), for c
 
 
 def training_set(*, seed: int = 0) -> list[features.Snapshot]:
-    """The labelled snapshots of the whole history (``features.training_snapshots``)."""
-    hs = list(features.histories())
+    """The labelled snapshots (``features.training_snapshots``) of the dossiers received in the
+    ``MOTCUA_INSIGHT_TRAIN_MONTHS`` months (default 24) before the latest one: recent enough to say how the
+    agency works now, and a bounded amount of memory whatever the length of the history."""
+    months = int(getattr(settings, "MOTCUA_INSIGHT_TRAIN_MONTHS", 24))
+    latest = Dossier.objects.filter(received_at__isnull=False).order_by("-received_at").values_list(
+        "received_at", flat=True).first()
+    if latest is None:
+        return []
+    hs = list(features.histories(q=Q(received_at__gte=latest - dt.timedelta(days=round(30.44 * months)))))
     loads = features.load_index(hs)
     return list(features.training_snapshots(hs, loads))
 
