@@ -113,3 +113,16 @@ def test_without_predictions_there_is_no_panel(scored, client_for, org):
     LatenessModel.objects.all().delete()
     page = client_for("giang").get(f"/thong-ke/don-vi/{org['sxd'].code}/").content.decode()
     assert "Hồ sơ đang giải quyết có khả năng trễ hạn cao nhất" not in page
+
+
+def test_the_dossier_page_shows_its_prediction_to_staff_who_see_it(scored, client_for):
+    page = client_for("giang").get(f"/ho-so/{scored.code}/").content.decode()
+    assert "Dự báo trễ hạn" in page and "72% khả năng trễ hạn" in page
+    assert "cán bộ đang giữ bước có 14 bước đang mở, nhiều hơn 95% thời gian" in page
+    assert client_for("khanh").get(f"/ho-so/{scored.code}/").status_code == 404  # another agency: not found
+    assert client_for("an").get(f"/ho-so/{scored.code}/").status_code in (403, 404)  # not the citizen's
+
+
+def test_the_dossier_page_without_a_prediction_has_no_section(scored, client_for):
+    Prediction.objects.all().delete()
+    assert "Dự báo trễ hạn" not in client_for("giang").get(f"/ho-so/{scored.code}/").content.decode()

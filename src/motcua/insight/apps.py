@@ -10,8 +10,10 @@ class InsightConfig(AppConfig):
 
     def ready(self) -> None:
         # Lateness prediction: the work queues' "at risk" comes from the model where it has scored a dossier.
-        from motcua.dossiers import risk
+        from motcua.dossiers import panels, risk
 
         from .prediction.selectors import Provider
+        from .prediction.views import prediction_panel
 
         risk.register_risk_provider(Provider())
+        panels.register("insight.prediction", prediction_panel)
