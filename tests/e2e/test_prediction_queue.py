@@ -76,3 +76,16 @@ def test_the_directors_dashboard_lists_the_likely_late(page_factory, live_server
     panel.scroll_into_view_if_needed()
     screenshot(page, "dashboard-likely-late")
     assert axe_violations(page) == []
+
+
+def test_the_dossier_page_shows_its_prediction(page_factory, live_server, people, scored):
+    page = page_factory(PHONE_390)
+    _sign_in(page, people["giang"], live_server.url)
+    page.goto(f"/ho-so/{scored['likely']}/")
+    section = page.locator("section", has=page.get_by_role("heading", name="Dự báo trễ hạn"))
+    assert "63% khả năng trễ hạn" in section.inner_text()
+    assert section.locator("li").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"] + 1
+    section.scroll_into_view_if_needed()
+    screenshot(page, "dossier-prediction-phone")
+    assert axe_violations(page) == []
