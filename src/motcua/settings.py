@@ -656,6 +656,15 @@ MOTCUA_SCHEDULE["portal retention"] = env_int("MOTCUA_RETENTION_SECONDS", 24 * 3
 # objection) within this many working days: an operating choice, not the time limit of Decree 356/2025/NĐ-CP,
 # which is to be checked against its text.
 MOTCUA_CORRECTION_ANSWER_WORKING_DAYS = env_int("MOTCUA_CORRECTION_ANSWER_WORKING_DAYS", 10)
+# Lateness prediction (docs/insight-prediction.md): a model learnt again from the history once a day, every open
+# dossier scored every hour (``motcua insight train`` / ``score``); a dossier is at risk from this probability.
+MOTCUA_SCHEDULE["insight train"] = env_int("MOTCUA_INSIGHT_TRAIN_SECONDS", 24 * 3600)
+MOTCUA_SCHEDULE["insight score"] = env_int("MOTCUA_INSIGHT_SCORE_SECONDS", 3600)
+MOTCUA_INSIGHT_RISK_THRESHOLD = float(os.environ.get("MOTCUA_INSIGHT_RISK_THRESHOLD", "0.3"))
+# The model learns from the dossiers received in this many months before the latest one.
+MOTCUA_INSIGHT_TRAIN_MONTHS = env_int("MOTCUA_INSIGHT_TRAIN_MONTHS", 24)
+# The key of the HMAC over the model's artefact (checked before it is unpickled); empty: derived from SECRET_KEY.
+MOTCUA_INSIGHT_KEY = env_str("MOTCUA_INSIGHT_KEY", "")
 
 # Exports of more rows than this are built in the background (core.exports): a register PDF renders about 30
 # dossiers a second on one core, so 60 rows keep a request within about 2 s.

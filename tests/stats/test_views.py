@@ -105,7 +105,8 @@ def test_dashboard_query_count_does_not_grow_with_dossiers(client_for, march, li
         life.receive(at(day))
     with CaptureQueriesContext(connection) as second:
         client.get(url)
-    assert len(second) == len(first) <= 40
+    # 40, and 3 for the panel of the dossiers most likely late (the viewer's scope, then nothing scored).
+    assert len(second) == len(first) <= 43
 
 
 def test_monthly_trend_equals_the_summary_of_each_month(march, org):

@@ -24,7 +24,7 @@ from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.exports_views import describe as describe_export
 
-from . import actions, deadlines, exports, files, issuing, schemas, selectors, services, serving
+from . import actions, deadlines, exports, files, issuing, risk, schemas, selectors, services, serving
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -342,7 +342,16 @@ def queue_item(step: ProcessingStep, now: dt.datetime) -> dict[str, Any]:
         "code": d.code, "reference": d.reference, "status_code": d.status, "status": str(Status(d.status).label),
         "procedure": {"code": d.procedure.code, "name": d.procedure.name}, "applicant_name": d.applicant_name,
         "received_at": d.received_at, "due_at": d.due_at, "original_due_at": d.original_due_at,
-        "risk_at": d.risk_at, "late_flagged_at": d.late_flagged_at}}
+        "risk_at": d.risk_at, "late_flagged_at": d.late_flagged_at}, "risk": risk_out(d)}
+
+
+def risk_out(d: Dossier) -> dict[str, Any] | None:
+    """The lateness model's word on the dossier (``risk``), when it has scored it."""
+    predicted: risk.Risk | None = getattr(d, "predicted_risk", None)
+    if predicted is None:
+        return None
+    return {"probability": round(predicted.probability, 4), "at_risk": predicted.at_risk,
+            "expected_finish": predicted.expected_finish, "reasons": predicted.reasons}
 
 
 @router.get("/queues/mine", response={200: QueueOut, **ERRORS}, summary="My work queue")

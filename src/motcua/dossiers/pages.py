@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import User
 from motcua.catalogue.choices import SupplementRule
 
-from . import deadlines, selectors, timeliness
+from . import deadlines, risk, selectors, timeliness
 from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
 from .models import Attachment, Dossier, DossierEvent, RuleSet
 from .rules import SWITCH_DEFAULTS
@@ -159,9 +159,9 @@ def _queue_filters(values: dict[str, Any], bucket: str) -> wf_selectors.QueueFil
 def _listing(user: User, values: dict[str, Any], listing: str, now: dt.datetime) -> QuerySet[Dossier]:
     """The user's dossiers for a status listing or the search, the step they wait on loaded with them."""
     order = _LISTING_SORT.get(values.get("sort") or "due", _LISTING_SORT["due"])
-    return (selectors.search(user, _filters(values)).filter(listing_q(listing, now))
-            .select_related("procedure", "current_step").defer("snapshot", "rules", "clock", "representative")
-            .order_by(*order))
+    return risk.annotate(selectors.search(user, _filters(values)).filter(listing_q(listing, now))
+                         .select_related("procedure", "current_step")
+                         .defer("snapshot", "rules", "clock", "representative").order_by(*order))
 
 
 def _row(d: Dossier, now: dt.datetime, step: Any = None, submitted: bool = True, current: Any = None) -> Row:
@@ -183,6 +183,7 @@ def _listing_page(user: User, values: dict[str, Any], listing: str, number: int,
     page = Paginator(_listing(user, values, listing, now), PAGE_SIZE).get_page(number)
     rows = []
     for d in page.object_list:
+        risk.attach(d, d)
         step = d.current_step if d.current_step_id else None
         if step is not None:
             step.dossier = d  # already loaded: no query

@@ -306,6 +306,9 @@ class QueueItemOut(Schema):
     step: StepOut
     dossier: dict[str, Any]
     state: str = Field(description="overdue, due_today, at_risk or empty")
+    risk: dict[str, Any] | None = Field(None, description="the lateness model's prediction once it has scored the "
+                                        "dossier: probability of ending late, at_risk, expected_finish, reasons "
+                                        "(in the request's language); null: the fixed rule decides at_risk")
 
 
 class QueueOut(Schema):

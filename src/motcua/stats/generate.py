@@ -7,13 +7,21 @@ desk 40 %, post 5 %); 3 % refused at intake; acceptance with the promised date f
 calendar; transfer; 9 % a supplement during processing (1 % a second one, which only imported data
 can carry: the dossier services refuse it), after which the legal time restarts as the services restart
 it (Decree 61/2018 Art. 19(4)); 2 % withdrawn and stopped; processing taking a log-normal share of the
-legal time, the spread of a well-run department: about 88 % done a working day or more before the
+legal time, the spread of a well-run department: about 84 % done a working day or more before the
 promised day (early), 4-5 % after it (late), half of those with an apology extending the date; the result
 returned 0-3 working days later; dossiers whose next step falls after ``--to`` stay open there.
 
 Each dossier also gets an applicant (a person with an identity card number, or a company with a tax code)
-and the folded search text; one still being processed at the end gets the default process's steps, the
-one it waits on open and current (``_steps``).
+and the folded search text. Every dossier transferred for processing gets the default process's steps, each
+held by one of its agency's generated officers (a desk officer, four specialists, a division head, a
+leader); one still being processed at the end has the one it waits on open and current (``_steps``).
+
+Lateness has learnable drivers (what the lateness prediction of ``motcua.insight`` is measured on, issue
+22): the share of the legal time a dossier takes is log-normal around a centre moved by its procedure
+(some are slow, fixed by the procedure's code), its specialist (one in four is slow), the season (the
+year-end rush of November-December, Tết in January) and a supplement request (the file comes back
+reworked); procedures of a slow kind also wait longer for the leader's signature (``DRIVERS``). The
+centre is set so that the totals stay those of a well-run department (above).
 
 Rows are inserted in chunks as plain values (``motcua.core.bulk``: the ids are taken first so that each
 event chain is hashed before anything is written; ``motcua audit verify`` passes), chunk ``c`` from its own
@@ -28,6 +36,7 @@ rule set are abridged (``{"generated": true}``), so generated dossiers print no 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import random
 import sys
@@ -76,7 +85,7 @@ def _progress(stream: Any) -> Callable[[str, int, int], None]:
 
 def _fixture_units(k: int) -> tuple[list[OrgUnit], User]:
     """``k`` agencies (the existing ones first, then generated ones under the province), each with a
-    desk, and the officer who signs the generated events."""
+    desk, and the officer who signs the generated events (the steps' officers: ``_officers``)."""
     province = OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("pk").first()
     if province is None:
         province = accounts.save_unit(OrgUnit(name="UBND tỉnh (dữ liệu sinh)", code="G.H00", kind=UnitKind.PROVINCE))
@@ -90,6 +99,26 @@ def _fixture_units(k: int) -> tuple[list[OrgUnit], User]:
                                         unit=agencies[0])
         accounts.assign_role(user, Role.DESK_OFFICER, agencies[0])
     return agencies, user
+
+
+# The officers who hold the generated steps, per agency: the step roles of ``DEFAULT_STEPS`` (four specialists).
+OFFICER_ROLES = ((Role.DESK_OFFICER, 1), (Role.SPECIALIST, 4), (Role.DIVISION_HEAD, 1), (Role.AGENCY_LEADER, 1))
+
+
+def _officers(agency: OrgUnit, desk: OrgUnit) -> dict[str, list[int]]:
+    """The generated officers of ``agency`` by role (created once, found again on a later run)."""
+    out: dict[str, list[int]] = {}
+    for role, count in OFFICER_ROLES:
+        for i in range(count):
+            username = f"gen.{agency.code}.{role}.{i + 1}".lower()
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                unit = desk if role == Role.DESK_OFFICER else agency
+                user = User.objects.create_user(username=username, password=None, unit=unit,
+                                                full_name=f"Cán bộ sinh {role} {i + 1} ({agency.code})")
+                accounts.assign_role(user, role, unit)
+            out.setdefault(role, []).append(user.pk)
+    return out
 
 
 def _procedures(agency: OrgUnit, rng: random.Random, count: int = 8) -> list[tuple[Procedure, ProcedureVersion]]:
@@ -176,12 +205,13 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
                 OrgUnit(parent=a, name=f"Bộ phận Một cửa {a.name}", code=f"{a.code}.MC", kind=UnitKind.DESK))
             desks[a.pk] = desk
         catalogue = [(a, p, v) for a in units for p, v in _procedures(a, rng)]
+        officers = {a.pk: _officers(a, desks[a.pk]) for a in units}
     # On PostgreSQL, the months of the history get their own event partitions rather than the default one.
     partitions.ensure(ahead=0, today=last, since=first)
     cal = get_calendar(None)
     days = _working_day_list(cal, first, last)
     ctx = _Context(
-        seed=seed, batch=batch, n=n, user_id=user.pk, catalogue=catalogue, desks=desks, days=days,
+        seed=seed, batch=batch, n=n, user_id=user.pk, catalogue=catalogue, desks=desks, officers=officers, days=days,
         weights=[MONTH_WEIGHT[d.month] for d in days], agency_cal={a.pk: get_calendar(a.code) for a in units},
         horizon=to_seconds(dt.datetime.combine(last, dt.time(23, 59), tzinfo=from_seconds(0).tzinfo)))
     chunks = list(range(-(-n // batch)))
@@ -225,6 +255,7 @@ class _Context:
     user_id: int
     catalogue: list[tuple[OrgUnit, Procedure, ProcedureVersion]]
     desks: dict[int, OrgUnit]
+    officers: dict[int, dict[str, list[int]]]
     days: list[dt.date]
     weights: list[float]
     agency_cal: dict[int, Calendar]
@@ -237,7 +268,8 @@ def _chunk(ctx: _Context, c: int) -> int:
     rng = random.Random(f"{ctx.seed}/{c}")  # noqa: S311 - reproducible test data, not secrets
     arrivals = sorted(rng.choices(ctx.days, weights=ctx.weights, k=size))
     counters: dict[tuple[str, dt.date], int] = {}
-    plans = [_plan(rng, day, ctx.catalogue, ctx.agency_cal, ctx.desks, counters, ctx.horizon, c, i, ctx.seed)
+    plans = [_plan(rng, day, ctx.catalogue, ctx.agency_cal, ctx.desks, counters, ctx.horizon, c, i, ctx.seed,
+                   ctx.officers)
              for i, day in enumerate(arrivals)]
     try:
         _insert(ctx, plans)
@@ -372,47 +404,85 @@ def _applicant(rng: random.Random, d: dict[str, Any]) -> None:
                  applicant_name=f"Công ty TNHH {rng.choice(COMPANY)} {rng.choice(GIVEN)} {rng.choice(FAMILY)}")
 
 
-def _steps(index: int, d: dict[str, Any], agency: OrgUnit, desk: OrgUnit) -> list[dict[str, Any]]:
-    """The default process's five steps of a dossier still being processed at the end of the history: those
-    before the one it waits on ended, that one open (nobody holds it yet), the later ones not started; the
-    dossier's current step and unit point at it. Dossiers that ended carry no steps (docs/stats.md)."""
-    waiting = WAITING[index % len(WAITING)]
+def _steps(index: int, d: dict[str, Any], agency: OrgUnit, desk: OrgUnit, work: dict[str, Any],
+           officers: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """The default process's five steps of a dossier transferred for processing, each held by an officer of
+    its agency (``work["specialist"]`` for the appraisal). Still being processed at the end of the history:
+    those before the one it waits on ended, that one open and current, the later ones not started. Ended:
+    each step ended when the plan says (``work["ends"]``, the last one at the return)."""
+    actors = {1: officers[Role.DESK_OFFICER][0], 2: work["specialist"], 3: officers[Role.DIVISION_HEAD][0],
+              4: officers[Role.AGENCY_LEADER][0], 5: officers[Role.DESK_OFFICER][0]}
+    open_ = d["status"] in (Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED)
+    waiting = WAITING[index % len(WAITING)] if open_ else 0
     start = d["transferred_at"]
+    ends = work.get("ends") or {}
     rows = []
     for step in DEFAULT_STEPS:
         order = step["order"]
         unit = desk if step["unit"] == "receiving" else agency
         row = {"order": order, "name": step["name"], "role": step["role"], "unit_id": unit.pk,
-               "open": order == waiting, "produces": []}
-        if order < waiting:
-            row.update(started_at=d["received_at"] if order == 1 else start, ended_at=start, outcome="done",
-                       actor_id=None)
-        elif order == waiting:
-            row.update(started_at=start, due_at=d["due_at"], due_from=start, current=True)
-            d["current_unit_id"] = unit.pk
+               "open": order == waiting, "produces": [], "actor_id": actors[order]}
+        if open_:
+            if order < waiting:
+                row.update(started_at=d["received_at"] if order == 1 else start, ended_at=start, outcome="done")
+            elif order == waiting:
+                row.update(started_at=start, due_at=d["due_at"], due_from=start, current=True)
+                d["current_unit_id"] = unit.pk
+            else:
+                row["actor_id"] = None
+        else:
+            began = d["received_at"] if order == 1 else ends.get(order - 1)
+            ended = ends.get(order)
+            if began is None or ended is None:
+                row["actor_id"] = None  # not reached (stopped, or done and not yet returned)
+            else:
+                row.update(started_at=began, ended_at=ended, outcome="done")
         rows.append(row)
     return rows
 
 
 def _plan(rng: random.Random, day: dt.date, catalogue: list[tuple[OrgUnit, Procedure, ProcedureVersion]],
           agency_cal: dict[int, Calendar], desks: dict[int, OrgUnit], counters: dict[tuple[str, dt.date], int],
-          horizon: int, chunk: int = 0, index: int = 0, seed: int = 1) -> dict[str, Any]:
-    """One dossier: its row, its events and, while it is processed, its steps."""
+          horizon: int, chunk: int = 0, index: int = 0, seed: int = 1,
+          officers: dict[int, dict[str, list[int]]] | None = None) -> dict[str, Any]:
+    """One dossier: its row, its events and, once transferred for processing, its steps."""
     entry = rng.choice(catalogue)
-    plan = _history(rng, day, entry, agency_cal, desks, counters, horizon, chunk, index, seed)
+    agency = entry[0]
+    staff = (officers or {}).get(agency.pk)
+    # The specialist by the place in the chunk, not drawn (like ``WAITING``): the random draws, and so the rest
+    # of the history, are those of a run without officers.
+    specialists = staff[Role.SPECIALIST] if staff else []
+    work: dict[str, Any] = {"specialist": specialists[(index * 3 + chunk) % len(specialists)] if staff else None}
+    work["slow"] = bool(staff) and work["specialist"] == specialists[0]
+    plan = _history(rng, day, entry, agency_cal, desks, counters, horizon, chunk, index, seed, work)
     d = plan["dossier"]
     _applicant(rng, d)
     d["search_folded"] = search_text(d.get("code"), d["reference"], d["applicant_name"],
                                      d.get("applicant_id_number"), d.get("applicant_tax_code"))
-    open_ = d["status"] in (Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED)
-    plan["steps"] = _steps(index, d, entry[0], desks[entry[0].pk]) if open_ else []
+    plan["steps"] = (_steps(index, d, agency, desks[agency.pk], work, staff)
+                     if staff and d.get("transferred_at") else [])
     plant.complete(plan)  # the record's creation instant, each extension's apology (stats.plant)
     return plan
 
 
+# What lateness depends on (added to the log of the share of the legal time taken, whose centre is
+# ``CENTRE``): the procedure (``_procedure_effect``), the specialist (the first of each agency is slow), the
+# month, a supplement request. Drawn around these, the totals stay ≈ 84 % early and 4-5 % late.
+CENTRE = math.log(0.44)
+SPREAD = 0.32
+DRIVERS: dict[str, Any] = {"slow_officer": 0.33, "supplement": 0.22, "month": {11: 0.10, 12: 0.20, 1: 0.08}}
+
+
+def _procedure_effect(code: str) -> float:
+    """A procedure's own pace, fixed by its code (between -0.12 and +0.24: a few are slow)."""
+    h = int(hashlib.sha256(code.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return -0.12 + 0.36 * h * h
+
+
 def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, ProcedureVersion],
              agency_cal: dict[int, Calendar], desks: dict[int, OrgUnit], counters: dict[tuple[str, dt.date], int],
-             horizon: int, chunk: int, index: int, seed: int) -> dict[str, Any]:
+             horizon: int, chunk: int, index: int, seed: int, work: dict[str, Any] | None = None) -> dict[str, Any]:
+    work = work if work is not None else {}
     agency, procedure, version = entry
     cal = agency_cal[agency.pk]
     periods = cal.periods_of(day) or ((8 * HOUR, 17 * HOUR),)
@@ -465,12 +535,16 @@ def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, 
         ev.append((EventKind.STATUS_CHANGED, at(t), Status.WITHDRAWAL_REQUESTED, Status.STOPPED, "", {}))
         d.status, d.stopped_at, d.processing_ended_at = Status.STOPPED, at(t), at(t)
         return {"dossier": d, "events": ev}
-    share = math.exp(rng.gauss(math.log(0.55), 0.35))  # of the legal time; ~4 % over 1
-    work = int(legal * share)
-    base = start_s  # where the legal time runs from: the clock start, or its restart after a supplement
+    z = rng.gauss(0.0, 1.0)  # drawn before the supplements, as ever: the same draws as without the drivers
     supplements = 2 if rng.random() < 0.01 else 1 if rng.random() < 0.09 else 0
+    proc_effect = _procedure_effect(procedure.code)
+    centre = (CENTRE + proc_effect + (DRIVERS["slow_officer"] if work.get("slow") else 0.0)
+              + DRIVERS["month"].get(day.month, 0.0) + (DRIVERS["supplement"] if supplements else 0.0))
+    share = math.exp(centre + SPREAD * z)  # of the legal time; ~4-5 % over 1
+    spent = int(legal * share)
+    base = start_s  # where the legal time runs from: the clock start, or its restart after a supplement
     for _ in range(supplements):
-        t = cal.add_working_seconds(t, max(HOUR, int(work * rng.uniform(0.1, 0.3))))
+        t = cal.add_working_seconds(t, max(HOUR, int(spent * rng.uniform(0.1, 0.3))))
         if t > horizon:
             return {"dossier": d, "events": ev}
         ev.append((EventKind.CLOCK, at(t), None, None, "paused", {"due_before": d.due_at}))
@@ -490,7 +564,13 @@ def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, 
         ev.append((EventKind.STATUS_CHANGED, at(t), Status.SUPPLEMENT_REQUESTED, Status.IN_PROGRESS, "", {}))
         d.status = Status.IN_PROGRESS
     # Done a share of the legal time after the clock's start (a quarter of an hour after the last step at least).
-    done = max(cal.add_working_seconds(t, 15 * 60), cal.add_working_seconds(base, max(HOUR, work)))
+    done = max(cal.add_working_seconds(t, 15 * 60), cal.add_working_seconds(base, max(HOUR, spent)))
+    # The steps' ends: the appraisal takes most of the time from the transfer (or the complete file), the
+    # review and the signature the rest; a slow kind of procedure waits longer for the signature.
+    rest = cal.working_seconds_between(t, done)
+    cut = (0.55, 0.65) if proc_effect > 0.1 else (0.75, 0.88)
+    work["ends"] = {1: d.transferred_at, 2: at(cal.add_working_seconds(t, int(rest * cut[0]))),
+                    3: at(cal.add_working_seconds(t, int(rest * cut[1]))), 4: at(done)}
     if share > 1 and rng.random() < 0.5 and done - DAY > t:  # apology and a new date, once
         new_due = cal.add_working_seconds(due_s, legal // 2 + HOUR)
         ev.append((EventKind.CLOCK, at(done - DAY), None, None, "extended",
@@ -504,4 +584,5 @@ def _history(rng: random.Random, day: dt.date, entry: tuple[OrgUnit, Procedure, 
     if back <= horizon:
         ev.append((EventKind.STATUS_CHANGED, at(back), Status.DONE, Status.RETURNED, "", {}))
         d.status, d.returned_at = Status.RETURNED, at(back)
+        work["ends"][5] = at(back)
     return {"dossier": d, "events": ev}

@@ -27,6 +27,7 @@ from motcua.accounts.models import OrgUnit, User
 from motcua.core import exports as core_exports
 from motcua.core.dbrouter import replica_reads
 from motcua.core.pagecache import public_page
+from motcua.insight.prediction import selectors as prediction_selectors
 from motcua.surveys import selectors as survey_selectors
 
 from . import charts, evaluation, interagency, kpi, pakn, reports, selectors, services
@@ -119,6 +120,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect(f"{target}?{query}" if query else target)
 
 
+def likely_late_section(user: User, scope: kpi.Scope) -> dict[str, Any] | None:
+    """The open dossiers of the dashboard's units most likely late, with their reasons, among those the viewer
+    may see (``insight``'s lateness model); None while none of them is scored."""
+    count, items = prediction_selectors.most_likely_late(user, unit_ids=scope.unit_ids, limit=10)
+    if not count:  # one query while nothing is scored
+        return None
+    return {"model": prediction_selectors.active_model(), "count": count, "items": items}
+
+
 def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
     form, period = period_from(request.GET)
     scope = selectors.scope_of(unit)
@@ -140,6 +150,7 @@ def _dashboard(request: HttpRequest, unit: OrgUnit | None) -> HttpResponse:
     context["interagency"] = interagency.by_agency(scope.unit_ids, period.first, period.last)
     context["feedback"] = feedback_section(unit, scope, period)
     context["satisfaction"] = satisfaction_section(unit, scope, period)
+    context["likely_late"] = likely_late_section(request.user, scope)  # type: ignore[arg-type]
     context["feedback_tables"] = [
         (_("Feedback by field"), context["feedback"]["by_field"], "feedback-field-h", _("Field")),
         (_("Feedback by division"), context["feedback"]["by_division"], "feedback-division-h", _("Division"))]

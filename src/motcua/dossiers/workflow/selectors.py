@@ -16,8 +16,8 @@ from motcua.accounts.models import OrgUnit, RoleAssignment, User
 from motcua.accounts.permissions import ROLE_CAPABILITIES, Capability, own_unit_ids, unit_ids_in_scope
 from motcua.core.text import fold_vi
 
+from .. import risk, timeliness
 from .. import selectors as dossier_selectors
-from .. import timeliness
 from ..choices import Status
 from ..models import Attachment, Dossier, DossierDocument, DossierEvent
 from . import classification, interagency
@@ -148,7 +148,8 @@ def _bucket_q(now: dt.datetime) -> dict[str, Q]:
     """The buckets, each named for the deadline it means: ``overdue`` the dossier's promised date has passed
     (``timeliness.overdue_q``: the one definition of every screen); ``step_overdue`` the step's own deadline
     has passed, the dossier's has not; ``due_today`` the step is due before midnight; ``at_risk`` the working
-    time left before the promised date is below what the remaining steps are planned to take."""
+    time left before the promised date is below what the remaining steps are planned to take, or, for a
+    dossier that the lateness model has scored, the model says so (``risk.at_risk_q``)."""
     today = timezone.localdate(now)
     tomorrow = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
     dossier_overdue = timeliness.overdue_q(now, "dossier__")
@@ -156,7 +157,8 @@ def _bucket_q(now: dt.datetime) -> dict[str, Q]:
         "overdue": dossier_overdue,
         "step_overdue": Q(due_at__lt=now) & ~dossier_overdue,
         "due_today": Q(due_at__gte=now, due_at__lt=tomorrow) & ~dossier_overdue,
-        "at_risk": Q(dossier__risk_at__lte=now, dossier__due_at__gt=now, due_at__gte=now) & ~dossier_overdue,
+        "at_risk": (risk.at_risk_q(now, "dossier_id", "dossier__") & Q(dossier__due_at__gt=now, due_at__gte=now)
+                    & ~dossier_overdue),
     }
 
 
@@ -216,17 +218,20 @@ def queue_for(user: User, filters: QueueFilters | None = None, *, limit: int = 5
     else:
         count = counts["total"]
     order = SORTS.get(filters.sort, SORTS["due"])
-    items = list(qs.select_related("dossier", "dossier__procedure", "unit", "actor").only(*QUEUE_FIELDS)
+    items = list(risk.annotate(qs.select_related("dossier", "dossier__procedure", "unit", "actor")
+                               .only(*QUEUE_FIELDS), "dossier_id")
                  .order_by(*order)[max(0, offset):max(0, offset) + max(1, min(limit, 200))])
+    for item in items:
+        risk.attach(item, item.dossier)
     return Queue(items, count, counts, now)
 
 
 def dossier_state(d: Dossier, now: dt.datetime) -> str:
     """The dossier's own flag against its promised date: ``overdue`` (``timeliness.is_overdue``), ``at_risk``
-    (the working time left cannot cover the remaining steps) or ""."""
+    (the working time left cannot cover the remaining steps, or the lateness model says so: ``risk``) or ""."""
     if timeliness.is_overdue(d.status, d.due_at, d.original_due_at, now):
         return "overdue"
-    if d.risk_at is not None and d.risk_at <= now and d.due_at is not None and d.due_at > now:
+    if risk.is_at_risk(d, now):
         return "at_risk"
     return ""
 
