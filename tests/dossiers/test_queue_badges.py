@@ -91,3 +91,18 @@ def test_the_api_queue_names_the_dossier_and_the_step_apart(cases, people, token
     assert states[cases["step_late"].code] == "step_overdue"
     assert body["counts"]["step_overdue"] >= 1
     assert states.get(cases["apologised"].code, "overdue") == "overdue"
+
+
+def test_a_second_supplement_request_is_overdue_in_the_queue_as_in_the_statistics(procedure, people, client_for):
+    # Only an imported dossier can carry two (the services refuse a second: Decree 118/2025); 766 rule 6 counts
+    # it late whatever its dates, and the queue and the dossier page say so too (docs/stats.md, "Overdue").
+    now = timezone.now()
+    twice = services.transfer(people["binh"], services.receive_at_desk(people["binh"], intake()))
+    twice = _set(twice, due_at=now + dt.timedelta(days=9), processing_supplements=2)
+    once = services.transfer(people["binh"], services.receive_at_desk(people["binh"], intake()))
+    once = _set(once, due_at=now + dt.timedelta(days=9), processing_supplements=1)
+    client = client_for("giang")
+    page = client.get("/ho-so/", {"bucket": "overdue"}).content.decode()
+    assert f"/ho-so/{twice.code}/" in page and f"/ho-so/{once.code}/" not in page
+    assert "Quá hạn trả kết quả" in _row_of(page, twice.code)
+    assert client.get(f"/ho-so/{twice.code}/").context["overdue"] is True

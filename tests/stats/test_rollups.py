@@ -72,7 +72,7 @@ def _recount(first: dt.date, last: dt.date) -> dict[str, int]:
 
 
 def test_rollups_equal_a_full_recount_after_random_transitions(org, people, django_capture_on_commit_callbacks):
-    generate(400, agencies=2, first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31), seed=7, stream=io.StringIO())
+    generate(600, agencies=2, first=dt.date(2025, 1, 1), last=dt.date(2025, 12, 31), seed=7, stream=io.StringIO())
     assert verify()[1] is None  # the generated event chains are valid
     rng = random.Random(3)
     movable = list(Dossier.objects.filter(status__in=[Status.RECEIVED, Status.IN_PROGRESS,

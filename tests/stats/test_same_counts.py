@@ -39,8 +39,9 @@ NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 def history(org, people):  # type: ignore[no-untyped-def]
     """Three months of a department's dossiers up to yesterday evening, as ``motcua generate`` makes them;
     those still open stay open (their next step would fall after yesterday)."""
+    # Seed 15: among the dossiers open now, one past its promised date (it carries a second supplement request).
     with time_machine.travel(NOW, tick=False):
-        generate(500, agencies=1, first=dt.date(2026, 1, 5), last=dt.date(2026, 3, 9), seed=14, stream=io.StringIO())
+        generate(500, agencies=1, first=dt.date(2026, 1, 5), last=dt.date(2026, 3, 9), seed=15, stream=io.StringIO())
     assert OrgUnit.objects.filter(kind="agency").order_by("pk").first() == org["sxd"]
     return org
 
@@ -119,7 +120,8 @@ def test_dashboard_report_exports_api_and_queue_agree_over_a_month_boundary(hist
     due_later = open_now.filter(due_at__gt=NOW, due_at__lte=dt.datetime(2026, 3, 31, 23, 59, tzinfo=VN),
                                 original_due_at__isnull=True, processing_supplements__lte=1).count()
     assert due_later > 0
-    past_due = sum(timeliness.is_overdue(d.status, d.due_at, d.original_due_at, NOW) for d in open_now)
+    past_due = sum(timeliness.is_overdue(d.status, d.due_at, d.original_due_at, NOW, d.processing_supplements)
+                   for d in open_now)
     assert march["overdue"] == past_due
     # ...whereas judged at the end of March (the old error) they all would be.
     with time_machine.travel(NOW, tick=False):

@@ -453,6 +453,7 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
         loose_files=attachments.get(None, []), events=event_rows(info.events), clock=clock_info(dossier, now),
         steps=step_rows(info, now), current_step=next((s for s in info.steps if s.pk == dossier.current_step_id),
                                                       None),
-        overdue=timeliness.is_overdue(dossier.status, dossier.due_at, dossier.original_due_at, now),
+        overdue=timeliness.is_overdue(dossier.status, dossier.due_at, dossier.original_due_at, now,
+                                      dossier.processing_supplements),
         channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
         rules=rules_block(dossier))

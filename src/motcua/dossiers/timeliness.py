@@ -246,14 +246,20 @@ def promised_for_overdue(due_at: dt.datetime | None, original_due_at: dt.datetim
 
 
 def is_overdue(status: int, due_at: dt.datetime | None, original_due_at: dt.datetime | None,
-               now: dt.datetime) -> bool:
-    """Whether a dossier with these fields is overdue at ``now`` (see above)."""
+               now: dt.datetime, supplements: int = 0) -> bool:
+    """Whether a dossier with these fields is overdue at ``now`` (see above). ``supplements``: the supplement
+    requests made during processing; a second one makes the dossier late whatever its dates (766 rule 6, rule 4
+    of ``classify`` above), as the statistics count it. The services refuse a second request (Decree 118/2025:
+    once), so only imported or generated dossiers carry one."""
+    if status not in PROCESSING_STATUSES:
+        return False
     promised = promised_for_overdue(due_at, original_due_at)
-    return status in PROCESSING_STATUSES and promised is not None and promised < now
+    return supplements > 1 or (promised is not None and promised < now)
 
 
 def overdue_q(now: dt.datetime, prefix: str = "") -> Q:
     """``is_overdue`` as a filter on dossiers (``prefix``: the path to the dossier, e.g. ``"dossier__"``)."""
     return Q(**{f"{prefix}status__in": PROCESSING_STATUSES}) & (
         Q(**{f"{prefix}original_due_at__lt": now})
-        | Q(**{f"{prefix}original_due_at__isnull": True, f"{prefix}due_at__lt": now}))
+        | Q(**{f"{prefix}original_due_at__isnull": True, f"{prefix}due_at__lt": now})
+        | Q(**{f"{prefix}processing_supplements__gt": 1}))

@@ -229,7 +229,7 @@ def queue_for(user: User, filters: QueueFilters | None = None, *, limit: int = 5
 def dossier_state(d: Dossier, now: dt.datetime) -> str:
     """The dossier's own flag against its promised date: ``overdue`` (``timeliness.is_overdue``), ``at_risk``
     (the working time left cannot cover the remaining steps, or the lateness model says so: ``risk``) or ""."""
-    if timeliness.is_overdue(d.status, d.due_at, d.original_due_at, now):
+    if timeliness.is_overdue(d.status, d.due_at, d.original_due_at, now, d.processing_supplements):
         return "overdue"
     if risk.is_at_risk(d, now):
         return "at_risk"
