@@ -37,7 +37,8 @@ DOSSIER_FIELDS = ("id", "status", "channel", "receiving_unit_id", "processing_un
                   "returned_at", "stopped_at", "fees_due_vnd", "clock")
 
 
-def _parse(value: Any) -> dt.datetime | None:
+def parse_instant(value: Any) -> dt.datetime | None:
+    """An instant kept in an event's data (ISO 8601 text), or None; used by the readers of the history."""
     if not value:
         return None
     if isinstance(value, dt.datetime):
@@ -103,19 +104,19 @@ def build(d: dict[str, Any], events: list[dict[str, Any]], ctx: Context) -> Buil
     for e in events:
         data = e["data"] or {}
         if promised is None and e["kind"] in (EventKind.CREATED, EventKind.CODE_ASSIGNED) and data.get("due_at"):
-            promised = _parse(data["due_at"])
+            promised = parse_instant(data["due_at"])
         if e["kind"] == EventKind.CLOCK and e["reason"] in ("paused", "started") and promised is None:
             # Paused: the date promised before the pause. Started: the date promised when a clock that counts
             # from a later event (a CCHN's evaluation result) started; none was promised at receipt.
-            promised = _parse(data.get("due_before") if e["reason"] == "paused" else data.get("due_at"))
+            promised = parse_instant(data.get("due_before") if e["reason"] == "paused" else data.get("due_at"))
         if e["kind"] == EventKind.CLOCK and e["reason"] in ("restarted", "resumed") and pending is not None:
             # The date the dossier's own clock gave when the supplement arrived: the one it is judged by.
-            due_after = _parse(data.get("due_at"))
+            due_after = parse_instant(data.get("due_at"))
         if e["kind"] == EventKind.DATES_MOVED and data.get("due_at") and data.get("due_at") != data.get("due_before"):
             # A calendar change moved the date the officer is shown (``follow``): it is the date judged too.
             # A clock paused for a supplement has no date to move; after one, the moved date is the restarted
             # or resumed one; before any, the promised one.
-            moved = _parse(data["due_at"])
+            moved = parse_instant(data["due_at"])
             if pending is not None:
                 pass
             elif supplements and supplements[-1].due_after is not None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import IO, cast
+from collections.abc import Callable
+from typing import IO, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -423,47 +424,40 @@ def correct_name(request: HttpRequest) -> HttpResponse:
     return redirect("portal:personal-data")
 
 
+def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], template: str,
+                     send: Callable[[User, Any, dict[str, Any]], object], error_field: str) -> HttpResponse:
+    """A citizen's request about the data of one of their dossiers: the form, ``send(user, dossier, data)`` (the
+    service) and the page again with the refusal next to ``error_field``, or back to the personal-data page."""
+    user = me(request)
+    choices = _dossier_choices(user)
+    form = form_class(request.POST or None, dossiers=choices, initial={"dossier": request.GET.get("ho-so", "")[:100]})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            send(user, selectors.get_own_dossier(user, d["dossier"]), d)
+        except DomainError as exc:
+            form_errors(form, exc, error_field)
+        else:
+            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
+            return redirect("portal:personal-data")
+    return render(request, template, {"form": form, "has_dossiers": bool(choices)},
+                  status=400 if request.method == "POST" else 200)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def correction(request: HttpRequest) -> HttpResponse:
     """Ask the agency to correct an applicant detail of one of my dossiers."""
-    user = me(request)
-    choices = _dossier_choices(user)
-    form = CorrectionForm(request.POST or None, dossiers=choices,
-                          initial={"dossier": request.GET.get("ho-so", "")[:100]})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.request_correction(user, selectors.get_own_dossier(user, d["dossier"]), d["field"],
-                                        d["requested_value"], d["reason"])
-        except DomainError as exc:
-            form_errors(form, exc, "requested_value")
-        else:
-            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
-            return redirect("portal:personal-data")
-    return render(request, "portal/correction.html", {"form": form, "has_dossiers": bool(choices)},
-                  status=400 if request.method == "POST" else 200)
+    return _dossier_request(request, CorrectionForm, "portal/correction.html", lambda user, dossier, d: (
+        services.request_correction(user, dossier, d["field"], d["requested_value"], d["reason"])), "requested_value")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def data_right(request: HttpRequest) -> HttpResponse:
     """Ask for the deletion or restricted processing of the data of one of my dossiers, or object to it."""
-    user = me(request)
-    choices = _dossier_choices(user)
-    form = DataRightForm(request.POST or None, dossiers=choices,
-                         initial={"dossier": request.GET.get("ho-so", "")[:100]})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.request_data_right(user, selectors.get_own_dossier(user, d["dossier"]), d["kind"], d["reason"])
-        except DomainError as exc:
-            form_errors(form, exc, "reason")
-        else:
-            messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
-            return redirect("portal:personal-data")
-    return render(request, "portal/data_right.html", {"form": form, "has_dossiers": bool(choices)},
-                  status=400 if request.method == "POST" else 200)
+    return _dossier_request(request, DataRightForm, "portal/data_right.html", lambda user, dossier, d: (
+        services.request_data_right(user, dossier, d["kind"], d["reason"])), "reason")
 
 
 @login_required

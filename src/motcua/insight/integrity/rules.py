@@ -66,6 +66,7 @@ from django.conf import settings
 
 from motcua.calendars.clock import Calendar, from_seconds, to_local, to_seconds
 from motcua.dossiers.choices import Channel, EventKind, Status
+from motcua.dossiers.facts import parse_instant
 from motcua.dossiers.timeliness import Classification, DossierFacts, classify
 
 from ..models import Rule, Severity
@@ -135,12 +136,6 @@ def event_ref(e: Any) -> dict[str, Any]:
             else ""}
 
 
-def _parse(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 CLOSURE_KINDS = (EventKind.APPROVED, EventKind.SIGNED, EventKind.DRAFT_APPROVED, EventKind.STEP_ENDED)
@@ -202,17 +197,17 @@ def supplement_findings(d: DossierView, events: list[Any], t: Thresholds) -> tup
     for e in events:
         data = e.data if isinstance(e.data, dict) else {}
         if e.kind in (EventKind.CREATED, EventKind.CODE_ASSIGNED) and data.get("due_at") and due is None:
-            due = _parse(data["due_at"])
+            due = parse_instant(data["due_at"])
         elif e.kind == EventKind.CLOCK:
             if e.reason == "paused":
                 paused = e
-                due = _parse(data.get("due_before")) or due
+                due = parse_instant(data.get("due_before")) or due
             elif e.reason in ("restarted", "started"):
-                clock_from, due = e.at, _parse(data.get("due_at")) or due
+                clock_from, due = e.at, parse_instant(data.get("due_at")) or due
             elif e.reason in ("resumed", "extended"):
-                due = _parse(data.get("due_at")) or due
+                due = parse_instant(data.get("due_at")) or due
         elif e.kind == EventKind.DATES_MOVED and data.get("due_at"):
-            due = _parse(data["due_at"])
+            due = parse_instant(data["due_at"])
         if not (e.kind == EventKind.STATUS_CHANGED and e.status_after == Status.SUPPLEMENT_REQUESTED
                 and e.at >= d.received_at):
             continue
@@ -293,7 +288,7 @@ def date_change_findings(d: DossierView, events: list[Any], t: Thresholds) -> li
                 {"procedure_at_intake": str(data["procedure"]), "procedure_now": d.procedure_code}))
         if "due_before" not in data or "due_at" not in data:
             continue
-        before, after = _parse(data.get("due_before")), _parse(data.get("due_at"))
+        before, after = parse_instant(data.get("due_before")), parse_instant(data.get("due_at"))
         if before is None or after is None or before == after:
             continue
         if e.kind == EventKind.DATES_MOVED or (e.kind == EventKind.CLOCK and e.reason in LEGIT_CLOCK):
@@ -367,7 +362,7 @@ def routine_apologies(subjects: dict[int, tuple[int, list[dict[str, Any]]]], t: 
         if len(apologies) < t.apology_min_count or rate < t.apology_min_rate or rate < t.apology_peer_factor * median:
             continue
         ids = sorted({e["dossier_id"] for e in apologies})
-        first = min(_parse(e["at"]) for e in apologies)  # type: ignore[type-var]
+        first = min(parse_instant(e["at"]) for e in apologies)  # type: ignore[type-var]
         out.append(Finding(
             Rule.APOLOGY_ROUTINE, kind, Severity.MEDIUM, f"{k}:{year}", first, None, ids,  # type: ignore[arg-type]
             agency_of.get(k), k if kind == "officer" else None, k if kind == "procedure" else None,
