@@ -2,8 +2,10 @@
 ratio to a bare walk of the same rows (the same pages of dossiers and their events, no rule), p50 of a few runs, on
 a generated history with the integrity patterns planted (``motcua.stats.plant``); and each rule's precision and
 recall against the planted ground truth. Size: ``MOTCUA_BENCH_INSIGHT_DOSSIERS`` dossiers (default 20,000;
-``--quick`` 3,000; the issue's one million takes hours of generation on SQLite: use PostgreSQL and workers). Runs on
-the configured database (SQLite by default; DATABASE_URL for PostgreSQL: a test database is created and dropped)."""
+``--quick`` 3,000; the issue's one million takes hours of generation on SQLite: use PostgreSQL and
+``MOTCUA_BENCH_WORKERS``, the generator's processes, default 1), with ``MOTCUA_BENCH_REPEAT`` pairs of runs (default
+5). Runs on the configured database (SQLite by default; DATABASE_URL for PostgreSQL: a test database is created and
+dropped)."""
 
 from __future__ import annotations
 
@@ -32,14 +34,15 @@ def _measure(args: Any, vendor: str) -> None:
     n = 3_000 if args.quick else int(os.environ.get("MOTCUA_BENCH_INSIGHT_DOSSIERS", "20000"))
     first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
     t0 = time.perf_counter()
-    generate(n, agencies=5, first=first, last=last, seed=3, stream=sys.stderr, rebuild=False)
+    workers = int(os.environ.get("MOTCUA_BENCH_WORKERS", "1"))
+    generate(n, agencies=5, first=first, last=last, seed=3, stream=sys.stderr, rebuild=False, workers=workers)
     truth = plant.plant(seed=3, first=first, last=last, agencies=5)
     print(f"generation of {n} dossiers + {len({t['dossier'] for t in truth})} planted: "
           f"{time.perf_counter() - t0:.0f} s", flush=True)
     dossiers, events = Dossier.objects.count(), DossierEvent.objects.count()
     # The machine may be shared: each scan is timed right after a bare walk and the ratio of the pair kept, then the
     # median of the pairs (the ratios, not two medians taken at different moments).
-    repeat = 5
+    repeat = int(os.environ.get("MOTCUA_BENCH_REPEAT", "5"))
 
     def pair(work: Any) -> tuple[float, Any]:
         t0 = time.perf_counter()

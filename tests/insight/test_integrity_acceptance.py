@@ -11,11 +11,12 @@ from collections import defaultdict
 
 import pytest
 
+from motcua.accounts.models import OrgUnit
 from motcua.dossiers import audit
 from motcua.dossiers.models import Dossier
 from motcua.insight.integrity import review, scan, selectors
 from motcua.insight.models import Flag, FlagState, Rule
-from motcua.stats import plant
+from motcua.stats import plant, rollups
 from motcua.stats.generate import generate
 
 FIRST, LAST = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
@@ -68,7 +69,26 @@ def test_dismissed_stays_dismissed_and_a_rescan_changes_nothing(planted, people)
     assert Flag.objects.count() == first.created
 
 
+def test_the_honest_rate_starts_from_the_statistics_own_counts(planted, people):  # type: ignore[no-untyped-def]
+    """The reported side of the honest rate is read from the statistics (registered by ``motcua.stats``) and is
+    the same population and judgement as a walk of every dossier with the one rule."""
+    rollups.rebuild()
+    assert selectors._reported is not None  # registered by StatsConfig.ready
+    rates = selectors.honest_rates(people["thanh"], FIRST, LAST)
+    assert len(rates) == 2 and all(r.counted > 500 for r in rates)
+    for r in rates:
+        units = frozenset(OrgUnit.objects.filter(path__startswith=r.agency.path).values_list("pk", flat=True))
+        assert (r.counted, r.on_time) == selectors.walked_counts(units, FIRST, LAST)
+        assert r.honest_on_time == r.on_time and r.corrected == 0  # nothing confirmed yet
+    # A quarter, whose end leaves dossiers in progress: the same again.
+    q_last = dt.date(2025, 3, 31)
+    for r in selectors.honest_rates(people["thanh"], FIRST, q_last):
+        units = frozenset(OrgUnit.objects.filter(path__startswith=r.agency.path).values_list("pk", flat=True))
+        assert (r.counted, r.on_time) == selectors.walked_counts(units, FIRST, q_last)
+
+
 def test_the_honest_rate_counts_confirmed_linked_dossiers_from_the_first_receipt(planted, people):  # type: ignore[no-untyped-def]
+    rollups.rebuild()
     scan.scan()
     inspector = people["thanh"]
     before = {r.agency.pk: r for r in selectors.honest_rates(inspector, FIRST, LAST)}

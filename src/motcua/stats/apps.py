@@ -19,3 +19,10 @@ class StatsConfig(AppConfig):
         from . import exports
 
         exports.register()
+
+        # The integrity app's honest on-time rate corrects these figures: it reads them from here.
+        from motcua.insight.integrity import selectors as integrity
+
+        from .kpi import on_time_counts
+
+        integrity.register_reported_counts(on_time_counts)

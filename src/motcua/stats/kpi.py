@@ -261,6 +261,14 @@ def summary(scope: Scope, first: dt.date, last: dt.date) -> dict[str, Any]:
     return summary_from(rollup_sums(scope, first, last), _open_counts(scope, last), first, last)
 
 
+def on_time_counts(unit_ids: frozenset[int], first: dt.date, last: dt.date) -> tuple[int, int]:
+    """Indicator 2.1's denominator and numerator for the dossiers received or processed by ``unit_ids``: processed
+    in [first, last], and of them early, on time or within time at its end. The "as reported" side of the integrity
+    app's honest on-time rate (registered in ``StatsConfig.ready``)."""
+    s = summary(Scope(unit_ids=unit_ids), first, last)
+    return s["processed"], s["early"] + s["on_time"] + s["within_time"]
+
+
 CELL = ("receiving_unit_id", "processing_unit_id", "procedure_id")
 
 

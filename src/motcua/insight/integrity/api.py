@@ -100,8 +100,8 @@ class SummaryOut(Schema):
 
 class RateOut(Schema):
     agency: str
-    counted: int
-    on_time: int
+    counted: int = Field(description="dossiers processed in the period: ended in it or in progress at its end")
+    on_time: int = Field(description="of them, early, on time or within time as the statistics report it")
     honest_on_time: int
     corrected: int
     rate: float | None
@@ -167,8 +167,9 @@ def flag_summary(request: HttpRequest, by: str = Query("agency", max_length=10,
 @router.get("/honest-rate", response={200: RatesOut, **ERRORS}, summary="On-time rate as reported and corrected")
 def honest_rate(request: HttpRequest, from_: str | None = Query(None, alias="from", description="YYYY-MM-DD"),
                 to: str | None = Query(None, description="YYYY-MM-DD")) -> dict[str, Any]:
-    """Per agency in the caller's scope, the dossiers received in the period judged by the one rule, early or on
-    time as reported and with the confirmed flags corrected (docs/insight-integrity.md)."""
+    """Per agency in the caller's scope, indicator 2.1 of the period as the statistics report it (``counted``: the
+    dossiers processed in the period, ended in it or in progress at its end; ``on_time``: of them early, on time or
+    within time) and with the confirmed flags corrected (docs/insight-integrity.md)."""
     user = _user(request)
     selectors.agency_scope(user)
     today = timezone.localdate()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,43 +305,89 @@ def _corrected(flags_of: list[Flag], facts: DossierFacts, built: dict[int, dossi
     return facts
 
 
-def honest_rates(user: User, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> list[HonestRate]:
-    """Per agency in the user's scope: the dossiers received between ``first`` and ``last`` judged by the one rule
-    (``dossiers.timeliness.classify``) at the end of the period, early or on time, as reported and with the
-    confirmed flags corrected: a resubmitted or linked dossier counted from the first receipt, a confirmed late
-    supplement not stopping the clock, a backdated receipt counted from its record, a promised date moved without
-    an apology judged by the date before. Rules without a correction (bursts, routine apologies) change nothing."""
-    scope = agency_scope(user)
+# --- the ranking's own counts, from the statistics ---------------------------------------------------------------
+#
+# The honest rate corrects the figure the ranking shows, so it starts from the same counts: indicator 2.1 over the
+# dossiers processed in the period (ended in it, or still in progress at its end, ``stats.kpi.summary_from``), read
+# from the statistics' rollups by a function that ``motcua.stats`` (an app above this one) registers in its
+# ``ready()``. Without it (statistics not installed) the same counts come from a walk of the dossiers, which is
+# exact but reads every dossier of the period.
+ReportedCounts = Callable[[frozenset[int], dt.date, dt.date], tuple[int, int]]
+_reported: ReportedCounts | None = None
+
+
+def register_reported_counts(fn: ReportedCounts | None) -> None:
+    """``fn(unit_ids, first, last)`` → (dossiers processed, of which early, on time or within time)."""
+    global _reported
+    _reported = fn
+
+
+def _in_period(c: Any, start: dt.datetime) -> bool:
+    """Processed in the period judged at the end of it: ended in it, or still in progress at its end."""
+    return bool(c.counted) and (not c.finished or c.end_at >= start)
+
+
+def walked_counts(units: frozenset[int], first: dt.date, last: dt.date, now: dt.datetime | None = None
+                  ) -> tuple[int, int]:
+    """The counts of ``register_reported_counts`` from a walk of the dossiers (the fallback, and the tests' check
+    that the statistics count the same population)."""
+    start, end = _bounds(first, last, now)
+    ids = list(Dossier.objects.filter(Q(processing_unit_id__in=units) | Q(receiving_unit_id__in=units),
+                                      received_at__lt=end).order_by("pk").values_list("pk", flat=True))
+    counted = on_time = 0
+    ctx = dossier_facts.Context()
+    for i in range(0, len(ids), 2000):
+        for b, _reused in dossier_facts.iter_built(ids[i:i + 2000], ctx=ctx):
+            c = classify(b.facts, end, None)
+            if _in_period(c, start):
+                counted += 1
+                on_time += c.on_time_or_early
+    return counted, on_time
+
+
+def _bounds(first: dt.date, last: dt.date, now: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
     now = now or timezone.now()
     end = min(now, timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    return timezone.make_aware(dt.datetime.combine(first, dt.time.min)), end
+
+
+def honest_rates(user: User, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> list[HonestRate]:
+    """Per agency in the user's scope, indicator 2.1 of the period as the statistics report it (the dossiers
+    received or processed by the agency's units that ended in the period or were in progress at its end, early, on
+    time or within time) and with the confirmed flags corrected: only the confirmed dossiers are judged again
+    (``dossiers.timeliness.classify`` at the end of the period), a resubmitted or linked dossier counted from the
+    first receipt, a confirmed late supplement not stopping the clock, a backdated receipt counted from its record,
+    a promised date moved without an apology judged by the date before. Rules without a correction (bursts, routine
+    apologies) change nothing. The cost is the statistics' few queries plus the confirmed dossiers, whatever the
+    size of the period."""
+    scope = agency_scope(user)
+    start, end = _bounds(first, last, now)
     confirmed: dict[int, list[Flag]] = {}
     for flag in Flag.objects.filter(state=FlagState.ACCEPTED).exclude(dossier=None):
         confirmed.setdefault(flag.dossier_id, []).append(flag)  # type: ignore[arg-type]
-    agencies = agencies_for(user)
-    out = []
     ctx = dossier_facts.Context()
-    for agency in agencies:
-        units = list(OrgUnit.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
-        ids = list(Dossier.objects.filter(processing_unit_id__in=units, received_at__gte=start, received_at__lt=end)
-                   .order_by("pk").values_list("pk", flat=True))
-        counted = on_time = honest = corrected = 0
-        firsts = {int((f.evidence or {}).get("facts", {}).get("first_dossier_id") or 0)
-                  for i in ids if i in confirmed for f in confirmed[i]} - {0}
-        extra = {b.row["id"]: b for b, _ in dossier_facts.iter_built(firsts, ctx=ctx)} if firsts else {}
-        for i in range(0, len(ids), 2000):
-            for b, _reused in dossier_facts.iter_built(ids[i:i + 2000], ctx=ctx):
-                c = classify(b.facts, end, None)
-                if not c.counted:
-                    continue
-                counted += 1
-                on_time += c.on_time_or_early
-                mine = confirmed.get(b.row["id"])
-                if mine:
-                    corrected += 1
-                    c = classify(_corrected(mine, b.facts, extra, ctx, b.row), end, None)
-                honest += c.on_time_or_early
-        if scope is None and not counted and agency.pk not in {f.agency_id for fs in confirmed.values() for f in fs}:
+    built = {b.row["id"]: b for b, _ in dossier_facts.iter_built(sorted(confirmed), ctx=ctx)} if confirmed else {}
+    firsts = {int((f.evidence or {}).get("facts", {}).get("first_dossier_id") or 0)
+              for fs in confirmed.values() for f in fs} - {0} - set(built)
+    extra = dict(built)
+    if firsts:
+        extra.update((b.row["id"], b) for b, _ in dossier_facts.iter_built(sorted(firsts), ctx=ctx))
+    out = []
+    for agency in agencies_for(user):
+        units = frozenset(OrgUnit.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
+        counted, on_time = (_reported or walked_counts)(units, first, last)
+        honest, corrected = on_time, 0
+        for dossier_id, b in built.items():
+            if b.row["processing_unit_id"] not in units and b.row["receiving_unit_id"] not in units:
+                continue
+            c = classify(b.facts, end, None)
+            if not _in_period(c, start):
+                continue
+            corrected += 1
+            fixed = classify(_corrected(confirmed[dossier_id], b.facts, extra, ctx, b.row), end, None)
+            honest += int(fixed.on_time_or_early) - int(c.on_time_or_early)
+        if scope is None and not counted and not corrected and agency.pk not in {
+                f.agency_id for fs in confirmed.values() for f in fs}:
             continue
         out.append(HonestRate(agency, counted, on_time, honest, corrected))
     return out
