@@ -112,10 +112,10 @@ def test_an_enrolment_answer_serves_once_and_must_verify(people):
     # The challenge went with the refused answer: the right answer to it finds none.
     replay = post_json(client, REGISTER, {"name": "x", "credential": key.create(options)})
     assert replay.status_code == 400 and replay.json()["error"]["code"] == "challenge"
-    garbage = post_json(client, REGISTER_OPTIONS)
+    fresh = post_json(client, REGISTER_OPTIONS)
     assert post_json(client, REGISTER, {"credential": {"id": "x"}}).status_code == 400
     assert client.post(REGISTER, "not json", content_type="application/json").status_code == 400
-    too_long = post_json(client, REGISTER, {"name": "x" * 65, "credential": key.create(garbage.json()["publicKey"])})
+    too_long = post_json(client, REGISTER, {"name": "x" * 65, "credential": key.create(fresh.json()["publicKey"])})
     assert too_long.status_code == 400 and too_long.json()["error"]["code"] == "name"
     assert not SecurityKeyDevice.objects.filter(user=people["cuong"]).exists()
 
@@ -275,12 +275,17 @@ def test_another_persons_key_is_refused(people):
 
 
 @pytest.mark.django_db
-def test_removing_a_key_asks_for_the_password(people):
+def test_removing_a_key_asks_for_the_password(people, settings):
+    settings.AXES_ENABLED = True
     client, _ = verified_client(people["binh"])
     blue, _ = key_of(people["binh"])
     wrong = client.post(KEYS, {"key": blue.pk, "password": "sai-mat-khau"})
     assert wrong.status_code == 200 and "Mật khẩu không đúng" in wrong.content.decode()
     assert 'aria-invalid="true"' in wrong.content.decode()
+    from axes.models import AccessAttempt
+
+    # django-axes counts it as a wrong password (its lockout applies here as at the sign-in).
+    assert AccessAttempt.objects.get(username="binh").failures_since_start == 1
     assert SecurityKeyDevice.objects.filter(pk=blue.pk).exists()
     assert client.post(KEYS, {"key": blue.pk}).status_code == 200  # no password: nothing removed
     assert SecurityKeyDevice.objects.filter(pk=blue.pk).exists()
