@@ -311,6 +311,9 @@ MOTCUA_STAFF_2FA = env_bool("MOTCUA_STAFF_2FA", True)
 MOTCUA_2FA_FAILURE_LIMIT = env_int("MOTCUA_2FA_FAILURE_LIMIT", 5)
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_TOTP_ISSUER = env_str("MOTCUA_2FA_ISSUER", "motcua")
+# Security keys and passkeys (WebAuthn), the other second factor (motcua.accounts.passkeys): the RP ID and origin are
+# those of MOTCUA_PUBLIC_BASE_URL (else the request's host); a ceremony's challenge expires after this many seconds.
+MOTCUA_WEBAUTHN_TIMEOUT = env_int("MOTCUA_WEBAUTHN_TIMEOUT", 300)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from .models import ApiToken, OrgUnit, RecoveryCodeDevice, RoleAssignment, User
+        from .models import ApiToken, OrgUnit, RecoveryCodeDevice, RoleAssignment, SecurityKeyDevice, User
 
         auditlog.register(OrgUnit, exclude_fields=["path", "updated_at"])
         auditlog.register(RoleAssignment)
@@ -23,3 +23,5 @@ class AccountsConfig(AppConfig):
         # logged; the secret key, the counters of each sign-in and the throttling are not.
         auditlog.register(TOTPDevice, include_fields=["name", "confirmed"])
         auditlog.register(RecoveryCodeDevice, include_fields=["name", "confirmed"])
+        # A security key enrolled, removed or reset: its name is logged; its public key and counter are not.
+        auditlog.register(SecurityKeyDevice, include_fields=["name", "confirmed"])

@@ -41,3 +41,15 @@ class CodeForm(forms.Form):
             field.help_text = _("The 6 digits the app shows now for motcua.")
             field.widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric",
                                        "pattern": "[0-9 ]*", "maxlength": "8"})
+
+
+class RemoveKeyForm(forms.Form):
+    """Removing a security key: which one, and the password given again."""
+
+    key = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Your password, to confirm")
+        self.fields["password"].error_messages["required"] = _("Type your password.")

@@ -21,10 +21,12 @@ from motcua.core.errors import error_body
 
 from .models import User
 from .permissions import requires_second_factor
-from .selectors import authenticator
+from .selectors import has_second_factor
 
-# The pages open to a half-signed-in person: the steps themselves, signing out, the language switch.
-_OPEN_NAMES = ("accounts:second-factor", "accounts:enrol", "accounts:logout")
+# The pages open to a half-signed-in person: the steps themselves (the code, or a security key's challenge and
+# answer), signing out, the language switch.
+_OPEN_NAMES = ("accounts:second-factor", "accounts:enrol", "accounts:logout", "accounts:key-challenge",
+               "accounts:key-verify")
 
 
 class SecondFactorMiddleware:
@@ -54,7 +56,7 @@ class SecondFactorMiddleware:
         if self._api(request.path):
             return JsonResponse(error_body("second_factor_required",
                                            _("Complete the second factor of your sign-in first.")), status=401)
-        step = "accounts:second-factor" if authenticator(user) is not None else "accounts:enrol"
+        step = "accounts:second-factor" if has_second_factor(user) else "accounts:enrol"
         url = reverse(step)
         if request.method in ("GET", "HEAD"):
             url += "?" + urlencode({"next": request.get_full_path()})

@@ -1,4 +1,4 @@
-"""Organisation units, people, their roles, their API tokens and their recovery codes."""
+"""Organisation units, people, their roles, their API tokens, their recovery codes and security keys."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from motcua.core.models import TimeStampedModel
 
@@ -245,6 +245,34 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of {self.device_id}"  # never the code: only its digest is kept
+
+
+class SecurityKeyDevice(TimestampMixin, Device):
+    """A security key or passkey (WebAuthn, W3C Web Authentication Level 2) that a person has enrolled as a second
+    factor, used instead of the authenticator app's code. A django-otp device, so that a session that signed in
+    with it is "verified" for ``OTPMiddleware`` and ``SecondFactorMiddleware`` exactly as one that typed a code.
+
+    Only the credential's public key is kept (COSE, as the authenticator gave it): a copy of the database signs no
+    one in. ``sign_count`` is the authenticator's signature counter as last seen: an assertion whose counter does
+    not go up (when either is non-zero) comes from a cloned authenticator and is refused (WebAuthn §6.1.1,
+    verified by py_webauthn). ``verify_token`` is django-otp's typed-code path and is never true here: a key
+    answers a challenge (``services.verify_security_key``), it has no code to type."""
+
+    # Typed by hand: the stubs' plugin does not see fields of a model on django-otp's untyped abstract Device.
+    credential_id: models.CharField[str, str] = models.CharField(  # base64url, as the browser names it
+        _("credential ID"), max_length=1400, unique=True, editable=False)
+    public_key: models.BinaryField[bytes, bytes] = models.BinaryField(editable=False)
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0, editable=False)
+    transports: models.JSONField[list[str], list[str]] = models.JSONField(default=list, blank=True, editable=False)
+    aaguid: models.CharField[str, str] = models.CharField(max_length=36, blank=True, editable=False)
+    backed_up: models.BooleanField[bool, bool] = models.BooleanField(_("synced passkey"), default=False, editable=False)
+
+    class Meta(Device.Meta):
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+
+    def verify_token(self, token: object) -> bool:
+        return False
 
 
 def normalise_recovery_code(code: str) -> str:

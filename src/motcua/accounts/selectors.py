@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from motcua.core.text import fold_vi
 
 from .choices import Role, UnitKind
-from .models import OrgUnit, RecoveryCodeDevice, RoleAssignment, User
+from .models import OrgUnit, RecoveryCodeDevice, RoleAssignment, SecurityKeyDevice, User
 
 
 def profile(user: User) -> dict[str, Any]:
@@ -162,8 +162,20 @@ def recovery_device(user: User) -> RecoveryCodeDevice | None:
     return RecoveryCodeDevice.objects.filter(user=user).order_by("-pk").first()
 
 
+def security_keys(user: User) -> list[SecurityKeyDevice]:
+    """The security keys and passkeys ``user`` has enrolled, oldest first."""
+    return list(SecurityKeyDevice.objects.filter(user=user, confirmed=True).order_by("created_at", "pk"))
+
+
+def has_second_factor(user: User) -> bool:
+    """Whether ``user`` has a second factor to sign in with: the authenticator app or a security key (recovery
+    codes alone do not count: they are the way back when the factor is lost)."""
+    return authenticator(user) is not None or SecurityKeyDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def second_factor_status(user: User) -> dict[str, Any]:
-    """For the account page: whether an authenticator is enrolled and how many recovery codes are left."""
+    """For the account page: whether an authenticator is enrolled, the security keys, how many recovery codes
+    are left."""
     recovery = recovery_device(user)
-    return {"enrolled": authenticator(user) is not None,
+    return {"enrolled": authenticator(user) is not None, "keys": security_keys(user),
             "recovery_left": recovery.remaining() if recovery is not None else 0}

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from webauthn import verify_authentication_response, verify_registration_response
+from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers.exceptions import WebAuthnException
 
 from motcua.core.text import nfc
 
@@ -19,10 +25,15 @@ from .models import (
     RecoveryCode,
     RecoveryCodeDevice,
     RoleAssignment,
+    SecurityKeyDevice,
     User,
     normalise_recovery_code,
     recovery_code_digest,
 )
+from .passkeys import RelyingParty
+from .permissions import requires_second_factor
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX_BYTES = 6
 TOKEN_SECRET_BYTES = 32
@@ -172,5 +183,109 @@ def reset_second_factor(user: User) -> int:
     sign-in asks them to enrol again. Each removal is in the audit log (the devices are registered with
     django-auditlog, the actor is the administrator of the request). Returns how many devices were removed."""
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
+    removed += SecurityKeyDevice.objects.filter(user=user).delete()[1].get(SecurityKeyDevice._meta.label, 0)
     removed += RecoveryCodeDevice.objects.filter(user=user).delete()[1].get(RecoveryCodeDevice._meta.label, 0)
     return removed
+
+
+# --- Security keys and passkeys (WebAuthn), the other second factor -----------------------------------------
+SECURITY_KEY_NAME_MAX = 64  # django-otp's Device.name
+
+
+class SecurityKeyError(Exception):
+    """A security key's answer refused, with the message for the person (in their language)."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _no_challenge() -> SecurityKeyError:
+    return SecurityKeyError(_("This request has expired or was already answered. Try again."), code="challenge")
+
+
+def register_security_key(user: User, credential: Any, challenge: bytes | None, rp: RelyingParty,
+                          name: str) -> SecurityKeyDevice:
+    """Enrol the security key or passkey whose answer to ``navigator.credentials.create()`` is ``credential``
+    (the JSON object the page posted), made for ``challenge`` on ``rp``. Attestation is not asked for ("none"):
+    any authenticator the person holds is accepted, as any authenticator app is. Raises ``SecurityKeyError``
+    and stores nothing when the answer does not verify or the key is already enrolled."""
+    name = nfc(name or "").strip()
+    if len(name) > SECURITY_KEY_NAME_MAX:
+        raise SecurityKeyError(_("The name is too long: at most %(max)d characters.") % {"max": SECURITY_KEY_NAME_MAX},
+                               code="name")
+    if challenge is None:
+        raise _no_challenge()
+    try:
+        verified = verify_registration_response(credential=credential, expected_challenge=challenge,
+                                                expected_rp_id=rp.id, expected_origin=rp.origin)
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+        logger.info("security key of user %s not enrolled: %s", user.pk, exc)
+        raise SecurityKeyError(_("The security key's answer could not be verified. Try again.")) from exc
+    transports = credential.get("response", {}).get("transports") if isinstance(credential, dict) else None
+    try:
+        with transaction.atomic():
+            return SecurityKeyDevice.objects.create(
+                user=user, name=name or _("Security key"), confirmed=True,
+                credential_id=bytes_to_base64url(verified.credential_id),
+                public_key=verified.credential_public_key, sign_count=verified.sign_count,
+                transports=[str(t) for t in transports][:8] if isinstance(transports, list) else [],
+                aaguid=verified.aaguid, backed_up=verified.credential_backed_up,
+            )
+    except IntegrityError as exc:
+        raise SecurityKeyError(_("This security key is already enrolled."), code="duplicate") from exc
+
+
+@transaction.atomic
+def verify_security_key(user: User, credential: Any, challenge: bytes | None, rp: RelyingParty) -> SecurityKeyDevice:
+    """The key of ``user`` whose signed answer to ``navigator.credentials.get()`` is ``credential``, verified for
+    ``challenge`` on ``rp``; its signature counter and last use recorded. The key's row is locked meanwhile, so two
+    answers cannot both pass with one counter. Raises ``SecurityKeyError`` otherwise (the caller counts it as a
+    wrong second factor)."""
+    if challenge is None:
+        raise _no_challenge()
+    credential_id = credential.get("id") if isinstance(credential, dict) else None
+    key = SecurityKeyDevice.objects.select_for_update().filter(
+        user=user, confirmed=True, credential_id=str(credential_id or "")).first()
+    if key is None:
+        raise SecurityKeyError(_("This security key is not enrolled for your account."), code="unknown")
+    try:
+        # The counter is checked below, after the signature: a forged answer is "not verified", and only a
+        # properly signed answer with a counter that went back is taken as a sign of a copied authenticator.
+        verified = verify_authentication_response(
+            credential=credential, expected_challenge=challenge, expected_rp_id=rp.id, expected_origin=rp.origin,
+            credential_public_key=bytes(key.public_key), credential_current_sign_count=0)
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+        logger.info("security key %s of user %s refused: %s", key.pk, user.pk, exc)
+        raise SecurityKeyError(_("The security key's answer could not be verified. Try again.")) from exc
+    # WebAuthn §6.1.1 and §7.2 step 21: a signature counter that does not go up (when the authenticator keeps one)
+    # means that two authenticators hold this credential's private key.
+    if (verified.new_sign_count > 0 or key.sign_count > 0) and verified.new_sign_count <= key.sign_count:
+        logger.warning("security key %s of user %s: signature counter %s after %s, possibly cloned; refused",
+                       key.pk, user.pk, verified.new_sign_count, key.sign_count)
+        raise SecurityKeyError(_("This security key's signature counter went backwards, so it may have been copied: "
+                                 "it was refused. Sign in with your authenticator app and tell the administrator."),
+                               code="counter")
+    key.sign_count = verified.new_sign_count
+    key.backed_up = verified.credential_backed_up
+    key.last_used_at = timezone.now()
+    key.save(update_fields=["sign_count", "backed_up", "last_used_at"])
+    return key
+
+
+@transaction.atomic
+def remove_security_key(user: User, key_id: int) -> SecurityKeyDevice:
+    """Remove one of ``user``'s own security keys (the caller has had the password given again). The last second
+    factor of a person who must use one is kept: with neither an authenticator app nor another key, their next
+    sign-in would enrol whatever a holder of the password brings."""
+    key = SecurityKeyDevice.objects.select_for_update().filter(user=user, pk=key_id).first()
+    if key is None:
+        raise SecurityKeyError(_("This security key is not enrolled for your account."), code="unknown")
+    others = (SecurityKeyDevice.objects.filter(user=user, confirmed=True).exclude(pk=key.pk).exists()
+              or TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    if not others and requires_second_factor(user):
+        raise SecurityKeyError(_("This is your only second factor: set up the authenticator app or enrol another "
+                                 "key before removing it."), code="last")
+    key.delete()
+    return key

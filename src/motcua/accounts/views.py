@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +26,10 @@ from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
 from django_otp.models import Device
 
-from . import selectors, services
-from .forms import CodeForm, LoginForm
+from motcua.core.errors import error_body
+
+from . import passkeys, selectors, services
+from .forms import CodeForm, LoginForm, RemoveKeyForm
 from .models import User
 from .permissions import Capability, has_capability, requires_second_factor
 
@@ -59,7 +65,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         if isinstance(user, User) and requires_second_factor(user):
-            step = "accounts:second-factor" if selectors.authenticator(user) is not None else "accounts:enrol"
+            step = "accounts:second-factor" if selectors.has_second_factor(user) else "accounts:enrol"
             return redirect(reverse(step) + "?" + urlencode({"next": self.get_success_url()}))
         return response
 
@@ -95,6 +101,21 @@ def _passed(request: HttpRequest, device: Device) -> None:
     request.session.pop(_FAILURES, None)
 
 
+def _failed(request: HttpRequest) -> bool:
+    """Count a wrong second factor in this sign-in, a code or a security key's answer alike (one limit for both:
+    switching between them gains nothing). True when it was one too many: the session is then signed out and the
+    password must be given again (where django-axes counts)."""
+    failures = int(request.session.get(_FAILURES, 0)) + 1
+    if failures >= settings.MOTCUA_2FA_FAILURE_LIMIT:
+        logout(request)
+        messages.error(request, _("Too many wrong codes: you have been signed out. Sign in again with your "
+                                  "password; if you have lost your authenticator app, use a recovery code or "
+                                  "ask the administrator to reset your two-step sign-in."))
+        return True
+    request.session[_FAILURES] = failures
+    return False
+
+
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     """The second step of a staff sign-in: a code from the authenticator app, or a recovery code (``?ma-du-phong``
@@ -105,7 +126,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if not requires_second_factor(user) or user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next_url(request, user))
     app = selectors.authenticator(user)
-    if app is None:
+    keys = selectors.security_keys(user)
+    if app is None and not keys:
         return redirect(reverse("accounts:enrol") + "?" + urlencode({"next": _next_url(request, user)}))
     recovery = "recovery" in request.POST or "ma-du-phong" in request.GET
     device: Device | None = selectors.recovery_device(user) if recovery else app
@@ -123,14 +145,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, _("You signed in with a recovery code; it cannot be used again. "
                                             "Recovery codes left: %(left)d.") % {"left": left})
             return redirect(_next_url(request, user))
-        failures = int(request.session.get(_FAILURES, 0)) + 1
-        if failures >= settings.MOTCUA_2FA_FAILURE_LIMIT:
-            logout(request)
-            messages.error(request, _("Too many wrong codes: you have been signed out. Sign in again with your "
-                                      "password; if you have lost your authenticator app, use a recovery code or "
-                                      "ask the administrator to reset your two-step sign-in."))
+        if _failed(request):
             return redirect("accounts:login")
-        request.session[_FAILURES] = failures
         if not allowed and info and info.get("locked_until"):
             wait = max(1, math.ceil((info["locked_until"] - timezone.now()).total_seconds()))
             form.add_error("code", _("Too many wrong codes in a row. Wait %(seconds)d seconds, then type the code "
@@ -141,7 +157,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("This code is wrong or has expired. Type the code the app shows now."))
     return render(request, "accounts/second_factor.html", {
         "form": form, "recovery": recovery, "next": _next_url(request, user),
-        "has_recovery": selectors.recovery_device(user) is not None,
+        "has_recovery": selectors.recovery_device(user) is not None, "has_app": app is not None, "keys": keys,
     })
 
 
@@ -158,7 +174,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # login_required
     if not requires_second_factor(user):
         return redirect("accounts:account")
-    if selectors.authenticator(user) is not None and not user.is_verified():  # type: ignore[attr-defined]
+    if selectors.has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(reverse("accounts:second-factor") + "?" + urlencode({"next": _next_url(request, user)}))
     device = services.start_totp_enrolment(user)
     form = CodeForm(request.POST or None)
@@ -201,4 +217,119 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", {
         "codes": codes, "next": _next_url(request, user) if codes else "",
         "left": recovery.remaining() if recovery is not None else 0,
+    })
+
+
+# --- Security keys and passkeys (WebAuthn; motcua.accounts.passkeys, docs/security.md) ---------------------------
+# The ceremonies need the browser's navigator.credentials, so the page's script (accounts/passkeys.js) asks these
+# endpoints for the options and posts the authenticator's answer back as JSON, with the CSRF token in its header.
+# Without JavaScript the pages say so and the authenticator app keeps working.
+_MAX_CREDENTIAL_BYTES = 64 * 1024
+
+
+def _json_error(code: str, message: str, status: int = 400, **extra: Any) -> JsonResponse:
+    body = error_body(code, message)
+    body.update(extra)
+    return JsonResponse(body, status=status)
+
+
+def _json_view(view: Callable[..., JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """POST only, a signed-in person who must use a second factor (the others have nothing to do here), answered
+    in JSON whatever happens."""
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> JsonResponse:
+        user = request.user
+        if not user.is_authenticated or not isinstance(user, User):
+            return _json_error("not_authenticated", _("Sign in first."), 401)
+        if request.method != "POST":
+            return _json_error("method_not_allowed", _("Use POST."), 405)
+        if not requires_second_factor(user):
+            return _json_error("forbidden", _("Security keys are a second factor for staff only."), 403)
+        if len(request.body) > _MAX_CREDENTIAL_BYTES:
+            return _json_error("too_large", _("The request is too large."), 413)
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            return _json_error("invalid", _("The request is not valid JSON."))
+        return view(request, user, data)
+    return wrapped
+
+
+@_json_view
+def key_register_options(request: HttpRequest, user: User, data: dict[str, Any]) -> JsonResponse:
+    """The options to enrol a new key (a verified session only: the middleware sends others to the step)."""
+    return JsonResponse({"publicKey": passkeys.registration_options(request, user, selectors.security_keys(user))})
+
+
+@_json_view
+def key_register(request: HttpRequest, user: User, data: dict[str, Any]) -> JsonResponse:
+    challenge = passkeys.take_challenge(request, passkeys.REGISTER)
+    try:
+        key = services.register_security_key(user, data.get("credential"), challenge,
+                                             passkeys.relying_party(request), str(data.get("name") or ""))
+    except services.SecurityKeyError as exc:
+        return _json_error(exc.code, exc.message)
+    messages.success(request, _("The security key “%(name)s” is enrolled: you can sign in with it instead of a "
+                                "code.") % {"name": key.name})
+    return JsonResponse({"redirect": reverse("accounts:security-keys")})
+
+
+@_json_view
+def key_challenge(request: HttpRequest, user: User, data: dict[str, Any]) -> JsonResponse:
+    """The options to sign in with one of the person's keys (open before the second step)."""
+    keys = selectors.security_keys(user)
+    if not keys:
+        return _json_error("no_keys", _("You have no security key enrolled. Use the code from your authenticator "
+                                        "app."))
+    return JsonResponse({"publicKey": passkeys.authentication_options(request, keys)})
+
+
+@_json_view
+def key_verify(request: HttpRequest, user: User, data: dict[str, Any]) -> JsonResponse:
+    """The second step with a key: a right answer verifies the session as a right code does; a wrong one (a bad
+    signature, another person's key, a replayed or expired challenge, a counter that went back) counts toward the
+    same limit of wrong codes."""
+    next_url = str(data.get("next") or "")
+    if next_url and not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    if user.is_verified():  # type: ignore[attr-defined]
+        return JsonResponse({"redirect": next_url or landing_url(user)})
+    challenge = passkeys.take_challenge(request, passkeys.AUTHENTICATE)
+    try:
+        key = services.verify_security_key(user, data.get("credential"), challenge, passkeys.relying_party(request))
+    except services.SecurityKeyError as exc:
+        if _failed(request):
+            return _json_error("signed_out", _("Too many failed attempts: you have been signed out."), 403,
+                               redirect=reverse("accounts:login"))
+        return _json_error(exc.code, exc.message)
+    _passed(request, key)
+    return JsonResponse({"redirect": next_url or landing_url(user)})
+
+
+@login_required
+def security_keys(request: HttpRequest) -> HttpResponse:
+    """The person's security keys and passkeys: the list, enrolling one (with JavaScript), removing one (the
+    password given again: a session left open on a desk does not remove the owner's key)."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if not requires_second_factor(user):
+        return redirect("accounts:account")
+    form = RemoveKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        again = authenticate(request, username=user.get_username(), password=form.cleaned_data["password"])
+        if again is None or again.pk != user.pk:
+            form.add_error("password", _("The password is wrong."))
+        else:
+            try:
+                key = services.remove_security_key(user, form.cleaned_data["key"])
+            except services.SecurityKeyError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The security key “%(name)s” is removed.") % {"name": key.name})
+                return redirect("accounts:security-keys")
+    return render(request, "accounts/security_keys.html", {
+        "keys": selectors.security_keys(user), "form": form, "has_app": selectors.authenticator(user) is not None,
+        "removing": form.data.get("key") if form.is_bound else None,
     })
