@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
-from motcua.dossiers import services
+from motcua.dossiers import events, services
+from motcua.dossiers.choices import EventKind
 from motcua.dossiers.models import Dossier
 from motcua.insight.integrity import rules, scan
 from motcua.insight.models import Flag, Rule
@@ -41,6 +43,26 @@ def test_a_desk_receipt_on_a_sunday_evening_is_flagged_with_its_event(org, peopl
     assert flag.rule == Rule.BACKDATING and flag.evidence["events"][0]["id"] == created.pk
     assert flag.evidence["facts"]["working_day"] is False and flag.agency == org["sxd"]
     assert flag.officer == people["binh"]
+
+
+def test_an_event_dated_before_the_previous_is_flagged_unless_the_tick_wrote_it(org, people, run):  # type: ignore[no-untyped-def]
+    make_procedure(org)
+    at = dt.datetime(2025, 3, 10, 9, 0, tzinfo=VN)  # a Monday morning
+    with time_machine.travel(at, tick=False):
+        dossier = run(services.receive_at_desk, people["binh"], intake())
+    with transaction.atomic():
+        d = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        # The tick states the instant it judged, here hours before the receipt it follows: not an officer's entry.
+        events.append(d, EventKind.LATE_FLAGGED, people["binh"], at=at - dt.timedelta(hours=5), data={"by": "tick"})
+    scan.scan()
+    assert not Flag.objects.filter(kind="out_of_order").exists()
+    with transaction.atomic():
+        d = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        # An instant hours before the last one, entered by a person, is flagged with both events as evidence.
+        events.append(d, EventKind.LATE_FLAGGED, people["binh"], at=at - dt.timedelta(hours=10))
+    scan.scan()
+    flag = Flag.objects.get(kind="out_of_order")
+    assert flag.dossier_id == dossier.pk and len(flag.evidence["events"]) == 2
 
 
 def test_the_thresholds_come_from_the_settings(settings):  # type: ignore[no-untyped-def]

@@ -262,6 +262,11 @@ def backdating_findings(d: DossierView, events: list[Any], t: Thresholds) -> lis
                     {"received_at": d.received_at.isoformat(), "working_day": bool(periods),
                      "opens": _hm(periods[0][0]) if periods else "", "closes": _hm(periods[-1][1]) if periods else ""}))
     for prev, e in itertools.pairwise(events):
+        # The periodic tick states the instant it judged (``late_flagged`` at the due date it passed, ``by:
+        # tick``), which may lie before an officer's event appended meanwhile: the system's clock, not a person
+        # entering a past instant.
+        if isinstance(e.data, dict) and e.data.get("by") == "tick":
+            continue
         if e.at < prev.at - limit:
             out.append(Finding(
                 Rule.BACKDATING, "out_of_order", Severity.MEDIUM, f"{d.id}:{e.pk}", e.at, d.id, [d.id], d.agency_id,
