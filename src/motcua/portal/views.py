@@ -424,10 +424,12 @@ def correct_name(request: HttpRequest) -> HttpResponse:
     return redirect("portal:personal-data")
 
 
-def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], template: str,
+def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], page: dict[str, str],
                      send: Callable[[User, Any, dict[str, Any]], object], error_field: str) -> HttpResponse:
     """A citizen's request about the data of one of their dossiers: the form, ``send(user, dossier, data)`` (the
-    service) and the page again with the refusal next to ``error_field``, or back to the personal-data page."""
+    service) and the page again with the refusal next to ``error_field``, or back to the personal-data page. One
+    template (``portal/dossier_request.html``) for every kind of request; ``page`` gives its ``title``, ``lead``
+    and the URL name it posts to (``action``)."""
     user = me(request)
     choices = _dossier_choices(user)
     form = form_class(request.POST or None, dossiers=choices, initial={"dossier": request.GET.get("ho-so", "")[:100]})
@@ -440,7 +442,7 @@ def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form]
         else:
             messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
             return redirect("portal:personal-data")
-    return render(request, template, {"form": form, "has_dossiers": bool(choices)},
+    return render(request, "portal/dossier_request.html", {"form": form, "has_dossiers": bool(choices), **page},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -448,7 +450,10 @@ def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form]
 @require_http_methods(["GET", "POST"])
 def correction(request: HttpRequest) -> HttpResponse:
     """Ask the agency to correct an applicant detail of one of my dossiers."""
-    return _dossier_request(request, CorrectionForm, "portal/correction.html", lambda user, dossier, d: (
+    page = {"title": _("Ask for a correction"), "action": "portal:correction",
+            "lead": _("A dossier records what was filed. Tell the agency which of your details in it is wrong and "
+                      "what is correct: the agency checks and corrects it.")}
+    return _dossier_request(request, CorrectionForm, page, lambda user, dossier, d: (
         services.request_correction(user, dossier, d["field"], d["requested_value"], d["reason"])), "requested_value")
 
 
@@ -456,7 +461,10 @@ def correction(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def data_right(request: HttpRequest) -> HttpResponse:
     """Ask for the deletion or restricted processing of the data of one of my dossiers, or object to it."""
-    return _dossier_request(request, DataRightForm, "portal/data_right.html", lambda user, dossier, d: (
+    page = {"title": _("Ask to delete, restrict or stop the processing of my data"), "action": "portal:data-right",
+            "lead": _("A dossier is processed by the agency under its legal duty and kept for the period the archive "
+                      "rules set, so the agency decides on your request and answers with its reason.")}
+    return _dossier_request(request, DataRightForm, page, lambda user, dossier, d: (
         services.request_data_right(user, dossier, d["kind"], d["reason"])), "reason")
 
 
