@@ -13,7 +13,7 @@ from typing import IO, Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,13 +47,14 @@ from .forms import (
     ConfirmForm,
     CorrectionForm,
     DataRightForm,
+    IdentifierChangeForm,
     NameForm,
     RegisterForm,
     SupplementForm,
     TrackForm,
     WithdrawForm,
 )
-from .models import CorrectionRequest, PendingRegistration
+from .models import CorrectionRequest, PendingIdentifierChange, PendingRegistration
 
 
 def me(request: HttpRequest) -> User:
@@ -422,6 +423,88 @@ def correct_name(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, _("Enter your full name (at most 150 characters)."))
     return redirect("portal:personal-data")
+
+
+def _citizen(request: HttpRequest) -> User:
+    """The signed-in citizen; staff get 403 (their e-mail and phone are changed by an administrator)."""
+    user = me(request)
+    if user.is_official:
+        raise PermissionDenied(_("The e-mail and phone of a staff account are changed by an administrator."))
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_identifier(request: HttpRequest) -> HttpResponse:
+    """Change the e-mail or phone I sign in with: the new address and my password; a code goes to the new address
+    (``services.start_identifier_change``). The same next page whether or not the address is another account's."""
+    user = _citizen(request)
+    form = IdentifierChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # Counted before the password is checked, so that the form is no way to guess it either.
+            if not throttle.allow_registration(request):
+                status = 429
+                form.add_error(None, _("Too many requests. Wait a few minutes and try again."))
+            else:
+                try:
+                    pending = services.start_identifier_change(user, form.cleaned_data["identifier"],
+                                                               form.cleaned_data["password"])
+                except DomainError as exc:
+                    status = 429 if exc.status == 429 else status
+                    form_errors(form, exc, "identifier")
+                else:
+                    return redirect("portal:change-identifier-confirm", key=pending.key)
+    return render(request, "portal/change_identifier.html", {"form": form, "account": user}, status=status)
+
+
+def _own_change(user: User, key: str) -> PendingIdentifierChange:
+    pending = PendingIdentifierChange.objects.filter(key=key, user=user, confirmed_at__isnull=True).first()
+    if pending is None:
+        raise Http404(_("This change does not exist or is already confirmed."))
+    return pending
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_identifier_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    """Enter the code sent to the new address: the address changes, this session stays, the others end."""
+    user = _citizen(request)
+    pending = _own_change(user, key)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.confirm_identifier_change(user, pending.key, form.cleaned_data["code"])
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except DomainError as exc:
+                form_errors(form, exc, "code")
+            else:
+                update_session_auth_hash(request, user)  # this session goes on; the others end
+                messages.success(request, _("The e-mail or phone you sign in with has been changed."))
+                return redirect("portal:personal-data")
+        return render(request, "portal/change_identifier_confirm.html", {"form": form, "pending": pending},
+                      status=400)
+    return render(request, "portal/change_identifier_confirm.html", {"form": form, "pending": pending})
+
+
+@login_required
+@require_POST
+def change_identifier_resend(request: HttpRequest, key: str) -> HttpResponse:
+    pending = _own_change(_citizen(request), key)
+    if not throttle.allow(request, "resend") or not throttle.allow_registration(request):
+        messages.error(request, _("Too many requests. Wait a few minutes and try again."))
+    else:
+        try:
+            services.resend_identifier_code(pending)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A new message has been sent."))
+    return redirect("portal:change-identifier-confirm", key=pending.key)
 
 
 def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], page: dict[str, str],
