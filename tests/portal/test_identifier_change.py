@@ -130,6 +130,19 @@ def test_an_account_registered_by_phone_signs_in_with_the_new_phone(an, django_c
     assert Client().login(username="0977123456", password=PASSWORD)
 
 
+def test_an_account_without_an_email_that_adds_one_is_told_on_its_phone(an, django_capture_on_commit_callbacks):
+    User.objects.filter(pk=an.pk).update(username="0912345678", email="")
+    an.refresh_from_db()
+    client = _client(an)
+    response = _ask(client, "moi@example.vn", capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"code": _sent_code("moi@example.vn")})
+    an.refresh_from_db()
+    assert (an.username, an.email) == ("0912345678", "moi@example.vn")
+    notice = Message.objects.get(key="account.identifier_changed")
+    assert notice.addresses == {"sms": "0912345678"}
+
+
 def test_a_wrong_password_changes_and_sends_nothing(an):
     response = _ask(_client(an), "moi@example.vn", password="sai-mat-khau-1")
     assert response.status_code == 400

@@ -420,7 +420,8 @@ def _mask_identifier(value: str) -> str:
 def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> User:
     """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and switch the account's e-mail or phone
     — and its user name, when that was the old address, so that the person signs in with the new one. Then, so
-    that a hijack is noticed and undone elsewhere: the OLD address is told (``account.identifier_changed``), the
+    that a hijack is noticed and undone elsewhere: the OLD address (or, if there was none, the account's other
+    one) is told (``account.identifier_changed``), the
     account's API tokens are deleted, and its password field gets the fresh hash of the same password made when
     the change was asked, which ends every other session (the caller keeps its own with
     ``update_session_auth_hash``). The change is in django-auditlog's record of the user (old and new values,
@@ -465,15 +466,20 @@ def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> Us
         ApiToken.objects.filter(user=account).delete()
         pending.confirmed_at = timezone.now()
         pending.save(update_fields=["confirmed_at"])
-        if old:
-            old_channel = ContactChannel.EMAIL if field == "email" else ContactChannel.SMS
+        # The OLD address of that kind is told; an account that had none (a phone account adding an e-mail, which
+        # then also receives password resets) has its other address told instead, so the holder always hears of it.
+        email, phone = (old, "") if field == "email" else ("", old)
+        if not old:
+            email, phone = ("", account.phone) if field == "email" else (account.email, "")
+        if email or phone:
             recipient = Recipient(name=account.get_full_name(), language=account.preferred_language or "vi",
-                                  email=old if field == "email" else "", phone=old if field == "phone" else "")
+                                  email=email, phone=phone)
             # ``notify`` records the notice in a savepoint and never raises: a notice problem does not undo the change.
             notify(recipient, notice_keys.IDENTIFIER_CHANGED,
                    {"recipient_name": account.get_full_name(), "new_address": _mask_identifier(pending.identifier),
                     "changed_at": pending.confirmed_at, "hotline": settings.MOTCUA_SITE.get("hotline", "")},
-                   preferred=[old_channel], subject_ref=f"account:{account.pk}")
+                   preferred=[ContactChannel.EMAIL if email else ContactChannel.SMS],
+                   subject_ref=f"account:{account.pk}")
     user.refresh_from_db()
     return user
 
