@@ -166,6 +166,20 @@ def test_bad_correction_requests_are_refused_with_a_message(dossier, people, val
     assert not CorrectionRequest.objects.exists()
 
 
+@pytest.mark.parametrize(("path", "title", "lead", "other_lead"), [
+    ("/cong-dan/du-lieu-ca-nhan/yeu-cau-sua/", "Yêu cầu chỉnh sửa", "Hồ sơ ghi nhận những gì đã nộp",
+     "theo nghĩa vụ pháp lý"),
+    ("/cong-dan/du-lieu-ca-nhan/yeu-cau-khac/", "Yêu cầu xóa, hạn chế hoặc ngừng xử lý dữ liệu của tôi",
+     "theo nghĩa vụ pháp lý", "Hồ sơ ghi nhận những gì đã nộp"),
+])
+def test_the_two_request_pages_share_a_template_and_keep_their_own_texts(dossier, people, path, title, lead,
+                                                                         other_lead):
+    body = _client(people["an"]).get(path).content.decode()
+    assert f"<title>{title}" in body and f"<h1>{title}</h1>" in body
+    assert lead in body and other_lead not in body
+    assert f'<form method="post" action="{path}"' in body
+
+
 def test_the_citizen_corrects_the_name_of_the_account(people, db):
     client = _client(people["an"])
     assert client.post("/cong-dan/du-lieu-ca-nhan/ho-ten/", {"full_name": "Nguyễn Văn Ân"}).status_code == 302

@@ -34,6 +34,12 @@ PASSWORD_RESET = "account.password_reset"  # noqa: S105 - the notice's key, not 
 # Someone registered with the e-mail or phone of an existing account (``motcua.portal.services``): the holder
 # is told, instead of a code, so that the registration page never reveals who has an account.
 REGISTRATION_EXISTS = "account.registration_exists"
+# A citizen asked to make this e-mail or phone the sign-in of their account, but it is another account's
+# (``motcua.portal.services.start_identifier_change``): its holder is told, instead of a code, so that the page
+# never reveals who has an account; nothing changes on either account.
+IDENTIFIER_IN_USE = "account.identifier_in_use"
+# The sign-in e-mail or phone of an account was changed: sent to the OLD address, so that a hijack is noticed.
+IDENTIFIER_CHANGED = "account.identifier_changed"
 # To the officers (``motcua.notifications.staff``): the late flag and the apology reminder of Decree 61/2018
 # Art. 19(9), the escalation to the leaders, an overdue opinion.
 LATE_FLAGGED = "dossier.late_flagged"
@@ -65,7 +71,8 @@ DATA_REQUEST_RECEIVED = "personal_data.request_received"
 DATA_REQUEST_ANSWERED = "personal_data.request_answered"
 
 KEYS = [STATUS_CHANGED, RECEIVED, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, APOLOGY, DUE_DATE_MOVED, DUE_DATE_SET,
-        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, REGISTRATION_EXISTS, LATE_FLAGGED, APOLOGY_REMINDER,
+        RESULT_READY, CONFIRMATION_CODE, PASSWORD_RESET, REGISTRATION_EXISTS, IDENTIFIER_IN_USE, IDENTIFIER_CHANGED,
+        LATE_FLAGGED, APOLOGY_REMINDER,
         ESCALATED, CONSULTATION_LATE, FEEDBACK_RECEIVED, FEEDBACK_STATUS, FEEDBACK_ANSWERED, FEEDBACK_LATE,
         SURVEY_INVITATION, SURVEY_REMINDER, REFORM_SUBMITTED, REFORM_APPRAISED, NATIONAL_CATALOGUE_BEHIND,
         DATA_REQUEST_RECEIVED, DATA_REQUEST_ANSWERED]
@@ -94,6 +101,9 @@ VARIABLES: dict[str, list[str]] = {
     CONFIRMATION_CODE: ["recipient_name", "code", "valid_minutes"],
     PASSWORD_RESET: ["recipient_name", "reset_url", "valid_hours"],
     REGISTRATION_EXISTS: ["recipient_name", "login_url", "reset_url"],
+    IDENTIFIER_IN_USE: ["recipient_name", "login_url"],
+    # ``new_address``: the new e-mail or phone, masked; ``hotline``: whom to call if it was not the holder.
+    IDENTIFIER_CHANGED: ["recipient_name", "new_address", "changed_at", "hotline"],
     LATE_FLAGGED: [*_STAFF, "due_at", "apology_by"],
     APOLOGY_REMINDER: [*_STAFF, "officer_name", "due_at", "apology_by"],
     ESCALATED: [*_STAFF, "officer_name", "unit_name", "due_at", "limit", "apologised"],
@@ -331,6 +341,42 @@ TEMPLATES: list[tuple[str, str, str, str, str]] = [
      "So nay da co tai khoan. Dang nhap: {{ login_url }} Quen mat khau: {{ reset_url }}"),
     (REGISTRATION_EXISTS, "en", "sms", "",
      "This number already has an account. Sign in: {{ login_url }} Forgot password: {{ reset_url }}"),
+
+    (IDENTIFIER_IN_USE, "vi", "any",
+     "Có người muốn dùng địa chỉ của Quý vị để đăng nhập tài khoản khác",
+     "Kính gửi {{ recipient_name }},\n\nVừa có yêu cầu dùng thư điện tử hoặc số điện thoại này để đăng nhập một "
+     "tài khoản khác, nhưng địa chỉ này đã thuộc tài khoản của Quý vị. Không có gì thay đổi: tài khoản của Quý vị "
+     "vẫn như cũ. Nếu đó là Quý vị, hãy đăng nhập bằng địa chỉ này: {{ login_url }}\n"
+     "Nếu không phải Quý vị, hãy bỏ qua tin này."),
+    (IDENTIFIER_IN_USE, "en", "any",
+     "Someone asked to use your address to sign in to another account",
+     "Dear {{ recipient_name }},\n\nSomeone asked to make this e-mail or phone the sign-in of another account, "
+     "but it belongs to your account. Nothing was changed: your account stays as it is. If it was you, sign in "
+     "with this address: {{ login_url }}\nIf it was not you, ignore this message."),
+    (IDENTIFIER_IN_USE, "vi", "sms", "",
+     "So nay da thuoc tai khoan cua Quy vi, khong thay doi gi. Dang nhap: {{ login_url }}"),
+    (IDENTIFIER_IN_USE, "en", "sms", "",
+     "This number belongs to your account; nothing changed. Sign in: {{ login_url }}"),
+
+    (IDENTIFIER_CHANGED, "vi", "any",
+     "Địa chỉ đăng nhập tài khoản của Quý vị đã được thay đổi",
+     "Kính gửi {{ recipient_name }},\n\nLúc " + _WHEN % "changed_at" + ", thư điện tử hoặc số điện thoại dùng "
+     "để đăng nhập tài khoản của Quý vị đã được đổi thành {{ new_address }}; từ nay tin nhắn và mã xác nhận được "
+     "gửi đến địa chỉ mới, và các phiên đăng nhập khác đã kết thúc.\n"
+     "Nếu không phải Quý vị thay đổi, hãy liên hệ ngay Bộ phận Một cửa{% if hotline %} (đường dây nóng: "
+     "{{ hotline }}){% endif %}."),
+    (IDENTIFIER_CHANGED, "en", "any",
+     "The sign-in address of your account was changed",
+     "Dear {{ recipient_name }},\n\nAt " + _WHEN % "changed_at" + ", the e-mail or phone used to sign in to your "
+     "account was changed to {{ new_address }}; messages and codes now go to the new address, and the other "
+     "sessions were signed out.\nIf you did not make this change, contact the one-stop desk at once"
+     "{% if hotline %} (hotline: {{ hotline }}){% endif %}."),
+    (IDENTIFIER_CHANGED, "vi", "sms", "",
+     "Dia chi dang nhap tai khoan da doi thanh {{ new_address }}. Neu khong phai Quy vi, lien he ngay Bo phan "
+     "Mot cua{% if hotline %} {{ hotline }}{% endif %}."),
+    (IDENTIFIER_CHANGED, "en", "sms", "",
+     "Your sign-in address was changed to {{ new_address }}. Not you? Call the one-stop desk"
+     "{% if hotline %} {{ hotline }}{% endif %} at once."),
 
     (CONFIRMATION_CODE, "vi", "any",
      "Mã xác nhận: {{ code }}",
@@ -804,6 +850,7 @@ def sample_context(key: str) -> dict[str, Any]:
         "request_label": "Sửa thông tin: Địa chỉ",
         "queue_url": "https://motcua.example.gov.vn/du-lieu-ca-nhan/yeu-cau/",
         "accepted": True,
+        "new_address": "0977***456",
     }
     wanted = VARIABLES.get(key)
     return {name: context[name] for name in wanted if name in context} if wanted else context

@@ -203,6 +203,15 @@ class CloseAccountForm(forms.Form):
                                          "dossiers are kept by the agencies."))
 
 
+class IdentifierChangeForm(forms.Form):
+    identifier = forms.CharField(label=_("New e-mail or mobile phone"), max_length=254,
+                                 help_text=_("We send a code there. Nothing changes until you enter it."),
+                                 widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
+                                                               "spellcheck": "false"}))
+    password = forms.CharField(label=_("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
 class NameForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))

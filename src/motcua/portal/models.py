@@ -52,6 +52,38 @@ class PendingRegistration(models.Model):
         return self.identifier
 
 
+class PendingIdentifierChange(models.Model):
+    """A citizen's change of the account's sign-in e-mail or phone, waiting for the code sent to the NEW address
+    (Law 91/2025/QH15 Art. 4: the right to correct one's data; issue 21). Nothing on the account changes until
+    the code is entered. The code is hashed, tried at most ``MAX_ATTEMPTS`` times and expires, as a
+    registration's (``PendingRegistration``). ``password_hash`` is a fresh hash (new salt) of the password the
+    citizen gave: it replaces the account's when the change is confirmed, so that every other session of the
+    account stops (Django checks each session against a digest of the password field) while the password stays
+    the same. ``session_hash`` is that digest when the change was asked: a password changed meanwhile voids the
+    change, so that an old password never comes back."""
+
+    MAX_ATTEMPTS = 5
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identifier_changes")
+    identifier = models.CharField(_("new email or phone"), max_length=254, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    password_hash = models.CharField(max_length=256)
+    session_hash = models.CharField(max_length=128)
+    code_hash = models.CharField(max_length=256)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending change of sign-in email or phone")
+        verbose_name_plural = _("pending changes of sign-in email or phone")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.identifier}"
+
+
 class ContactPreference(models.Model):
     """The channel order a citizen chose for notices (Decree 224/2026 Art. 15: notices on their channel)."""
 

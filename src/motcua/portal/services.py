@@ -59,6 +59,7 @@ from .models import (
     CorrectionRequest,
     Draft,
     DraftFile,
+    PendingIdentifierChange,
     PendingRegistration,
 )
 
@@ -255,14 +256,16 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
 def sweep_registrations(now: dt.datetime | None = None, keep_days: int | None = None, dry_run: bool = False) -> int:
     """Delete the registrations whose code expired more than ``MOTCUA_REGISTRATION_KEEP_DAYS`` days ago, confirmed
     or not: an unconfirmed one can no longer be confirmed, and a confirmed one has become an account (its consent
-    is the account's ``Consent``), so the name, e-mail or phone and password hash they hold serve no purpose.
-    Idempotent; returns how many were (or, with ``dry_run``, would be) deleted."""
+    is the account's ``Consent``), so the name, e-mail or phone and password hash they hold serve no purpose. The
+    same for the changes of a sign-in e-mail or phone (``PendingIdentifierChange``). Idempotent; returns how many
+    were (or, with ``dry_run``, would be) deleted."""
     days = int(getattr(settings, "MOTCUA_REGISTRATION_KEEP_DAYS", 7)) if keep_days is None else keep_days
-    stale = PendingRegistration.objects.filter(expires_at__lt=(now or timezone.now()) - dt.timedelta(days=days))
+    before = (now or timezone.now()) - dt.timedelta(days=days)
+    stale = [PendingRegistration.objects.filter(expires_at__lt=before),
+             PendingIdentifierChange.objects.filter(expires_at__lt=before)]
     if dry_run:
-        return stale.count()
-    deleted, _per_model = stale.delete()
-    return deleted
+        return sum(rows.count() for rows in stale)
+    return sum(rows.delete()[0] for rows in stale)
 
 
 # --- retention (docs/security.md, "Personal data rights": periods per record kind) --------------------------
@@ -315,7 +318,8 @@ def apply_retention(now: dt.datetime | None = None, dry_run: bool = False) -> di
 
 def correct_own_name(user: User, full_name: str) -> User:
     """The citizen corrects the name of their own account (the right to correct one's data). The e-mail and
-    phone are the account's sign-in identifiers and are not changed here (docs/security.md)."""
+    phone are the account's sign-in identifiers: they change only through a code sent to the new address
+    (``start_identifier_change``)."""
     name = nfc(full_name or "").strip()
     if not name or len(name) > 150:
         raise _field_error(_("Enter your full name (at most 150 characters)."), "full_name")
@@ -323,6 +327,160 @@ def correct_own_name(user: User, full_name: str) -> User:
         raise _field_error(_("The name contains characters that are not allowed."), "full_name")
     user.full_name = name
     user.save(update_fields=["full_name"])
+    return user
+
+
+# --- changing the sign-in e-mail or phone (Law 91/2025/QH15 Art. 4; issue 21) -------------------------------
+
+def _held(user: User, channel: str) -> str:
+    """The account's current e-mail or phone (what ``channel`` changes)."""
+    return (user.email or "").lower() if channel == ContactChannel.EMAIL else (user.phone or "")
+
+
+def start_identifier_change(user: User, identifier: str, password: str) -> PendingIdentifierChange:
+    """The citizen asks to make ``identifier`` (an e-mail or a Vietnamese mobile number, checked and normalised
+    as at registration) the account's e-mail or phone, confirmed by the current password. A code is sent to the
+    NEW address through the registration's notice (``account.confirmation_code``); nothing on the account
+    changes until ``confirm_identifier_change`` gets it.
+
+    As registration (issue 21, finding 9): the answer does not tell whether the address is another account's —
+    the change is recorded and the caller goes on to the same code page either way, but that account's holder
+    gets ``account.identifier_in_use`` instead of a code and no six digits confirm the change; both paths hash
+    a secret, so the time does not tell them apart. Each address gets at most ``codes_per_hour``/``codes_per_day``
+    messages, counted with the registrations' (``DomainError`` "throttled", 429, nothing sent). A new request
+    replaces the account's earlier unconfirmed one. Staff accounts are changed by an administrator (403)."""
+    if user.is_official:
+        raise PermissionDenied(_("The e-mail and phone of a staff account are changed by an administrator."),
+                               code="forbidden")
+    ident, channel = normalise_identifier(identifier)
+    if ident == _held(user, channel):
+        raise _field_error(_("This is already the e-mail or phone of your account."), "identifier")
+    if not password or not user.check_password(password):
+        raise _field_error(_("The password is not correct."), "password")
+    _allow_message_to(ident)
+    holder = _account_holder(ident)
+    taken = holder is not None and holder.pk != user.pk
+    code = _new_code(holder if taken else None)
+    with transaction.atomic():
+        PendingIdentifierChange.objects.filter(user=user, confirmed_at__isnull=True).delete()
+        pending = PendingIdentifierChange.objects.create(
+            user=user, identifier=ident, channel=channel, password_hash=make_password(password),
+            session_hash=user.get_session_auth_hash(), code_hash=make_password(code),
+            expires_at=timezone.now() + dt.timedelta(minutes=code_minutes()))
+        _send_change_message(pending, code, holder if taken else None)
+    return pending
+
+
+def _send_change_message(pending: PendingIdentifierChange, code: str, holder: User | None) -> None:
+    """The code to the new address, or, when the address is another account's, the notice to its holder (by the
+    holder's own name, never the asker's)."""
+    email = pending.identifier if pending.channel == ContactChannel.EMAIL else ""
+    phone = pending.identifier if pending.channel == ContactChannel.SMS else ""
+    if holder is None:
+        user = pending.user
+        notify(Recipient(name=user.get_full_name(), language=user.preferred_language or "vi", email=email,
+                         phone=phone),
+               notice_keys.CONFIRMATION_CODE, {"recipient_name": user.get_full_name(), "code": code,
+                                               "valid_minutes": code_minutes()},
+               preferred=[pending.channel], subject_ref=f"identifier-change:{pending.key}")
+    else:
+        notify(Recipient(name=holder.get_full_name(), language=holder.preferred_language or "vi", email=email,
+                         phone=phone),
+               notice_keys.IDENTIFIER_IN_USE, {"recipient_name": holder.get_full_name(),
+                                               "login_url": links.absolute(reverse("accounts:login"))},
+               preferred=[pending.channel], subject_ref=f"account:{holder.pk}")
+
+
+def resend_identifier_code(pending: PendingIdentifierChange) -> None:
+    """A new code for the change (the old one stops working), with a fresh expiry and attempt count; counted in
+    the new address's allowance. To an address that is another account's, that holder's notice again."""
+    if pending.confirmed_at is not None:
+        raise Conflict(_("This change is already confirmed."), code="already_confirmed")
+    _allow_message_to(pending.identifier)
+    holder = _account_holder(pending.identifier)
+    taken = holder is not None and holder.pk != pending.user_id
+    code = _new_code(holder if taken else None)
+    with transaction.atomic():
+        pending.code_hash = make_password(code)
+        pending.attempts = 0
+        pending.expires_at = timezone.now() + dt.timedelta(minutes=code_minutes())
+        pending.save(update_fields=["code_hash", "attempts", "expires_at"])
+        _send_change_message(pending, code, holder if taken else None)
+
+
+def _mask_identifier(value: str) -> str:
+    """The new address as the old one's notice shows it: enough for the holder to recognise it or not, not
+    enough to hand a stranger the new address (``an***@example.vn``, ``097****456``)."""
+    if "@" in value:
+        local, _at, domain = value.partition("@")
+        return f"{local[:2]}***@{domain}"
+    return value[:3] + "*" * max(0, len(value) - 6) + value[-3:]
+
+
+def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> User:
+    """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and switch the account's e-mail or phone
+    — and its user name, when that was the old address, so that the person signs in with the new one. Then, so
+    that a hijack is noticed and undone elsewhere: the OLD address (or, if there was none, the account's other
+    one) is told (``account.identifier_changed``), the
+    account's API tokens are deleted, and its password field gets the fresh hash of the same password made when
+    the change was asked, which ends every other session (the caller keeps its own with
+    ``update_session_auth_hash``). The change is in django-auditlog's record of the user (old and new values,
+    with the citizen as actor). A password changed since the request voids it (nothing changes)."""
+    wrong: DomainError | None = None
+    with transaction.atomic():
+        pending = (PendingIdentifierChange.objects.select_for_update()
+                   .filter(key=key, user=user, confirmed_at__isnull=True).first())
+        if pending is None:
+            raise NotFound(_("This change does not exist or is already confirmed."), code="not_found")
+        if pending.attempts >= PendingIdentifierChange.MAX_ATTEMPTS or pending.expires_at <= timezone.now():
+            raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
+                               "code")
+        if not check_password((code or "").strip(), pending.code_hash):
+            # Counted in a transaction that commits: the error is raised after it.
+            PendingIdentifierChange.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+            left = PendingIdentifierChange.MAX_ATTEMPTS - pending.attempts - 1
+            wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
+    if wrong is not None:
+        raise wrong
+    with transaction.atomic():
+        pending = (PendingIdentifierChange.objects.select_for_update()
+                   .filter(key=key, user=user, confirmed_at__isnull=True).first())
+        if pending is None:
+            raise NotFound(_("This change does not exist or is already confirmed."), code="not_found")
+        account = User.objects.select_for_update().get(pk=user.pk)
+        if not secrets.compare_digest(pending.session_hash, account.get_session_auth_hash()):
+            raise _field_error(_("Your password was changed after you asked: ask again."), "code")
+        holder = _account_holder(pending.identifier)
+        if holder is not None and holder.pk != account.pk:  # taken meanwhile; the code proved the address is theirs
+            raise _field_error(_("This e-mail or phone now belongs to another account: nothing was changed."),
+                               "code")
+        field = "email" if pending.channel == ContactChannel.EMAIL else "phone"
+        old = getattr(account, field)
+        changed = [field, "password"]
+        setattr(account, field, pending.identifier)
+        if old and account.username.lower() == old.lower():
+            account.username = pending.identifier
+            changed.append("username")
+        account.password = pending.password_hash
+        account.save(update_fields=changed)  # django-auditlog records the user name, e-mail and phone, not the hash
+        ApiToken.objects.filter(user=account).delete()
+        pending.confirmed_at = timezone.now()
+        pending.save(update_fields=["confirmed_at"])
+        # The OLD address of that kind is told; an account that had none (a phone account adding an e-mail, which
+        # then also receives password resets) has its other address told instead, so the holder always hears of it.
+        email, phone = (old, "") if field == "email" else ("", old)
+        if not old:
+            email, phone = ("", account.phone) if field == "email" else (account.email, "")
+        if email or phone:
+            recipient = Recipient(name=account.get_full_name(), language=account.preferred_language or "vi",
+                                  email=email, phone=phone)
+            # ``notify`` records the notice in a savepoint and never raises: a notice problem does not undo the change.
+            notify(recipient, notice_keys.IDENTIFIER_CHANGED,
+                   {"recipient_name": account.get_full_name(), "new_address": _mask_identifier(pending.identifier),
+                    "changed_at": pending.confirmed_at, "hotline": settings.MOTCUA_SITE.get("hotline", "")},
+                   preferred=[ContactChannel.EMAIL if email else ContactChannel.SMS],
+                   subject_ref=f"account:{account.pk}")
+    user.refresh_from_db()
     return user
 
 
@@ -504,6 +662,7 @@ def close_account(user: User, password: str) -> None:
         Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
         transaction.on_commit(lambda: files.discard(names))
         PendingRegistration.objects.filter(identifier__in=identifiers).delete()
+        PendingIdentifierChange.objects.filter(user=user).delete()
         ApiToken.objects.filter(user=user).delete()
         # The link to the person's VNeID identification (their ID number): a later VNeID sign-in opens a new account.
         VneidIdentity.objects.filter(user=user).delete()

@@ -13,7 +13,7 @@ from typing import IO, Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,13 +47,14 @@ from .forms import (
     ConfirmForm,
     CorrectionForm,
     DataRightForm,
+    IdentifierChangeForm,
     NameForm,
     RegisterForm,
     SupplementForm,
     TrackForm,
     WithdrawForm,
 )
-from .models import CorrectionRequest, PendingRegistration
+from .models import CorrectionRequest, PendingIdentifierChange, PendingRegistration
 
 
 def me(request: HttpRequest) -> User:
@@ -424,10 +425,94 @@ def correct_name(request: HttpRequest) -> HttpResponse:
     return redirect("portal:personal-data")
 
 
-def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], template: str,
+def _citizen(request: HttpRequest) -> User:
+    """The signed-in citizen; staff get 403 (their e-mail and phone are changed by an administrator)."""
+    user = me(request)
+    if user.is_official:
+        raise PermissionDenied(_("The e-mail and phone of a staff account are changed by an administrator."))
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_identifier(request: HttpRequest) -> HttpResponse:
+    """Change the e-mail or phone I sign in with: the new address and my password; a code goes to the new address
+    (``services.start_identifier_change``). The same next page whether or not the address is another account's."""
+    user = _citizen(request)
+    form = IdentifierChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # Counted before the password is checked, so that the form is no way to guess it either.
+            if not throttle.allow_registration(request):
+                status = 429
+                form.add_error(None, _("Too many requests. Wait a few minutes and try again."))
+            else:
+                try:
+                    pending = services.start_identifier_change(user, form.cleaned_data["identifier"],
+                                                               form.cleaned_data["password"])
+                except DomainError as exc:
+                    status = 429 if exc.status == 429 else status
+                    form_errors(form, exc, "identifier")
+                else:
+                    return redirect("portal:change-identifier-confirm", key=pending.key)
+    return render(request, "portal/change_identifier.html", {"form": form, "account": user}, status=status)
+
+
+def _own_change(user: User, key: str) -> PendingIdentifierChange:
+    pending = PendingIdentifierChange.objects.filter(key=key, user=user, confirmed_at__isnull=True).first()
+    if pending is None:
+        raise Http404(_("This change does not exist or is already confirmed."))
+    return pending
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_identifier_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    """Enter the code sent to the new address: the address changes, this session stays, the others end."""
+    user = _citizen(request)
+    pending = _own_change(user, key)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.confirm_identifier_change(user, pending.key, form.cleaned_data["code"])
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except DomainError as exc:
+                form_errors(form, exc, "code")
+            else:
+                update_session_auth_hash(request, user)  # this session goes on; the others end
+                messages.success(request, _("The e-mail or phone you sign in with has been changed."))
+                return redirect("portal:personal-data")
+        return render(request, "portal/change_identifier_confirm.html", {"form": form, "pending": pending},
+                      status=400)
+    return render(request, "portal/change_identifier_confirm.html", {"form": form, "pending": pending})
+
+
+@login_required
+@require_POST
+def change_identifier_resend(request: HttpRequest, key: str) -> HttpResponse:
+    pending = _own_change(_citizen(request), key)
+    if not throttle.allow(request, "resend") or not throttle.allow_registration(request):
+        messages.error(request, _("Too many requests. Wait a few minutes and try again."))
+    else:
+        try:
+            services.resend_identifier_code(pending)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A new message has been sent."))
+    return redirect("portal:change-identifier-confirm", key=pending.key)
+
+
+def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form], page: dict[str, str],
                      send: Callable[[User, Any, dict[str, Any]], object], error_field: str) -> HttpResponse:
     """A citizen's request about the data of one of their dossiers: the form, ``send(user, dossier, data)`` (the
-    service) and the page again with the refusal next to ``error_field``, or back to the personal-data page."""
+    service) and the page again with the refusal next to ``error_field``, or back to the personal-data page. One
+    template (``portal/dossier_request.html``) for every kind of request; ``page`` gives its ``title``, ``lead``
+    and the URL name it posts to (``action``)."""
     user = me(request)
     choices = _dossier_choices(user)
     form = form_class(request.POST or None, dossiers=choices, initial={"dossier": request.GET.get("ho-so", "")[:100]})
@@ -440,7 +525,7 @@ def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form]
         else:
             messages.success(request, _("Your request has been sent to the agency that holds the dossier."))
             return redirect("portal:personal-data")
-    return render(request, template, {"form": form, "has_dossiers": bool(choices)},
+    return render(request, "portal/dossier_request.html", {"form": form, "has_dossiers": bool(choices), **page},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -448,7 +533,10 @@ def _dossier_request(request: HttpRequest, form_class: Callable[..., forms.Form]
 @require_http_methods(["GET", "POST"])
 def correction(request: HttpRequest) -> HttpResponse:
     """Ask the agency to correct an applicant detail of one of my dossiers."""
-    return _dossier_request(request, CorrectionForm, "portal/correction.html", lambda user, dossier, d: (
+    page = {"title": _("Ask for a correction"), "action": "portal:correction",
+            "lead": _("A dossier records what was filed. Tell the agency which of your details in it is wrong and "
+                      "what is correct: the agency checks and corrects it.")}
+    return _dossier_request(request, CorrectionForm, page, lambda user, dossier, d: (
         services.request_correction(user, dossier, d["field"], d["requested_value"], d["reason"])), "requested_value")
 
 
@@ -456,7 +544,10 @@ def correction(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def data_right(request: HttpRequest) -> HttpResponse:
     """Ask for the deletion or restricted processing of the data of one of my dossiers, or object to it."""
-    return _dossier_request(request, DataRightForm, "portal/data_right.html", lambda user, dossier, d: (
+    page = {"title": _("Ask to delete, restrict or stop the processing of my data"), "action": "portal:data-right",
+            "lead": _("A dossier is processed by the agency under its legal duty and kept for the period the archive "
+                      "rules set, so the agency decides on your request and answers with its reason.")}
+    return _dossier_request(request, DataRightForm, page, lambda user, dossier, d: (
         services.request_data_right(user, dossier, d["kind"], d["reason"])), "reason")
 
 
