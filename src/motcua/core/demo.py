@@ -24,6 +24,8 @@ DEMO_STEPS = [
     "motcua.surveys.demo",
     "motcua.portal.demo",
     "motcua.stats.demo",
+    # After the dossiers: the integrity scan of their history and a first lateness model.
+    "motcua.insight.demo",
     # Last: the automatic leaves of the reform scorecard read the dossiers, the answers and the feedback above.
     "motcua.scorecards.demo",
 ]

@@ -303,6 +303,7 @@ def seed(stdout: Any, count: int | None = None) -> None:
     count = COUNT if count is None else count
     if Dossier.objects.filter(procedure__code__in=CODES, applicant_id_number__startswith="0680").exists():
         seed_interagency(stdout)
+        seed_resubmission(stdout)
         _recorded_at_receipt()
         return
     people = {u.username: u for u in User.objects.filter(username__in=["binh", "cuong", "dung", "giang", "khanh"])}
@@ -329,6 +330,7 @@ def seed(stdout: Any, count: int | None = None) -> None:
     stdout.write(f"Dossiers: {count} construction dossiers since {START:%d/%m/%Y} ({summary}) "
                  f"in {time.monotonic() - started:.0f} s.\n")
     seed_interagency(stdout)
+    seed_resubmission(stdout)
     _recorded_at_receipt()
 
 
@@ -439,3 +441,33 @@ def seed_interagency(stdout: Any) -> None:
         services.transfer(p["yen"], d, at=deadlines.add_working(t2, 3 * 3600, AGENCY))
     stdout.write("Inter-agency dossiers: 2 of the feasibility-study appraisal with the environment department, "
                  "1 received at the ward's desk.\n")
+
+
+# --- a case for the inspector (issue 22) ----------------------------------------------------------------------
+
+RESUBMIT_ID = "068099000004"
+
+
+def seed_resubmission(stdout: Any) -> None:
+    """A construction permit withdrawn when more than half of its time was used and filed again by the same
+    applicant the next day, its clock starting from zero: the pattern the integrity scan's rule 1 looks for
+    (docs/insight-integrity.md), so that the inspector's queue of the demo holds a case to review."""
+    if Dossier.objects.filter(applicant_id_number=RESUBMIT_ID).exists():
+        return
+    binh = User.objects.filter(username="binh").first()
+    if binh is None or not Procedure.objects.filter(code=ANYWHERE_CODE, versions__status="published").exists():
+        stdout.write("Resubmitted dossier: demo procedure or persona missing, skipped.\n")
+        return
+    now = timezone.now()
+    name, subject = "Đặng Thị Hồng Nhung", "Xin cấp giấy phép xây dựng nhà ở riêng lẻ"
+    with dispatch.withhold(), deadlines.calendars_fixed(), transaction.atomic():
+        t0 = _back(now, 14)
+        d = services.receive_at_desk(binh, _intake(ANYWHERE_CODE, 4, name, subject), at=t0)
+        d = services.transfer(binh, d, at=_by_deadline(d, t0))
+        t1 = _back(now, 3)
+        d = services.request_withdrawal(binh, d, "Người nộp đề nghị rút hồ sơ", at=t1)
+        services.stop(binh, d, "Theo đề nghị của người nộp", at=deadlines.add_working(t1, 3600, AGENCY))
+        t2 = _back(now, 2)
+        d = services.receive_at_desk(binh, _intake(ANYWHERE_CODE, 4, name, subject), at=t2)
+        services.transfer(binh, d, at=_by_deadline(d, t2))
+    stdout.write("Resubmitted dossier: 1 construction permit withdrawn late and filed again the next day.\n")
