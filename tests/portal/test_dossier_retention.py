@@ -170,7 +170,9 @@ def test_an_approved_list_is_carried_out(closed, procedure, people, settings, tm
     # the staff's page of the dossier shows it anonymised
     response = _client(people["binh"]).get(f"/ho-so/{d.code}/")
     assert response.status_code == 200
-    assert "Nguyễn Văn An" not in response.content.decode()
+    page = response.content.decode()
+    assert "Nguyễn Văn An" not in page and "068090" not in page and "giay-phep.pdf" not in page
+    assert "đã được xóa ngày" in page and "Đã xóa dữ liệu cá nhân khi hết thời hạn bảo quản" in page
 
 
 def test_an_edit_of_an_anonymised_row_is_still_caught(closed, procedure, people, django_capture_on_commit_callbacks):
