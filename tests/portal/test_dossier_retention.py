@@ -194,6 +194,11 @@ def test_a_period_cleared_after_the_approval_keeps_the_dossier(closed, procedure
     out = _run(django_capture_on_commit_callbacks, AFTER)
     assert f"Skipped {closed.code}" in out
     assert Dossier.objects.get(pk=closed.pk).anonymised_at is None
+    assert DestructionList.objects.get().status == DestructionStatus.DONE
+    _period(procedure, 5)  # set again: the dossier goes on a new list for a new decision
+    _run(django_capture_on_commit_callbacks, AFTER)
+    assert DestructionList.objects.filter(status=DestructionStatus.PROPOSED).count() == 1
+    assert Dossier.objects.get(pk=closed.pk).anonymised_at is None
 
 
 # --- approval: permissions and bad input -------------------------------------------------------------------------

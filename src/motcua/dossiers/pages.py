@@ -459,7 +459,8 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
         attachments.setdefault(a.document_id, []).append(a)
     return DetailPage(
         info=info, documents=[{"doc": d, "files": attachments.get(d.pk, [])} for d in info.documents],
-        loose_files=attachments.get(None, []), events=event_rows(info.events, anonymised=dossier.anonymised_at is not None), clock=clock_info(dossier, now),
+        loose_files=attachments.get(None, []),
+        events=event_rows(info.events, anonymised=dossier.anonymised_at is not None), clock=clock_info(dossier, now),
         steps=step_rows(info, now), current_step=next((s for s in info.steps if s.pk == dossier.current_step_id),
                                                       None),
         overdue=timeliness.is_overdue(dossier.status, dossier.due_at, dossier.original_due_at, now,

@@ -85,6 +85,15 @@ def past_period(now: dt.datetime | None = None) -> QuerySet[Dossier]:
     return Dossier.objects.filter(wanted, anonymised_at__isnull=True).order_by("pk")
 
 
+def listed() -> QuerySet[DestructionItem, Any]:
+    """The ids of the dossiers a list already names: on a list awaiting a decision or being carried out, or
+    anonymised. A dossier skipped by a list carried out (its period changed meanwhile) may be listed again."""
+    return (DestructionItem.objects.filter(Q(destruction_list__status__in=[DestructionStatus.PROPOSED,
+                                                                          DestructionStatus.APPROVED])
+                                           | Q(done_at__isnull=False))
+            .values("dossier_id"))
+
+
 def _agency(unit: OrgUnit) -> OrgUnit:
     return unit.agency() or unit
 
@@ -99,8 +108,7 @@ def prepare(now: dt.datetime | None = None, *, dry_run: bool = False) -> Prepare
     """Put the dossiers past their period that no list names yet on their agency's proposed list (one open list per
     agency, created when needed). Never anonymises. Idempotent: a dossier already on a list is left alone."""
     now = now or timezone.now()
-    listed = DestructionItem.objects.values("dossier_id")
-    found = list(past_period(now).exclude(pk__in=listed).select_related("processing_unit", "procedure"))
+    found = list(past_period(now).exclude(pk__in=listed()).select_related("processing_unit", "procedure"))
     done = Prepared(dossiers=len(found))
     if dry_run or not found:
         return done

@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError
 from motcua.dossiers import dispatch, files, partitions, retention
-from motcua.dossiers.models import DestructionItem, DestructionList
+from motcua.dossiers.models import DestructionList
 from motcua.dossiers.workflow import late
 
 
@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 out = retention.list_out(d)
                 self.stdout.write(f"List {out['id']} {out['agency']['code']} {out['status']}: {out['dossiers']} "
                                   f"dossier(s); decision {out['decision'] or '-'} by {out['approved_by'] or '-'}")
-            waiting = retention.past_period().exclude(pk__in=DestructionItem.objects.values("dossier_id"))
+            waiting = retention.past_period().exclude(pk__in=retention.listed())
             for dossier in waiting.select_related("procedure"):
                 closed = retention.closed_at(dossier)
                 until = retention.kept_until(closed, dossier.procedure.retention_years or 0) if closed else "-"
