@@ -311,3 +311,13 @@ def test_the_period_is_set_by_catalogue_administrators_only(procedure, people):
 def test_the_admin_edits_the_period(procedure, people):
     page = _client(people["ha"]).get(f"/quan-tri/catalogue/procedure/{procedure.pk}/change/")
     assert page.status_code == 200 and 'name="retention_years"' in page.content.decode()
+
+
+def test_the_admin_shows_the_lists_read_only(proposed, people):
+    admin = _client(people["ha"])
+    page = admin.get(f"/quan-tri/dossiers/destructionlist/{proposed.pk}/change/")
+    assert page.status_code == 200 and proposed.agency.name in page.content.decode()
+    assert 'name="decision"' not in page.content.decode()
+    assert admin.post(f"/quan-tri/dossiers/destructionlist/{proposed.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert DestructionList.objects.filter(pk=proposed.pk).exists()
+    assert _client(people["giang"]).get("/quan-tri/dossiers/destructionlist/").status_code in (302, 403)

@@ -1008,9 +1008,9 @@ def anonymise_dossier(actor: User, dossier: Dossier, *, destruction_list: int, d
     head of the agency approved (``retention.carry_out``; Law on Archives 33/2024/QH15: records past their period
     are destroyed only on the head's decision). Blanks the applicant's and the representative's details, the
     request, the e-form, the collector and the postal address; deletes the uploaded files, the results' files and
-    the issued papers (from the store after the commit: ``files.discard``), except a result the citizen keeps
-    among their documents (``HeldDocument``: the citizen's own copy, not the agency's record); unlinks the
-    citizen's account. Keeps the code, procedure, units, statuses, dates, fees and the events, so that the
+    the issued papers (from the store after the commit: ``files.discard``), except a result recorded among the
+    papers issued to their holder (``HeldDocument``: another kind of record, reused by later procedures, whose
+    period is not set here); unlinks the citizen's account. Keeps the code, procedure, units, statuses, dates, fees and the events, so that the
     statistics and the indices do not move. Appends an ``applicant_anonymised`` event that binds the blanked
     fields with a new ``applicant_mac`` (``audit verify`` checks the row against it, as after a correction);
     the notices about the dossier lose their text through the event's handler (``portal``). Idempotent: an
