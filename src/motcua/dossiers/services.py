@@ -27,6 +27,7 @@ from .models import Attachment, Dossier, DossierDocument, DossierEvent, HeldDocu
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
+from .workflow.models import Apology, Result
 
 # re.ASCII: ``\d`` alone also matches Arabic-Indic, full-width and other scripts' digits; an ID number or a
 # phone typed in them passed the check and never matched the tracking's last four digits nor a national
@@ -1010,20 +1011,18 @@ def anonymise_dossier(actor: User, dossier: Dossier, *, destruction_list: int, d
     request, the e-form, the collector and the postal address; deletes the uploaded files, the results' files and
     the issued papers (from the store after the commit: ``files.discard``), except a result recorded among the
     papers issued to their holder (``HeldDocument``: another kind of record, reused by later procedures, whose
-    period is not set here); unlinks the citizen's account. Keeps the code, procedure, units, statuses, dates, fees and the events, so that the
-    statistics and the indices do not move. Appends an ``applicant_anonymised`` event that binds the blanked
-    fields with a new ``applicant_mac`` (``audit verify`` checks the row against it, as after a correction);
-    the notices about the dossier lose their text through the event's handler (``portal``). Idempotent: an
-    anonymised dossier is left alone (``changed`` False). ``actor`` is the one who approved the list."""
-    from .wallet.models import HeldDocument as Held
-    from .workflow.models import Apology, Result
-
+    period is not set here); unlinks the citizen's account. Keeps the code, procedure, units, statuses, dates,
+    fees and the events, so that the statistics and the indices do not move. Appends an ``applicant_anonymised``
+    event that binds the blanked fields with a new ``applicant_mac`` (``audit verify`` checks the row against it,
+    as after a correction); the notices about the dossier lose their text through the event's handler
+    (``portal``). Idempotent: an anonymised dossier is left alone (``changed`` False). ``actor`` is the one who
+    approved the list."""
     if dossier.anonymised_at is not None:
         return Anonymised(dossier, changed=False)
     if dossier.status not in (Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED):
         raise DomainError(_("Only a closed dossier can have its personal data removed."), code="invalid_status",
                           status=409)
-    held = set(Held.objects.filter(attachment__dossier=dossier).values_list("attachment_id", flat=True))
+    held = set(HeldDocument.objects.filter(attachment__dossier=dossier).values_list("attachment_id", flat=True))
     attachments = list(Attachment.objects.filter(dossier=dossier).exclude(pk__in=held))
     forms = list(dossier.issued_forms.all())  # type: ignore[attr-defined]
     names = [a.file.name for a in attachments] + [f.file.name for f in forms]
