@@ -650,11 +650,15 @@ MOTCUA_SCHEDULE["insight scan"] = env_int("MOTCUA_INSIGHT_SCAN_SECONDS", 24 * 36
 MOTCUA_INSIGHT_THRESHOLDS = env_json("MOTCUA_INSIGHT_THRESHOLDS", {})
 # Retention periods of the citizen side's own records (``motcua portal retention``, daily), in days, 0 = never.
 # Operating choices, not periods of law (docs/security.md, "Personal data rights"): drafts nobody touched, the text
-# of sent notices (off by default: a notice may belong to a dossier's record; to be checked). Dossiers, events,
-# files and feedback follow the archive rules and have no setting here.
+# of sent notices (off by default: a notice may belong to a dossier's record; to be checked). Dossiers follow
+# their procedure's period (below, ``dossiers retention``); feedback and survey answers have no period yet.
 MOTCUA_RETENTION_DRAFT_DAYS = env_int("MOTCUA_RETENTION_DRAFT_DAYS", 180)
 MOTCUA_RETENTION_NOTICE_BODY_DAYS = env_int("MOTCUA_RETENTION_NOTICE_BODY_DAYS", 0)
 MOTCUA_SCHEDULE["portal retention"] = env_int("MOTCUA_RETENTION_SECONDS", 24 * 3600)
+# Dossiers past their procedure's retention period (``Procedure.retention_years``, from the agency's own list of
+# retention periods; empty = kept): put on a destruction list for the head of the agency's decision, and those of
+# approved lists anonymised (``motcua dossiers retention``). Nothing is anonymised without an approved list.
+MOTCUA_SCHEDULE["dossiers retention"] = env_int("MOTCUA_RETENTION_SECONDS", 24 * 3600)
 # The agency answers a citizen's request about the data of a dossier (correction, deletion, restriction,
 # objection) within this many working days: an operating choice, not the time limit of Decree 356/2025/NĐ-CP,
 # which is to be checked against its text.

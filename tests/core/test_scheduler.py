@@ -21,8 +21,8 @@ def test_the_default_schedule_runs_tick_retries_and_the_sweep():
                                "dossiers partitions", "feedback tick", "feedback sweep", "surveys remind",
                                "scorecards recompute", "dvcqg push", "dvcqg reconcile", "payments expire",
                                "payments reconcile", "exports resume", "exports sweep", "audit checkpoint",
-                               "portal sweep", "portal retention", "stats publish", "insight scan",
-                               "insight train", "insight score"}
+                               "portal sweep", "portal retention", "dossiers retention", "stats publish",
+                               "insight scan", "insight train", "insight score"}
 
 
 @pytest.mark.django_db

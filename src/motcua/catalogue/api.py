@@ -15,7 +15,7 @@ from motcua.accounts.services import authenticate_token
 from motcua.core.api_schemas import Day, ErrorOut, Offset, limit_field
 from motcua.core.errors import DomainError, PermissionDenied
 
-from . import exchange, selectors
+from . import exchange, selectors, services
 from .choices import Level, OnlineMode
 from .parts import gaps
 
@@ -190,3 +190,28 @@ def detail(request: HttpRequest, code: str, as_of: Day | None = None) -> dict[st
     """The procedure with its version in force on ``as_of`` (today): documents, fees, steps, legal time."""
     _procedure, version = selectors.published_procedure_and_version(code, _caller(request), as_of)
     return {**_flatten(selectors.snapshot(version)), "not_captured": gaps(version)}
+
+
+class RetentionIn(Schema):
+    retention_years: int | None = Field(
+        description="Years a closed dossier is kept, counted from the end of the year it was closed, from the "
+                    "agency's list of retention periods; null: kept permanently")
+
+
+class RetentionOut(Schema):
+    code: str
+    retention_years: int | None
+
+
+@router.put("/{code}/retention", response={200: RetentionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                          404: ErrorOut}, summary="Set the retention period of a procedure's dossiers")
+def set_retention(request: HttpRequest, code: str, body: RetentionIn) -> dict[str, Any]:
+    """Catalogue administrators only (403 otherwise, 401 anonymous). The period is the agency's: there is no
+    default (docs/security.md, *Retention of the agencies' records*)."""
+    user = _caller(request)
+    if not getattr(user, "is_authenticated", False):
+        raise DomainError(_("Sign in or send a valid bearer token."), code="unauthenticated", status=401)
+    services.require_manager(user)
+    procedure = selectors.visible_procedure(code, user)
+    services.set_retention_years(procedure, body.retention_years, user=user)
+    return {"code": procedure.code, "retention_years": procedure.retention_years}

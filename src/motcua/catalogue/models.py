@@ -110,6 +110,17 @@ class Procedure(TimeStampedModel):
                                    help_text=_("A short code shared with the documents other procedures ask for, "
                                                "e.g. giay-phep-xay-dung."))
     notes = models.TextField(_("notes"), blank=True)
+    # How long the agency keeps a closed dossier of this procedure, in years counted from the end of the year the
+    # dossier was closed (the archive rules count from the year the work ended; Circular 10/2022/TT-BNV as
+    # secondary sources summarise it). The agency's own list of retention periods (bảng thời hạn bảo quản, Law on
+    # Archives 33/2024/QH15) gives it; empty: kept permanently or not yet set, and no dossier of the procedure is
+    # ever proposed for destruction. No default: the law leaves the period to the agency's list (docs/security.md,
+    # *Retention of the agencies' records*).
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("From the agency's list of retention periods, counted from the end of the year the dossier "
+                    "was closed. Empty: kept permanently (or not yet set)."))
     name_folded = models.CharField(max_length=500, editable=False, default="", db_index=True)
     search_body = models.TextField(editable=False, default="")
 
@@ -120,6 +131,11 @@ class Procedure(TimeStampedModel):
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(retention_years__isnull=True)
+                                   | Q(retention_years__gte=1, retention_years__lte=100),
+                                   name="procedure_retention_years_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"

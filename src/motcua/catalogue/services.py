@@ -110,6 +110,23 @@ def save_procedure(procedure: Procedure, *, user: User | None = None) -> Procedu
     return procedure
 
 
+def set_retention_years(procedure: Procedure, years: int | None, *, user: User | None) -> Procedure:
+    """Set how many years the agency keeps a closed dossier of ``procedure`` (its own list of retention periods,
+    docs/security.md), or clear it (``None``: kept permanently). Catalogue administrators only; a value outside
+    1-100 is refused and nothing changes. Shortening a period does not touch a dossier already on an approved
+    destruction list that is no longer past it (``dossiers.retention.carry_out`` checks again)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Only catalogue administrators may change procedures."))
+    require_manager(user)
+    if years is not None and not 1 <= years <= 100:
+        message = _("The retention period is a whole number of years from 1 to 100, or empty for permanent.")
+        raise DomainError(message, code="invalid_input",
+                          details={"fields": [{"field": "retention_years", "message": message}]})
+    procedure.retention_years = years
+    procedure.save(update_fields=["retention_years", "updated_at"])
+    return procedure
+
+
 @transaction.atomic
 def delete_procedure(procedure: Procedure, *, user: User | None = None) -> None:
     require_manager(user)

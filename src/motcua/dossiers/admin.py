@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from motcua.accounts.permissions import Capability, has_capability
 
-from .models import RuleSet
+from .models import DestructionItem, DestructionList, RuleSet
 
 
 @admin.register(RuleSet)
@@ -45,3 +45,46 @@ class RuleSetAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # The last row stays: receipts need a rule set in force.
         return self._allowed(request) and RuleSet.objects.count() > 1
+
+
+class DestructionItemInline(admin.TabularInline):
+    model = DestructionItem
+    fields = ["dossier", "closed_at", "kept_until", "done_at"]
+    readonly_fields = ["dossier", "closed_at", "kept_until", "done_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DestructionList)
+class DestructionListAdmin(admin.ModelAdmin):
+    """The destruction lists, read only: a list is decided through the API or the command
+    (``retention.approve``), which check who may, and carried out by ``motcua dossiers retention``."""
+
+    list_display = ["pk", "agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    list_filter = ["status"]
+    readonly_fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    inlines = [DestructionItemInline]
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and (
+            user.is_superuser or has_capability(user, Capability.ADMINISTER)))  # type: ignore[arg-type]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -24,7 +24,7 @@ from motcua.core.dbrouter import replica_reads
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.core.exports_views import describe as describe_export
 
-from . import actions, deadlines, exports, files, issuing, risk, schemas, selectors, services, serving
+from . import actions, deadlines, exports, files, issuing, retention, risk, schemas, selectors, services, serving
 from .choices import Status
 from .models import Dossier, ProcessingStep
 from .schemas import DossierDetailOut, DossierIn, DossierListOut, DossierOut, QueueOut
@@ -494,3 +494,60 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
         return queued
     user, dossiers, first, last = _register(request)
     return _pdf(issuing.renderer().register_pdf(user, dossiers, first, last), f"so-theo-doi-ho-so-{first}-{last}.pdf")
+
+
+# --- retention: destruction lists (``retention``; docs/security.md, *Retention of the agencies' records*) --------
+
+class DestructionListOut(Schema):
+    id: int
+    agency: dict[str, str]
+    status: str
+    status_label: str
+    prepared_at: dt.datetime
+    decision: str
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    done_at: dt.datetime | None
+    dossiers: int
+
+
+class DestructionItemOut(Schema):
+    dossier: str
+    procedure: str
+    closed_at: dt.datetime
+    kept_until: dt.date
+    done_at: dt.datetime | None
+
+
+class DestructionListDetailOut(DestructionListOut):
+    items: list[DestructionItemOut]
+
+
+class DestructionDecisionIn(Schema):
+    decision: str = Field(description="The number and date of the head of the agency's decision, one line")
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+@router.get("/destruction-lists", response={200: list[DestructionListOut], **ERRORS},
+            summary="Destruction lists of dossiers past their retention period (leaders, administrators)")
+def destruction_lists(request: HttpRequest) -> list[dict[str, Any]]:
+    return [retention.list_out(d) for d in retention.visible_lists(_staff(request))[:200]]
+
+
+@router.get("/destruction-lists/{list_id}", response={200: DestructionListDetailOut, **ERRORS},
+            summary="One destruction list with its dossiers")
+def destruction_list(request: HttpRequest, list_id: int) -> dict[str, Any]:
+    found = retention.get_list(_staff(request), list_id)
+    return {**retention.list_out(found), "items": [retention.item_out(i) for i in retention.items(found)]}
+
+
+@router.post("/destruction-lists/{list_id}/approve", response={200: DestructionListOut, **ERRORS},
+             summary="Record the head of the agency's decision approving a destruction list")
+def approve_destruction_list(request: HttpRequest, list_id: int, body: DestructionDecisionIn) -> dict[str, Any]:
+    """The dossiers of the approved list are anonymised by the next run of `motcua dossiers retention` (daily in
+    the scheduler); nothing is anonymised before an approval. 409 when the list was already decided."""
+    return retention.list_out(retention.approve(_staff(request), list_id, body.decision))

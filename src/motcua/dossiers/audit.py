@@ -257,6 +257,9 @@ def _same_time(a: Any, b: Any) -> bool:
     return abs(x - y) <= TOLERANCE
 
 
+BINDING_KINDS = (EventKind.CREATED, EventKind.APPLICANT_CORRECTED, EventKind.APPLICANT_ANONYMISED)
+
+
 def replay(chain: list[DossierEvent]) -> dict[str, Any]:
     """What the history says the row holds. Only what events carry: the status (every status change), the code
     (the intake's or the acceptance's event), the receipt time and the promised date (the clock's events), the
@@ -284,9 +287,10 @@ def replay(chain: list[DossierEvent]) -> dict[str, Any]:
             state["due_at"] = data["due_at"]
         elif e.kind == EventKind.CLOCK and e.reason == "paused":
             state["due_at"] = None  # a supplement asked during processing pauses the clock: no promised date
-        # The intake binds the applicant's fields; an accepted correction (``services.correct_applicant``)
-        # binds them again: the row must agree with the last binding.
-        if e.kind in (EventKind.CREATED, EventKind.APPLICANT_CORRECTED) and isinstance(data.get("applicant_mac"), dict):
+        # The intake binds the applicant's fields; an accepted correction (``services.correct_applicant``) and the
+        # removal after the retention period (``services.anonymise_dossier``) bind them again: the row must agree
+        # with the last binding.
+        if e.kind in BINDING_KINDS and isinstance(data.get("applicant_mac"), dict):
             state["applicant_mac"] = data["applicant_mac"]
     return state
 

@@ -90,6 +90,7 @@ class EventKind(models.TextChoices):
     PART_SENT = "part_sent", _("Sent to a participating agency")
     PART_ENDED = "part_ended", _("Participating agency's part done")
     APPLICANT_CORRECTED = "applicant_corrected", _("Applicant's details corrected")
+    APPLICANT_ANONYMISED = "applicant_anonymised", _("Personal data removed after the retention period")
 
 
 class Outcome(models.TextChoices):
@@ -122,3 +123,12 @@ class OnlineClockFrom(models.TextChoices):
 
     SUBMISSION = "submission", _("Its (last complete) submission")
     ACCEPTANCE = "acceptance", _("Its acceptance by the desk")
+
+
+class DestructionStatus(models.TextChoices):
+    """Where a destruction list stands (Law on Archives 33/2024/QH15; Circular 06/2025/TT-BNV as summarised:
+    records past their period are destroyed only on the decision of the competent head, after appraisal)."""
+
+    PROPOSED = "proposed", _("Proposed, awaiting the decision")
+    APPROVED = "approved", _("Approved, being carried out")
+    DONE = "done", _("Carried out")

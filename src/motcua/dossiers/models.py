@@ -18,7 +18,7 @@ from motcua.accounts.choices import IdentityLevel
 from motcua.catalogue.choices import SupplementRule
 from motcua.core.models import TimeStampedModel
 
-from .choices import ApplicantKind, Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
+from .choices import ApplicantKind, Channel, DestructionStatus, EventKind, OnlineClockFrom, RefusalStatus, Status
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -123,6 +123,9 @@ class Dossier(models.Model):
     last_event_hash = models.CharField(max_length=64, blank=True, editable=False)
     search_folded = models.CharField(max_length=600, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the applicant's personal data and the files were removed, the retention period of the procedure having
+    # passed and the head of the agency having approved the destruction list (``services.anonymise_dossier``).
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True, editable=False)
 
     if TYPE_CHECKING:
         documents: RelatedManager[DossierDocument]
@@ -436,6 +439,64 @@ class RuleSet(TimeStampedModel):
         return _("Rules from %(day)s") % {"day": self.valid_from.strftime("%d/%m/%Y")}
 
 
+class DestructionList(models.Model):
+    """A list of closed dossiers whose retention period has passed (*danh mục tài liệu hết giá trị*), proposed for
+    one agency by the daily job (``retention.prepare``) and carried out only once approved: the archive law lets
+    records past their period be destroyed only on the decision of the head of the agency after the appraisal
+    (Law on Archives 33/2024/QH15; Circular 06/2025/TT-BNV as summarised; docs/security.md). The decision's
+    number and date, who recorded the approval and when, are kept; the list and its items are never deleted."""
+
+    agency = models.ForeignKey("accounts.OrgUnit", verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=DestructionStatus.choices,
+                              default=DestructionStatus.PROPOSED)
+    prepared_at = models.DateTimeField(_("prepared at"))
+    decision = models.CharField(_("decision"), max_length=255, blank=True,
+                                help_text=_("The number and date of the head of the agency's decision."))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
+
+    if TYPE_CHECKING:
+        items: RelatedManager[DestructionItem]
+
+    class Meta:
+        verbose_name = _("destruction list")
+        verbose_name_plural = _("destruction lists")
+        ordering = ["-prepared_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DestructionStatus.values), name="destructionlist_status"),
+            models.CheckConstraint(condition=Q(status=DestructionStatus.PROPOSED) | Q(approved_at__isnull=False),
+                                   name="destructionlist_approved_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+
+class DestructionItem(models.Model):
+    """One dossier on a destruction list, with the end of its retention period as computed when the list was
+    prepared, and when its personal data was removed."""
+
+    destruction_list = models.ForeignKey(DestructionList, on_delete=models.PROTECT, related_name="items")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"))
+    kept_until = models.DateField(_("kept until"))
+    done_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier on a destruction list")
+        verbose_name_plural = _("dossiers on destruction lists")
+        ordering = ["destruction_list_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["destruction_list", "dossier"], name="destructionitem_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destruction_list_id}: {self.dossier_id}"
+
+
 # The internal-processing rows live in ``workflow.models``; importing them here registers them with the app.
 from .wallet.models import CertifiedCopy, HeldDocument  # noqa: E402
 from .workflow.models import (  # noqa: E402
@@ -454,6 +515,8 @@ __all__ = [
     "Attachment",
     "CertifiedCopy",
     "Consultation",
+    "DestructionItem",
+    "DestructionList",
     "Dossier",
     "DossierCodeCounter",
     "DossierDocument",

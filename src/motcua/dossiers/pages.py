@@ -293,8 +293,11 @@ class ClockInfo:
     start_event: Any = ""
 
 
-def event_rows(events: list[DossierEvent]) -> list[EventRow]:
+def event_rows(events: list[DossierEvent], *, anonymised: bool = False) -> list[EventRow]:
+    """The history's rows. Of a dossier anonymised at the end of its retention period the events stay (the log is
+    append-only), but the page no longer names the citizen who acted nor the names of the files removed."""
     rows = []
+    official: dict[int, bool] = {}
     for e in events:
         label: Any = EventKind(e.kind).label if e.kind in EventKind.values else e.kind
         detail = ""
@@ -321,9 +324,15 @@ def event_rows(events: list[DossierEvent]) -> list[EventRow]:
         elif e.kind == EventKind.PERSONAL_DATA_VIEWED and isinstance(e.data.get("file"), dict):
             detail = str(e.data["file"].get("name", ""))
         missing = e.data.get("missing") if isinstance(e.data, dict) else None
+        actor = e.actor.get_full_name() if e.actor_id else ""
+        if anonymised:
+            if e.kind in (EventKind.DOCUMENT_ADDED, EventKind.PERSONAL_DATA_VIEWED):
+                detail = ""
+            if e.actor_id and not official.setdefault(e.actor_id, e.actor.is_official):
+                actor = str(_("The applicant"))
         rows.append(EventRow(event=e, label=label, detail=detail,
                              reason="" if e.kind == EventKind.CLOCK else e.reason, missing=missing or [],
-                             actor=e.actor.get_full_name() if e.actor_id else ""))
+                             actor=actor))
     return rows
 
 
@@ -450,7 +459,8 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
         attachments.setdefault(a.document_id, []).append(a)
     return DetailPage(
         info=info, documents=[{"doc": d, "files": attachments.get(d.pk, [])} for d in info.documents],
-        loose_files=attachments.get(None, []), events=event_rows(info.events), clock=clock_info(dossier, now),
+        loose_files=attachments.get(None, []),
+        events=event_rows(info.events, anonymised=dossier.anonymised_at is not None), clock=clock_info(dossier, now),
         steps=step_rows(info, now), current_step=next((s for s in info.steps if s.pk == dossier.current_step_id),
                                                       None),
         overdue=timeliness.is_overdue(dossier.status, dossier.due_at, dossier.original_due_at, now,

@@ -27,6 +27,7 @@ from .models import Attachment, Dossier, DossierDocument, DossierEvent, HeldDocu
 from .rules import rule_set_on, rules_at_receipt, switch
 from .workflow import services as workflow
 from .workflow.choices import ReturnMethod
+from .workflow.models import Apology, Result
 
 # re.ASCII: ``\d`` alone also matches Arabic-Indic, full-width and other scripts' digits; an ID number or a
 # phone typed in them passed the check and never matched the tracking's last four digits nor a national
@@ -984,3 +985,68 @@ def digitise(user: User, dossier: Dossier, order: int, uploads: list[files.Uploa
         files.discard(stored)
         raise
     return document
+
+
+# --- retention: the applicant's data removed once the period has passed -----------------------------------------
+
+# The dossier's own fields that hold personal data: the applicant's, the representative's, the request and the
+# e-form as filled in, who collected the result and where it was posted. Everything else (code, procedure, units,
+# statuses, dates, fees, channel, identification level) stays: the statistics and the indices read only those.
+ANONYMISED_BLANK = ("applicant_name", "applicant_id_number", "applicant_tax_code", "applicant_address",
+                    "applicant_phone", "applicant_email", "subject", "form_search", "result_address",
+                    "collector_name", "collector_id_number", "postal_tracking")
+
+
+@dataclass
+class Anonymised:
+    dossier: Dossier
+    files: list[str] = field(default_factory=list)
+    changed: bool = True
+
+
+def anonymise_dossier(actor: User, dossier: Dossier, *, destruction_list: int, dry_run: bool = False) -> Anonymised:
+    """Remove the personal data of a closed dossier whose retention period has passed, on a destruction list the
+    head of the agency approved (``retention.carry_out``; Law on Archives 33/2024/QH15: records past their period
+    are destroyed only on the head's decision). Blanks the applicant's and the representative's details, the
+    request, the e-form, the collector and the postal address; deletes the uploaded files, the results' files and
+    the issued papers (from the store after the commit: ``files.discard``), except a result recorded among the
+    papers issued to their holder (``HeldDocument``: another kind of record, reused by later procedures, whose
+    period is not set here); unlinks the citizen's account. Keeps the code, procedure, units, statuses, dates,
+    fees and the events, so that the statistics and the indices do not move. Appends an ``applicant_anonymised``
+    event that binds the blanked fields with a new ``applicant_mac`` (``audit verify`` checks the row against it,
+    as after a correction); the notices about the dossier lose their text through the event's handler
+    (``portal``). Idempotent: an anonymised dossier is left alone (``changed`` False). ``actor`` is the one who
+    approved the list."""
+    if dossier.anonymised_at is not None:
+        return Anonymised(dossier, changed=False)
+    if dossier.status not in (Status.NOT_RECEIVED, Status.STOPPED, Status.RETURNED):
+        raise DomainError(_("Only a closed dossier can have its personal data removed."), code="invalid_status",
+                          status=409)
+    held = set(HeldDocument.objects.filter(attachment__dossier=dossier).values_list("attachment_id", flat=True))
+    attachments = list(Attachment.objects.filter(dossier=dossier).exclude(pk__in=held))
+    forms = list(dossier.issued_forms.all())  # type: ignore[attr-defined]
+    names = [a.file.name for a in attachments] + [f.file.name for f in forms]
+    if dry_run:
+        return Anonymised(dossier, files=names)
+    with transaction.atomic():
+        locked = _lock(dossier)
+        if locked.anonymised_at is not None:
+            return Anonymised(locked, changed=False)
+        for name in ANONYMISED_BLANK:
+            setattr(locked, name, "")
+        locked.representative, locked.form_data, locked.owner = {}, {}, None
+        locked.collector_signed = None
+        locked.search_folded = search_text(locked.code, locked.reference)
+        locked.anonymised_at = _now()
+        locked.save(update_fields=[*ANONYMISED_BLANK, "representative", "form_data", "owner", "collector_signed",
+                                   "search_folded", "anonymised_at"])
+        DossierDocument.objects.filter(dossier=locked).update(note="", source_code="", reused_from=None)
+        Result.objects.filter(dossier=locked, attachment__in=attachments).update(attachment=None)
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        Apology.objects.filter(dossier=locked, form__in=forms).update(form=None)
+        locked.issued_forms.filter(pk__in=[f.pk for f in forms]).delete()  # type: ignore[attr-defined]
+        events.append(locked, EventKind.APPLICANT_ANONYMISED, actor, at=locked.anonymised_at, data={
+            "destruction_list": destruction_list, "files": len(names),
+            "applicant_mac": events.applicant_mac(locked)})
+        transaction.on_commit(lambda: files.discard(names))
+    return Anonymised(locked, files=names)

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import conf, defaults, selectors, tasks
@@ -331,6 +332,20 @@ def forget_bodies(before: dt.datetime, *, dry_run: bool = False, batch: int = 50
     while ids := list(stale.order_by("pk").values_list("pk", flat=True)[:batch]):
         done += Message.objects.filter(pk__in=ids).update(body="", subject="", renderings={})
     return done
+
+
+def forget_subject(refs: list[str], content_type: ContentType | None = None, object_id: str = "") -> int:
+    """Blank the text, the recipient's name and addresses of every notice whose subject is one of ``refs`` (or the
+    object ``content_type``/``object_id``), once it is no longer waiting to be sent: the subject's personal data
+    was removed at the end of its retention period (``dossiers.services.anonymise_dossier``, through the
+    portal's handler of its event). The delivery record (key, subject, status, times, attempts) stays.
+    Idempotent; returns how many notices were blanked."""
+    about = Q(subject_ref__in=refs)
+    if content_type is not None and object_id:
+        about |= Q(content_type=content_type, object_id=object_id)
+    stale = (Message.objects.filter(about).exclude(status=MessageStatus.QUEUED)
+             .exclude(body="", subject="", renderings={}, recipient_name="", addresses={}))
+    return stale.update(body="", subject="", renderings={}, recipient_name="", addresses={})
 
 
 def record_receipt(kind: str, receipt: Receipt) -> bool:

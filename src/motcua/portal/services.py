@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -945,6 +946,18 @@ def applicant_notice_key(event: DossierEvent) -> str | None:
     if event.status_after is None:
         return None
     return STATUS_NOTICES.get(event.status_after, notice_keys.STATUS_CHANGED)
+
+
+def forget_dossier_notices(event_id: int) -> None:
+    """The notices about a dossier whose personal data was removed at the end of its retention period
+    (``applicant_anonymised``, ``dossiers.services.anonymise_dossier``) lose their text and addresses
+    (``notifications.services.forget_subject``): the applicant's and the staff's alike. Run by the dossier
+    dispatcher after the commit; idempotent."""
+    event = DossierEvent.objects.select_related("dossier").get(pk=event_id)
+    dossier = event.dossier
+    refs = [f"dossier:{ref}" for ref in (dossier.code, dossier.reference) if ref]
+    content_type = ContentType.objects.get_for_model(Dossier)
+    notice_services.forget_subject(refs, content_type, str(dossier.pk))
 
 
 def notify_applicant(event_id: int) -> None:
