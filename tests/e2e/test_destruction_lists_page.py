@@ -89,3 +89,19 @@ def test_the_leader_approves_a_list_through_the_form(page_factory, live_server, 
     _fits(page, viewport)
     screenshot(page, f"destruction-list-approved-{label}")
     assert axe_violations(page) == []
+
+
+def test_the_form_works_without_javascript(page_factory, live_server, proposed, people):
+    destruction_list, _dossier = proposed
+    page = page_factory(PHONE_390, javascript=False)
+    _signed_in(page, live_server, people["ha"])  # an administrator recording the head's decision
+    page.goto(f"/ho-so/tieu-huy/{destruction_list.pk}/")
+    page.fill("input[name=number]", "Quyết định số 7/QĐ-SXD")
+    page.fill("input[name=decided_on]", timezone.localdate().isoformat())
+    page.check("input[name=confirm]")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(f"**/ho-so/tieu-huy/{destruction_list.pk}/")
+    approved = DestructionList.objects.get()
+    assert approved.status == DestructionStatus.APPROVED and approved.approved_by == people["ha"]
+    assert approved.decision == f"Quyết định số 7/QĐ-SXD ngày {timezone.localdate():%d/%m/%Y}"
+    assert "Vũ Thị Hà" in page.locator("main").inner_text()

@@ -102,8 +102,9 @@ def test_the_queue_links_the_lists_for_leaders_only(proposed, people):  # noqa: 
 
 
 def test_the_admin_links_the_page(proposed, people):  # noqa: F811
-    page = _client(people["ha"]).get(f"/quan-tri/dossiers/destructionlist/{proposed.pk}/change/").content.decode()
-    assert f"{PAGES}{proposed.pk}/" in page
+    admin = _client(people["ha"])
+    for url in ("/quan-tri/dossiers/destructionlist/", f"/quan-tri/dossiers/destructionlist/{proposed.pk}/change/"):
+        assert f"{PAGES}{proposed.pk}/" in admin.get(url).content.decode()
 
 
 @pytest.mark.parametrize("how", ["page", "api"])

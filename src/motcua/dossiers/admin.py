@@ -68,7 +68,8 @@ class DestructionListAdmin(admin.ModelAdmin):
     from here), through the API or the command (``retention.approve``), which check who may, and carried out by
     ``motcua dossiers retention``."""
 
-    list_display = ["pk", "agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    list_display = ["pk", "agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at",
+                    "staff_page"]
     list_filter = ["status"]
     readonly_fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at",
                        "staff_page"]
