@@ -101,6 +101,13 @@ def test_the_queue_links_the_lists_for_leaders_only(proposed, people):  # noqa: 
     assert PAGES not in _client(people["binh"]).get("/ho-so/").content.decode()
 
 
+def test_the_navigation_links_the_lists_for_administrators(proposed, people):  # noqa: F811
+    assert f'href="{PAGES}"' in _client(people["ha"]).get("/").content.decode()
+    for who in ("giang", "binh", "an"):  # a leader finds it on the queue; the others may not open it
+        assert f'href="{PAGES}"' not in _client(people[who]).get("/").content.decode()
+    assert f'href="{PAGES}"' not in Client().get("/").content.decode()
+
+
 def test_the_admin_links_the_page(proposed, people):  # noqa: F811
     admin = _client(people["ha"])
     for url in ("/quan-tri/dossiers/destructionlist/", f"/quan-tri/dossiers/destructionlist/{proposed.pk}/change/"):
