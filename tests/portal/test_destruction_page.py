@@ -194,3 +194,21 @@ def test_an_unknown_list_is_404(proposed, people):  # noqa: F811
     client = _client(people["giang"])
     assert client.get(f"{PAGES}999999/").status_code == 404
     assert _post(client, 999999, GOOD).status_code == 404
+
+
+def test_the_api_takes_the_number_and_date_apart_with_the_pages_checks(proposed, people):  # noqa: F811
+    client, before = _client(people["giang"]), _state()
+    url = f"{API}/{proposed.pk}/approve"
+    with time_machine.travel(LATER, tick=False):
+        for body, field in (({"number": "12/QĐ-SXD", "decided_on": "2026-01-11"}, "decided_on"),
+                            ({"number": "12/QĐ-SXD", "decided_on": "2025-12-31"}, "decided_on"),
+                            ({"number": "", "decided_on": "2026-01-05"}, "number"),
+                            ({"number": "12/QĐ-SXD"}, "decided_on"),
+                            ({"decision": "QĐ 12", "number": "12/QĐ-SXD", "decided_on": "2026-01-05"}, "decision")):
+            response = client.post(url, body, content_type="application/json")
+            assert response.status_code == 400, body
+            assert response.json()["error"]["details"]["fields"][0]["field"] == field
+        assert _state() == before
+        response = client.post(url, {"number": "12/QĐ-SXD", "decided_on": "2026-01-05"},
+                               content_type="application/json")
+    assert response.status_code == 200 and response.json()["decision"] == "Quyết định số 12/QĐ-SXD ngày 05/01/2026"
