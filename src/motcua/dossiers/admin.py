@@ -10,9 +10,13 @@ from typing import Any
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.permissions import Capability, has_capability
 
+from .choices import DestructionStatus
 from .models import DestructionItem, DestructionList, RuleSet
 
 
@@ -60,14 +64,24 @@ class DestructionItemInline(admin.TabularInline):
 
 @admin.register(DestructionList)
 class DestructionListAdmin(admin.ModelAdmin):
-    """The destruction lists, read only: a list is decided through the API or the command
-    (``retention.approve``), which check who may, and carried out by ``motcua dossiers retention``."""
+    """The destruction lists, read only: a list is decided on the staff page (``/ho-so/tieu-huy/<id>/``, linked
+    from here), through the API or the command (``retention.approve``), which check who may, and carried out by
+    ``motcua dossiers retention``."""
 
-    list_display = ["pk", "agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    list_display = ["pk", "agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at",
+                    "staff_page"]
     list_filter = ["status"]
-    readonly_fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
-    fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at"]
+    readonly_fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at",
+                       "staff_page"]
+    fields = ["agency", "status", "prepared_at", "decision", "approved_by", "approved_at", "done_at", "staff_page"]
     inlines = [DestructionItemInline]
+
+    @admin.display(description=_("Staff page"))
+    def staff_page(self, obj: DestructionList) -> str:
+        # The administrator records the head's decision there, with the same checks as the API.
+        url = reverse("dossiers:destruction_list", args=[obj.pk])
+        label = _("Record the decision") if obj.status == DestructionStatus.PROPOSED else _("Open the list")
+        return format_html('<a href="{}">{}</a>', url, label)
 
     def _allowed(self, request: HttpRequest) -> bool:
         user = request.user

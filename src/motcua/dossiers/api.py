@@ -524,7 +524,13 @@ class DestructionListDetailOut(DestructionListOut):
 
 
 class DestructionDecisionIn(Schema):
-    decision: str = Field(description="The number and date of the head of the agency's decision, one line")
+    """Either ``decision`` (the number and date as one line) or ``number`` and ``decided_on`` apart, as the staff
+    page sends them: the date is then checked (not in the future, not before the list was prepared)."""
+
+    decision: str | None = Field(None, description="The number and date of the head of the agency's decision, "
+                                                   "one line")
+    number: str | None = Field(None, description="The decision's number alone, e.g. 12/QĐ-SXD")
+    decided_on: dt.date | None = Field(None, description="The date the head of the agency signed the decision")
 
 
 def _staff(request: HttpRequest) -> User:
@@ -550,4 +556,11 @@ def destruction_list(request: HttpRequest, list_id: int) -> dict[str, Any]:
 def approve_destruction_list(request: HttpRequest, list_id: int, body: DestructionDecisionIn) -> dict[str, Any]:
     """The dossiers of the approved list are anonymised by the next run of `motcua dossiers retention` (daily in
     the scheduler); nothing is anonymised before an approval. 409 when the list was already decided."""
-    return retention.list_out(retention.approve(_staff(request), list_id, body.decision))
+    user = _staff(request)
+    if body.number is None and body.decided_on is None:
+        return retention.list_out(retention.approve(user, list_id, body.decision or ""))
+    if body.decision is not None:
+        message = _("Give either the decision as one line or its number and date, not both.")
+        raise DomainError(message, code="invalid_input",
+                          details={"fields": [{"field": "decision", "message": message}]})
+    return retention.list_out(retention.approve_decision(user, list_id, body.number or "", body.decided_on))

@@ -638,3 +638,24 @@ def action_form(kind: str, dossier: Any, data: Any = None, files_data: Any = Non
     }
     form: ActionForm = simple[kind]() if kind in simple else ConfirmForm(data)
     return form
+
+
+# --- the head's decision on a destruction list (``retention.approve_decision``) ---------------------------------
+
+class DecisionForm(forms.Form):
+    """The number and date of the head of the agency's decision, and the reader's confirmation that the removal
+    cannot be undone. The service checks the number and the date again (not in the future, not before the list)."""
+
+    number = forms.CharField(label=_("Decision number"), max_length=100,
+                             help_text=_("As printed on the signed decision, e.g. 12/QĐ-SXD."),
+                             error_messages={"required": _("Give the decision's number, e.g. 12/QĐ-SXD (one line, at "
+                                                           "most 100 characters).")})
+    decided_on = forms.DateField(label=_("Date of the decision"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                 help_text=_("The day the head of the agency signed it."),
+                                 error_messages={"required": _("Give the date the decision was signed."),
+                                                 "invalid": _("Enter a valid date, e.g. 05/01/2026.")})
+    confirm = forms.BooleanField(
+        label=_("I understand that on the next run the personal data and the files of every dossier on this list "
+                "are removed for good and cannot be recovered."),
+        error_messages={"required": _("Tick the box to confirm that the removal cannot be undone.")})

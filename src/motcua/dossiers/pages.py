@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import User
 from motcua.catalogue.choices import SupplementRule
 
-from . import deadlines, risk, selectors, timeliness
-from .choices import Channel, EventKind, OnlineClockFrom, RefusalStatus, Status
-from .models import Attachment, Dossier, DossierEvent, RuleSet
+from . import deadlines, retention, risk, selectors, timeliness
+from .choices import Channel, DestructionStatus, EventKind, OnlineClockFrom, RefusalStatus, Status
+from .models import Attachment, DestructionItem, DestructionList, Dossier, DossierEvent, RuleSet
 from .rules import SWITCH_DEFAULTS
 from .workflow import selectors as wf_selectors
 from .workflow.choices import DraftKind
@@ -467,3 +467,61 @@ def detail_page(info: wf_selectors.DossierDetail, now: dt.datetime) -> DetailPag
                                       dossier.processing_supplements),
         channel_label=Channel(dossier.channel).label if dossier.channel in Channel.values else dossier.channel,
         rules=rules_block(dossier))
+
+
+# --- destruction lists (issue 21; ``retention``): the same reads as the API's /api/v1/destruction-lists ----------
+
+def _counted(lists: QuerySet[DestructionList]) -> QuerySet[DestructionList]:
+    return lists.annotate(dossier_count=Count("items", distinct=True),
+                          done_count=Count("items", filter=Q(items__done_at__isnull=False), distinct=True))
+
+
+def destruction_lists_page(user: User, number: int) -> PageOf:
+    """The lists ``user`` may read (``retention.visible_lists``: a leader's agencies, every list for an
+    administrator; anyone else PermissionDenied, as the API), newest first, with their counts in one query."""
+    lists = _counted(retention.visible_lists(user))
+    count = lists.count()
+    number = min(number, max(1, -(-count // PAGE_SIZE)))
+    start = (number - 1) * PAGE_SIZE
+    return PageOf(items=list(lists[start:start + PAGE_SIZE]), number=number, count=count)
+
+
+@dataclass(frozen=True)
+class DestructionRow:
+    item: DestructionItem
+    code: str
+    procedure_code: str
+    procedure_name: str
+    years: int  # the period the list was prepared with: from the end of the closing year to ``kept_until``
+
+
+@dataclass(frozen=True)
+class DestructionPage:
+    destruction_list: DestructionList
+    page: PageOf
+    prepared_on: dt.date
+    may_decide: bool  # may approve it now: a proposed list and a user who decides for its agency
+    links: bool  # the codes link to the dossiers' pages: a member of staff (an administrator reads no dossier)
+
+
+def destruction_list_page(user: User, pk: int, number: int) -> DestructionPage:
+    """One list as ``retention.get_list`` finds it for ``user`` (NotFound outside their agencies, as the API), with
+    one page of its dossiers: code, procedure, closing instant, period, its last day — no applicant's data."""
+    found = _counted(retention.visible_lists(user)).filter(pk=pk).first()
+    if found is None:
+        found = retention.get_list(user, pk)  # raises NotFound with the API's message
+    zone = timezone.get_default_timezone()  # Vietnam's: the archive's years are local years
+    rows = retention.items(found)
+    count = getattr(found, "dossier_count", None)
+    count = rows.count() if count is None else count
+    number = min(number, max(1, -(-count // PAGE_SIZE)))
+    start = (number - 1) * PAGE_SIZE
+    shown = [DestructionRow(item=i, code=i.dossier.public_id, procedure_code=i.dossier.procedure.code,
+                            procedure_name=i.dossier.procedure.name,
+                            years=i.kept_until.year - i.closed_at.astimezone(zone).year)
+             for i in rows[start:start + PAGE_SIZE]]
+    return DestructionPage(destruction_list=found, page=PageOf(items=shown, number=number, count=count),
+                           prepared_on=found.prepared_at.astimezone(zone).date(),
+                           may_decide=(found.status == DestructionStatus.PROPOSED
+                                       and retention.may_decide(user, found)),
+                           links=selectors.is_staff(user))

@@ -19,6 +19,7 @@ the decision's number and date (``approve``); only then are its dossiers anonymi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,6 +191,44 @@ def approve(user: User, pk: int, decision: str, *, now: dt.datetime | None = Non
         locked.approved_by, locked.approved_at = user, now or timezone.now()
         locked.save(update_fields=["status", "decision", "approved_by", "approved_at"])
     return locked
+
+
+def decision_text(number: str, decided_on: dt.date) -> str:
+    """The decision as one line, the way ``DestructionList.decision`` keeps it whichever way it was recorded (the
+    API and the command take this line as it is): the document is Vietnamese, so is the line."""
+    return f"Quyết định số {number} ngày {decided_on:%d/%m/%Y}"
+
+
+_NUMBER_PREFIX = re.compile(r"^(quyết định\s+)?số\s+", re.IGNORECASE)
+
+
+def approve_decision(user: User, pk: int, number: str, decided_on: dt.date | None, *,
+                     now: dt.datetime | None = None) -> DestructionList:
+    """Record the head's decision given as its number and date apart (the staff page's form), through ``approve``.
+
+    The date is checked first: a decision is not dated after today (Vietnam's date), nor before the day the list was
+    prepared — the head decides on the list the system proposed, after the appraisal of that list (Law on Archives
+    33/2024/QH15; Circular 06/2025/TT-BNV as summarised in docs/security.md). Bad input changes nothing."""
+    now = now or timezone.now()
+    text = _NUMBER_PREFIX.sub("", nfc(number or "").strip()).strip()
+    problems: list[dict[str, str]] = []
+    if not text or len(text) > 100 or has_control_character(text) or "\n" in text:
+        problems.append({"field": "number", "message": _(
+            "Give the decision's number, e.g. 12/QĐ-SXD (one line, at most 100 characters).")})
+    if decided_on is None:
+        problems.append({"field": "decided_on", "message": _("Give the date the decision was signed.")})
+    elif decided_on > now.astimezone(_zone()).date():
+        problems.append({"field": "decided_on", "message": _("The decision's date cannot be in the future.")})
+    if problems or decided_on is None:
+        raise DomainError(problems[0]["message"], code="invalid_input", details={"fields": problems})
+    found = get_list(user, pk)
+    prepared_on = found.prepared_at.astimezone(_zone()).date()
+    if found.status == DestructionStatus.PROPOSED and decided_on < prepared_on:
+        message = _("The decision cannot be dated before the list was prepared (%(day)s).") % {
+            "day": f"{prepared_on:%d/%m/%Y}"}
+        raise DomainError(message, code="invalid_input",
+                          details={"fields": [{"field": "decided_on", "message": message}]})
+    return approve(user, pk, decision_text(text, decided_on), now=now)
 
 
 @dataclass

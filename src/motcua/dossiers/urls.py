@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, desk, detail, digitise, queue, wallet
+from .views import actions, desk, destruction, detail, digitise, queue, wallet
 
 app_name = "dossiers"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("giay-to-da-cap/", wallet.held_lookup, name="held_lookup"),
     path("chung-thuc/", wallet.copies, name="copies"),
     path("chung-thuc/<int:pk>/tep/", wallet.copy_file, name="copy_file"),
+    # Before the dossier's own paths: "tieu-huy" is no dossier code.
+    path("tieu-huy/", destruction.destruction_lists, name="destruction_lists"),
+    path("tieu-huy/<int:pk>/", destruction.destruction_list, name="destruction_list"),
     path("<str:code>/", detail.detail, name="detail"),
     path("<str:code>/phieu/<str:form>/", detail.form_pdf, name="form_pdf"),
     path("<str:code>/tep/<int:attachment_id>/", detail.attachment, name="file"),

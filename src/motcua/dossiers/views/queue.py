@@ -54,6 +54,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": _query_without_page(request), "may_receive": has_capability(user, Capability.RECEIVE_DOSSIERS),
         "buckets": buckets, "own_buckets": mine,
         "back": request.get_full_path(), "page_now": timezone.now(),
+        # The agency's leaders decide on the lists of dossiers past their retention period (``retention``).
+        "may_decide_destruction": has_capability(user, Capability.SIGN_RESULTS),
     })
 
 
