@@ -337,7 +337,7 @@ def with_chains(dossiers: QuerySet[Dossier], page: int = 500) -> Iterator[tuple[
             return
         last = rows[-1].pk
         by: dict[int, list[DossierEvent]] = {}
-        for event in DossierEvent.objects.filter(dossier_id__in=[d.pk for d in rows]).order_by("dossier_id", "seq"):
+        for event in DossierEvent.objects.filter(events.of_page([d.pk for d in rows])).order_by("dossier_id", "seq"):
             by.setdefault(event.dossier_id, []).append(event)
         for dossier in rows:
             yield dossier, by.get(dossier.pk, [])

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -201,3 +202,17 @@ def deletable(connection: Any) -> Iterator[None]:
         yield
     finally:
         connection.motcua_event_delete_allowed = False
+
+
+def of_page(ids: list[int]) -> Q:
+    """The filter of the events of a page of dossiers (``ids``, not empty), for the walks of the whole history
+    (``audit.with_chains``, ``facts.iter_built``): the range of the ids when the page is dense, which a walk of every
+    dossier's pages is, else the list. The caller keeps the events of its own dossiers (a range also brings those of
+    the few ids between them). On PostgreSQL the monthly partitions are read by one index range each, planned well
+    whatever the table's statistics say; a list of 500 ids on a freshly loaded million-dossier history was planned
+    as a parallel scan of every partition (1.2 s a page, plus up to 6 s of JIT compilation, against 15 ms for the
+    range), which stretched a walk of a million dossiers to about an hour."""
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return Q(dossier_id__gte=low, dossier_id__lte=high)
+    return Q(dossier_id__in=ids)

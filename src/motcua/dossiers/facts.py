@@ -26,6 +26,7 @@ from motcua.calendars.clock import Calendar, from_seconds, to_seconds
 from motcua.calendars.selectors import get_calendar
 from motcua.catalogue.models import Procedure, ProcedureVersion
 
+from . import events
 from .choices import EventKind, Status
 from .models import Dossier, DossierDocument, DossierEvent
 from .timeliness import DossierFacts, Supplement
@@ -195,7 +196,7 @@ def iter_built(dossier_ids: Iterable[int] | None = None, chunk: int = 2000,
         last = rows[-1]["id"]
         ids = [r["id"] for r in rows]
         by: dict[int, list[dict[str, Any]]] = {}
-        for e in (DossierEvent.objects.filter(dossier_id__in=ids, kind__in=RELEVANT_KINDS)
+        for e in (DossierEvent.objects.filter(events.of_page(ids), kind__in=RELEVANT_KINDS)
                   .order_by("dossier_id", "seq").values(*EVENT_FIELDS)):
             by.setdefault(e["dossier_id"], []).append(e)
         for r in rows:
