@@ -4,6 +4,7 @@ address is taken" — never a 500."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from unittest import mock
 
@@ -135,3 +136,16 @@ def test_the_admin_answers_a_save_that_lost_the_race_with_a_message_not_a_500(pe
     an.refresh_from_db()
     assert an.phone == ""
 
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_out_an_address_another_account_already_holds(settings, tmp_path):
+    from motcua.accounts import demo
+
+    settings.MOTCUA_DEMO_CREDENTIALS_FILE = tmp_path / "creds.txt"
+    holder = _citizen(email="An@Example.vn", phone="0912345678")
+    demo.seed(io.StringIO())
+    an = User.objects.get(username="an")
+    assert (an.email, an.phone) == ("", "")
+    assert User.objects.get(username="binh").email == "binh@example.vn"
+    assert User.objects.get(pk=holder.pk).email == "An@Example.vn"
