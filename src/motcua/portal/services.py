@@ -86,11 +86,10 @@ def normalise_identifier(raw: str) -> tuple[str, str]:
         if not EMAIL.match(value) or len(value) > 254:
             raise _field_error(_("Enter a valid email address or phone number."), "identifier")
         return value, ContactChannel.EMAIL
-    digits = re.sub(r"[\s.\-()]", "", value)
+    # The account's stored form (accounts.identifiers, which the uniqueness of phones compares): 0912345678.
+    digits = identifiers.canonical_phone(value)
     if not PHONE.match(digits):
         raise _field_error(_("Enter a valid email address or phone number."), "identifier")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
     return digits, ContactChannel.SMS
 
 
