@@ -61,9 +61,9 @@ def resolve(apps: Any, schema_editor: Any) -> None:
                     old = getattr(user, field)
                     users.filter(pk=user.pk).update(**{field: ""})
                     emptied.append((user, field, old, keeper))
-            _say(f"the {field} of account {keeper.pk} was also held by account(s) "
-                 f"{', '.join(str(u.pk) for u in holders if u.pk != keeper.pk)}: kept on {keeper.pk}, emptied on "
-                 f"the others (their user name, password and dossiers are unchanged).")
+            others = ", ".join(str(pk) for pk in sorted(u.pk for u in holders if u.pk != keeper.pk))
+            _say(f"the {field} of account {keeper.pk} was also held by account(s) {others}: kept on {keeper.pk}, "
+                 f"emptied on the others (their user name, password and dossiers are unchanged).")
     if emptied:
         _record(apps, db, emptied)
         _say(f"{len(emptied)} field(s) emptied; each is in the audit log of its account. See docs/security.md, "
