@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models
-from django.http import HttpRequest
+from django.contrib.auth.forms import UserChangeForm
+from django.db import IntegrityError, models
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
+from . import identifiers, services
 from .models import ApiToken, OrgUnit, RoleAssignment, User
 
 # django-otp's own admin page of TOTP devices shows each person's secret key and its QR code to any
@@ -39,8 +42,29 @@ class RoleAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["unit"]
 
 
+class PersonChangeForm(UserChangeForm):
+    """The person's page: the e-mail and phone in their stored form (``identifiers``), refused next to the field
+    when another account holds them (issue 21), rather than by the database on saving."""
+
+    def clean_email(self) -> str:
+        email = identifiers.canonical_email(self.cleaned_data.get("email", ""))
+        if email and self._others().annotate(email_lower=Lower("email")).filter(email_lower=email).exists():
+            raise forms.ValidationError(_("Another account already has this e-mail address."), code="email_taken")
+        return email
+
+    def clean_phone(self) -> str:
+        phone = identifiers.canonical_phone(self.cleaned_data.get("phone", ""))
+        if phone and self._others().filter(phone=phone).exists():
+            raise forms.ValidationError(_("Another account already has this phone number."), code="phone_taken")
+        return phone
+
+    def _others(self) -> models.QuerySet[User]:
+        return User.objects.exclude(pk=self.instance.pk) if self.instance.pk else User.objects.all()
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PersonChangeForm
     list_display = ["username", "full_name", "unit", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "phone"]
     autocomplete_fields = ["unit"]
@@ -51,6 +75,22 @@ class UserAdmin(BaseUserAdmin):
         (_("motcua"), {"fields": ("full_name", "phone", "unit", "applicant_kind", "organisation_name",
                                    "organisation_tax_code", "preferred_language")}),
     )
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as exc:
+            # The form found the address free, and another account took it before this save (the database's
+            # uniqueness, issue 21): nothing was saved (the admin's save is one transaction); say so, not a 500.
+            taken = identifiers.conflict(exc)
+            if taken is None:
+                raise
+            message = {"email": _("Another account already has this e-mail address."),
+                       "phone": _("Another account already has this phone number.")}.get(
+                taken, _("Another account already has this username."))
+            self.message_user(request, _("Nothing was saved: %(reason)s") % {"reason": message}, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description=_("Reset two-step sign-in (lost phone): the person sets it up again"))
     def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from motcua.core.models import TimeStampedModel
 
 from .choices import STAFF_ROLES, ApplicantKind, IdentityLevel, Role, UnitKind
+from .identifiers import EMAIL_UNIQUE, PHONE_UNIQUE
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -123,6 +125,17 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The e-mail and phone sign a person in (as the user name a registration gives) and receive the password
+        # reset: two accounts holding one would make both ambiguous, and a check in Python alone lets two
+        # confirmations at the same instant both pass (issue 21). E-mails are compared without case, as sign-in
+        # and the password reset compare them; an empty value (no address, a closed account) is not compared.
+        # Phones are stored in ``identifiers.canonical_phone``'s form. Migration 0007 resolved older duplicates.
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name=EMAIL_UNIQUE,
+                                    violation_error_message=_("Another account already has this e-mail address.")),
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name=PHONE_UNIQUE,
+                                    violation_error_message=_("Another account already has this phone number.")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -23,12 +23,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from motcua.accounts import identifiers
 from motcua.accounts.choices import Role
 from motcua.accounts.models import ApiToken, User
 from motcua.accounts.permissions import Capability, has_capability
@@ -85,11 +86,10 @@ def normalise_identifier(raw: str) -> tuple[str, str]:
         if not EMAIL.match(value) or len(value) > 254:
             raise _field_error(_("Enter a valid email address or phone number."), "identifier")
         return value, ContactChannel.EMAIL
-    digits = re.sub(r"[\s.\-()]", "", value)
+    # The account's stored form (accounts.identifiers, which the uniqueness of phones compares): 0912345678.
+    digits = identifiers.canonical_phone(value)
     if not PHONE.match(digits):
         raise _field_error(_("Enter a valid email address or phone number."), "identifier")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
     return digits, ContactChannel.SMS
 
 
@@ -219,7 +219,10 @@ def resend_code(pending: PendingRegistration) -> None:
 
 
 def confirm_registration(key: uuid.UUID | str, code: str) -> User:
-    """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and create the citizen account."""
+    """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and create the citizen account. An
+    address that has an account by then — seen by the check, or by the database's uniqueness when another
+    confirmation commits at the same instant (``accounts.identifiers``) — gets the same answer, and nothing is
+    created."""
     wrong: DomainError | None = None
     with transaction.atomic():
         pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
@@ -235,6 +238,18 @@ def confirm_registration(key: uuid.UUID | str, code: str) -> User:
             wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
     if wrong is not None:
         raise wrong
+    try:
+        return _create_registered_account(key)
+    except IntegrityError as exc:
+        # Another confirmation of the same address committed between the check below and this one's INSERT: the
+        # database's uniqueness (accounts.identifiers) refused this one, and nothing of it was kept. The same answer
+        # as when the check sees the account.
+        if identifiers.conflict(exc) is None:
+            raise
+        raise _field_error(_("An account with this email or phone already exists: sign in instead."), "code") from exc
+
+
+def _create_registered_account(key: uuid.UUID | str) -> User:
     with transaction.atomic():
         pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
         if pending is None:
@@ -426,7 +441,9 @@ def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> Us
     account's API tokens are deleted, and its password field gets the fresh hash of the same password made when
     the change was asked, which ends every other session (the caller keeps its own with
     ``update_session_auth_hash``). The change is in django-auditlog's record of the user (old and new values,
-    with the citizen as actor). A password changed since the request voids it (nothing changes)."""
+    with the citizen as actor). A password changed since the request voids it (nothing changes). An address that
+    another account took meanwhile — seen by the check, or by the database's uniqueness when both confirmations
+    land at the same instant (``accounts.identifiers``) — gets the same answer, and nothing changes."""
     wrong: DomainError | None = None
     with transaction.atomic():
         pending = (PendingIdentifierChange.objects.select_for_update()
@@ -443,6 +460,21 @@ def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> Us
             wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
     if wrong is not None:
         raise wrong
+    try:
+        _switch_identifier(user, key)
+    except IntegrityError as exc:
+        # Another account took the address between the check below and this UPDATE (two confirmations at the same
+        # instant): the database's uniqueness (accounts.identifiers) refused this one and nothing changed. The same
+        # answer as when the check sees the other account.
+        if identifiers.conflict(exc) is None:
+            raise
+        raise _field_error(_("This e-mail or phone now belongs to another account: nothing was changed."),
+                           "code") from exc
+    user.refresh_from_db()
+    return user
+
+
+def _switch_identifier(user: User, key: uuid.UUID | str) -> None:
     with transaction.atomic():
         pending = (PendingIdentifierChange.objects.select_for_update()
                    .filter(key=key, user=user, confirmed_at__isnull=True).first())
@@ -481,8 +513,6 @@ def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> Us
                     "changed_at": pending.confirmed_at, "hotline": settings.MOTCUA_SITE.get("hotline", "")},
                    preferred=[ContactChannel.EMAIL if email else ContactChannel.SMS],
                    subject_ref=f"account:{account.pk}")
-    user.refresh_from_db()
-    return user
 
 
 def correction_working_days() -> int:
