@@ -194,7 +194,7 @@ def test_the_demo_withholds_rather_than_disconnects(staff, monkeypatch):
     monkeypatch.setattr(demo, "AGENCY", "T.SXD")
     monkeypatch.setattr(demo._Sim, "consult_unit", "T.SNN")
     demo.seed(io.StringIO(), count=12)
-    assert Dossier.objects.count() == 12
+    assert Dossier.objects.count() == 12 + 2  # and the pair withdrawn and filed again (seed_resubmission)
     assert Message.objects.count() == 0 and not PendingDispatch.objects.exists()
     assert not DossierFact.objects.exists()
     stats_demo.seed(io.StringIO())  # the statistics step rebuilds once
