@@ -81,7 +81,9 @@ def test_demo_seeds_dossiers_through_the_services_and_is_idempotent(people, org,
     out = io.StringIO()
     demo.seed(out, count=25)
     assert "25 construction dossiers" in out.getvalue()
-    assert Dossier.objects.count() == 25
+    # and the construction permit withdrawn late and filed again (``seed_resubmission``), for the inspector
+    assert Dossier.objects.count() == 25 + 2
+    assert Dossier.objects.filter(applicant_id_number=demo.RESUBMIT_ID).count() == 2
     assert Dossier.objects.filter(status=10).exists() and Dossier.objects.filter(status=4).exists()
     demo.seed(out, count=25)
-    assert Dossier.objects.count() == 25
+    assert Dossier.objects.count() == 25 + 2
