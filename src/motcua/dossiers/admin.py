@@ -20,14 +20,8 @@ from .choices import DestructionStatus
 from .models import DestructionItem, DestructionList, RuleSet
 
 
-@admin.register(RuleSet)
-class RuleSetAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    list_display = ["valid_from", "supplement_working_days", "supplement_rule", "refusal_status", "online_clock_from",
-                    "consultation_working_days", "step_working_days", "updated_at"]
-    readonly_fields = ["created_at", "updated_at"]
-    fields = ["valid_from", "basis", "note", "supplement_working_days", "supplement_rule", "refusal_status",
-              "online_clock_from", "consultation_working_days", "step_working_days", *readonly_fields]
-    show_auditlog_history_link = True
+class _Administrators:
+    """Seen by the administrators only (the capability, or a superuser), as staff."""
 
     def _allowed(self, request: HttpRequest) -> bool:
         user = request.user
@@ -39,6 +33,16 @@ class RuleSetAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(_Administrators, AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["valid_from", "supplement_working_days", "supplement_rule", "refusal_status", "online_clock_from",
+                    "consultation_working_days", "step_working_days", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["valid_from", "basis", "note", "supplement_working_days", "supplement_rule", "refusal_status",
+              "online_clock_from", "consultation_working_days", "step_working_days", *readonly_fields]
+    show_auditlog_history_link = True
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -63,7 +67,7 @@ class DestructionItemInline(admin.TabularInline):
 
 
 @admin.register(DestructionList)
-class DestructionListAdmin(admin.ModelAdmin):
+class DestructionListAdmin(_Administrators, admin.ModelAdmin):
     """The destruction lists, read only: a list is decided on the staff page (``/ho-so/tieu-huy/<id>/``, linked
     from here), through the API or the command (``retention.approve``), which check who may, and carried out by
     ``motcua dossiers retention``."""
@@ -82,17 +86,6 @@ class DestructionListAdmin(admin.ModelAdmin):
         url = reverse("dossiers:destruction_list", args=[obj.pk])
         label = _("Record the decision") if obj.status == DestructionStatus.PROPOSED else _("Open the list")
         return format_html('<a href="{}">{}</a>', url, label)
-
-    def _allowed(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_staff and (
-            user.is_superuser or has_capability(user, Capability.ADMINISTER)))  # type: ignore[arg-type]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

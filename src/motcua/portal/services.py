@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -218,26 +219,33 @@ def resend_code(pending: PendingRegistration) -> None:
         _send_account_exists(pending, holder)
 
 
+def _check_code(pending_rows: QuerySet[Any], code: str, not_found: str) -> None:
+    """Check the code of the one unconfirmed request among ``pending_rows`` (a registration or a change of sign-in
+    address): at most ``MAX_ATTEMPTS`` tries, before it expires. A wrong code is counted in a transaction that
+    commits, and the error raised after it."""
+    wrong: DomainError | None = None
+    with transaction.atomic():
+        pending = pending_rows.select_for_update().filter(confirmed_at__isnull=True).first()
+        if pending is None:
+            raise NotFound(not_found, code="not_found")
+        if pending.attempts >= pending.MAX_ATTEMPTS or pending.expires_at <= timezone.now():
+            raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
+                               "code")
+        if not check_password((code or "").strip(), pending.code_hash):
+            pending_rows.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+            left = pending.MAX_ATTEMPTS - pending.attempts - 1
+            wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
+    if wrong is not None:
+        raise wrong
+
+
 def confirm_registration(key: uuid.UUID | str, code: str) -> User:
     """Check the code (at most ``MAX_ATTEMPTS`` tries, before it expires) and create the citizen account. An
     address that has an account by then — seen by the check, or by the database's uniqueness when another
     confirmation commits at the same instant (``accounts.identifiers``) — gets the same answer, and nothing is
     created."""
-    wrong: DomainError | None = None
-    with transaction.atomic():
-        pending = PendingRegistration.objects.select_for_update().filter(key=key, confirmed_at__isnull=True).first()
-        if pending is None:
-            raise NotFound(_("This registration does not exist or is already confirmed."), code="not_found")
-        if pending.attempts >= PendingRegistration.MAX_ATTEMPTS or pending.expires_at <= timezone.now():
-            raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
-                               "code")
-        if not check_password((code or "").strip(), pending.code_hash):
-            # Counted in a transaction that commits: the error is raised after it.
-            PendingRegistration.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
-            left = PendingRegistration.MAX_ATTEMPTS - pending.attempts - 1
-            wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
-    if wrong is not None:
-        raise wrong
+    _check_code(PendingRegistration.objects.filter(key=key), code,
+                _("This registration does not exist or is already confirmed."))
     try:
         return _create_registered_account(key)
     except IntegrityError as exc:
@@ -444,22 +452,8 @@ def confirm_identifier_change(user: User, key: uuid.UUID | str, code: str) -> Us
     with the citizen as actor). A password changed since the request voids it (nothing changes). An address that
     another account took meanwhile — seen by the check, or by the database's uniqueness when both confirmations
     land at the same instant (``accounts.identifiers``) — gets the same answer, and nothing changes."""
-    wrong: DomainError | None = None
-    with transaction.atomic():
-        pending = (PendingIdentifierChange.objects.select_for_update()
-                   .filter(key=key, user=user, confirmed_at__isnull=True).first())
-        if pending is None:
-            raise NotFound(_("This change does not exist or is already confirmed."), code="not_found")
-        if pending.attempts >= PendingIdentifierChange.MAX_ATTEMPTS or pending.expires_at <= timezone.now():
-            raise _field_error(_("The code has expired or too many wrong codes were entered: ask for a new code."),
-                               "code")
-        if not check_password((code or "").strip(), pending.code_hash):
-            # Counted in a transaction that commits: the error is raised after it.
-            PendingIdentifierChange.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
-            left = PendingIdentifierChange.MAX_ATTEMPTS - pending.attempts - 1
-            wrong = _field_error(_("The code is not correct (%(left)s tries left).") % {"left": left}, "code")
-    if wrong is not None:
-        raise wrong
+    _check_code(PendingIdentifierChange.objects.filter(key=key, user=user), code,
+                _("This change does not exist or is already confirmed."))
     try:
         _switch_identifier(user, key)
     except IntegrityError as exc:
