@@ -21,12 +21,26 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
-class PendingRegistration(models.Model):
+class _CodeRequest(models.Model):
+    """What waits for a code sent to an address (``services._check_code``): the code's salted hash, the tries
+    (at most ``MAX_ATTEMPTS``), the expiry and the confirmation."""
+
+    MAX_ATTEMPTS = 5
+
+    code_hash = models.CharField(max_length=256)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class PendingRegistration(_CodeRequest):
     """A registration waiting for its confirmation code. The 6-digit code is stored as a salted hash
     (``make_password``), tried at most ``MAX_ATTEMPTS`` times, and expires; the password is stored hashed
     too, so nothing here can be used to sign in before the person confirms."""
-
-    MAX_ATTEMPTS = 5
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     identifier = models.CharField(_("email or phone"), max_length=254, db_index=True)
@@ -38,11 +52,6 @@ class PendingRegistration(models.Model):
     # ``Consent`` row when the registration is confirmed.
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
-    code_hash = models.CharField(max_length=256)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    expires_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("pending registration")
@@ -52,7 +61,7 @@ class PendingRegistration(models.Model):
         return self.identifier
 
 
-class PendingIdentifierChange(models.Model):
+class PendingIdentifierChange(_CodeRequest):
     """A citizen's change of the account's sign-in e-mail or phone, waiting for the code sent to the NEW address
     (Law 91/2025/QH15 Art. 4: the right to correct one's data; issue 21). Nothing on the account changes until
     the code is entered. The code is hashed, tried at most ``MAX_ATTEMPTS`` times and expires, as a
@@ -62,19 +71,12 @@ class PendingIdentifierChange(models.Model):
     the same. ``session_hash`` is that digest when the change was asked: a password changed meanwhile voids the
     change, so that an old password never comes back."""
 
-    MAX_ATTEMPTS = 5
-
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identifier_changes")
     identifier = models.CharField(_("new email or phone"), max_length=254, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
     password_hash = models.CharField(max_length=256)
     session_hash = models.CharField(max_length=128)
-    code_hash = models.CharField(max_length=256)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    expires_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("pending change of sign-in email or phone")
