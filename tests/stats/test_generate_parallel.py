@@ -105,3 +105,50 @@ def test_sqlite_generates_in_one_process_and_says_so() -> None:
     with pytest.raises(RuntimeError, match="seed 3"):
         generate(10, agencies=1, first=FIRST, last=LAST, seed=3, stream=io.StringIO(), rebuild=False)
     assert Dossier.objects.count() == 120
+
+
+def _statistics() -> dict[str, Any]:
+    """Every statistics table's content, without the primary keys."""
+    def rows(model: Any) -> Counter[tuple[Any, ...]]:
+        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        return Counter(model.objects.values_list(*fields))
+    return {m.__name__: rows(m) for m in (DossierFact, DailyRollup, MonthlyRollup, OpenSnapshot, SnapshotMonth)}
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_in_several_processes_writes_what_one_process_writes() -> None:
+    from motcua.stats import rollups
+
+    generate(600, agencies=2, first=FIRST, last=LAST, seed=4, stream=io.StringIO(), batch=100, workers=1)
+    one = _statistics()
+    assert len(one["DossierFact"]) > 500 and one["DailyRollup"] and one["OpenSnapshot"]
+    seen: list[int] = []
+    assert rollups.rebuild(progress=seen.append, batch=50, workers=3) == sum(one["DossierFact"].values())
+    assert _statistics() == one
+    assert seen == sorted(seen) and seen[-1] == sum(one["DossierFact"].values())
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_is_reported_with_its_traceback() -> None:
+    from motcua.core import forked
+
+    def fails(report: forked.Report) -> None:
+        report("result", 1)
+        raise ZeroDivisionError("no share")
+
+    def works(report: forked.Report) -> None:
+        report("result", 2)
+
+    assert forked.run([works, works]) == [2, 2]
+    with pytest.raises(forked.ForkedJobError, match="ZeroDivisionError: no share"):
+        forked.run([works, fails])
+
+
+@pytest.mark.django_db
+def test_stats_rebuild_refuses_no_workers() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--workers must be >= 1"):
+        call_command("stats", "rebuild", "--workers", "0", stdout=io.StringIO(), stderr=io.StringIO())

@@ -180,12 +180,15 @@ def _optional_fields() -> tuple[str, ...]:
 
 
 def iter_built(dossier_ids: Iterable[int] | None = None, chunk: int = 2000,
-               ctx: Context | None = None) -> Iterator[tuple[Built, bool]]:
-    """(built facts, reused-data flag) of the given dossiers (all when None), ``chunk`` at a time."""
+               ctx: Context | None = None, pk_range: tuple[int, int] | None = None) -> Iterator[tuple[Built, bool]]:
+    """(built facts, reused-data flag) of the given dossiers (all when None), ``chunk`` at a time; with
+    ``pk_range`` (low, high), only those with ``low <= pk < high`` (a parallel rebuild's share)."""
     ctx = ctx or Context()
     qs = Dossier.objects.order_by("pk")
     if dossier_ids is not None:
         qs = qs.filter(pk__in=list(dossier_ids))
+    if pk_range is not None:
+        qs = qs.filter(pk__gte=pk_range[0], pk__lt=pk_range[1])
     qs = qs.annotate(_reused=Exists(DossierDocument.objects.filter(dossier=OuterRef("pk"), reused_digitised=True)))
     fields = (*DOSSIER_FIELDS, *_optional_fields(), "_reused")
     last = 0

@@ -125,10 +125,11 @@ def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, A
             yield row
 
 
-def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None) -> Iterator[dict[str, Any]]:
+def fact_rows(dossier_ids: Iterable[int] | None = None, ctx: Context | None = None,
+              pk_range: tuple[int, int] | None = None) -> Iterator[dict[str, Any]]:
     ctx = ctx or Context()
     batch: list[tuple[Built, bool]] = []
-    for item in iter_built(dossier_ids, ctx=ctx):
+    for item in iter_built(dossier_ids, ctx=ctx, pk_range=pk_range):
         batch.append(item)
         if len(batch) >= CHUNK:
             yield from _rows(batch, ctx)

@@ -26,7 +26,8 @@ centre is set so that the totals stay those of a well-run department (above).
 Rows are inserted in chunks as plain values (``motcua.core.bulk``: the ids are taken first so that each
 event chain is hashed before anything is written; ``motcua audit verify`` passes), chunk ``c`` from its own
 ``Random(f"{seed}/{c}")`` and, with ``workers`` > 1 on PostgreSQL, in forked processes; then
-``rollups.rebuild`` computes the statistics once. Run it on a database nobody else writes to meanwhile.
+``rollups.rebuild`` computes the statistics once (with the same number of processes). Run it on a database
+nobody else writes to or reads the statistics of meanwhile.
 
 Left out (documented in docs/stats.md): the dossier documents and attachments, ratings, payments and
 electronic results (the dossier model records none of them yet), and the procedure snapshot and
@@ -40,13 +41,12 @@ import hashlib
 import math
 import random
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from motcua.accounts import services as accounts
 from motcua.accounts.choices import Role, UnitKind
@@ -54,7 +54,7 @@ from motcua.accounts.models import OrgUnit, User
 from motcua.calendars.clock import DAY, HOUR, Calendar, from_seconds, to_seconds
 from motcua.calendars.selectors import get_calendar
 from motcua.catalogue.models import Procedure, ProcedureVersion
-from motcua.core import bulk
+from motcua.core import bulk, forked
 from motcua.dossiers import events as chain
 from motcua.dossiers import partitions
 from motcua.dossiers.choices import Channel, EventKind, Status
@@ -188,7 +188,8 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
     and the batch size, not on ``workers``. With ``workers`` > 1 (PostgreSQL only) chunk ``c`` goes to
     process ``c % workers``, each with its own database connection; the primary keys come from the
     tables' sequences (``bulk.take_ids``), so they (and the event hashes, which cover the dossier id)
-    differ from run to run. The statistics are computed once, at the end, in this process."""
+    differ from run to run. The statistics are computed once, at the end, by ``rollups.rebuild`` with the
+    same number of processes."""
     if not 1 <= batch <= MAX_BATCH:
         raise ValueError(f"batch must be between 1 and {MAX_BATCH}")
     if workers < 1:
@@ -232,7 +233,7 @@ def generate(n: int, agencies: int = 3, first: dt.date | None = None, last: dt.d
     if n == 0:
         show("dossiers", 0, 0)
     if rebuild:
-        facts = rollups.rebuild(progress=lambda c: show("statistics", c, made))
+        facts = rollups.rebuild(progress=lambda c: show("statistics", c, made), workers=workers)
         # Dossiers refused at intake have no statistics fact: say where the count ended.
         stream.write(f"\rstatistics: {facts} facts for {made} dossiers\n")
         stream.flush()
@@ -305,58 +306,28 @@ def _insert(ctx: _Context, plans: list[dict[str, Any]]) -> None:
             bulk.reset_sequences(Dossier, DossierEvent, ProcessingStep)
 
 
-def _worker(ctx: _Context, chunks: list[int], out: Any) -> None:
-    """One worker process: its chunks, each reported when committed; then "end", or the error."""
-    try:
-        for c in chunks:
-            out.put(("done", _chunk(ctx, c)))
-        out.put(("end", ""))
-    except BaseException:  # reported to the parent, which raises
-        out.put(("error", traceback.format_exc()))
-    finally:
-        connections.close_all()
-
-
 def _in_processes(ctx: _Context, chunks: list[int], workers: int, show: Callable[[str, int, int], None]) -> int:
     """Run the chunks in ``workers`` forked processes (chunk ``c`` in process ``c % workers``)."""
-    import multiprocessing
-    import queue
-
     if connection.in_atomic_block:
         raise RuntimeError("parallel generation cannot run inside a transaction: the workers would not see "
                            "the units and procedures it made")
-    # Each process opens its own connection: none may be inherited, nor a connection pool (psycopg's pool
-    # keeps sockets and threads that a forked process must not share).
-    connections.close_all()
-    for conn in connections.all(initialized_only=True):
-        if hasattr(conn, "close_pool"):
-            conn.close_pool()
-    mp = multiprocessing.get_context("fork")
-    out = mp.Queue()
-    procs = [mp.Process(target=_worker, args=(ctx, chunks[i::workers], out)) for i in range(workers)]
-    for proc in procs:
-        proc.start()
-    made, ended, errors = 0, 0, []
-    while ended < workers:
-        try:
-            kind, value = out.get(timeout=1)
-        except queue.Empty:
-            if not any(proc.is_alive() for proc in procs) and out.empty():
-                errors.append("a worker process died without a report")
-                break
-            continue
-        if kind == "done":
-            made += value
-            show("dossiers", made, ctx.n)
-        else:
-            ended += 1
-            if kind == "error":
-                errors.append(value)
-    for proc in procs:
-        proc.join()
-    if errors or any(proc.exitcode for proc in procs):
-        raise RuntimeError("generation failed in a worker (the chunks already committed stay):\n"
-                           + "\n".join(errors))
+    made = 0
+
+    def job(mine: list[int]) -> forked.Job:
+        def work(report: forked.Report) -> None:
+            for c in mine:
+                report("done", _chunk(ctx, c))
+        return work
+
+    def progress(kind: str, value: Any) -> None:
+        nonlocal made
+        made += value
+        show("dossiers", made, ctx.n)
+
+    try:
+        forked.run([job(chunks[i::workers]) for i in range(workers)], progress)
+    except forked.ForkedJobError as e:
+        raise RuntimeError(f"generation failed in a worker (the chunks already committed stay):\n{e}") from e
     return made
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -29,7 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from motcua.core import bulk
+from motcua.core import bulk, forked
+from motcua.dossiers.models import Dossier
 
 from . import kpi
 from .facts import Context, fact_rows
@@ -230,37 +230,108 @@ def refresh_rollups_for(dossier_ids: Iterable[int]) -> None:
         _apply(deltas)
 
 
-def rebuild(progress: Any = None, batch: int = 5000) -> int:
-    """Recompute every fact, rollup cell and snapshot; returns the number of facts."""
+def rebuild(progress: Any = None, batch: int = 5000, workers: int = 1) -> int:
+    """Recompute every fact, rollup cell and snapshot; returns the number of facts.
+
+    With ``workers`` > 1 on PostgreSQL, outside a transaction, the facts are computed by that many forked
+    processes, each over its own range of dossier ids, and each batch is committed as it is written: the
+    rebuild is then not one transaction (the statistics read empty or partial until it ends, and a failure
+    leaves them so until the next rebuild), so it is for a bulk load or a repair on a database nobody
+    reads meanwhile (``motcua generate``, ``motcua stats rebuild --workers``). The rollups and snapshots are
+    written at the end, in one transaction, as in the single-process rebuild."""
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _rebuild_forked(progress, batch, workers)
     with transaction.atomic():
         _lock()
-        for model in (OpenSnapshot, SnapshotMonth, MonthlyRollup, DailyRollup, DossierFact):
-            model.objects.all().delete()
-        today = timezone.localdate()
-        horizon = kpi.month_end(today)
-        snapshots: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0])
-        oldest: dt.date = today
-        buffer: list[dict[str, Any]] = []
-        count = 0
-        for fact in fact_rows(None, Context()):
-            oldest = min(oldest, fact["received_day"])
-            _contributions(fact, dt.date.min, horizon, 1, snapshots)
-            buffer.append(fact)
-            if len(buffer) >= batch:
-                count += bulk.insert_rows(DossierFact, buffer)
-                buffer.clear()
-                if progress:
-                    progress(count)
-        count += bulk.insert_rows(DossierFact, buffer)
-        if progress:
-            progress(count)
-        cells = _received_side(DossierFact.objects.all())
-        _ended_side(DossierFact.objects.all(), cells)
-        _write_days(cells)
-        _write_months(cells)
-        kept = list(_month_ends(oldest, horizon))
-        bulk.insert_rows(SnapshotMonth, [{"day": d} for d in kept])
-        bulk.insert_rows(OpenSnapshot, [{"day": k[0], **dict(zip(_KEYS, k[1:], strict=True)), "in_progress": v[0],
-                                         "overdue": v[1], "at_risk": v[2]}
-                                        for k, v in snapshots.items() if any(v)])
+        _clear()
+        horizon = kpi.month_end(timezone.localdate())
+        snapshots: dict[Cell, list[int]] = {}
+        count, oldest = _write_facts(fact_rows(None, Context()), horizon, snapshots, batch, progress)
+        _summarise(oldest, horizon, snapshots)
     return count
+
+
+def _clear() -> None:
+    for model in (OpenSnapshot, SnapshotMonth, MonthlyRollup, DailyRollup, DossierFact):
+        model.objects.all().delete()
+
+
+def _write_facts(rows: Iterable[dict[str, Any]], horizon: dt.date, snapshots: dict[Cell, list[int]], batch: int,
+                 progress: Any) -> tuple[int, dt.date]:
+    """Write the facts ``batch`` at a time, adding each one's month-end states to ``snapshots``; return how
+    many were written and the oldest received day (today when none)."""
+    oldest = timezone.localdate()
+    buffer: list[dict[str, Any]] = []
+    count = 0
+    for fact in rows:
+        oldest = min(oldest, fact["received_day"])
+        _contributions(fact, dt.date.min, horizon, 1, snapshots)
+        buffer.append(fact)
+        if len(buffer) >= batch:
+            count += bulk.insert_rows(DossierFact, buffer)
+            buffer.clear()
+            if progress:
+                progress(count)
+    count += bulk.insert_rows(DossierFact, buffer)
+    if progress:
+        progress(count)
+    return count, oldest
+
+
+def _summarise(oldest: dt.date, horizon: dt.date, snapshots: dict[Cell, list[int]]) -> None:
+    """Write the rollups (counted from the facts in SQL), the kept month ends and the snapshots."""
+    cells = _received_side(DossierFact.objects.all())
+    _ended_side(DossierFact.objects.all(), cells)
+    _write_days(cells)
+    _write_months(cells)
+    kept = list(_month_ends(oldest, horizon))
+    bulk.insert_rows(SnapshotMonth, [{"day": d} for d in kept])
+    bulk.insert_rows(OpenSnapshot, [{"day": k[0], **dict(zip(_KEYS, k[1:], strict=True)), "in_progress": v[0],
+                                     "overdue": v[1], "at_risk": v[2]}
+                                    for k, v in snapshots.items() if any(v)])
+
+
+def _rebuild_forked(progress: Any, batch: int, workers: int) -> int:
+    with transaction.atomic():
+        _lock()
+        _clear()
+    horizon = kpi.month_end(timezone.localdate())
+    bounds = Dossier.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+    step = -(-(high - low) // workers)
+    ranges = [(low + i * step, min(high, low + (i + 1) * step)) for i in range(workers)]
+    done = 0
+
+    def job(pk_range: tuple[int, int]) -> forked.Job:
+        def work(report: forked.Report) -> None:
+            seen = 0
+
+            def tell(count: int) -> None:
+                nonlocal seen
+                report("facts", count - seen)
+                seen = count
+
+            snapshots: dict[Cell, list[int]] = {}
+            count, oldest = _write_facts(fact_rows(None, Context(), pk_range=pk_range), horizon, snapshots, batch,
+                                         tell)
+            report("result", (count, oldest, snapshots))
+        return work
+
+    def tally(kind: str, value: int) -> None:
+        nonlocal done
+        done += value
+        if progress:
+            progress(done)
+
+    results = forked.run([job(r) for r in ranges], tally)
+    snapshots: dict[Cell, list[int]] = {}
+    for _, _, part in results:
+        for key, (n, late, risk) in part.items():
+            cell = snapshots.setdefault(key, [0, 0, 0])
+            cell[0] += n
+            cell[1] += late
+            cell[2] += risk
+    with transaction.atomic():
+        _lock()
+        _summarise(min(r[1] for r in results), horizon, snapshots)
+    return sum(r[0] for r in results)

@@ -54,7 +54,7 @@ class Command(BaseCommand):
                             rebuild=not options["plant"])
             if options["plant"]:
                 truth = plant.plant(options["seed"], first, last, k)
-                facts = rollups.rebuild()
+                facts = rollups.rebuild(workers=options["workers"])
                 sys.stderr.write(f"planted: {len({t['dossier'] for t in truth})} dossiers; statistics: {facts} "
                                  "facts\n")
                 if options["truth"]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from motcua.stats import services
@@ -19,7 +19,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("rebuild", help="recompute every fact and rollup")
+        rb = sub.add_parser("rebuild", help="recompute every fact and rollup")
+        rb.add_argument("--workers", type=int, default=1,
+                        help="processes computing the facts (PostgreSQL only; the rebuild is then not one "
+                             "transaction: for a bulk load or a repair while nobody reads the statistics)")
         sub.add_parser("publish", help="compute the public results of the last 12 whole months again")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,6 +35,8 @@ class Command(BaseCommand):
             sys.stderr.write(f"\rfacts: {count}")
             sys.stderr.flush()
 
-        count = rebuild(progress=show)
+        if options["workers"] < 1:
+            raise CommandError("--workers must be >= 1.")
+        count = rebuild(progress=show, workers=options["workers"])
         sys.stderr.write("\n")
         self.stdout.write(f"{count} dossier facts rebuilt.")
