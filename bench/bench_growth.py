@@ -16,7 +16,10 @@ generation rate with one worker process and with two (``--workers``), as a ratio
 ``DATABASE_URL=postgres://...``). ``MOTCUA_BENCH_GROWTH_EXPLAIN=1`` prints ``EXPLAIN (ANALYZE, BUFFERS)``
 of each operation's slowest query at the largest size; ``python bench/bench_growth.py explain`` does it for
 the three slowest (``MOTCUA_BENCH_GROWTH_TOP``) on the database of ``DATABASE_URL`` as it is, and
-``python bench/bench_growth.py times`` times the operations there.
+``python bench/bench_growth.py times`` times the operations there. For sizes whose run takes hours (ten
+million), ``python bench/bench_growth.py grow N SEED`` and ``... measure RECORD.json`` do the same run in
+steps on the database of ``DATABASE_URL`` (see ``_staged``). The statistics are rebuilt with two processes
+(``rollups.rebuild(workers=2)``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from common import in_test_db, times
@@ -69,8 +73,6 @@ def _analyze() -> None:
 
 
 def _measure(args: Any, vendor: str) -> None:
-    from motcua.stats import rollups
-
     sizes = _sizes(args)
     repeat = 10 if args.quick else 30
     # The generation rate, one process against two, on the first size (half each).
@@ -79,29 +81,67 @@ def _measure(args: Any, vendor: str) -> None:
     two = _grow(sizes[0] - half, seed=2, workers=2)
     r1, r2 = half / one, (sizes[0] - half) / two
     print(f"generation: 1 worker {r1:,.0f} dossiers/s, 2 workers {r2:,.0f} dossiers/s = {r2 / r1:.2f} x one worker "
-          f"(events, steps and statistics facts with them; {os.cpu_count()} cores shared with whatever else runs)",
-          flush=True)
-    made, seed, first_p50 = sizes[0], 3, None
+          f"(events and steps with them; {os.cpu_count()} cores shared with whatever else runs)", flush=True)
+    made, seed, first = sizes[0], 3, None
     for size in sizes:
         if size > made:
             spent = _grow(size - made, seed=seed, workers=2)
             print(f"generation up to {size:,}: {(size - made) / spent:,.0f} dossiers/s with 2 workers", flush=True)
             made, seed = size, seed + 1
-        t0 = time.perf_counter()
-        rollups.rebuild()
-        rebuild = time.perf_counter() - t0
-        _analyze()
-        figures = _operations(repeat, rebuild)
-        base50, base95 = figures.pop("baseline")
-        if first_p50 is None:
-            first_p50 = {k: v[0] for k, v in figures.items()}
-        print(f"-- {size:,} dossiers (PostgreSQL): ratios to one dossier fetched by primary key "
-              f"(p50 {base50 * 1000:.2f} ms); growth = p50 / p50 at {sizes[0]:,}", flush=True)
-        for name, (p50, p95) in figures.items():
-            print(f"{name:<34} p50 = {p50 / base50:>8.1f} x  p95 = {p95 / base95:>8.1f} x  "
-                  f"growth = {p50 / first_p50[name]:.2f}   ({p50 * 1000:.1f} / {p95 * 1000:.1f} ms)", flush=True)
+        figures = _at_this_size(repeat)
+        first = first or figures
+        _report(size, figures, sizes[0], first)
     if os.environ.get("MOTCUA_BENCH_GROWTH_EXPLAIN"):
         explain_all()
+
+
+def _at_this_size(repeat: int, workers: int = 2) -> dict[str, tuple[float, float]]:
+    """Rebuild the statistics (``workers`` processes), analyse, and time every operation: name -> (p50, p95)."""
+    from motcua.stats import rollups
+
+    t0 = time.perf_counter()
+    facts = rollups.rebuild(workers=workers)
+    rebuild = time.perf_counter() - t0
+    print(f"statistics rebuild: {facts:,} facts in {rebuild:,.0f} s = {facts / rebuild:,.0f} facts/s "
+          f"with {workers} processes", flush=True)
+    _analyze()
+    return _operations(repeat, rebuild)
+
+
+def _report(size: int, figures: dict[str, tuple[float, float]], first_size: int,
+            first: dict[str, tuple[float, float]]) -> None:
+    base50, base95 = figures["baseline"]
+    print(f"-- {size:,} dossiers (PostgreSQL): ratios to one dossier fetched by primary key "
+          f"(p50 {base50 * 1000:.2f} ms); growth = p50 / p50 at {first_size:,}", flush=True)
+    for name, (p50, p95) in figures.items():
+        if name != "baseline":
+            print(f"{name:<34} p50 = {p50 / base50:>8.1f} x  p95 = {p95 / base95:>8.1f} x  "
+                  f"growth = {p50 / first[name][0]:.2f}   ({p50 * 1000:.1f} / {p95 * 1000:.1f} ms)", flush=True)
+
+
+def _staged(argv: list[str]) -> None:
+    """The same run in steps, on the database of DATABASE_URL, kept between them (for sizes whose run takes
+    hours: each step can be started again alone). ``grow N SEED`` adds N dossiers (2 workers);
+    ``measure RECORD.json`` rebuilds, times and prints as above, with the growth against the smallest size
+    already in RECORD.json, and adds this size's figures to it."""
+    import json
+
+    from motcua.dossiers.models import Dossier
+
+    if argv[0] == "grow":
+        n, seed = int(argv[1]), int(argv[2])
+        spent = _grow(n, seed=seed, workers=2)
+        print(f"generation of {n:,} (seed {seed}): {spent:,.0f} s = {n / spent:,.0f} dossiers/s with 2 workers; "
+              f"{Dossier.objects.count():,} dossiers now", flush=True)
+        return
+    path = argv[1]
+    record = json.loads(Path(path).read_text("utf-8")) if os.path.exists(path) else {}
+    size = Dossier.objects.count()
+    figures = _at_this_size(int(os.environ.get("MOTCUA_BENCH_REPEAT", "30")))
+    record[str(size)] = figures
+    first_size = min(int(k) for k in record)
+    _report(size, figures, first_size, {k: tuple(v) for k, v in record[str(first_size)].items()})
+    Path(path).write_text(json.dumps(record, indent=1), "utf-8")
 
 
 def _people() -> dict[str, Any]:
@@ -205,6 +245,9 @@ if __name__ == "__main__":
     import django
 
     django.setup()
+    if sys.argv[1:2] in (["grow"], ["measure"]):
+        _staged(sys.argv[1:])
+        raise SystemExit(0)
     _analyze()
     if sys.argv[1:] == ["times"]:
         for label, (p50, p95) in {k: times(v, 20) for k, v in operations().items()}.items():
