@@ -99,6 +99,7 @@ def _at_this_size(repeat: int, workers: int = 2) -> dict[str, tuple[float, float
     """Rebuild the statistics (``workers`` processes), analyse, and time every operation: name -> (p50, p95)."""
     from motcua.stats import rollups
 
+    _analyze()
     t0 = time.perf_counter()
     facts = rollups.rebuild(workers=workers)
     rebuild = time.perf_counter() - t0

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from motcua.accounts.choices import UnitKind
 from motcua.calendars.clock import HOUR, from_seconds, to_seconds
+from motcua.dossiers import events
 from motcua.dossiers.choices import Channel, EventKind
 from motcua.dossiers.facts import FAR_FUTURE, Built, Context, iter_built
 from motcua.dossiers.models import Attachment, DossierDocument, HeldDocument
@@ -35,9 +36,10 @@ CHUNK = 2000
 
 
 def _credited(ids: list[int]) -> dict[int, int]:
-    """Dossier id → the division it is credited to (module docstring), for the dossiers that have one."""
+    """Dossier id → the division it is credited to (module docstring), for the dossiers that have one (and maybe
+    for a few others between them: ``events.of_page``)."""
     out: dict[int, int] = {}
-    steps = (ProcessingStep.objects.filter(dossier_id__in=ids, started_at__isnull=False).exclude(role__in=DESK_ROLES)
+    steps = (ProcessingStep.objects.filter(events.of_page(ids), started_at__isnull=False).exclude(role__in=DESK_ROLES)
              .order_by("dossier_id", "order", "id")
              .values_list("dossier_id", "unit_id", "unit__kind", "actor__unit_id", "actor__unit__kind"))
     for dossier_id, unit_id, unit_kind, actor_unit_id, actor_unit_kind in steps:
@@ -109,15 +111,21 @@ def _fact_row(b: Built, ctx: Context, reused: bool, filed: bool = False,
 
 def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, Any]]:
     """The rows of ``batch``, with one query for which of its dossiers have files on their components and one
-    for the divisions they are credited to."""
+    for the divisions they are credited to. Each reads the page by ``events.of_page`` (its ids' range when it is
+    dense): on a freshly loaded history not yet analysed, the list of 2,000 ids was planned as a parallel scan of
+    every processing step (1.1 s a page at a million dossiers, against 0.1 s for the range), which made the
+    rebuild three times slower; the lookups below are by the batch's own ids."""
+    if not batch:
+        return
     ids = [b.row["id"] for b, _reused in batch]
-    filed = set(Attachment.objects.filter(dossier_id__in=ids, document__isnull=False)
+    page = events.of_page(ids)
+    filed = set(Attachment.objects.filter(page, document__isnull=False)
                 .values_list("dossier_id", flat=True).distinct())
     credited = _credited(ids)
     # 766 4.4: a component taken from the holder's documents, or the result kept in them.
-    store = set(DossierDocument.objects.filter(dossier_id__in=ids, reused_from__isnull=False)
+    store = set(DossierDocument.objects.filter(page, reused_from__isnull=False)
                 .values_list("dossier_id", flat=True)) | set(
-        HeldDocument.objects.filter(dossier_id__in=ids).values_list("dossier_id", flat=True))
+        HeldDocument.objects.filter(page).values_list("dossier_id", flat=True))
     for built, reused in batch:
         row = _fact_row(built, ctx, reused, built.row["id"] in filed, credited.get(built.row["id"]),
                         built.row["id"] in store)
