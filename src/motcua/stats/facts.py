@@ -113,8 +113,8 @@ def _rows(batch: list[tuple[Built, bool]], ctx: Context) -> Iterator[dict[str, A
     """The rows of ``batch``, with one query for which of its dossiers have files on their components and one
     for the divisions they are credited to. Each reads the page by ``events.of_page`` (its ids' range when it is
     dense): on a freshly loaded history not yet analysed, the list of 2,000 ids was planned as a parallel scan of
-    every processing step (1.1 s a page at a million dossiers, against 0.1 s for the range), which made the
-    rebuild three times slower; the lookups below are by the batch's own ids."""
+    every processing step (1.1 s a page at a million dossiers), which made the rebuild about three times slower;
+    the lookups below are by the batch's own ids."""
     if not batch:
         return
     ids = [b.row["id"] for b, _reused in batch]
