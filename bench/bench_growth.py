@@ -135,14 +135,14 @@ def _staged(argv: list[str]) -> None:
         print(f"generation of {n:,} (seed {seed}): {spent:,.0f} s = {n / spent:,.0f} dossiers/s with 2 workers; "
               f"{Dossier.objects.count():,} dossiers now", flush=True)
         return
-    path = argv[1]
-    record = json.loads(Path(path).read_text("utf-8")) if os.path.exists(path) else {}
+    path = Path(argv[1])
+    record = json.loads(path.read_text("utf-8")) if path.exists() else {}
     size = Dossier.objects.count()
     figures = _at_this_size(int(os.environ.get("MOTCUA_BENCH_REPEAT", "30")))
     record[str(size)] = figures
     first_size = min(int(k) for k in record)
     _report(size, figures, first_size, {k: tuple(v) for k, v in record[str(first_size)].items()})
-    Path(path).write_text(json.dumps(record, indent=1), "utf-8")
+    path.write_text(json.dumps(record, indent=1), "utf-8")
 
 
 def _people() -> dict[str, Any]:

@@ -152,3 +152,13 @@ def test_stats_rebuild_refuses_no_workers() -> None:
 
     with pytest.raises(CommandError, match="--workers must be >= 1"):
         call_command("stats", "rebuild", "--workers", "0", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_generation_refuses_to_start_inside_a_transaction() -> None:
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="inside a transaction"):
+        generate(20, agencies=1, first=FIRST, last=LAST, seed=5, stream=io.StringIO(), batch=10, workers=2)
+    assert not Dossier.objects.exists()

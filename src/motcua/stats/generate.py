@@ -312,10 +312,8 @@ def _insert(ctx: _Context, plans: list[dict[str, Any]]) -> None:
 
 
 def _in_processes(ctx: _Context, chunks: list[int], workers: int, show: Callable[[str, int, int], None]) -> int:
-    """Run the chunks in ``workers`` forked processes (chunk ``c`` in process ``c % workers``)."""
-    if connection.in_atomic_block:
-        raise RuntimeError("parallel generation cannot run inside a transaction: the workers would not see "
-                           "the units and procedures it made")
+    """Run the chunks in ``workers`` forked processes (chunk ``c`` in process ``c % workers``); ``forked.run``
+    refuses to start inside a transaction, whose units and procedures the workers would not see."""
     made = 0
 
     def job(mine: list[int]) -> forked.Job:
