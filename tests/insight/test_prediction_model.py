@@ -4,6 +4,7 @@ predictions and nothing to the dossiers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -44,6 +45,20 @@ def test_the_model_beats_the_fixed_rule_on_later_dossiers_and_learns_the_same_tw
 def test_training_needs_late_and_timely_dossiers(org):
     with pytest.raises(model.NotEnoughHistory):
         model.fit([])
+
+
+def test_a_test_slice_of_one_kind_trains_nothing_and_changes_nothing(history, monkeypatch):
+    # The latest dossiers all timely (a quiet month at the end of the history): the model cannot be measured.
+    snaps = services.training_set()
+    _train, _calib, test = model.split(snaps)
+    last = {id(s) for s in test}
+    timely = [dataclasses.replace(s, late=False) if id(s) in last else s for s in snaps]
+    with pytest.raises(model.NotEnoughHistory):
+        model.fit(timely)
+    monkeypatch.setattr(services, "training_set", lambda seed=0: timely)
+    with pytest.raises(model.NotEnoughHistory):
+        services.train()
+    assert not LatenessModel.objects.exists()
 
 
 def test_train_and_score_write_predictions_and_nothing_to_the_dossiers(history):
