@@ -45,6 +45,22 @@ def redis_db():  # type: ignore[no-untyped-def]
     client.flushdb()
 
 
+@pytest.fixture
+def reaped():  # type: ignore[no-untyped-def]
+    """Workers started by a test, killed with their work horses when it ends however it ends: a worker left
+    running after a failed assertion would take the jobs of the next run on the same Redis database."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def keep(process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+        started.append(process)
+        return process
+    yield keep
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def _rq_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = _env(tmp_path)
     env.pop("MOTCUA_TASKS_BACKEND", None)
@@ -67,7 +83,7 @@ StartedJobRegistry(queue=q).cleanup(timestamp=time.time() + 3600)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_worker_killed_mid_job_the_job_runs_again_and_its_effect_happens_once(tmp_path, redis_db):
+def test_a_worker_killed_mid_job_the_job_runs_again_and_its_effect_happens_once(tmp_path, redis_db, reaped):
     from rq.job import Job
     from rq.registry import StartedJobRegistry
 
@@ -82,7 +98,7 @@ def test_a_worker_killed_mid_job_the_job_runs_again_and_its_effect_happens_once(
         owed = db.execute("SELECT count(*) FROM integrations_syncrecord").fetchone()[0]
         assert owed >= 18
         double.hold(*([0.3] * 200))  # DVCQG answers slowly: the kill lands while a request is in flight
-        worker = _worker(env)
+        worker = reaped(_worker(env))
         deadline = time.monotonic() + 90
         while double.posts < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -100,7 +116,7 @@ def test_a_worker_killed_mid_job_the_job_runs_again_and_its_effect_happens_once(
         time.sleep(1.2)  # the dead worker's DVCQG lease runs out
         _manage(env, "shell", stdin=ABANDON)  # what RQ's maintenance does once the heartbeat has expired
         double.hold()
-        assert _worker(env, "--burst").wait(timeout=180) == 0
+        assert reaped(_worker(env, "--burst")).wait(timeout=180) == 0
         assert Job.fetch(in_flight[0], connection=redis_db).get_status() == "finished"  # it ran again
         states = dict(db.execute("SELECT state, count(*) FROM integrations_syncrecord GROUP BY state").fetchall())
         assert states == {"acked": owed}
